@@ -1,0 +1,97 @@
+//! The audit log: who did what to which record, written in the same transaction as the change.
+
+use crate::db::now_micros;
+use crate::error::Result;
+use crate::metadata::EntityKind;
+use sea_orm::ConnectionTrait;
+use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
+use serde_json::Value;
+
+/// Who an audit event is attributed to. The name is copied so the log still reads well after
+/// the user is renamed or removed.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub id: Option<i64>,
+    pub name: String,
+}
+
+impl Actor {
+    pub fn system() -> Self {
+        Actor {
+            id: None,
+            name: "Portico".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct AuditEvent {
+    pub at: i64,
+    pub actor: Actor,
+    pub action: String,
+    pub detail: Value,
+}
+
+pub(crate) async fn record(
+    db: &impl ConnectionTrait,
+    entity: EntityKind,
+    record_id: i64,
+    actor: &Actor,
+    action: &str,
+    detail: &Value,
+) -> Result<()> {
+    let q = Query::insert()
+        .into_table("audit_events")
+        .columns([
+            "entity",
+            "record_id",
+            "actor_id",
+            "actor_name",
+            "action",
+            "detail",
+            "at",
+        ])
+        .values_panic([
+            entity.as_str().into(),
+            record_id.into(),
+            actor.id.into(),
+            actor.name.clone().into(),
+            action.into(),
+            detail.to_string().into(),
+            now_micros().into(),
+        ])
+        .to_owned();
+    db.execute(&q).await?;
+    Ok(())
+}
+
+pub(crate) async fn events(
+    db: &impl ConnectionTrait,
+    entity: EntityKind,
+    record_id: i64,
+) -> Result<Vec<AuditEvent>> {
+    let q = Query::select()
+        .columns(["at", "actor_id", "actor_name", "action", "detail"])
+        .from("audit_events")
+        .and_where(Expr::col("entity").eq(entity.as_str()))
+        .and_where(Expr::col("record_id").eq(record_id))
+        .order_by("at", Order::Asc)
+        .order_by("id", Order::Asc)
+        .to_owned();
+    db.query_all(&q)
+        .await?
+        .iter()
+        .map(|row| {
+            let detail: String = row.try_get_by_index(4)?;
+            Ok(AuditEvent {
+                at: row.try_get_by_index(0)?,
+                actor: Actor {
+                    id: row.try_get_by_index(1)?,
+                    name: row.try_get_by_index(2)?,
+                },
+                action: row.try_get_by_index(3)?,
+                detail: serde_json::from_str(&detail).unwrap_or(Value::Null),
+            })
+        })
+        .collect()
+}

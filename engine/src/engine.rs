@@ -1,0 +1,111 @@
+//! The engine handle: the database, the current metadata snapshot, the policy enforcer and the
+//! session cache, kept in step with the database on every request.
+
+use crate::error::{EngineError, Result};
+use crate::identity::{Action, Object, Principal, SessionCache, Throttle};
+use crate::metadata::{self, Catalog};
+use crate::policy::{self, Policy};
+use crate::state::{self, Versions};
+use arc_swap::ArcSwap;
+use sea_orm::{DatabaseConnection, TransactionTrait};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    pub database_url: String,
+}
+
+pub struct Engine {
+    pub(crate) db: DatabaseConnection,
+    pub(crate) catalog: ArcSwap<Catalog>,
+    pub(crate) policy: Policy,
+    pub(crate) sessions: SessionCache,
+    pub(crate) throttle: Throttle,
+    seen_policy: AtomicI64,
+    /// Serialises reloads so a burst of requests after a change rebuilds once.
+    reload: tokio::sync::Mutex<()>,
+}
+
+impl Engine {
+    /// Connects, migrates, seeds what a new installation needs and loads the caches.
+    pub async fn open(config: &EngineConfig) -> Result<Arc<Engine>> {
+        let db = crate::db::connect(&config.database_url).await?;
+        metadata::seed_system_fields(&db).await?;
+        let txn = db.begin().await?;
+        if policy::seed(&txn).await? {
+            state::bump(&txn, state::Counter::Policy).await?;
+        }
+        txn.commit().await?;
+        let versions = state::read(&db).await?;
+        let catalog = Catalog::build(versions.metadata, metadata::load_all(&db).await?)?;
+        let policy = Policy::load(&db).await?;
+        Ok(Arc::new(Engine {
+            db,
+            catalog: ArcSwap::from_pointee(catalog),
+            policy,
+            sessions: SessionCache::new(versions.auth),
+            throttle: Throttle::default(),
+            seen_policy: AtomicI64::new(versions.policy),
+            reload: tokio::sync::Mutex::new(()),
+        }))
+    }
+
+    /// The metadata snapshot this process holds; call [`Engine::sync`] first in a request.
+    pub fn catalog(&self) -> Arc<Catalog> {
+        self.catalog.load_full()
+    }
+
+    /// Brings this process's caches up to date with the database: one small query when nothing
+    /// changed. Called at the start of every request, so a change made by any process is in
+    /// effect on the next request everywhere.
+    pub async fn sync(&self) -> Result<Arc<Catalog>> {
+        let versions = state::read(&self.db).await?;
+        if !self.is_current(versions) {
+            let _guard = self.reload.lock().await;
+            let versions = state::read(&self.db).await?;
+            if self.catalog.load().version != versions.metadata {
+                let catalog =
+                    Catalog::build(versions.metadata, metadata::load_all(&self.db).await?)?;
+                self.catalog.store(Arc::new(catalog));
+            }
+            if self.seen_policy.load(Ordering::Acquire) != versions.policy {
+                self.policy.reload().await?;
+                self.seen_policy.store(versions.policy, Ordering::Release);
+            }
+            self.sessions.observe(versions.auth);
+        }
+        Ok(self.catalog())
+    }
+
+    fn is_current(&self, v: Versions) -> bool {
+        self.catalog.load().version == v.metadata
+            && self.seen_policy.load(Ordering::Acquire) == v.policy
+            && self.sessions.version() == v.auth
+    }
+
+    /// Reloads right after a change made by this process, so its own next request needs no
+    /// second look.
+    pub(crate) async fn changed(&self) -> Result<()> {
+        self.sync().await.map(|_| ())
+    }
+
+    pub fn authorize(&self, principal: &Principal, object: Object, action: Action) -> Result<()> {
+        self.policy.check(principal, object, action)
+    }
+
+    pub fn allows(&self, principal: &Principal, object: Object, action: Action) -> bool {
+        self.policy
+            .allows(principal, object, action)
+            .unwrap_or(false)
+    }
+
+    /// Answers whether the database is reachable, for health checks.
+    pub async fn ping(&self) -> Result<()> {
+        self.db.ping().await.map_err(EngineError::from)
+    }
+
+    pub fn connection(&self) -> &DatabaseConnection {
+        &self.db
+    }
+}

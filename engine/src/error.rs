@@ -1,0 +1,73 @@
+//! The one error type of the engine. Each variant is a distinct answer the edges map to a
+//! stable code; database failures stay opaque so their details never reach a client.
+
+use serde::Serialize;
+
+pub type Result<T, E = EngineError> = std::result::Result<T, E>;
+
+/// A record named in an error, so a user can go and fix the data.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct RecordRef {
+    pub id: i64,
+    pub name: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// No valid session or token came with a request that needs one.
+    #[error("authentication required")]
+    Unauthenticated,
+    /// The principal is known but its groups do not allow the action.
+    #[error("not allowed: {0}")]
+    Forbidden(String),
+    #[error("{entity} {id} not found")]
+    NotFound { entity: &'static str, id: String },
+    /// Bad input; `field` is the key of the offending input.
+    #[error("{message}")]
+    Validation { field: String, message: String },
+    /// The change contradicts stored data (a duplicate, a record still referenced...).
+    #[error("{message}")]
+    Conflict {
+        message: String,
+        related: Vec<RecordRef>,
+    },
+    #[error("the email is used by other contacts")]
+    PortalEmailConflict { contacts: Vec<RecordRef> },
+    #[error("{0}")]
+    NotQualified(String),
+    #[error("too many attempts, try again later")]
+    RateLimited,
+    #[error("database error: {0}")]
+    Db(#[from] sea_orm::DbErr),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl EngineError {
+    pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
+        EngineError::Validation {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    pub fn not_found(entity: &'static str, id: impl ToString) -> Self {
+        EngineError::NotFound {
+            entity,
+            id: id.to_string(),
+        }
+    }
+
+    pub fn conflict(message: impl Into<String>) -> Self {
+        EngineError::Conflict {
+            message: message.into(),
+            related: Vec::new(),
+        }
+    }
+}
+
+impl From<casbin::Error> for EngineError {
+    fn from(e: casbin::Error) -> Self {
+        EngineError::Internal(format!("policy: {e}"))
+    }
+}

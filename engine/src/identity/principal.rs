@@ -1,0 +1,83 @@
+//! The principal a request acts as, and the vocabulary of authorization checks.
+
+/// The identity behind a request. Anonymous requests may still log in and introspect.
+#[derive(Debug, Clone)]
+pub enum Principal {
+    Anonymous,
+    Staff(StaffPrincipal),
+    /// Portico itself, for start-up tasks such as loading demo data; it holds the admin role.
+    System,
+}
+
+#[derive(Debug, Clone)]
+pub struct StaffPrincipal {
+    pub user_id: i64,
+    pub name: String,
+    /// The session this principal came from, so `logout` can end exactly it.
+    pub session_id: Option<i64>,
+}
+
+impl Principal {
+    /// The Casbin subject of a principal.
+    pub fn subject(&self) -> Option<String> {
+        match self {
+            Principal::Anonymous => None,
+            Principal::Staff(s) => Some(format!("user:{}", s.user_id)),
+            Principal::System => Some("role:admin".to_owned()),
+        }
+    }
+}
+
+/// The kinds of object a policy speaks about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Object {
+    Contact,
+    Case,
+    Deal,
+    Relationship,
+    FieldDefinition,
+    StaffUser,
+    PermissionGroup,
+    ApiToken,
+    AuditLog,
+    /// Granting clients portal access (the "portal" setting of a permission group).
+    Portal,
+}
+
+impl Object {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Object::Contact => "contact",
+            Object::Case => "case",
+            Object::Deal => "deal",
+            Object::Relationship => "relationship",
+            Object::FieldDefinition => "field_definition",
+            Object::StaffUser => "staff_user",
+            Object::PermissionGroup => "permission_group",
+            Object::ApiToken => "api_token",
+            Object::AuditLog => "audit_log",
+            Object::Portal => "portal",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Read,
+    Create,
+    Update,
+    Delete,
+    Manage,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Read => "read",
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Delete => "delete",
+            Action::Manage => "manage",
+        }
+    }
+}

@@ -1,0 +1,389 @@
+//! Identity operations on the engine: logging in and out, resolving tokens, and the
+//! administration of staff users, permission groups and API tokens.
+
+use super::sessions::{STAFF_SESSION_MICROS, delete_session, insert_session, lookup_staff};
+use super::staff::{self, check_email, check_name};
+use super::{
+    Action, ApiToken, NewPermissionGroup, NewStaffUser, Object, PermissionGroup, Principal,
+    Session, StaffUser, StaffUserChange, check_strength, decoy_hash, hash_password, hash_token,
+    new_token, verify_password,
+};
+use crate::Engine;
+use crate::db::now_micros;
+use crate::error::{EngineError, Result};
+use crate::state::{self, Counter};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{ConnectionTrait, TransactionTrait};
+
+/// What the first start did about the first admin.
+#[derive(Debug, Clone)]
+pub enum Bootstrap {
+    /// Staff users already existed.
+    Existing,
+    /// The admin was created with the configured password.
+    Created { email: String },
+    /// The admin was created with this generated password, to be shown once.
+    Generated { email: String, password: String },
+}
+
+async fn hash_off_thread(password: String) -> Result<String> {
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| EngineError::Internal(e.to_string()))?
+}
+
+async fn verify_off_thread(password: String, hash: String) -> Result<bool> {
+    tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .map_err(|e| EngineError::Internal(e.to_string()))
+}
+
+impl Engine {
+    /// Creates the Administrators group and the first admin when there are no staff users.
+    pub async fn bootstrap_admin(
+        &self,
+        email: Option<&str>,
+        password: Option<&str>,
+    ) -> Result<Bootstrap> {
+        let any = Query::select()
+            .column("id")
+            .from("staff_users")
+            .limit(1)
+            .to_owned();
+        if self.db.query_one(&any).await?.is_some() {
+            return Ok(Bootstrap::Existing);
+        }
+        let email = check_email(
+            email.unwrap_or("admin@localhost.localdomain"),
+            "PORTICO_ADMIN_EMAIL",
+        )?;
+        let (password, generated) = match password {
+            Some(p) => {
+                check_strength(p, "PORTICO_ADMIN_PASSWORD")?;
+                (p.to_owned(), false)
+            }
+            None => (new_token("").0[..24].to_owned(), true),
+        };
+        let hash = hash_off_thread(password.clone()).await?;
+        let txn = self.db.begin().await?;
+        let groups = staff::all_groups(&txn).await?;
+        let admin_group = match groups.iter().find(|g| g.admin) {
+            Some(g) => g.clone(),
+            None => {
+                staff::insert_group(
+                    &txn,
+                    &NewPermissionGroup {
+                        name: "Administrators".into(),
+                        admin: true,
+                        portal_access: true,
+                    },
+                )
+                .await?
+            }
+        };
+        let id = staff::insert_user(&txn, "Administrator", &email, &hash).await?;
+        staff::add_user_to_groups(&txn, id, &[admin_group.id]).await?;
+        state::bump(&txn, Counter::Policy).await?;
+        txn.commit().await?;
+        self.changed().await?;
+        Ok(if generated {
+            Bootstrap::Generated { email, password }
+        } else {
+            Bootstrap::Created { email }
+        })
+    }
+
+    /// Checks the password and opens a session. Failures are counted per account and per
+    /// address; past the limit even a right password is refused until the window passes.
+    pub async fn login(
+        &self,
+        email: &str,
+        password: &str,
+        address: Option<&str>,
+    ) -> Result<Session> {
+        let email = email.trim().to_lowercase();
+        self.throttle
+            .check(&self.db, "staff", &email, address)
+            .await?;
+        let found = staff::credentials(&self.db, &email).await?;
+        let hash = found
+            .as_ref()
+            .map_or_else(|| decoy_hash().to_owned(), |(_, h, _)| h.clone());
+        let ok = verify_off_thread(password.to_owned(), hash).await?;
+        let user_id = match found {
+            Some((id, _, true)) if ok => id,
+            _ => {
+                self.throttle
+                    .failed(&self.db, "staff", &email, address)
+                    .await?;
+                return Err(EngineError::Unauthenticated);
+            }
+        };
+        self.throttle.succeeded(&self.db, "staff", &email).await?;
+        let (token, hash) = new_token("pst_");
+        let expires_at = now_micros() + STAFF_SESSION_MICROS;
+        insert_session(&self.db, "staff", user_id, &hash, expires_at).await?;
+        Ok(Session { token, expires_at })
+    }
+
+    /// Ends the session the principal came with; API tokens have no session to end.
+    pub async fn logout(&self, principal: &Principal) -> Result<bool> {
+        let Principal::Staff(staff) = principal else {
+            return Err(EngineError::Unauthenticated);
+        };
+        let Some(session_id) = staff.session_id else {
+            return Ok(false);
+        };
+        let txn = self.db.begin().await?;
+        delete_session(&txn, session_id).await?;
+        state::bump(&txn, Counter::Auth).await?;
+        txn.commit().await?;
+        self.changed().await?;
+        Ok(true)
+    }
+
+    /// The principal behind a bearer token or session cookie; unknown or expired tokens are
+    /// anonymous, and the caller decides whether that is acceptable.
+    pub async fn authenticate(&self, token: &str) -> Result<Principal> {
+        let is_api = token.starts_with("pat_");
+        if !is_api && !token.starts_with("pst_") {
+            return Ok(Principal::Anonymous);
+        }
+        let hash = hash_token(token);
+        if let Some(p) = self.sessions.get(&hash) {
+            return Ok(p);
+        }
+        match lookup_staff(&self.db, &hash, is_api).await? {
+            Some((principal, expires_at)) => {
+                self.sessions.put(hash, principal.clone(), expires_at);
+                Ok(principal)
+            }
+            None => Ok(Principal::Anonymous),
+        }
+    }
+
+    pub async fn create_staff_user(&self, p: &Principal, new: NewStaffUser) -> Result<StaffUser> {
+        self.authorize(p, Object::StaffUser, Action::Create)?;
+        let name = check_name(&new.name, "name")?;
+        let email = check_email(&new.email, "email")?;
+        check_strength(&new.password, "password")?;
+        if staff::email_taken(&self.db, &email, None).await? {
+            return Err(EngineError::Conflict {
+                message: format!("a staff user with email {email} exists"),
+                related: Vec::new(),
+            });
+        }
+        let hash = hash_off_thread(new.password).await?;
+        let txn = self.db.begin().await?;
+        let id = staff::insert_user(&txn, &name, &email, &hash).await?;
+        staff::add_user_to_groups(&txn, id, &new.groups).await?;
+        state::bump(&txn, Counter::Policy).await?;
+        txn.commit().await?;
+        self.changed().await?;
+        self.staff_user(p, id).await
+    }
+
+    pub async fn update_staff_user(
+        &self,
+        p: &Principal,
+        id: i64,
+        change: StaffUserChange,
+    ) -> Result<StaffUser> {
+        self.authorize(p, Object::StaffUser, Action::Update)?;
+        if let (Principal::Staff(me), Some(false)) = (p, change.active)
+            && me.user_id == id
+        {
+            return Err(EngineError::validation(
+                "active",
+                "you cannot deactivate yourself",
+            ));
+        }
+        let hash = match change.password {
+            Some(pw) => Some(hash_off_thread(pw).await?),
+            None => None,
+        };
+        let txn = self.db.begin().await?;
+        if staff::find_user(&txn, id).await?.is_none() {
+            return Err(EngineError::not_found("StaffUser", id));
+        }
+        let mut sets: Vec<(&str, sea_orm::sea_query::SimpleExpr)> =
+            vec![("updated_at", now_micros().into())];
+        if let Some(name) = change.name {
+            sets.push(("name", check_name(&name, "name")?.into()));
+        }
+        if let Some(email) = change.email {
+            let email = check_email(&email, "email")?;
+            if staff::email_taken(&txn, &email, Some(id)).await? {
+                return Err(EngineError::conflict(format!(
+                    "a staff user with email {email} exists"
+                )));
+            }
+            sets.push(("email", email.into()));
+        }
+        if let Some(h) = hash {
+            sets.push(("password_hash", h.into()));
+        }
+        if let Some(active) = change.active {
+            sets.push(("active", active.into()));
+        }
+        txn.execute(
+            &Query::update()
+                .table("staff_users")
+                .values(sets)
+                .and_where(Expr::col("id").eq(id))
+                .to_owned(),
+        )
+        .await?;
+        if let Some(groups) = change.groups {
+            let admin_ids: Vec<i64> = staff::all_groups(&txn)
+                .await?
+                .iter()
+                .filter(|g| g.admin)
+                .map(|g| g.id)
+                .collect();
+            if let Principal::Staff(me) = p
+                && me.user_id == id
+                && !groups.iter().any(|g| admin_ids.contains(g))
+            {
+                return Err(EngineError::validation(
+                    "groups",
+                    "you cannot remove yourself from the administrators",
+                ));
+            }
+            staff::add_user_to_groups(&txn, id, &groups).await?;
+            state::bump(&txn, Counter::Policy).await?;
+        }
+        state::bump(&txn, Counter::Auth).await?;
+        txn.commit().await?;
+        self.changed().await?;
+        self.staff_user(p, id).await
+    }
+
+    /// Any staff member may look up colleagues (they appear as owners everywhere).
+    pub async fn staff_user(&self, p: &Principal, id: i64) -> Result<StaffUser> {
+        self.authorize(p, Object::StaffUser, Action::Read)?;
+        staff::find_user(&self.db, id)
+            .await?
+            .ok_or_else(|| EngineError::not_found("StaffUser", id))
+    }
+
+    pub async fn staff_users(&self, p: &Principal) -> Result<Vec<StaffUser>> {
+        self.authorize(p, Object::StaffUser, Action::Read)?;
+        staff::all_users(&self.db).await
+    }
+
+    pub async fn permission_groups(&self, p: &Principal) -> Result<Vec<PermissionGroup>> {
+        self.authorize(p, Object::PermissionGroup, Action::Read)?;
+        staff::all_groups(&self.db).await
+    }
+
+    pub async fn create_permission_group(
+        &self,
+        p: &Principal,
+        new: NewPermissionGroup,
+    ) -> Result<PermissionGroup> {
+        self.authorize(p, Object::PermissionGroup, Action::Create)?;
+        let txn = self.db.begin().await?;
+        let group = staff::insert_group(&txn, &new).await?;
+        state::bump(&txn, Counter::Policy).await?;
+        txn.commit().await?;
+        self.changed().await?;
+        Ok(group)
+    }
+
+    pub async fn update_permission_group(
+        &self,
+        p: &Principal,
+        id: i64,
+        name: Option<String>,
+        admin: Option<bool>,
+        portal_access: Option<bool>,
+    ) -> Result<PermissionGroup> {
+        self.authorize(p, Object::PermissionGroup, Action::Update)?;
+        let txn = self.db.begin().await?;
+        let mut group = staff::all_groups(&txn)
+            .await?
+            .into_iter()
+            .find(|g| g.id == id)
+            .ok_or_else(|| EngineError::not_found("PermissionGroup", id))?;
+        if let Some(name) = name {
+            group.name = check_name(&name, "name")?;
+        }
+        if let Some(admin) = admin {
+            if !admin
+                && group.admin
+                && staff::all_groups(&txn)
+                    .await?
+                    .iter()
+                    .filter(|g| g.admin)
+                    .count()
+                    == 1
+            {
+                return Err(EngineError::validation(
+                    "admin",
+                    "at least one group must stay an administrators group",
+                ));
+            }
+            group.admin = admin;
+        }
+        if let Some(portal) = portal_access {
+            group.portal_access = portal;
+        }
+        txn.execute(
+            &Query::update()
+                .table("permission_groups")
+                .values([
+                    ("name", group.name.clone().into()),
+                    ("admin", group.admin.into()),
+                    ("portal_access", group.portal_access.into()),
+                ])
+                .and_where(Expr::col("id").eq(id))
+                .to_owned(),
+        )
+        .await
+        .map_err(|e| match e {
+            e if e.to_string().to_lowercase().contains("unique") => {
+                EngineError::conflict(format!("a permission group named `{}` exists", group.name))
+            }
+            e => e.into(),
+        })?;
+        staff::group_rules(&txn, &group).await?;
+        state::bump(&txn, Counter::Policy).await?;
+        txn.commit().await?;
+        self.changed().await?;
+        Ok(group)
+    }
+
+    /// A token for an integrator, acting with the rights of the user who made it. The secret
+    /// is in this answer only.
+    pub async fn create_api_token(&self, p: &Principal, name: &str) -> Result<ApiToken> {
+        self.authorize(p, Object::ApiToken, Action::Create)?;
+        let Principal::Staff(me) = p else {
+            return Err(EngineError::Unauthenticated);
+        };
+        let name = check_name(name, "name")?;
+        let (token, hash) = new_token("pat_");
+        let q = Query::insert()
+            .into_table("api_tokens")
+            .columns(["name", "token_hash", "user_id", "created_at"])
+            .values_panic([
+                name.clone().into(),
+                hash.into(),
+                me.user_id.into(),
+                now_micros().into(),
+            ])
+            .returning_col("id")
+            .to_owned();
+        let id: i64 = self
+            .db
+            .query_one(&q)
+            .await?
+            .ok_or_else(|| EngineError::Internal("insert returned no id".into()))?
+            .try_get_by_index(0)?;
+        Ok(ApiToken {
+            id,
+            name,
+            token: Some(token),
+        })
+    }
+}

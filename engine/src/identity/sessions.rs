@@ -1,0 +1,173 @@
+//! Sessions and API tokens: issuing, resolving and ending them, with a per-process cache that
+//! is dropped whenever any process changes who may log in (the auth version).
+
+use super::principal::{Principal, StaffPrincipal};
+use crate::db::now_micros;
+use crate::error::Result;
+use sea_orm::ConnectionTrait;
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use std::collections::HashMap;
+use std::sync::RwLock;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+/// How long a staff session lasts.
+pub const STAFF_SESSION_MICROS: i64 = 12 * 3600 * 1_000_000;
+
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub token: String,
+    pub expires_at: i64,
+}
+
+struct Entry {
+    principal: Principal,
+    expires_at: Option<i64>,
+}
+
+pub struct SessionCache {
+    version: AtomicI64,
+    entries: RwLock<HashMap<String, Entry>>,
+}
+
+impl SessionCache {
+    pub fn new(version: i64) -> Self {
+        SessionCache {
+            version: AtomicI64::new(version),
+            entries: RwLock::new(HashMap::new()),
+        }
+    }
+
+    pub fn version(&self) -> i64 {
+        self.version.load(Ordering::Acquire)
+    }
+
+    /// Forgets everything when the auth version moved.
+    pub fn observe(&self, version: i64) {
+        if self.version.swap(version, Ordering::AcqRel) != version
+            && let Ok(mut entries) = self.entries.write()
+        {
+            entries.clear();
+        }
+    }
+
+    pub(crate) fn get(&self, hash: &str) -> Option<Principal> {
+        let entries = self.entries.read().ok()?;
+        let e = entries.get(hash)?;
+        match e.expires_at {
+            Some(t) if t <= now_micros() => None,
+            _ => Some(e.principal.clone()),
+        }
+    }
+
+    pub(crate) fn put(&self, hash: String, principal: Principal, expires_at: Option<i64>) {
+        if let Ok(mut entries) = self.entries.write() {
+            // A bound on memory; a full cache just starts over.
+            if entries.len() > 10_000 {
+                entries.clear();
+            }
+            entries.insert(
+                hash,
+                Entry {
+                    principal,
+                    expires_at,
+                },
+            );
+        }
+    }
+}
+
+/// Resolves a token hash to an active staff user, from a session or an API token.
+pub(crate) async fn lookup_staff(
+    db: &impl ConnectionTrait,
+    hash: &str,
+    is_api_token: bool,
+) -> Result<Option<(Principal, Option<i64>)>> {
+    let (user_id, session_id, expires_at): (i64, Option<i64>, Option<i64>) = if is_api_token {
+        let q = Query::select()
+            .column("user_id")
+            .from("api_tokens")
+            .and_where(Expr::col("token_hash").eq(hash))
+            .to_owned();
+        match db.query_one(&q).await? {
+            Some(row) => (row.try_get_by_index(0)?, None, None),
+            None => return Ok(None),
+        }
+    } else {
+        let q = Query::select()
+            .columns(["subject_id", "id", "expires_at"])
+            .from("sessions")
+            .and_where(Expr::col("token_hash").eq(hash))
+            .and_where(Expr::col("audience").eq("staff"))
+            .and_where(Expr::col("expires_at").gt(now_micros()))
+            .to_owned();
+        match db.query_one(&q).await? {
+            Some(row) => (
+                row.try_get_by_index(0)?,
+                Some(row.try_get_by_index(1)?),
+                Some(row.try_get_by_index(2)?),
+            ),
+            None => return Ok(None),
+        }
+    };
+    let q = Query::select()
+        .columns(["name", "active"])
+        .from("staff_users")
+        .and_where(Expr::col("id").eq(user_id))
+        .to_owned();
+    let Some(row) = db.query_one(&q).await? else {
+        return Ok(None);
+    };
+    let active: bool = row.try_get_by_index(1)?;
+    if !active {
+        return Ok(None);
+    }
+    let principal = Principal::Staff(StaffPrincipal {
+        user_id,
+        name: row.try_get_by_index(0)?,
+        session_id,
+    });
+    Ok(Some((principal, expires_at)))
+}
+
+pub(crate) async fn insert_session(
+    db: &impl ConnectionTrait,
+    audience: &str,
+    subject_id: i64,
+    hash: &str,
+    expires_at: i64,
+) -> Result<()> {
+    let q = Query::insert()
+        .into_table("sessions")
+        .columns([
+            "token_hash",
+            "audience",
+            "subject_id",
+            "expires_at",
+            "created_at",
+        ])
+        .values_panic([
+            hash.into(),
+            audience.into(),
+            subject_id.into(),
+            expires_at.into(),
+            now_micros().into(),
+        ])
+        .to_owned();
+    db.execute(&q).await?;
+    // Expired sessions are of no use to anyone.
+    let q = Query::delete()
+        .from_table("sessions")
+        .and_where(Expr::col("expires_at").lt(now_micros()))
+        .to_owned();
+    db.execute(&q).await?;
+    Ok(())
+}
+
+pub(crate) async fn delete_session(db: &impl ConnectionTrait, id: i64) -> Result<()> {
+    let q = Query::delete()
+        .from_table("sessions")
+        .and_where(Expr::col("id").eq(id))
+        .to_owned();
+    db.execute(&q).await?;
+    Ok(())
+}

@@ -1,0 +1,339 @@
+//! Staff users, permission groups and API tokens as stored, and the Casbin rules that a user's
+//! groups translate into.
+
+use crate::db::now_micros;
+use crate::error::{EngineError, Result};
+use sea_orm::ConnectionTrait;
+use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StaffUser {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub active: bool,
+    pub group_ids: Vec<i64>,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PermissionGroup {
+    pub id: i64,
+    pub name: String,
+    pub admin: bool,
+    pub portal_access: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct ApiToken {
+    pub id: i64,
+    pub name: String,
+    /// Present only in the answer to its creation.
+    pub token: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct NewStaffUser {
+    pub name: String,
+    pub email: String,
+    pub password: String,
+    pub groups: Vec<i64>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct StaffUserChange {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub password: Option<String>,
+    pub active: Option<bool>,
+    pub groups: Option<Vec<i64>>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct NewPermissionGroup {
+    pub name: String,
+    pub admin: bool,
+    pub portal_access: bool,
+}
+
+pub(crate) fn check_name(name: &str, field: &str) -> Result<String> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(EngineError::validation(
+            field,
+            "must be between 1 and 200 characters",
+        ));
+    }
+    Ok(name.to_owned())
+}
+
+/// A deliberately simple check: one `@`, something on both sides, a dot in the domain. The
+/// real proof of an address is the mail that reaches it.
+pub(crate) fn check_email(email: &str, field: &str) -> Result<String> {
+    let email = email.trim().to_lowercase();
+    let valid = email.len() <= 254
+        && !email.contains(char::is_whitespace)
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !domain.contains('@')
+        });
+    if !valid {
+        return Err(EngineError::validation(field, "must be an email address"));
+    }
+    Ok(email)
+}
+
+pub(crate) async fn user_groups(db: &impl ConnectionTrait, user_id: i64) -> Result<Vec<i64>> {
+    let q = Query::select()
+        .column("group_id")
+        .from("staff_user_groups")
+        .and_where(Expr::col("user_id").eq(user_id))
+        .order_by("group_id", Order::Asc)
+        .to_owned();
+    db.query_all(&q)
+        .await?
+        .iter()
+        .map(|r| Ok(r.try_get_by_index(0)?))
+        .collect()
+}
+
+fn user_from_row(row: &sea_orm::QueryResult) -> Result<StaffUser> {
+    Ok(StaffUser {
+        id: row.try_get_by_index(0)?,
+        name: row.try_get_by_index(1)?,
+        email: row.try_get_by_index(2)?,
+        active: row.try_get_by_index(3)?,
+        group_ids: Vec::new(),
+        created_at: row.try_get_by_index(4)?,
+    })
+}
+
+const USER_COLUMNS: [&str; 5] = ["id", "name", "email", "active", "created_at"];
+
+pub(crate) async fn find_user(db: &impl ConnectionTrait, id: i64) -> Result<Option<StaffUser>> {
+    let q = Query::select()
+        .columns(USER_COLUMNS)
+        .from("staff_users")
+        .and_where(Expr::col("id").eq(id))
+        .to_owned();
+    match db.query_one(&q).await? {
+        Some(row) => {
+            let mut user = user_from_row(&row)?;
+            user.group_ids = user_groups(db, id).await?;
+            Ok(Some(user))
+        }
+        None => Ok(None),
+    }
+}
+
+pub(crate) async fn all_users(db: &impl ConnectionTrait) -> Result<Vec<StaffUser>> {
+    let q = Query::select()
+        .columns(USER_COLUMNS)
+        .from("staff_users")
+        .order_by("name", Order::Asc)
+        .order_by("id", Order::Asc)
+        .to_owned();
+    let mut users = db
+        .query_all(&q)
+        .await?
+        .iter()
+        .map(user_from_row)
+        .collect::<Result<Vec<_>>>()?;
+    let links = Query::select()
+        .columns(["user_id", "group_id"])
+        .from("staff_user_groups")
+        .order_by("group_id", Order::Asc)
+        .to_owned();
+    for row in db.query_all(&links).await? {
+        let user_id: i64 = row.try_get_by_index(0)?;
+        let group_id: i64 = row.try_get_by_index(1)?;
+        if let Some(u) = users.iter_mut().find(|u| u.id == user_id) {
+            u.group_ids.push(group_id);
+        }
+    }
+    Ok(users)
+}
+
+/// (id, password hash, active) of the account with this email.
+pub(crate) async fn credentials(
+    db: &impl ConnectionTrait,
+    email: &str,
+) -> Result<Option<(i64, String, bool)>> {
+    let q = Query::select()
+        .columns(["id", "password_hash", "active"])
+        .from("staff_users")
+        .and_where(Expr::col("email").eq(email.trim().to_lowercase()))
+        .to_owned();
+    match db.query_one(&q).await? {
+        Some(row) => Ok(Some((
+            row.try_get_by_index(0)?,
+            row.try_get_by_index(1)?,
+            row.try_get_by_index(2)?,
+        ))),
+        None => Ok(None),
+    }
+}
+
+pub(crate) async fn email_taken(
+    db: &impl ConnectionTrait,
+    email: &str,
+    except: Option<i64>,
+) -> Result<bool> {
+    let mut q = Query::select();
+    q.column("id")
+        .from("staff_users")
+        .and_where(Expr::col("email").eq(email));
+    if let Some(id) = except {
+        q.and_where(Expr::col("id").ne(id));
+    }
+    Ok(db.query_one(&q).await?.is_some())
+}
+
+pub(crate) async fn insert_user(
+    db: &impl ConnectionTrait,
+    name: &str,
+    email: &str,
+    password_hash: &str,
+) -> Result<i64> {
+    let now = now_micros();
+    let q = Query::insert()
+        .into_table("staff_users")
+        .columns([
+            "name",
+            "email",
+            "password_hash",
+            "active",
+            "created_at",
+            "updated_at",
+        ])
+        .values_panic([
+            name.into(),
+            email.into(),
+            password_hash.into(),
+            true.into(),
+            now.into(),
+            now.into(),
+        ])
+        .returning_col("id")
+        .to_owned();
+    Ok(db
+        .query_one(&q)
+        .await?
+        .ok_or_else(|| EngineError::Internal("insert returned no id".into()))?
+        .try_get_by_index(0)?)
+}
+
+/// Replaces a user's memberships, in the table and as Casbin grouping rules.
+pub(crate) async fn add_user_to_groups(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+    groups: &[i64],
+) -> Result<()> {
+    let known: Vec<i64> = all_groups(db).await?.iter().map(|g| g.id).collect();
+    for g in groups {
+        if !known.contains(g) {
+            return Err(EngineError::validation(
+                "groups",
+                format!("there is no permission group {g}"),
+            ));
+        }
+    }
+    db.execute(
+        &Query::delete()
+            .from_table("staff_user_groups")
+            .and_where(Expr::col("user_id").eq(user_id))
+            .to_owned(),
+    )
+    .await?;
+    let subject = format!("user:{user_id}");
+    crate::policy::remove_rules(db, "g", &subject).await?;
+    crate::policy::add_rule(db, "g", &[&subject, "role:staff"]).await?;
+    for g in groups {
+        db.execute(
+            &Query::insert()
+                .into_table("staff_user_groups")
+                .columns(["user_id", "group_id"])
+                .values_panic([user_id.into(), (*g).into()])
+                .to_owned(),
+        )
+        .await?;
+        crate::policy::add_rule(db, "g", &[&subject, &format!("group:{g}")]).await?;
+    }
+    Ok(())
+}
+
+fn group_from_row(row: &sea_orm::QueryResult) -> Result<PermissionGroup> {
+    Ok(PermissionGroup {
+        id: row.try_get_by_index(0)?,
+        name: row.try_get_by_index(1)?,
+        admin: row.try_get_by_index(2)?,
+        portal_access: row.try_get_by_index(3)?,
+    })
+}
+
+pub(crate) async fn all_groups(db: &impl ConnectionTrait) -> Result<Vec<PermissionGroup>> {
+    let q = Query::select()
+        .columns(["id", "name", "admin", "portal_access"])
+        .from("permission_groups")
+        .order_by("id", Order::Asc)
+        .to_owned();
+    db.query_all(&q).await?.iter().map(group_from_row).collect()
+}
+
+/// The Casbin rules that give a group its settings.
+pub(crate) async fn group_rules(db: &impl ConnectionTrait, group: &PermissionGroup) -> Result<()> {
+    let subject = format!("group:{}", group.id);
+    crate::policy::remove_rules(db, "p", &subject).await?;
+    crate::policy::remove_rules(db, "g", &subject).await?;
+    if group.admin {
+        crate::policy::add_rule(db, "g", &[&subject, "role:admin"]).await?;
+    }
+    if group.portal_access {
+        crate::policy::add_rule(db, "p", &[&subject, "portal", "manage"]).await?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn insert_group(
+    db: &impl ConnectionTrait,
+    new: &NewPermissionGroup,
+) -> Result<PermissionGroup> {
+    let name = check_name(&new.name, "name")?;
+    let exists = Query::select()
+        .column("id")
+        .from("permission_groups")
+        .and_where(Expr::col("name").eq(name.clone()))
+        .to_owned();
+    if db.query_one(&exists).await?.is_some() {
+        return Err(EngineError::conflict(format!(
+            "a permission group named `{name}` exists"
+        )));
+    }
+    let q = Query::insert()
+        .into_table("permission_groups")
+        .columns(["name", "admin", "portal_access", "created_at"])
+        .values_panic([
+            name.clone().into(),
+            new.admin.into(),
+            new.portal_access.into(),
+            now_micros().into(),
+        ])
+        .returning_col("id")
+        .to_owned();
+    let id: i64 = db
+        .query_one(&q)
+        .await?
+        .ok_or_else(|| EngineError::Internal("insert returned no id".into()))?
+        .try_get_by_index(0)?;
+    let group = PermissionGroup {
+        id,
+        name,
+        admin: new.admin,
+        portal_access: new.portal_access,
+    };
+    group_rules(db, &group).await?;
+    Ok(group)
+}

@@ -1,0 +1,20 @@
+//! The Portico domain: metadata, records, identity, authorization and the audit log.
+//!
+//! Everything a portal or an integrator can do is an [`Engine`] method that takes the acting
+//! [`Principal`]; the web and GraphQL layers only translate. This crate knows nothing of HTTP or
+//! GraphQL, so the same rules hold whichever edge a request arrives through.
+
+pub mod audit;
+pub mod db;
+pub mod demo;
+mod engine;
+pub mod error;
+pub mod identity;
+pub mod metadata;
+pub mod policy;
+pub mod records;
+mod state;
+
+pub use engine::{Engine, EngineConfig};
+pub use error::{EngineError, Result};
+pub use identity::Principal;

@@ -1,0 +1,202 @@
+//! The vocabulary of metadata: entities, field types and one field's definition.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum EntityKind {
+    Contact,
+    Case,
+    Deal,
+    Document,
+}
+
+impl EntityKind {
+    pub const ALL: [EntityKind; 4] = [
+        EntityKind::Contact,
+        EntityKind::Case,
+        EntityKind::Deal,
+        EntityKind::Document,
+    ];
+
+    /// The stored and public name (`CONTACT`...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntityKind::Contact => "CONTACT",
+            EntityKind::Case => "CASE",
+            EntityKind::Deal => "DEAL",
+            EntityKind::Document => "DOCUMENT",
+        }
+    }
+
+    /// The GraphQL type name (`Contact`...), also the prefix of its enum names.
+    pub fn type_name(self) -> &'static str {
+        match self {
+            EntityKind::Contact => "Contact",
+            EntityKind::Case => "Case",
+            EntityKind::Deal => "Deal",
+            EntityKind::Document => "Document",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|e| e.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum FieldType {
+    Text,
+    Textarea,
+    Number,
+    Decimal,
+    Boolean,
+    Date,
+    Datetime,
+    Email,
+    Phone,
+    Url,
+    Select,
+    Multiselect,
+    User,
+    Contact,
+}
+
+impl FieldType {
+    pub const ALL: [FieldType; 14] = [
+        FieldType::Text,
+        FieldType::Textarea,
+        FieldType::Number,
+        FieldType::Decimal,
+        FieldType::Boolean,
+        FieldType::Date,
+        FieldType::Datetime,
+        FieldType::Email,
+        FieldType::Phone,
+        FieldType::Url,
+        FieldType::Select,
+        FieldType::Multiselect,
+        FieldType::User,
+        FieldType::Contact,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FieldType::Text => "TEXT",
+            FieldType::Textarea => "TEXTAREA",
+            FieldType::Number => "NUMBER",
+            FieldType::Decimal => "DECIMAL",
+            FieldType::Boolean => "BOOLEAN",
+            FieldType::Date => "DATE",
+            FieldType::Datetime => "DATETIME",
+            FieldType::Email => "EMAIL",
+            FieldType::Phone => "PHONE",
+            FieldType::Url => "URL",
+            FieldType::Select => "SELECT",
+            FieldType::Multiselect => "MULTISELECT",
+            FieldType::User => "USER",
+            FieldType::Contact => "CONTACT",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+
+    pub fn has_options(self) -> bool {
+        matches!(self, FieldType::Select | FieldType::Multiselect)
+    }
+
+    /// Whether the value is a reference to another record, held as its numeric id.
+    pub fn is_reference(self) -> bool {
+        matches!(self, FieldType::User | FieldType::Contact)
+    }
+}
+
+/// Who a schema or validator is built for: staff see every active field, the portal only the
+/// fields an admin marked as portal fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Audience {
+    Staff,
+    Portal,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FieldDefinition {
+    pub id: i64,
+    pub entity: EntityKind,
+    pub key: String,
+    pub label: String,
+    pub field_type: FieldType,
+    pub options: Vec<String>,
+    pub required: bool,
+    pub active: bool,
+    pub system: bool,
+    pub block: String,
+    pub position: i32,
+    pub help: Option<String>,
+    pub portal_visible: bool,
+    pub portal_editable: bool,
+}
+
+impl FieldDefinition {
+    pub fn visible_to(&self, audience: Audience) -> bool {
+        self.active && (audience == Audience::Staff || self.portal_visible)
+    }
+
+    pub fn editable_by(&self, audience: Audience) -> bool {
+        self.visible_to(audience)
+            && !crate::records::layout::is_read_only(self.entity, &self.key)
+            && (audience == Audience::Staff || self.portal_editable)
+    }
+
+    /// The option whose enum value name is `name`, for SELECT and MULTISELECT fields.
+    pub fn option_for_enum_value(&self, name: &str) -> Option<&str> {
+        self.options
+            .iter()
+            .find(|o| enum_value_name(o) == name)
+            .map(String::as_str)
+    }
+}
+
+/// The GraphQL enum value of an option: upper-cased, every run of other characters replaced by
+/// one `_` (`"In Progress"` -> `IN_PROGRESS`), prefixed with `_` if it would start with a digit.
+pub fn enum_value_name(option: &str) -> String {
+    let mut out = String::with_capacity(option.len());
+    let mut gap = false;
+    for c in option.chars() {
+        if c.is_ascii_alphanumeric() {
+            if gap && !out.is_empty() {
+                out.push('_');
+            }
+            gap = false;
+            out.push(c.to_ascii_uppercase());
+        } else {
+            gap = true;
+        }
+    }
+    if gap && !out.is_empty() {
+        out.push('_');
+    }
+    if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, '_');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::enum_value_name;
+
+    #[test]
+    fn enum_values_follow_the_public_rule() {
+        assert_eq!(enum_value_name("In Progress"), "IN_PROGRESS");
+        assert_eq!(
+            enum_value_name("Waiting for Response"),
+            "WAITING_FOR_RESPONSE"
+        );
+        assert_eq!(enum_value_name("e-mail / fax"), "E_MAIL_FAX");
+        assert_eq!(enum_value_name("24h"), "_24H");
+        assert_eq!(enum_value_name("Done!"), "DONE_");
+        assert_eq!(enum_value_name("¿?"), "_");
+    }
+}

@@ -1,0 +1,16 @@
+//! Field metadata: what fields each entity has, how they are typed, and which of them the
+//! portal shows. Schemas, forms and validators are all derived from it.
+
+mod catalog;
+mod definition;
+mod key;
+mod service;
+mod store;
+mod system_fields;
+pub mod validation;
+
+pub use catalog::{Catalog, EntityMeta};
+pub use definition::{Audience, EntityKind, FieldDefinition, FieldType, enum_value_name};
+pub use key::FieldKey;
+pub use store::{DefinitionChange, NewDefinition};
+pub(crate) use store::{create, load_all, seed_system_fields, update};

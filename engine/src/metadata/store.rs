@@ -1,0 +1,419 @@
+//! Reading and changing `field_definitions`. Every change bumps the metadata version in the
+//! same transaction, which is how every process learns to rebuild its schemas.
+
+use super::system_fields::{self, SYSTEM_FIELDS};
+use super::{EntityKind, FieldDefinition, FieldKey, FieldType, enum_value_name};
+use crate::db::now_micros;
+use crate::error::{EngineError, Result};
+use crate::state::{self, Counter};
+use sea_orm::sea_query::{Expr, ExprTrait, Order, Query, SimpleExpr};
+use sea_orm::{ConnectionTrait, QueryResult, TransactionTrait};
+use std::collections::HashSet;
+
+const TABLE: &str = "field_definitions";
+const COLUMNS: [&str; 15] = [
+    "id",
+    "entity",
+    "key",
+    "label",
+    "field_type",
+    "options",
+    "required",
+    "active",
+    "portal_visible",
+    "portal_editable",
+    "block",
+    "position",
+    "help",
+    "system",
+    "updated_at",
+];
+
+fn from_row(row: &QueryResult) -> Result<FieldDefinition> {
+    let entity: String = row.try_get("", "entity")?;
+    let field_type: String = row.try_get("", "field_type")?;
+    let options: String = row.try_get("", "options")?;
+    Ok(FieldDefinition {
+        id: row.try_get("", "id")?,
+        entity: EntityKind::parse(&entity)
+            .ok_or_else(|| EngineError::Internal(format!("unknown entity {entity}")))?,
+        key: row.try_get("", "key")?,
+        label: row.try_get("", "label")?,
+        field_type: FieldType::parse(&field_type)
+            .ok_or_else(|| EngineError::Internal(format!("unknown field type {field_type}")))?,
+        options: serde_json::from_str(&options)
+            .map_err(|e| EngineError::Internal(format!("options of a field: {e}")))?,
+        required: row.try_get("", "required")?,
+        active: row.try_get("", "active")?,
+        portal_visible: row.try_get("", "portal_visible")?,
+        portal_editable: row.try_get("", "portal_editable")?,
+        block: row.try_get("", "block")?,
+        position: row.try_get("", "position")?,
+        help: row.try_get("", "help")?,
+        system: row.try_get("", "system")?,
+    })
+}
+
+pub(crate) async fn load_all(db: &impl ConnectionTrait) -> Result<Vec<FieldDefinition>> {
+    let q = Query::select()
+        .columns(COLUMNS)
+        .from(TABLE)
+        .order_by("entity", Order::Asc)
+        .order_by("block", Order::Asc)
+        .order_by("position", Order::Asc)
+        .order_by("id", Order::Asc)
+        .to_owned();
+    db.query_all(&q).await?.iter().map(from_row).collect()
+}
+
+async fn load_one(
+    db: &impl ConnectionTrait,
+    entity: EntityKind,
+    key: &str,
+) -> Result<FieldDefinition> {
+    let q = Query::select()
+        .columns(COLUMNS)
+        .from(TABLE)
+        .and_where(Expr::col("entity").eq(entity.as_str()))
+        .and_where(Expr::col("key").eq(key))
+        .to_owned();
+    match db.query_one(&q).await? {
+        Some(row) => from_row(&row),
+        None => Err(EngineError::not_found("field definition", key)),
+    }
+}
+
+/// Inserts the system fields that are missing, so a new release can add one to an existing
+/// installation. Existing rows are left as the admin configured them.
+pub(crate) async fn seed_system_fields(db: &sea_orm::DatabaseConnection) -> Result<()> {
+    let txn = db.begin().await?;
+    let existing: HashSet<(EntityKind, String)> = load_all(&txn)
+        .await?
+        .into_iter()
+        .map(|d| (d.entity, d.key))
+        .collect();
+    let mut inserted = false;
+    for (position, f) in SYSTEM_FIELDS.iter().enumerate() {
+        if existing.contains(&(f.entity, f.key.to_owned())) {
+            continue;
+        }
+        let options: Vec<String> = f.options.iter().map(|o| (*o).to_owned()).collect();
+        insert(
+            &txn,
+            &FieldDefinition {
+                id: 0,
+                entity: f.entity,
+                key: f.key.to_owned(),
+                label: f.label.to_owned(),
+                field_type: f.field_type,
+                options,
+                required: f.required,
+                active: f.active,
+                system: true,
+                block: f.block.to_owned(),
+                position: position as i32,
+                help: None,
+                portal_visible: f.portal_visible,
+                portal_editable: f.portal_editable,
+            },
+        )
+        .await?;
+        inserted = true;
+    }
+    if inserted {
+        state::bump(&txn, Counter::Metadata).await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+async fn insert(db: &impl ConnectionTrait, d: &FieldDefinition) -> Result<()> {
+    let now = now_micros();
+    let options =
+        serde_json::to_string(&d.options).map_err(|e| EngineError::Internal(e.to_string()))?;
+    let q = Query::insert()
+        .into_table(TABLE)
+        .columns([
+            "entity",
+            "key",
+            "label",
+            "field_type",
+            "options",
+            "required",
+            "active",
+            "portal_visible",
+            "portal_editable",
+            "block",
+            "position",
+            "help",
+            "system",
+            "created_at",
+            "updated_at",
+        ])
+        .values_panic([
+            d.entity.as_str().into(),
+            d.key.clone().into(),
+            d.label.clone().into(),
+            d.field_type.as_str().into(),
+            options.into(),
+            d.required.into(),
+            d.active.into(),
+            d.portal_visible.into(),
+            d.portal_editable.into(),
+            d.block.clone().into(),
+            d.position.into(),
+            d.help.clone().into(),
+            d.system.into(),
+            now.into(),
+            now.into(),
+        ])
+        .to_owned();
+    db.execute(&q).await?;
+    Ok(())
+}
+
+/// What an admin supplies to create a custom field.
+#[derive(Debug, Clone, Default)]
+pub struct NewDefinition {
+    pub entity: Option<EntityKind>,
+    pub key: String,
+    pub label: String,
+    pub field_type: Option<FieldType>,
+    pub options: Vec<String>,
+    pub required: bool,
+    pub block: Option<String>,
+    pub position: Option<i32>,
+    pub help: Option<String>,
+    pub portal_visible: bool,
+    pub portal_editable: bool,
+}
+
+/// A partial change; `None` leaves a property as it is.
+#[derive(Debug, Clone, Default)]
+pub struct DefinitionChange {
+    pub label: Option<String>,
+    pub options: Option<Vec<String>>,
+    pub required: Option<bool>,
+    pub active: Option<bool>,
+    pub block: Option<String>,
+    pub position: Option<i32>,
+    pub help: Option<Option<String>>,
+    pub portal_visible: Option<bool>,
+    pub portal_editable: Option<bool>,
+}
+
+fn check_label(label: &str, field: &str) -> Result<String> {
+    let label = label.trim();
+    if label.is_empty() || label.chars().count() > 200 {
+        return Err(EngineError::validation(
+            field,
+            "must be between 1 and 200 characters",
+        ));
+    }
+    Ok(label.to_owned())
+}
+
+/// Options must be non-empty, distinct, and map to distinct enum values.
+fn check_options(field_type: FieldType, options: &[String]) -> Result<Vec<String>> {
+    if !field_type.has_options() {
+        if options.is_empty() {
+            return Ok(Vec::new());
+        }
+        return Err(EngineError::validation(
+            "options",
+            "only SELECT and MULTISELECT fields have options",
+        ));
+    }
+    if options.is_empty() {
+        return Err(EngineError::validation(
+            "options",
+            "a SELECT or MULTISELECT field needs at least one option",
+        ));
+    }
+    let mut names = HashSet::new();
+    let mut out = Vec::with_capacity(options.len());
+    for o in options {
+        let o = o.trim();
+        if o.is_empty() || o.chars().count() > 200 {
+            return Err(EngineError::validation(
+                "options",
+                "each option must be between 1 and 200 characters",
+            ));
+        }
+        if !names.insert(enum_value_name(o)) {
+            return Err(EngineError::validation(
+                "options",
+                format!(
+                    "option `{o}` is the same as another one once written as {}",
+                    enum_value_name(o)
+                ),
+            ));
+        }
+        out.push(o.to_owned());
+    }
+    Ok(out)
+}
+
+pub(crate) async fn create(
+    db: &sea_orm::DatabaseConnection,
+    new: NewDefinition,
+) -> Result<FieldDefinition> {
+    let entity = new
+        .entity
+        .ok_or_else(|| EngineError::validation("entity", "is required"))?;
+    let key = FieldKey::parse(&new.key)?;
+    if system_fields::find(entity, key.as_str()).is_some() {
+        return Err(EngineError::conflict(format!(
+            "`{}` is a system field of {}",
+            key.as_str(),
+            entity.as_str()
+        )));
+    }
+    let field_type = new
+        .field_type
+        .ok_or_else(|| EngineError::validation("type", "is required"))?;
+    let label = check_label(&new.label, "label")?;
+    let options = check_options(field_type, &new.options)?;
+    let block = match new.block {
+        Some(b) => check_label(&b, "block")?,
+        None => "Custom fields".to_owned(),
+    };
+    let txn = db.begin().await?;
+    if load_one(&txn, entity, key.as_str()).await.is_ok() {
+        return Err(EngineError::Conflict {
+            message: format!("{} already has a field `{}`", entity.as_str(), key.as_str()),
+            related: Vec::new(),
+        });
+    }
+    let position = match new.position {
+        Some(p) => p,
+        None => next_position(&txn, entity).await?,
+    };
+    let definition = FieldDefinition {
+        id: 0,
+        entity,
+        key: key.as_str().to_owned(),
+        label,
+        field_type,
+        options,
+        required: new.required,
+        active: true,
+        system: false,
+        block,
+        position,
+        help: new.help.filter(|h| !h.trim().is_empty()),
+        portal_visible: new.portal_visible || new.portal_editable,
+        portal_editable: new.portal_editable,
+    };
+    insert(&txn, &definition).await?;
+    state::bump(&txn, Counter::Metadata).await?;
+    let stored = load_one(&txn, entity, key.as_str()).await?;
+    txn.commit().await?;
+    Ok(stored)
+}
+
+async fn next_position(db: &impl ConnectionTrait, entity: EntityKind) -> Result<i32> {
+    let q = Query::select()
+        .expr(Expr::col("position").max())
+        .from(TABLE)
+        .and_where(Expr::col("entity").eq(entity.as_str()))
+        .to_owned();
+    let max: Option<i32> = match db.query_one(&q).await? {
+        Some(row) => row.try_get_by_index(0)?,
+        None => None,
+    };
+    Ok(max.map_or(0, |m| m + 1))
+}
+
+/// Applies a change. `removed_option_in_use` is asked about each option the change drops, so
+/// stored records never hold a value their field no longer knows.
+pub(crate) async fn update<F, Fut>(
+    db: &sea_orm::DatabaseConnection,
+    entity: EntityKind,
+    key: &str,
+    change: DefinitionChange,
+    removed_option_in_use: F,
+) -> Result<FieldDefinition>
+where
+    F: Fn(FieldDefinition, String) -> Fut,
+    Fut: std::future::Future<Output = Result<bool>>,
+{
+    let txn = db.begin().await?;
+    let mut d = load_one(&txn, entity, key).await?;
+    let mut sets: Vec<(&'static str, SimpleExpr)> = Vec::new();
+    if let Some(label) = change.label {
+        d.label = check_label(&label, "label")?;
+        sets.push(("label", d.label.clone().into()));
+    }
+    if let Some(options) = change.options {
+        let options = check_options(d.field_type, &options)?;
+        for old in &d.options {
+            if !options.contains(old) && removed_option_in_use(d.clone(), old.clone()).await? {
+                return Err(EngineError::validation(
+                    "options",
+                    format!("option `{old}` is still used by stored records and cannot be removed"),
+                ));
+            }
+        }
+        d.options = options;
+        let json =
+            serde_json::to_string(&d.options).map_err(|e| EngineError::Internal(e.to_string()))?;
+        sets.push(("options", json.into()));
+    }
+    if let Some(required) = change.required {
+        if d.system && required != d.required {
+            return Err(EngineError::validation(
+                "required",
+                "whether a system field is required cannot be changed",
+            ));
+        }
+        d.required = required;
+        sets.push(("required", required.into()));
+    }
+    if let Some(active) = change.active {
+        d.active = active;
+        sets.push(("active", active.into()));
+    }
+    if let Some(block) = change.block {
+        d.block = check_label(&block, "block")?;
+        sets.push(("block", d.block.clone().into()));
+    }
+    if let Some(position) = change.position {
+        d.position = position;
+        sets.push(("position", position.into()));
+    }
+    if let Some(help) = change.help {
+        d.help = help.filter(|h| !h.trim().is_empty());
+        sets.push(("help", d.help.clone().into()));
+    }
+    if let Some(visible) = change.portal_visible {
+        d.portal_visible = visible;
+        if !visible {
+            d.portal_editable = false;
+        }
+    }
+    if let Some(editable) = change.portal_editable {
+        d.portal_editable = editable;
+        if editable {
+            d.portal_visible = true;
+        }
+    }
+    if d.portal_editable && crate::records::layout::is_read_only(entity, key) {
+        return Err(EngineError::validation(
+            "portalEditable",
+            format!("`{key}` is computed and cannot be edited"),
+        ));
+    }
+    sets.push(("portal_visible", d.portal_visible.into()));
+    sets.push(("portal_editable", d.portal_editable.into()));
+    sets.push(("updated_at", now_micros().into()));
+    let q = Query::update()
+        .table(TABLE)
+        .values(sets)
+        .and_where(Expr::col("id").eq(d.id))
+        .to_owned();
+    txn.execute(&q).await?;
+    state::bump(&txn, Counter::Metadata).await?;
+    txn.commit().await?;
+    Ok(d)
+}

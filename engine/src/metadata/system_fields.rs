@@ -1,0 +1,148 @@
+//! The fields every installation starts with. They have fixed keys, may be switched active and
+//! portal on or off, and are never deleted or retyped.
+
+use super::{EntityKind, FieldType};
+
+pub(crate) struct SystemField {
+    pub entity: EntityKind,
+    pub key: &'static str,
+    pub label: &'static str,
+    pub field_type: FieldType,
+    pub options: &'static [&'static str],
+    pub required: bool,
+    pub active: bool,
+    pub portal_visible: bool,
+    pub portal_editable: bool,
+    pub block: &'static str,
+}
+
+const fn field(
+    entity: EntityKind,
+    key: &'static str,
+    label: &'static str,
+    field_type: FieldType,
+    block: &'static str,
+) -> SystemField {
+    SystemField {
+        entity,
+        key,
+        label,
+        field_type,
+        options: &[],
+        required: false,
+        active: true,
+        portal_visible: false,
+        portal_editable: false,
+        block,
+    }
+}
+
+pub const CASE_STATUSES: &[&str] = &["Open", "In Progress", "Waiting for Response", "Closed"];
+pub const DEAL_STAGES: &[&str] = &[
+    "Prospecting",
+    "Qualification",
+    "Proposal",
+    "Negotiation",
+    "Won",
+    "Lost",
+];
+pub const CONTACT_KINDS: &[&str] = &["Individual", "Organisation"];
+
+use EntityKind::{Case, Contact, Deal, Document};
+use FieldType as T;
+
+pub(crate) const SYSTEM_FIELDS: &[SystemField] = &[
+    SystemField {
+        required: true,
+        portal_visible: true,
+        ..field(Contact, "name", "Name", T::Text, "Contact details")
+    },
+    SystemField {
+        portal_visible: true,
+        ..field(Contact, "email", "Email", T::Email, "Contact details")
+    },
+    SystemField {
+        portal_visible: true,
+        ..field(Contact, "phone", "Phone", T::Phone, "Contact details")
+    },
+    SystemField {
+        required: true,
+        options: CONTACT_KINDS,
+        ..field(Contact, "kind", "Kind", T::Select, "Contact details")
+    },
+    SystemField {
+        active: false,
+        ..field(
+            Contact,
+            "portalUser",
+            "Portal user",
+            T::Boolean,
+            "Customer information",
+        )
+    },
+    SystemField {
+        portal_visible: true,
+        ..field(Case, "number", "Number", T::Text, "Case details")
+    },
+    SystemField {
+        required: true,
+        portal_visible: true,
+        portal_editable: true,
+        ..field(Case, "subject", "Subject", T::Text, "Case details")
+    },
+    SystemField {
+        portal_visible: true,
+        portal_editable: true,
+        ..field(
+            Case,
+            "description",
+            "Description",
+            T::Textarea,
+            "Case details",
+        )
+    },
+    SystemField {
+        required: true,
+        portal_visible: true,
+        options: CASE_STATUSES,
+        ..field(Case, "status", "Status", T::Select, "Case details")
+    },
+    SystemField {
+        ..field(Case, "owner", "Owner", T::User, "Case details")
+    },
+    SystemField {
+        ..field(Case, "client", "Client", T::Contact, "Case details")
+    },
+    SystemField {
+        required: true,
+        portal_visible: true,
+        ..field(Deal, "name", "Name", T::Text, "Deal details")
+    },
+    SystemField {
+        portal_visible: true,
+        ..field(Deal, "amount", "Amount", T::Decimal, "Deal details")
+    },
+    SystemField {
+        required: true,
+        portal_visible: true,
+        options: DEAL_STAGES,
+        ..field(Deal, "stage", "Stage", T::Select, "Deal details")
+    },
+    SystemField {
+        ..field(Deal, "owner", "Owner", T::User, "Deal details")
+    },
+    SystemField {
+        ..field(Deal, "client", "Client", T::Contact, "Deal details")
+    },
+    SystemField {
+        required: true,
+        portal_visible: true,
+        ..field(Document, "name", "Name", T::Text, "Document details")
+    },
+];
+
+pub(crate) fn find(entity: EntityKind, key: &str) -> Option<&'static SystemField> {
+    SYSTEM_FIELDS
+        .iter()
+        .find(|f| f.entity == entity && f.key == key)
+}

@@ -1,0 +1,181 @@
+//! JSON Schemas built from the active field definitions, one per entity, audience and write
+//! mode, compiled once per metadata version. Every write of field values passes through one.
+
+use super::{Audience, EntityKind, FieldDefinition, FieldType};
+use crate::error::{EngineError, Result};
+use jsonschema::error::ValidationErrorKind;
+use serde_json::{Map, Value, json};
+
+/// A create must carry every required field; a patch may carry any subset, but cannot clear a
+/// required field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Mode {
+    Create,
+    Patch,
+}
+
+pub struct RecordValidator {
+    validator: jsonschema::Validator,
+    entity: EntityKind,
+    fields: Vec<FieldDefinition>,
+}
+
+impl RecordValidator {
+    /// `fields` are the definitions the audience may write.
+    pub fn build(entity: EntityKind, fields: Vec<FieldDefinition>, mode: Mode) -> Result<Self> {
+        let schema = json_schema(&fields, mode);
+        let validator = jsonschema::options()
+            .should_validate_formats(true)
+            .build(&schema)
+            .map_err(|e| EngineError::Internal(format!("schema of {}: {e}", entity.as_str())))?;
+        Ok(Self {
+            validator,
+            entity,
+            fields,
+        })
+    }
+
+    /// Checks `values` and names the first offending field.
+    pub fn validate(&self, values: &Value) -> Result<()> {
+        let Some(error) = self.validator.iter_errors(values).next() else {
+            return Ok(());
+        };
+        let path = error.instance_path().as_str();
+        let from_path = path
+            .trim_start_matches('/')
+            .split('/')
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        let (field, message) = match error.kind() {
+            ValidationErrorKind::Required { property } => (
+                property.as_str().unwrap_or_default().to_owned(),
+                "is required".to_owned(),
+            ),
+            ValidationErrorKind::AdditionalProperties { unexpected } => {
+                let key = unexpected.first().cloned().unwrap_or_default();
+                let message = format!(
+                    "`{key}` is not a field of {} that can be written here",
+                    self.entity.type_name()
+                );
+                (key, message)
+            }
+            _ => {
+                let message = self
+                    .fields
+                    .iter()
+                    .find(|f| f.key == from_path)
+                    .map(expectation)
+                    .unwrap_or_else(|| error.to_string());
+                (from_path, message)
+            }
+        };
+        Err(EngineError::validation(field, message))
+    }
+}
+
+/// What a value of the field must look like, in words a user can act on.
+fn expectation(f: &FieldDefinition) -> String {
+    let what = match f.field_type {
+        FieldType::Text => "text of at most 1000 characters".to_owned(),
+        FieldType::Textarea => "text of at most 100000 characters".to_owned(),
+        FieldType::Number => "a whole number between -2147483648 and 2147483647".to_owned(),
+        FieldType::Decimal => "a number".to_owned(),
+        FieldType::Boolean => "true or false".to_owned(),
+        FieldType::Date => "a date (YYYY-MM-DD)".to_owned(),
+        FieldType::Datetime => "a date and time (RFC 3339, e.g. 2026-11-23T09:30:00Z)".to_owned(),
+        FieldType::Email => "an email address".to_owned(),
+        FieldType::Phone => "a phone number (digits, spaces and + ( ) . / -)".to_owned(),
+        FieldType::Url => "an http or https URL".to_owned(),
+        FieldType::Select => format!("one of: {}", f.options.join(", ")),
+        FieldType::Multiselect => {
+            format!("a list of distinct values from: {}", f.options.join(", "))
+        }
+        FieldType::User => "the id of a staff user".to_owned(),
+        FieldType::Contact => "the id of a contact".to_owned(),
+    };
+    let null = if f.required { "" } else { " or null" };
+    format!("`{}` must be {what}{null}", f.key)
+}
+
+fn value_schema(f: &FieldDefinition) -> Value {
+    let nullable = !f.required;
+    let typed = |ty: &str, mut extra: Map<String, Value>| {
+        let t = if nullable {
+            json!([ty, "null"])
+        } else {
+            json!(ty)
+        };
+        extra.insert("type".into(), t);
+        Value::Object(extra)
+    };
+    let extra = |v: Value| match v {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    };
+    match f.field_type {
+        FieldType::Text => typed("string", extra(json!({"maxLength": 1000}))),
+        FieldType::Textarea => typed("string", extra(json!({"maxLength": 100000}))),
+        FieldType::Number => typed(
+            "integer",
+            // GraphQL's Int is 32 bits.
+            extra(json!({"minimum": i32::MIN, "maximum": i32::MAX})),
+        ),
+        FieldType::Decimal => typed("number", Map::new()),
+        FieldType::Boolean => typed("boolean", Map::new()),
+        FieldType::Date => typed("string", extra(json!({"format": "date"}))),
+        FieldType::Datetime => typed("string", extra(json!({"format": "date-time"}))),
+        FieldType::Email => typed(
+            "string",
+            extra(json!({"format": "email", "maxLength": 254})),
+        ),
+        FieldType::Phone => typed("string", extra(json!({"pattern": "^[+0-9 ()./-]{3,40}$"}))),
+        FieldType::Url => typed(
+            "string",
+            extra(json!({"format": "uri", "pattern": "^https?://", "maxLength": 2000})),
+        ),
+        FieldType::Select => {
+            let mut options: Vec<Value> = f.options.iter().map(|o| json!(o)).collect();
+            if nullable {
+                options.push(Value::Null);
+            }
+            json!({"enum": options})
+        }
+        FieldType::Multiselect => typed(
+            "array",
+            extra(json!({"items": {"enum": f.options}, "uniqueItems": true})),
+        ),
+        FieldType::User | FieldType::Contact => typed("integer", extra(json!({"minimum": 1}))),
+    }
+}
+
+fn json_schema(fields: &[FieldDefinition], mode: Mode) -> Value {
+    let properties: Map<String, Value> = fields
+        .iter()
+        .map(|f| (f.key.clone(), value_schema(f)))
+        .collect();
+    let required: Vec<&str> = match mode {
+        Mode::Create => fields
+            .iter()
+            .filter(|f| f.required)
+            .map(|f| f.key.as_str())
+            .collect(),
+        Mode::Patch => Vec::new(),
+    };
+    json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "type": "object",
+        "properties": properties,
+        "required": required,
+        "additionalProperties": false,
+    })
+}
+
+/// The writable fields of an entity for an audience: active, visible to it, not computed.
+pub fn writable_fields(fields: &[FieldDefinition], audience: Audience) -> Vec<FieldDefinition> {
+    fields
+        .iter()
+        .filter(|f| f.editable_by(audience))
+        .cloned()
+        .collect()
+}

@@ -1,0 +1,159 @@
+//! Authorization: Casbin decides whether a subject may perform an action on a kind of object.
+//!
+//! Policies live in `casbin_rule`. Changes are written as rows inside the transaction of the
+//! change that causes them (a new user's groups, a group's settings) and bump the policy
+//! version; every process then reloads its enforcer on its next request. Row-level scoping
+//! (which records a portal user sees) is not here: it is part of the engine's queries.
+
+mod adapter;
+
+use crate::error::{EngineError, Result};
+use crate::identity::{Action, Object, Principal};
+use adapter::RuleTable;
+use arc_swap::ArcSwap;
+use casbin::prelude::*;
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use std::sync::Arc;
+
+const MODEL: &str = r#"
+[request_definition]
+r = sub, obj, act
+
+[policy_definition]
+p = sub, obj, act
+
+[role_definition]
+g = _, _
+
+[policy_effect]
+e = some(where (p.eft == allow))
+
+[matchers]
+m = g(r.sub, p.sub) && (p.obj == "*" || r.obj == p.obj) && (p.act == "*" || r.act == p.act)
+"#;
+
+/// What every staff user may do, and what admins may do. A permission group adds to these.
+const DEFAULT_POLICIES: &[[&str; 3]] = &[
+    ["role:admin", "*", "*"],
+    ["role:staff", "contact", "*"],
+    ["role:staff", "case", "*"],
+    ["role:staff", "deal", "*"],
+    ["role:staff", "relationship", "*"],
+    ["role:staff", "audit_log", "read"],
+    ["role:staff", "field_definition", "read"],
+    ["role:staff", "staff_user", "read"],
+    ["role:staff", "permission_group", "read"],
+    ["role:staff", "api_token", "create"],
+];
+
+pub struct Policy {
+    db: DatabaseConnection,
+    enforcer: ArcSwap<Enforcer>,
+}
+
+async fn build(db: &DatabaseConnection) -> Result<Enforcer> {
+    let model = DefaultModel::from_str(MODEL).await?;
+    Ok(Enforcer::new(model, RuleTable::new(db.clone())).await?)
+}
+
+impl Policy {
+    pub(crate) async fn load(db: &DatabaseConnection) -> Result<Self> {
+        Ok(Policy {
+            db: db.clone(),
+            enforcer: ArcSwap::from_pointee(build(db).await?),
+        })
+    }
+
+    /// Builds a fresh enforcer from the table and swaps it in; checks in flight finish on the
+    /// old one.
+    pub(crate) async fn reload(&self) -> Result<()> {
+        self.enforcer.store(Arc::new(build(&self.db).await?));
+        Ok(())
+    }
+
+    pub fn allows(&self, principal: &Principal, object: Object, action: Action) -> Result<bool> {
+        let Some(subject) = principal.subject() else {
+            return Ok(false);
+        };
+        Ok(self
+            .enforcer
+            .load()
+            .enforce((subject.as_str(), object.as_str(), action.as_str()))?)
+    }
+
+    /// `Ok` when allowed; `Unauthenticated` for anonymous requests, `Forbidden` otherwise.
+    pub fn check(&self, principal: &Principal, object: Object, action: Action) -> Result<()> {
+        if matches!(principal, Principal::Anonymous) {
+            return Err(EngineError::Unauthenticated);
+        }
+        if self.allows(principal, object, action)? {
+            Ok(())
+        } else {
+            Err(EngineError::Forbidden(format!(
+                "you may not {} {}",
+                action.as_str(),
+                object.as_str().replace('_', " ")
+            )))
+        }
+    }
+}
+
+/// Inserts the default policies into an empty table.
+pub(crate) async fn seed(db: &impl ConnectionTrait) -> Result<bool> {
+    let q = Query::select()
+        .expr(Expr::col("id").count())
+        .from("casbin_rule")
+        .and_where(Expr::col("ptype").eq("p"))
+        .to_owned();
+    let n: i64 = match db.query_one(&q).await? {
+        Some(r) => r.try_get_by_index(0)?,
+        None => 0,
+    };
+    if n > 0 {
+        return Ok(false);
+    }
+    for rule in DEFAULT_POLICIES {
+        add_rule(db, "p", rule).await?;
+    }
+    Ok(true)
+}
+
+pub(crate) async fn add_rule(
+    db: &impl ConnectionTrait,
+    ptype: &str,
+    values: &[&str],
+) -> Result<()> {
+    let mut cols = vec!["ptype"];
+    let mut vals: Vec<sea_orm::sea_query::SimpleExpr> = vec![ptype.into()];
+    for (i, v) in values.iter().enumerate().take(6) {
+        cols.push(adapter::COLUMNS[i]);
+        vals.push((*v).into());
+    }
+    db.execute(
+        &Query::insert()
+            .into_table("casbin_rule")
+            .columns(cols)
+            .values_panic(vals)
+            .to_owned(),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Removes every rule of `ptype` whose first value is `subject`.
+pub(crate) async fn remove_rules(
+    db: &impl ConnectionTrait,
+    ptype: &str,
+    subject: &str,
+) -> Result<()> {
+    db.execute(
+        &Query::delete()
+            .from_table("casbin_rule")
+            .and_where(Expr::col("ptype").eq(ptype))
+            .and_where(Expr::col("v0").eq(subject))
+            .to_owned(),
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,17 @@
+//! Records of the core entities (contacts, cases, deals): one generic layer over their tables,
+//! driven by the metadata, so a new custom field needs no code.
+
+pub(crate) mod layout;
+mod query;
+mod read;
+mod references;
+mod relations;
+mod service;
+mod sql;
+mod write;
+
+pub(crate) use query::option_in_use;
+pub use query::{Condition, Cursor, Direction, ListQuery, Op, Page, Sort};
+pub use read::Record;
+pub use relations::Relationship;
+pub use write::NewRecord;

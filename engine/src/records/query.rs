@@ -1,0 +1,428 @@
+//! Listing records: filters, ordering and keyset (cursor) paging.
+//!
+//! Paging never uses OFFSET: the cursor holds the sort values of the last row seen, and the
+//! next page starts strictly after them, so page 1,000 costs what page 1 costs and rows added
+//! meanwhile do not shift the pages. NULL sorts as the largest value, as PostgreSQL does by
+//! default, so PostgreSQL can walk its plain indexes in either direction.
+
+use super::layout::{self, Layout, SqlKind};
+use super::read::{Record, decode, select_columns};
+use super::sql::{Operand, bind, operand};
+use crate::error::{EngineError, Result};
+use crate::metadata::EntityMeta;
+use sea_orm::sea_query::{
+    Cond, Expr, ExprTrait, Func, LikeExpr, NullOrdering, Order, Query, SelectStatement, Value,
+};
+use sea_orm::{ConnectionTrait, DbBackend};
+
+pub const MAX_PAGE: u64 = 100;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Eq,
+    Ne,
+    In,
+    Lt,
+    Lte,
+    Gt,
+    Gte,
+    Contains,
+    IsNull,
+}
+
+/// One comparison on one field. `value` is a JSON value in the field's own representation
+/// (option labels for selects, ids for references, RFC 3339 for timestamps).
+#[derive(Debug, Clone)]
+pub struct Condition {
+    pub key: String,
+    pub op: Op,
+    pub value: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Asc,
+    Desc,
+}
+
+#[derive(Debug, Clone)]
+pub struct Sort {
+    pub key: String,
+    pub direction: Direction,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery {
+    pub conditions: Vec<Condition>,
+    /// Empty means newest first.
+    pub sort: Vec<Sort>,
+    pub first: Option<u64>,
+    pub after: Option<String>,
+}
+
+/// An opaque position in a sorted list: the sort values of a row, then its id, hex-encoded JSON.
+#[derive(Debug, Clone)]
+pub struct Cursor(pub Vec<serde_json::Value>);
+
+impl Cursor {
+    pub fn encode(&self) -> String {
+        let json = serde_json::Value::Array(self.0.clone()).to_string();
+        crate::identity::hex(json.as_bytes())
+    }
+
+    pub fn decode(s: &str) -> Result<Self> {
+        let bad = || EngineError::validation("after", "is not a cursor from this list");
+        let bytes = crate::identity::unhex(s).ok_or_else(bad)?;
+        match serde_json::from_slice(&bytes) {
+            Ok(serde_json::Value::Array(v)) => Ok(Cursor(v)),
+            _ => Err(bad()),
+        }
+    }
+}
+
+pub struct Page {
+    pub records: Vec<Record>,
+    pub cursors: Vec<String>,
+    pub has_next_page: bool,
+    pub has_previous_page: bool,
+}
+
+/// A prepared filter: the WHERE clause shared by the page query and the count.
+pub struct Filter {
+    cond: Cond,
+}
+
+impl Filter {
+    pub fn build(
+        backend: DbBackend,
+        layout: &Layout,
+        meta: &EntityMeta,
+        conditions: &[Condition],
+        scope: Option<Cond>,
+    ) -> Result<Self> {
+        let mut cond = Cond::all();
+        for c in conditions {
+            cond = cond.add(condition_expr(backend, layout, meta, c)?);
+        }
+        if let Some(scope) = scope {
+            cond = cond.add(scope);
+        }
+        Ok(Self { cond })
+    }
+}
+
+fn condition_expr(
+    backend: DbBackend,
+    layout: &Layout,
+    meta: &EntityMeta,
+    c: &Condition,
+) -> Result<Expr> {
+    let op = operand(backend, layout, meta, &c.key)?;
+    let e = op.expr.clone();
+    Ok(match c.op {
+        Op::IsNull => match c.value.as_bool() {
+            Some(true) => e.is_null(),
+            Some(false) => e.is_not_null(),
+            None => {
+                return Err(EngineError::validation(
+                    &c.key,
+                    "isNull takes true or false",
+                ));
+            }
+        },
+        Op::In => {
+            let items = c
+                .value
+                .as_array()
+                .ok_or_else(|| EngineError::validation(&c.key, "`in` takes a list"))?;
+            let values: Vec<Value> = items
+                .iter()
+                .map(|v| bind(&op, &c.key, v))
+                .collect::<Result<_>>()?;
+            if values.is_empty() {
+                Expr::cust("1 = 0")
+            } else {
+                e.is_in(values)
+            }
+        }
+        Op::Contains => {
+            let needle = c
+                .value
+                .as_str()
+                .ok_or_else(|| EngineError::validation(&c.key, "`contains` takes a string"))?;
+            if !matches!(op.kind, SqlKind::Text | SqlKind::Array) {
+                return Err(EngineError::validation(
+                    &c.key,
+                    "`contains` works on text fields only",
+                ));
+            }
+            let escaped = needle
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            let pattern = if op.kind == SqlKind::Array {
+                // A multiselect holds a JSON array: match one whole element.
+                format!("%\"{escaped}\"%")
+            } else {
+                format!("%{}%", escaped.to_lowercase())
+            };
+            let subject = if op.kind == SqlKind::Array {
+                e
+            } else {
+                Expr::from(Func::lower(e))
+            };
+            subject.like(LikeExpr::new(pattern).escape('\\'))
+        }
+        cmp => {
+            if op.kind == SqlKind::Array {
+                return Err(EngineError::validation(
+                    &c.key,
+                    "a multiselect is filtered with `contains` or `isNull`",
+                ));
+            }
+            let v = bind(&op, &c.key, &c.value)?;
+            match cmp {
+                Op::Eq => e.eq(v),
+                Op::Ne => {
+                    // `ne` keeps rows where the field is empty, as a user reading "not X" expects.
+                    if op.nullable {
+                        e.clone().ne(v).or(e.is_null())
+                    } else {
+                        e.ne(v)
+                    }
+                }
+                Op::Lt => e.lt(v),
+                Op::Lte => e.lte(v),
+                Op::Gt => e.gt(v),
+                Op::Gte => e.gte(v),
+                _ => unreachable!("handled above"),
+            }
+        }
+    })
+}
+
+struct SortKey {
+    key: String,
+    op: Operand,
+    direction: Direction,
+}
+
+fn sort_keys(
+    backend: DbBackend,
+    layout: &Layout,
+    meta: &EntityMeta,
+    sort: &[Sort],
+) -> Result<Vec<SortKey>> {
+    let mut keys = Vec::new();
+    let requested: Vec<Sort> = if sort.is_empty() {
+        vec![Sort {
+            key: "createdAt".into(),
+            direction: Direction::Desc,
+        }]
+    } else {
+        sort.to_vec()
+    };
+    for s in requested.iter().take(4) {
+        let op = operand(backend, layout, meta, &s.key).map_err(|_| {
+            EngineError::validation("orderBy", format!("cannot order by `{}`", s.key))
+        })?;
+        if op.kind == SqlKind::Array {
+            return Err(EngineError::validation(
+                "orderBy",
+                format!("cannot order by the multiselect `{}`", s.key),
+            ));
+        }
+        keys.push(SortKey {
+            key: s.key.clone(),
+            op,
+            direction: s.direction,
+        });
+    }
+    // The id makes every position unique, so no row is skipped or repeated between pages.
+    let last = keys.last().map_or(Direction::Desc, |k| k.direction);
+    keys.push(SortKey {
+        key: "id".into(),
+        op: operand(backend, layout, meta, "id")?,
+        direction: last,
+    });
+    Ok(keys)
+}
+
+/// Rows strictly after `values` in the order of `keys`.
+fn after_cursor(keys: &[SortKey], values: &[serde_json::Value]) -> Result<Cond> {
+    let bad = || EngineError::validation("after", "is not a cursor of this ordering");
+    if values.len() != keys.len() {
+        return Err(bad());
+    }
+    let mut any = Cond::any();
+    for i in 0..keys.len() {
+        let mut all = Cond::all();
+        for (k, v) in keys[..i].iter().zip(values) {
+            all = all.add(equal(k, v)?);
+        }
+        match beyond(&keys[i], &values[i])? {
+            Some(e) => any = any.add(all.add(e)),
+            None => continue,
+        }
+    }
+    Ok(any)
+}
+
+fn cursor_value(k: &SortKey, v: &serde_json::Value) -> Result<Value> {
+    bind(&k.op, &k.key, v)
+        .map_err(|_| EngineError::validation("after", "is not a cursor of this ordering"))
+}
+
+fn equal(k: &SortKey, v: &serde_json::Value) -> Result<Expr> {
+    Ok(if v.is_null() {
+        k.op.expr.clone().is_null()
+    } else {
+        k.op.expr.clone().eq(cursor_value(k, v)?)
+    })
+}
+
+/// The condition "comes after v" on one key, or None when nothing can (after NULL, ascending).
+fn beyond(k: &SortKey, v: &serde_json::Value) -> Result<Option<Expr>> {
+    let e = k.op.expr.clone();
+    Ok(match (k.direction, v.is_null()) {
+        (Direction::Asc, true) => None,
+        (Direction::Asc, false) => {
+            let gt = e.clone().gt(cursor_value(k, v)?);
+            Some(if k.op.nullable {
+                gt.or(e.is_null())
+            } else {
+                gt
+            })
+        }
+        (Direction::Desc, true) => Some(e.is_not_null()),
+        (Direction::Desc, false) => Some(e.lt(cursor_value(k, v)?)),
+    })
+}
+
+fn sort_value(record: &Record, key: &str) -> serde_json::Value {
+    match key {
+        "id" => record.id.into(),
+        // Raw microseconds: a cursor must be exact, and RFC 3339 output rounds to milliseconds.
+        "createdAt" => record.created_at.into(),
+        "updatedAt" => record.updated_at.into(),
+        // The case number sorts as its id.
+        "number" => record.id.into(),
+        k => record.get(k).clone(),
+    }
+}
+
+pub(crate) fn base_select(layout: &Layout) -> SelectStatement {
+    let mut q = Query::select();
+    q.from(layout.table);
+    select_columns(&mut q, layout);
+    q
+}
+
+pub(crate) async fn list(
+    db: &impl ConnectionTrait,
+    layout: &Layout,
+    meta: &EntityMeta,
+    query: &ListQuery,
+    scope: Option<Cond>,
+) -> Result<Page> {
+    let backend = db.get_database_backend();
+    let filter = Filter::build(backend, layout, meta, &query.conditions, scope)?;
+    let keys = sort_keys(backend, layout, meta, &query.sort)?;
+    let first = query.first.unwrap_or(20);
+    if first > MAX_PAGE {
+        return Err(EngineError::validation(
+            "first",
+            format!("at most {MAX_PAGE} records per page"),
+        ));
+    }
+    let mut q = base_select(layout);
+    q.cond_where(filter.cond.clone());
+    if let Some(after) = &query.after {
+        let cursor = Cursor::decode(after)?;
+        q.cond_where(after_cursor(&keys, &cursor.0)?);
+    }
+    for k in &keys {
+        let order = match k.direction {
+            Direction::Asc => Order::Asc,
+            Direction::Desc => Order::Desc,
+        };
+        if k.op.nullable && backend != DbBackend::Postgres {
+            let nulls = match k.direction {
+                Direction::Asc => NullOrdering::Last,
+                Direction::Desc => NullOrdering::First,
+            };
+            q.order_by_expr_with_nulls(k.op.expr.clone(), order, nulls);
+        } else {
+            q.order_by_expr(k.op.expr.clone(), order);
+        }
+    }
+    q.limit(first + 1);
+    let rows = db.query_all(&q).await?;
+    let mut records = rows
+        .iter()
+        .map(|r| decode(r, layout, meta))
+        .collect::<Result<Vec<_>>>()?;
+    let has_next_page = records.len() as u64 > first;
+    records.truncate(first as usize);
+    let cursors = records
+        .iter()
+        .map(|r| Cursor(keys.iter().map(|k| sort_value(r, &k.key)).collect()).encode())
+        .collect();
+    Ok(Page {
+        records,
+        cursors,
+        has_next_page,
+        has_previous_page: query.after.is_some(),
+    })
+}
+
+pub(crate) async fn count(
+    db: &impl ConnectionTrait,
+    layout: &Layout,
+    meta: &EntityMeta,
+    conditions: &[Condition],
+    scope: Option<Cond>,
+) -> Result<i64> {
+    let filter = Filter::build(db.get_database_backend(), layout, meta, conditions, scope)?;
+    let q = Query::select()
+        .expr(Expr::col((layout.table, "id")).count())
+        .from(layout.table)
+        .cond_where(filter.cond)
+        .to_owned();
+    let row = db.query_one(&q).await?;
+    Ok(match row {
+        Some(r) => r.try_get_by_index(0)?,
+        None => 0,
+    })
+}
+
+/// Whether any record holds `option` in the SELECT or MULTISELECT `key`.
+pub(crate) async fn option_in_use(
+    db: &impl ConnectionTrait,
+    layout: &Layout,
+    meta: &EntityMeta,
+    key: &str,
+    option: &str,
+) -> Result<bool> {
+    let op_kind = meta
+        .field(key)
+        .map(|d| layout::sql_kind(d.field_type))
+        .unwrap_or(SqlKind::Text);
+    let condition = Condition {
+        key: key.to_owned(),
+        op: if op_kind == SqlKind::Array {
+            Op::Contains
+        } else {
+            Op::Eq
+        },
+        value: option.into(),
+    };
+    // Inactive fields still hold values; look at them regardless of the active flag.
+    let mut all_active = meta.fields.clone();
+    for f in &mut all_active {
+        f.active = true;
+    }
+    let tmp = crate::metadata::Catalog::build(0, all_active)?;
+    let n = count(db, layout, tmp.entity(meta.entity), &[condition], None).await?;
+    Ok(n > 0)
+}

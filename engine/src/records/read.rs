@@ -1,0 +1,83 @@
+//! Records as the engine hands them out, and decoding them from rows.
+
+use super::layout::{Layout, SqlKind, case_number, sql_kind};
+use crate::error::Result;
+use crate::metadata::{EntityKind, EntityMeta};
+use sea_orm::QueryResult;
+use sea_orm::sea_query::{Expr, SelectStatement};
+use serde_json::{Map, Value};
+
+/// One contact, case or deal: its identity and timestamps, and every field value (system and
+/// custom alike) keyed by field key. References hold the other record's id.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    pub entity: EntityKind,
+    pub id: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub values: Map<String, Value>,
+}
+
+impl Record {
+    pub fn get(&self, key: &str) -> &Value {
+        self.values.get(key).unwrap_or(&Value::Null)
+    }
+
+    pub fn reference(&self, key: &str) -> Option<i64> {
+        self.get(key).as_i64()
+    }
+}
+
+/// Adds the columns `decode` expects, in its order.
+pub fn select_columns(q: &mut SelectStatement, layout: &Layout) {
+    q.column((layout.table, "id"))
+        .column((layout.table, "created_at"))
+        .column((layout.table, "updated_at"))
+        .expr(Expr::col((layout.table, "custom")));
+    for (_, col) in layout.columns {
+        q.column((layout.table, *col));
+    }
+}
+
+pub fn decode(row: &QueryResult, layout: &Layout, meta: &EntityMeta) -> Result<Record> {
+    let id: i64 = row.try_get_by_index(0)?;
+    let created_at: i64 = row.try_get_by_index(1)?;
+    let updated_at: i64 = row.try_get_by_index(2)?;
+    let custom: Value = row.try_get_by_index(3)?;
+    let mut values = match custom {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    };
+    for (i, (key, _)) in layout.columns.iter().enumerate() {
+        let idx = 4 + i;
+        let kind = meta
+            .field(key)
+            .map(|d| sql_kind(d.field_type))
+            .unwrap_or(SqlKind::Text);
+        let v = match kind {
+            SqlKind::Integer => row
+                .try_get_by_index::<Option<i64>>(idx)?
+                .map_or(Value::Null, Value::from),
+            SqlKind::Float => row
+                .try_get_by_index::<Option<f64>>(idx)?
+                .map_or(Value::Null, Value::from),
+            SqlKind::Boolean => row
+                .try_get_by_index::<Option<bool>>(idx)?
+                .map_or(Value::Null, Value::from),
+            SqlKind::Text | SqlKind::Array => row
+                .try_get_by_index::<Option<String>>(idx)?
+                .map_or(Value::Null, Value::from),
+        };
+        values.insert((*key).to_owned(), v);
+    }
+    if layout.entity == EntityKind::Case {
+        values.insert("number".into(), Value::from(case_number(id)));
+    }
+    Ok(Record {
+        entity: layout.entity,
+        id,
+        created_at,
+        updated_at,
+        values,
+    })
+}

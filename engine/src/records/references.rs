@@ -1,0 +1,41 @@
+//! Checking that USER and CONTACT values point at records that exist, so the error names the
+//! field instead of surfacing as a foreign-key failure (custom references have no foreign key).
+
+use crate::error::{EngineError, Result};
+use crate::metadata::{EntityMeta, FieldType};
+use sea_orm::ConnectionTrait;
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use serde_json::{Map, Value};
+
+pub(crate) async fn check(
+    db: &impl ConnectionTrait,
+    meta: &EntityMeta,
+    values: &Map<String, Value>,
+) -> Result<()> {
+    for (key, value) in values {
+        let Some(id) = value.as_i64() else { continue };
+        let Some(def) = meta.field(key) else { continue };
+        let table = match def.field_type {
+            FieldType::User => "staff_users",
+            FieldType::Contact => "contacts",
+            _ => continue,
+        };
+        let q = Query::select()
+            .column("id")
+            .from(table)
+            .and_where(Expr::col("id").eq(id))
+            .to_owned();
+        if db.query_one(&q).await?.is_none() {
+            let what = if table == "staff_users" {
+                "staff user"
+            } else {
+                "contact"
+            };
+            return Err(EngineError::validation(
+                key.clone(),
+                format!("there is no {what} with id {id}"),
+            ));
+        }
+    }
+    Ok(())
+}

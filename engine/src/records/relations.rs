@@ -1,0 +1,201 @@
+//! Links between records: an individual's relationships with organisations, and the contacts
+//! linked to a case.
+
+use crate::db::now_micros;
+use crate::error::{EngineError, Result};
+use sea_orm::ConnectionTrait;
+use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Relationship {
+    pub id: i64,
+    pub individual_id: i64,
+    pub organisation_id: i64,
+    pub role: Option<String>,
+    pub created_at: i64,
+}
+
+fn relationship(row: &sea_orm::QueryResult) -> Result<Relationship> {
+    Ok(Relationship {
+        id: row.try_get_by_index(0)?,
+        individual_id: row.try_get_by_index(1)?,
+        organisation_id: row.try_get_by_index(2)?,
+        role: row.try_get_by_index(3)?,
+        created_at: row.try_get_by_index(4)?,
+    })
+}
+
+const REL_COLUMNS: [&str; 5] = [
+    "id",
+    "individual_id",
+    "organisation_id",
+    "role",
+    "created_at",
+];
+
+pub(crate) async fn contact_kind(db: &impl ConnectionTrait, id: i64) -> Result<Option<String>> {
+    let q = Query::select()
+        .column("kind")
+        .from("contacts")
+        .and_where(Expr::col("id").eq(id))
+        .to_owned();
+    Ok(match db.query_one(&q).await? {
+        Some(row) => Some(row.try_get_by_index(0)?),
+        None => None,
+    })
+}
+
+pub(crate) async fn add_relationship(
+    db: &impl ConnectionTrait,
+    individual_id: i64,
+    organisation_id: i64,
+    role: Option<String>,
+) -> Result<Relationship> {
+    match contact_kind(db, individual_id).await?.as_deref() {
+        Some("Individual") => {}
+        Some(_) => {
+            return Err(EngineError::validation(
+                "individualId",
+                "must be a contact of kind INDIVIDUAL",
+            ));
+        }
+        None => return Err(EngineError::not_found("Contact", individual_id)),
+    }
+    match contact_kind(db, organisation_id).await?.as_deref() {
+        Some("Organisation") => {}
+        Some(_) => {
+            return Err(EngineError::validation(
+                "organisationId",
+                "must be a contact of kind ORGANISATION",
+            ));
+        }
+        None => return Err(EngineError::not_found("Contact", organisation_id)),
+    }
+    let role = role.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
+    if role.as_ref().is_some_and(|r| r.chars().count() > 200) {
+        return Err(EngineError::validation(
+            "role",
+            "must be at most 200 characters",
+        ));
+    }
+    let existing = Query::select()
+        .column("id")
+        .from("relationships")
+        .and_where(Expr::col("individual_id").eq(individual_id))
+        .and_where(Expr::col("organisation_id").eq(organisation_id))
+        .to_owned();
+    if db.query_one(&existing).await?.is_some() {
+        return Err(EngineError::conflict(
+            "the two contacts are already related",
+        ));
+    }
+    let now = now_micros();
+    let q = Query::insert()
+        .into_table("relationships")
+        .columns(["individual_id", "organisation_id", "role", "created_at"])
+        .values_panic([
+            individual_id.into(),
+            organisation_id.into(),
+            role.clone().into(),
+            now.into(),
+        ])
+        .returning_col("id")
+        .to_owned();
+    let id: i64 = db
+        .query_one(&q)
+        .await?
+        .ok_or_else(|| EngineError::Internal("insert returned no id".into()))?
+        .try_get_by_index(0)?;
+    Ok(Relationship {
+        id,
+        individual_id,
+        organisation_id,
+        role,
+        created_at: now,
+    })
+}
+
+pub(crate) async fn remove_relationship(db: &impl ConnectionTrait, id: i64) -> Result<()> {
+    let q = Query::delete()
+        .from_table("relationships")
+        .and_where(Expr::col("id").eq(id))
+        .to_owned();
+    if db.execute(&q).await?.rows_affected() == 0 {
+        return Err(EngineError::not_found("Relationship", id));
+    }
+    Ok(())
+}
+
+/// The relationships a contact takes part in, from either side.
+pub(crate) async fn relationships_of(
+    db: &impl ConnectionTrait,
+    contact_id: i64,
+) -> Result<Vec<Relationship>> {
+    let q = Query::select()
+        .columns(REL_COLUMNS)
+        .from("relationships")
+        .cond_where(
+            sea_orm::sea_query::Cond::any()
+                .add(Expr::col("individual_id").eq(contact_id))
+                .add(Expr::col("organisation_id").eq(contact_id)),
+        )
+        .order_by("id", Order::Asc)
+        .to_owned();
+    db.query_all(&q).await?.iter().map(relationship).collect()
+}
+
+pub(crate) async fn add_case_contact(
+    db: &impl ConnectionTrait,
+    case_id: i64,
+    contact_id: i64,
+) -> Result<bool> {
+    if contact_kind(db, contact_id).await?.is_none() {
+        return Err(EngineError::not_found("Contact", contact_id));
+    }
+    let exists = Query::select()
+        .column("case_id")
+        .from("case_contacts")
+        .and_where(Expr::col("case_id").eq(case_id))
+        .and_where(Expr::col("contact_id").eq(contact_id))
+        .to_owned();
+    if db.query_one(&exists).await?.is_some() {
+        return Ok(false);
+    }
+    let q = Query::insert()
+        .into_table("case_contacts")
+        .columns(["case_id", "contact_id", "created_at"])
+        .values_panic([case_id.into(), contact_id.into(), now_micros().into()])
+        .to_owned();
+    db.execute(&q).await?;
+    Ok(true)
+}
+
+pub(crate) async fn remove_case_contact(
+    db: &impl ConnectionTrait,
+    case_id: i64,
+    contact_id: i64,
+) -> Result<()> {
+    let q = Query::delete()
+        .from_table("case_contacts")
+        .and_where(Expr::col("case_id").eq(case_id))
+        .and_where(Expr::col("contact_id").eq(contact_id))
+        .to_owned();
+    if db.execute(&q).await?.rows_affected() == 0 {
+        return Err(EngineError::not_found("case contact", contact_id));
+    }
+    Ok(())
+}
+
+pub(crate) async fn case_contact_ids(db: &impl ConnectionTrait, case_id: i64) -> Result<Vec<i64>> {
+    let q = Query::select()
+        .column("contact_id")
+        .from("case_contacts")
+        .and_where(Expr::col("case_id").eq(case_id))
+        .order_by("created_at", Order::Asc)
+        .to_owned();
+    db.query_all(&q)
+        .await?
+        .iter()
+        .map(|r| Ok(r.try_get_by_index(0)?))
+        .collect()
+}

@@ -1,0 +1,327 @@
+//! Record operations on the engine: authorization first, then the generic record layer.
+
+use super::layout::{self, Layout};
+use super::query::{self, Condition, ListQuery, Page};
+use super::read::Record;
+use super::relations::{self, Relationship};
+use super::write::{self, NewRecord};
+use crate::Engine;
+use crate::audit::{self, Actor, AuditEvent};
+use crate::error::{EngineError, Result};
+use crate::identity::{Action, Object, Principal};
+use crate::metadata::{Audience, EntityKind};
+use sea_orm::TransactionTrait;
+use serde_json::{Map, Value, json};
+
+fn object(entity: EntityKind) -> Object {
+    match entity {
+        EntityKind::Contact => Object::Contact,
+        EntityKind::Case => Object::Case,
+        EntityKind::Deal => Object::Deal,
+        EntityKind::Document => Object::Case,
+    }
+}
+
+fn layout_of(entity: EntityKind) -> Result<&'static Layout> {
+    layout::of(entity).ok_or_else(|| {
+        EngineError::validation(
+            "entity",
+            format!("{} has no records of its own", entity.as_str()),
+        )
+    })
+}
+
+pub(crate) fn actor(p: &Principal) -> Actor {
+    match p {
+        Principal::Staff(s) => Actor {
+            id: Some(s.user_id),
+            name: s.name.clone(),
+        },
+        Principal::Anonymous | Principal::System => Actor::system(),
+    }
+}
+
+impl Engine {
+    pub async fn list(&self, p: &Principal, entity: EntityKind, q: &ListQuery) -> Result<Page> {
+        self.authorize(p, object(entity), Action::Read)?;
+        let catalog = self.catalog();
+        query::list(
+            &self.db,
+            layout_of(entity)?,
+            catalog.entity(entity),
+            q,
+            None,
+        )
+        .await
+    }
+
+    pub async fn count(
+        &self,
+        p: &Principal,
+        entity: EntityKind,
+        conditions: &[Condition],
+    ) -> Result<i64> {
+        self.authorize(p, object(entity), Action::Read)?;
+        let catalog = self.catalog();
+        query::count(
+            &self.db,
+            layout_of(entity)?,
+            catalog.entity(entity),
+            conditions,
+            None,
+        )
+        .await
+    }
+
+    pub async fn get(&self, p: &Principal, entity: EntityKind, id: i64) -> Result<Record> {
+        self.authorize(p, object(entity), Action::Read)?;
+        let catalog = self.catalog();
+        write::load(&self.db, layout_of(entity)?, catalog.entity(entity), id).await
+    }
+
+    /// Several records by id, in no particular order; missing ids are left out.
+    pub async fn get_many(
+        &self,
+        p: &Principal,
+        entity: EntityKind,
+        ids: &[i64],
+    ) -> Result<Vec<Record>> {
+        self.authorize(p, object(entity), Action::Read)?;
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let catalog = self.catalog();
+        let q = ListQuery {
+            conditions: vec![Condition {
+                key: "id".into(),
+                op: query::Op::In,
+                value: json!(ids),
+            }],
+            first: Some(query::MAX_PAGE),
+            ..ListQuery::default()
+        };
+        let mut out = Vec::new();
+        for chunk in ids.chunks(query::MAX_PAGE as usize) {
+            let q = ListQuery {
+                conditions: vec![Condition {
+                    value: json!(chunk),
+                    ..q.conditions[0].clone()
+                }],
+                ..q.clone()
+            };
+            out.extend(
+                query::list(
+                    &self.db,
+                    layout_of(entity)?,
+                    catalog.entity(entity),
+                    &q,
+                    None,
+                )
+                .await?
+                .records,
+            );
+        }
+        Ok(out)
+    }
+
+    pub async fn create(
+        &self,
+        p: &Principal,
+        entity: EntityKind,
+        values: Map<String, Value>,
+    ) -> Result<Record> {
+        self.authorize(p, object(entity), Action::Create)?;
+        let catalog = self.catalog();
+        let new = NewRecord {
+            id: None,
+            created_at: None,
+            values,
+        };
+        write::create(
+            &self.db,
+            layout_of(entity)?,
+            catalog.entity(entity),
+            Audience::Staff,
+            new,
+            &actor(p),
+        )
+        .await
+    }
+
+    /// Inserts records keeping their source ids and creation times, in one transaction:
+    /// for imports and the benchmark loader. Admins only.
+    pub async fn import(
+        &self,
+        p: &Principal,
+        entity: EntityKind,
+        records: Vec<NewRecord>,
+    ) -> Result<usize> {
+        self.authorize(p, Object::FieldDefinition, Action::Manage)?;
+        let catalog = self.catalog();
+        let layout = layout_of(entity)?;
+        let txn = self.db.begin().await?;
+        let n = records.len();
+        for r in records {
+            write::insert(
+                &txn,
+                layout,
+                catalog.entity(entity),
+                Audience::Staff,
+                r,
+                &actor(p),
+            )
+            .await?;
+        }
+        txn.commit().await?;
+        Ok(n)
+    }
+
+    /// After importing explicit ids on PostgreSQL, moves the id sequence past them.
+    pub async fn reset_id_sequence(&self, entity: EntityKind) -> Result<()> {
+        let layout = layout_of(entity)?;
+        if crate::db::is_postgres(&self.db) {
+            use sea_orm::ConnectionTrait;
+            self.db
+                .execute_unprepared(&format!(
+                    "SELECT setval(pg_get_serial_sequence('{t}', 'id'), COALESCE((SELECT MAX(id) FROM {t}), 1))",
+                    t = layout.table
+                ))
+                .await?;
+        }
+        Ok(())
+    }
+
+    pub async fn update(
+        &self,
+        p: &Principal,
+        entity: EntityKind,
+        id: i64,
+        patch: Map<String, Value>,
+    ) -> Result<Record> {
+        self.authorize(p, object(entity), Action::Update)?;
+        let catalog = self.catalog();
+        write::update(
+            &self.db,
+            layout_of(entity)?,
+            catalog.entity(entity),
+            Audience::Staff,
+            id,
+            patch,
+            &actor(p),
+        )
+        .await
+    }
+
+    pub async fn delete(&self, p: &Principal, entity: EntityKind, id: i64) -> Result<()> {
+        self.authorize(p, object(entity), Action::Delete)?;
+        write::delete(&self.db, layout_of(entity)?, id, &actor(p)).await
+    }
+
+    pub async fn add_case_contact(
+        &self,
+        p: &Principal,
+        case_id: i64,
+        contact_id: i64,
+    ) -> Result<Record> {
+        self.authorize(p, Object::Case, Action::Update)?;
+        let case = self.get(p, EntityKind::Case, case_id).await?;
+        let txn = self.db.begin().await?;
+        if relations::add_case_contact(&txn, case_id, contact_id).await? {
+            audit::record(
+                &txn,
+                EntityKind::Case,
+                case_id,
+                &actor(p),
+                "contact_added",
+                &json!({"contactId": contact_id}),
+            )
+            .await?;
+        }
+        txn.commit().await?;
+        Ok(case)
+    }
+
+    pub async fn remove_case_contact(
+        &self,
+        p: &Principal,
+        case_id: i64,
+        contact_id: i64,
+    ) -> Result<()> {
+        self.authorize(p, Object::Case, Action::Update)?;
+        let txn = self.db.begin().await?;
+        relations::remove_case_contact(&txn, case_id, contact_id).await?;
+        audit::record(
+            &txn,
+            EntityKind::Case,
+            case_id,
+            &actor(p),
+            "contact_removed",
+            &json!({"contactId": contact_id}),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    pub async fn case_contacts(&self, p: &Principal, case_id: i64) -> Result<Vec<Record>> {
+        self.authorize(p, Object::Contact, Action::Read)?;
+        let ids = relations::case_contact_ids(&self.db, case_id).await?;
+        let mut records = self.get_many(p, EntityKind::Contact, &ids).await?;
+        records.sort_by_key(|r| ids.iter().position(|i| *i == r.id));
+        Ok(records)
+    }
+
+    pub async fn add_relationship(
+        &self,
+        p: &Principal,
+        individual_id: i64,
+        organisation_id: i64,
+        role: Option<String>,
+    ) -> Result<Relationship> {
+        self.authorize(p, Object::Relationship, Action::Create)?;
+        let txn = self.db.begin().await?;
+        let rel = relations::add_relationship(&txn, individual_id, organisation_id, role).await?;
+        let detail = json!({"individualId": individual_id, "organisationId": organisation_id, "role": rel.role});
+        audit::record(
+            &txn,
+            EntityKind::Contact,
+            individual_id,
+            &actor(p),
+            "relationship_added",
+            &detail,
+        )
+        .await?;
+        audit::record(
+            &txn,
+            EntityKind::Contact,
+            organisation_id,
+            &actor(p),
+            "relationship_added",
+            &detail,
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(rel)
+    }
+
+    pub async fn remove_relationship(&self, p: &Principal, id: i64) -> Result<()> {
+        self.authorize(p, Object::Relationship, Action::Delete)?;
+        relations::remove_relationship(&self.db, id).await
+    }
+
+    pub async fn relationships(&self, p: &Principal, contact_id: i64) -> Result<Vec<Relationship>> {
+        self.authorize(p, Object::Relationship, Action::Read)?;
+        relations::relationships_of(&self.db, contact_id).await
+    }
+
+    pub async fn audit_log(
+        &self,
+        p: &Principal,
+        entity: EntityKind,
+        id: i64,
+    ) -> Result<Vec<AuditEvent>> {
+        self.authorize(p, Object::AuditLog, Action::Read)?;
+        self.authorize(p, object(entity), Action::Read)?;
+        audit::events(&self.db, entity, id).await
+    }
+}

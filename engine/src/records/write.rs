@@ -1,0 +1,302 @@
+//! Creating, changing and deleting records. Each write is one transaction: the record and its
+//! audit event are stored together or not at all.
+
+use super::layout::{Layout, SqlKind, default_value, sql_kind};
+use super::query::base_select;
+use super::read::{Record, decode};
+use super::references;
+use crate::audit::{self, Actor};
+use crate::db::{is_postgres, now_micros};
+use crate::error::{EngineError, RecordRef, Result};
+use crate::metadata::validation::Mode;
+use crate::metadata::{Audience, EntityKind, EntityMeta};
+use sea_orm::sea_query::{Expr, ExprTrait, Query, SimpleExpr, Value as SqlValue};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, TransactionTrait};
+use serde_json::{Map, Value};
+
+/// A JSON value into the SQL value of a system column. NULLs are typed: PostgreSQL refuses a
+/// text NULL in a bigint column.
+fn column_value(v: &Value, kind: SqlKind) -> SqlValue {
+    match v {
+        Value::Null => match kind {
+            SqlKind::Integer => SqlValue::BigInt(None),
+            SqlKind::Float => SqlValue::Double(None),
+            SqlKind::Boolean => SqlValue::Bool(None),
+            SqlKind::Text | SqlKind::Array => SqlValue::String(None),
+        },
+        Value::Bool(b) => (*b).into(),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => i.into(),
+            None => n.as_f64().unwrap_or_default().into(),
+        },
+        Value::String(s) => s.clone().into(),
+        other => other.to_string().into(),
+    }
+}
+
+fn json_value(v: Value) -> SqlValue {
+    SqlValue::Json(Some(Box::new(v)))
+}
+
+/// Splits validated values into system columns and custom JSON.
+fn split(
+    layout: &Layout,
+    meta: &EntityMeta,
+    values: &Map<String, Value>,
+) -> (Vec<(&'static str, SqlValue)>, Map<String, Value>) {
+    let mut columns = Vec::new();
+    let mut custom = Map::new();
+    for (k, v) in values {
+        match layout.column(k) {
+            Some(col) => {
+                let kind = meta
+                    .field(k)
+                    .map_or(SqlKind::Text, |d| sql_kind(d.field_type));
+                columns.push((col, column_value(v, kind)));
+            }
+            None => {
+                custom.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    (columns, custom)
+}
+
+pub(crate) async fn load(
+    db: &impl ConnectionTrait,
+    layout: &Layout,
+    meta: &EntityMeta,
+    id: i64,
+) -> Result<Record> {
+    let mut q = base_select(layout);
+    q.and_where(Expr::col((layout.table, "id")).eq(id));
+    match db.query_one(&q).await? {
+        Some(row) => decode(&row, layout, meta),
+        None => Err(EngineError::not_found(layout.entity.type_name(), id)),
+    }
+}
+
+/// Fills the defaults of system SELECTs a create left out, so forms need not send them.
+fn with_defaults(
+    entity: EntityKind,
+    meta: &EntityMeta,
+    mut values: Map<String, Value>,
+) -> Map<String, Value> {
+    for f in meta.fields.iter().filter(|f| f.active) {
+        if let Some(d) = default_value(entity, &f.key) {
+            let missing = values.get(&f.key).is_none_or(Value::is_null);
+            if missing {
+                values.insert(f.key.clone(), d.into());
+            }
+        }
+    }
+    values
+}
+
+pub struct NewRecord {
+    /// An explicit id, for imports that must keep their source ids.
+    pub id: Option<i64>,
+    pub created_at: Option<i64>,
+    pub values: Map<String, Value>,
+}
+
+/// Validates and inserts inside `txn`; the caller commits.
+pub(crate) async fn insert(
+    txn: &DatabaseTransaction,
+    layout: &Layout,
+    meta: &EntityMeta,
+    audience: Audience,
+    new: NewRecord,
+    actor: &Actor,
+) -> Result<Record> {
+    let values = with_defaults(layout.entity, meta, new.values);
+    meta.validator(audience, Mode::Create)
+        .validate(&Value::Object(values.clone()))?;
+    references::check(txn, meta, &values).await?;
+    let now = now_micros();
+    let created_at = new.created_at.unwrap_or(now);
+    let (columns, custom) = split(layout, meta, &values);
+    let mut names: Vec<&'static str> = vec!["custom", "created_at", "updated_at"];
+    let mut row: Vec<SimpleExpr> = vec![
+        Expr::val(json_value(Value::Object(custom.clone()))),
+        created_at.into(),
+        created_at.into(),
+    ];
+    if layout.entity == EntityKind::Contact
+        && layout.column("portalUser").is_some()
+        && !values.contains_key("portalUser")
+    {
+        names.push("portal_user");
+        row.push(false.into());
+    }
+    if let Some(id) = new.id {
+        names.push("id");
+        row.push(id.into());
+    }
+    for (col, v) in columns {
+        names.push(col);
+        row.push(Expr::val(v));
+    }
+    let q = Query::insert()
+        .into_table(layout.table)
+        .columns(names)
+        .values(row)
+        .map_err(|e| EngineError::Internal(e.to_string()))?
+        .returning_col("id")
+        .to_owned();
+    let id: i64 = txn
+        .query_one(&q)
+        .await?
+        .ok_or_else(|| EngineError::Internal("insert returned no id".into()))?
+        .try_get_by_index(0)?;
+    audit::record(
+        txn,
+        layout.entity,
+        id,
+        actor,
+        "created",
+        &Value::Object(values.clone()),
+    )
+    .await?;
+    let mut all = custom;
+    for (k, v) in values {
+        all.insert(k, v);
+    }
+    if layout.entity == EntityKind::Case {
+        all.insert("number".into(), super::layout::case_number(id).into());
+    }
+    if layout.entity == EntityKind::Contact {
+        all.entry("portalUser").or_insert(Value::Bool(false));
+    }
+    for f in meta.fields.iter() {
+        if layout.column(&f.key).is_some() {
+            all.entry(f.key.clone()).or_insert(Value::Null);
+        }
+    }
+    Ok(Record {
+        entity: layout.entity,
+        id,
+        created_at,
+        updated_at: created_at,
+        values: all,
+    })
+}
+
+pub(crate) async fn create(
+    db: &sea_orm::DatabaseConnection,
+    layout: &Layout,
+    meta: &EntityMeta,
+    audience: Audience,
+    new: NewRecord,
+    actor: &Actor,
+) -> Result<Record> {
+    let txn = db.begin().await?;
+    let record = insert(&txn, layout, meta, audience, new, actor).await?;
+    txn.commit().await?;
+    Ok(record)
+}
+
+pub(crate) async fn update(
+    db: &sea_orm::DatabaseConnection,
+    layout: &Layout,
+    meta: &EntityMeta,
+    audience: Audience,
+    id: i64,
+    patch: Map<String, Value>,
+    actor: &Actor,
+) -> Result<Record> {
+    meta.validator(audience, Mode::Patch)
+        .validate(&Value::Object(patch.clone()))?;
+    let txn = db.begin().await?;
+    references::check(&txn, meta, &patch).await?;
+    let (columns, custom) = split(layout, meta, &patch);
+    let mut sets: Vec<(&'static str, SimpleExpr)> = columns
+        .into_iter()
+        .map(|(c, v)| (c, Expr::val(v)))
+        .collect();
+    if !custom.is_empty() {
+        // Merged in SQL, so two concurrent changes of different fields both survive; a null
+        // removes the key.
+        let patch_json = Value::Object(custom).to_string();
+        let merged = if is_postgres(&txn) {
+            // sea-query numbers PostgreSQL placeholders and leaves SQLite's as `?`.
+            Expr::cust_with_values(
+                "jsonb_strip_nulls(\"custom\" || CAST($1 AS jsonb))",
+                [patch_json],
+            )
+        } else {
+            Expr::cust_with_values("json_patch(\"custom\", ?)", [patch_json])
+        };
+        sets.push(("custom", merged));
+    }
+    sets.push(("updated_at", now_micros().into()));
+    let q = Query::update()
+        .table(layout.table)
+        .values(sets)
+        .and_where(Expr::col("id").eq(id))
+        .to_owned();
+    let result = txn.execute(&q).await?;
+    if result.rows_affected() == 0 {
+        return Err(EngineError::not_found(layout.entity.type_name(), id));
+    }
+    audit::record(
+        &txn,
+        layout.entity,
+        id,
+        actor,
+        "updated",
+        &Value::Object(patch),
+    )
+    .await?;
+    let record = load(&txn, layout, meta, id).await?;
+    txn.commit().await?;
+    Ok(record)
+}
+
+/// Records that still point at a contact; it cannot go while they do.
+async fn referencing(db: &impl ConnectionTrait, contact_id: i64) -> Result<Vec<RecordRef>> {
+    let mut out = Vec::new();
+    for (table, label) in [("cases", "subject"), ("deals", "name")] {
+        let q = Query::select()
+            .columns(["id", label])
+            .from(table)
+            .and_where(Expr::col("client_id").eq(contact_id))
+            .limit(10)
+            .to_owned();
+        for row in db.query_all(&q).await? {
+            out.push(RecordRef {
+                id: row.try_get_by_index(0)?,
+                name: row.try_get_by_index(1)?,
+            });
+        }
+    }
+    Ok(out)
+}
+
+pub(crate) async fn delete(
+    db: &sea_orm::DatabaseConnection,
+    layout: &Layout,
+    id: i64,
+    actor: &Actor,
+) -> Result<()> {
+    let txn = db.begin().await?;
+    if layout.entity == EntityKind::Contact {
+        let related = referencing(&txn, id).await?;
+        if !related.is_empty() {
+            return Err(EngineError::Conflict {
+                message: "the contact is the client of cases or deals; change them first".into(),
+                related,
+            });
+        }
+    }
+    let q = Query::delete()
+        .from_table(layout.table)
+        .and_where(Expr::col("id").eq(id))
+        .to_owned();
+    if txn.execute(&q).await?.rows_affected() == 0 {
+        return Err(EngineError::not_found(layout.entity.type_name(), id));
+    }
+    audit::record(&txn, layout.entity, id, actor, "deleted", &Value::Null).await?;
+    txn.commit().await?;
+    Ok(())
+}

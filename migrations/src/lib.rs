@@ -1,0 +1,41 @@
+//! Portico's database schema, as one ordered list of sea-orm migrations.
+//!
+//! Every table and index lives here so that SQLite and PostgreSQL get the same schema from the
+//! same code; the engine runs [`Migrator::up`] on start. Indexes on admin-defined custom fields
+//! are not here: they depend on run-time metadata and are created by the engine.
+
+use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_identity;
+mod m20261123_000002_metadata;
+mod m20261123_000003_records;
+
+pub use sea_orm_migration::MigratorTrait;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261123_000001_identity::Migration),
+            Box::new(m20261123_000002_metadata::Migration),
+            Box::new(m20261123_000003_records::Migration),
+        ]
+    }
+}
+
+/// Timestamps are stored as microseconds since the Unix epoch in a BIGINT on every backend:
+/// one representation, exact ordering for cursors, and compact indexes.
+pub(crate) fn timestamp(name: &'static str) -> ColumnDef {
+    ColumnDef::new(name).big_integer().not_null().take()
+}
+
+pub(crate) fn id_column() -> ColumnDef {
+    ColumnDef::new("id")
+        .big_integer()
+        .not_null()
+        .auto_increment()
+        .primary_key()
+        .take()
+}

@@ -1,0 +1,78 @@
+//! Engine errors as GraphQL errors: one place decides every `extensions.code`.
+
+use async_graphql::{Error, ErrorExtensions, Value};
+use portico_engine::EngineError;
+use portico_engine::error::RecordRef;
+
+fn records(list: &[RecordRef]) -> Value {
+    Value::List(
+        list.iter()
+            .map(|r| {
+                let mut m = async_graphql::indexmap::IndexMap::new();
+                m.insert(
+                    async_graphql::Name::new("id"),
+                    Value::String(r.id.to_string()),
+                );
+                m.insert(
+                    async_graphql::Name::new("name"),
+                    Value::String(r.name.clone()),
+                );
+                Value::Object(m)
+            })
+            .collect(),
+    )
+}
+
+pub fn to_graphql_error(e: EngineError) -> Error {
+    match e {
+        EngineError::Unauthenticated => Error::new("authentication required")
+            .extend_with(|_, x| x.set("code", "UNAUTHENTICATED")),
+        EngineError::Forbidden(m) => Error::new(m).extend_with(|_, x| x.set("code", "FORBIDDEN")),
+        e @ EngineError::NotFound { .. } => {
+            Error::new(e.to_string()).extend_with(|_, x| x.set("code", "NOT_FOUND"))
+        }
+        EngineError::Validation { field, message } => {
+            let message = if message.contains(&format!("`{field}`")) || field.is_empty() {
+                message
+            } else {
+                format!("`{field}` {message}")
+            };
+            Error::new(message).extend_with(|_, x| {
+                x.set("code", "VALIDATION");
+                x.set("field", field.as_str());
+            })
+        }
+        EngineError::Conflict { message, related } => Error::new(message).extend_with(|_, x| {
+            x.set("code", "CONFLICT");
+            if !related.is_empty() {
+                x.set("related", records(&related));
+            }
+        }),
+        e @ EngineError::PortalEmailConflict { .. } => {
+            let contacts = match &e {
+                EngineError::PortalEmailConflict { contacts } => records(contacts),
+                _ => Value::Null,
+            };
+            Error::new(e.to_string()).extend_with(|_, x| {
+                x.set("code", "PORTAL_EMAIL_CONFLICT");
+                x.set("contacts", contacts.clone());
+            })
+        }
+        EngineError::NotQualified(m) => {
+            Error::new(m).extend_with(|_, x| x.set("code", "NOT_QUALIFIED"))
+        }
+        e @ EngineError::RateLimited => {
+            Error::new(e.to_string()).extend_with(|_, x| x.set("code", "RATE_LIMITED"))
+        }
+        e @ (EngineError::Db(_) | EngineError::Internal(_)) => {
+            // The details go to the log, never to the client.
+            tracing::error!(error = %e, "request failed");
+            Error::new("internal error").extend_with(|_, x| x.set("code", "INTERNAL"))
+        }
+    }
+}
+
+/// A VALIDATION error raised by the GraphQL layer itself (malformed ids, unknown enum values).
+pub fn invalid(field: &str, message: impl Into<String>) -> Error {
+    to_graphql_error(EngineError::validation(field, message))
+}

@@ -1,0 +1,328 @@
+//! Staff identity in the API: sessions, staff users, permission groups and API tokens.
+
+use crate::args::{
+    engine, engine_err, id_arg, opt_bool, opt_string, parse_id, principal, request_info, string,
+};
+use crate::scalars::DATE_TIME;
+use async_graphql::dynamic::{
+    Field, FieldFuture, FieldValue, InputObject, InputValue, Object, ObjectAccessor, TypeRef,
+};
+use async_graphql::{Result, Value};
+use portico_engine::Principal;
+use portico_engine::db::micros_to_rfc3339;
+use portico_engine::identity::{
+    ApiToken, NewPermissionGroup, NewStaffUser, PermissionGroup, Session, StaffUser,
+    StaffUserChange,
+};
+
+fn get<T: std::any::Any + Send + Sync>(
+    name: &'static str,
+    ty: TypeRef,
+    f: fn(&T) -> Value,
+) -> Field {
+    Field::new(name, ty, move |ctx| {
+        FieldFuture::new(async move {
+            let v = ctx.parent_value.try_downcast_ref::<T>()?;
+            Ok(Some(f(v)))
+        })
+    })
+}
+
+pub fn objects() -> Vec<Object> {
+    use TypeRef as T;
+    let nn = |t: &str| T::named_nn(t);
+    vec![
+        Object::new("Session")
+            .description("A login. Send the token as `Authorization: Bearer <token>`.")
+            .field(get::<Session>("token", nn(T::STRING), |s| {
+                Value::from(s.token.clone())
+            }))
+            .field(get::<Session>("expiresAt", nn(DATE_TIME), |s| {
+                Value::from(micros_to_rfc3339(s.expires_at))
+            })),
+        Object::new("StaffUser")
+            .field(get::<StaffUser>("id", nn(T::ID), |u| {
+                Value::from(u.id.to_string())
+            }))
+            .field(get::<StaffUser>("name", nn(T::STRING), |u| {
+                Value::from(u.name.clone())
+            }))
+            .field(get::<StaffUser>("email", nn(T::STRING), |u| {
+                Value::from(u.email.clone())
+            }))
+            .field(get::<StaffUser>("active", nn(T::BOOLEAN), |u| {
+                Value::from(u.active)
+            }))
+            .field(get::<StaffUser>("createdAt", nn(DATE_TIME), |u| {
+                Value::from(micros_to_rfc3339(u.created_at))
+            }))
+            .field(Field::new(
+                "groups",
+                T::named_nn_list_nn("PermissionGroup"),
+                |ctx| {
+                    FieldFuture::new(async move {
+                        let u = ctx.parent_value.try_downcast_ref::<StaffUser>()?;
+                        let groups = engine(&ctx)?
+                            .permission_groups(&principal(&ctx))
+                            .await
+                            .map_err(engine_err)?;
+                        let mine = groups.into_iter().filter(|g| u.group_ids.contains(&g.id));
+                        Ok(Some(FieldValue::list(mine.map(FieldValue::owned_any))))
+                    })
+                },
+            )),
+        Object::new("PermissionGroup")
+            .description("A set of permissions; a staff user in no group is plain staff.")
+            .field(get::<PermissionGroup>("id", nn(T::ID), |g| {
+                Value::from(g.id.to_string())
+            }))
+            .field(get::<PermissionGroup>("name", nn(T::STRING), |g| {
+                Value::from(g.name.clone())
+            }))
+            .field(get::<PermissionGroup>("admin", nn(T::BOOLEAN), |g| {
+                Value::from(g.admin)
+            }))
+            .field(get::<PermissionGroup>(
+                "portalAccess",
+                nn(T::BOOLEAN),
+                |g| Value::from(g.portal_access),
+            )),
+        Object::new("ApiToken")
+            .description("A token for integrators, acting as the user who created it.")
+            .field(get::<ApiToken>("id", nn(T::ID), |t| {
+                Value::from(t.id.to_string())
+            }))
+            .field(get::<ApiToken>("name", nn(T::STRING), |t| {
+                Value::from(t.name.clone())
+            }))
+            .field(get::<ApiToken>("token", T::named(T::STRING), |t| {
+                t.token.clone().map_or(Value::Null, Value::from)
+            })),
+    ]
+}
+
+pub fn inputs() -> Vec<InputObject> {
+    use TypeRef as T;
+    vec![
+        InputObject::new("CreateStaffUserInput")
+            .field(InputValue::new("name", T::named_nn(T::STRING)))
+            .field(InputValue::new("email", T::named_nn(T::STRING)))
+            .field(InputValue::new("password", T::named_nn(T::STRING)))
+            .field(InputValue::new("groups", T::named_nn_list(T::ID))),
+        InputObject::new("UpdateStaffUserInput")
+            .field(InputValue::new("name", T::named(T::STRING)))
+            .field(InputValue::new("email", T::named(T::STRING)))
+            .field(InputValue::new("password", T::named(T::STRING)))
+            .field(InputValue::new("active", T::named(T::BOOLEAN)))
+            .field(InputValue::new("groups", T::named_nn_list(T::ID))),
+        InputObject::new("CreatePermissionGroupInput")
+            .field(InputValue::new("name", T::named_nn(T::STRING)))
+            .field(InputValue::new("admin", T::named(T::BOOLEAN)).default_value(false))
+            .field(InputValue::new("portalAccess", T::named(T::BOOLEAN)).default_value(false)),
+        InputObject::new("UpdatePermissionGroupInput")
+            .field(InputValue::new("name", T::named(T::STRING)))
+            .field(InputValue::new("admin", T::named(T::BOOLEAN)))
+            .field(InputValue::new("portalAccess", T::named(T::BOOLEAN))),
+    ]
+}
+
+fn groups(input: &ObjectAccessor<'_>) -> Result<Option<Vec<i64>>> {
+    match input.get("groups") {
+        Some(v) if !v.is_null() => Ok(Some(
+            v.list()?
+                .iter()
+                .map(|g| parse_id(g.string()?, "groups"))
+                .collect::<Result<_>>()?,
+        )),
+        _ => Ok(None),
+    }
+}
+
+pub fn query_fields() -> Vec<Field> {
+    vec![
+        Field::new("me", TypeRef::named("StaffUser"), |ctx| {
+            FieldFuture::new(async move {
+                let p = principal(&ctx);
+                let Principal::Staff(s) = &p else {
+                    return Err(engine_err(portico_engine::EngineError::Unauthenticated));
+                };
+                let u = engine(&ctx)?
+                    .staff_user(&p, s.user_id)
+                    .await
+                    .map_err(engine_err)?;
+                Ok(Some(FieldValue::owned_any(u)))
+            })
+        })
+        .description("The staff user making the request."),
+        Field::new(
+            "staffUsers",
+            TypeRef::named_nn_list_nn("StaffUser"),
+            |ctx| {
+                FieldFuture::new(async move {
+                    let users = engine(&ctx)?
+                        .staff_users(&principal(&ctx))
+                        .await
+                        .map_err(engine_err)?;
+                    Ok(Some(FieldValue::list(
+                        users.into_iter().map(FieldValue::owned_any),
+                    )))
+                })
+            },
+        ),
+        Field::new(
+            "permissionGroups",
+            TypeRef::named_nn_list_nn("PermissionGroup"),
+            |ctx| {
+                FieldFuture::new(async move {
+                    let groups = engine(&ctx)?
+                        .permission_groups(&principal(&ctx))
+                        .await
+                        .map_err(engine_err)?;
+                    Ok(Some(FieldValue::list(
+                        groups.into_iter().map(FieldValue::owned_any),
+                    )))
+                })
+            },
+        ),
+    ]
+}
+
+pub fn mutation_fields() -> Vec<Field> {
+    use TypeRef as T;
+    vec![
+        Field::new("login", T::named_nn("Session"), |ctx| {
+            FieldFuture::new(async move {
+                let email = string(&ctx.args, "email")?;
+                let password = string(&ctx.args, "password")?;
+                let address = request_info(&ctx).and_then(|r| r.client_address);
+                let s = engine(&ctx)?
+                    .login(&email, &password, address.as_deref())
+                    .await
+                    .map_err(|e| match e {
+                        portico_engine::EngineError::Unauthenticated => {
+                            async_graphql::ErrorExtensions::extend_with(
+                                async_graphql::Error::new("wrong email or password"),
+                                |_, x| x.set("code", "UNAUTHENTICATED"),
+                            )
+                        }
+                        e => engine_err(e),
+                    })?;
+                Ok(Some(FieldValue::owned_any(s)))
+            })
+        })
+        .argument(InputValue::new("email", T::named_nn(T::STRING)))
+        .argument(InputValue::new("password", T::named_nn(T::STRING))),
+        Field::new("logout", T::named_nn(T::BOOLEAN), |ctx| {
+            FieldFuture::new(async move {
+                let ended = engine(&ctx)?
+                    .logout(&principal(&ctx))
+                    .await
+                    .map_err(engine_err)?;
+                Ok(Some(Value::from(ended)))
+            })
+        }),
+        Field::new("createStaffUser", T::named_nn("StaffUser"), |ctx| {
+            FieldFuture::new(async move {
+                let input = ctx.args.try_get("input")?.object()?;
+                let new = NewStaffUser {
+                    name: string(&input, "name")?,
+                    email: string(&input, "email")?,
+                    password: string(&input, "password")?,
+                    groups: groups(&input)?.unwrap_or_default(),
+                };
+                let u = engine(&ctx)?
+                    .create_staff_user(&principal(&ctx), new)
+                    .await
+                    .map_err(engine_err)?;
+                Ok(Some(FieldValue::owned_any(u)))
+            })
+        })
+        .argument(InputValue::new(
+            "input",
+            T::named_nn("CreateStaffUserInput"),
+        )),
+        Field::new("updateStaffUser", T::named_nn("StaffUser"), |ctx| {
+            FieldFuture::new(async move {
+                let id = id_arg(&ctx.args, "id")?;
+                let input = ctx.args.try_get("input")?.object()?;
+                let change = StaffUserChange {
+                    name: opt_string(&input, "name")?,
+                    email: opt_string(&input, "email")?,
+                    password: opt_string(&input, "password")?,
+                    active: opt_bool(&input, "active")?,
+                    groups: groups(&input)?,
+                };
+                let u = engine(&ctx)?
+                    .update_staff_user(&principal(&ctx), id, change)
+                    .await
+                    .map_err(engine_err)?;
+                Ok(Some(FieldValue::owned_any(u)))
+            })
+        })
+        .argument(InputValue::new("id", T::named_nn(T::ID)))
+        .argument(InputValue::new(
+            "input",
+            T::named_nn("UpdateStaffUserInput"),
+        )),
+        Field::new(
+            "createPermissionGroup",
+            T::named_nn("PermissionGroup"),
+            |ctx| {
+                FieldFuture::new(async move {
+                    let input = ctx.args.try_get("input")?.object()?;
+                    let new = NewPermissionGroup {
+                        name: string(&input, "name")?,
+                        admin: opt_bool(&input, "admin")?.unwrap_or(false),
+                        portal_access: opt_bool(&input, "portalAccess")?.unwrap_or(false),
+                    };
+                    let g = engine(&ctx)?
+                        .create_permission_group(&principal(&ctx), new)
+                        .await
+                        .map_err(engine_err)?;
+                    Ok(Some(FieldValue::owned_any(g)))
+                })
+            },
+        )
+        .argument(InputValue::new(
+            "input",
+            T::named_nn("CreatePermissionGroupInput"),
+        )),
+        Field::new(
+            "updatePermissionGroup",
+            T::named_nn("PermissionGroup"),
+            |ctx| {
+                FieldFuture::new(async move {
+                    let id = id_arg(&ctx.args, "id")?;
+                    let input = ctx.args.try_get("input")?.object()?;
+                    let g = engine(&ctx)?
+                        .update_permission_group(
+                            &principal(&ctx),
+                            id,
+                            opt_string(&input, "name")?,
+                            opt_bool(&input, "admin")?,
+                            opt_bool(&input, "portalAccess")?,
+                        )
+                        .await
+                        .map_err(engine_err)?;
+                    Ok(Some(FieldValue::owned_any(g)))
+                })
+            },
+        )
+        .argument(InputValue::new("id", T::named_nn(T::ID)))
+        .argument(InputValue::new(
+            "input",
+            T::named_nn("UpdatePermissionGroupInput"),
+        )),
+        Field::new("createApiToken", T::named_nn("ApiToken"), |ctx| {
+            FieldFuture::new(async move {
+                let name = string(&ctx.args, "name")?;
+                let t = engine(&ctx)?
+                    .create_api_token(&principal(&ctx), &name)
+                    .await
+                    .map_err(engine_err)?;
+                Ok(Some(FieldValue::owned_any(t)))
+            })
+        })
+        .argument(InputValue::new("name", T::named_nn(T::STRING))),
+    ]
+}

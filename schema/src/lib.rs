@@ -1,0 +1,34 @@
+//! Portico's GraphQL layer: the staff schema, built at run time from the metadata with
+//! async-graphql's dynamic schema, and the mapping of engine errors to stable codes.
+//!
+//! A schema is built once per metadata version and shared until the next change; requests in
+//! flight keep the schema they started with. This crate knows nothing of HTTP: the server hands
+//! it a request, the principal and the client's address.
+
+mod args;
+mod audit;
+mod cache;
+mod connection;
+mod error;
+mod identity;
+mod metadata;
+mod records;
+mod relations;
+mod scalars;
+mod staff;
+mod values;
+
+pub use cache::SchemaCache;
+pub use error::to_graphql_error;
+pub use staff::build_staff_schema;
+
+/// What a request carries besides its GraphQL document: who is asking, and from where (for the
+/// login throttle).
+#[derive(Debug, Clone)]
+pub struct RequestInfo {
+    pub principal: portico_engine::Principal,
+    pub client_address: Option<String>,
+}
+
+/// Most records one list field returns per request.
+pub const MAX_PAGE_SIZE: u64 = 100;

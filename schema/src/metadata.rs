@@ -1,0 +1,232 @@
+//! The metadata API: reading and changing field definitions.
+
+use crate::args::{engine, engine_err, opt_bool, opt_i32, opt_string, principal, string};
+use crate::error::invalid;
+use async_graphql::dynamic::{
+    Enum, Field, FieldFuture, FieldValue, InputObject, InputValue, Object, ObjectAccessor, TypeRef,
+};
+use async_graphql::{Name, Result, Value};
+use portico_engine::metadata::{
+    DefinitionChange, EntityKind, FieldDefinition, FieldType, NewDefinition,
+};
+
+pub fn enums() -> Vec<Enum> {
+    vec![
+        Enum::new("EntityKind").items(EntityKind::ALL.map(|e| e.as_str())),
+        Enum::new("FieldType").items(FieldType::ALL.map(|t| t.as_str())),
+        Enum::new("SortDirection").items(["ASC", "DESC"]),
+    ]
+}
+
+fn entity_arg(
+    v: Option<async_graphql::dynamic::ValueAccessor<'_>>,
+    field: &str,
+) -> Result<EntityKind> {
+    let name = v
+        .ok_or_else(|| invalid(field, "is required"))?
+        .enum_name()?
+        .to_owned();
+    EntityKind::parse(&name).ok_or_else(|| invalid(field, format!("`{name}` is not an entity")))
+}
+
+fn def_field(name: &'static str, ty: TypeRef, get: fn(&FieldDefinition) -> Value) -> Field {
+    Field::new(name, ty, move |ctx| {
+        FieldFuture::new(async move {
+            let d = ctx.parent_value.try_downcast_ref::<FieldDefinition>()?;
+            Ok(Some(get(d)))
+        })
+    })
+}
+
+pub fn definition_object() -> Object {
+    use TypeRef as T;
+    let nn = |t: &str| T::named_nn(t);
+    Object::new("FieldDefinition")
+        .description(
+            "One field of an entity: how it is typed, labelled, placed and shown on the portal.",
+        )
+        .field(def_field("id", nn(T::ID), |d| {
+            Value::from(d.id.to_string())
+        }))
+        .field(def_field("entity", nn("EntityKind"), |d| {
+            Value::Enum(Name::new(d.entity.as_str()))
+        }))
+        .field(def_field("key", nn(T::STRING), |d| {
+            Value::from(d.key.clone())
+        }))
+        .field(def_field("label", nn(T::STRING), |d| {
+            Value::from(d.label.clone())
+        }))
+        .field(def_field("type", nn("FieldType"), |d| {
+            Value::Enum(Name::new(d.field_type.as_str()))
+        }))
+        .field(def_field("options", T::named_nn_list_nn(T::STRING), |d| {
+            Value::List(d.options.iter().map(|o| Value::from(o.clone())).collect())
+        }))
+        .field(def_field("required", nn(T::BOOLEAN), |d| {
+            Value::from(d.required)
+        }))
+        .field(def_field("active", nn(T::BOOLEAN), |d| {
+            Value::from(d.active)
+        }))
+        .field(def_field("system", nn(T::BOOLEAN), |d| {
+            Value::from(d.system)
+        }))
+        .field(def_field("block", nn(T::STRING), |d| {
+            Value::from(d.block.clone())
+        }))
+        .field(def_field("position", nn(T::INT), |d| {
+            Value::from(d.position)
+        }))
+        .field(def_field("help", T::named(T::STRING), |d| {
+            d.help.clone().map_or(Value::Null, Value::from)
+        }))
+        .field(def_field("portalVisible", nn(T::BOOLEAN), |d| {
+            Value::from(d.portal_visible)
+        }))
+        .field(def_field("portalEditable", nn(T::BOOLEAN), |d| {
+            Value::from(d.portal_editable)
+        }))
+}
+
+pub fn inputs() -> Vec<InputObject> {
+    use TypeRef as T;
+    let common = |o: InputObject| {
+        o.field(InputValue::new("label", T::named(T::STRING)))
+            .field(InputValue::new("options", T::named_nn_list(T::STRING)))
+            .field(InputValue::new("required", T::named(T::BOOLEAN)))
+            .field(InputValue::new("block", T::named(T::STRING)))
+            .field(InputValue::new("position", T::named(T::INT)))
+            .field(InputValue::new("help", T::named(T::STRING)))
+            .field(InputValue::new("portalVisible", T::named(T::BOOLEAN)))
+            .field(InputValue::new("portalEditable", T::named(T::BOOLEAN)))
+    };
+    vec![
+        common(
+            InputObject::new("CreateFieldDefinitionInput")
+                .field(InputValue::new("entity", T::named_nn("EntityKind")))
+                .field(
+                    InputValue::new("key", T::named_nn(T::STRING))
+                        .description("camelCase, used as the GraphQL field name and JSON key."),
+                )
+                .field(InputValue::new("type", T::named_nn("FieldType"))),
+        ),
+        common(
+            InputObject::new("UpdateFieldDefinitionInput")
+                .field(InputValue::new("active", T::named(T::BOOLEAN))),
+        ),
+    ]
+}
+
+fn options(input: &ObjectAccessor<'_>) -> Result<Option<Vec<String>>> {
+    match input.get("options") {
+        Some(v) if !v.is_null() => Ok(Some(
+            v.list()?
+                .iter()
+                .map(|o| o.string().map(str::to_owned))
+                .collect::<Result<_>>()?,
+        )),
+        _ => Ok(None),
+    }
+}
+
+pub fn query_fields() -> Vec<Field> {
+    vec![
+        Field::new(
+            "fieldDefinitions",
+            TypeRef::named_nn_list_nn("FieldDefinition"),
+            |ctx| {
+                FieldFuture::new(async move {
+                    let entity = entity_arg(ctx.args.get("entity"), "entity")?;
+                    let inactive = opt_bool(&ctx.args, "includeInactive")?.unwrap_or(false);
+                    let defs = engine(&ctx)?
+                        .field_definitions(&principal(&ctx), entity, inactive)
+                        .await
+                        .map_err(engine_err)?;
+                    Ok(Some(FieldValue::list(
+                        defs.into_iter().map(FieldValue::owned_any),
+                    )))
+                })
+            },
+        )
+        .argument(InputValue::new("entity", TypeRef::named_nn("EntityKind")))
+        .argument(
+            InputValue::new("includeInactive", TypeRef::named(TypeRef::BOOLEAN))
+                .default_value(false),
+        ),
+    ]
+}
+
+pub fn mutation_fields() -> Vec<Field> {
+    let create = Field::new(
+        "createFieldDefinition",
+        TypeRef::named_nn("FieldDefinition"),
+        |ctx| {
+            FieldFuture::new(async move {
+                let input = ctx.args.try_get("input")?.object()?;
+                let type_name = input.try_get("type")?.enum_name()?.to_owned();
+                let new = NewDefinition {
+                    entity: Some(entity_arg(input.get("entity"), "entity")?),
+                    key: string(&input, "key")?,
+                    label: opt_string(&input, "label")?.unwrap_or_default(),
+                    field_type: FieldType::parse(&type_name),
+                    options: options(&input)?.unwrap_or_default(),
+                    required: opt_bool(&input, "required")?.unwrap_or(false),
+                    block: opt_string(&input, "block")?,
+                    position: opt_i32(&input, "position")?,
+                    help: opt_string(&input, "help")?,
+                    portal_visible: opt_bool(&input, "portalVisible")?.unwrap_or(false),
+                    portal_editable: opt_bool(&input, "portalEditable")?.unwrap_or(false),
+                };
+                let d = engine(&ctx)?
+                    .create_field_definition(&principal(&ctx), new)
+                    .await
+                    .map_err(engine_err)?;
+                Ok(Some(FieldValue::owned_any(d)))
+            })
+        },
+    )
+    .argument(InputValue::new(
+        "input",
+        TypeRef::named_nn("CreateFieldDefinitionInput"),
+    ));
+    let update = Field::new(
+        "updateFieldDefinition",
+        TypeRef::named_nn("FieldDefinition"),
+        |ctx| {
+            FieldFuture::new(async move {
+                let entity = entity_arg(ctx.args.get("entity"), "entity")?;
+                let key = string(&ctx.args, "key")?;
+                let input = ctx.args.try_get("input")?.object()?;
+                let help = match input.get("help") {
+                    Some(v) if v.is_null() => Some(None),
+                    Some(v) => Some(Some(v.string()?.to_owned())),
+                    None => None,
+                };
+                let change = DefinitionChange {
+                    label: opt_string(&input, "label")?,
+                    options: options(&input)?,
+                    required: opt_bool(&input, "required")?,
+                    active: opt_bool(&input, "active")?,
+                    block: opt_string(&input, "block")?,
+                    position: opt_i32(&input, "position")?,
+                    help,
+                    portal_visible: opt_bool(&input, "portalVisible")?,
+                    portal_editable: opt_bool(&input, "portalEditable")?,
+                };
+                let d = engine(&ctx)?
+                    .update_field_definition(&principal(&ctx), entity, &key, change)
+                    .await
+                    .map_err(engine_err)?;
+                Ok(Some(FieldValue::owned_any(d)))
+            })
+        },
+    )
+    .argument(InputValue::new("entity", TypeRef::named_nn("EntityKind")))
+    .argument(InputValue::new("key", TypeRef::named_nn(TypeRef::STRING)))
+    .argument(InputValue::new(
+        "input",
+        TypeRef::named_nn("UpdateFieldDefinitionInput"),
+    ));
+    vec![create, update]
+}

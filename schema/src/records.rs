@@ -1,0 +1,528 @@
+//! The record types (Contact, Case, Deal) generated from the metadata: objects, inputs,
+//! filters, orderings, enums, and their queries and mutations.
+
+use crate::args::{engine, engine_err, id_arg, principal};
+use crate::connection::{self, Connection};
+use crate::error::invalid;
+use crate::scalars::{DATE, DATE_TIME};
+use crate::values::{enum_type_name, filter_input, from_input, to_output, type_name};
+use async_graphql::dynamic::{
+    Enum, Field, FieldFuture, FieldValue, InputObject, InputValue, Object, ObjectAccessor,
+    ResolverContext, TypeRef,
+};
+use async_graphql::{Result, Value};
+use portico_engine::metadata::{Audience, Catalog, EntityKind, FieldDefinition, FieldType};
+use portico_engine::records::{Condition, Direction, ListQuery, Op, Record, Sort};
+use serde_json::{Map, Value as Json};
+use std::sync::Arc;
+
+/// The entities that have records and the names of their root fields.
+pub const RECORD_ENTITIES: [(EntityKind, &str, &str); 3] = [
+    (EntityKind::Contact, "contact", "contacts"),
+    (EntityKind::Case, "case", "cases"),
+    (EntityKind::Deal, "deal", "deals"),
+];
+
+/// Operators each kind of filter offers.
+const COMPARABLE: &[&str] = &["eq", "ne", "lt", "lte", "gt", "gte"];
+
+/// The shared scalar filter inputs: `StringFilter`, `IntFilter`...
+pub fn scalar_filters() -> Vec<InputObject> {
+    let mut out = Vec::new();
+    for (name, ty, text, ordered) in [
+        ("StringFilter", TypeRef::STRING, true, true),
+        ("IntFilter", TypeRef::INT, false, true),
+        ("FloatFilter", TypeRef::FLOAT, false, true),
+        ("BooleanFilter", TypeRef::BOOLEAN, false, false),
+        ("DateFilter", DATE, false, true),
+        ("DateTimeFilter", DATE_TIME, false, true),
+        ("IDFilter", TypeRef::ID, false, false),
+    ] {
+        out.push(operator_input(name, ty, text, ordered, false));
+    }
+    out
+}
+
+fn operator_input(name: &str, ty: &str, text: bool, ordered: bool, multi: bool) -> InputObject {
+    let mut input = InputObject::new(name).description(
+        "Conditions on one field; all given conditions must hold. `isNull: true` matches empty values.",
+    );
+    if multi {
+        input = input.field(
+            InputValue::new("contains", TypeRef::named(ty))
+                .description("The value includes this option."),
+        );
+    } else {
+        let ops: &[&str] = if ordered { COMPARABLE } else { &["eq", "ne"] };
+        for op in ops {
+            input = input.field(InputValue::new(*op, TypeRef::named(ty)));
+        }
+        input = input.field(InputValue::new("in", TypeRef::named_nn_list(ty)));
+        if text {
+            input = input.field(
+                InputValue::new("contains", TypeRef::named(TypeRef::STRING))
+                    .description("Case-insensitive substring."),
+            );
+        }
+    }
+    input.field(InputValue::new("isNull", TypeRef::named(TypeRef::BOOLEAN)))
+}
+
+fn filter_type(def: &FieldDefinition) -> String {
+    match def.field_type {
+        FieldType::Text
+        | FieldType::Textarea
+        | FieldType::Email
+        | FieldType::Phone
+        | FieldType::Url => "StringFilter".into(),
+        FieldType::Number => "IntFilter".into(),
+        FieldType::Decimal => "FloatFilter".into(),
+        FieldType::Boolean => "BooleanFilter".into(),
+        FieldType::Date => "DateFilter".into(),
+        FieldType::Datetime => "DateTimeFilter".into(),
+        FieldType::Select | FieldType::Multiselect => {
+            format!("{}Filter", enum_type_name(def.entity, &def.key))
+        }
+        FieldType::User | FieldType::Contact => "IDFilter".into(),
+    }
+}
+
+/// Everything generated for one entity, to be registered on the schema.
+pub struct EntityTypes {
+    pub objects: Vec<Object>,
+    pub inputs: Vec<InputObject>,
+    pub enums: Vec<Enum>,
+    pub queries: Vec<Field>,
+    pub mutations: Vec<Field>,
+}
+
+fn defaults_on_create(entity: EntityKind, key: &str) -> bool {
+    matches!(
+        (entity, key),
+        (EntityKind::Contact, "kind") | (EntityKind::Case, "status") | (EntityKind::Deal, "stage")
+    )
+}
+
+fn field_type_ref(def: &FieldDefinition, input: bool, non_null: bool) -> TypeRef {
+    let name = type_name(def, input);
+    match (def.field_type == FieldType::Multiselect, non_null) {
+        (true, true) => TypeRef::named_nn_list_nn(name),
+        (true, false) => TypeRef::named_nn_list(name),
+        (false, true) => TypeRef::named_nn(name),
+        (false, false) => TypeRef::named(name),
+    }
+}
+
+fn describe(def: &FieldDefinition) -> String {
+    let mut s = def.label.clone();
+    if let Some(h) = &def.help {
+        s.push_str(". ");
+        s.push_str(h);
+    }
+    s
+}
+
+fn record_field(def: Arc<FieldDefinition>) -> Field {
+    // A required field may still be empty on records stored before it became required.
+    let ty = field_type_ref(&def, false, false);
+    let description = describe(&def);
+    Field::new(def.key.clone(), ty, move |ctx| {
+        let def = def.clone();
+        FieldFuture::new(async move {
+            let record = ctx.parent_value.try_downcast_ref::<Record>()?;
+            let value = record.get(&def.key);
+            match def.field_type {
+                FieldType::User => {
+                    let Some(id) = value.as_i64() else {
+                        return Ok(None);
+                    };
+                    match engine(&ctx)?.staff_user(&principal(&ctx), id).await {
+                        Ok(u) => Ok(Some(FieldValue::owned_any(u))),
+                        Err(portico_engine::EngineError::NotFound { .. }) => Ok(None),
+                        Err(e) => Err(engine_err(e)),
+                    }
+                }
+                FieldType::Contact => {
+                    let Some(id) = value.as_i64() else {
+                        return Ok(None);
+                    };
+                    match engine(&ctx)?
+                        .get(&principal(&ctx), EntityKind::Contact, id)
+                        .await
+                    {
+                        Ok(r) => Ok(Some(FieldValue::owned_any(r))),
+                        Err(portico_engine::EngineError::NotFound { .. }) => Ok(None),
+                        Err(e) => Err(engine_err(e)),
+                    }
+                }
+                _ => Ok(Some(FieldValue::value(to_output(&def, value)))),
+            }
+        })
+    })
+    .description(description)
+}
+
+fn timestamp_field(name: &'static str, created: bool) -> Field {
+    Field::new(name, TypeRef::named_nn(DATE_TIME), move |ctx| {
+        FieldFuture::new(async move {
+            let r = ctx.parent_value.try_downcast_ref::<Record>()?;
+            let t = if created { r.created_at } else { r.updated_at };
+            Ok(Some(Value::from(portico_engine::db::micros_to_rfc3339(t))))
+        })
+    })
+}
+
+pub fn id_field() -> Field {
+    Field::new("id", TypeRef::named_nn(TypeRef::ID), |ctx| {
+        FieldFuture::new(async move {
+            let r = ctx.parent_value.try_downcast_ref::<Record>()?;
+            Ok(Some(Value::from(r.id.to_string())))
+        })
+    })
+}
+
+/// The record object with only its common and metadata-driven fields; other modules add
+/// relation fields (`Case.contacts`...).
+pub fn record_object(catalog: &Catalog, entity: EntityKind, audience: Audience) -> Object {
+    let mut object = Object::new(entity.type_name())
+        .field(id_field())
+        .field(timestamp_field("createdAt", true))
+        .field(timestamp_field("updatedAt", false));
+    for def in catalog.entity(entity).visible(audience) {
+        object = object.field(record_field(Arc::new(def.clone())));
+    }
+    object
+}
+
+fn enums(
+    catalog: &Catalog,
+    entity: EntityKind,
+    audience: Audience,
+) -> (Vec<Enum>, Vec<InputObject>) {
+    let mut enums = Vec::new();
+    let mut filters = Vec::new();
+    for def in catalog.entity(entity).visible(audience) {
+        if !def.field_type.has_options() {
+            continue;
+        }
+        let name = enum_type_name(entity, &def.key);
+        let items: Vec<String> = def
+            .options
+            .iter()
+            .map(|o| portico_engine::metadata::enum_value_name(o))
+            .collect();
+        enums.push(
+            Enum::new(&name)
+                .description(format!("Options of {}.{}", entity.type_name(), def.key))
+                .items(items),
+        );
+        filters.push(operator_input(
+            &format!("{name}Filter"),
+            &name,
+            false,
+            false,
+            def.field_type == FieldType::Multiselect,
+        ));
+    }
+    (enums, filters)
+}
+
+fn inputs(catalog: &Catalog, entity: EntityKind, audience: Audience) -> Vec<InputObject> {
+    let t = entity.type_name();
+    let mut create = InputObject::new(format!("Create{t}Input"));
+    let mut update = InputObject::new(format!("Update{t}Input"))
+        .description("Only the fields given are changed; null clears a field.");
+    for def in catalog
+        .entity(entity)
+        .fields
+        .iter()
+        .filter(|d| d.editable_by(audience))
+    {
+        let required = def.required && !defaults_on_create(entity, &def.key);
+        create = create.field(
+            InputValue::new(&def.key, field_type_ref(def, true, required))
+                .description(describe(def)),
+        );
+        update = update.field(
+            InputValue::new(&def.key, field_type_ref(def, true, false)).description(describe(def)),
+        );
+    }
+    let mut filter = InputObject::new(format!("{t}Filter"))
+        .description("One operator object per field; all must hold.")
+        .field(InputValue::new("id", TypeRef::named("IDFilter")))
+        .field(InputValue::new(
+            "createdAt",
+            TypeRef::named("DateTimeFilter"),
+        ))
+        .field(InputValue::new(
+            "updatedAt",
+            TypeRef::named("DateTimeFilter"),
+        ));
+    for def in catalog.entity(entity).visible(audience) {
+        filter = filter.field(InputValue::new(&def.key, TypeRef::named(filter_type(def))));
+    }
+    let order = InputObject::new(format!("{t}OrderBy"))
+        .field(InputValue::new("field", TypeRef::named_nn(TypeRef::STRING)).description(
+            "A field key (`createdAt`, `subject`, a custom field...); multiselects cannot be ordered by.",
+        ))
+        .field(InputValue::new("direction", TypeRef::named_nn("SortDirection")).default_value(Value::Enum(async_graphql::Name::new("ASC"))));
+    vec![create, update, filter, order]
+}
+
+/// Reads a create or update input into field values for the engine.
+pub fn input_values(
+    catalog: &Catalog,
+    entity: EntityKind,
+    input: &ObjectAccessor<'_>,
+) -> Result<Map<String, Json>> {
+    let meta = catalog.entity(entity);
+    let mut values = Map::new();
+    for (name, value) in input.iter() {
+        let def = meta
+            .field(name.as_str())
+            .ok_or_else(|| invalid(name.as_str(), "is not a field"))?;
+        values.insert(name.to_string(), from_input(def, value.as_value())?);
+    }
+    Ok(values)
+}
+
+fn parse_op(name: &str) -> Option<Op> {
+    Some(match name {
+        "eq" => Op::Eq,
+        "ne" => Op::Ne,
+        "in" => Op::In,
+        "lt" => Op::Lt,
+        "lte" => Op::Lte,
+        "gt" => Op::Gt,
+        "gte" => Op::Gte,
+        "contains" => Op::Contains,
+        "isNull" => Op::IsNull,
+        _ => return None,
+    })
+}
+
+pub fn conditions(
+    catalog: &Catalog,
+    entity: EntityKind,
+    filter: Option<ObjectAccessor<'_>>,
+) -> Result<Vec<Condition>> {
+    let Some(filter) = filter else {
+        return Ok(Vec::new());
+    };
+    let meta = catalog.entity(entity);
+    let mut out = Vec::new();
+    for (key, ops) in filter.iter() {
+        if ops.is_null() {
+            continue;
+        }
+        let def = meta.field(key.as_str());
+        for (op_name, value) in ops.object()?.iter() {
+            if value.is_null() {
+                continue;
+            }
+            let op = parse_op(op_name.as_str())
+                .ok_or_else(|| invalid(key.as_str(), "unknown operator"))?;
+            let value = if op == Op::IsNull {
+                Json::Bool(value.boolean()?)
+            } else {
+                filter_input(def, key.as_str(), value.as_value())?
+            };
+            out.push(Condition {
+                key: key.to_string(),
+                op,
+                value,
+            });
+        }
+    }
+    Ok(out)
+}
+
+pub fn sorts(
+    catalog: &Catalog,
+    entity: EntityKind,
+    audience: Audience,
+    ctx: &ResolverContext<'_>,
+) -> Result<Vec<Sort>> {
+    let Some(list) = ctx.args.get("orderBy").filter(|v| !v.is_null()) else {
+        return Ok(Vec::new());
+    };
+    let meta = catalog.entity(entity);
+    let mut out = Vec::new();
+    for item in list.list()?.iter() {
+        let o = item.object()?;
+        let key = o.try_get("field")?.string()?.to_owned();
+        let known = matches!(key.as_str(), "id" | "createdAt" | "updatedAt")
+            || meta.field(&key).is_some_and(|d| d.visible_to(audience));
+        if !known {
+            return Err(invalid(
+                "orderBy",
+                format!("`{key}` is not a field of {}", entity.type_name()),
+            ));
+        }
+        let direction = match o.get("direction").map(|d| d.enum_name().map(str::to_owned)) {
+            Some(Ok(d)) if d == "DESC" => Direction::Desc,
+            _ => Direction::Asc,
+        };
+        out.push(Sort { key, direction });
+    }
+    Ok(out)
+}
+
+pub fn page_size(ctx: &ResolverContext<'_>) -> Result<Option<u64>> {
+    match ctx.args.get("first") {
+        Some(v) if !v.is_null() => {
+            let n = v.i64()?;
+            if !(0..=crate::MAX_PAGE_SIZE as i64).contains(&n) {
+                return Err(invalid(
+                    "first",
+                    format!("must be between 0 and {}", crate::MAX_PAGE_SIZE),
+                ));
+            }
+            Ok(Some(n as u64))
+        }
+        _ => Ok(None),
+    }
+}
+
+fn list_field(catalog: Arc<Catalog>, entity: EntityKind, plural: &str) -> Field {
+    let t = entity.type_name();
+    Field::new(
+        plural,
+        TypeRef::named_nn(format!("{t}Connection")),
+        move |ctx| {
+            let catalog = catalog.clone();
+            FieldFuture::new(async move {
+                let conditions = conditions(
+                    &catalog,
+                    entity,
+                    ctx.args
+                        .get("filter")
+                        .filter(|f| !f.is_null())
+                        .map(|f| f.object())
+                        .transpose()?,
+                )?;
+                let query = ListQuery {
+                    conditions: conditions.clone(),
+                    sort: sorts(&catalog, entity, Audience::Staff, &ctx)?,
+                    first: page_size(&ctx)?,
+                    after: crate::args::opt_string(&ctx.args, "after")?,
+                };
+                let page = engine(&ctx)?
+                    .list(&principal(&ctx), entity, &query)
+                    .await
+                    .map_err(engine_err)?;
+                Ok(Some(FieldValue::owned_any(Connection {
+                    entity,
+                    page,
+                    conditions,
+                })))
+            })
+        },
+    )
+    .argument(
+        InputValue::new("first", TypeRef::named(TypeRef::INT))
+            .description("Page size, at most 100; 20 when left out."),
+    )
+    .argument(
+        InputValue::new("after", TypeRef::named(TypeRef::STRING))
+            .description("The `endCursor` of the previous page."),
+    )
+    .argument(InputValue::new(
+        "filter",
+        TypeRef::named(format!("{t}Filter")),
+    ))
+    .argument(
+        InputValue::new("orderBy", TypeRef::named_nn_list(format!("{t}OrderBy")))
+            .description("Newest first when left out."),
+    )
+}
+
+fn get_field(entity: EntityKind, singular: &str) -> Field {
+    Field::new(singular, TypeRef::named(entity.type_name()), move |ctx| {
+        FieldFuture::new(async move {
+            let id = id_arg(&ctx.args, "id")?;
+            let r = engine(&ctx)?
+                .get(&principal(&ctx), entity, id)
+                .await
+                .map_err(engine_err)?;
+            Ok(Some(FieldValue::owned_any(r)))
+        })
+    })
+    .argument(InputValue::new("id", TypeRef::named_nn(TypeRef::ID)))
+}
+
+fn mutations(catalog: Arc<Catalog>, entity: EntityKind) -> Vec<Field> {
+    let t = entity.type_name();
+    let c1 = catalog.clone();
+    let create = Field::new(format!("create{t}"), TypeRef::named_nn(t), move |ctx| {
+        let catalog = c1.clone();
+        FieldFuture::new(async move {
+            let values = input_values(&catalog, entity, &ctx.args.try_get("input")?.object()?)?;
+            let r = engine(&ctx)?
+                .create(&principal(&ctx), entity, values)
+                .await
+                .map_err(engine_err)?;
+            Ok(Some(FieldValue::owned_any(r)))
+        })
+    })
+    .argument(InputValue::new(
+        "input",
+        TypeRef::named_nn(format!("Create{t}Input")),
+    ));
+    let c2 = catalog.clone();
+    let update = Field::new(format!("update{t}"), TypeRef::named_nn(t), move |ctx| {
+        let catalog = c2.clone();
+        FieldFuture::new(async move {
+            let id = id_arg(&ctx.args, "id")?;
+            let values = input_values(&catalog, entity, &ctx.args.try_get("input")?.object()?)?;
+            let r = engine(&ctx)?
+                .update(&principal(&ctx), entity, id, values)
+                .await
+                .map_err(engine_err)?;
+            Ok(Some(FieldValue::owned_any(r)))
+        })
+    })
+    .argument(InputValue::new("id", TypeRef::named_nn(TypeRef::ID)))
+    .argument(InputValue::new(
+        "input",
+        TypeRef::named_nn(format!("Update{t}Input")),
+    ));
+    let delete = Field::new(
+        format!("delete{t}"),
+        TypeRef::named_nn(TypeRef::BOOLEAN),
+        move |ctx| {
+            FieldFuture::new(async move {
+                let id = id_arg(&ctx.args, "id")?;
+                engine(&ctx)?
+                    .delete(&principal(&ctx), entity, id)
+                    .await
+                    .map_err(engine_err)?;
+                Ok(Some(Value::from(true)))
+            })
+        },
+    )
+    .argument(InputValue::new("id", TypeRef::named_nn(TypeRef::ID)));
+    vec![create, update, delete]
+}
+
+pub fn staff_types(
+    catalog: &Arc<Catalog>,
+    entity: EntityKind,
+    singular: &str,
+    plural: &str,
+) -> EntityTypes {
+    let (connection, edge) = connection::types(entity.type_name());
+    let (enums, enum_filters) = enums(catalog, entity, Audience::Staff);
+    let mut inputs = inputs(catalog, entity, Audience::Staff);
+    inputs.extend(enum_filters);
+    EntityTypes {
+        objects: vec![connection, edge],
+        inputs,
+        enums,
+        queries: vec![
+            list_field(catalog.clone(), entity, plural),
+            get_field(entity, singular),
+        ],
+        mutations: mutations(catalog.clone(), entity),
+    }
+}

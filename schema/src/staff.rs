@@ -1,0 +1,88 @@
+//! The staff schema served at `/graphql`: everything staff, admins and integrators use.
+
+use crate::records::{self, RECORD_ENTITIES};
+use crate::{audit, connection, identity, metadata, relations, scalars};
+use async_graphql::dynamic::{Object, Schema, SchemaError};
+use portico_engine::Engine;
+use portico_engine::metadata::{Audience, Catalog, EntityKind};
+use std::sync::Arc;
+
+/// Query depth and complexity limits: generous for real clients (GraphiQL's introspection
+/// query needs depth 13), but a bound on what one request can make the server do.
+pub const MAX_DEPTH: usize = 16;
+pub const MAX_COMPLEXITY: usize = 5_000;
+
+pub fn build_staff_schema(
+    catalog: &Arc<Catalog>,
+    engine: Arc<Engine>,
+) -> Result<Schema, SchemaError> {
+    let mut query = Object::new("Query");
+    let mut mutation = Object::new("Mutation");
+    let mut builder_types: Vec<async_graphql::dynamic::Type> = Vec::new();
+
+    for (entity, singular, plural) in RECORD_ENTITIES {
+        let mut object = records::record_object(catalog, entity, Audience::Staff);
+        match entity {
+            EntityKind::Contact => object = object.field(relations::contact_relationships()),
+            EntityKind::Case => object = object.field(relations::case_contacts()),
+            _ => {}
+        }
+        builder_types.push(object.into());
+        let t = records::staff_types(catalog, entity, singular, plural);
+        builder_types.extend(t.objects.into_iter().map(Into::into));
+        builder_types.extend(t.inputs.into_iter().map(Into::into));
+        builder_types.extend(t.enums.into_iter().map(Into::into));
+        for f in t.queries {
+            query = query.field(f);
+        }
+        for f in t.mutations {
+            mutation = mutation.field(f);
+        }
+    }
+    for f in metadata::query_fields()
+        .into_iter()
+        .chain(identity::query_fields())
+        .chain(audit::query_fields())
+    {
+        query = query.field(f);
+    }
+    for f in metadata::mutation_fields()
+        .into_iter()
+        .chain(identity::mutation_fields())
+        .chain(relations::mutation_fields())
+    {
+        mutation = mutation.field(f);
+    }
+
+    let mut schema = Schema::build("Query", Some("Mutation"), None)
+        .register(query)
+        .register(mutation)
+        .register(connection::page_info())
+        .register(metadata::definition_object())
+        .register(relations::relationship_object());
+    for t in builder_types {
+        schema = schema.register(t);
+    }
+    for s in scalars::all() {
+        schema = schema.register(s);
+    }
+    for e in metadata::enums() {
+        schema = schema.register(e);
+    }
+    for i in metadata::inputs()
+        .into_iter()
+        .chain(identity::inputs())
+        .chain(records::scalar_filters())
+    {
+        schema = schema.register(i);
+    }
+    for o in identity::objects().into_iter().chain(audit::objects()) {
+        schema = schema.register(o);
+    }
+    schema
+        .data(engine)
+        .limit_depth(MAX_DEPTH)
+        .limit_complexity(MAX_COMPLEXITY)
+        .disable_suggestions()
+        .finish()
+}

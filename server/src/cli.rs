@@ -1,0 +1,86 @@
+//! The command line: `portico [--demo]` serves; `portico schema print` writes the staff SDL.
+
+use crate::config::Config;
+use std::process::ExitCode;
+
+const USAGE: &str = "usage:
+  portico [--demo]        start the server (--demo loads sample data on first start)
+  portico schema print    write the staff GraphQL schema (SDL) to standard output
+
+configuration: PORTICO_LISTEN, PORTICO_DATA_DIR, PORTICO_DATABASE_URL, PORTICO_PUBLIC_URL,
+PORTICO_SMTP_URL, PORTICO_ADMIN_EMAIL, PORTICO_ADMIN_PASSWORD, or portico.toml (see README)";
+
+enum Command {
+    Serve { demo: bool },
+    PrintSchema,
+    Help,
+}
+
+fn parse(args: &[String]) -> Result<Command, String> {
+    match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        [] => Ok(Command::Serve { demo: false }),
+        ["--demo"] => Ok(Command::Serve { demo: true }),
+        ["schema", "print"] => Ok(Command::PrintSchema),
+        ["-h" | "--help" | "help"] => Ok(Command::Help),
+        other => Err(format!("unknown arguments: {}", other.join(" "))),
+    }
+}
+
+pub fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let command = match parse(&args) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{e}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Command::Help = command {
+        println!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("PORTICO_LOG").unwrap_or_else(|_| {
+                tracing_subscriber::EnvFilter::new("info,sea_orm_migration=warn")
+            }),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let config = match Config::load() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("portico: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("portico: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match command {
+            Command::Serve { demo } => crate::run(config, demo).await,
+            Command::PrintSchema => crate::serve::print_schema(config).await,
+            Command::Help => Ok(()),
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("portico: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

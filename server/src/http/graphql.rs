@@ -1,0 +1,488 @@
+//! GraphQL over HTTP, written to the GraphQL-over-HTTP specification
+//! (<https://graphql.github.io/graphql-over-http/draft/>) rather than with async-graphql-axum,
+//! which answers every request error with 200 and ignores `Accept`.
+//!
+//! - `application/graphql-response+json` clients get 400 for request errors (unparsable JSON,
+//!   bad parameters, documents that fail to parse or validate) and no `data` key with them.
+//! - `application/json` clients (and those without `Accept`) get 200 for GraphQL errors and 400
+//!   only for malformed HTTP requests.
+//! - GET runs queries only: a mutation over GET is 405 with `Allow: POST`.
+
+use super::AppState;
+use super::auth;
+use async_graphql::parser::parse_query;
+use async_graphql::parser::types::{DocumentOperations, OperationType};
+use async_graphql::{Request, Variables};
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, RawQuery, State};
+use axum::http::header::{ACCEPT, ALLOW, CONTENT_TYPE};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use portico_schema::{RequestInfo, SchemaCache};
+use serde_json::{Map, Value, json};
+use std::net::SocketAddr;
+
+const GRAPHQL_RESPONSE: &str = "application/graphql-response+json; charset=utf-8";
+const JSON: &str = "application/json; charset=utf-8";
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Media {
+    GraphqlResponse,
+    Json,
+}
+
+impl Media {
+    fn content_type(self) -> &'static str {
+        match self {
+            Media::GraphqlResponse => GRAPHQL_RESPONSE,
+            Media::Json => JSON,
+        }
+    }
+}
+
+/// Picks the response type from `Accept`, first match wins; `None` means 406.
+fn negotiate(headers: &HeaderMap) -> Option<Media> {
+    let Some(accept) = headers.get(ACCEPT).and_then(|v| v.to_str().ok()) else {
+        return Some(Media::Json);
+    };
+    if accept.trim().is_empty() {
+        return Some(Media::Json);
+    }
+    for item in accept.split(',') {
+        let mut parts = item.split(';').map(str::trim);
+        let media = parts.next().unwrap_or_default().to_ascii_lowercase();
+        let charset_ok = parts.all(|p| match p.split_once('=') {
+            Some((k, v)) if k.trim().eq_ignore_ascii_case("charset") => {
+                matches!(
+                    v.trim().trim_matches('"').to_ascii_lowercase().as_str(),
+                    "utf-8" | "utf8"
+                )
+            }
+            _ => true,
+        });
+        if !charset_ok {
+            continue;
+        }
+        match media.as_str() {
+            "application/graphql-response+json" => return Some(Media::GraphqlResponse),
+            "application/json" | "application/*" | "*/*" => return Some(Media::Json),
+            _ => {}
+        }
+    }
+    None
+}
+
+fn respond(status: StatusCode, media: Media, body: &Value) -> Response {
+    let mut response = (status, body.to_string()).into_response();
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static(media.content_type()));
+    response
+}
+
+/// A malformed request: 400 whatever was accepted, as a plain JSON error list.
+fn bad_request(message: &str) -> Response {
+    respond(
+        StatusCode::BAD_REQUEST,
+        Media::Json,
+        &json!({"errors": [{"message": message, "extensions": {"code": "VALIDATION"}}]}),
+    )
+}
+
+fn not_acceptable() -> Response {
+    let mut r = (
+        StatusCode::NOT_ACCEPTABLE,
+        "Accept application/graphql-response+json or application/json\n",
+    )
+        .into_response();
+    r.headers_mut().insert(
+        ACCEPT,
+        HeaderValue::from_static(
+            "application/graphql-response+json; charset=utf-8, application/json; charset=utf-8",
+        ),
+    );
+    r
+}
+
+pub async fn method_not_allowed() -> Response {
+    let mut r = (StatusCode::METHOD_NOT_ALLOWED, "use GET or POST\n").into_response();
+    r.headers_mut()
+        .insert(ALLOW, HeaderValue::from_static("GET, POST"));
+    r
+}
+
+/// The parameters of a GraphQL request, checked the same way for GET and POST.
+struct Params {
+    query: String,
+    operation_name: Option<String>,
+    variables: Option<Map<String, Value>>,
+    extensions: Option<Map<String, Value>>,
+}
+
+fn params(mut body: Map<String, Value>) -> Result<Params, &'static str> {
+    let query = match body.remove("query") {
+        Some(Value::String(q)) => q,
+        Some(_) => return Err("`query` must be a string"),
+        None => return Err("`query` is required"),
+    };
+    let operation_name = match body.remove("operationName") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s),
+        Some(_) => return Err("`operationName` must be a string"),
+    };
+    let variables = match body.remove("variables") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(m)) => Some(m),
+        Some(_) => return Err("`variables` must be an object"),
+    };
+    let extensions = match body.remove("extensions") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(m)) => Some(m),
+        Some(_) => return Err("`extensions` must be an object"),
+    };
+    Ok(Params {
+        query,
+        operation_name,
+        variables,
+        extensions,
+    })
+}
+
+/// Whether the operation a GET would run is a mutation or subscription; parse errors are left
+/// for execution to report.
+fn is_read_only(query: &str, operation_name: Option<&str>) -> bool {
+    let Ok(doc) = parse_query(query) else {
+        return true;
+    };
+    let ty = match (&doc.operations, operation_name) {
+        (DocumentOperations::Single(op), _) => Some(op.node.ty),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| op.node.ty),
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
+            ops.values().next().map(|op| op.node.ty)
+        }
+        _ => None,
+    };
+    !matches!(
+        ty,
+        Some(OperationType::Mutation | OperationType::Subscription)
+    )
+}
+
+async fn execute(
+    state: &AppState,
+    cache: &SchemaCache,
+    headers: &HeaderMap,
+    client: SocketAddr,
+    media: Media,
+    p: Params,
+) -> Response {
+    let catalog = match state.engine.sync().await {
+        Ok(c) => c,
+        Err(e) => return internal(e.to_string()),
+    };
+    let schema = match cache.get(&catalog, &state.engine).await {
+        Ok(s) => s,
+        Err(e) => return internal(e.to_string()),
+    };
+    let principal = match auth::token(headers) {
+        Some(token) => match state.engine.authenticate(&token).await {
+            Ok(p) => p,
+            Err(e) => return internal(e.to_string()),
+        },
+        None => portico_engine::Principal::Anonymous,
+    };
+    let mut request = Request::new(p.query).data(RequestInfo {
+        principal,
+        client_address: Some(client.ip().to_string()),
+    });
+    if let Some(name) = p.operation_name {
+        request = request.operation_name(name);
+    }
+    if let Some(vars) = p.variables {
+        request = request.variables(Variables::from_json(Value::Object(vars)));
+    }
+    let _ = p.extensions;
+    let response = schema.execute(request).await;
+    shape(media, response)
+}
+
+fn internal(detail: String) -> Response {
+    tracing::error!(error = %detail, "request failed before execution");
+    respond(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        Media::Json,
+        &json!({"errors": [{"message": "internal error", "extensions": {"code": "INTERNAL"}}]}),
+    )
+}
+
+/// Turns an execution result into the HTTP answer. A result with no data and only errors
+/// without a path never started executing (it failed to parse, validate or coerce variables):
+/// a request error.
+fn shape(media: Media, response: async_graphql::Response) -> Response {
+    let request_error = response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty());
+    let mut errors = Vec::with_capacity(response.errors.len());
+    for e in &response.errors {
+        let mut v = serde_json::to_value(e).unwrap_or_else(|_| json!({"message": e.message}));
+        let has_code = e
+            .extensions
+            .as_ref()
+            .is_some_and(|x| x.get("code").is_some());
+        if !has_code && let Some(obj) = v.as_object_mut() {
+            let code = if e.path.is_empty() {
+                if let Some(field) = offending_input(&e.message) {
+                    obj.entry("extensions")
+                        .or_insert_with(|| json!({}))
+                        .as_object_mut()
+                        .map(|x| x.insert("field".into(), Value::from(field)));
+                }
+                "VALIDATION"
+            } else {
+                // An error we did not produce ourselves: keep its details in the log only.
+                tracing::error!(message = %e.message, "unclassified resolver error");
+                obj.insert("message".into(), Value::from("internal error"));
+                "INTERNAL"
+            };
+            obj.entry("extensions")
+                .or_insert_with(|| json!({}))
+                .as_object_mut()
+                .map(|x| x.insert("code".into(), Value::from(code)));
+        }
+        errors.push(v);
+    }
+    let mut body = Map::new();
+    if !request_error {
+        body.insert(
+            "data".into(),
+            response.data.into_json().unwrap_or(Value::Null),
+        );
+    }
+    if !errors.is_empty() {
+        body.insert("errors".into(), Value::Array(errors));
+    }
+    if !response.extensions.is_empty() {
+        body.insert(
+            "extensions".into(),
+            serde_json::to_value(&response.extensions).unwrap_or(Value::Null),
+        );
+    }
+    let status = if request_error && media == Media::GraphqlResponse {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    respond(status, media, &Value::Object(body))
+}
+
+/// The input a GraphQL validation message is about (`field "subject"`, `argument "filter.x"`,
+/// `Variable "$id"`), so that document errors name the offending input like engine errors do.
+fn offending_input(message: &str) -> Option<String> {
+    let quoted_after = |marker: &str| {
+        let rest = &message[message.find(marker)? + marker.len()..];
+        rest.split('"').next().map(str::to_owned)
+    };
+    let argument = quoted_after("argument \"");
+    if let Some(path) = argument.as_deref().filter(|a| a.contains('.')) {
+        return path.rsplit('.').next().map(str::to_owned);
+    }
+    if let Some(f) = quoted_after("field \"") {
+        return Some(f);
+    }
+    if argument.is_some() {
+        return argument;
+    }
+    quoted_after("Variable \"$")
+}
+
+fn wants_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"))
+}
+
+pub async fn staff_get(
+    State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let pairs: Vec<(String, String)> = raw
+        .as_deref()
+        .map(form_urlencoded_pairs)
+        .unwrap_or_default();
+    let has_query = pairs.iter().any(|(k, _)| k == "query");
+    if !has_query && wants_html(&headers) {
+        return Html(super::graphiql::page("/graphql")).into_response();
+    }
+    let Some(media) = negotiate(&headers) else {
+        return not_acceptable();
+    };
+    let mut body = Map::new();
+    for (k, v) in pairs {
+        let value = match k.as_str() {
+            "variables" | "extensions" => match serde_json::from_str::<Value>(&v) {
+                Ok(j) => j,
+                Err(_) => return bad_request(&format!("`{k}` must be JSON")),
+            },
+            _ => Value::String(v),
+        };
+        body.insert(k, value);
+    }
+    let p = match params(body) {
+        Ok(p) => p,
+        Err(m) => return bad_request(m),
+    };
+    if !is_read_only(&p.query, p.operation_name.as_deref()) {
+        let mut r = respond(
+            StatusCode::METHOD_NOT_ALLOWED,
+            Media::Json,
+            &json!({"errors": [{"message": "mutations must be sent with POST", "extensions": {"code": "VALIDATION"}}]}),
+        );
+        r.headers_mut()
+            .insert(ALLOW, HeaderValue::from_static("POST"));
+        return r;
+    }
+    execute(&state, &state.staff_schema, &headers, client, media, p).await
+}
+
+pub async fn staff_post(
+    State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Some(media) = negotiate(&headers) else {
+        return not_acceptable();
+    };
+    if !is_json_utf8(&headers) {
+        return (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "send the request as application/json\n",
+        )
+            .into_response();
+    }
+    let parsed: Map<String, Value> = match serde_json::from_slice::<Value>(&body) {
+        Ok(Value::Object(m)) => m,
+        Ok(Value::Array(_)) => return bad_request("batched requests are not supported"),
+        Ok(_) => return bad_request("the body must be a JSON object"),
+        Err(_) => return bad_request("the body is not valid JSON"),
+    };
+    let p = match params(parsed) {
+        Ok(p) => p,
+        Err(m) => return bad_request(m),
+    };
+    execute(&state, &state.staff_schema, &headers, client, media, p).await
+}
+
+/// POST bodies must be `application/json` in UTF-8.
+fn is_json_utf8(headers: &HeaderMap) -> bool {
+    let Some(ct) = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let mut parts = ct.split(';').map(str::trim);
+    if !parts
+        .next()
+        .unwrap_or_default()
+        .eq_ignore_ascii_case("application/json")
+    {
+        return false;
+    }
+    parts.all(|p| match p.split_once('=') {
+        Some((k, v)) if k.trim().eq_ignore_ascii_case("charset") => matches!(
+            v.trim().trim_matches('"').to_ascii_lowercase().as_str(),
+            "utf-8" | "utf8"
+        ),
+        _ => true,
+    })
+}
+
+/// `application/x-www-form-urlencoded` pairs, `+` as space, percent-decoded.
+fn form_urlencoded_pairs(q: &str) -> Vec<(String, String)> {
+    fn decode(s: &str) -> String {
+        let bytes = s.as_bytes();
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'+' => out.push(b' '),
+                b'%' if i + 2 < bytes.len() => {
+                    let hex = |c: u8| (c as char).to_digit(16);
+                    match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                        (Some(h), Some(l)) => {
+                            out.push((h * 16 + l) as u8);
+                            i += 2;
+                        }
+                        _ => out.push(b'%'),
+                    }
+                }
+                b => out.push(b),
+            }
+            i += 1;
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    }
+    q.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| match p.split_once('=') {
+            Some((k, v)) => (decode(k), decode(v)),
+            None => (decode(p), String::new()),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_strings_decode_like_browsers_encode() {
+        let pairs = form_urlencoded_pairs("query=%7B+__typename+%7D&variables=%7B%22a%22%3A1%7D&x");
+        assert_eq!(pairs[0], ("query".into(), "{ __typename }".into()));
+        assert_eq!(pairs[1], ("variables".into(), "{\"a\":1}".into()));
+        assert_eq!(pairs[2], ("x".into(), String::new()));
+        assert_eq!(form_urlencoded_pairs("a=%4")[0].1, "%4");
+        assert_eq!(form_urlencoded_pairs("a=%zz")[0].1, "%zz");
+    }
+
+    #[test]
+    fn accept_negotiation_follows_the_spec() {
+        let h = |v: &str| {
+            let mut m = HeaderMap::new();
+            m.insert(ACCEPT, HeaderValue::from_str(v).unwrap());
+            m
+        };
+        assert!(negotiate(&HeaderMap::new()) == Some(Media::Json));
+        assert!(negotiate(&h("application/graphql-response+json")) == Some(Media::GraphqlResponse));
+        assert!(
+            negotiate(&h("application/json, application/graphql-response+json"))
+                == Some(Media::Json)
+        );
+        assert!(negotiate(&h("*/*")) == Some(Media::Json));
+        assert!(negotiate(&h("text/html")).is_none());
+        assert!(negotiate(&h("application/json; charset=latin1")).is_none());
+    }
+
+    #[test]
+    fn validation_messages_name_their_input() {
+        let m = r#"Invalid value for argument "filter.slaHours", unknown field "contains" of type "IntFilter""#;
+        assert_eq!(offending_input(m).as_deref(), Some("slaHours"));
+        let m = r#"Invalid value for argument "input", field "subject" of type "CreateCaseInput" is required but not provided"#;
+        assert_eq!(offending_input(m).as_deref(), Some("subject"));
+        let m = r#"Invalid value for argument "filter.slaHours", expected type "Int""#;
+        assert_eq!(offending_input(m).as_deref(), Some("slaHours"));
+        let m = r#"Variable "$id" of non-null type "ID!" must not be null."#;
+        assert_eq!(offending_input(m).as_deref(), Some("id"));
+        assert_eq!(offending_input("Syntax error"), None);
+    }
+
+    #[test]
+    fn only_queries_run_over_get() {
+        assert!(is_read_only("{ __typename }", None));
+        assert!(!is_read_only("mutation { logout }", None));
+        assert!(!is_read_only("query A { a } mutation B { b }", Some("B")));
+        assert!(is_read_only("query A { a } mutation B { b }", Some("A")));
+        assert!(is_read_only("{", None));
+    }
+}

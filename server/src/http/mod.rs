@@ -1,0 +1,50 @@
+//! The HTTP surface: routes, shared state and the per-request authentication.
+
+mod auth;
+mod graphiql;
+mod graphql;
+mod health;
+
+use crate::config::Config;
+use axum::Router;
+use axum::routing::get;
+use portico_engine::Engine;
+use portico_schema::SchemaCache;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub engine: Arc<Engine>,
+    pub staff_schema: Arc<SchemaCache>,
+    pub config: Arc<Config>,
+    pub public_url: Arc<str>,
+}
+
+impl AppState {
+    pub fn new(engine: Arc<Engine>, config: Config, addr: SocketAddr) -> Self {
+        let public_url = config
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{addr}"));
+        AppState {
+            engine,
+            staff_schema: Arc::new(SchemaCache::staff()),
+            config: Arc::new(config),
+            public_url: public_url.into(),
+        }
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route(
+            "/graphql",
+            get(graphql::staff_get)
+                .post(graphql::staff_post)
+                .fallback(graphql::method_not_allowed),
+        )
+        .route("/healthz", get(health::healthz))
+        .nest("/admin", portico_admin::router())
+        .with_state(state)
+}

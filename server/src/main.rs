@@ -1,0 +1,3 @@
+fn main() -> std::process::ExitCode {
+    portico_server::cli::main()
+}

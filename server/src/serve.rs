@@ -1,0 +1,108 @@
+//! Start-up: open the engine, make sure there is an admin, bind, announce, serve until told
+//! to stop.
+
+use crate::config::Config;
+use crate::http::{self, AppState};
+use portico_engine::identity::Bootstrap;
+use portico_engine::{Engine, EngineConfig};
+use std::sync::Arc;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("cannot create the data directory {path}: {source}")]
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Engine(#[from] portico_engine::EngineError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: String,
+        source: std::io::Error,
+    },
+    #[error("server error: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("cannot build the GraphQL schema: {0}")]
+    Schema(String),
+}
+
+async fn open(config: &Config) -> Result<Arc<Engine>, ServeError> {
+    std::fs::create_dir_all(&config.data_dir).map_err(|source| ServeError::DataDir {
+        path: config.data_dir.display().to_string(),
+        source,
+    })?;
+    Ok(Engine::open(&EngineConfig {
+        database_url: config.database_url.clone(),
+    })
+    .await?)
+}
+
+pub async fn run(config: Config, demo: bool) -> Result<(), ServeError> {
+    let engine = open(&config).await?;
+    match engine
+        .bootstrap_admin(
+            config.admin_email.as_deref(),
+            config.admin_password.as_deref(),
+        )
+        .await?
+    {
+        Bootstrap::Existing => {}
+        Bootstrap::Created { email } => println!("portico created the first admin: {email}"),
+        Bootstrap::Generated { email, password } => println!(
+            "portico created the first admin: {email} with password {password} (shown only now; change it after logging in)"
+        ),
+    }
+    if demo && portico_engine::demo::load(&engine).await? {
+        println!("portico loaded the demo data");
+    }
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|source| ServeError::Bind {
+            addr: config.listen.to_string(),
+            source,
+        })?;
+    let addr = listener.local_addr()?;
+    serve(listener, AppState::new(engine, config, addr)).await
+}
+
+/// Serves on a bound listener; prints the line scripts wait for once requests are accepted.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> Result<(), ServeError> {
+    let addr = listener.local_addr()?;
+    let app = http::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    println!("portico listening on http://{addr}");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown())
+        .await?;
+    Ok(())
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}
+
+pub async fn print_schema(config: Config) -> Result<(), ServeError> {
+    let engine = open(&config).await?;
+    let catalog = engine.sync().await?;
+    let schema = portico_schema::build_staff_schema(&catalog, engine.clone())
+        .map_err(|e| ServeError::Schema(e.to_string()))?;
+    print!("{}", schema.sdl());
+    Ok(())
+}

@@ -1,0 +1,1 @@
+//! Integration tests for Portico live in `tests/`; this crate has no library code of its own.

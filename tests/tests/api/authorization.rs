@@ -1,0 +1,249 @@
+//! Who may do what: every operation of the staff schema, for every role. The table must list
+//! every root field the schema has, so a new operation cannot arrive untested.
+
+use crate::helpers::{App, Client, code, spawn_app};
+use serde_json::{Value, json};
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Expect {
+    Allowed,
+    Unauthenticated,
+    Forbidden,
+}
+use Expect::*;
+
+/// (operation, document, anonymous, plain staff, staff with portal setting, admin)
+fn table(ids: &Value) -> Vec<(&'static str, String, [Expect; 4])> {
+    let case = ids["case"].as_str().unwrap();
+    let contact = ids["contact"].as_str().unwrap();
+    let org = ids["org"].as_str().unwrap();
+    let deal = ids["deal"].as_str().unwrap();
+    let user = ids["user"].as_str().unwrap();
+    let group = ids["group"].as_str().unwrap();
+    let staff = [Unauthenticated, Allowed, Allowed, Allowed];
+    let admin = [Unauthenticated, Forbidden, Forbidden, Allowed];
+    vec![
+        ("fieldDefinitions", "{ fieldDefinitions(entity: CASE) { key } }".into(), staff),
+        ("contacts", "{ contacts { totalCount } }".into(), staff),
+        ("contact", format!("{{ contact(id: \"{contact}\") {{ id }} }}"), staff),
+        ("cases", "{ cases { totalCount } }".into(), staff),
+        ("case", format!("{{ case(id: \"{case}\") {{ id }} }}"), staff),
+        ("deals", "{ deals { totalCount } }".into(), staff),
+        ("deal", format!("{{ deal(id: \"{deal}\") {{ id }} }}"), staff),
+        ("me", "{ me { id } }".into(), staff),
+        ("staffUsers", "{ staffUsers { id } }".into(), staff),
+        ("permissionGroups", "{ permissionGroups { id } }".into(), staff),
+        ("auditLog", format!("{{ auditLog(entity: CASE, id: \"{case}\") {{ action }} }}"), staff),
+        ("createContact", "mutation { createContact(input: {name: \"N\"}) { id } }".into(), staff),
+        ("updateContact", format!("mutation {{ updateContact(id: \"{contact}\", input: {{phone: \"+34 1\"}}) {{ id }} }}"), staff),
+        ("createCase", "mutation { createCase(input: {subject: \"S\"}) { id } }".into(), staff),
+        ("updateCase", format!("mutation {{ updateCase(id: \"{case}\", input: {{status: CLOSED}}) {{ id }} }}"), staff),
+        ("createDeal", "mutation { createDeal(input: {name: \"D\"}) { id } }".into(), staff),
+        ("updateDeal", format!("mutation {{ updateDeal(id: \"{deal}\", input: {{stage: WON}}) {{ id }} }}"), staff),
+        ("addCaseContact", format!("mutation {{ addCaseContact(caseId: \"{case}\", contactId: \"{contact}\") {{ id }} }}"), staff),
+        ("removeCaseContact", format!("mutation {{ removeCaseContact(caseId: \"{case}\", contactId: \"{contact}\") }}"), staff),
+        ("addRelationship", format!("mutation {{ addRelationship(individualId: \"NEWPERSON\", organisationId: \"{org}\") {{ id }} }}"), staff),
+        ("removeRelationship", "mutation { removeRelationship(id: \"REL\") }".into(), staff),
+        ("deleteCase", "mutation { deleteCase(id: \"NEWCASE\") }".into(), staff),
+        ("deleteDeal", "mutation { deleteDeal(id: \"NEWDEAL\") }".into(), staff),
+        ("deleteContact", "mutation { deleteContact(id: \"NEWCONTACT\") }".into(), staff),
+        ("createApiToken", "mutation { createApiToken(name: \"t\") { token } }".into(), staff),
+        ("logout", "mutation { logout }".into(), [Unauthenticated, Allowed, Allowed, Allowed]),
+        ("createFieldDefinition", "mutation { createFieldDefinition(input: {entity: CASE, key: \"kKEY\", label: \"K\", type: TEXT}) { id } }".into(), admin),
+        ("updateFieldDefinition", "mutation { updateFieldDefinition(entity: CASE, key: \"subject\", input: {label: \"Subject\"}) { id } }".into(), admin),
+        ("createStaffUser", "mutation { createStaffUser(input: {name: \"U\", email: \"uKEY@example.com\", password: \"a long password\"}) { id } }".into(), admin),
+        ("updateStaffUser", format!("mutation {{ updateStaffUser(id: \"{user}\", input: {{name: \"Renamed\"}}) {{ id }} }}"), admin),
+        ("createPermissionGroup", "mutation { createPermissionGroup(input: {name: \"gKEY\"}) { id } }".into(), admin),
+        ("updatePermissionGroup", format!("mutation {{ updatePermissionGroup(id: \"{group}\", input: {{portalAccess: true}}) {{ id }} }}"), admin),
+        ("login", "mutation { login(email: \"nobody@example.com\", password: \"wrong password\") { token } }".into(), [Unauthenticated; 4]),
+    ]
+}
+
+async fn root_fields(app: &App) -> Vec<String> {
+    let d = app
+        .admin
+        .ok("{ q: __type(name: \"Query\") { fields { name } } m: __type(name: \"Mutation\") { fields { name } } }", json!({}))
+        .await;
+    ["q", "m"]
+        .iter()
+        .flat_map(|t| {
+            d[*t]["fields"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["name"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+async fn fresh_ids(app: &App, ids: &Value) -> (String, String, String, String, String) {
+    let contact = app
+        .admin
+        .ok(
+            "mutation { createContact(input: {name: \"Tmp\"}) { id } }",
+            json!({}),
+        )
+        .await["createContact"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let case = app
+        .admin
+        .ok(
+            "mutation { createCase(input: {subject: \"Tmp\"}) { id } }",
+            json!({}),
+        )
+        .await["createCase"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let deal = app
+        .admin
+        .ok(
+            "mutation { createDeal(input: {name: \"Tmp\"}) { id } }",
+            json!({}),
+        )
+        .await["createDeal"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let person = app
+        .admin
+        .ok(
+            "mutation { createContact(input: {name: \"P\"}) { id } }",
+            json!({}),
+        )
+        .await["createContact"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let rel = app
+        .admin
+        .ok("mutation($i: ID!, $o: ID!) { addRelationship(individualId: $i, organisationId: $o) { id } }", json!({"i": person, "o": ids["org"]}))
+        .await["addRelationship"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let loner = app
+        .admin
+        .ok(
+            "mutation { createContact(input: {name: \"L\"}) { id } }",
+            json!({}),
+        )
+        .await["createContact"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    (contact, case, deal, rel, loner)
+}
+
+#[tokio::test]
+async fn every_operation_for_every_role() {
+    let app = spawn_app().await;
+    let portal_group = app
+        .admin
+        .ok("mutation { createPermissionGroup(input: {name: \"Portal\", portalAccess: true}) { id } }", json!({}))
+        .await["createPermissionGroup"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let plain = app.staff("plain@example.com", &[]).await;
+    let portal = app.staff("portal@example.com", &[&portal_group]).await;
+    let contact = app
+        .admin
+        .ok(
+            "mutation { createContact(input: {name: \"C\"}) { id } }",
+            json!({}),
+        )
+        .await["createContact"]["id"]
+        .clone();
+    let org = app
+        .admin
+        .ok(
+            "mutation { createContact(input: {name: \"O\", kind: ORGANISATION}) { id } }",
+            json!({}),
+        )
+        .await["createContact"]["id"]
+        .clone();
+    let case = app
+        .admin
+        .ok(
+            "mutation { createCase(input: {subject: \"S\"}) { id } }",
+            json!({}),
+        )
+        .await["createCase"]["id"]
+        .clone();
+    let deal = app
+        .admin
+        .ok(
+            "mutation { createDeal(input: {name: \"D\"}) { id } }",
+            json!({}),
+        )
+        .await["createDeal"]["id"]
+        .clone();
+    let user = app.admin.ok("{ me { id } }", json!({})).await["me"]["id"].clone();
+    let ids = json!({"case": case, "contact": contact, "org": org, "deal": deal, "user": user, "group": portal_group});
+
+    let rows = table(&ids);
+    let covered: Vec<&str> = rows.iter().map(|r| r.0).collect();
+    for f in root_fields(&app).await {
+        assert!(
+            covered.contains(&f.as_str()),
+            "operation `{f}` has no row in the authorization table"
+        );
+    }
+
+    for (role, who) in ["anonymous", "plain staff", "portal staff", "admin"]
+        .iter()
+        .enumerate()
+    {
+        for (op, doc, expect) in table(&ids) {
+            // Each role gets fresh records to delete and a session of its own to end.
+            let (new_contact, new_case, new_deal, rel, person) = fresh_ids(&app, &ids).await;
+            let doc = doc
+                .replace("NEWCONTACT", &new_contact)
+                .replace("NEWCASE", &new_case)
+                .replace("NEWDEAL", &new_deal)
+                .replace("REL", &rel)
+                .replace("NEWPERSON", &person)
+                .replace("KEY", &format!("{role}x"));
+            let client: Client = match role {
+                0 => app.client(),
+                1 if op == "logout" => {
+                    app.client()
+                        .login("plain@example.com", "a long password")
+                        .await
+                }
+                2 if op == "logout" => {
+                    app.client()
+                        .login("portal@example.com", "a long password")
+                        .await
+                }
+                3 if op == "logout" => {
+                    app.client()
+                        .login(crate::helpers::ADMIN_EMAIL, crate::helpers::ADMIN_PASSWORD)
+                        .await
+                }
+                1 => plain.clone(),
+                2 => portal.clone(),
+                _ => app.admin.clone(),
+            };
+            let body = client.raw(&doc, json!({})).await;
+            let got = match body.get("errors") {
+                None => Allowed,
+                Some(errors) => match code(&errors[0]) {
+                    "UNAUTHENTICATED" => Unauthenticated,
+                    "FORBIDDEN" => Forbidden,
+                    other => panic!("{who} {op}: unexpected {other}: {body}"),
+                },
+            };
+            assert_eq!(got, expect[role], "{who} {op}: {body}");
+        }
+    }
+    // The portal setting is a policy a group carries; it shows up in what Casbin allows.
+    let groups = portal
+        .ok("{ permissionGroups { name portalAccess } }", json!({}))
+        .await;
+    assert!(groups.to_string().contains("\"portalAccess\":true"));
+}

@@ -1,0 +1,60 @@
+//! The graphql-http server audits (the reference GraphQL-over-HTTP conformance suite) against
+//! `/graphql`. Needs Node.js; the npm packages are installed on first use from the lock file.
+
+use crate::helpers::spawn_app;
+use std::path::PathBuf;
+use std::process::Command;
+
+fn js_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("js")
+}
+
+/// Installs the pinned npm packages once; a lock directory keeps parallel tests from racing.
+fn ensure_packages() {
+    let dir = js_dir();
+    if dir.join("node_modules/graphql-http/package.json").exists() {
+        return;
+    }
+    let lock = dir.join(".install-lock");
+    loop {
+        match std::fs::create_dir(&lock) {
+            Ok(()) => break,
+            Err(_) => {
+                std::thread::sleep(std::time::Duration::from_millis(200));
+                if dir.join("node_modules/graphql-http/package.json").exists() {
+                    return;
+                }
+            }
+        }
+    }
+    let status = Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(&dir)
+        .status();
+    let _ = std::fs::remove_dir(&lock);
+    let status = status.expect("npm is needed for the graphql-http audits (install Node.js)");
+    assert!(status.success(), "npm ci failed in {}", dir.display());
+}
+
+#[tokio::test]
+async fn all_graphql_http_server_audits_pass_on_the_staff_endpoint() {
+    ensure_packages();
+    let app = spawn_app().await;
+    let url = format!("{}/graphql", app.server.url);
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new("node")
+            .arg(js_dir().join("audit.mjs"))
+            .arg(url)
+            .output()
+            .expect("node is needed for the graphql-http audits (install Node.js)")
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "audits failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("audits: 61 passed, 0 failed"), "{stdout}");
+}

@@ -1,0 +1,283 @@
+//! `spawn_app()` and friends: a fresh database, the real server process, a GraphQL client.
+
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+pub const ADMIN_EMAIL: &str = "admin@example.com";
+pub const ADMIN_PASSWORD: &str = "correct horse battery";
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+fn unique(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or_default();
+    format!(
+        "{prefix}_{}_{}_{nanos}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// A directory removed when dropped.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new() -> Self {
+        let path = std::env::temp_dir().join(unique("portico_test"));
+        std::fs::create_dir_all(&path).expect("create temp dir");
+        TempDir(path)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A database of this test's own, dropped (on PostgreSQL) when the test ends.
+pub struct TestDb {
+    pub url: String,
+    admin_url: Option<String>,
+    name: String,
+    pub dir: TempDir,
+}
+
+pub fn postgres_url() -> Option<String> {
+    std::env::var("PORTICO_TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+}
+
+async fn pg_exec(admin_url: &str, sql: &str) {
+    use sea_orm::{ConnectionTrait, Database};
+    let db = Database::connect(admin_url)
+        .await
+        .expect("connect to PORTICO_TEST_DATABASE_URL");
+    db.execute_unprepared(sql).await.expect(sql);
+    let _ = db.close().await;
+}
+
+impl TestDb {
+    pub async fn new() -> Self {
+        let dir = TempDir::new();
+        match postgres_url() {
+            Some(admin_url) => {
+                let name = unique("portico_t");
+                pg_exec(&admin_url, &format!("CREATE DATABASE {name}")).await;
+                let base = admin_url
+                    .rsplit_once('/')
+                    .map_or(admin_url.as_str(), |(b, _)| b);
+                TestDb {
+                    url: format!("{base}/{name}"),
+                    admin_url: Some(admin_url),
+                    name,
+                    dir,
+                }
+            }
+            None => TestDb {
+                url: format!("sqlite://{}?mode=rwc", dir.0.join("portico.db").display()),
+                admin_url: None,
+                name: String::new(),
+                dir,
+            },
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some(admin_url) = self.admin_url.clone() {
+            let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+            // Drop runs outside the test's runtime; use a small one of its own.
+            let _ = std::thread::spawn(move || {
+                if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    rt.block_on(pg_exec(&admin_url, &sql));
+                }
+            })
+            .join();
+        }
+    }
+}
+
+/// A running server process.
+pub struct Server {
+    child: Child,
+    pub url: String,
+    pub stdout: Vec<String>,
+}
+
+impl Server {
+    pub fn start(db: &TestDb, extra_env: &[(&str, &str)]) -> Server {
+        Self::start_in(&db.url, &db.dir.0, extra_env)
+    }
+
+    pub fn start_in(database_url: &str, data_dir: &Path, extra_env: &[(&str, &str)]) -> Server {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_portico-under-test"));
+        cmd.env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("PORTICO_LISTEN", "127.0.0.1:0")
+            .env("PORTICO_DATA_DIR", data_dir)
+            .env("PORTICO_DATABASE_URL", database_url)
+            .env("PORTICO_ADMIN_EMAIL", ADMIN_EMAIL)
+            .env("PORTICO_ADMIN_PASSWORD", ADMIN_PASSWORD)
+            .env("PORTICO_LOG", "warn")
+            .current_dir(data_dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        for (k, v) in extra_env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("start portico");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let mut seen = Vec::new();
+        let url = loop {
+            match lines.next() {
+                Some(Ok(line)) => {
+                    if let Some(url) = line.strip_prefix("portico listening on ") {
+                        break url.trim().to_owned();
+                    }
+                    seen.push(line);
+                }
+                _ => panic!("portico exited before listening; it printed: {seen:?}"),
+            }
+        };
+        // Keep draining stdout so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Server {
+            child,
+            url,
+            stdout: seen,
+        }
+    }
+
+    /// SIGKILL: no chance to flush or finish anything.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// A GraphQL client for one endpoint.
+#[derive(Clone)]
+pub struct Client {
+    pub http: reqwest::Client,
+    pub endpoint: String,
+    pub token: Option<String>,
+}
+
+impl Client {
+    pub fn new(base: &str) -> Self {
+        Client {
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(30))
+                .build()
+                .expect("http client"),
+            endpoint: format!("{base}/graphql"),
+            token: None,
+        }
+    }
+
+    pub fn with_token(&self, token: &str) -> Self {
+        Client {
+            token: Some(token.to_owned()),
+            ..self.clone()
+        }
+    }
+
+    /// The whole response body (`data` and `errors`).
+    pub async fn raw(&self, query: &str, variables: Value) -> Value {
+        let mut req = self
+            .http
+            .post(&self.endpoint)
+            .header("accept", "application/json")
+            .json(&json!({"query": query, "variables": variables}));
+        if let Some(t) = &self.token {
+            req = req.bearer_auth(t);
+        }
+        let res = req.send().await.expect("send");
+        assert_eq!(res.status(), 200, "HTTP status for {query}");
+        res.json().await.expect("json body")
+    }
+
+    /// `data`, failing the test on any error.
+    pub async fn ok(&self, query: &str, variables: Value) -> Value {
+        let body = self.raw(query, variables).await;
+        assert!(
+            body.get("errors").is_none(),
+            "unexpected errors for {query}: {body}"
+        );
+        body["data"].clone()
+    }
+
+    /// The first error's code, failing the test if there is none.
+    pub async fn err(&self, query: &str, variables: Value) -> Value {
+        let body = self.raw(query, variables).await;
+        let e = body["errors"][0].clone();
+        assert!(!e.is_null(), "expected an error for {query}, got {body}");
+        e
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Client {
+        let data = self
+            .ok(
+                "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token expiresAt } }",
+                json!({"e": email, "p": password}),
+            )
+            .await;
+        self.with_token(data["login"]["token"].as_str().expect("token"))
+    }
+}
+
+/// A server with its database and an admin client.
+pub struct App {
+    pub db: TestDb,
+    pub server: Server,
+    pub admin: Client,
+}
+
+pub async fn spawn_app() -> App {
+    let db = TestDb::new().await;
+    let server = Server::start(&db, &[]);
+    let admin = Client::new(&server.url)
+        .login(ADMIN_EMAIL, ADMIN_PASSWORD)
+        .await;
+    App { db, server, admin }
+}
+
+impl App {
+    pub fn client(&self) -> Client {
+        Client::new(&self.server.url)
+    }
+
+    /// Creates a staff user in the given groups and returns a client logged in as them.
+    pub async fn staff(&self, email: &str, groups: &[&str]) -> Client {
+        self.admin
+            .ok(
+                "mutation($i: CreateStaffUserInput!) { createStaffUser(input: $i) { id } }",
+                json!({"i": {"name": email, "email": email, "password": "a long password", "groups": groups}}),
+            )
+            .await;
+        self.client().login(email, "a long password").await
+    }
+}
+
+pub fn code(error: &Value) -> &str {
+    error["extensions"]["code"].as_str().unwrap_or("<none>")
+}

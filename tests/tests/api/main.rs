@@ -1,0 +1,11 @@
+//! End-to-end tests: each boots the real `portico` server on an ephemeral port with a database
+//! of its own (SQLite, or PostgreSQL when PORTICO_TEST_DATABASE_URL is set) and talks HTTP.
+
+mod authorization;
+mod crash;
+mod graphql_http;
+mod helpers;
+mod identity;
+mod metadata;
+mod multiprocess;
+mod records;
