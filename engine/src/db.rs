@@ -6,16 +6,49 @@ use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
 use std::time::Duration;
 
+/// The read pool and the write pool. On SQLite writes get a pool of their own with a single
+/// connection (see `Engine::writer`); on PostgreSQL both are the same pool.
+pub async fn connect_pools(url: &str) -> Result<(DatabaseConnection, DatabaseConnection)> {
+    if url.starts_with("sqlite:") && !url.contains(":memory:") {
+        let writer = connect_with(url, 1).await?;
+        Migrator::up(&writer, None).await?;
+        let reader = connect_with(url, 8).await?;
+        Ok((reader, writer))
+    } else {
+        let pool = connect(url).await?;
+        Ok((pool.clone(), pool))
+    }
+}
+
 /// Connects and brings the schema up to date. SQLite runs in WAL mode with `synchronous=NORMAL`
 /// (durable across process crashes, which is what the kill test checks) and waits on locks
 /// instead of failing, so several writers queue up rather than erroring.
 pub async fn connect(url: &str) -> Result<DatabaseConnection> {
+    // Each connection to an in-memory database is a database of its own: keep one.
+    let pool = if url.contains(":memory:") {
+        1
+    } else if url.starts_with("sqlite:") {
+        8
+    } else {
+        16
+    };
+    let db = connect_with(url, pool).await?;
+    Migrator::up(&db, None).await?;
+    Ok(db)
+}
+
+async fn connect_with(url: &str, pool: u32) -> Result<DatabaseConnection> {
     let mut opts = ConnectOptions::new(url.to_owned());
+    // No ping before each use of a pooled connection: it doubled the round trips of every query
+    // (on SQLite each one is a hand-off to the connection's thread). A connection that broke is
+    // noticed on use and replaced; idle ones are recycled.
     opts.sqlx_logging(false)
+        .test_before_acquire(false)
+        .idle_timeout(Duration::from_secs(300))
         .acquire_timeout(Duration::from_secs(10))
         .connect_timeout(Duration::from_secs(10));
     if url.starts_with("sqlite:") {
-        opts.max_connections(8)
+        opts.max_connections(pool)
             .min_connections(1)
             .map_sqlx_sqlite_opts(|o| {
                 o.journal_mode(SqliteJournalMode::Wal)
@@ -25,11 +58,9 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection> {
                     .create_if_missing(true)
             });
     } else {
-        opts.max_connections(16).min_connections(1);
+        opts.max_connections(pool).min_connections(1);
     }
-    let db = Database::connect(opts).await?;
-    Migrator::up(&db, None).await?;
-    Ok(db)
+    Ok(Database::connect(opts).await?)
 }
 
 pub fn is_postgres(db: &impl ConnectionTrait) -> bool {

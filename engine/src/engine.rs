@@ -17,7 +17,12 @@ pub struct EngineConfig {
 }
 
 pub struct Engine {
+    /// Reads. On PostgreSQL this is also `writer`.
     pub(crate) db: DatabaseConnection,
+    /// Writes. On SQLite a pool of one connection: SQLite has one writer at a time, and
+    /// queueing for the pool is fair and cheap where colliding transactions would back off
+    /// and sleep in SQLite's busy handler.
+    pub(crate) writer: DatabaseConnection,
     pub(crate) catalog: ArcSwap<Catalog>,
     pub(crate) policy: Policy,
     pub(crate) sessions: SessionCache,
@@ -30,9 +35,9 @@ pub struct Engine {
 impl Engine {
     /// Connects, migrates, seeds what a new installation needs and loads the caches.
     pub async fn open(config: &EngineConfig) -> Result<Arc<Engine>> {
-        let db = crate::db::connect(&config.database_url).await?;
-        metadata::seed_system_fields(&db).await?;
-        let txn = db.begin().await?;
+        let (db, writer) = crate::db::connect_pools(&config.database_url).await?;
+        metadata::seed_system_fields(&writer).await?;
+        let txn = writer.begin().await?;
         if policy::seed(&txn).await? {
             state::bump(&txn, state::Counter::Policy).await?;
         }
@@ -42,6 +47,7 @@ impl Engine {
         let policy = Policy::load(&db).await?;
         Ok(Arc::new(Engine {
             db,
+            writer,
             catalog: ArcSwap::from_pointee(catalog),
             policy,
             sessions: SessionCache::new(versions.auth),

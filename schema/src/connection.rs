@@ -7,38 +7,74 @@ use async_graphql::dynamic::{Field, FieldFuture, FieldValue, Object, TypeRef};
 use portico_engine::metadata::EntityKind;
 use portico_engine::records::{Condition, Page, Record};
 
-/// One page of a list, with what is needed to count the whole list on demand.
+/// One page of a list, with what is needed to count the whole list on demand. Edges and
+/// nodes are lent out by reference: a page is built once and never copied.
 pub struct Connection {
     pub entity: EntityKind,
-    pub page: Page,
+    pub page: PageFlags,
+    pub edges: Vec<Edge>,
     pub conditions: Vec<Condition>,
 }
 
-struct Edge {
+pub struct PageFlags {
+    pub has_next_page: bool,
+    pub has_previous_page: bool,
+}
+
+pub struct Edge {
     record: Record,
     cursor: String,
 }
 
+impl Connection {
+    pub fn new(entity: EntityKind, page: Page, conditions: Vec<Condition>) -> Self {
+        let edges = page
+            .records
+            .into_iter()
+            .zip(page.cursors)
+            .map(|(record, cursor)| Edge { record, cursor })
+            .collect();
+        Connection {
+            entity,
+            page: PageFlags {
+                has_next_page: page.has_next_page,
+                has_previous_page: page.has_previous_page,
+            },
+            edges,
+            conditions,
+        }
+    }
+}
+
+/// A field computed from the parent without awaiting anything: no boxed future per value,
+/// which matters on lists where it runs for every field of every node.
+pub fn sync_field<T: std::any::Any + Send + Sync>(
+    name: impl Into<String>,
+    ty: TypeRef,
+    f: impl for<'a> Fn(&'a T) -> Option<FieldValue<'a>> + Send + Sync + 'static,
+) -> Field {
+    Field::new(name, ty, move |ctx| {
+        match ctx.parent_value.try_downcast_ref::<T>() {
+            Ok(parent) => FieldFuture::Value(f(parent)),
+            Err(e) => FieldFuture::new(async move { Err::<Option<Value>, _>(e) }),
+        }
+    })
+}
+
 pub fn page_info() -> Object {
-    let flag = |name: &'static str, f: fn(&Page) -> bool| {
-        Field::new(name, TypeRef::named_nn(TypeRef::BOOLEAN), move |ctx| {
-            FieldFuture::new(async move {
-                let page = ctx.parent_value.try_downcast_ref::<Connection>()?;
-                Ok(Some(Value::from(f(&page.page))))
-            })
+    let flag = |name: &'static str, f: fn(&PageFlags) -> bool| {
+        sync_field::<Connection>(name, TypeRef::named_nn(TypeRef::BOOLEAN), move |c| {
+            Some(FieldValue::value(f(&c.page)))
         })
     };
     let cursor = |name: &'static str, last: bool| {
-        Field::new(name, TypeRef::named(TypeRef::STRING), move |ctx| {
-            FieldFuture::new(async move {
-                let page = ctx.parent_value.try_downcast_ref::<Connection>()?;
-                let c = if last {
-                    page.page.cursors.last()
-                } else {
-                    page.page.cursors.first()
-                };
-                Ok(c.map(|c| Value::from(c.clone())))
-            })
+        sync_field::<Connection>(name, TypeRef::named(TypeRef::STRING), move |c| {
+            let edge = if last {
+                c.edges.last()
+            } else {
+                c.edges.first()
+            };
+            edge.map(|e| FieldValue::value(e.cursor.clone()))
         })
     };
     Object::new("PageInfo")
@@ -53,55 +89,30 @@ pub fn page_info() -> Object {
 pub fn types(type_name: &str) -> (Object, Object) {
     let edge_name = format!("{type_name}Edge");
     let edge = Object::new(&edge_name)
-        .field(Field::new("node", TypeRef::named_nn(type_name), |ctx| {
-            FieldFuture::new(async move {
-                let edge = ctx.parent_value.try_downcast_ref::<Edge>()?;
-                Ok(Some(FieldValue::owned_any(edge.record.clone())))
-            })
-        }))
-        .field(Field::new(
+        .field(sync_field::<Edge>(
+            "node",
+            TypeRef::named_nn(type_name),
+            |e| Some(FieldValue::borrowed_any(&e.record)),
+        ))
+        .field(sync_field::<Edge>(
             "cursor",
             TypeRef::named_nn(TypeRef::STRING),
-            |ctx| {
-                FieldFuture::new(async move {
-                    let edge = ctx.parent_value.try_downcast_ref::<Edge>()?;
-                    Ok(Some(Value::from(edge.cursor.clone())))
-                })
-            },
+            |e| Some(FieldValue::value(e.cursor.clone())),
         ));
     let connection = Object::new(format!("{type_name}Connection"))
-        .field(Field::new(
+        .field(sync_field::<Connection>(
             "edges",
             TypeRef::named_nn_list_nn(&edge_name),
-            |ctx| {
-                FieldFuture::new(async move {
-                    let c = ctx.parent_value.try_downcast_ref::<Connection>()?;
-                    let edges = c
-                        .page
-                        .records
-                        .iter()
-                        .zip(&c.page.cursors)
-                        .map(|(r, cursor)| {
-                            FieldValue::owned_any(Edge {
-                                record: r.clone(),
-                                cursor: cursor.clone(),
-                            })
-                        });
-                    Ok(Some(FieldValue::list(edges)))
-                })
+            |c| {
+                Some(FieldValue::list(
+                    c.edges.iter().map(|e| FieldValue::borrowed_any(e)),
+                ))
             },
         ))
-        .field(Field::new(
+        .field(sync_field::<Connection>(
             "pageInfo",
             TypeRef::named_nn("PageInfo"),
-            |ctx| {
-                FieldFuture::new(async move {
-                    // PageInfo reads the same page.
-                    Ok(Some(FieldValue::borrowed_any(
-                        ctx.parent_value.try_downcast_ref::<Connection>()?,
-                    )))
-                })
-            },
+            |c| Some(FieldValue::borrowed_any(c)),
         ))
         .field(
             Field::new("totalCount", TypeRef::named_nn(TypeRef::INT), |ctx| {

@@ -2,7 +2,7 @@
 //! filters, orderings, enums, and their queries and mutations.
 
 use crate::args::{engine, engine_err, id_arg, principal};
-use crate::connection::{self, Connection};
+use crate::connection::{self, Connection, sync_field};
 use crate::error::invalid;
 use crate::scalars::{DATE, DATE_TIME};
 use crate::values::{enum_type_name, filter_input, from_input, to_output, type_name};
@@ -126,36 +126,36 @@ fn record_field(def: Arc<FieldDefinition>) -> Field {
     // A required field may still be empty on records stored before it became required.
     let ty = field_type_ref(&def, false, false);
     let description = describe(&def);
+    if !def.field_type.is_reference() {
+        return sync_field::<Record>(def.key.clone(), ty, move |r| {
+            Some(FieldValue::value(to_output(&def, r.get(&def.key))))
+        })
+        .description(description);
+    }
     Field::new(def.key.clone(), ty, move |ctx| {
         let def = def.clone();
         FieldFuture::new(async move {
             let record = ctx.parent_value.try_downcast_ref::<Record>()?;
-            let value = record.get(&def.key);
-            match def.field_type {
-                FieldType::User => {
-                    let Some(id) = value.as_i64() else {
-                        return Ok(None);
-                    };
-                    match engine(&ctx)?.staff_user(&principal(&ctx), id).await {
-                        Ok(u) => Ok(Some(FieldValue::owned_any(u))),
-                        Err(portico_engine::EngineError::NotFound { .. }) => Ok(None),
-                        Err(e) => Err(engine_err(e)),
-                    }
-                }
-                FieldType::Contact => {
-                    let Some(id) = value.as_i64() else {
-                        return Ok(None);
-                    };
-                    match engine(&ctx)?
-                        .get(&principal(&ctx), EntityKind::Contact, id)
-                        .await
-                    {
-                        Ok(r) => Ok(Some(FieldValue::owned_any(r))),
-                        Err(portico_engine::EngineError::NotFound { .. }) => Ok(None),
-                        Err(e) => Err(engine_err(e)),
-                    }
-                }
-                _ => Ok(Some(FieldValue::value(to_output(&def, value)))),
+            let Some(id) = record.reference(&def.key) else {
+                return Ok(None);
+            };
+            let engine = engine(&ctx)?;
+            let found = if def.field_type == FieldType::User {
+                engine
+                    .staff_user(&principal(&ctx), id)
+                    .await
+                    .map(FieldValue::owned_any)
+            } else {
+                engine
+                    .get(&principal(&ctx), EntityKind::Contact, id)
+                    .await
+                    .map(FieldValue::owned_any)
+            };
+            match found {
+                Ok(v) => Ok(Some(v)),
+                // A reference to a record that is gone reads as empty.
+                Err(portico_engine::EngineError::NotFound { .. }) => Ok(None),
+                Err(e) => Err(engine_err(e)),
             }
         })
     })
@@ -163,21 +163,15 @@ fn record_field(def: Arc<FieldDefinition>) -> Field {
 }
 
 fn timestamp_field(name: &'static str, created: bool) -> Field {
-    Field::new(name, TypeRef::named_nn(DATE_TIME), move |ctx| {
-        FieldFuture::new(async move {
-            let r = ctx.parent_value.try_downcast_ref::<Record>()?;
-            let t = if created { r.created_at } else { r.updated_at };
-            Ok(Some(Value::from(portico_engine::db::micros_to_rfc3339(t))))
-        })
+    sync_field::<Record>(name, TypeRef::named_nn(DATE_TIME), move |r| {
+        let t = if created { r.created_at } else { r.updated_at };
+        Some(FieldValue::value(portico_engine::db::micros_to_rfc3339(t)))
     })
 }
 
 pub fn id_field() -> Field {
-    Field::new("id", TypeRef::named_nn(TypeRef::ID), |ctx| {
-        FieldFuture::new(async move {
-            let r = ctx.parent_value.try_downcast_ref::<Record>()?;
-            Ok(Some(Value::from(r.id.to_string())))
-        })
+    sync_field::<Record>("id", TypeRef::named_nn(TypeRef::ID), |r| {
+        Some(FieldValue::value(r.id.to_string()))
     })
 }
 
@@ -411,11 +405,9 @@ fn list_field(catalog: Arc<Catalog>, entity: EntityKind, plural: &str) -> Field 
                     .list(&principal(&ctx), entity, &query)
                     .await
                     .map_err(engine_err)?;
-                Ok(Some(FieldValue::owned_any(Connection {
-                    entity,
-                    page,
-                    conditions,
-                })))
+                Ok(Some(FieldValue::owned_any(Connection::new(
+                    entity, page, conditions,
+                ))))
             })
         },
     )

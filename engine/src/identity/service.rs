@@ -65,7 +65,7 @@ impl Engine {
             None => (new_token("").0[..24].to_owned(), true),
         };
         let hash = hash_off_thread(password.clone()).await?;
-        let txn = self.db.begin().await?;
+        let txn = self.writer.begin().await?;
         let groups = staff::all_groups(&txn).await?;
         let admin_group = match groups.iter().find(|g| g.admin) {
             Some(g) => g.clone(),
@@ -114,15 +114,17 @@ impl Engine {
             Some((id, _, true)) if ok => id,
             _ => {
                 self.throttle
-                    .failed(&self.db, "staff", &email, address)
+                    .failed(&self.writer, "staff", &email, address)
                     .await?;
                 return Err(EngineError::Unauthenticated);
             }
         };
-        self.throttle.succeeded(&self.db, "staff", &email).await?;
+        self.throttle
+            .succeeded(&self.writer, "staff", &email)
+            .await?;
         let (token, hash) = new_token("pst_");
         let expires_at = now_micros() + STAFF_SESSION_MICROS;
-        insert_session(&self.db, "staff", user_id, &hash, expires_at).await?;
+        insert_session(&self.writer, "staff", user_id, &hash, expires_at).await?;
         Ok(Session { token, expires_at })
     }
 
@@ -134,7 +136,7 @@ impl Engine {
         let Some(session_id) = staff.session_id else {
             return Ok(false);
         };
-        let txn = self.db.begin().await?;
+        let txn = self.writer.begin().await?;
         delete_session(&txn, session_id).await?;
         state::bump(&txn, Counter::Auth).await?;
         txn.commit().await?;
@@ -174,10 +176,11 @@ impl Engine {
             });
         }
         let hash = hash_off_thread(new.password).await?;
-        let txn = self.db.begin().await?;
+        let txn = self.writer.begin().await?;
         let id = staff::insert_user(&txn, &name, &email, &hash).await?;
         staff::add_user_to_groups(&txn, id, &new.groups).await?;
         state::bump(&txn, Counter::Policy).await?;
+        state::bump(&txn, Counter::Auth).await?;
         txn.commit().await?;
         self.changed().await?;
         self.staff_user(p, id).await
@@ -202,7 +205,7 @@ impl Engine {
             Some(pw) => Some(hash_off_thread(pw).await?),
             None => None,
         };
-        let txn = self.db.begin().await?;
+        let txn = self.writer.begin().await?;
         if staff::find_user(&txn, id).await?.is_none() {
             return Err(EngineError::not_found("StaffUser", id));
         }
@@ -262,9 +265,14 @@ impl Engine {
     /// Any staff member may look up colleagues (they appear as owners everywhere).
     pub async fn staff_user(&self, p: &Principal, id: i64) -> Result<StaffUser> {
         self.authorize(p, Object::StaffUser, Action::Read)?;
-        staff::find_user(&self.db, id)
+        if let Some(user) = self.sessions.user(id) {
+            return Ok(user);
+        }
+        let user = staff::find_user(&self.db, id)
             .await?
-            .ok_or_else(|| EngineError::not_found("StaffUser", id))
+            .ok_or_else(|| EngineError::not_found("StaffUser", id))?;
+        self.sessions.put_user(user.clone());
+        Ok(user)
     }
 
     pub async fn staff_users(&self, p: &Principal) -> Result<Vec<StaffUser>> {
@@ -283,7 +291,7 @@ impl Engine {
         new: NewPermissionGroup,
     ) -> Result<PermissionGroup> {
         self.authorize(p, Object::PermissionGroup, Action::Create)?;
-        let txn = self.db.begin().await?;
+        let txn = self.writer.begin().await?;
         let group = staff::insert_group(&txn, &new).await?;
         state::bump(&txn, Counter::Policy).await?;
         txn.commit().await?;
@@ -300,7 +308,7 @@ impl Engine {
         portal_access: Option<bool>,
     ) -> Result<PermissionGroup> {
         self.authorize(p, Object::PermissionGroup, Action::Update)?;
-        let txn = self.db.begin().await?;
+        let txn = self.writer.begin().await?;
         let mut group = staff::all_groups(&txn)
             .await?
             .into_iter()

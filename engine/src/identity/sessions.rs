@@ -2,6 +2,7 @@
 //! is dropped whenever any process changes who may log in (the auth version).
 
 use super::principal::{Principal, StaffPrincipal};
+use super::staff::StaffUser;
 use crate::db::now_micros;
 use crate::error::Result;
 use sea_orm::ConnectionTrait;
@@ -27,6 +28,9 @@ struct Entry {
 pub struct SessionCache {
     version: AtomicI64,
     entries: RwLock<HashMap<String, Entry>>,
+    /// Staff users by id: every case and deal names its owner, and the table is small. Any
+    /// change to a staff user bumps the auth version, which empties this too.
+    users: RwLock<HashMap<i64, StaffUser>>,
 }
 
 impl SessionCache {
@@ -34,6 +38,7 @@ impl SessionCache {
         SessionCache {
             version: AtomicI64::new(version),
             entries: RwLock::new(HashMap::new()),
+            users: RwLock::new(HashMap::new()),
         }
     }
 
@@ -43,10 +48,26 @@ impl SessionCache {
 
     /// Forgets everything when the auth version moved.
     pub fn observe(&self, version: i64) {
-        if self.version.swap(version, Ordering::AcqRel) != version
-            && let Ok(mut entries) = self.entries.write()
-        {
-            entries.clear();
+        if self.version.swap(version, Ordering::AcqRel) != version {
+            if let Ok(mut entries) = self.entries.write() {
+                entries.clear();
+            }
+            if let Ok(mut users) = self.users.write() {
+                users.clear();
+            }
+        }
+    }
+
+    pub(crate) fn user(&self, id: i64) -> Option<StaffUser> {
+        self.users.read().ok()?.get(&id).cloned()
+    }
+
+    pub(crate) fn put_user(&self, user: StaffUser) {
+        if let Ok(mut users) = self.users.write() {
+            if users.len() > 10_000 {
+                users.clear();
+            }
+            users.insert(user.id, user);
         }
     }
 

@@ -29,7 +29,7 @@ impl Engine {
         new: NewDefinition,
     ) -> Result<FieldDefinition> {
         self.authorize(p, Object::FieldDefinition, Action::Manage)?;
-        let d = super::create(&self.db, new).await?;
+        let d = super::create(&self.writer, new).await?;
         self.changed().await?;
         Ok(d)
     }
@@ -43,7 +43,7 @@ impl Engine {
     ) -> Result<FieldDefinition> {
         self.authorize(p, Object::FieldDefinition, Action::Manage)?;
         let db = self.db.clone();
-        let d = super::update(&self.db, entity, key, change, |def, option| {
+        let d = super::update(&self.writer, entity, key, change, |def, option| {
             let db = db.clone();
             async move {
                 let Some(layout) = crate::records::layout::of(def.entity) else {

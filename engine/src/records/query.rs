@@ -201,7 +201,7 @@ fn condition_expr(
     })
 }
 
-struct SortKey {
+pub(crate) struct SortKey {
     key: String,
     op: Operand,
     direction: Direction,
@@ -318,14 +318,15 @@ pub(crate) fn base_select(layout: &Layout) -> SelectStatement {
     q
 }
 
-pub(crate) async fn list(
-    db: &impl ConnectionTrait,
+/// The page query: filter, cursor, order and a limit one past the page size (to learn whether
+/// another page follows).
+pub(crate) fn page_statement(
+    backend: DbBackend,
     layout: &Layout,
     meta: &EntityMeta,
     query: &ListQuery,
     scope: Option<Cond>,
-) -> Result<Page> {
-    let backend = db.get_database_backend();
+) -> Result<(SelectStatement, Vec<SortKey>, u64)> {
     let filter = Filter::build(backend, layout, meta, &query.conditions, scope)?;
     let keys = sort_keys(backend, layout, meta, &query.sort)?;
     let first = query.first.unwrap_or(20);
@@ -336,7 +337,7 @@ pub(crate) async fn list(
         ));
     }
     let mut q = base_select(layout);
-    q.cond_where(filter.cond.clone());
+    q.cond_where(filter.cond);
     if let Some(after) = &query.after {
         let cursor = Cursor::decode(after)?;
         q.cond_where(after_cursor(&keys, &cursor.0)?);
@@ -357,6 +358,17 @@ pub(crate) async fn list(
         }
     }
     q.limit(first + 1);
+    Ok((q, keys, first))
+}
+
+pub(crate) async fn list(
+    db: &impl ConnectionTrait,
+    layout: &Layout,
+    meta: &EntityMeta,
+    query: &ListQuery,
+    scope: Option<Cond>,
+) -> Result<Page> {
+    let (q, keys, first) = page_statement(db.get_database_backend(), layout, meta, query, scope)?;
     let rows = db.query_all(&q).await?;
     let mut records = rows
         .iter()
@@ -425,4 +437,81 @@ pub(crate) async fn option_in_use(
     let tmp = crate::metadata::Catalog::build(0, all_active)?;
     let n = count(db, layout, tmp.entity(meta.entity), &[condition], None).await?;
     Ok(n > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metadata::{Catalog, EntityKind};
+    use sea_orm::{ConnectionTrait, Statement};
+
+    /// The benchmark's list (one client's open cases, newest first) must be an index range
+    /// scan in the index's order: no table scan, no sort. Its cost then does not grow with the
+    /// number of cases.
+    #[tokio::test]
+    async fn listing_a_clients_cases_by_status_walks_an_index_without_sorting() {
+        let db = crate::db::connect("sqlite::memory:").await.unwrap();
+        crate::metadata::seed_system_fields(&db).await.unwrap();
+        let catalog = Catalog::build(1, crate::metadata::load_all(&db).await.unwrap()).unwrap();
+        let layout = crate::records::layout::of(EntityKind::Case).unwrap();
+        let query = ListQuery {
+            conditions: vec![
+                Condition {
+                    key: "client".into(),
+                    op: Op::Eq,
+                    value: 42.into(),
+                },
+                Condition {
+                    key: "status".into(),
+                    op: Op::Eq,
+                    value: "Open".into(),
+                },
+            ],
+            sort: vec![Sort {
+                key: "createdAt".into(),
+                direction: Direction::Desc,
+            }],
+            first: Some(20),
+            after: None,
+        };
+        for after in [
+            None,
+            Some(Cursor(vec![1_700_000_000_000_000i64.into(), 5.into()]).encode()),
+        ] {
+            let q = ListQuery {
+                after,
+                ..query.clone()
+            };
+            let (stmt, _, _) = page_statement(
+                DbBackend::Sqlite,
+                layout,
+                catalog.entity(EntityKind::Case),
+                &q,
+                None,
+            )
+            .unwrap();
+            let built = DbBackend::Sqlite.build(&stmt);
+            let explain = Statement::from_sql_and_values(
+                DbBackend::Sqlite,
+                format!("EXPLAIN QUERY PLAN {}", built.sql),
+                built.values.map(|v| v.0).unwrap_or_default(),
+            );
+            let plan: Vec<String> = db
+                .query_all_raw(explain)
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.try_get_by_index::<String>(3).unwrap())
+                .collect();
+            let plan = plan.join(" / ");
+            assert!(
+                plan.contains("USING INDEX cases_client_status_created"),
+                "{plan}"
+            );
+            assert!(
+                !plan.contains("TEMP B-TREE"),
+                "sorts instead of walking the index: {plan}"
+            );
+        }
+    }
 }

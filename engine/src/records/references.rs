@@ -1,18 +1,27 @@
 //! Checking that USER and CONTACT values point at records that exist, so the error names the
 //! field instead of surfacing as a foreign-key failure (custom references have no foreign key).
 
+use super::layout::Layout;
 use crate::error::{EngineError, Result};
 use crate::metadata::{EntityMeta, FieldType};
 use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use serde_json::{Map, Value};
 
+/// Checks every reference in `values`, or with `custom_only` just those that live in the JSON
+/// column: the system ones are foreign keys, and a violation is traced back to its field by
+/// running this again (see `write::create`).
 pub(crate) async fn check(
     db: &impl ConnectionTrait,
+    layout: &Layout,
     meta: &EntityMeta,
     values: &Map<String, Value>,
+    custom_only: bool,
 ) -> Result<()> {
     for (key, value) in values {
+        if custom_only && layout.column(key).is_some() {
+            continue;
+        }
         let Some(id) = value.as_i64() else { continue };
         let Some(def) = meta.field(key) else { continue };
         let table = match def.field_type {

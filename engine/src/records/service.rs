@@ -138,7 +138,7 @@ impl Engine {
             values,
         };
         write::create(
-            &self.db,
+            &self.writer,
             layout_of(entity)?,
             catalog.entity(entity),
             Audience::Staff,
@@ -159,7 +159,7 @@ impl Engine {
         self.authorize(p, Object::FieldDefinition, Action::Manage)?;
         let catalog = self.catalog();
         let layout = layout_of(entity)?;
-        let txn = self.db.begin().await?;
+        let txn = self.writer.begin().await?;
         let n = records.len();
         for r in records {
             write::insert(
@@ -179,9 +179,9 @@ impl Engine {
     /// After importing explicit ids on PostgreSQL, moves the id sequence past them.
     pub async fn reset_id_sequence(&self, entity: EntityKind) -> Result<()> {
         let layout = layout_of(entity)?;
-        if crate::db::is_postgres(&self.db) {
+        if crate::db::is_postgres(&self.writer) {
             use sea_orm::ConnectionTrait;
-            self.db
+            self.writer
                 .execute_unprepared(&format!(
                     "SELECT setval(pg_get_serial_sequence('{t}', 'id'), COALESCE((SELECT MAX(id) FROM {t}), 1))",
                     t = layout.table
@@ -201,7 +201,7 @@ impl Engine {
         self.authorize(p, object(entity), Action::Update)?;
         let catalog = self.catalog();
         write::update(
-            &self.db,
+            &self.writer,
             layout_of(entity)?,
             catalog.entity(entity),
             Audience::Staff,
@@ -214,7 +214,7 @@ impl Engine {
 
     pub async fn delete(&self, p: &Principal, entity: EntityKind, id: i64) -> Result<()> {
         self.authorize(p, object(entity), Action::Delete)?;
-        write::delete(&self.db, layout_of(entity)?, id, &actor(p)).await
+        write::delete(&self.writer, layout_of(entity)?, id, &actor(p)).await
     }
 
     pub async fn add_case_contact(
@@ -225,7 +225,7 @@ impl Engine {
     ) -> Result<Record> {
         self.authorize(p, Object::Case, Action::Update)?;
         let case = self.get(p, EntityKind::Case, case_id).await?;
-        let txn = self.db.begin().await?;
+        let txn = self.writer.begin().await?;
         if relations::add_case_contact(&txn, case_id, contact_id).await? {
             audit::record(
                 &txn,
@@ -248,7 +248,7 @@ impl Engine {
         contact_id: i64,
     ) -> Result<()> {
         self.authorize(p, Object::Case, Action::Update)?;
-        let txn = self.db.begin().await?;
+        let txn = self.writer.begin().await?;
         relations::remove_case_contact(&txn, case_id, contact_id).await?;
         audit::record(
             &txn,
@@ -279,7 +279,7 @@ impl Engine {
         role: Option<String>,
     ) -> Result<Relationship> {
         self.authorize(p, Object::Relationship, Action::Create)?;
-        let txn = self.db.begin().await?;
+        let txn = self.writer.begin().await?;
         let rel = relations::add_relationship(&txn, individual_id, organisation_id, role).await?;
         let detail = json!({"individualId": individual_id, "organisationId": organisation_id, "role": rel.role});
         audit::record(
@@ -306,7 +306,7 @@ impl Engine {
 
     pub async fn remove_relationship(&self, p: &Principal, id: i64) -> Result<()> {
         self.authorize(p, Object::Relationship, Action::Delete)?;
-        relations::remove_relationship(&self.db, id).await
+        relations::remove_relationship(&self.writer, id).await
     }
 
     pub async fn relationships(&self, p: &Principal, contact_id: i64) -> Result<Vec<Relationship>> {

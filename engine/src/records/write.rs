@@ -11,7 +11,7 @@ use crate::error::{EngineError, RecordRef, Result};
 use crate::metadata::validation::Mode;
 use crate::metadata::{Audience, EntityKind, EntityMeta};
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SimpleExpr, Value as SqlValue};
-use sea_orm::{ConnectionTrait, DatabaseTransaction, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, SqlErr, TransactionTrait};
 use serde_json::{Map, Value};
 
 /// A JSON value into the SQL value of a system column. NULLs are typed: PostgreSQL refuses a
@@ -112,7 +112,7 @@ pub(crate) async fn insert(
     let values = with_defaults(layout.entity, meta, new.values);
     meta.validator(audience, Mode::Create)
         .validate(&Value::Object(values.clone()))?;
-    references::check(txn, meta, &values).await?;
+    references::check(txn, layout, meta, &values, true).await?;
     let now = now_micros();
     let created_at = new.created_at.unwrap_or(now);
     let (columns, custom) = split(layout, meta, &values);
@@ -190,10 +190,24 @@ pub(crate) async fn create(
     new: NewRecord,
     actor: &Actor,
 ) -> Result<Record> {
+    let values = new.values.clone();
     let txn = db.begin().await?;
-    let record = insert(&txn, layout, meta, audience, new, actor).await?;
-    txn.commit().await?;
-    Ok(record)
+    match insert(&txn, layout, meta, audience, new, actor).await {
+        Ok(record) => {
+            txn.commit().await?;
+            Ok(record)
+        }
+        Err(EngineError::Db(e))
+            if matches!(e.sql_err(), Some(SqlErr::ForeignKeyConstraintViolation(_))) =>
+        {
+            // The database knows a reference is dangling but not which; ask, now that the
+            // failed transaction is gone.
+            txn.rollback().await?;
+            references::check(db, layout, meta, &values, false).await?;
+            Err(EngineError::Db(e))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 pub(crate) async fn update(
@@ -208,7 +222,7 @@ pub(crate) async fn update(
     meta.validator(audience, Mode::Patch)
         .validate(&Value::Object(patch.clone()))?;
     let txn = db.begin().await?;
-    references::check(&txn, meta, &patch).await?;
+    references::check(&txn, layout, meta, &patch, false).await?;
     let (columns, custom) = split(layout, meta, &patch);
     let mut sets: Vec<(&'static str, SimpleExpr)> = columns
         .into_iter()

@@ -1,0 +1,66 @@
+//! Times the engine's own share of the benchmark operations (no HTTP, no GraphQL) on the
+//! database `cargo bench --bench load` kept in PORTICO_BENCH_DIR: where the time of a request
+//! goes, split by layer.
+
+use portico_engine::metadata::EntityKind;
+use portico_engine::records::{Condition, Direction, ListQuery, Op, Sort};
+use portico_engine::{Engine, EngineConfig, Principal};
+use std::time::Instant;
+
+#[tokio::main]
+async fn main() {
+    let Ok(dir) = std::env::var("PORTICO_BENCH_DIR") else {
+        eprintln!("set PORTICO_BENCH_DIR to a directory the load benchmark filled");
+        return;
+    };
+    let url = format!("sqlite://{dir}/portico.db?mode=rwc");
+    let engine = Engine::open(&EngineConfig { database_url: url })
+        .await
+        .expect("open");
+    let p = Principal::System;
+    let list = ListQuery {
+        conditions: vec![
+            Condition {
+                key: "client".into(),
+                op: Op::Eq,
+                value: 42.into(),
+            },
+            Condition {
+                key: "status".into(),
+                op: Op::Eq,
+                value: "Open".into(),
+            },
+        ],
+        sort: vec![Sort {
+            key: "createdAt".into(),
+            direction: Direction::Desc,
+        }],
+        first: Some(20),
+        after: None,
+    };
+    let n = 5_000;
+    for (name, run) in [("sync", 0), ("list 20", 1), ("get", 2)] {
+        let start = Instant::now();
+        for _ in 0..n {
+            match run {
+                0 => {
+                    engine.sync().await.expect("sync");
+                }
+                1 => {
+                    let page = engine
+                        .list(&p, EntityKind::Case, &list)
+                        .await
+                        .expect("list");
+                    assert_eq!(page.records.len(), 20);
+                }
+                _ => {
+                    engine.get(&p, EntityKind::Case, 54321).await.expect("get");
+                }
+            }
+        }
+        println!(
+            "{name}: {:.1} us per call (one task)",
+            start.elapsed().as_secs_f64() * 1e6 / n as f64
+        );
+    }
+}

@@ -1,0 +1,474 @@
+//! The Portico benchmark: loads the shared data set (1,000 contacts, 100,000 cases) into a
+//! fresh database with the engine, starts the real server (release build), and drives the three
+//! benchmark operations at 32 concurrent connections for 20 s each after a 5 s warm-up.
+//!
+//! Environment:
+//! - `PORTICO_BENCH_DATABASE_URL`: a PostgreSQL server URL (`postgres://postgres@127.0.0.1:5432/test`);
+//!   a fresh database is created on it. Unset: a SQLite file in a temporary directory.
+//! - `PORTICO_BENCH_SEED`: path of seed.py (default `../shared/bench/seed.py` from the workspace).
+//! - `PORTICO_BENCH_SECONDS` (20), `PORTICO_BENCH_WARMUP` (5), `PORTICO_BENCH_CONNECTIONS` (32).
+
+use portico_engine::metadata::{DefinitionChange, EntityKind, FieldType, NewDefinition};
+use portico_engine::records::NewRecord;
+use portico_engine::{Engine, EngineConfig, Principal};
+use serde_json::{Map, Value, json};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+fn env_u64(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// RFC 4180 rows: quoted fields may hold commas, quotes (doubled) and newlines.
+fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let mut row = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            (true, '"') => quoted = false,
+            (true, c) => field.push(c),
+            (false, '"') => quoted = true,
+            (false, ',') => row.push(std::mem::take(&mut field)),
+            (false, '\n') => {
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+            }
+            (false, '\r') => {}
+            (false, c) => field.push(c),
+        }
+    }
+    if !field.is_empty() || !row.is_empty() {
+        row.push(field);
+        rows.push(row);
+    }
+    rows
+}
+
+fn read_csv(path: &Path) -> Vec<Map<String, Value>> {
+    let text = std::fs::read_to_string(path).expect("read csv");
+    let mut rows = parse_csv(&text).into_iter();
+    let header = rows.next().expect("header");
+    rows.map(|r| {
+        header
+            .iter()
+            .cloned()
+            .zip(r.into_iter().map(Value::String))
+            .collect()
+    })
+    .collect()
+}
+
+fn values(v: Value) -> Map<String, Value> {
+    match v {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
+}
+
+async fn load(url: &str, dir: &Path) -> (usize, usize, Duration) {
+    let seed = std::env::var("PORTICO_BENCH_SEED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/bench/seed.py")
+        });
+    let status = Command::new("python3")
+        .arg(&seed)
+        .arg("--csv")
+        .arg(dir)
+        .status()
+        .expect("python3 seed.py");
+    assert!(status.success(), "seed.py failed");
+    let started = Instant::now();
+    let engine = Engine::open(&EngineConfig {
+        database_url: url.to_owned(),
+    })
+    .await
+    .expect("open");
+    let p = Principal::System;
+    engine
+        .bootstrap_admin(Some("admin@example.com"), Some("benchmark password"))
+        .await
+        .expect("admin");
+    engine
+        .update_field_definition(
+            &p,
+            EntityKind::Contact,
+            "portalUser",
+            DefinitionChange {
+                active: Some(true),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("activate portalUser");
+    let select = |key: &str, options: &[&str]| NewDefinition {
+        entity: Some(EntityKind::Case),
+        key: key.into(),
+        label: key.into(),
+        field_type: Some(FieldType::Select),
+        options: options.iter().map(|o| (*o).to_owned()).collect(),
+        ..Default::default()
+    };
+    for d in [
+        select("priority", &["Low", "Normal", "High", "Urgent"]),
+        select("channel", &["portal", "email", "phone", "chat"]),
+        select(
+            "product",
+            &[
+                "Billing", "Shipping", "Account", "Hardware", "Software", "Contract",
+            ],
+        ),
+        NewDefinition {
+            entity: Some(EntityKind::Case),
+            key: "slaHours".into(),
+            label: "SLA hours".into(),
+            field_type: Some(FieldType::Number),
+            ..Default::default()
+        },
+        NewDefinition {
+            entity: Some(EntityKind::Case),
+            key: "reopened".into(),
+            label: "Reopened".into(),
+            field_type: Some(FieldType::Boolean),
+            ..Default::default()
+        },
+    ] {
+        engine.create_field_definition(&p, d).await.expect("field");
+    }
+    engine.sync().await.expect("sync");
+
+    let contacts = read_csv(&dir.join("contacts.csv"));
+    let batch: Vec<NewRecord> = contacts
+        .iter()
+        .map(|c| NewRecord {
+            id: c["id"].as_str().and_then(|s| s.parse().ok()),
+            created_at: None,
+            values: values(json!({"name": c["name"], "email": c["email"], "kind": "Individual", "portalUser": c["portal_user"] == "true"})),
+        })
+        .collect();
+    let n_contacts = engine
+        .import(&p, EntityKind::Contact, batch)
+        .await
+        .expect("contacts");
+    engine
+        .reset_id_sequence(EntityKind::Contact)
+        .await
+        .expect("sequence");
+
+    let cases = read_csv(&dir.join("cases.csv"));
+    let mut n_cases = 0;
+    for chunk in cases.chunks(5_000) {
+        let batch: Vec<NewRecord> = chunk
+            .iter()
+            .map(|c| {
+                let custom: Value = serde_json::from_str(c["custom"].as_str().unwrap_or("{}")).expect("custom json");
+                let created = chrono::DateTime::parse_from_rfc3339(c["created_at"].as_str().unwrap()).expect("created_at");
+                NewRecord {
+                    id: c["id"].as_str().and_then(|s| s.parse().ok()),
+                    created_at: Some(created.timestamp_micros()),
+                    values: values(json!({
+                        "subject": c["subject"], "description": c["description"], "status": c["status"],
+                        "priority": c["priority"], "client": c["contact_id"].as_str().and_then(|s| s.parse::<i64>().ok()),
+                        "channel": custom["channel"], "product": custom["product"],
+                        "slaHours": custom["sla_hours"], "reopened": custom["reopened"],
+                    })),
+                }
+            })
+            .collect();
+        n_cases += engine
+            .import(&p, EntityKind::Case, batch)
+            .await
+            .expect("cases");
+    }
+    engine
+        .reset_id_sequence(EntityKind::Case)
+        .await
+        .expect("sequence");
+    engine.connection().clone().close().await.expect("close");
+    (n_contacts, n_cases, started.elapsed())
+}
+
+struct Server {
+    child: std::process::Child,
+    url: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(url: &str, dir: &Path) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_portico-under-test"))
+        .env("PORTICO_LISTEN", "127.0.0.1:0")
+        .env("PORTICO_DATA_DIR", dir)
+        .env("PORTICO_DATABASE_URL", url)
+        .env("PORTICO_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start server");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let url = loop {
+        let line = lines.next().expect("server exited").expect("line");
+        if let Some(u) = line.strip_prefix("portico listening on ") {
+            break u.to_owned();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    Server { child, url }
+}
+
+/// Peak resident memory of a process so far (VmHWM), in MiB.
+fn peak_rss_mib(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+struct Outcome {
+    requests: usize,
+    errors: usize,
+    latencies_us: Vec<u32>,
+    seconds: f64,
+}
+
+async fn drive(
+    endpoint: &str,
+    token: &str,
+    body: Value,
+    connections: usize,
+    warmup: Duration,
+    run: Duration,
+) -> Outcome {
+    let body = Arc::new(body.to_string());
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(connections)
+        .build()
+        .expect("client");
+    let deadline_warm = Instant::now() + warmup;
+    let mut tasks = Vec::new();
+    for _ in 0..connections {
+        let (http, body, endpoint, token) = (
+            http.clone(),
+            body.clone(),
+            endpoint.to_owned(),
+            token.to_owned(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            let mut errors = 0;
+            let mut measuring_since: Option<Instant> = None;
+            loop {
+                let now = Instant::now();
+                if now >= deadline_warm && measuring_since.is_none() {
+                    measuring_since = Some(now);
+                }
+                if let Some(since) = measuring_since
+                    && now.duration_since(since) >= run
+                {
+                    break;
+                }
+                let t = Instant::now();
+                let res = http
+                    .post(&endpoint)
+                    .bearer_auth(&token)
+                    .header("content-type", "application/json")
+                    .body(body.as_str().to_owned())
+                    .send()
+                    .await;
+                let ok = match res {
+                    Ok(r) => r
+                        .bytes()
+                        .await
+                        .map(|b| !b.windows(9).any(|w| w == b"\"errors\":"))
+                        .unwrap_or(false),
+                    Err(_) => false,
+                };
+                if measuring_since.is_some() {
+                    lat.push(t.elapsed().as_micros() as u32);
+                    if !ok {
+                        errors += 1;
+                    }
+                }
+            }
+            (lat, errors)
+        }));
+    }
+    let mut latencies_us = Vec::new();
+    let mut errors = 0;
+    for t in tasks {
+        let (lat, e) = t.await.expect("task");
+        latencies_us.extend(lat);
+        errors += e;
+    }
+    latencies_us.sort_unstable();
+    Outcome {
+        requests: latencies_us.len(),
+        errors,
+        latencies_us,
+        seconds: run.as_secs_f64(),
+    }
+}
+
+fn percentile(sorted: &[u32], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i] as f64 / 1000.0
+}
+
+#[tokio::main]
+async fn main() {
+    // `cargo bench` passes `--bench`; nothing else is expected.
+    // PORTICO_BENCH_DIR keeps the loaded SQLite database between runs (loading takes a while).
+    let keep = std::env::var("PORTICO_BENCH_DIR").ok().map(PathBuf::from);
+    let dir = keep.clone().unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("portico_bench_{}", std::process::id()))
+    });
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let (url, backend, pg_cleanup) = match std::env::var("PORTICO_BENCH_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    {
+        Some(admin) => {
+            use sea_orm::{ConnectionTrait, Database};
+            let name = format!("portico_bench_{}", std::process::id());
+            let db = Database::connect(&admin).await.expect("postgres");
+            db.execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("create db");
+            let base = admin
+                .rsplit_once('/')
+                .map_or(admin.as_str(), |(b, _)| b)
+                .to_owned();
+            (format!("{base}/{name}"), "PostgreSQL", Some((db, name)))
+        }
+        None => (
+            format!("sqlite://{}?mode=rwc", dir.join("portico.db").display()),
+            "SQLite",
+            None,
+        ),
+    };
+    if keep.is_some() && backend == "SQLite" && dir.join("portico.db").exists() {
+        println!("reusing the database in {}", dir.display());
+    } else {
+        let (contacts, cases, took) = load(&url, &dir).await;
+        println!(
+            "loaded {contacts} contacts and {cases} cases into {backend} in {:.1} s",
+            took.as_secs_f64()
+        );
+    }
+
+    let server = start(&url, &dir);
+    let endpoint = format!("{}/graphql", server.url);
+    let http = reqwest::Client::new();
+    let gql = |q: &str, token: Option<&str>| {
+        let mut r = http.post(&endpoint).json(&json!({"query": q}));
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        r
+    };
+    let login: Value = gql("mutation { login(email: \"admin@example.com\", password: \"benchmark password\") { token } }", None)
+        .send().await.expect("login").json().await.expect("json");
+    let session = login["data"]["login"]["token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    let api: Value = gql(
+        "mutation { createApiToken(name: \"benchmark\") { token } }",
+        Some(&session),
+    )
+    .send()
+    .await
+    .expect("token")
+    .json()
+    .await
+    .expect("json");
+    let token = api["data"]["createApiToken"]["token"]
+        .as_str()
+        .expect("api token")
+        .to_owned();
+
+    let list = json!({"query": "{ cases(first: 20, filter: {client: {eq: \"42\"}, status: {eq: OPEN}}, orderBy: [{field: \"createdAt\", direction: DESC}]) { edges { node { id subject status createdAt } } } }"});
+    let get = json!({"query": "{ case(id: \"54321\") { id number subject description status owner { id name } client { id name } createdAt updatedAt priority channel product slaHours reopened } }"});
+    let create = json!({"query": "mutation { createCase(input: {subject: \"Benchmark\", description: \"Created by the load script\", status: OPEN, priority: NORMAL, client: \"7\", channel: EMAIL, product: BILLING, slaHours: 24, reopened: false}) { id status createdAt } }"});
+
+    // Check the answers once before measuring them.
+    let check: Value = http
+        .post(&endpoint)
+        .bearer_auth(&token)
+        .json(&list)
+        .send()
+        .await
+        .expect("list")
+        .json()
+        .await
+        .expect("json");
+    let n = check["data"]["cases"]["edges"]
+        .as_array()
+        .map_or(0, Vec::len);
+    assert_eq!(n, 20, "client 42 has 20 open cases: {check}");
+    let check: Value = http
+        .post(&endpoint)
+        .bearer_auth(&token)
+        .json(&get)
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    assert!(check["data"]["case"]["slaHours"].is_i64(), "{check}");
+
+    let connections = env_u64("PORTICO_BENCH_CONNECTIONS", 32) as usize;
+    let warmup = Duration::from_secs(env_u64("PORTICO_BENCH_WARMUP", 5));
+    let run = Duration::from_secs(env_u64("PORTICO_BENCH_SECONDS", 20));
+    println!(
+        "\n{backend}, {connections} connections, {}s warm-up, {}s measured per operation\n",
+        warmup.as_secs(),
+        run.as_secs()
+    );
+    println!("| operation | req/s | p50 ms | p99 ms | errors | server peak RSS MiB |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    for (name, body) in [("list", list), ("get", get), ("create", create)] {
+        let o = drive(&endpoint, &token, body, connections, warmup, run).await;
+        println!(
+            "| {name} | {:.0} | {:.2} | {:.2} | {} | {:.1} |",
+            o.requests as f64 / o.seconds,
+            percentile(&o.latencies_us, 0.50),
+            percentile(&o.latencies_us, 0.99),
+            o.errors,
+            peak_rss_mib(server.child.id()),
+        );
+    }
+    drop(server);
+    if let Some((db, name)) = pg_cleanup {
+        use sea_orm::ConnectionTrait;
+        let _ = db
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .await;
+    }
+    if keep.is_none() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
