@@ -30,6 +30,7 @@ impl Engine {
     ) -> Result<FieldDefinition> {
         self.authorize(p, Object::FieldDefinition, Action::Manage)?;
         let d = super::create(&self.writer, new).await?;
+        crate::records::ensure_index(&self.writer, &d).await?;
         self.changed().await?;
         Ok(d)
     }

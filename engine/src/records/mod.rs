@@ -1,6 +1,7 @@
 //! Records of the core entities (contacts, cases, deals): one generic layer over their tables,
 //! driven by the metadata, so a new custom field needs no code.
 
+mod indexes;
 pub(crate) mod layout;
 mod query;
 mod read;
@@ -10,6 +11,7 @@ mod service;
 mod sql;
 mod write;
 
+pub(crate) use indexes::ensure as ensure_index;
 pub(crate) use query::option_in_use;
 pub use query::{Condition, Cursor, Direction, ListQuery, Op, Page, Sort};
 pub use read::Record;

@@ -514,4 +514,62 @@ mod tests {
             );
         }
     }
+
+    /// A custom field gets an index on the very expression its filters use.
+    #[tokio::test]
+    async fn filtering_on_a_custom_field_uses_its_expression_index() {
+        use crate::metadata::{FieldType, NewDefinition};
+        let db = crate::db::connect("sqlite::memory:").await.unwrap();
+        crate::metadata::seed_system_fields(&db).await.unwrap();
+        let def = crate::metadata::create(
+            &db,
+            NewDefinition {
+                entity: Some(EntityKind::Case),
+                key: "slaHours".into(),
+                label: "SLA".into(),
+                field_type: Some(FieldType::Number),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        crate::records::ensure_index(&db, &def).await.unwrap();
+        let catalog = Catalog::build(2, crate::metadata::load_all(&db).await.unwrap()).unwrap();
+        let layout = crate::records::layout::of(EntityKind::Case).unwrap();
+        let q = ListQuery {
+            conditions: vec![Condition {
+                key: "slaHours".into(),
+                op: Op::Eq,
+                value: 24.into(),
+            }],
+            ..ListQuery::default()
+        };
+        let (stmt, _, _) = page_statement(
+            DbBackend::Sqlite,
+            layout,
+            catalog.entity(EntityKind::Case),
+            &q,
+            None,
+        )
+        .unwrap();
+        let built = DbBackend::Sqlite.build(&stmt);
+        let explain = Statement::from_sql_and_values(
+            DbBackend::Sqlite,
+            format!("EXPLAIN QUERY PLAN {}", built.sql),
+            built.values.map(|v| v.0).unwrap_or_default(),
+        );
+        let plan: Vec<String> = db
+            .query_all_raw(explain)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.try_get_by_index::<String>(3).unwrap())
+            .collect();
+        let plan = plan.join(" / ");
+        assert!(
+            plan.contains(&format!("USING INDEX cf_cases_{}", def.id)),
+            "{plan}"
+        );
+        assert!(!plan.contains("TEMP B-TREE"), "{plan}");
+    }
 }

@@ -233,3 +233,24 @@ async fn the_first_start_creates_an_admin_with_a_password_shown_once() {
         second.stdout
     );
 }
+
+#[tokio::test]
+async fn wrong_passwords_are_throttled_per_address_across_accounts() {
+    let app = spawn_app().await;
+    let anon = app.client();
+    let login = "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }";
+    // One address guessing many accounts, a few times each: under every per-account limit.
+    for i in 0..50 {
+        let e = anon
+            .err(
+                login,
+                json!({"e": format!("guess{}@example.com", i % 25), "p": "wrong password"}),
+            )
+            .await;
+        assert_eq!(code(&e), "UNAUTHENTICATED", "attempt {i}");
+    }
+    let e = anon
+        .err(login, json!({"e": ADMIN_EMAIL, "p": ADMIN_PASSWORD}))
+        .await;
+    assert_eq!(code(&e), "RATE_LIMITED");
+}
