@@ -2,6 +2,7 @@
 
 use crate::error::Result;
 use portico_migrations::{Migrator, MigratorTrait};
+use sea_orm::sea_query::{InsertStatement, SelectStatement};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
 use std::time::Duration;
@@ -76,4 +77,21 @@ pub fn micros_to_rfc3339(micros: i64) -> String {
     chrono::DateTime::from_timestamp_micros(micros)
         .unwrap_or_default()
         .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// Runs an `INSERT ... RETURNING id` and gives the new id.
+pub(crate) async fn insert_id(db: &impl ConnectionTrait, q: &InsertStatement) -> Result<i64> {
+    match db.query_one(q).await? {
+        Some(row) => Ok(row.try_get_by_index(0)?),
+        None => Err(crate::EngineError::Internal("insert returned no id".into())),
+    }
+}
+
+/// The first column of every row, as ids.
+pub(crate) async fn ids(db: &impl ConnectionTrait, q: &SelectStatement) -> Result<Vec<i64>> {
+    db.query_all(q)
+        .await?
+        .iter()
+        .map(|r| Ok(r.try_get_by_index(0)?))
+        .collect()
 }

@@ -87,10 +87,12 @@ async fn load(url: &str, dir: &Path) -> (usize, usize, Duration) {
         .unwrap_or_else(|_| {
             PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/bench/seed.py")
         });
+    let cases = env_u64("PORTICO_BENCH_CASES", 100_000).to_string();
     let status = Command::new("python3")
         .arg(&seed)
         .arg("--csv")
         .arg(dir)
+        .args(["--cases", &cases])
         .status()
         .expect("python3 seed.py");
     assert!(status.success(), "seed.py failed");
@@ -413,7 +415,10 @@ async fn main() {
         .to_owned();
 
     let list = json!({"query": "{ cases(first: 20, filter: {client: {eq: \"42\"}, status: {eq: OPEN}}, orderBy: [{field: \"createdAt\", direction: DESC}]) { edges { node { id subject status createdAt } } } }"});
-    let get = json!({"query": "{ case(id: \"54321\") { id number subject description status owner { id name } client { id name } createdAt updatedAt priority channel product slaHours reopened } }"});
+    // Case 54321 with the full data set; the middle case of a smaller one.
+    let total = env_u64("PORTICO_BENCH_CASES", 100_000);
+    let get_id = if total >= 54_321 { 54_321 } else { total / 2 };
+    let get = json!({"query": format!("{{ case(id: \"{get_id}\") {{ id number subject description status owner {{ id name }} client {{ id name }} createdAt updatedAt priority channel product slaHours reopened }} }}")});
     let create = json!({"query": "mutation { createCase(input: {subject: \"Benchmark\", description: \"Created by the load script\", status: OPEN, priority: NORMAL, client: \"7\", channel: EMAIL, product: BILLING, slaHours: 24, reopened: false}) { id status createdAt } }"});
 
     // Check the answers once before measuring them.

@@ -382,12 +382,7 @@ impl Engine {
             ])
             .returning_col("id")
             .to_owned();
-        let id: i64 = self
-            .db
-            .query_one(&q)
-            .await?
-            .ok_or_else(|| EngineError::Internal("insert returned no id".into()))?
-            .try_get_by_index(0)?;
+        let id = crate::db::insert_id(&self.writer, &q).await?;
         Ok(ApiToken {
             id,
             name,

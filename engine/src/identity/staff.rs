@@ -93,11 +93,7 @@ pub(crate) async fn user_groups(db: &impl ConnectionTrait, user_id: i64) -> Resu
         .and_where(Expr::col("user_id").eq(user_id))
         .order_by("group_id", Order::Asc)
         .to_owned();
-    db.query_all(&q)
-        .await?
-        .iter()
-        .map(|r| Ok(r.try_get_by_index(0)?))
-        .collect()
+    crate::db::ids(db, &q).await
 }
 
 fn user_from_row(row: &sea_orm::QueryResult) -> Result<StaffUser> {
@@ -219,11 +215,7 @@ pub(crate) async fn insert_user(
         ])
         .returning_col("id")
         .to_owned();
-    Ok(db
-        .query_one(&q)
-        .await?
-        .ok_or_else(|| EngineError::Internal("insert returned no id".into()))?
-        .try_get_by_index(0)?)
+    crate::db::insert_id(db, &q).await
 }
 
 /// Replaces a user's memberships, in the table and as Casbin grouping rules.
@@ -323,11 +315,7 @@ pub(crate) async fn insert_group(
         ])
         .returning_col("id")
         .to_owned();
-    let id: i64 = db
-        .query_one(&q)
-        .await?
-        .ok_or_else(|| EngineError::Internal("insert returned no id".into()))?
-        .try_get_by_index(0)?;
+    let id = crate::db::insert_id(db, &q).await?;
     let group = PermissionGroup {
         id,
         name,

@@ -101,11 +101,7 @@ pub(crate) async fn add_relationship(
         ])
         .returning_col("id")
         .to_owned();
-    let id: i64 = db
-        .query_one(&q)
-        .await?
-        .ok_or_else(|| EngineError::Internal("insert returned no id".into()))?
-        .try_get_by_index(0)?;
+    let id = crate::db::insert_id(db, &q).await?;
     Ok(Relationship {
         id,
         individual_id,
@@ -193,9 +189,5 @@ pub(crate) async fn case_contact_ids(db: &impl ConnectionTrait, case_id: i64) ->
         .and_where(Expr::col("case_id").eq(case_id))
         .order_by("created_at", Order::Asc)
         .to_owned();
-    db.query_all(&q)
-        .await?
-        .iter()
-        .map(|r| Ok(r.try_get_by_index(0)?))
-        .collect()
+    crate::db::ids(db, &q).await
 }

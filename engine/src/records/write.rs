@@ -144,11 +144,7 @@ pub(crate) async fn insert(
         .map_err(|e| EngineError::Internal(e.to_string()))?
         .returning_col("id")
         .to_owned();
-    let id: i64 = txn
-        .query_one(&q)
-        .await?
-        .ok_or_else(|| EngineError::Internal("insert returned no id".into()))?
-        .try_get_by_index(0)?;
+    let id = crate::db::insert_id(txn, &q).await?;
     audit::record(
         txn,
         layout.entity,
