@@ -46,5 +46,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/healthz", get(health::healthz))
         .nest("/admin", portico_admin::router())
+        // A nested router's "/" is "/admin" only; people type the slash too.
+        .route(
+            "/admin/",
+            get(|| async { axum::response::Redirect::permanent("/admin") }),
+        )
         .with_state(state)
 }

@@ -109,6 +109,21 @@ impl Drop for TestDb {
     }
 }
 
+/// The server binary with a clean environment pointing at `database_url`.
+pub fn portico(database_url: &str, data_dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_portico-under-test"));
+    cmd.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("PORTICO_LISTEN", "127.0.0.1:0")
+        .env("PORTICO_DATA_DIR", data_dir)
+        .env("PORTICO_DATABASE_URL", database_url)
+        .env("PORTICO_ADMIN_EMAIL", ADMIN_EMAIL)
+        .env("PORTICO_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .env("PORTICO_LOG", "warn")
+        .current_dir(data_dir);
+    cmd
+}
+
 /// A running server process.
 pub struct Server {
     child: Child,
@@ -122,21 +137,25 @@ impl Server {
     }
 
     pub fn start_in(database_url: &str, data_dir: &Path, extra_env: &[(&str, &str)]) -> Server {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_portico-under-test"));
-        cmd.env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("PORTICO_LISTEN", "127.0.0.1:0")
-            .env("PORTICO_DATA_DIR", data_dir)
-            .env("PORTICO_DATABASE_URL", database_url)
-            .env("PORTICO_ADMIN_EMAIL", ADMIN_EMAIL)
-            .env("PORTICO_ADMIN_PASSWORD", ADMIN_PASSWORD)
-            .env("PORTICO_LOG", "warn")
-            .current_dir(data_dir)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
+        Self::start_with_args(database_url, data_dir, extra_env, &[])
+    }
+
+    pub fn start_with_args(
+        database_url: &str,
+        data_dir: &Path,
+        extra_env: &[(&str, &str)],
+        args: &[&str],
+    ) -> Server {
+        let mut cmd = portico(database_url, data_dir);
+        cmd.args(args);
         for (k, v) in extra_env {
             cmd.env(k, v);
         }
+        Self::launch(cmd)
+    }
+
+    fn launch(mut cmd: Command) -> Server {
+        cmd.stdout(Stdio::piped()).stderr(Stdio::inherit());
         let mut child = cmd.spawn().expect("start portico");
         let stdout = child.stdout.take().expect("stdout");
         let mut lines = BufReader::new(stdout).lines();

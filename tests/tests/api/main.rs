@@ -9,3 +9,4 @@ mod identity;
 mod metadata;
 mod multiprocess;
 mod records;
+mod serving;
