@@ -34,7 +34,24 @@ pub struct Engine {
 
 impl Engine {
     /// Connects, migrates, seeds what a new installation needs and loads the caches.
+    ///
+    /// Several processes may start at once on a new PostgreSQL database; all but one then
+    /// collide on the migrations or the seed rows. Those retry, and find the work done.
     pub async fn open(config: &EngineConfig) -> Result<Arc<Engine>> {
+        let mut attempt = 0;
+        loop {
+            match Self::try_open(config).await {
+                Err(EngineError::Db(e)) if attempt < 8 => {
+                    attempt += 1;
+                    tracing::warn!(error = %e, attempt, "opening the database failed; retrying");
+                    tokio::time::sleep(std::time::Duration::from_millis(250 * attempt)).await;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn try_open(config: &EngineConfig) -> Result<Arc<Engine>> {
         let (db, writer) = crate::db::connect_pools(&config.database_url).await?;
         metadata::seed_system_fields(&writer).await?;
         let txn = writer.begin().await?;

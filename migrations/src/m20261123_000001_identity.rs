@@ -8,6 +8,12 @@ pub struct Migration;
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
+    /// On SQLite too: a migration either happens whole or not at all, also when several
+    /// processes start together on a new database.
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         // One row of counters that every process compares with its caches on each request:
         // bumping one of them is how a change reaches all processes sharing the database.

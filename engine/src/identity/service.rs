@@ -13,7 +13,7 @@ use crate::db::now_micros;
 use crate::error::{EngineError, Result};
 use crate::state::{self, Counter};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{ConnectionTrait, TransactionTrait};
+use sea_orm::{ConnectionTrait, SqlErr, TransactionTrait};
 
 /// What the first start did about the first admin.
 #[derive(Debug, Clone)]
@@ -40,7 +40,23 @@ async fn verify_off_thread(password: String, hash: String) -> Result<bool> {
 
 impl Engine {
     /// Creates the Administrators group and the first admin when there are no staff users.
+    /// When another process starting at the same time got there first, there is nothing to do.
     pub async fn bootstrap_admin(
+        &self,
+        email: Option<&str>,
+        password: Option<&str>,
+    ) -> Result<Bootstrap> {
+        match self.create_first_admin(email, password).await {
+            Err(EngineError::Db(e))
+                if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) =>
+            {
+                Ok(Bootstrap::Existing)
+            }
+            other => other,
+        }
+    }
+
+    async fn create_first_admin(
         &self,
         email: Option<&str>,
         password: Option<&str>,

@@ -44,3 +44,48 @@ async fn a_field_change_through_one_process_is_served_by_the_other_on_its_next_r
     let e = via_a.err("{ me { id } }", json!({})).await;
     assert_eq!(code(&e), "UNAUTHENTICATED");
 }
+
+#[tokio::test]
+async fn several_processes_can_start_together_on_a_new_database() {
+    let db = TestDb::new().await;
+    let (url, dir) = (db.url.clone(), db.dir.0.clone());
+    let servers: Vec<Server> = std::thread::scope(|s| {
+        let starting: Vec<_> = (0..3)
+            .map(|_| s.spawn(|| Server::start_in(&url, &dir, &[])))
+            .collect();
+        starting
+            .into_iter()
+            .map(|h| h.join().expect("a process failed to start"))
+            .collect()
+    });
+    let mut clients = Vec::new();
+    for server in &servers {
+        clients.push(
+            Client::new(&server.url)
+                .login(ADMIN_EMAIL, ADMIN_PASSWORD)
+                .await,
+        );
+    }
+    let d = clients[2]
+        .ok("{ staffUsers { email } fieldDefinitions(entity: CASE, includeInactive: true) { key } }", json!({}))
+        .await;
+    assert_eq!(
+        d["staffUsers"].as_array().unwrap().len(),
+        1,
+        "one first admin: {d}"
+    );
+    let keys: Vec<&str> = d["fieldDefinitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["key"].as_str().unwrap())
+        .collect();
+    let mut unique = keys.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(
+        keys.len(),
+        unique.len(),
+        "system fields seeded once: {keys:?}"
+    );
+}
