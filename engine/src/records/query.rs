@@ -445,6 +445,33 @@ mod tests {
     use crate::metadata::{Catalog, EntityKind};
     use sea_orm::{ConnectionTrait, Statement};
 
+    /// SQLite's plan for the page query of `q` on cases, one line per step.
+    async fn plan(db: &sea_orm::DatabaseConnection, catalog: &Catalog, q: &ListQuery) -> String {
+        let layout = crate::records::layout::of(EntityKind::Case).unwrap();
+        let (stmt, _, _) = page_statement(
+            DbBackend::Sqlite,
+            layout,
+            catalog.entity(EntityKind::Case),
+            q,
+            None,
+        )
+        .unwrap();
+        let built = DbBackend::Sqlite.build(&stmt);
+        let explain = Statement::from_sql_and_values(
+            DbBackend::Sqlite,
+            format!("EXPLAIN QUERY PLAN {}", built.sql),
+            built.values.map(|v| v.0).unwrap_or_default(),
+        );
+        let steps: Vec<String> = db
+            .query_all_raw(explain)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.try_get_by_index::<String>(3).unwrap())
+            .collect();
+        steps.join(" / ")
+    }
+
     /// The benchmark's list (one client's open cases, newest first) must be an index range
     /// scan in the index's order: no table scan, no sort. Its cost then does not grow with the
     /// number of cases.
@@ -453,7 +480,6 @@ mod tests {
         let db = crate::db::connect("sqlite::memory:").await.unwrap();
         crate::metadata::seed_system_fields(&db).await.unwrap();
         let catalog = Catalog::build(1, crate::metadata::load_all(&db).await.unwrap()).unwrap();
-        let layout = crate::records::layout::of(EntityKind::Case).unwrap();
         let query = ListQuery {
             conditions: vec![
                 Condition {
@@ -482,28 +508,7 @@ mod tests {
                 after,
                 ..query.clone()
             };
-            let (stmt, _, _) = page_statement(
-                DbBackend::Sqlite,
-                layout,
-                catalog.entity(EntityKind::Case),
-                &q,
-                None,
-            )
-            .unwrap();
-            let built = DbBackend::Sqlite.build(&stmt);
-            let explain = Statement::from_sql_and_values(
-                DbBackend::Sqlite,
-                format!("EXPLAIN QUERY PLAN {}", built.sql),
-                built.values.map(|v| v.0).unwrap_or_default(),
-            );
-            let plan: Vec<String> = db
-                .query_all_raw(explain)
-                .await
-                .unwrap()
-                .iter()
-                .map(|r| r.try_get_by_index::<String>(3).unwrap())
-                .collect();
-            let plan = plan.join(" / ");
+            let plan = plan(&db, &catalog, &q).await;
             assert!(
                 plan.contains("USING INDEX cases_client_status_created"),
                 "{plan}"
@@ -535,7 +540,6 @@ mod tests {
         .unwrap();
         crate::records::ensure_index(&db, &def).await.unwrap();
         let catalog = Catalog::build(2, crate::metadata::load_all(&db).await.unwrap()).unwrap();
-        let layout = crate::records::layout::of(EntityKind::Case).unwrap();
         let q = ListQuery {
             conditions: vec![Condition {
                 key: "slaHours".into(),
@@ -544,28 +548,7 @@ mod tests {
             }],
             ..ListQuery::default()
         };
-        let (stmt, _, _) = page_statement(
-            DbBackend::Sqlite,
-            layout,
-            catalog.entity(EntityKind::Case),
-            &q,
-            None,
-        )
-        .unwrap();
-        let built = DbBackend::Sqlite.build(&stmt);
-        let explain = Statement::from_sql_and_values(
-            DbBackend::Sqlite,
-            format!("EXPLAIN QUERY PLAN {}", built.sql),
-            built.values.map(|v| v.0).unwrap_or_default(),
-        );
-        let plan: Vec<String> = db
-            .query_all_raw(explain)
-            .await
-            .unwrap()
-            .iter()
-            .map(|r| r.try_get_by_index::<String>(3).unwrap())
-            .collect();
-        let plan = plan.join(" / ");
+        let plan = plan(&db, &catalog, &q).await;
         assert!(
             plan.contains(&format!("USING INDEX cf_cases_{}", def.id)),
             "{plan}"
