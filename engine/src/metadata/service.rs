@@ -46,20 +46,7 @@ impl Engine {
         let db = self.db.clone();
         let d = super::update(&self.writer, entity, key, change, |def, option| {
             let db = db.clone();
-            async move {
-                let Some(layout) = crate::records::layout::of(def.entity) else {
-                    return Ok(false);
-                };
-                let catalog = super::Catalog::build(0, vec![def.clone()])?;
-                crate::records::option_in_use(
-                    &db,
-                    layout,
-                    catalog.entity(def.entity),
-                    &def.key,
-                    &option,
-                )
-                .await
-            }
+            async move { crate::records::option_in_use(&db, &def, &option).await }
         })
         .await?;
         self.changed().await?;

@@ -9,7 +9,7 @@ use super::layout::{self, Layout, SqlKind};
 use super::read::{Record, decode, select_columns};
 use super::sql::{Operand, bind, operand};
 use crate::error::{EngineError, Result};
-use crate::metadata::EntityMeta;
+use crate::metadata::{EntityMeta, FieldDefinition};
 use sea_orm::sea_query::{
     Cond, Expr, ExprTrait, Func, LikeExpr, NullOrdering, Order, Query, SelectStatement, Value,
 };
@@ -408,34 +408,31 @@ pub(crate) async fn count(
     })
 }
 
-/// Whether any record holds `option` in the SELECT or MULTISELECT `key`.
+/// Whether any record holds `option` in the SELECT or MULTISELECT field `def`.
 pub(crate) async fn option_in_use(
     db: &impl ConnectionTrait,
-    layout: &Layout,
-    meta: &EntityMeta,
-    key: &str,
+    def: &FieldDefinition,
     option: &str,
 ) -> Result<bool> {
-    let op_kind = meta
-        .field(key)
-        .map(|d| layout::sql_kind(d.field_type))
-        .unwrap_or(SqlKind::Text);
+    let Some(layout) = layout::of(def.entity) else {
+        return Ok(false);
+    };
     let condition = Condition {
-        key: key.to_owned(),
-        op: if op_kind == SqlKind::Array {
+        key: def.key.clone(),
+        op: if layout::sql_kind(def.field_type) == SqlKind::Array {
             Op::Contains
         } else {
             Op::Eq
         },
         value: option.into(),
     };
-    // Inactive fields still hold values; look at them regardless of the active flag.
-    let mut all_active = meta.fields.clone();
-    for f in &mut all_active {
-        f.active = true;
-    }
-    let tmp = crate::metadata::Catalog::build(0, all_active)?;
-    let n = count(db, layout, tmp.entity(meta.entity), &[condition], None).await?;
+    // An inactive field still holds values: look at them as if it were active.
+    let field = FieldDefinition {
+        active: true,
+        ..def.clone()
+    };
+    let catalog = crate::metadata::Catalog::build(0, vec![field])?;
+    let n = count(db, layout, catalog.entity(def.entity), &[condition], None).await?;
     Ok(n > 0)
 }
 

@@ -91,35 +91,20 @@ impl Engine {
             return Ok(Vec::new());
         }
         let catalog = self.catalog();
-        let q = ListQuery {
-            conditions: vec![Condition {
-                key: "id".into(),
-                op: query::Op::In,
-                value: json!(ids),
-            }],
-            first: Some(query::MAX_PAGE),
-            ..ListQuery::default()
-        };
+        let layout = layout_of(entity)?;
         let mut out = Vec::new();
         for chunk in ids.chunks(query::MAX_PAGE as usize) {
             let q = ListQuery {
                 conditions: vec![Condition {
+                    key: "id".into(),
+                    op: query::Op::In,
                     value: json!(chunk),
-                    ..q.conditions[0].clone()
                 }],
-                ..q.clone()
+                first: Some(query::MAX_PAGE),
+                ..ListQuery::default()
             };
-            out.extend(
-                query::list(
-                    &self.db,
-                    layout_of(entity)?,
-                    catalog.entity(entity),
-                    &q,
-                    None,
-                )
-                .await?
-                .records,
-            );
+            let page = query::list(&self.db, layout, catalog.entity(entity), &q, None).await?;
+            out.extend(page.records);
         }
         Ok(out)
     }
