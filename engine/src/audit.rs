@@ -1,9 +1,9 @@
 //! The audit log: who did what to which record, written in the same transaction as the change.
 
+use crate::db::Exec;
 use crate::db::now_micros;
 use crate::error::Result;
 use crate::metadata::EntityKind;
-use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
 use serde_json::Value;
 
@@ -33,7 +33,7 @@ pub struct AuditEvent {
 }
 
 pub(crate) async fn record(
-    db: &impl ConnectionTrait,
+    db: &impl Exec,
     entity: EntityKind,
     record_id: i64,
     actor: &Actor,
@@ -66,7 +66,7 @@ pub(crate) async fn record(
 }
 
 pub(crate) async fn events(
-    db: &impl ConnectionTrait,
+    db: &impl Exec,
     entity: EntityKind,
     record_id: i64,
 ) -> Result<Vec<AuditEvent>> {
@@ -82,14 +82,14 @@ pub(crate) async fn events(
         .await?
         .iter()
         .map(|row| {
-            let detail: String = row.try_get_by_index(4)?;
+            let detail: String = row.get(4)?;
             Ok(AuditEvent {
-                at: row.try_get_by_index(0)?,
+                at: row.get(0)?,
                 actor: Actor {
-                    id: row.try_get_by_index(1)?,
-                    name: row.try_get_by_index(2)?,
+                    id: row.get(1)?,
+                    name: row.get(2)?,
                 },
-                action: row.try_get_by_index(3)?,
+                action: row.get(3)?,
                 detail: serde_json::from_str(&detail).unwrap_or(Value::Null),
             })
         })

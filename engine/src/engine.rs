@@ -1,6 +1,8 @@
 //! The engine handle: the database, the current metadata snapshot, the policy enforcer and the
 //! session cache, kept in step with the database on every request.
 
+use crate::db::Lite;
+use crate::db::{Pools, Reader, Txn, WriteGate};
 use crate::error::{EngineError, Result};
 use crate::identity::{Action, Object, Principal, SessionCache, Throttle};
 use crate::metadata::{self, Catalog};
@@ -23,6 +25,8 @@ pub struct Engine {
     /// queueing for the pool is fair and cheap where colliding transactions would back off
     /// and sleep in SQLite's busy handler.
     pub(crate) writer: DatabaseConnection,
+    /// In-place SQLite connections for the hot paths (`None` on PostgreSQL); see `db::lite`.
+    lite: Option<Lite>,
     pub(crate) catalog: ArcSwap<Catalog>,
     pub(crate) policy: Policy,
     pub(crate) sessions: SessionCache,
@@ -52,7 +56,11 @@ impl Engine {
     }
 
     async fn try_open(config: &EngineConfig) -> Result<Arc<Engine>> {
-        let (db, writer) = crate::db::connect_pools(&config.database_url).await?;
+        let Pools {
+            reader: db,
+            writer,
+            lite,
+        } = crate::db::connect_pools(&config.database_url).await?;
         metadata::seed_system_fields(&writer).await?;
         let txn = writer.begin().await?;
         if policy::seed(&txn).await? {
@@ -65,6 +73,7 @@ impl Engine {
         Ok(Arc::new(Engine {
             db,
             writer,
+            lite,
             catalog: ArcSwap::from_pointee(catalog),
             policy,
             sessions: SessionCache::new(versions.auth),
@@ -83,10 +92,10 @@ impl Engine {
     /// changed. Called at the start of every request, so a change made by any process is in
     /// effect on the next request everywhere.
     pub async fn sync(&self) -> Result<Arc<Catalog>> {
-        let versions = state::read(&self.db).await?;
+        let versions = state::read(&self.reader()).await?;
         if !self.is_current(versions) {
             let _guard = self.reload.lock().await;
-            let versions = state::read(&self.db).await?;
+            let versions = state::read(&self.reader()).await?;
             if self.catalog.load().version != versions.metadata {
                 let catalog =
                     Catalog::build(versions.metadata, metadata::load_all(&self.db).await?)?;
@@ -99,6 +108,31 @@ impl Engine {
             self.sessions.observe(versions.auth);
         }
         Ok(self.catalog())
+    }
+
+    /// Where hot-path reads go: in place on SQLite, the pool on PostgreSQL.
+    pub(crate) fn reader(&self) -> Reader<'_> {
+        match &self.lite {
+            Some(lite) => Reader::Lite(lite.reader()),
+            None => Reader::Orm(&self.db),
+        }
+    }
+
+    /// Begins a write transaction on the hot-path writer.
+    pub(crate) async fn begin_write(&self) -> Result<Txn<'_>> {
+        Ok(match &self.lite {
+            Some(lite) => Txn::Lite(lite.begin().await?),
+            None => Txn::Orm(self.writer.begin().await?),
+        })
+    }
+
+    /// Takes this process's turn to write before a write through `writer`, so it never waits
+    /// on the in-place writer's file lock (see `db::lite`). Nothing to take on PostgreSQL.
+    pub(crate) async fn write_gate(&self) -> Option<WriteGate<'_>> {
+        match &self.lite {
+            Some(lite) => Some(lite.gate().await),
+            None => None,
+        }
     }
 
     fn is_current(&self, v: Versions) -> bool {

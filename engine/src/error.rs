@@ -39,6 +39,9 @@ pub enum EngineError {
     RateLimited,
     #[error("database error: {0}")]
     Db(#[from] sea_orm::DbErr),
+    /// From the statements run in place on SQLite (`db::lite`).
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -55,6 +58,36 @@ impl EngineError {
         EngineError::NotFound {
             entity,
             id: id.to_string(),
+        }
+    }
+
+    /// Whether a write failed on a foreign key, on either executor.
+    pub(crate) fn is_foreign_key_violation(&self) -> bool {
+        match self {
+            EngineError::Db(e) => matches!(
+                e.sql_err(),
+                Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_))
+            ),
+            EngineError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => {
+                e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether a write failed on a unique constraint, on either executor.
+    pub(crate) fn is_unique_violation(&self) -> bool {
+        match self {
+            EngineError::Db(e) => matches!(
+                e.sql_err(),
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+            ),
+            EngineError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => matches!(
+                e.extended_code,
+                rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                    | rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+            ),
+            _ => false,
         }
     }
 

@@ -1,7 +1,8 @@
 //! The `system_state` row: version counters that tell every process its caches are stale.
 
+use crate::db::Exec;
 use crate::error::Result;
-use sea_orm::{ConnectionTrait, Statement};
+use sea_orm::Statement;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Versions {
@@ -10,18 +11,18 @@ pub struct Versions {
     pub auth: i64,
 }
 
-pub async fn read(db: &impl ConnectionTrait) -> Result<Versions> {
+pub(crate) async fn read(db: &impl Exec) -> Result<Versions> {
     let row = db
         .query_one_raw(Statement::from_string(
-            db.get_database_backend(),
+            db.backend(),
             "SELECT metadata_version, policy_version, auth_version FROM system_state WHERE id = 1",
         ))
         .await?
         .ok_or_else(|| crate::EngineError::Internal("system_state row missing".into()))?;
     Ok(Versions {
-        metadata: row.try_get_by_index(0)?,
-        policy: row.try_get_by_index(1)?,
-        auth: row.try_get_by_index(2)?,
+        metadata: row.get(0)?,
+        policy: row.get(1)?,
+        auth: row.get(2)?,
     })
 }
 
@@ -34,14 +35,14 @@ pub enum Counter {
 
 /// Bumps a counter; call it inside the transaction that made the change, so the bump and the
 /// change become visible together.
-pub async fn bump(db: &impl ConnectionTrait, counter: Counter) -> Result<()> {
+pub(crate) async fn bump(db: &impl Exec, counter: Counter) -> Result<()> {
     let col = match counter {
         Counter::Metadata => "metadata_version",
         Counter::Policy => "policy_version",
         Counter::Auth => "auth_version",
     };
     db.execute_raw(Statement::from_string(
-        db.get_database_backend(),
+        db.backend(),
         format!("UPDATE system_state SET {col} = {col} + 1 WHERE id = 1"),
     ))
     .await?;

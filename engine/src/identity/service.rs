@@ -9,11 +9,11 @@ use super::{
     new_token, verify_password,
 };
 use crate::Engine;
+use crate::db::Exec;
 use crate::db::now_micros;
 use crate::error::{EngineError, Result};
 use crate::state::{self, Counter};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{ConnectionTrait, SqlErr, TransactionTrait};
 
 /// What the first start did about the first admin.
 #[derive(Debug, Clone)]
@@ -47,11 +47,7 @@ impl Engine {
         password: Option<&str>,
     ) -> Result<Bootstrap> {
         match self.create_first_admin(email, password).await {
-            Err(EngineError::Db(e))
-                if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) =>
-            {
-                Ok(Bootstrap::Existing)
-            }
+            Err(e) if e.is_unique_violation() => Ok(Bootstrap::Existing),
             other => other,
         }
     }
@@ -66,7 +62,7 @@ impl Engine {
             .from("staff_users")
             .limit(1)
             .to_owned();
-        if self.db.query_one(&any).await?.is_some() {
+        if self.reader().query_one(&any).await?.is_some() {
             return Ok(Bootstrap::Existing);
         }
         let email = check_email(
@@ -81,7 +77,7 @@ impl Engine {
             None => (new_token("").0[..24].to_owned(), true),
         };
         let hash = hash_off_thread(password.clone()).await?;
-        let txn = self.writer.begin().await?;
+        let txn = self.begin_write().await?;
         let groups = staff::all_groups(&txn).await?;
         let admin_group = match groups.iter().find(|g| g.admin) {
             Some(g) => g.clone(),
@@ -129,18 +125,18 @@ impl Engine {
         let user_id = match found {
             Some((id, _, true)) if ok => id,
             _ => {
-                self.throttle
-                    .failed(&self.writer, "staff", &email, address)
-                    .await?;
+                let txn = self.begin_write().await?;
+                self.throttle.failed(&txn, "staff", &email, address).await?;
+                txn.commit().await?;
                 return Err(EngineError::Unauthenticated);
             }
         };
-        self.throttle
-            .succeeded(&self.writer, "staff", &email)
-            .await?;
         let (token, hash) = new_token("pst_");
         let expires_at = now_micros() + STAFF_SESSION_MICROS;
-        insert_session(&self.writer, "staff", user_id, &hash, expires_at).await?;
+        let txn = self.begin_write().await?;
+        self.throttle.succeeded(&txn, "staff", &email).await?;
+        insert_session(&txn, "staff", user_id, &hash, expires_at).await?;
+        txn.commit().await?;
         Ok(Session { token, expires_at })
     }
 
@@ -152,7 +148,7 @@ impl Engine {
         let Some(session_id) = staff.session_id else {
             return Ok(false);
         };
-        let txn = self.writer.begin().await?;
+        let txn = self.begin_write().await?;
         delete_session(&txn, session_id).await?;
         state::bump(&txn, Counter::Auth).await?;
         txn.commit().await?;
@@ -192,7 +188,7 @@ impl Engine {
             });
         }
         let hash = hash_off_thread(new.password).await?;
-        let txn = self.writer.begin().await?;
+        let txn = self.begin_write().await?;
         let id = staff::insert_user(&txn, &name, &email, &hash).await?;
         staff::add_user_to_groups(&txn, id, &new.groups).await?;
         state::bump(&txn, Counter::Policy).await?;
@@ -221,7 +217,7 @@ impl Engine {
             Some(pw) => Some(hash_off_thread(pw).await?),
             None => None,
         };
-        let txn = self.writer.begin().await?;
+        let txn = self.begin_write().await?;
         if staff::find_user(&txn, id).await?.is_none() {
             return Err(EngineError::not_found("StaffUser", id));
         }
@@ -307,7 +303,7 @@ impl Engine {
         new: NewPermissionGroup,
     ) -> Result<PermissionGroup> {
         self.authorize(p, Object::PermissionGroup, Action::Create)?;
-        let txn = self.writer.begin().await?;
+        let txn = self.begin_write().await?;
         let group = staff::insert_group(&txn, &new).await?;
         state::bump(&txn, Counter::Policy).await?;
         txn.commit().await?;
@@ -324,7 +320,7 @@ impl Engine {
         portal_access: Option<bool>,
     ) -> Result<PermissionGroup> {
         self.authorize(p, Object::PermissionGroup, Action::Update)?;
-        let txn = self.writer.begin().await?;
+        let txn = self.begin_write().await?;
         let mut group = staff::all_groups(&txn)
             .await?
             .into_iter()
@@ -365,11 +361,12 @@ impl Engine {
                 .to_owned(),
         )
         .await
-        .map_err(|e| match e {
-            e if e.to_string().to_lowercase().contains("unique") => {
+        .map_err(|e| {
+            if e.is_unique_violation() {
                 EngineError::conflict(format!("a permission group named `{}` exists", group.name))
+            } else {
+                e
             }
-            e => e.into(),
         })?;
         staff::group_rules(&txn, &group).await?;
         state::bump(&txn, Counter::Policy).await?;
@@ -398,7 +395,9 @@ impl Engine {
             ])
             .returning_col("id")
             .to_owned();
-        let id = crate::db::insert_id(&self.writer, &q).await?;
+        let txn = self.begin_write().await?;
+        let id = crate::db::insert_id(&txn, &q).await?;
+        txn.commit().await?;
         Ok(ApiToken {
             id,
             name,

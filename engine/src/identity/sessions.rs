@@ -3,9 +3,9 @@
 
 use super::principal::{Principal, StaffPrincipal};
 use super::staff::StaffUser;
+use crate::db::Exec;
 use crate::db::now_micros;
 use crate::error::Result;
-use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use std::collections::HashMap;
 use std::sync::RwLock;
@@ -99,7 +99,7 @@ impl SessionCache {
 
 /// Resolves a token hash to an active staff user, from a session or an API token.
 pub(crate) async fn lookup_staff(
-    db: &impl ConnectionTrait,
+    db: &impl Exec,
     hash: &str,
     is_api_token: bool,
 ) -> Result<Option<(Principal, Option<i64>)>> {
@@ -110,7 +110,7 @@ pub(crate) async fn lookup_staff(
             .and_where(Expr::col("token_hash").eq(hash))
             .to_owned();
         match db.query_one(&q).await? {
-            Some(row) => (row.try_get_by_index(0)?, None, None),
+            Some(row) => (row.get(0)?, None, None),
             None => return Ok(None),
         }
     } else {
@@ -122,11 +122,7 @@ pub(crate) async fn lookup_staff(
             .and_where(Expr::col("expires_at").gt(now_micros()))
             .to_owned();
         match db.query_one(&q).await? {
-            Some(row) => (
-                row.try_get_by_index(0)?,
-                Some(row.try_get_by_index(1)?),
-                Some(row.try_get_by_index(2)?),
-            ),
+            Some(row) => (row.get(0)?, Some(row.get(1)?), Some(row.get(2)?)),
             None => return Ok(None),
         }
     };
@@ -138,20 +134,20 @@ pub(crate) async fn lookup_staff(
     let Some(row) = db.query_one(&q).await? else {
         return Ok(None);
     };
-    let active: bool = row.try_get_by_index(1)?;
+    let active: bool = row.get(1)?;
     if !active {
         return Ok(None);
     }
     let principal = Principal::Staff(StaffPrincipal {
         user_id,
-        name: row.try_get_by_index(0)?,
+        name: row.get(0)?,
         session_id,
     });
     Ok(Some((principal, expires_at)))
 }
 
 pub(crate) async fn insert_session(
-    db: &impl ConnectionTrait,
+    db: &impl Exec,
     audience: &str,
     subject_id: i64,
     hash: &str,
@@ -184,7 +180,7 @@ pub(crate) async fn insert_session(
     Ok(())
 }
 
-pub(crate) async fn delete_session(db: &impl ConnectionTrait, id: i64) -> Result<()> {
+pub(crate) async fn delete_session(db: &impl Exec, id: i64) -> Result<()> {
     let q = Query::delete()
         .from_table("sessions")
         .and_where(Expr::col("id").eq(id))

@@ -2,8 +2,8 @@
 //! groups translate into.
 
 use crate::db::now_micros;
+use crate::db::{Exec, Row};
 use crate::error::{EngineError, Result};
-use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -86,7 +86,7 @@ pub(crate) fn check_email(email: &str, field: &str) -> Result<String> {
     Ok(email)
 }
 
-pub(crate) async fn user_groups(db: &impl ConnectionTrait, user_id: i64) -> Result<Vec<i64>> {
+pub(crate) async fn user_groups(db: &impl Exec, user_id: i64) -> Result<Vec<i64>> {
     let q = Query::select()
         .column("group_id")
         .from("staff_user_groups")
@@ -96,20 +96,20 @@ pub(crate) async fn user_groups(db: &impl ConnectionTrait, user_id: i64) -> Resu
     crate::db::ids(db, &q).await
 }
 
-fn user_from_row(row: &sea_orm::QueryResult) -> Result<StaffUser> {
+fn user_from_row(row: &Row) -> Result<StaffUser> {
     Ok(StaffUser {
-        id: row.try_get_by_index(0)?,
-        name: row.try_get_by_index(1)?,
-        email: row.try_get_by_index(2)?,
-        active: row.try_get_by_index(3)?,
+        id: row.get(0)?,
+        name: row.get(1)?,
+        email: row.get(2)?,
+        active: row.get(3)?,
         group_ids: Vec::new(),
-        created_at: row.try_get_by_index(4)?,
+        created_at: row.get(4)?,
     })
 }
 
 const USER_COLUMNS: [&str; 5] = ["id", "name", "email", "active", "created_at"];
 
-pub(crate) async fn find_user(db: &impl ConnectionTrait, id: i64) -> Result<Option<StaffUser>> {
+pub(crate) async fn find_user(db: &impl Exec, id: i64) -> Result<Option<StaffUser>> {
     let q = Query::select()
         .columns(USER_COLUMNS)
         .from("staff_users")
@@ -125,7 +125,7 @@ pub(crate) async fn find_user(db: &impl ConnectionTrait, id: i64) -> Result<Opti
     }
 }
 
-pub(crate) async fn all_users(db: &impl ConnectionTrait) -> Result<Vec<StaffUser>> {
+pub(crate) async fn all_users(db: &impl Exec) -> Result<Vec<StaffUser>> {
     let q = Query::select()
         .columns(USER_COLUMNS)
         .from("staff_users")
@@ -144,8 +144,8 @@ pub(crate) async fn all_users(db: &impl ConnectionTrait) -> Result<Vec<StaffUser
         .order_by("group_id", Order::Asc)
         .to_owned();
     for row in db.query_all(&links).await? {
-        let user_id: i64 = row.try_get_by_index(0)?;
-        let group_id: i64 = row.try_get_by_index(1)?;
+        let user_id: i64 = row.get(0)?;
+        let group_id: i64 = row.get(1)?;
         if let Some(u) = users.iter_mut().find(|u| u.id == user_id) {
             u.group_ids.push(group_id);
         }
@@ -155,7 +155,7 @@ pub(crate) async fn all_users(db: &impl ConnectionTrait) -> Result<Vec<StaffUser
 
 /// (id, password hash, active) of the account with this email.
 pub(crate) async fn credentials(
-    db: &impl ConnectionTrait,
+    db: &impl Exec,
     email: &str,
 ) -> Result<Option<(i64, String, bool)>> {
     let q = Query::select()
@@ -164,20 +164,12 @@ pub(crate) async fn credentials(
         .and_where(Expr::col("email").eq(email.trim().to_lowercase()))
         .to_owned();
     match db.query_one(&q).await? {
-        Some(row) => Ok(Some((
-            row.try_get_by_index(0)?,
-            row.try_get_by_index(1)?,
-            row.try_get_by_index(2)?,
-        ))),
+        Some(row) => Ok(Some((row.get(0)?, row.get(1)?, row.get(2)?))),
         None => Ok(None),
     }
 }
 
-pub(crate) async fn email_taken(
-    db: &impl ConnectionTrait,
-    email: &str,
-    except: Option<i64>,
-) -> Result<bool> {
+pub(crate) async fn email_taken(db: &impl Exec, email: &str, except: Option<i64>) -> Result<bool> {
     let mut q = Query::select();
     q.column("id")
         .from("staff_users")
@@ -189,7 +181,7 @@ pub(crate) async fn email_taken(
 }
 
 pub(crate) async fn insert_user(
-    db: &impl ConnectionTrait,
+    db: &impl Exec,
     name: &str,
     email: &str,
     password_hash: &str,
@@ -219,11 +211,7 @@ pub(crate) async fn insert_user(
 }
 
 /// Replaces a user's memberships, in the table and as Casbin grouping rules.
-pub(crate) async fn add_user_to_groups(
-    db: &impl ConnectionTrait,
-    user_id: i64,
-    groups: &[i64],
-) -> Result<()> {
+pub(crate) async fn add_user_to_groups(db: &impl Exec, user_id: i64, groups: &[i64]) -> Result<()> {
     let known: Vec<i64> = all_groups(db).await?.iter().map(|g| g.id).collect();
     for g in groups {
         if !known.contains(g) {
@@ -257,16 +245,16 @@ pub(crate) async fn add_user_to_groups(
     Ok(())
 }
 
-fn group_from_row(row: &sea_orm::QueryResult) -> Result<PermissionGroup> {
+fn group_from_row(row: &Row) -> Result<PermissionGroup> {
     Ok(PermissionGroup {
-        id: row.try_get_by_index(0)?,
-        name: row.try_get_by_index(1)?,
-        admin: row.try_get_by_index(2)?,
-        portal_access: row.try_get_by_index(3)?,
+        id: row.get(0)?,
+        name: row.get(1)?,
+        admin: row.get(2)?,
+        portal_access: row.get(3)?,
     })
 }
 
-pub(crate) async fn all_groups(db: &impl ConnectionTrait) -> Result<Vec<PermissionGroup>> {
+pub(crate) async fn all_groups(db: &impl Exec) -> Result<Vec<PermissionGroup>> {
     let q = Query::select()
         .columns(["id", "name", "admin", "portal_access"])
         .from("permission_groups")
@@ -276,7 +264,7 @@ pub(crate) async fn all_groups(db: &impl ConnectionTrait) -> Result<Vec<Permissi
 }
 
 /// The Casbin rules that give a group its settings.
-pub(crate) async fn group_rules(db: &impl ConnectionTrait, group: &PermissionGroup) -> Result<()> {
+pub(crate) async fn group_rules(db: &impl Exec, group: &PermissionGroup) -> Result<()> {
     let subject = format!("group:{}", group.id);
     crate::policy::remove_rules(db, "p", &subject).await?;
     crate::policy::remove_rules(db, "g", &subject).await?;
@@ -290,7 +278,7 @@ pub(crate) async fn group_rules(db: &impl ConnectionTrait, group: &PermissionGro
 }
 
 pub(crate) async fn insert_group(
-    db: &impl ConnectionTrait,
+    db: &impl Exec,
     new: &NewPermissionGroup,
 ) -> Result<PermissionGroup> {
     let name = check_name(&new.name, "name")?;

@@ -1,9 +1,9 @@
 //! Login throttling per account and per client address, kept in the database so every process
 //! sharing it counts the same failures.
 
+use crate::db::Exec;
 use crate::db::now_micros;
 use crate::error::{EngineError, Result};
-use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 
 const WINDOW_MICROS: i64 = 15 * 60 * 1_000_000;
@@ -30,7 +30,7 @@ fn scopes(audience: &str, account: &str, address: Option<&str>) -> (String, Opti
 }
 
 impl Throttle {
-    async fn failures(&self, db: &impl ConnectionTrait, scope: &str) -> Result<i64> {
+    async fn failures(&self, db: &impl Exec, scope: &str) -> Result<i64> {
         let q = Query::select()
             .expr(Expr::col("id").count())
             .from("login_failures")
@@ -38,7 +38,7 @@ impl Throttle {
             .and_where(Expr::col("at").gt(now_micros() - WINDOW_MICROS))
             .to_owned();
         Ok(match db.query_one(&q).await? {
-            Some(row) => row.try_get_by_index(0)?,
+            Some(row) => row.get(0)?,
             None => 0,
         })
     }
@@ -46,7 +46,7 @@ impl Throttle {
     /// Refuses before the password is even checked once either limit is reached.
     pub async fn check(
         &self,
-        db: &impl ConnectionTrait,
+        db: &impl Exec,
         audience: &str,
         account: &str,
         address: Option<&str>,
@@ -65,7 +65,7 @@ impl Throttle {
 
     pub async fn failed(
         &self,
-        db: &impl ConnectionTrait,
+        db: &impl Exec,
         audience: &str,
         account: &str,
         address: Option<&str>,
@@ -89,12 +89,7 @@ impl Throttle {
         Ok(())
     }
 
-    pub async fn succeeded(
-        &self,
-        db: &impl ConnectionTrait,
-        audience: &str,
-        account: &str,
-    ) -> Result<()> {
+    pub async fn succeeded(&self, db: &impl Exec, audience: &str, account: &str) -> Result<()> {
         let (account_scope, _) = scopes(audience, account, None);
         let q = Query::delete()
             .from_table("login_failures")

@@ -29,8 +29,10 @@ impl Engine {
         new: NewDefinition,
     ) -> Result<FieldDefinition> {
         self.authorize(p, Object::FieldDefinition, Action::Manage)?;
+        let gate = self.write_gate().await;
         let d = super::create(&self.writer, new).await?;
         crate::records::ensure_index(&self.writer, &d).await?;
+        drop(gate);
         self.changed().await?;
         Ok(d)
     }
@@ -44,11 +46,13 @@ impl Engine {
     ) -> Result<FieldDefinition> {
         self.authorize(p, Object::FieldDefinition, Action::Manage)?;
         let db = self.db.clone();
+        let gate = self.write_gate().await;
         let d = super::update(&self.writer, entity, key, change, |def, option| {
             let db = db.clone();
             async move { crate::records::option_in_use(&db, &def, &option).await }
         })
         .await?;
+        drop(gate);
         self.changed().await?;
         Ok(d)
     }

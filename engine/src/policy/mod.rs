@@ -7,13 +7,14 @@
 
 mod adapter;
 
+use crate::db::Exec;
 use crate::error::{EngineError, Result};
 use crate::identity::{Action, Object, Principal};
 use adapter::RuleTable;
 use arc_swap::ArcSwap;
 use casbin::prelude::*;
+use sea_orm::DatabaseConnection;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{ConnectionTrait, DatabaseConnection};
 use std::sync::Arc;
 
 const MODEL: &str = r#"
@@ -100,14 +101,14 @@ impl Policy {
 }
 
 /// Inserts the default policies into an empty table.
-pub(crate) async fn seed(db: &impl ConnectionTrait) -> Result<bool> {
+pub(crate) async fn seed(db: &impl Exec) -> Result<bool> {
     let q = Query::select()
         .expr(Expr::col("id").count())
         .from("casbin_rule")
         .and_where(Expr::col("ptype").eq("p"))
         .to_owned();
     let n: i64 = match db.query_one(&q).await? {
-        Some(r) => r.try_get_by_index(0)?,
+        Some(r) => r.get(0)?,
         None => 0,
     };
     if n > 0 {
@@ -119,11 +120,7 @@ pub(crate) async fn seed(db: &impl ConnectionTrait) -> Result<bool> {
     Ok(true)
 }
 
-pub(crate) async fn add_rule(
-    db: &impl ConnectionTrait,
-    ptype: &str,
-    values: &[&str],
-) -> Result<()> {
+pub(crate) async fn add_rule(db: &impl Exec, ptype: &str, values: &[&str]) -> Result<()> {
     let mut cols = vec!["ptype"];
     let mut vals: Vec<sea_orm::sea_query::SimpleExpr> = vec![ptype.into()];
     for (i, v) in values.iter().enumerate().take(6) {
@@ -142,11 +139,7 @@ pub(crate) async fn add_rule(
 }
 
 /// Removes every rule of `ptype` whose first value is `subject`.
-pub(crate) async fn remove_rules(
-    db: &impl ConnectionTrait,
-    ptype: &str,
-    subject: &str,
-) -> Result<()> {
+pub(crate) async fn remove_rules(db: &impl Exec, ptype: &str, subject: &str) -> Result<()> {
     db.execute(
         &Query::delete()
             .from_table("casbin_rule")

@@ -8,12 +8,13 @@
 use super::layout::{self, Layout, SqlKind};
 use super::read::{Record, decode, select_columns};
 use super::sql::{Operand, bind, operand};
+use crate::db::Exec;
 use crate::error::{EngineError, Result};
 use crate::metadata::{EntityMeta, FieldDefinition};
+use sea_orm::DbBackend;
 use sea_orm::sea_query::{
     Cond, Expr, ExprTrait, Func, LikeExpr, NullOrdering, Order, Query, SelectStatement, Value,
 };
-use sea_orm::{ConnectionTrait, DbBackend};
 
 pub const MAX_PAGE: u64 = 100;
 
@@ -362,13 +363,13 @@ pub(crate) fn page_statement(
 }
 
 pub(crate) async fn list(
-    db: &impl ConnectionTrait,
+    db: &impl Exec,
     layout: &Layout,
     meta: &EntityMeta,
     query: &ListQuery,
     scope: Option<Cond>,
 ) -> Result<Page> {
-    let (q, keys, first) = page_statement(db.get_database_backend(), layout, meta, query, scope)?;
+    let (q, keys, first) = page_statement(db.backend(), layout, meta, query, scope)?;
     let rows = db.query_all(&q).await?;
     let mut records = rows
         .iter()
@@ -389,13 +390,13 @@ pub(crate) async fn list(
 }
 
 pub(crate) async fn count(
-    db: &impl ConnectionTrait,
+    db: &impl Exec,
     layout: &Layout,
     meta: &EntityMeta,
     conditions: &[Condition],
     scope: Option<Cond>,
 ) -> Result<i64> {
-    let filter = Filter::build(db.get_database_backend(), layout, meta, conditions, scope)?;
+    let filter = Filter::build(db.backend(), layout, meta, conditions, scope)?;
     let q = Query::select()
         .expr(Expr::col((layout.table, "id")).count())
         .from(layout.table)
@@ -403,14 +404,14 @@ pub(crate) async fn count(
         .to_owned();
     let row = db.query_one(&q).await?;
     Ok(match row {
-        Some(r) => r.try_get_by_index(0)?,
+        Some(r) => r.get(0)?,
         None => 0,
     })
 }
 
 /// Whether any record holds `option` in the SELECT or MULTISELECT field `def`.
 pub(crate) async fn option_in_use(
-    db: &impl ConnectionTrait,
+    db: &impl Exec,
     def: &FieldDefinition,
     option: &str,
 ) -> Result<bool> {
@@ -459,8 +460,7 @@ mod tests {
             format!("EXPLAIN QUERY PLAN {}", built.sql),
             built.values.map(|v| v.0).unwrap_or_default(),
         );
-        let steps: Vec<String> = db
-            .query_all_raw(explain)
+        let steps: Vec<String> = ConnectionTrait::query_all_raw(db, explain)
             .await
             .unwrap()
             .iter()

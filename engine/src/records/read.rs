@@ -1,9 +1,9 @@
 //! Records as the engine hands them out, and decoding them from rows.
 
 use super::layout::{Layout, SqlKind, case_number, sql_kind};
+use crate::db::Row;
 use crate::error::Result;
 use crate::metadata::{EntityKind, EntityMeta};
-use sea_orm::QueryResult;
 use sea_orm::sea_query::{Expr, SelectStatement};
 use serde_json::{Map, Value};
 
@@ -39,11 +39,11 @@ pub fn select_columns(q: &mut SelectStatement, layout: &Layout) {
     }
 }
 
-pub fn decode(row: &QueryResult, layout: &Layout, meta: &EntityMeta) -> Result<Record> {
-    let id: i64 = row.try_get_by_index(0)?;
-    let created_at: i64 = row.try_get_by_index(1)?;
-    let updated_at: i64 = row.try_get_by_index(2)?;
-    let custom: Value = row.try_get_by_index(3)?;
+pub(crate) fn decode(row: &Row, layout: &Layout, meta: &EntityMeta) -> Result<Record> {
+    let id: i64 = row.get(0)?;
+    let created_at: i64 = row.get(1)?;
+    let updated_at: i64 = row.get(2)?;
+    let custom: Value = row.get(3)?;
     let mut values = match custom {
         Value::Object(map) => map,
         _ => Map::new(),
@@ -56,16 +56,16 @@ pub fn decode(row: &QueryResult, layout: &Layout, meta: &EntityMeta) -> Result<R
             .unwrap_or(SqlKind::Text);
         let v = match kind {
             SqlKind::Integer => row
-                .try_get_by_index::<Option<i64>>(idx)?
+                .get::<Option<i64>>(idx)?
                 .map_or(Value::Null, Value::from),
             SqlKind::Float => row
-                .try_get_by_index::<Option<f64>>(idx)?
+                .get::<Option<f64>>(idx)?
                 .map_or(Value::Null, Value::from),
             SqlKind::Boolean => row
-                .try_get_by_index::<Option<bool>>(idx)?
+                .get::<Option<bool>>(idx)?
                 .map_or(Value::Null, Value::from),
             SqlKind::Text | SqlKind::Array => row
-                .try_get_by_index::<Option<String>>(idx)?
+                .get::<Option<String>>(idx)?
                 .map_or(Value::Null, Value::from),
         };
         values.insert((*key).to_owned(), v);

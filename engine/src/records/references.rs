@@ -2,9 +2,9 @@
 //! field instead of surfacing as a foreign-key failure (custom references have no foreign key).
 
 use super::layout::Layout;
+use crate::db::Exec;
 use crate::error::{EngineError, Result};
 use crate::metadata::{EntityMeta, FieldType};
-use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use serde_json::{Map, Value};
 
@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 /// column: the system ones are foreign keys, and a violation is traced back to its field by
 /// running this again (see `write::create`).
 pub(crate) async fn check(
-    db: &impl ConnectionTrait,
+    db: &impl Exec,
     layout: &Layout,
     meta: &EntityMeta,
     values: &Map<String, Value>,

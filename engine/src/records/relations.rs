@@ -1,9 +1,8 @@
 //! Links between records: an individual's relationships with organisations, and the contacts
 //! linked to a case.
 
-use crate::db::now_micros;
+use crate::db::{Exec, Row, now_micros};
 use crate::error::{EngineError, Result};
-use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -15,13 +14,13 @@ pub struct Relationship {
     pub created_at: i64,
 }
 
-fn relationship(row: &sea_orm::QueryResult) -> Result<Relationship> {
+fn relationship(row: &Row) -> Result<Relationship> {
     Ok(Relationship {
-        id: row.try_get_by_index(0)?,
-        individual_id: row.try_get_by_index(1)?,
-        organisation_id: row.try_get_by_index(2)?,
-        role: row.try_get_by_index(3)?,
-        created_at: row.try_get_by_index(4)?,
+        id: row.get(0)?,
+        individual_id: row.get(1)?,
+        organisation_id: row.get(2)?,
+        role: row.get(3)?,
+        created_at: row.get(4)?,
     })
 }
 
@@ -33,20 +32,20 @@ const REL_COLUMNS: [&str; 5] = [
     "created_at",
 ];
 
-pub(crate) async fn contact_kind(db: &impl ConnectionTrait, id: i64) -> Result<Option<String>> {
+pub(crate) async fn contact_kind(db: &impl Exec, id: i64) -> Result<Option<String>> {
     let q = Query::select()
         .column("kind")
         .from("contacts")
         .and_where(Expr::col("id").eq(id))
         .to_owned();
     Ok(match db.query_one(&q).await? {
-        Some(row) => Some(row.try_get_by_index(0)?),
+        Some(row) => Some(row.get(0)?),
         None => None,
     })
 }
 
 pub(crate) async fn add_relationship(
-    db: &impl ConnectionTrait,
+    db: &impl Exec,
     individual_id: i64,
     organisation_id: i64,
     role: Option<String>,
@@ -111,22 +110,19 @@ pub(crate) async fn add_relationship(
     })
 }
 
-pub(crate) async fn remove_relationship(db: &impl ConnectionTrait, id: i64) -> Result<()> {
+pub(crate) async fn remove_relationship(db: &impl Exec, id: i64) -> Result<()> {
     let q = Query::delete()
         .from_table("relationships")
         .and_where(Expr::col("id").eq(id))
         .to_owned();
-    if db.execute(&q).await?.rows_affected() == 0 {
+    if db.execute(&q).await? == 0 {
         return Err(EngineError::not_found("Relationship", id));
     }
     Ok(())
 }
 
 /// The relationships a contact takes part in, from either side.
-pub(crate) async fn relationships_of(
-    db: &impl ConnectionTrait,
-    contact_id: i64,
-) -> Result<Vec<Relationship>> {
+pub(crate) async fn relationships_of(db: &impl Exec, contact_id: i64) -> Result<Vec<Relationship>> {
     let q = Query::select()
         .columns(REL_COLUMNS)
         .from("relationships")
@@ -141,7 +137,7 @@ pub(crate) async fn relationships_of(
 }
 
 pub(crate) async fn add_case_contact(
-    db: &impl ConnectionTrait,
+    db: &impl Exec,
     case_id: i64,
     contact_id: i64,
 ) -> Result<bool> {
@@ -167,7 +163,7 @@ pub(crate) async fn add_case_contact(
 }
 
 pub(crate) async fn remove_case_contact(
-    db: &impl ConnectionTrait,
+    db: &impl Exec,
     case_id: i64,
     contact_id: i64,
 ) -> Result<()> {
@@ -176,13 +172,13 @@ pub(crate) async fn remove_case_contact(
         .and_where(Expr::col("case_id").eq(case_id))
         .and_where(Expr::col("contact_id").eq(contact_id))
         .to_owned();
-    if db.execute(&q).await?.rows_affected() == 0 {
+    if db.execute(&q).await? == 0 {
         return Err(EngineError::not_found("case contact", contact_id));
     }
     Ok(())
 }
 
-pub(crate) async fn case_contact_ids(db: &impl ConnectionTrait, case_id: i64) -> Result<Vec<i64>> {
+pub(crate) async fn case_contact_ids(db: &impl Exec, case_id: i64) -> Result<Vec<i64>> {
     let q = Query::select()
         .column("contact_id")
         .from("case_contacts")

@@ -10,7 +10,6 @@ use crate::audit::{self, Actor, AuditEvent};
 use crate::error::{EngineError, Result};
 use crate::identity::{Action, Object, Principal};
 use crate::metadata::{Audience, EntityKind};
-use sea_orm::TransactionTrait;
 use serde_json::{Map, Value, json};
 
 fn object(entity: EntityKind) -> Object {
@@ -46,7 +45,7 @@ impl Engine {
         self.authorize(p, object(entity), Action::Read)?;
         let catalog = self.catalog();
         query::list(
-            &self.db,
+            &self.reader(),
             layout_of(entity)?,
             catalog.entity(entity),
             q,
@@ -76,7 +75,13 @@ impl Engine {
     pub async fn get(&self, p: &Principal, entity: EntityKind, id: i64) -> Result<Record> {
         self.authorize(p, object(entity), Action::Read)?;
         let catalog = self.catalog();
-        write::load(&self.db, layout_of(entity)?, catalog.entity(entity), id).await
+        write::load(
+            &self.reader(),
+            layout_of(entity)?,
+            catalog.entity(entity),
+            id,
+        )
+        .await
     }
 
     /// Several records by id, in no particular order; missing ids are left out.
@@ -103,7 +108,8 @@ impl Engine {
                 first: Some(query::MAX_PAGE),
                 ..ListQuery::default()
             };
-            let page = query::list(&self.db, layout, catalog.entity(entity), &q, None).await?;
+            let page =
+                query::list(&self.reader(), layout, catalog.entity(entity), &q, None).await?;
             out.extend(page.records);
         }
         Ok(out)
@@ -123,7 +129,8 @@ impl Engine {
             values,
         };
         write::create(
-            &self.writer,
+            self.begin_write().await?,
+            &self.reader(),
             layout_of(entity)?,
             catalog.entity(entity),
             Audience::Staff,
@@ -144,7 +151,7 @@ impl Engine {
         self.authorize(p, Object::FieldDefinition, Action::Manage)?;
         let catalog = self.catalog();
         let layout = layout_of(entity)?;
-        let txn = self.writer.begin().await?;
+        let txn = self.begin_write().await?;
         let n = records.len();
         for r in records {
             write::insert(
@@ -186,7 +193,7 @@ impl Engine {
         self.authorize(p, object(entity), Action::Update)?;
         let catalog = self.catalog();
         write::update(
-            &self.writer,
+            self.begin_write().await?,
             layout_of(entity)?,
             catalog.entity(entity),
             Audience::Staff,
@@ -199,7 +206,7 @@ impl Engine {
 
     pub async fn delete(&self, p: &Principal, entity: EntityKind, id: i64) -> Result<()> {
         self.authorize(p, object(entity), Action::Delete)?;
-        write::delete(&self.writer, layout_of(entity)?, id, &actor(p)).await
+        write::delete(self.begin_write().await?, layout_of(entity)?, id, &actor(p)).await
     }
 
     pub async fn add_case_contact(
@@ -210,7 +217,7 @@ impl Engine {
     ) -> Result<Record> {
         self.authorize(p, Object::Case, Action::Update)?;
         let case = self.get(p, EntityKind::Case, case_id).await?;
-        let txn = self.writer.begin().await?;
+        let txn = self.begin_write().await?;
         if relations::add_case_contact(&txn, case_id, contact_id).await? {
             audit::record(
                 &txn,
@@ -233,7 +240,7 @@ impl Engine {
         contact_id: i64,
     ) -> Result<()> {
         self.authorize(p, Object::Case, Action::Update)?;
-        let txn = self.writer.begin().await?;
+        let txn = self.begin_write().await?;
         relations::remove_case_contact(&txn, case_id, contact_id).await?;
         audit::record(
             &txn,
@@ -250,7 +257,7 @@ impl Engine {
 
     pub async fn case_contacts(&self, p: &Principal, case_id: i64) -> Result<Vec<Record>> {
         self.authorize(p, Object::Contact, Action::Read)?;
-        let ids = relations::case_contact_ids(&self.db, case_id).await?;
+        let ids = relations::case_contact_ids(&self.reader(), case_id).await?;
         let mut records = self.get_many(p, EntityKind::Contact, &ids).await?;
         records.sort_by_key(|r| ids.iter().position(|i| *i == r.id));
         Ok(records)
@@ -264,7 +271,7 @@ impl Engine {
         role: Option<String>,
     ) -> Result<Relationship> {
         self.authorize(p, Object::Relationship, Action::Create)?;
-        let txn = self.writer.begin().await?;
+        let txn = self.begin_write().await?;
         let rel = relations::add_relationship(&txn, individual_id, organisation_id, role).await?;
         let detail = json!({"individualId": individual_id, "organisationId": organisation_id, "role": rel.role});
         audit::record(
@@ -291,12 +298,14 @@ impl Engine {
 
     pub async fn remove_relationship(&self, p: &Principal, id: i64) -> Result<()> {
         self.authorize(p, Object::Relationship, Action::Delete)?;
-        relations::remove_relationship(&self.writer, id).await
+        let txn = self.begin_write().await?;
+        relations::remove_relationship(&txn, id).await?;
+        txn.commit().await
     }
 
     pub async fn relationships(&self, p: &Principal, contact_id: i64) -> Result<Vec<Relationship>> {
         self.authorize(p, Object::Relationship, Action::Read)?;
-        relations::relationships_of(&self.db, contact_id).await
+        relations::relationships_of(&self.reader(), contact_id).await
     }
 
     pub async fn audit_log(
@@ -307,6 +316,6 @@ impl Engine {
     ) -> Result<Vec<AuditEvent>> {
         self.authorize(p, Object::AuditLog, Action::Read)?;
         self.authorize(p, object(entity), Action::Read)?;
-        audit::events(&self.db, entity, id).await
+        audit::events(&self.reader(), entity, id).await
     }
 }

@@ -6,12 +6,12 @@ use super::query::base_select;
 use super::read::{Record, decode};
 use super::references;
 use crate::audit::{self, Actor};
-use crate::db::{is_postgres, now_micros};
+use crate::db::{Exec, Txn, now_micros};
 use crate::error::{EngineError, RecordRef, Result};
 use crate::metadata::validation::Mode;
 use crate::metadata::{Audience, EntityKind, EntityMeta};
+use sea_orm::DbBackend;
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SimpleExpr, Value as SqlValue};
-use sea_orm::{ConnectionTrait, DatabaseTransaction, SqlErr, TransactionTrait};
 use serde_json::{Map, Value};
 
 /// A JSON value into the SQL value of a system column. NULLs are typed: PostgreSQL refuses a
@@ -63,7 +63,7 @@ fn split(
 }
 
 pub(crate) async fn load(
-    db: &impl ConnectionTrait,
+    db: &impl Exec,
     layout: &Layout,
     meta: &EntityMeta,
     id: i64,
@@ -102,7 +102,7 @@ pub struct NewRecord {
 
 /// Validates and inserts inside `txn`; the caller commits.
 pub(crate) async fn insert(
-    txn: &DatabaseTransaction,
+    txn: &impl Exec,
     layout: &Layout,
     meta: &EntityMeta,
     audience: Audience,
@@ -178,8 +178,10 @@ pub(crate) async fn insert(
     })
 }
 
+/// Inserts in `txn` and commits. `reader` is for tracing a foreign-key failure to its field.
 pub(crate) async fn create(
-    db: &sea_orm::DatabaseConnection,
+    txn: Txn<'_>,
+    reader: &impl Exec,
     layout: &Layout,
     meta: &EntityMeta,
     audience: Audience,
@@ -187,27 +189,24 @@ pub(crate) async fn create(
     actor: &Actor,
 ) -> Result<Record> {
     let values = new.values.clone();
-    let txn = db.begin().await?;
     match insert(&txn, layout, meta, audience, new, actor).await {
         Ok(record) => {
             txn.commit().await?;
             Ok(record)
         }
-        Err(EngineError::Db(e))
-            if matches!(e.sql_err(), Some(SqlErr::ForeignKeyConstraintViolation(_))) =>
-        {
+        Err(e) if e.is_foreign_key_violation() => {
             // The database knows a reference is dangling but not which; ask, now that the
             // failed transaction is gone.
             txn.rollback().await?;
-            references::check(db, layout, meta, &values, false).await?;
-            Err(EngineError::Db(e))
+            references::check(reader, layout, meta, &values, false).await?;
+            Err(e)
         }
         Err(e) => Err(e),
     }
 }
 
 pub(crate) async fn update(
-    db: &sea_orm::DatabaseConnection,
+    txn: Txn<'_>,
     layout: &Layout,
     meta: &EntityMeta,
     audience: Audience,
@@ -217,7 +216,6 @@ pub(crate) async fn update(
 ) -> Result<Record> {
     meta.validator(audience, Mode::Patch)
         .validate(&Value::Object(patch.clone()))?;
-    let txn = db.begin().await?;
     references::check(&txn, layout, meta, &patch, false).await?;
     let (columns, custom) = split(layout, meta, &patch);
     let mut sets: Vec<(&'static str, SimpleExpr)> = columns
@@ -228,7 +226,7 @@ pub(crate) async fn update(
         // Merged in SQL, so two concurrent changes of different fields both survive; a null
         // removes the key.
         let patch_json = Value::Object(custom).to_string();
-        let merged = if is_postgres(&txn) {
+        let merged = if txn.backend() == DbBackend::Postgres {
             // sea-query numbers PostgreSQL placeholders and leaves SQLite's as `?`.
             Expr::cust_with_values(
                 "jsonb_strip_nulls(\"custom\" || CAST($1 AS jsonb))",
@@ -245,8 +243,7 @@ pub(crate) async fn update(
         .values(sets)
         .and_where(Expr::col("id").eq(id))
         .to_owned();
-    let result = txn.execute(&q).await?;
-    if result.rows_affected() == 0 {
+    if txn.execute(&q).await? == 0 {
         return Err(EngineError::not_found(layout.entity.type_name(), id));
     }
     audit::record(
@@ -264,7 +261,7 @@ pub(crate) async fn update(
 }
 
 /// Records that still point at a contact; it cannot go while they do.
-async fn referencing(db: &impl ConnectionTrait, contact_id: i64) -> Result<Vec<RecordRef>> {
+async fn referencing(db: &impl Exec, contact_id: i64) -> Result<Vec<RecordRef>> {
     let mut out = Vec::new();
     for (table, label) in [("cases", "subject"), ("deals", "name")] {
         let q = Query::select()
@@ -275,21 +272,15 @@ async fn referencing(db: &impl ConnectionTrait, contact_id: i64) -> Result<Vec<R
             .to_owned();
         for row in db.query_all(&q).await? {
             out.push(RecordRef {
-                id: row.try_get_by_index(0)?,
-                name: row.try_get_by_index(1)?,
+                id: row.get(0)?,
+                name: row.get(1)?,
             });
         }
     }
     Ok(out)
 }
 
-pub(crate) async fn delete(
-    db: &sea_orm::DatabaseConnection,
-    layout: &Layout,
-    id: i64,
-    actor: &Actor,
-) -> Result<()> {
-    let txn = db.begin().await?;
+pub(crate) async fn delete(txn: Txn<'_>, layout: &Layout, id: i64, actor: &Actor) -> Result<()> {
     if layout.entity == EntityKind::Contact {
         let related = referencing(&txn, id).await?;
         if !related.is_empty() {
@@ -303,7 +294,7 @@ pub(crate) async fn delete(
         .from_table(layout.table)
         .and_where(Expr::col("id").eq(id))
         .to_owned();
-    if txn.execute(&q).await?.rows_affected() == 0 {
+    if txn.execute(&q).await? == 0 {
         return Err(EngineError::not_found(layout.entity.type_name(), id));
     }
     audit::record(&txn, layout.entity, id, actor, "deleted", &Value::Null).await?;

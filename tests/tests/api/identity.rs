@@ -112,6 +112,30 @@ async fn staff_users_and_groups_are_managed_by_admins() {
         .unwrap()
         .to_owned();
     assert_eq!(g["createPermissionGroup"]["portalAccess"], true);
+    // Group names are unique, on create and on rename.
+    let e = app
+        .admin
+        .err(
+            "mutation { createPermissionGroup(input: {name: \"Client service\"}) { id } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(code(&e), "CONFLICT");
+    let other = app
+        .admin
+        .ok(
+            "mutation { createPermissionGroup(input: {name: \"Billing\"}) { id } }",
+            json!({}),
+        )
+        .await;
+    let e = app
+        .admin
+        .err(
+            "mutation($id: ID!) { updatePermissionGroup(id: $id, input: {name: \"Client service\"}) { id } }",
+            json!({"id": other["createPermissionGroup"]["id"]}),
+        )
+        .await;
+    assert_eq!(code(&e), "CONFLICT");
     let u = app
         .admin
         .ok(

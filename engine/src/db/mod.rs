@@ -1,23 +1,49 @@
 //! Opening the database and the few things that differ between SQLite and PostgreSQL.
 
+mod exec;
+mod lite;
+
+pub(crate) use exec::{Exec, Reader, Row, Txn};
+pub(crate) use lite::{Lite, WriteGate};
+
 use crate::error::Result;
 use portico_migrations::{Migrator, MigratorTrait};
 use sea_orm::sea_query::{InsertStatement, SelectStatement};
-use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
+use std::str::FromStr;
 use std::time::Duration;
 
+pub(crate) struct Pools {
+    pub reader: DatabaseConnection,
+    pub writer: DatabaseConnection,
+    /// In-place SQLite connections for the hot paths; `None` on PostgreSQL.
+    pub lite: Option<Lite>,
+}
+
 /// The read pool and the write pool. On SQLite writes get a pool of their own with a single
-/// connection (see `Engine::writer`); on PostgreSQL both are the same pool.
-pub async fn connect_pools(url: &str) -> Result<(DatabaseConnection, DatabaseConnection)> {
+/// connection (see `Engine::writer`), and the hot paths get in-place connections (`lite`); on
+/// PostgreSQL both pools are the same.
+pub(crate) async fn connect_pools(url: &str) -> Result<Pools> {
     if url.starts_with("sqlite:") && !url.contains(":memory:") {
         let writer = connect_with(url, 1).await?;
         Migrator::up(&writer, None).await?;
-        let reader = connect_with(url, 8).await?;
-        Ok((reader, writer))
+        let reader = connect_with(url, 4).await?;
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(|e| crate::EngineError::Internal(format!("database URL: {e}")))?;
+        let lite = Lite::open(options.get_filename(), 4)?;
+        Ok(Pools {
+            reader,
+            writer,
+            lite: Some(lite),
+        })
     } else {
         let pool = connect(url).await?;
-        Ok((pool.clone(), pool))
+        Ok(Pools {
+            reader: pool.clone(),
+            writer: pool,
+            lite: None,
+        })
     }
 }
 
@@ -80,18 +106,14 @@ pub fn micros_to_rfc3339(micros: i64) -> String {
 }
 
 /// Runs an `INSERT ... RETURNING id` and gives the new id.
-pub(crate) async fn insert_id(db: &impl ConnectionTrait, q: &InsertStatement) -> Result<i64> {
+pub(crate) async fn insert_id(db: &impl Exec, q: &InsertStatement) -> Result<i64> {
     match db.query_one(q).await? {
-        Some(row) => Ok(row.try_get_by_index(0)?),
+        Some(row) => row.get(0),
         None => Err(crate::EngineError::Internal("insert returned no id".into())),
     }
 }
 
 /// The first column of every row, as ids.
-pub(crate) async fn ids(db: &impl ConnectionTrait, q: &SelectStatement) -> Result<Vec<i64>> {
-    db.query_all(q)
-        .await?
-        .iter()
-        .map(|r| Ok(r.try_get_by_index(0)?))
-        .collect()
+pub(crate) async fn ids(db: &impl Exec, q: &SelectStatement) -> Result<Vec<i64>> {
+    db.query_all(q).await?.iter().map(|r| r.get(0)).collect()
 }

@@ -1,0 +1,254 @@
+//! One way for the engine to run statements, whether they go through sea-orm (PostgreSQL, and
+//! SQLite off the hot path) or run in place on SQLite (see `lite`).
+//!
+//! The hot paths (the version check, reading and writing records) are written once against
+//! [`Exec`]; rows come back as [`Row`], read by position with [`Row::get`].
+
+use super::lite::{LiteReader, LiteTxn};
+use crate::error::{EngineError, Result};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, QueryResult, Statement,
+    StatementBuilder, TryGetable,
+};
+use std::future::Future;
+
+pub(crate) type LiteValue = rusqlite::types::Value;
+
+/// A row from either executor.
+pub(crate) enum Row {
+    Orm(QueryResult),
+    Lite(Vec<LiteValue>),
+}
+
+impl Row {
+    pub fn get<T: Cell>(&self, index: usize) -> Result<T> {
+        match self {
+            Row::Orm(r) => Ok(r.try_get_by_index(index)?),
+            Row::Lite(values) => {
+                let v = values.get(index).ok_or_else(|| {
+                    EngineError::Internal(format!("no column {index} in a result row"))
+                })?;
+                T::from_lite(v).ok_or_else(|| {
+                    EngineError::Internal(format!(
+                        "column {index} holds {:?}, not a {}",
+                        v.data_type(),
+                        std::any::type_name::<T>()
+                    ))
+                })
+            }
+        }
+    }
+}
+
+/// A Rust type a column decodes into on both executors, with SQLite's storage classes read the
+/// way sqlx reads them (booleans are integers, JSON is text).
+pub(crate) trait Cell: TryGetable + Sized {
+    fn from_lite(v: &LiteValue) -> Option<Self>;
+}
+
+impl Cell for i64 {
+    fn from_lite(v: &LiteValue) -> Option<Self> {
+        match v {
+            LiteValue::Integer(i) => Some(*i),
+            _ => None,
+        }
+    }
+}
+
+impl Cell for i32 {
+    fn from_lite(v: &LiteValue) -> Option<Self> {
+        i64::from_lite(v).and_then(|i| i32::try_from(i).ok())
+    }
+}
+
+impl Cell for f64 {
+    fn from_lite(v: &LiteValue) -> Option<Self> {
+        match v {
+            LiteValue::Real(f) => Some(*f),
+            LiteValue::Integer(i) => Some(*i as f64),
+            _ => None,
+        }
+    }
+}
+
+impl Cell for bool {
+    fn from_lite(v: &LiteValue) -> Option<Self> {
+        i64::from_lite(v).map(|i| i != 0)
+    }
+}
+
+impl Cell for String {
+    fn from_lite(v: &LiteValue) -> Option<Self> {
+        match v {
+            LiteValue::Text(s) => Some(s.clone()),
+            _ => None,
+        }
+    }
+}
+
+impl Cell for serde_json::Value {
+    fn from_lite(v: &LiteValue) -> Option<Self> {
+        match v {
+            LiteValue::Text(s) => serde_json::from_str(s).ok(),
+            _ => None,
+        }
+    }
+}
+
+impl<T: Cell> Cell for Option<T> {
+    fn from_lite(v: &LiteValue) -> Option<Self> {
+        match v {
+            LiteValue::Null => Some(None),
+            other => T::from_lite(other).map(Some),
+        }
+    }
+}
+
+/// Runs statements. Implemented by sea-orm's connections and transactions and by the in-place
+/// SQLite reader and transaction.
+pub(crate) trait Exec: Sync {
+    fn backend(&self) -> DbBackend;
+
+    fn query_all_raw(&self, stmt: Statement) -> impl Future<Output = Result<Vec<Row>>> + Send;
+
+    fn query_one_raw(&self, stmt: Statement) -> impl Future<Output = Result<Option<Row>>> + Send;
+
+    /// Runs a statement that returns no rows; gives the number of rows it changed.
+    fn execute_raw(&self, stmt: Statement) -> impl Future<Output = Result<u64>> + Send;
+
+    fn query_all<S: StatementBuilder>(
+        &self,
+        q: &S,
+    ) -> impl Future<Output = Result<Vec<Row>>> + Send {
+        self.query_all_raw(q.build(&self.backend()))
+    }
+
+    fn query_one<S: StatementBuilder>(
+        &self,
+        q: &S,
+    ) -> impl Future<Output = Result<Option<Row>>> + Send {
+        self.query_one_raw(q.build(&self.backend()))
+    }
+
+    fn execute<S: StatementBuilder>(&self, q: &S) -> impl Future<Output = Result<u64>> + Send {
+        self.execute_raw(q.build(&self.backend()))
+    }
+}
+
+/// sea-orm's connections and transactions.
+macro_rules! orm_exec {
+    ($t:ty) => {
+        impl Exec for $t {
+            fn backend(&self) -> DbBackend {
+                self.get_database_backend()
+            }
+
+            async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<Row>> {
+                let rows = ConnectionTrait::query_all_raw(self, stmt).await?;
+                Ok(rows.into_iter().map(Row::Orm).collect())
+            }
+
+            async fn query_one_raw(&self, stmt: Statement) -> Result<Option<Row>> {
+                Ok(ConnectionTrait::query_one_raw(self, stmt)
+                    .await?
+                    .map(Row::Orm))
+            }
+
+            async fn execute_raw(&self, stmt: Statement) -> Result<u64> {
+                Ok(ConnectionTrait::execute_raw(self, stmt)
+                    .await?
+                    .rows_affected())
+            }
+        }
+    };
+}
+
+orm_exec!(DatabaseConnection);
+orm_exec!(DatabaseTransaction);
+
+impl<T: Exec> Exec for &T {
+    fn backend(&self) -> DbBackend {
+        (**self).backend()
+    }
+
+    fn query_all_raw(&self, stmt: Statement) -> impl Future<Output = Result<Vec<Row>>> + Send {
+        (**self).query_all_raw(stmt)
+    }
+
+    fn query_one_raw(&self, stmt: Statement) -> impl Future<Output = Result<Option<Row>>> + Send {
+        (**self).query_one_raw(stmt)
+    }
+
+    fn execute_raw(&self, stmt: Statement) -> impl Future<Output = Result<u64>> + Send {
+        (**self).execute_raw(stmt)
+    }
+}
+
+/// Where reads go: the in-place SQLite readers when there are some, else sea-orm's pool.
+pub(crate) enum Reader<'a> {
+    Orm(&'a DatabaseConnection),
+    Lite(LiteReader<'a>),
+}
+
+/// A write transaction on either executor; dropped without [`Txn::commit`], it rolls back.
+pub(crate) enum Txn<'a> {
+    Orm(DatabaseTransaction),
+    Lite(LiteTxn<'a>),
+}
+
+impl Txn<'_> {
+    pub async fn commit(self) -> Result<()> {
+        match self {
+            Txn::Orm(t) => Ok(t.commit().await?),
+            Txn::Lite(t) => t.commit(),
+        }
+    }
+
+    pub async fn rollback(self) -> Result<()> {
+        match self {
+            Txn::Orm(t) => Ok(t.rollback().await?),
+            // Dropping it rolls back, in place.
+            Txn::Lite(t) => {
+                drop(t);
+                Ok(())
+            }
+        }
+    }
+}
+
+macro_rules! dispatch_exec {
+    ($t:ident) => {
+        impl Exec for $t<'_> {
+            fn backend(&self) -> DbBackend {
+                match self {
+                    $t::Orm(c) => c.get_database_backend(),
+                    $t::Lite(_) => DbBackend::Sqlite,
+                }
+            }
+
+            async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<Row>> {
+                match self {
+                    $t::Orm(c) => Exec::query_all_raw(c, stmt).await,
+                    $t::Lite(l) => l.query_all(&stmt),
+                }
+            }
+
+            async fn query_one_raw(&self, stmt: Statement) -> Result<Option<Row>> {
+                match self {
+                    $t::Orm(c) => Exec::query_one_raw(c, stmt).await,
+                    $t::Lite(l) => Ok(l.query_all(&stmt)?.into_iter().next()),
+                }
+            }
+
+            async fn execute_raw(&self, stmt: Statement) -> Result<u64> {
+                match self {
+                    $t::Orm(c) => Exec::execute_raw(c, stmt).await,
+                    $t::Lite(l) => l.execute(&stmt),
+                }
+            }
+        }
+    };
+}
+
+dispatch_exec!(Reader);
+dispatch_exec!(Txn);
