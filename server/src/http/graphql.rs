@@ -19,7 +19,9 @@ use axum::http::header::{ACCEPT, ALLOW, CONTENT_TYPE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use portico_schema::{RequestInfo, SchemaCache};
+use serde::Serialize;
 use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json; charset=utf-8";
@@ -72,8 +74,16 @@ fn negotiate(headers: &HeaderMap) -> Option<Media> {
     None
 }
 
-fn respond(status: StatusCode, media: Media, body: &Value) -> Response {
-    let mut response = (status, body.to_string()).into_response();
+fn respond(status: StatusCode, media: Media, body: &impl Serialize) -> Response {
+    let text = match serde_json::to_vec(body) {
+        Ok(text) => text,
+        Err(e) => {
+            tracing::error!(error = %e, "serialising a response failed");
+            br#"{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}"#
+                .to_vec()
+        }
+    };
+    let mut response = (status, text).into_response();
     response
         .headers_mut()
         .insert(CONTENT_TYPE, HeaderValue::from_static(media.content_type()));
@@ -191,6 +201,7 @@ async fn execute(
         },
         None => portico_engine::Principal::Anonymous,
     };
+    let parsed = state.documents.get(&p.query);
     let mut request = Request::new(p.query).data(RequestInfo {
         principal,
         client_address: Some(client.ip().to_string()),
@@ -200,6 +211,9 @@ async fn execute(
     }
     if let Some(vars) = p.variables {
         request = request.variables(Variables::from_json(Value::Object(vars)));
+    }
+    if let Some(doc) = parsed {
+        request.set_parsed_query(doc);
     }
     let _ = p.extensions;
     let response = schema.execute(request).await;
@@ -251,28 +265,28 @@ fn shape(media: Media, response: async_graphql::Response) -> Response {
         }
         errors.push(v);
     }
-    let mut body = Map::new();
-    if !request_error {
-        body.insert(
-            "data".into(),
-            response.data.into_json().unwrap_or(Value::Null),
-        );
-    }
-    if !errors.is_empty() {
-        body.insert("errors".into(), Value::Array(errors));
-    }
-    if !response.extensions.is_empty() {
-        body.insert(
-            "extensions".into(),
-            serde_json::to_value(&response.extensions).unwrap_or(Value::Null),
-        );
-    }
     let status = if request_error && media == Media::GraphqlResponse {
         StatusCode::BAD_REQUEST
     } else {
         StatusCode::OK
     };
-    respond(status, media, &Value::Object(body))
+    // Serialised straight from async-graphql's values, without an intermediate JSON tree.
+    let body = Body {
+        data: (!request_error).then_some(&response.data),
+        errors,
+        extensions: &response.extensions,
+    };
+    respond(status, media, &body)
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<&'a async_graphql::Value>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    errors: Vec<Value>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    extensions: &'a BTreeMap<String, async_graphql::Value>,
 }
 
 /// The input a GraphQL validation message is about (`field "subject"`, `argument "filter.x"`,

@@ -1,6 +1,7 @@
 //! The HTTP surface: routes, shared state and the per-request authentication.
 
 mod auth;
+mod documents;
 mod graphiql;
 mod graphql;
 mod health;
@@ -17,6 +18,7 @@ use std::sync::Arc;
 pub struct AppState {
     pub engine: Arc<Engine>,
     pub staff_schema: Arc<SchemaCache>,
+    pub documents: Arc<documents::DocumentCache>,
     pub config: Arc<Config>,
     pub public_url: Arc<str>,
 }
@@ -30,6 +32,7 @@ impl AppState {
         AppState {
             engine,
             staff_schema: Arc::new(SchemaCache::staff()),
+            documents: Arc::default(),
             config: Arc::new(config),
             public_url: public_url.into(),
         }
