@@ -9,7 +9,8 @@
 //! - `PORTICO_BENCH_SECONDS` (20), `PORTICO_BENCH_WARMUP` (5), `PORTICO_BENCH_CONNECTIONS` (32).
 //! - `PORTICO_BENCH_CASES` (100000): a smaller data set, to show listing does not slow down
 //!   as cases grow.
-//! - `PORTICO_BENCH_DIR`: keep the SQLite database there and reuse it on the next run.
+//! - `PORTICO_BENCH_DIR`: keep the SQLite database there (on PostgreSQL, keep the database
+//!   `portico_bench_kept`) and reuse it on the next run.
 
 use portico_engine::metadata::{DefinitionChange, EntityKind, FieldType, NewDefinition};
 use portico_engine::records::NewRecord;
@@ -350,30 +351,51 @@ async fn main() {
         std::env::temp_dir().join(format!("portico_bench_{}", std::process::id()))
     });
     std::fs::create_dir_all(&dir).expect("temp dir");
-    let (url, backend, pg_cleanup) = match std::env::var("PORTICO_BENCH_DATABASE_URL")
+    let (url, backend, pg_cleanup, reuse) = match std::env::var("PORTICO_BENCH_DATABASE_URL")
         .ok()
         .filter(|u| !u.is_empty())
     {
         Some(admin) => {
             use sea_orm::{ConnectionTrait, Database};
-            let name = format!("portico_bench_{}", std::process::id());
             let db = Database::connect(&admin).await.expect("postgres");
-            db.execute_unprepared(&format!("CREATE DATABASE {name}"))
+            let name = if keep.is_some() {
+                "portico_bench_kept".to_owned()
+            } else {
+                format!("portico_bench_{}", std::process::id())
+            };
+            let exists = db
+                .query_one_raw(sea_orm::Statement::from_string(
+                    db.get_database_backend(),
+                    format!("SELECT 1 FROM pg_database WHERE datname = '{name}'"),
+                ))
                 .await
-                .expect("create db");
+                .expect("pg_database")
+                .is_some();
+            if !exists {
+                db.execute_unprepared(&format!("CREATE DATABASE {name}"))
+                    .await
+                    .expect("create db");
+            }
             let base = admin
                 .rsplit_once('/')
                 .map_or(admin.as_str(), |(b, _)| b)
                 .to_owned();
-            (format!("{base}/{name}"), "PostgreSQL", Some((db, name)))
+            let url = format!("{base}/{name}");
+            if keep.is_some() {
+                // Kept for the next run, like the SQLite file.
+                (url, "PostgreSQL", None, exists)
+            } else {
+                (url, "PostgreSQL", Some((db, name)), false)
+            }
         }
         None => (
             format!("sqlite://{}?mode=rwc", dir.join("portico.db").display()),
             "SQLite",
             None,
+            keep.is_some() && dir.join("portico.db").exists(),
         ),
     };
-    if keep.is_some() && backend == "SQLite" && dir.join("portico.db").exists() {
+    if reuse {
         println!("reusing the database in {}", dir.display());
     } else {
         let (contacts, cases, took) = load(&url, &dir).await;
