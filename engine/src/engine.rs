@@ -8,6 +8,7 @@ use crate::identity::{Action, Object, Principal, SessionCache, Throttle};
 use crate::metadata::{self, Catalog};
 use crate::policy::{self, Policy};
 use crate::state::{self, Versions};
+use crate::version_check::VersionCheck;
 use arc_swap::ArcSwap;
 use sea_orm::{DatabaseConnection, TransactionTrait};
 use std::sync::Arc;
@@ -32,6 +33,8 @@ pub struct Engine {
     pub(crate) sessions: SessionCache,
     pub(crate) throttle: Throttle,
     seen_policy: AtomicI64,
+    /// The shared version read on PostgreSQL (`None` on SQLite, where it runs in place).
+    version_check: Option<Arc<VersionCheck>>,
     /// Serialises reloads so a burst of requests after a change rebuilds once.
     reload: tokio::sync::Mutex<()>,
 }
@@ -70,7 +73,9 @@ impl Engine {
         let versions = state::read(&db).await?;
         let catalog = Catalog::build(versions.metadata, metadata::load_all(&db).await?)?;
         let policy = Policy::load(&db).await?;
+        let version_check = lite.is_none().then(|| VersionCheck::new(db.clone()));
         Ok(Arc::new(Engine {
+            version_check,
             db,
             writer,
             lite,
@@ -92,7 +97,10 @@ impl Engine {
     /// changed. Called at the start of every request, so a change made by any process is in
     /// effect on the next request everywhere.
     pub async fn sync(&self) -> Result<Arc<Catalog>> {
-        let versions = state::read(&self.reader()).await?;
+        let versions = match &self.version_check {
+            Some(check) => check.read().await?,
+            None => state::read(&self.reader()).await?,
+        };
         if !self.is_current(versions) {
             let _guard = self.reload.lock().await;
             let versions = state::read(&self.reader()).await?;

@@ -14,6 +14,7 @@ pub mod metadata;
 pub mod policy;
 pub mod records;
 mod state;
+mod version_check;
 
 pub use engine::{Engine, EngineConfig};
 pub use error::{EngineError, Result};
