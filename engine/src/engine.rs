@@ -1,7 +1,7 @@
 //! The engine handle: the database, the current metadata snapshot, the policy enforcer and the
 //! session cache, kept in step with the database on every request.
 
-use crate::db::Lite;
+use crate::db::{Lite, PgReaders};
 use crate::db::{Pools, Reader, Txn, WriteGate};
 use crate::error::{EngineError, Result};
 use crate::identity::{Action, Object, Principal, SessionCache, Throttle};
@@ -28,6 +28,8 @@ pub struct Engine {
     pub(crate) writer: DatabaseConnection,
     /// In-place SQLite connections for the hot paths (`None` on PostgreSQL); see `db::lite`.
     lite: Option<Lite>,
+    /// Connections for the hot-path reads on PostgreSQL (`None` on SQLite); see `db::pg`.
+    pg: Option<Arc<PgReaders>>,
     pub(crate) catalog: ArcSwap<Catalog>,
     pub(crate) policy: Policy,
     pub(crate) sessions: SessionCache,
@@ -63,7 +65,9 @@ impl Engine {
             reader: db,
             writer,
             lite,
+            pg,
         } = crate::db::connect_pools(&config.database_url).await?;
+        let pg = pg.map(Arc::new);
         metadata::seed_system_fields(&writer).await?;
         let txn = writer.begin().await?;
         if policy::seed(&txn).await? {
@@ -73,12 +77,17 @@ impl Engine {
         let versions = state::read(&db).await?;
         let catalog = Catalog::build(versions.metadata, metadata::load_all(&db).await?)?;
         let policy = Policy::load(&db).await?;
-        let version_check = lite.is_none().then(|| VersionCheck::new(db.clone()));
+        let version_check = match (&lite, &pg) {
+            (Some(_), _) => None,
+            (None, Some(pg)) => Some(VersionCheck::new(Arc::clone(pg))),
+            (None, None) => Some(VersionCheck::new(db.clone())),
+        };
         Ok(Arc::new(Engine {
             version_check,
             db,
             writer,
             lite,
+            pg,
             catalog: ArcSwap::from_pointee(catalog),
             policy,
             sessions: SessionCache::new(versions.auth),
@@ -120,9 +129,10 @@ impl Engine {
 
     /// Where hot-path reads go: in place on SQLite, the pool on PostgreSQL.
     pub(crate) fn reader(&self) -> Reader<'_> {
-        match &self.lite {
-            Some(lite) => Reader::Lite(lite.reader()),
-            None => Reader::Orm(&self.db),
+        match (&self.lite, &self.pg) {
+            (Some(lite), _) => Reader::Lite(lite.reader()),
+            (None, Some(pg)) => Reader::Pg(pg),
+            (None, None) => Reader::Orm(&self.db),
         }
     }
 

@@ -11,6 +11,7 @@
 //! one read serves every request that arrived during the previous one. (On SQLite the read runs in
 //! place in microseconds and is not shared.)
 
+use crate::db::{PgReaders, Reader};
 use crate::error::{EngineError, Result};
 use crate::state::{self, Versions};
 use sea_orm::DatabaseConnection;
@@ -29,6 +30,12 @@ pub(crate) trait VersionSource: Send + Sync + 'static {
 impl VersionSource for DatabaseConnection {
     fn read(&self) -> ReadFuture<'_> {
         Box::pin(state::read(self))
+    }
+}
+
+impl VersionSource for Arc<PgReaders> {
+    fn read(&self) -> ReadFuture<'_> {
+        Box::pin(async move { state::read(&Reader::Pg(self)).await })
     }
 }
 

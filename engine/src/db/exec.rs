@@ -5,6 +5,7 @@
 //! [`Exec`]; rows come back as [`Row`], read by position with [`Row::get`].
 
 use super::lite::{LiteReader, LiteTxn};
+use super::pg::PgReaders;
 use crate::error::{EngineError, Result};
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, QueryResult, Statement,
@@ -184,10 +185,41 @@ impl<T: Exec> Exec for &T {
     }
 }
 
-/// Where reads go: the in-place SQLite readers when there are some, else sea-orm's pool.
+/// Where hot-path reads go: the in-place SQLite readers, the PostgreSQL readers, or (for an
+/// in-memory SQLite database) sea-orm's pool.
 pub(crate) enum Reader<'a> {
     Orm(&'a DatabaseConnection),
     Lite(LiteReader<'a>),
+    Pg(&'a PgReaders),
+}
+
+impl Exec for Reader<'_> {
+    fn backend(&self) -> DbBackend {
+        match self {
+            Reader::Orm(c) => c.get_database_backend(),
+            Reader::Lite(_) => DbBackend::Sqlite,
+            Reader::Pg(_) => DbBackend::Postgres,
+        }
+    }
+
+    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<Row>> {
+        match self {
+            Reader::Orm(c) => Exec::query_all_raw(c, stmt).await,
+            Reader::Lite(l) => l.query_all(&stmt),
+            Reader::Pg(p) => p.query_all(&stmt).await,
+        }
+    }
+
+    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<Row>> {
+        Ok(self.query_all_raw(stmt).await?.into_iter().next())
+    }
+
+    async fn execute_raw(&self, stmt: Statement) -> Result<u64> {
+        Err(EngineError::Internal(format!(
+            "a write through a reader: {}",
+            stmt.sql
+        )))
+    }
 }
 
 /// A write transaction on either executor; dropped without [`Txn::commit`], it rolls back.
@@ -216,39 +248,32 @@ impl Txn<'_> {
     }
 }
 
-macro_rules! dispatch_exec {
-    ($t:ident) => {
-        impl Exec for $t<'_> {
-            fn backend(&self) -> DbBackend {
-                match self {
-                    $t::Orm(c) => c.get_database_backend(),
-                    $t::Lite(_) => DbBackend::Sqlite,
-                }
-            }
-
-            async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<Row>> {
-                match self {
-                    $t::Orm(c) => Exec::query_all_raw(c, stmt).await,
-                    $t::Lite(l) => l.query_all(&stmt),
-                }
-            }
-
-            async fn query_one_raw(&self, stmt: Statement) -> Result<Option<Row>> {
-                match self {
-                    $t::Orm(c) => Exec::query_one_raw(c, stmt).await,
-                    $t::Lite(l) => Ok(l.query_all(&stmt)?.into_iter().next()),
-                }
-            }
-
-            async fn execute_raw(&self, stmt: Statement) -> Result<u64> {
-                match self {
-                    $t::Orm(c) => Exec::execute_raw(c, stmt).await,
-                    $t::Lite(l) => l.execute(&stmt),
-                }
-            }
+impl Exec for Txn<'_> {
+    fn backend(&self) -> DbBackend {
+        match self {
+            Txn::Orm(c) => c.get_database_backend(),
+            Txn::Lite(_) => DbBackend::Sqlite,
         }
-    };
-}
+    }
 
-dispatch_exec!(Reader);
-dispatch_exec!(Txn);
+    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<Row>> {
+        match self {
+            Txn::Orm(c) => Exec::query_all_raw(c, stmt).await,
+            Txn::Lite(l) => l.query_all(&stmt),
+        }
+    }
+
+    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<Row>> {
+        match self {
+            Txn::Orm(c) => Exec::query_one_raw(c, stmt).await,
+            Txn::Lite(l) => Ok(l.query_all(&stmt)?.into_iter().next()),
+        }
+    }
+
+    async fn execute_raw(&self, stmt: Statement) -> Result<u64> {
+        match self {
+            Txn::Orm(c) => Exec::execute_raw(c, stmt).await,
+            Txn::Lite(l) => l.execute(&stmt),
+        }
+    }
+}

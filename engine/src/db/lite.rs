@@ -111,13 +111,6 @@ impl LiteReader<'_> {
     pub fn query_all(&self, stmt: &Statement) -> Result<Vec<Row>> {
         query(&*self.lite.reading()?, stmt)
     }
-
-    pub fn execute(&self, stmt: &Statement) -> Result<u64> {
-        Err(EngineError::Internal(format!(
-            "a write on a reading connection: {}",
-            stmt.sql
-        )))
-    }
 }
 
 /// A write transaction on the writing connection.

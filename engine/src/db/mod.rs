@@ -2,9 +2,11 @@
 
 mod exec;
 mod lite;
+mod pg;
 
 pub(crate) use exec::{Exec, Reader, Row, Txn};
 pub(crate) use lite::{Lite, WriteGate};
+pub(crate) use pg::PgReaders;
 
 use crate::error::Result;
 use portico_migrations::{Migrator, MigratorTrait};
@@ -19,6 +21,8 @@ pub(crate) struct Pools {
     pub writer: DatabaseConnection,
     /// In-place SQLite connections for the hot paths; `None` on PostgreSQL.
     pub lite: Option<Lite>,
+    /// PostgreSQL connections for the hot-path reads; `None` on SQLite.
+    pub pg: Option<PgReaders>,
 }
 
 /// The read pool and the write pool. On SQLite writes get a pool of their own with a single
@@ -36,13 +40,20 @@ pub(crate) async fn connect_pools(url: &str) -> Result<Pools> {
             reader,
             writer,
             lite: Some(lite),
+            pg: None,
         })
     } else {
         let pool = connect(url).await?;
+        let pg = if url.starts_with("postgres") {
+            Some(PgReaders::new(url, 8)?)
+        } else {
+            None
+        };
         Ok(Pools {
             reader: pool.clone(),
             writer: pool,
             lite: None,
+            pg,
         })
     }
 }
