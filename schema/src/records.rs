@@ -395,11 +395,17 @@ fn list_field(catalog: Arc<Catalog>, entity: EntityKind, plural: &str) -> Field 
                         .map(|f| f.object())
                         .transpose()?,
                 )?;
+                let node = ctx.look_ahead().field("edges").field("node");
+                let without_custom = !catalog.entity(entity).fields.iter().any(|f| {
+                    portico_engine::records::stored_in_custom(entity, &f.key)
+                        && node.field(&f.key).exists()
+                });
                 let query = ListQuery {
                     conditions: conditions.clone(),
                     sort: sorts(&catalog, entity, Audience::Staff, &ctx)?,
                     first: page_size(&ctx)?,
                     after: crate::args::opt_string(&ctx.args, "after")?,
+                    without_custom,
                 };
                 let page = engine(&ctx)?
                     .list(&principal(&ctx), entity, &query)

@@ -48,6 +48,12 @@ const DEAL: Layout = Layout {
 
 /// The table layout of an entity that has records of its own; documents get theirs with the
 /// documents feature.
+/// Whether the value of `key` lives in the record's JSON column rather than a column of its own.
+pub fn stored_in_custom(entity: EntityKind, key: &str) -> bool {
+    !matches!(key, "id" | "number" | "createdAt" | "updatedAt")
+        && of(entity).is_some_and(|l| l.column(key).is_none())
+}
+
 pub fn of(entity: EntityKind) -> Option<&'static Layout> {
     match entity {
         EntityKind::Contact => Some(&CONTACT),

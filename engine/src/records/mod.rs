@@ -12,6 +12,7 @@ mod sql;
 mod write;
 
 pub(crate) use indexes::ensure as ensure_index;
+pub use layout::stored_in_custom;
 pub(crate) use query::option_in_use;
 pub use query::{Condition, Cursor, Direction, ListQuery, Op, Page, Sort};
 pub use read::Record;

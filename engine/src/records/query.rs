@@ -59,6 +59,9 @@ pub struct ListQuery {
     pub sort: Vec<Sort>,
     pub first: Option<u64>,
     pub after: Option<String>,
+    /// The caller reads no custom field: leave the JSON column unread (and unparsed). Sorting
+    /// on a custom field reads it anyway, for the cursors.
+    pub without_custom: bool,
 }
 
 /// An opaque position in a sorted list: the sort values of a row, then its id, hex-encoded JSON.
@@ -315,7 +318,7 @@ fn sort_value(record: &Record, key: &str) -> serde_json::Value {
 pub(crate) fn base_select(layout: &Layout) -> SelectStatement {
     let mut q = Query::select();
     q.from(layout.table);
-    select_columns(&mut q, layout);
+    select_columns(&mut q, layout, true);
     q
 }
 
@@ -337,7 +340,12 @@ pub(crate) fn page_statement(
             format!("at most {MAX_PAGE} records per page"),
         ));
     }
-    let mut q = base_select(layout);
+    let custom_sort = keys
+        .iter()
+        .any(|k| layout::stored_in_custom(layout.entity, &k.key));
+    let mut q = Query::select();
+    q.from(layout.table);
+    select_columns(&mut q, layout, !query.without_custom || custom_sort);
     q.cond_where(filter.cond);
     if let Some(after) = &query.after {
         let cursor = Cursor::decode(after)?;
@@ -496,6 +504,7 @@ mod tests {
             }],
             first: Some(20),
             after: None,
+            without_custom: true,
         };
         for after in [
             None,

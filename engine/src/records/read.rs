@@ -28,12 +28,17 @@ impl Record {
     }
 }
 
-/// Adds the columns `decode` expects, in its order.
-pub fn select_columns(q: &mut SelectStatement, layout: &Layout) {
+/// Adds the columns `decode` expects, in its order; without `custom`, a NULL stands in for
+/// the custom values.
+pub fn select_columns(q: &mut SelectStatement, layout: &Layout, custom: bool) {
     q.column((layout.table, "id"))
         .column((layout.table, "created_at"))
-        .column((layout.table, "updated_at"))
-        .expr(Expr::col((layout.table, "custom")));
+        .column((layout.table, "updated_at"));
+    if custom {
+        q.expr(Expr::col((layout.table, "custom")));
+    } else {
+        q.expr(Expr::cust("NULL"));
+    }
     for (_, col) in layout.columns {
         q.column((layout.table, *col));
     }
@@ -43,9 +48,9 @@ pub(crate) fn decode(row: &Row, layout: &Layout, meta: &EntityMeta) -> Result<Re
     let id: i64 = row.get(0)?;
     let created_at: i64 = row.get(1)?;
     let updated_at: i64 = row.get(2)?;
-    let custom: Value = row.get(3)?;
+    let custom: Option<Value> = row.get(3)?;
     let mut values = match custom {
-        Value::Object(map) => map,
+        Some(Value::Object(map)) => map,
         _ => Map::new(),
     };
     for (i, (key, _)) in layout.columns.iter().enumerate() {

@@ -256,6 +256,15 @@ async fn definitions_can_be_relabelled_moved_toggled_but_system_fields_keep_thei
         .ok("{ cases { edges { node { channel } } } }", json!({}))
         .await;
     assert_eq!(listed["cases"]["edges"][0]["node"]["channel"], "EMAIL");
+    // Asked for through fragments too (the list reads custom values only when asked).
+    let listed = app
+        .admin
+        .ok(
+            "{ cases { edges { ... on CaseEdge { node { ...F } } } } } fragment F on Case { id ... { channel } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(listed["cases"]["edges"][0]["node"]["channel"], "EMAIL");
 
     // Deactivate: gone from the schema on the next request; reactivate: back, value intact.
     app.admin
