@@ -1,7 +1,7 @@
 //! The engine handle: the database, the current metadata snapshot, the policy enforcer and the
 //! session cache, kept in step with the database on every request.
 
-use crate::db::{Lite, PgReaders};
+use crate::db::{Lite, PgConnections};
 use crate::db::{Pools, Reader, Txn, WriteGate};
 use crate::error::{EngineError, Result};
 use crate::identity::{Action, Object, Principal, SessionCache, Throttle};
@@ -28,8 +28,8 @@ pub struct Engine {
     pub(crate) writer: DatabaseConnection,
     /// In-place SQLite connections for the hot paths (`None` on PostgreSQL); see `db::lite`.
     lite: Option<Lite>,
-    /// Connections for the hot-path reads on PostgreSQL (`None` on SQLite); see `db::pg`.
-    pg: Option<Arc<PgReaders>>,
+    /// Connections for the hot paths on PostgreSQL (`None` on SQLite); see `db::pg`.
+    pg: Option<Arc<PgConnections>>,
     pub(crate) catalog: ArcSwap<Catalog>,
     pub(crate) policy: Policy,
     pub(crate) sessions: SessionCache,
@@ -138,9 +138,10 @@ impl Engine {
 
     /// Begins a write transaction on the hot-path writer.
     pub(crate) async fn begin_write(&self) -> Result<Txn<'_>> {
-        Ok(match &self.lite {
-            Some(lite) => Txn::Lite(lite.begin().await?),
-            None => Txn::Orm(self.writer.begin().await?),
+        Ok(match (&self.lite, &self.pg) {
+            (Some(lite), _) => Txn::Lite(lite.begin().await?),
+            (None, Some(pg)) => Txn::Pg(pg.begin().await?),
+            (None, None) => Txn::Orm(self.writer.begin().await?),
         })
     }
 

@@ -11,7 +11,7 @@
 //! one read serves every request that arrived during the previous one. (On SQLite the read runs in
 //! place in microseconds and is not shared.)
 
-use crate::db::{PgReaders, Reader};
+use crate::db::{PgConnections, Reader};
 use crate::error::{EngineError, Result};
 use crate::state::{self, Versions};
 use sea_orm::DatabaseConnection;
@@ -33,7 +33,7 @@ impl VersionSource for DatabaseConnection {
     }
 }
 
-impl VersionSource for Arc<PgReaders> {
+impl VersionSource for Arc<PgConnections> {
     fn read(&self) -> ReadFuture<'_> {
         Box::pin(async move { state::read(&Reader::Pg(self)).await })
     }

@@ -5,7 +5,7 @@
 //! [`Exec`]; rows come back as [`Row`], read by position with [`Row::get`].
 
 use super::lite::{LiteReader, LiteTxn};
-use super::pg::PgReaders;
+use super::pg::{PgConnections, PgTxn};
 use crate::error::{EngineError, Result};
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, QueryResult, Statement,
@@ -190,7 +190,7 @@ impl<T: Exec> Exec for &T {
 pub(crate) enum Reader<'a> {
     Orm(&'a DatabaseConnection),
     Lite(LiteReader<'a>),
-    Pg(&'a PgReaders),
+    Pg(&'a PgConnections),
 }
 
 impl Exec for Reader<'_> {
@@ -226,6 +226,7 @@ impl Exec for Reader<'_> {
 pub(crate) enum Txn<'a> {
     Orm(DatabaseTransaction),
     Lite(LiteTxn<'a>),
+    Pg(PgTxn<'a>),
 }
 
 impl Txn<'_> {
@@ -233,12 +234,14 @@ impl Txn<'_> {
         match self {
             Txn::Orm(t) => Ok(t.commit().await?),
             Txn::Lite(t) => t.commit(),
+            Txn::Pg(t) => t.commit().await,
         }
     }
 
     pub async fn rollback(self) -> Result<()> {
         match self {
             Txn::Orm(t) => Ok(t.rollback().await?),
+            Txn::Pg(t) => t.rollback().await,
             // Dropping it rolls back, in place.
             Txn::Lite(t) => {
                 drop(t);
@@ -253,6 +256,7 @@ impl Exec for Txn<'_> {
         match self {
             Txn::Orm(c) => c.get_database_backend(),
             Txn::Lite(_) => DbBackend::Sqlite,
+            Txn::Pg(_) => DbBackend::Postgres,
         }
     }
 
@@ -260,6 +264,7 @@ impl Exec for Txn<'_> {
         match self {
             Txn::Orm(c) => Exec::query_all_raw(c, stmt).await,
             Txn::Lite(l) => l.query_all(&stmt),
+            Txn::Pg(p) => p.query_all(&stmt).await,
         }
     }
 
@@ -267,6 +272,7 @@ impl Exec for Txn<'_> {
         match self {
             Txn::Orm(c) => Exec::query_one_raw(c, stmt).await,
             Txn::Lite(l) => Ok(l.query_all(&stmt)?.into_iter().next()),
+            Txn::Pg(p) => Ok(p.query_all(&stmt).await?.into_iter().next()),
         }
     }
 
@@ -274,6 +280,7 @@ impl Exec for Txn<'_> {
         match self {
             Txn::Orm(c) => Exec::execute_raw(c, stmt).await,
             Txn::Lite(l) => l.execute(&stmt),
+            Txn::Pg(p) => p.execute(&stmt).await,
         }
     }
 }

@@ -6,7 +6,7 @@ mod pg;
 
 pub(crate) use exec::{Exec, Reader, Row, Txn};
 pub(crate) use lite::{Lite, WriteGate};
-pub(crate) use pg::PgReaders;
+pub(crate) use pg::PgConnections;
 
 use crate::error::Result;
 use portico_migrations::{Migrator, MigratorTrait};
@@ -21,8 +21,8 @@ pub(crate) struct Pools {
     pub writer: DatabaseConnection,
     /// In-place SQLite connections for the hot paths; `None` on PostgreSQL.
     pub lite: Option<Lite>,
-    /// PostgreSQL connections for the hot-path reads; `None` on SQLite.
-    pub pg: Option<PgReaders>,
+    /// PostgreSQL connections for the hot-path reads and writes; `None` on SQLite.
+    pub pg: Option<PgConnections>,
 }
 
 /// The read pool and the write pool. On SQLite writes get a pool of their own with a single
@@ -45,7 +45,7 @@ pub(crate) async fn connect_pools(url: &str) -> Result<Pools> {
     } else {
         let pool = connect(url).await?;
         let pg = if url.starts_with("postgres") {
-            Some(PgReaders::new(url, 8)?)
+            Some(PgConnections::new(url, 8)?)
         } else {
             None
         };

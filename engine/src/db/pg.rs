@@ -1,12 +1,13 @@
-//! PostgreSQL reads on connections of our own.
+//! PostgreSQL hot paths on connections of our own.
 //!
 //! sqlx's pool sends a Sync round trip to PostgreSQL every time a connection goes back to it (a
 //! "ping" on release), so each statement through sea-orm cost two round trips; on the two cores
-//! the server shares with PostgreSQL that was a large part of the reads' cost. The hot-path reads
-//! therefore run on a few plain sqlx connections held here, each behind an async mutex, with
-//! sqlx's per-connection statement cache. A connection that fails is dropped and reopened on its
-//! next use; one left mid-answer by a cancelled request is drained by sqlx before its next
-//! statement. Writes keep sea-orm's pool and its transactions.
+//! the server shares with PostgreSQL that was a large part of the cost. The hot-path reads and
+//! write transactions therefore run on a few plain sqlx connections held here, each behind an
+//! async mutex, with sqlx's per-connection statement cache. A connection that fails is dropped
+//! and reopened on its next use; one left mid-answer by a cancelled request is drained by sqlx
+//! before its next statement; one whose transaction was abandoned is closed, which rolls the
+//! transaction back.
 
 use super::exec::Row;
 use crate::error::Result;
@@ -18,26 +19,27 @@ use sea_query_sqlx::SqlxValues;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use tokio::sync::Mutex;
+use tokio::sync::{Mutex, MutexGuard};
 
-pub(crate) struct PgReaders {
+pub(crate) struct PgConnections {
     options: PgConnectOptions,
     connections: Box<[Mutex<Option<PgConnection>>]>,
     next: AtomicUsize,
 }
 
-impl PgReaders {
+impl PgConnections {
     /// Connections are opened on first use.
-    pub fn new(url: &str, connections: usize) -> Result<PgReaders> {
+    pub fn new(url: &str, connections: usize) -> Result<PgConnections> {
         let options = PgConnectOptions::from_str(url).map_err(to_db_err)?;
-        Ok(PgReaders {
+        Ok(PgConnections {
             options,
             connections: (0..connections.max(1)).map(|_| Mutex::new(None)).collect(),
             next: AtomicUsize::new(0),
         })
     }
 
-    pub async fn query_all(&self, stmt: &Statement) -> Result<Vec<Row>> {
+    /// A free connection, or the next one in turn.
+    async fn acquire(&self) -> Result<Slot<'_>> {
         let n = self.connections.len();
         let start = self.next.fetch_add(1, Ordering::Relaxed);
         let mut slot = match (0..n).find_map(|i| self.connections[(start + i) % n].try_lock().ok())
@@ -45,33 +47,116 @@ impl PgReaders {
             Some(free) => free,
             None => self.connections[start % n].lock().await,
         };
-        let conn = match slot.as_mut() {
-            Some(conn) => conn,
-            None => slot.insert(
-                PgConnection::connect_with(&self.options)
-                    .await
-                    .map_err(to_db_err)?,
-            ),
-        };
-        let values = stmt.values.clone().unwrap_or(Values(Vec::new()));
-        let query = sqlx::query_with(sqlx::AssertSqlSafe(stmt.sql.as_str()), SqlxValues(values));
-        match query.fetch_all(&mut *conn).await {
-            Ok(rows) => Ok(rows
-                .into_iter()
-                .map(|r| Row::Orm(QueryResult::from(r)))
-                .collect()),
-            Err(e) => {
-                if !matches!(
-                    e,
-                    sqlx::Error::Database(_) | sqlx::Error::ColumnDecode { .. }
-                ) {
-                    // The connection itself may be broken: start afresh next time.
-                    *slot = None;
-                }
-                Err(to_db_err(e).into())
-            }
+        if slot.is_none() {
+            let conn = PgConnection::connect_with(&self.options)
+                .await
+                .map_err(to_db_err)?;
+            *slot = Some(conn);
+        }
+        Ok(slot)
+    }
+
+    pub async fn query_all(&self, stmt: &Statement) -> Result<Vec<Row>> {
+        query_all(&mut self.acquire().await?, stmt).await
+    }
+
+    pub async fn begin(&self) -> Result<PgTxn<'_>> {
+        let mut slot = self.acquire().await?;
+        simple(&mut slot, "BEGIN").await?;
+        Ok(PgTxn {
+            slot: tokio::sync::Mutex::new(slot),
+            open: true,
+        })
+    }
+}
+
+type Slot<'a> = MutexGuard<'a, Option<PgConnection>>;
+
+/// A write transaction on one of the connections; dropped without `commit`, its connection is
+/// closed, and PostgreSQL rolls the transaction back.
+pub(crate) struct PgTxn<'a> {
+    // A mutex only to make `&PgTxn` usable from `Exec`'s `&self` methods.
+    slot: tokio::sync::Mutex<Slot<'a>>,
+    open: bool,
+}
+
+impl PgTxn<'_> {
+    pub async fn query_all(&self, stmt: &Statement) -> Result<Vec<Row>> {
+        query_all(&mut *self.slot.lock().await, stmt).await
+    }
+
+    pub async fn execute(&self, stmt: &Statement) -> Result<u64> {
+        let mut slot = self.slot.lock().await;
+        let conn = connection(&mut slot)?;
+        let result = query(stmt).execute(&mut *conn).await;
+        match result {
+            Ok(done) => Ok(done.rows_affected()),
+            Err(e) => Err(failed(&mut slot, e)),
         }
     }
+
+    pub async fn commit(mut self) -> Result<()> {
+        self.open = false;
+        simple(&mut *self.slot.lock().await, "COMMIT").await
+    }
+
+    pub async fn rollback(mut self) -> Result<()> {
+        self.open = false;
+        simple(&mut *self.slot.lock().await, "ROLLBACK").await
+    }
+}
+
+impl Drop for PgTxn<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            // No async ROLLBACK from a destructor: closing the connection ends the transaction.
+            **self.slot.get_mut() = None;
+        }
+    }
+}
+
+fn connection<'s>(slot: &'s mut Slot<'_>) -> Result<&'s mut PgConnection> {
+    slot.as_mut()
+        .ok_or_else(|| crate::EngineError::Internal("a closed PostgreSQL connection".into()))
+}
+
+fn query(stmt: &Statement) -> sqlx::query::Query<'_, sqlx::Postgres, SqlxValues> {
+    let values = stmt.values.clone().unwrap_or(Values(Vec::new()));
+    sqlx::query_with(sqlx::AssertSqlSafe(stmt.sql.as_str()), SqlxValues(values))
+}
+
+async fn query_all(slot: &mut Slot<'_>, stmt: &Statement) -> Result<Vec<Row>> {
+    let conn = connection(slot)?;
+    match query(stmt).fetch_all(&mut *conn).await {
+        Ok(rows) => Ok(rows
+            .into_iter()
+            .map(|r| Row::Orm(QueryResult::from(r)))
+            .collect()),
+        Err(e) => Err(failed(slot, e)),
+    }
+}
+
+async fn simple(slot: &mut Slot<'_>, sql: &'static str) -> Result<()> {
+    let conn = connection(slot)?;
+    match sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+        .execute(&mut *conn)
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(e) => Err(failed(slot, e)),
+    }
+}
+
+/// After an error that is not the statement's own, the connection may be broken: drop it, and
+/// the next user opens a new one.
+fn failed(slot: &mut Slot<'_>, e: sqlx::Error) -> crate::EngineError {
+    if !matches!(
+        e,
+        sqlx::Error::Database(_) | sqlx::Error::ColumnDecode { .. }
+    ) {
+        **slot = None;
+    }
+    to_db_err(e).into()
 }
 
 fn to_db_err(e: sqlx::Error) -> DbErr {
