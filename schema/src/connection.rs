@@ -5,7 +5,8 @@ use crate::args::{engine, engine_err, principal};
 use async_graphql::Value;
 use async_graphql::dynamic::{Field, FieldFuture, FieldValue, Object, TypeRef};
 use portico_engine::metadata::EntityKind;
-use portico_engine::records::{Condition, Page, Record};
+use portico_engine::records::{Condition, CursorKeys, Page, Record};
+use std::sync::Arc;
 
 /// One page of a list, with what is needed to count the whole list on demand. Edges and
 /// nodes are lent out by reference: a page is built once and never copied.
@@ -23,16 +24,25 @@ pub struct PageFlags {
 
 pub struct Edge {
     record: Record,
-    cursor: String,
+    cursors: Arc<CursorKeys>,
+}
+
+impl Edge {
+    fn cursor(&self) -> String {
+        self.cursors.cursor(&self.record)
+    }
 }
 
 impl Connection {
     pub fn new(entity: EntityKind, page: Page, conditions: Vec<Condition>) -> Self {
+        let cursors = Arc::new(page.cursors);
         let edges = page
             .records
             .into_iter()
-            .zip(page.cursors)
-            .map(|(record, cursor)| Edge { record, cursor })
+            .map(|record| Edge {
+                record,
+                cursors: Arc::clone(&cursors),
+            })
             .collect();
         Connection {
             entity,
@@ -74,7 +84,7 @@ pub fn page_info() -> Object {
             } else {
                 c.edges.first()
             };
-            edge.map(|e| FieldValue::value(e.cursor.clone()))
+            edge.map(|e| FieldValue::value(e.cursor()))
         })
     };
     Object::new("PageInfo")
@@ -97,7 +107,7 @@ pub fn types(type_name: &str) -> (Object, Object) {
         .field(sync_field::<Edge>(
             "cursor",
             TypeRef::named_nn(TypeRef::STRING),
-            |e| Some(FieldValue::value(e.cursor.clone())),
+            |e| Some(FieldValue::value(e.cursor())),
         ));
     let connection = Object::new(format!("{type_name}Connection"))
         .field(sync_field::<Connection>(

@@ -14,7 +14,7 @@ mod write;
 pub(crate) use indexes::ensure as ensure_index;
 pub use layout::stored_in_custom;
 pub(crate) use query::option_in_use;
-pub use query::{Condition, Cursor, Direction, ListQuery, Op, Page, Sort};
+pub use query::{Condition, Cursor, CursorKeys, Direction, ListQuery, Op, Page, Sort};
 pub use read::Record;
 pub use relations::Relationship;
 pub use write::NewRecord;

@@ -86,9 +86,20 @@ impl Cursor {
 
 pub struct Page {
     pub records: Vec<Record>,
-    pub cursors: Vec<String>,
+    /// Gives each record's cursor; encoded only for the cursors a client asks for.
+    pub cursors: CursorKeys,
     pub has_next_page: bool,
     pub has_previous_page: bool,
+}
+
+/// The sort keys of a page, from which any of its records' cursors is made.
+#[derive(Debug, Clone)]
+pub struct CursorKeys(Vec<String>);
+
+impl CursorKeys {
+    pub fn cursor(&self, record: &Record) -> String {
+        Cursor(self.0.iter().map(|k| sort_value(record, k)).collect()).encode()
+    }
 }
 
 /// A prepared filter: the WHERE clause shared by the page query and the count.
@@ -385,10 +396,7 @@ pub(crate) async fn list(
         .collect::<Result<Vec<_>>>()?;
     let has_next_page = records.len() as u64 > first;
     records.truncate(first as usize);
-    let cursors = records
-        .iter()
-        .map(|r| Cursor(keys.iter().map(|k| sort_value(r, &k.key)).collect()).encode())
-        .collect();
+    let cursors = CursorKeys(keys.into_iter().map(|k| k.key).collect());
     Ok(Page {
         records,
         cursors,
