@@ -75,6 +75,12 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection> {
     Ok(db)
 }
 
+/// Connects without migrating: for administrative connections (creating test databases).
+#[cfg(test)]
+pub(crate) async fn connect_unmigrated(url: &str) -> Result<DatabaseConnection> {
+    connect_with(url, 1).await
+}
+
 async fn connect_with(url: &str, pool: u32) -> Result<DatabaseConnection> {
     let mut opts = ConnectOptions::new(url.to_owned());
     // No ping before each use of a pooled connection: it doubled the round trips of every query

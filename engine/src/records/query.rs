@@ -534,6 +534,92 @@ mod tests {
         }
     }
 
+    /// The same list on PostgreSQL, when a server is configured for the tests
+    /// (`PORTICO_TEST_DATABASE_URL`): with sequential scans priced out (the test table is
+    /// empty, so the planner would rather read it whole), the plan must walk the index in its
+    /// order, with no sort.
+    #[tokio::test]
+    async fn on_postgresql_the_list_walks_the_same_index_without_sorting() {
+        use sea_orm::TransactionTrait;
+        let Some(admin) = std::env::var("PORTICO_TEST_DATABASE_URL")
+            .ok()
+            .filter(|u| !u.is_empty())
+        else {
+            return;
+        };
+        let name = format!("portico_plan_{}", std::process::id());
+        let server = crate::db::connect_unmigrated(&admin).await.unwrap();
+        server
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .await
+            .unwrap();
+        server
+            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await
+            .unwrap();
+        let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+        let db = crate::db::connect(&format!("{base}/{name}")).await.unwrap();
+        crate::metadata::seed_system_fields(&db).await.unwrap();
+        let catalog = Catalog::build(1, crate::metadata::load_all(&db).await.unwrap()).unwrap();
+        let query = ListQuery {
+            conditions: vec![
+                Condition {
+                    key: "client".into(),
+                    op: Op::Eq,
+                    value: 42.into(),
+                },
+                Condition {
+                    key: "status".into(),
+                    op: Op::Eq,
+                    value: "Open".into(),
+                },
+            ],
+            sort: vec![Sort {
+                key: "createdAt".into(),
+                direction: Direction::Desc,
+            }],
+            first: Some(20),
+            ..ListQuery::default()
+        };
+        let layout = crate::records::layout::of(EntityKind::Case).unwrap();
+        let (stmt, _, _) = page_statement(
+            DbBackend::Postgres,
+            layout,
+            catalog.entity(EntityKind::Case),
+            &query,
+            None,
+        )
+        .unwrap();
+        let built = DbBackend::Postgres.build(&stmt);
+        let txn = db.begin().await.unwrap();
+        txn.execute_unprepared("SET LOCAL enable_seqscan = off")
+            .await
+            .unwrap();
+        let explain = Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            format!("EXPLAIN {}", built.sql),
+            built.values.map(|v| v.0).unwrap_or_default(),
+        );
+        let plan: Vec<String> = ConnectionTrait::query_all_raw(&txn, explain)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.try_get_by_index::<String>(0).unwrap())
+            .collect();
+        let plan = plan.join(" / ");
+        drop(txn);
+        db.close().await.ok();
+        server
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .await
+            .unwrap();
+        assert!(plan.contains("cases_client_status_created"), "{plan}");
+        assert!(
+            !plan.contains("Sort"),
+            "sorts instead of walking the index: {plan}"
+        );
+    }
+
     /// A custom field gets an index on the very expression its filters use.
     #[tokio::test]
     async fn filtering_on_a_custom_field_uses_its_expression_index() {
