@@ -1,3 +1,6 @@
-//! Portico's look: the templates of portal pages and emails (Spanish and English), their CSS
-//! and icons. Empty until the portal and mail arrive; the crate exists so the workspace has the
-//! shape DESIGN.md describes and later work has an obvious home.
+//! Portico's look: the templates of emails (Spanish and English) now, and of portal pages, their
+//! CSS and icons with the portal's web pages. Templates are compiled into the binary, so a
+//! release needs no files beside it; an admin may override an email's text in the database
+//! (rendered through [`email::EmailTemplates::render`] all the same).
+
+pub mod email;

@@ -1,0 +1,315 @@
+//! Email templates: every email exists in Spanish and English, as a subject, an HTML body and a
+//! plain-text body, rendered by Tera from one context.
+//!
+//! HTML bodies are autoescaped, so a contact named `<b>Ana</b>` cannot inject markup; subjects
+//! and plain text are not escaped (they are not HTML). Spanish is the default language: a
+//! contact without a language, or with one we have no templates for, gets Spanish.
+
+use serde::Serialize;
+use tera::{Context, Tera};
+
+/// The emails Portico sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EmailKind {
+    /// Portal access was switched on: choose a password.
+    Invitation,
+    /// Access to one case was granted.
+    CaseAccess,
+    /// A portal user asked to reset their password.
+    PasswordReset,
+}
+
+impl EmailKind {
+    pub const ALL: [EmailKind; 3] = [
+        EmailKind::Invitation,
+        EmailKind::CaseAccess,
+        EmailKind::PasswordReset,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            EmailKind::Invitation => "invitation",
+            EmailKind::CaseAccess => "case_access",
+            EmailKind::PasswordReset => "password_reset",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<EmailKind> {
+        EmailKind::ALL.into_iter().find(|k| k.key() == key)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Language {
+    Es,
+    En,
+}
+
+impl Language {
+    pub const ALL: [Language; 2] = [Language::Es, Language::En];
+
+    /// The language of a contact's `language` value (`"en"`, `"en-GB"`, `"es"`...); anything
+    /// else, or nothing, is Spanish.
+    pub fn of(code: Option<&str>) -> Language {
+        match code.map(|c| c.trim().to_ascii_lowercase()) {
+            Some(c) if c == "en" || c.starts_with("en-") || c.starts_with("en_") => Language::En,
+            _ => Language::Es,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::Es => "es",
+            Language::En => "en",
+        }
+    }
+}
+
+/// A rendered email.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email {
+    pub subject: String,
+    pub html: String,
+    pub text: String,
+}
+
+/// An admin's replacement for one email in one language, as Tera sources.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmailOverride {
+    pub subject: String,
+    pub html: String,
+    pub text: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ThemeError {
+    /// A template (built in or an override) failed to parse or render; `part` is `subject`,
+    /// `html` or `text`.
+    #[error("the {part} of the {kind} email ({language}) cannot be rendered: {message}")]
+    Render {
+        kind: &'static str,
+        language: &'static str,
+        part: &'static str,
+        message: String,
+    },
+}
+
+/// The built-in templates, parsed once.
+pub struct EmailTemplates {
+    tera: Tera,
+}
+
+macro_rules! builtin {
+    ($lang:literal, $kind:literal) => {
+        [
+            (
+                concat!("email/", $lang, "/", $kind, ".subject.txt"),
+                include_str!(concat!(
+                    "../templates/email/",
+                    $lang,
+                    "/",
+                    $kind,
+                    ".subject.txt"
+                )),
+            ),
+            (
+                concat!("email/", $lang, "/", $kind, ".html"),
+                include_str!(concat!("../templates/email/", $lang, "/", $kind, ".html")),
+            ),
+            (
+                concat!("email/", $lang, "/", $kind, ".txt"),
+                include_str!(concat!("../templates/email/", $lang, "/", $kind, ".txt")),
+            ),
+        ]
+    };
+}
+
+const PARTS: [(&str, &str); 3] = [
+    ("subject", ".subject.txt"),
+    ("html", ".html"),
+    ("text", ".txt"),
+];
+
+impl EmailTemplates {
+    pub fn builtin() -> Result<EmailTemplates, ThemeError> {
+        let mut tera = Tera::new();
+        tera.autoescape_on(vec![".html"]);
+        tera.add_raw_templates(SOURCES)
+            .map_err(|e| ThemeError::Render {
+                kind: "built-in",
+                language: "any",
+                part: "templates",
+                message: e.to_string(),
+            })?;
+        Ok(EmailTemplates { tera })
+    }
+
+    /// The built-in sources of one email, for an admin to start an override from.
+    pub fn sources(kind: EmailKind, language: Language) -> EmailOverride {
+        let find = |suffix: &str| -> String {
+            let name = format!("email/{}/{}{}", language.code(), kind.key(), suffix);
+            SOURCES
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, s)| (*s).to_owned())
+                .unwrap_or_default()
+        };
+        EmailOverride {
+            subject: find(".subject.txt"),
+            html: find(".html"),
+            text: find(".txt"),
+        }
+    }
+
+    /// Renders `kind` in `language` with `context`, from `custom` when an admin overrode it.
+    pub fn render(
+        &self,
+        kind: EmailKind,
+        language: Language,
+        context: &serde_json::Value,
+        custom: Option<&EmailOverride>,
+    ) -> Result<Email, ThemeError> {
+        let error = |part: &'static str, e: tera::Error| ThemeError::Render {
+            kind: kind.key(),
+            language: language.code(),
+            part,
+            message: e.to_string(),
+        };
+        let ctx = Context::from_serialize(context).map_err(|e| error("context", e))?;
+        let mut out = [String::new(), String::new(), String::new()];
+        for (i, (part, suffix)) in PARTS.iter().enumerate() {
+            let escape = *part == "html";
+            out[i] = match custom {
+                Some(o) => {
+                    let source = match *part {
+                        "subject" => &o.subject,
+                        "html" => &o.html,
+                        _ => &o.text,
+                    };
+                    self.tera.render_str(source, &ctx, escape)
+                }
+                None => {
+                    let name = format!("email/{}/{}{}", language.code(), kind.key(), suffix);
+                    self.tera.render(&name, &ctx)
+                }
+            }
+            .map_err(|e| error(part, e))?;
+        }
+        let [subject, html, text] = out;
+        Ok(Email {
+            // A subject is one line whatever the template's line ends.
+            subject: subject.split_whitespace().collect::<Vec<_>>().join(" "),
+            html,
+            text,
+        })
+    }
+}
+
+/// Every built-in source by template name, for [`EmailTemplates::sources`].
+const SOURCES: [(&str, &str); 18] = {
+    let [a, b, c] = builtin!("es", "invitation");
+    let [d, e, f] = builtin!("en", "invitation");
+    let [g, h, i] = builtin!("es", "case_access");
+    let [j, k, l] = builtin!("en", "case_access");
+    let [m, n, o] = builtin!("es", "password_reset");
+    let [p, q, r] = builtin!("en", "password_reset");
+    [a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r]
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn context() -> serde_json::Value {
+        json!({
+            "contact_name": "Ana <b>López</b> & Hijos",
+            "email": "ana@example.com",
+            "link": "http://portal.example/portal/invitation/abc?x=1&y=2",
+            "expires_at": "2026-11-30 10:00 UTC",
+            "case_number": "CAS-000042",
+            "case_subject": "Factura \"duplicada\"",
+        })
+    }
+
+    #[test]
+    fn every_email_renders_in_both_languages() {
+        let t = EmailTemplates::builtin().unwrap();
+        for kind in EmailKind::ALL {
+            for lang in Language::ALL {
+                let e = t.render(kind, lang, &context(), None).unwrap();
+                assert!(!e.subject.is_empty() && !e.subject.contains('\n'), "{e:?}");
+                assert!(e.html.contains("<html lang=\""), "{kind:?} {lang:?}");
+                assert!(
+                    e.text.contains("Ana <b>López</b> & Hijos"),
+                    "{kind:?} {lang:?}"
+                );
+            }
+        }
+        let es = t
+            .render(EmailKind::Invitation, Language::Es, &context(), None)
+            .unwrap();
+        let en = t
+            .render(EmailKind::Invitation, Language::En, &context(), None)
+            .unwrap();
+        assert!(es.text.starts_with("Hola"), "{}", es.text);
+        assert!(en.text.starts_with("Hello"), "{}", en.text);
+        let case = t
+            .render(EmailKind::CaseAccess, Language::En, &context(), None)
+            .unwrap();
+        assert_eq!(case.subject, "Case CAS-000042 is now on your portal");
+    }
+
+    #[test]
+    fn html_is_escaped_and_text_is_not() {
+        let t = EmailTemplates::builtin().unwrap();
+        let e = t
+            .render(EmailKind::Invitation, Language::En, &context(), None)
+            .unwrap();
+        assert!(e.html.contains("Ana &lt;b&gt;López&lt;"), "{}", e.html);
+        assert!(e.html.contains("&amp; Hijos"), "{}", e.html);
+        assert!(!e.html.contains("<b>López"), "{}", e.html);
+        assert!(
+            e.text
+                .contains("http://portal.example/portal/invitation/abc?x=1&y=2")
+        );
+    }
+
+    #[test]
+    fn spanish_is_the_default_language() {
+        assert_eq!(Language::of(None), Language::Es);
+        assert_eq!(Language::of(Some("fr")), Language::Es);
+        assert_eq!(Language::of(Some("EN-gb")), Language::En);
+        assert_eq!(Language::of(Some("es")), Language::Es);
+    }
+
+    #[test]
+    fn an_override_replaces_the_builtin_and_stays_escaped() {
+        let t = EmailTemplates::builtin().unwrap();
+        let mut custom = EmailTemplates::sources(EmailKind::CaseAccess, Language::Es);
+        assert!(custom.html.contains("{{ case_number }}"));
+        custom.subject = "Novedades: {{ case_number }}".into();
+        custom.html = "<p>{{ contact_name }}</p>".into();
+        let e = t
+            .render(
+                EmailKind::CaseAccess,
+                Language::Es,
+                &context(),
+                Some(&custom),
+            )
+            .unwrap();
+        assert_eq!(e.subject, "Novedades: CAS-000042");
+        assert!(e.html.starts_with("<p>Ana &lt;b&gt;"), "{}", e.html);
+        custom.text = "{{ unclosed".into();
+        let err = t
+            .render(
+                EmailKind::CaseAccess,
+                Language::Es,
+                &context(),
+                Some(&custom),
+            )
+            .unwrap_err();
+        assert!(err.to_string().contains("text"), "{err}");
+    }
+}
