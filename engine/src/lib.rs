@@ -10,6 +10,7 @@ pub mod demo;
 mod engine;
 pub mod error;
 pub mod identity;
+pub mod mail;
 pub mod metadata;
 pub mod policy;
 pub mod records;

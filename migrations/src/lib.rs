@@ -9,6 +9,7 @@ use sea_orm_migration::prelude::*;
 mod m20261123_000001_identity;
 mod m20261123_000002_metadata;
 mod m20261123_000003_records;
+mod m20261124_000004_mail;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_identity::Migration),
             Box::new(m20261123_000002_metadata::Migration),
             Box::new(m20261123_000003_records::Migration),
+            Box::new(m20261124_000004_mail::Migration),
         ]
     }
 }

@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod config;
 pub mod http;
+pub mod mail;
 mod serve;
 
 pub use config::Config;

@@ -1,0 +1,197 @@
+//! The mail worker: claims due messages, renders, delivers, records the outcome.
+
+use super::outbox::{self, OutboxEntry};
+use super::transport::{self, Transport};
+use crate::Engine;
+use crate::db::now_micros;
+use crate::error::Result;
+use lettre::message::Mailbox;
+use serde_json::Value;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// After this many failed attempts a message is given up (status `failed`).
+pub const MAX_ATTEMPTS: i32 = 10;
+/// How long a claim lasts: a worker that dies mid-send frees its message after this.
+const LEASE_MICROS: i64 = 120 * 1_000_000;
+
+/// A rendered email.
+pub struct RenderedMail {
+    pub subject: String,
+    pub html: String,
+    pub text: String,
+}
+
+/// An admin's version of one email in one language.
+pub struct TemplateOverride {
+    pub subject: String,
+    pub html: String,
+    pub text: String,
+}
+
+/// Renders an outbox message; the server gives the worker the theme's templates.
+pub trait MailRenderer: Send + Sync + 'static {
+    fn render(
+        &self,
+        kind: &str,
+        language: &str,
+        context: &Value,
+        custom: Option<&TemplateOverride>,
+    ) -> std::result::Result<RenderedMail, String>;
+}
+
+pub struct MailWorker {
+    engine: Arc<Engine>,
+    renderer: Arc<dyn MailRenderer>,
+    transport: Transport,
+    from: Mailbox,
+    domain: String,
+    /// Names this worker's claims: unique per process start.
+    id: String,
+    retry_base: Duration,
+}
+
+/// Delay before attempt `n + 1` after `n` failures: `base` doubling, at most an hour.
+pub fn backoff(base: Duration, failures: i32) -> Duration {
+    let exp = failures.clamp(1, 12) as u32 - 1;
+    (base * (1u32 << exp)).min(Duration::from_secs(3600))
+}
+
+impl MailWorker {
+    pub fn new(
+        engine: Arc<Engine>,
+        renderer: Arc<dyn MailRenderer>,
+        transport: Transport,
+        from: Mailbox,
+    ) -> MailWorker {
+        let domain = from.email.domain().to_owned();
+        let id = format!(
+            "{}-{}-{}",
+            std::process::id(),
+            now_micros(),
+            crate::identity::hex(&rand_bytes())
+        );
+        MailWorker {
+            engine,
+            renderer,
+            transport,
+            from,
+            domain,
+            id,
+            retry_base: Duration::from_secs(10),
+        }
+    }
+
+    /// The first retry's delay (10 s by default; later ones double it).
+    pub fn with_retry_base(mut self, base: Duration) -> Self {
+        self.retry_base = base;
+        self
+    }
+
+    /// Sends every message that is due now; gives how many were delivered.
+    pub async fn run_once(&self) -> Result<usize> {
+        let mut delivered = 0;
+        while let Some(entry) = self.claim().await? {
+            if self.deliver(&entry).await? {
+                delivered += 1;
+            }
+        }
+        Ok(delivered)
+    }
+
+    /// Runs until the process ends, looking for due mail every `every`.
+    pub async fn run(self, every: Duration) {
+        loop {
+            if let Err(e) = self.run_once().await {
+                tracing::warn!(error = %e, "the mail worker failed a round; it will try again");
+            }
+            tokio::time::sleep(every).await;
+        }
+    }
+
+    async fn claim(&self) -> Result<Option<OutboxEntry>> {
+        let now = now_micros();
+        let txn = self.engine.begin_write().await?;
+        let entry = outbox::claim(&txn, &self.id, now, now + LEASE_MICROS).await?;
+        txn.commit().await?;
+        Ok(entry)
+    }
+
+    /// Renders and sends one claimed message and records the outcome; `true` if delivered.
+    async fn deliver(&self, entry: &OutboxEntry) -> Result<bool> {
+        let outcome = match self.prepare(entry).await {
+            Ok(message) => self.transport.send(message).await.map_err(|e| {
+                let permanent = e.permanent;
+                (e.message, permanent)
+            }),
+            // A template or address that cannot work now will not work later either.
+            Err(e) => Err((e, true)),
+        };
+        let txn = self.engine.begin_write().await?;
+        let delivered = match &outcome {
+            Ok(()) => {
+                outbox::mark_sent(&txn, entry.id, &self.id).await?;
+                true
+            }
+            Err((error, permanent)) => {
+                let failures = entry.attempts + 1;
+                let retry_at = (!permanent && failures < MAX_ATTEMPTS)
+                    .then(|| now_micros() + backoff(self.retry_base, failures).as_micros() as i64);
+                tracing::warn!(id = entry.id, %error, failures, "sending mail failed");
+                outbox::mark_failed(&txn, entry.id, &self.id, error, retry_at).await?;
+                false
+            }
+        };
+        txn.commit().await?;
+        Ok(delivered)
+    }
+
+    async fn prepare(&self, entry: &OutboxEntry) -> std::result::Result<lettre::Message, String> {
+        let custom = self
+            .engine
+            .email_template_override(&entry.kind, &entry.language)
+            .await
+            .map_err(|e| e.to_string())?;
+        let rendered = self.renderer.render(
+            &entry.kind,
+            &entry.language,
+            &entry.context,
+            custom.as_ref(),
+        )?;
+        let address = entry
+            .to_address
+            .parse()
+            .map_err(|e| format!("recipient {}: {e}", entry.to_address))?;
+        let to = Mailbox::new(entry.to_name.clone(), address);
+        transport::message(
+            &self.from,
+            to,
+            entry.id,
+            &self.domain,
+            &rendered.subject,
+            rendered.text,
+            rendered.html,
+        )
+    }
+}
+
+fn rand_bytes() -> [u8; 6] {
+    let mut b = [0u8; 6];
+    rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut b);
+    b
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_back_off_to_an_hour() {
+        let base = Duration::from_secs(10);
+        assert_eq!(backoff(base, 1), Duration::from_secs(10));
+        assert_eq!(backoff(base, 2), Duration::from_secs(20));
+        assert_eq!(backoff(base, 4), Duration::from_secs(80));
+        assert_eq!(backoff(base, 9), Duration::from_secs(2560));
+        assert_eq!(backoff(base, 10), Duration::from_secs(3600));
+    }
+}

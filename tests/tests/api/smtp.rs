@@ -1,0 +1,131 @@
+//! A real SMTP server on a loopback port, for tests to read what Portico sent and to stop and
+//! start mid-run (which mailin-embedded, serving forever, cannot). It speaks the part of SMTP a
+//! client sending plain mail uses: EHLO/HELO, MAIL, RCPT, DATA (dot-unstuffed), RSET, NOOP, QUIT.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub from: String,
+    pub to: Vec<String>,
+    pub data: String,
+}
+
+pub struct SmtpServer {
+    pub addr: SocketAddr,
+    pub received: Arc<Mutex<Vec<Received>>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl SmtpServer {
+    pub async fn start() -> SmtpServer {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind smtp");
+        let addr = listener.local_addr().expect("addr");
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let task = Some(tokio::spawn(accept(listener, received.clone())));
+        SmtpServer {
+            addr,
+            received,
+            task,
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("smtp://{}", self.addr)
+    }
+
+    /// Stops listening and drops every open session: clients now get "connection refused".
+    pub async fn stop(&mut self) {
+        if let Some(t) = self.task.take() {
+            t.abort();
+            let _ = t.await;
+        }
+    }
+
+    /// Listens again on the same port.
+    pub async fn restart(&mut self) {
+        let listener = TcpListener::bind(self.addr).await.expect("rebind smtp");
+        self.task = Some(tokio::spawn(accept(listener, self.received.clone())));
+    }
+
+    pub fn messages(&self) -> Vec<Received> {
+        self.received.lock().expect("lock").clone()
+    }
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        if let Some(t) = self.task.take() {
+            t.abort();
+        }
+    }
+}
+
+async fn accept(listener: TcpListener, received: Arc<Mutex<Vec<Received>>>) {
+    let mut sessions = tokio::task::JoinSet::new();
+    while let Ok((stream, _)) = listener.accept().await {
+        sessions.spawn(session(stream, received.clone()));
+    }
+}
+
+async fn session(stream: tokio::net::TcpStream, received: Arc<Mutex<Vec<Received>>>) {
+    let (read, mut write) = stream.into_split();
+    let mut lines = BufReader::new(read).lines();
+    let mut from = String::new();
+    let mut to = Vec::new();
+    if write.write_all(b"220 test SMTP ready\r\n").await.is_err() {
+        return;
+    }
+    while let Ok(Some(line)) = lines.next_line().await {
+        let upper = line.to_ascii_uppercase();
+        let reply: &[u8] = if upper.starts_with("EHLO") {
+            b"250-test\r\n250 8BITMIME\r\n"
+        } else if upper.starts_with("HELO") || upper.starts_with("NOOP") {
+            b"250 ok\r\n"
+        } else if upper.starts_with("MAIL FROM:") {
+            from = line[10..].trim().to_owned();
+            to.clear();
+            b"250 ok\r\n"
+        } else if upper.starts_with("RCPT TO:") {
+            to.push(line[8..].trim().to_owned());
+            b"250 ok\r\n"
+        } else if upper.starts_with("RSET") {
+            from.clear();
+            to.clear();
+            b"250 ok\r\n"
+        } else if upper.starts_with("DATA") {
+            if write.write_all(b"354 end with .\r\n").await.is_err() {
+                return;
+            }
+            let mut data = String::new();
+            loop {
+                match lines.next_line().await {
+                    Ok(Some(l)) if l == "." => break,
+                    Ok(Some(l)) => {
+                        data.push_str(l.strip_prefix('.').unwrap_or(&l));
+                        data.push('\n');
+                    }
+                    _ => return,
+                }
+            }
+            received.lock().expect("lock").push(Received {
+                from: from.clone(),
+                to: to.clone(),
+                data,
+            });
+            b"250 queued\r\n"
+        } else if upper.starts_with("QUIT") {
+            let _ = write.write_all(b"221 bye\r\n").await;
+            return;
+        } else {
+            b"502 not implemented\r\n"
+        };
+        if write.write_all(reply).await.is_err() {
+            return;
+        }
+    }
+}
