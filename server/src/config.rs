@@ -1,6 +1,7 @@
 //! Configuration from `PORTICO_*` environment variables, over an optional `portico.toml`
 //! (looked up in the working directory, or wherever `PORTICO_CONFIG` points).
 
+use portico_engine::mail::Mailbox;
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -13,6 +14,8 @@ pub struct Config {
     /// The base of every link in an email; `None` means "the address we listen on".
     pub public_url: Option<String>,
     pub smtp_url: Option<String>,
+    /// The sender of every email (`PORTICO_MAIL_FROM`).
+    pub mail_from: Mailbox,
     pub admin_email: Option<String>,
     pub admin_password: Option<String>,
 }
@@ -25,6 +28,7 @@ struct File {
     database_url: Option<String>,
     public_url: Option<String>,
     smtp_url: Option<String>,
+    mail_from: Option<String>,
     admin_email: Option<String>,
     admin_password: Option<String>,
 }
@@ -90,8 +94,18 @@ impl Config {
                 message: "use sqlite://PATH or postgres://USER@HOST/DATABASE".into(),
             });
         }
+        let mail_from_raw = env("PORTICO_MAIL_FROM")
+            .or(file.mail_from)
+            .unwrap_or_else(|| "Portico <portico@localhost>".into());
+        let mail_from = mail_from_raw.parse().map_err(|_| ConfigError::Invalid {
+            name: "PORTICO_MAIL_FROM",
+            message: format!(
+                "`{mail_from_raw}` is not an address such as Portico <portal@example.com>"
+            ),
+        })?;
         Ok(Config {
             listen,
+            mail_from,
             data_dir,
             database_url,
             public_url: env("PORTICO_PUBLIC_URL")

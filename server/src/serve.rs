@@ -4,8 +4,13 @@
 use crate::config::Config;
 use crate::http::{self, AppState};
 use portico_engine::identity::Bootstrap;
+use portico_engine::mail::{MailWorker, Transport};
 use portico_engine::{Engine, EngineConfig};
 use std::sync::Arc;
+use std::time::Duration;
+
+/// How often each process looks for due mail.
+const MAIL_POLL: Duration = Duration::from_secs(2);
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
@@ -25,6 +30,8 @@ pub enum ServeError {
     Io(#[from] std::io::Error),
     #[error("cannot build the GraphQL schema: {0}")]
     Schema(String),
+    #[error("mail: {0}")]
+    Mail(String),
 }
 
 async fn open(config: &Config) -> Result<Arc<Engine>, ServeError> {
@@ -56,6 +63,16 @@ pub async fn run(config: Config, demo: bool) -> Result<(), ServeError> {
     if demo && portico_engine::demo::load(&engine).await? {
         println!("portico loaded the demo data");
     }
+    let transport =
+        Transport::new(config.smtp_url.as_deref(), &config.data_dir).map_err(ServeError::Mail)?;
+    let renderer = crate::mail::ThemeRenderer::new().map_err(ServeError::Mail)?;
+    let worker = MailWorker::new(
+        engine.clone(),
+        Arc::new(renderer),
+        transport,
+        config.mail_from.clone(),
+    );
+    tokio::spawn(worker.run(MAIL_POLL));
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|source| ServeError::Bind {

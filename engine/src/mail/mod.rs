@@ -13,6 +13,7 @@ mod service;
 pub mod transport;
 pub mod worker;
 
+pub use lettre::message::Mailbox;
 pub use outbox::{NewMail, OutboxEntry};
 pub use transport::Transport;
 pub use worker::{MailRenderer, MailWorker, RenderedMail, TemplateOverride};

@@ -129,3 +129,21 @@ async fn graphiql_health_and_admin_are_served() {
     assert_eq!(r.status(), 405);
     assert_eq!(r.headers()["allow"], "GET, POST");
 }
+
+#[tokio::test]
+async fn bad_mail_settings_stop_the_start_with_the_setting_named() {
+    let db = crate::helpers::TestDb::new().await;
+    for (name, value) in [
+        ("PORTICO_SMTP_URL", "smtps://mail.example.com"),
+        ("PORTICO_MAIL_FROM", "not an address"),
+    ] {
+        let out = portico(&db.url, &db.dir.0)
+            .env("PORTICO_LISTEN", "127.0.0.1:0")
+            .env(name, value)
+            .output()
+            .expect("run portico");
+        assert!(!out.status.success(), "{name}={value} was accepted");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(name), "{name}: {stderr}");
+    }
+}
