@@ -17,7 +17,7 @@ fn invitation(i: usize) -> NewMail {
         to_address: format!("client{i}@example.com"),
         to_name: Some(format!("Client {i}")),
         kind: "invitation".into(),
-        language: if i % 2 == 0 { "es" } else { "en" }.into(),
+        language: if i.is_multiple_of(2) { "es" } else { "en" }.into(),
         context: json!({
             "contact_name": format!("Client {i}"),
             "email": format!("client{i}@example.com"),
