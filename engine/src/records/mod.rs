@@ -3,6 +3,7 @@
 
 mod indexes;
 pub(crate) mod layout;
+mod portal_user;
 mod query;
 mod read;
 mod references;

@@ -1,6 +1,7 @@
 //! Record operations on the engine: authorization first, then the generic record layer.
 
 use super::layout::{self, Layout};
+use super::portal_user;
 use super::query::{self, Condition, ListQuery, Page};
 use super::read::Record;
 use super::relations::{self, Relationship};
@@ -123,13 +124,18 @@ impl Engine {
     ) -> Result<Record> {
         self.authorize(p, object(entity), Action::Create)?;
         let catalog = self.catalog();
+        let txn = self.begin_write().await?;
+        if entity == EntityKind::Contact {
+            let allowed = self.allows(p, Object::Portal, Action::Manage);
+            portal_user::check(&txn, allowed, None, &values).await?;
+        }
         let new = NewRecord {
             id: None,
             created_at: None,
             values,
         };
         write::create(
-            self.begin_write().await?,
+            txn,
             &self.reader(),
             layout_of(entity)?,
             catalog.entity(entity),
@@ -192,8 +198,15 @@ impl Engine {
     ) -> Result<Record> {
         self.authorize(p, object(entity), Action::Update)?;
         let catalog = self.catalog();
+        let layout = layout_of(entity)?;
+        let txn = self.begin_write().await?;
+        if entity == EntityKind::Contact {
+            let allowed = self.allows(p, Object::Portal, Action::Manage);
+            let current = write::load(&txn, layout, catalog.entity(entity), id).await?;
+            portal_user::check(&txn, allowed, Some(&current), &patch).await?;
+        }
         write::update(
-            self.begin_write().await?,
+            txn,
             layout_of(entity)?,
             catalog.entity(entity),
             Audience::Staff,

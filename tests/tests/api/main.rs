@@ -9,6 +9,7 @@ mod identity;
 mod mail;
 mod metadata;
 mod multiprocess;
+mod portal_user;
 mod records;
 mod serving;
 mod smtp;

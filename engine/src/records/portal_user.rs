@@ -1,0 +1,77 @@
+//! Switching a contact's "Portal user" field: who may, which contacts qualify, and that a
+//! portal user's email belongs to no other contact (it is their login).
+//!
+//! Checked inside the write's transaction, against the contact as it will be after the write, so
+//! that changing the email or the kind of a portal user is held to the same rules.
+
+use super::read::Record;
+use crate::db::Exec;
+use crate::error::{EngineError, RecordRef, Result};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
+use serde_json::{Map, Value};
+
+pub(crate) const KEY: &str = "portalUser";
+
+/// `allowed`: whether the acting principal has the portal permission. `current`: the contact
+/// before an update (`None` on create).
+pub(crate) async fn check(
+    db: &impl Exec,
+    allowed: bool,
+    current: Option<&Record>,
+    values: &Map<String, Value>,
+) -> Result<()> {
+    if values.contains_key(KEY) && !allowed {
+        return Err(EngineError::Forbidden(
+            "switching portal access needs a permission group with the portal setting".into(),
+        ));
+    }
+    let after = |key: &str| -> Value {
+        values
+            .get(key)
+            .cloned()
+            .or_else(|| current.map(|c| c.get(key).clone()))
+            .unwrap_or(Value::Null)
+    };
+    let touched = [KEY, "kind", "email"]
+        .iter()
+        .any(|k| values.contains_key(*k));
+    if !touched || after(KEY) != Value::Bool(true) {
+        return Ok(());
+    }
+    if after("kind").as_str() != Some("Individual") {
+        return Err(EngineError::NotQualified(
+            "only an individual contact can be a portal user; an organisation gets portal users through its individual relationships".into(),
+        ));
+    }
+    let email = after("email");
+    let email = email.as_str().map(str::trim).unwrap_or_default();
+    if email.is_empty() {
+        return Err(EngineError::NotQualified(
+            "a portal user needs an email address: it is their login".into(),
+        ));
+    }
+    let mut q = Query::select();
+    q.columns(["id", "name"])
+        .from("contacts")
+        .and_where(Expr::expr(Func::lower(Expr::col("email"))).eq(email.to_lowercase()))
+        .limit(20);
+    if let Some(c) = current {
+        q.and_where(Expr::col("id").ne(c.id));
+    }
+    let others = db
+        .query_all(&q)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(RecordRef {
+                id: r.get(0)?,
+                name: r.get(1)?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    if others.is_empty() {
+        Ok(())
+    } else {
+        Err(EngineError::PortalEmailConflict { contacts: others })
+    }
+}
