@@ -12,6 +12,7 @@ mod connection;
 mod error;
 mod identity;
 mod metadata;
+mod portal;
 mod records;
 mod relations;
 mod scalars;

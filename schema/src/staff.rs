@@ -1,7 +1,7 @@
 //! The staff schema served at `/graphql`: everything staff, admins and integrators use.
 
 use crate::records::{self, RECORD_ENTITIES};
-use crate::{audit, connection, identity, metadata, relations, scalars};
+use crate::{audit, connection, identity, metadata, portal, relations, scalars};
 use async_graphql::dynamic::{Object, Schema, SchemaError};
 use portico_engine::Engine;
 use portico_engine::metadata::{Audience, Catalog, EntityKind};
@@ -23,7 +23,11 @@ pub fn build_staff_schema(
     for (entity, singular, plural) in RECORD_ENTITIES {
         let mut object = records::record_object(catalog, entity, Audience::Staff);
         match entity {
-            EntityKind::Contact => object = object.field(relations::contact_relationships()),
+            EntityKind::Contact => {
+                object = object
+                    .field(relations::contact_relationships())
+                    .field(portal::contact_portal_qualified())
+            }
             EntityKind::Case => object = object.field(relations::case_contacts()),
             _ => {}
         }

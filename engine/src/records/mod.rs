@@ -4,6 +4,8 @@
 mod indexes;
 pub(crate) mod layout;
 mod portal_user;
+
+pub use portal_user::qualifies as qualifies_for_portal;
 mod query;
 mod read;
 mod references;

@@ -12,6 +12,16 @@ use serde_json::{Map, Value};
 
 pub(crate) const KEY: &str = "portalUser";
 
+/// Whether a contact may be made a portal user: an individual with an email. Forms show the
+/// "Portal user" switch only for those.
+pub fn qualifies(contact: &Record) -> bool {
+    contact.get("kind").as_str() == Some("Individual")
+        && contact
+            .get("email")
+            .as_str()
+            .is_some_and(|e| !e.trim().is_empty())
+}
+
 /// `allowed`: whether the acting principal has the portal permission. `current`: the contact
 /// before an update (`None` on create).
 pub(crate) async fn check(

@@ -5,8 +5,7 @@ use crate::helpers::{code, spawn_app};
 use serde_json::json;
 
 const ACTIVATE: &str = "mutation { updateFieldDefinition(entity: CONTACT, key: \"portalUser\", input: {active: true}) { active } }";
-const CREATE: &str =
-    "mutation($i: CreateContactInput!) { createContact(input: $i) { id portalUser } }";
+const CREATE: &str = "mutation($i: CreateContactInput!) { createContact(input: $i) { id portalUser portalQualified } }";
 const UPDATE: &str = "mutation($id: ID!, $i: UpdateContactInput!) { updateContact(id: $id, input: $i) { id portalUser email } }";
 
 #[tokio::test]
@@ -49,6 +48,22 @@ async fn only_portal_staff_switch_on_individuals_with_an_email_of_their_own() {
         .ok(UPDATE, json!({"id": ana, "i": {"portalUser": true}}))
         .await;
     assert_eq!(on["updateContact"]["portalUser"], true);
+
+    // The staff API says where the switch can work.
+    let q = portal_staff
+        .ok(
+            CREATE,
+            json!({"i": {"name": "Bea", "kind": "INDIVIDUAL", "email": "bea@example.com"}}),
+        )
+        .await;
+    assert_eq!(q["createContact"]["portalQualified"], true);
+    for i in [
+        json!({"name": "Org", "kind": "ORGANISATION", "email": "org@example.com"}),
+        json!({"name": "No email", "kind": "INDIVIDUAL"}),
+    ] {
+        let q = portal_staff.ok(CREATE, json!({ "i": i })).await;
+        assert_eq!(q["createContact"]["portalQualified"], false, "{i}");
+    }
 
     // Not qualified: an organisation, an individual without an email.
     let e = portal_staff
