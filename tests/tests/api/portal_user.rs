@@ -49,6 +49,15 @@ async fn only_portal_staff_switch_on_individuals_with_an_email_of_their_own() {
         .await;
     assert_eq!(on["updateContact"]["portalUser"], true);
 
+    // A contact created without a kind is an individual, and may be switched on at once.
+    let ok = portal_staff
+        .ok(
+            CREATE,
+            json!({"i": {"name": "Eva", "email": "eva@example.com", "portalUser": true}}),
+        )
+        .await;
+    assert_eq!(ok["createContact"]["portalUser"], true);
+
     // The staff API says where the switch can work.
     let q = portal_staff
         .ok(
