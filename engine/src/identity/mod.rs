@@ -18,5 +18,5 @@ pub use staff::{
 pub use tokens::{hex, unhex};
 
 pub(crate) use throttle::Throttle;
-pub(crate) use tokens::{hash_token, new_token};
+pub(crate) use tokens::{hash_token, new_token, random_hex};
 mod service;

@@ -24,11 +24,16 @@ pub fn unhex(s: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
+/// `N` random bytes from the operating system, hex-encoded.
+pub(crate) fn random_hex<const N: usize>() -> String {
+    let mut bytes = [0u8; N];
+    OsRng.fill_bytes(&mut bytes);
+    hex(&bytes)
+}
+
 /// A new token with a prefix that says what it is (`pst_` staff session, `pat_` API token).
 pub(crate) fn new_token(prefix: &str) -> (String, String) {
-    let mut bytes = [0u8; 32];
-    OsRng.fill_bytes(&mut bytes);
-    let token = format!("{prefix}{}", hex(&bytes));
+    let token = format!("{prefix}{}", random_hex::<32>());
     let hash = hash_token(&token);
     (token, hash)
 }

@@ -69,7 +69,7 @@ impl MailWorker {
             "{}-{}-{}",
             std::process::id(),
             now_micros(),
-            crate::identity::hex(&rand_bytes())
+            crate::identity::random_hex::<6>()
         );
         MailWorker {
             engine,
@@ -173,12 +173,6 @@ impl MailWorker {
             rendered.html,
         )
     }
-}
-
-fn rand_bytes() -> [u8; 6] {
-    let mut b = [0u8; 6];
-    rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut b);
-    b
 }
 
 #[cfg(test)]
