@@ -485,15 +485,9 @@ mod tests {
         steps.join(" / ")
     }
 
-    /// The benchmark's list (one client's open cases, newest first) must be an index range
-    /// scan in the index's order: no table scan, no sort. Its cost then does not grow with the
-    /// number of cases.
-    #[tokio::test]
-    async fn listing_a_clients_cases_by_status_walks_an_index_without_sorting() {
-        let db = crate::db::connect("sqlite::memory:").await.unwrap();
-        crate::metadata::seed_system_fields(&db).await.unwrap();
-        let catalog = Catalog::build(1, crate::metadata::load_all(&db).await.unwrap()).unwrap();
-        let query = ListQuery {
+    /// The benchmark's list: client 42's open cases, newest first, twenty to a page.
+    fn benchmark_list() -> ListQuery {
+        ListQuery {
             conditions: vec![
                 Condition {
                     key: "client".into(),
@@ -513,7 +507,18 @@ mod tests {
             first: Some(20),
             after: None,
             without_custom: true,
-        };
+        }
+    }
+
+    /// The benchmark's list (one client's open cases, newest first) must be an index range
+    /// scan in the index's order: no table scan, no sort. Its cost then does not grow with the
+    /// number of cases.
+    #[tokio::test]
+    async fn listing_a_clients_cases_by_status_walks_an_index_without_sorting() {
+        let db = crate::db::connect("sqlite::memory:").await.unwrap();
+        crate::metadata::seed_system_fields(&db).await.unwrap();
+        let catalog = Catalog::build(1, crate::metadata::load_all(&db).await.unwrap()).unwrap();
+        let query = benchmark_list();
         for after in [
             None,
             Some(Cursor(vec![1_700_000_000_000_000i64.into(), 5.into()]).encode()),
@@ -561,26 +566,7 @@ mod tests {
         let db = crate::db::connect(&format!("{base}/{name}")).await.unwrap();
         crate::metadata::seed_system_fields(&db).await.unwrap();
         let catalog = Catalog::build(1, crate::metadata::load_all(&db).await.unwrap()).unwrap();
-        let query = ListQuery {
-            conditions: vec![
-                Condition {
-                    key: "client".into(),
-                    op: Op::Eq,
-                    value: 42.into(),
-                },
-                Condition {
-                    key: "status".into(),
-                    op: Op::Eq,
-                    value: "Open".into(),
-                },
-            ],
-            sort: vec![Sort {
-                key: "createdAt".into(),
-                direction: Direction::Desc,
-            }],
-            first: Some(20),
-            ..ListQuery::default()
-        };
+        let query = benchmark_list();
         let layout = crate::records::layout::of(EntityKind::Case).unwrap();
         let (stmt, _, _) = page_statement(
             DbBackend::Postgres,
