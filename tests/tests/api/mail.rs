@@ -54,7 +54,9 @@ async fn queued_mail_is_delivered_once_even_when_the_smtp_server_goes_away() {
             Transport::new(Some(&smtp.url()), &db.dir.0).unwrap(),
             "Portico <portico@example.com>".parse().unwrap(),
         )
-        .with_retry_base(Duration::from_millis(50))
+        // Long enough that a round cannot meet its own failures again (which would count a
+        // second attempt), short enough to wait out after the restart.
+        .with_retry_base(Duration::from_millis(500))
     };
     // Two workers on one database stand for two processes.
     let (a, b) = (worker(), worker());
@@ -118,7 +120,7 @@ async fn queued_mail_is_delivered_once_even_when_the_smtp_server_goes_away() {
 
     // Back again: after the backoff the rest goes out, each message exactly once.
     smtp.restart().await;
-    tokio::time::sleep(Duration::from_millis(120)).await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
     let (x, y) = tokio::join!(a.run_once(), b.run_once());
     assert_eq!(x.unwrap() + y.unwrap(), 3);
     let ids = message_ids(&smtp);
