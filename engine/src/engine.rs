@@ -7,6 +7,7 @@ use crate::error::{EngineError, Result};
 use crate::identity::{Action, Object, Principal, SessionCache, Throttle};
 use crate::metadata::{self, Catalog};
 use crate::policy::{self, Policy};
+use crate::portal::Links;
 use crate::state::{self, Versions};
 use crate::version_check::VersionCheck;
 use arc_swap::ArcSwap;
@@ -34,6 +35,7 @@ pub struct Engine {
     pub(crate) policy: Policy,
     pub(crate) sessions: SessionCache,
     pub(crate) throttle: Throttle,
+    pub(crate) links: Links,
     seen_policy: AtomicI64,
     /// The shared version read on PostgreSQL (`None` on SQLite, where it runs in place).
     version_check: Option<Arc<VersionCheck>>,
@@ -92,9 +94,15 @@ impl Engine {
             policy,
             sessions: SessionCache::new(versions.auth),
             throttle: Throttle::default(),
+            links: Links::default(),
             seen_policy: AtomicI64::new(versions.policy),
             reload: tokio::sync::Mutex::new(()),
         }))
+    }
+
+    /// The base of every link in an email (`PORTICO_PUBLIC_URL`); set once, before serving.
+    pub fn set_public_url(&self, url: &str) {
+        self.links.set_base(url);
     }
 
     /// The metadata snapshot this process holds; call [`Engine::sync`] first in a request.

@@ -13,6 +13,7 @@ pub mod identity;
 pub mod mail;
 pub mod metadata;
 pub mod policy;
+pub mod portal;
 pub mod records;
 mod state;
 mod version_check;

@@ -10,6 +10,7 @@ mod m20261123_000001_identity;
 mod m20261123_000002_metadata;
 mod m20261123_000003_records;
 mod m20261124_000004_mail;
+mod m20261125_000005_portal;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_metadata::Migration),
             Box::new(m20261123_000003_records::Migration),
             Box::new(m20261124_000004_mail::Migration),
+            Box::new(m20261125_000005_portal::Migration),
         ]
     }
 }

@@ -259,6 +259,31 @@ mod tests {
             .render(EmailKind::CaseAccess, Language::En, &context(), None)
             .unwrap();
         assert_eq!(case.subject, "Case CAS-000042 is now on your portal");
+        assert!(!case.text.contains("password"), "{}", case.text);
+    }
+
+    #[test]
+    fn case_access_carries_an_invitation_only_when_given_one() {
+        let t = EmailTemplates::builtin().unwrap();
+        let mut ctx = context();
+        ctx["invitation_link"] = json!("http://portal.example/portal/invitation/pin_x");
+        for lang in Language::ALL {
+            let with = t.render(EmailKind::CaseAccess, lang, &ctx, None).unwrap();
+            assert!(
+                with.text.contains("/portal/invitation/pin_x"),
+                "{}",
+                with.text
+            );
+            assert!(
+                with.html.contains("/portal/invitation/pin_x"),
+                "{}",
+                with.html
+            );
+            ctx["invitation_link"] = json!("");
+            let without = t.render(EmailKind::CaseAccess, lang, &ctx, None).unwrap();
+            assert!(!without.text.contains("pin_x"), "{}", without.text);
+            ctx["invitation_link"] = json!("http://portal.example/portal/invitation/pin_x");
+        }
     }
 
     #[test]

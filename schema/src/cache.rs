@@ -25,6 +25,10 @@ impl SchemaCache {
         Self::new(crate::build_staff_schema)
     }
 
+    pub fn portal() -> Self {
+        Self::new(crate::build_portal_schema)
+    }
+
     /// The schema for `catalog`'s version, built on first use after a change. Concurrent
     /// requests wait for one build rather than each building their own.
     pub async fn get(

@@ -12,6 +12,8 @@ use std::sync::Arc;
 /// nodes are lent out by reference: a page is built once and never copied.
 pub struct Connection {
     pub entity: EntityKind,
+    /// A portal user's list: counted within their grants.
+    pub portal: bool,
     pub page: PageFlags,
     pub edges: Vec<Edge>,
     pub conditions: Vec<Condition>,
@@ -46,6 +48,7 @@ impl Connection {
             .collect();
         Connection {
             entity,
+            portal: false,
             page: PageFlags {
                 has_next_page: page.has_next_page,
                 has_previous_page: page.has_previous_page,
@@ -128,10 +131,14 @@ pub fn types(type_name: &str) -> (Object, Object) {
             Field::new("totalCount", TypeRef::named_nn(TypeRef::INT), |ctx| {
                 FieldFuture::new(async move {
                     let c = ctx.parent_value.try_downcast_ref::<Connection>()?;
-                    let n = engine(&ctx)?
-                        .count(&principal(&ctx), c.entity, &c.conditions)
-                        .await
-                        .map_err(engine_err)?;
+                    let engine = engine(&ctx)?;
+                    let p = principal(&ctx);
+                    let n = if c.portal {
+                        engine.portal_case_count(&p, &c.conditions).await
+                    } else {
+                        engine.count(&p, c.entity, &c.conditions).await
+                    }
+                    .map_err(engine_err)?;
                     Ok(Some(Value::from(n)))
                 })
             })

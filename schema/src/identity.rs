@@ -28,18 +28,24 @@ fn get<T: std::any::Any + Send + Sync>(
     })
 }
 
+/// `Session`, shared by the staff and portal schemas.
+pub fn session_object() -> Object {
+    use TypeRef as T;
+    Object::new("Session")
+        .description("A login. Send the token as `Authorization: Bearer <token>`.")
+        .field(get::<Session>("token", T::named_nn(T::STRING), |s| {
+            Value::from(s.token.clone())
+        }))
+        .field(get::<Session>("expiresAt", T::named_nn(DATE_TIME), |s| {
+            Value::from(micros_to_rfc3339(s.expires_at))
+        }))
+}
+
 pub fn objects() -> Vec<Object> {
     use TypeRef as T;
     let nn = |t: &str| T::named_nn(t);
     vec![
-        Object::new("Session")
-            .description("A login. Send the token as `Authorization: Bearer <token>`.")
-            .field(get::<Session>("token", nn(T::STRING), |s| {
-                Value::from(s.token.clone())
-            }))
-            .field(get::<Session>("expiresAt", nn(DATE_TIME), |s| {
-                Value::from(micros_to_rfc3339(s.expires_at))
-            })),
+        session_object(),
         Object::new("StaffUser")
             .field(get::<StaffUser>("id", nn(T::ID), |u| {
                 Value::from(u.id.to_string())

@@ -13,6 +13,7 @@ mod error;
 mod identity;
 mod metadata;
 mod portal;
+mod portal_access;
 mod records;
 mod relations;
 mod scalars;
@@ -21,6 +22,7 @@ mod values;
 
 pub use cache::SchemaCache;
 pub use error::to_graphql_error;
+pub use portal::build_portal_schema;
 pub use staff::build_staff_schema;
 
 /// What a request carries besides its GraphQL document: who is asking, and from where (for the

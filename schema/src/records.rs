@@ -122,7 +122,7 @@ fn describe(def: &FieldDefinition) -> String {
     s
 }
 
-fn record_field(def: Arc<FieldDefinition>) -> Field {
+fn record_field(def: Arc<FieldDefinition>, audience: Audience) -> Field {
     // A required field may still be empty on records stored before it became required.
     let ty = field_type_ref(&def, false, false);
     let description = describe(&def);
@@ -140,16 +140,23 @@ fn record_field(def: Arc<FieldDefinition>) -> Field {
                 return Ok(None);
             };
             let engine = engine(&ctx)?;
-            let found = if def.field_type == FieldType::User {
-                engine
-                    .staff_user(&principal(&ctx), id)
+            let p = principal(&ctx);
+            let found = match (def.field_type == FieldType::User, audience) {
+                (true, Audience::Staff) => {
+                    engine.staff_user(&p, id).await.map(FieldValue::owned_any)
+                }
+                (true, Audience::Portal) => engine
+                    .portal_staff_user(&p, id)
                     .await
-                    .map(FieldValue::owned_any)
-            } else {
-                engine
-                    .get(&principal(&ctx), EntityKind::Contact, id)
+                    .map(FieldValue::owned_any),
+                (false, Audience::Staff) => engine
+                    .get(&p, EntityKind::Contact, id)
                     .await
-                    .map(FieldValue::owned_any)
+                    .map(FieldValue::owned_any),
+                (false, Audience::Portal) => engine
+                    .portal_contact(&p, id)
+                    .await
+                    .map(FieldValue::owned_any),
             };
             match found {
                 Ok(v) => Ok(Some(v)),
@@ -183,12 +190,12 @@ pub fn record_object(catalog: &Catalog, entity: EntityKind, audience: Audience) 
         .field(timestamp_field("createdAt", true))
         .field(timestamp_field("updatedAt", false));
     for def in catalog.entity(entity).visible(audience) {
-        object = object.field(record_field(Arc::new(def.clone())));
+        object = object.field(record_field(Arc::new(def.clone()), audience));
     }
     object
 }
 
-fn enums(
+pub fn enums(
     catalog: &Catalog,
     entity: EntityKind,
     audience: Audience,
@@ -221,11 +228,9 @@ fn enums(
     (enums, filters)
 }
 
-fn inputs(catalog: &Catalog, entity: EntityKind, audience: Audience) -> Vec<InputObject> {
-    let t = entity.type_name();
-    let mut create = InputObject::new(format!("Create{t}Input"));
-    let mut update = InputObject::new(format!("Update{t}Input"))
-        .description("Only the fields given are changed; null clears a field.");
+/// `Create<Type>Input`: the fields `audience` may set.
+pub fn create_input(catalog: &Catalog, entity: EntityKind, audience: Audience) -> InputObject {
+    let mut create = InputObject::new(format!("Create{}Input", entity.type_name()));
     for def in catalog
         .entity(entity)
         .fields
@@ -237,6 +242,21 @@ fn inputs(catalog: &Catalog, entity: EntityKind, audience: Audience) -> Vec<Inpu
             InputValue::new(&def.key, field_type_ref(def, true, required))
                 .description(describe(def)),
         );
+    }
+    create
+}
+
+fn inputs(catalog: &Catalog, entity: EntityKind, audience: Audience) -> Vec<InputObject> {
+    let t = entity.type_name();
+    let create = create_input(catalog, entity, audience);
+    let mut update = InputObject::new(format!("Update{t}Input"))
+        .description("Only the fields given are changed; null clears a field.");
+    for def in catalog
+        .entity(entity)
+        .fields
+        .iter()
+        .filter(|d| d.editable_by(audience))
+    {
         update = update.field(
             InputValue::new(&def.key, field_type_ref(def, true, false)).description(describe(def)),
         );
@@ -456,8 +476,9 @@ fn mutations(catalog: Arc<Catalog>, entity: EntityKind) -> Vec<Field> {
         let catalog = c1.clone();
         FieldFuture::new(async move {
             let values = input_values(&catalog, entity, &ctx.args.try_get("input")?.object()?)?;
+            let send = crate::portal_access::send_invitation_arg(&ctx)?;
             let r = engine(&ctx)?
-                .create(&principal(&ctx), entity, values)
+                .create_with(&principal(&ctx), entity, values, send)
                 .await
                 .map_err(engine_err)?;
             Ok(Some(FieldValue::owned_any(r)))
@@ -473,8 +494,9 @@ fn mutations(catalog: Arc<Catalog>, entity: EntityKind) -> Vec<Field> {
         FieldFuture::new(async move {
             let id = id_arg(&ctx.args, "id")?;
             let values = input_values(&catalog, entity, &ctx.args.try_get("input")?.object()?)?;
+            let send = crate::portal_access::send_invitation_arg(&ctx)?;
             let r = engine(&ctx)?
-                .update(&principal(&ctx), entity, id, values)
+                .update_with(&principal(&ctx), entity, id, values, send)
                 .await
                 .map_err(engine_err)?;
             Ok(Some(FieldValue::owned_any(r)))
@@ -485,6 +507,14 @@ fn mutations(catalog: Arc<Catalog>, entity: EntityKind) -> Vec<Field> {
         "input",
         TypeRef::named_nn(format!("Update{t}Input")),
     ));
+    let (create, update) = if entity == EntityKind::Contact {
+        (
+            create.argument(crate::portal_access::send_invitation_input()),
+            update.argument(crate::portal_access::send_invitation_input()),
+        )
+    } else {
+        (create, update)
+    };
     let delete = Field::new(
         format!("delete{t}"),
         TypeRef::named_nn(TypeRef::BOOLEAN),

@@ -1,7 +1,7 @@
 //! The staff schema served at `/graphql`: everything staff, admins and integrators use.
 
 use crate::records::{self, RECORD_ENTITIES};
-use crate::{audit, connection, identity, metadata, portal, relations, scalars};
+use crate::{audit, connection, identity, metadata, portal_access, relations, scalars};
 use async_graphql::dynamic::{Object, Schema, SchemaError};
 use portico_engine::Engine;
 use portico_engine::metadata::{Audience, Catalog, EntityKind};
@@ -26,7 +26,8 @@ pub fn build_staff_schema(
             EntityKind::Contact => {
                 object = object
                     .field(relations::contact_relationships())
-                    .field(portal::contact_portal_qualified())
+                    .field(portal_access::contact_portal_qualified())
+                    .field(portal_access::contact_portal_invitation())
             }
             EntityKind::Case => object = object.field(relations::case_contacts()),
             _ => {}
@@ -47,6 +48,7 @@ pub fn build_staff_schema(
         .into_iter()
         .chain(identity::query_fields())
         .chain(audit::query_fields())
+        .chain(portal_access::query_fields())
     {
         query = query.field(f);
     }
@@ -54,6 +56,7 @@ pub fn build_staff_schema(
         .into_iter()
         .chain(identity::mutation_fields())
         .chain(relations::mutation_fields())
+        .chain(portal_access::mutation_fields())
     {
         mutation = mutation.field(f);
     }
@@ -70,7 +73,7 @@ pub fn build_staff_schema(
     for s in scalars::all() {
         schema = schema.register(s);
     }
-    for e in metadata::enums() {
+    for e in metadata::enums().into_iter().chain(portal_access::enums()) {
         schema = schema.register(e);
     }
     for i in metadata::inputs()
@@ -80,7 +83,11 @@ pub fn build_staff_schema(
     {
         schema = schema.register(i);
     }
-    for o in identity::objects().into_iter().chain(audit::objects()) {
+    for o in identity::objects()
+        .into_iter()
+        .chain(audit::objects())
+        .chain(portal_access::objects())
+    {
         schema = schema.register(o);
     }
     schema

@@ -1,4 +1,4 @@
-//! The command line: `portico [--demo]` serves; `portico schema print` writes the staff SDL.
+//! The command line: `portico [--demo]` serves; `portico schema print [--portal]` writes the SDL.
 
 use crate::config::Config;
 use std::process::ExitCode;
@@ -6,13 +6,15 @@ use std::process::ExitCode;
 const USAGE: &str = "usage:
   portico [--demo]        start the server (--demo loads sample data on first start)
   portico schema print    write the staff GraphQL schema (SDL) to standard output
+  portico schema print --portal
+                          write the portal GraphQL schema (SDL) to standard output
 
 configuration: PORTICO_LISTEN, PORTICO_DATA_DIR, PORTICO_DATABASE_URL, PORTICO_PUBLIC_URL,
 PORTICO_SMTP_URL, PORTICO_ADMIN_EMAIL, PORTICO_ADMIN_PASSWORD, or portico.toml (see README)";
 
 enum Command {
     Serve { demo: bool },
-    PrintSchema,
+    PrintSchema { portal: bool },
     Help,
 }
 
@@ -25,7 +27,8 @@ fn parse(args: &[String]) -> Result<Command, String> {
     {
         [] => Ok(Command::Serve { demo: false }),
         ["--demo"] => Ok(Command::Serve { demo: true }),
-        ["schema", "print"] => Ok(Command::PrintSchema),
+        ["schema", "print"] => Ok(Command::PrintSchema { portal: false }),
+        ["schema", "print", "--portal"] => Ok(Command::PrintSchema { portal: true }),
         ["-h" | "--help" | "help"] => Ok(Command::Help),
         other => Err(format!("unknown arguments: {}", other.join(" "))),
     }
@@ -72,7 +75,7 @@ pub fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match command {
             Command::Serve { demo } => crate::run(config, demo).await,
-            Command::PrintSchema => crate::serve::print_schema(config).await,
+            Command::PrintSchema { portal } => crate::serve::print_schema(config, portal).await,
             Command::Help => Ok(()),
         }
     });

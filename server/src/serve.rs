@@ -115,11 +115,15 @@ async fn shutdown() {
     }
 }
 
-pub async fn print_schema(config: Config) -> Result<(), ServeError> {
+pub async fn print_schema(config: Config, portal: bool) -> Result<(), ServeError> {
     let engine = open(&config).await?;
     let catalog = engine.sync().await?;
-    let schema = portico_schema::build_staff_schema(&catalog, engine.clone())
-        .map_err(|e| ServeError::Schema(e.to_string()))?;
+    let build = if portal {
+        portico_schema::build_portal_schema
+    } else {
+        portico_schema::build_staff_schema
+    };
+    let schema = build(&catalog, engine.clone()).map_err(|e| ServeError::Schema(e.to_string()))?;
     print!("{}", schema.sdl());
     Ok(())
 }

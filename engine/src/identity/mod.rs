@@ -4,13 +4,14 @@
 mod password;
 mod principal;
 mod sessions;
-mod staff;
+pub(crate) mod staff;
 mod throttle;
 mod tokens;
 
 pub(crate) use password::{check_strength, decoy_hash, hash_password, verify_password};
-pub use principal::{Action, Object, Principal, StaffPrincipal};
+pub use principal::{Action, Object, PortalPrincipal, Principal, StaffPrincipal};
 pub use service::Bootstrap;
+pub(crate) use sessions::{STAFF_SESSION_MICROS, delete_session, insert_session};
 pub use sessions::{Session, SessionCache};
 pub use staff::{
     ApiToken, NewPermissionGroup, NewStaffUser, PermissionGroup, StaffUser, StaffUserChange,
@@ -20,3 +21,4 @@ pub use tokens::{hex, unhex};
 pub(crate) use throttle::Throttle;
 pub(crate) use tokens::{hash_token, new_token, random_hex};
 mod service;
+pub(crate) use service::{hash_off_thread, verify_off_thread};

@@ -5,6 +5,8 @@
 pub enum Principal {
     Anonymous,
     Staff(StaffPrincipal),
+    /// A contact signed in to the client portal. Only the portal endpoint resolves these.
+    Portal(PortalPrincipal),
     /// Portico itself, for start-up tasks such as loading demo data; it holds the admin role.
     System,
 }
@@ -17,12 +19,23 @@ pub struct StaffPrincipal {
     pub session_id: Option<i64>,
 }
 
+#[derive(Debug, Clone)]
+pub struct PortalPrincipal {
+    pub contact_id: i64,
+    pub name: String,
+    pub session_id: i64,
+    /// The organisation the user works for now: one of those they are related to, or `None`
+    /// when they are related to none.
+    pub organisation_id: Option<i64>,
+}
+
 impl Principal {
     /// The Casbin subject of a principal.
     pub fn subject(&self) -> Option<String> {
         match self {
             Principal::Anonymous => None,
             Principal::Staff(s) => Some(format!("user:{}", s.user_id)),
+            Principal::Portal(_) => Some("role:portal".to_owned()),
             Principal::System => Some("role:admin".to_owned()),
         }
     }
@@ -42,6 +55,8 @@ pub enum Object {
     AuditLog,
     /// Granting clients portal access (the "portal" setting of a permission group).
     Portal,
+    /// Cases as a portal user sees them: only through an access grant.
+    PortalCase,
 }
 
 impl Object {
@@ -57,6 +72,7 @@ impl Object {
             Object::ApiToken => "api_token",
             Object::AuditLog => "audit_log",
             Object::Portal => "portal",
+            Object::PortalCase => "portal_case",
         }
     }
 }

@@ -26,13 +26,13 @@ pub enum Bootstrap {
     Generated { email: String, password: String },
 }
 
-async fn hash_off_thread(password: String) -> Result<String> {
+pub(crate) async fn hash_off_thread(password: String) -> Result<String> {
     tokio::task::spawn_blocking(move || hash_password(&password))
         .await
         .map_err(|e| EngineError::Internal(e.to_string()))?
 }
 
-async fn verify_off_thread(password: String, hash: String) -> Result<bool> {
+pub(crate) async fn verify_off_thread(password: String, hash: String) -> Result<bool> {
     tokio::task::spawn_blocking(move || verify_password(&password, &hash))
         .await
         .map_err(|e| EngineError::Internal(e.to_string()))

@@ -89,6 +89,33 @@ impl Throttle {
         Ok(())
     }
 
+    /// For attempts that name no account (a guessed link): only the address is limited.
+    pub async fn check_address(&self, db: &impl Exec, audience: &str, address: &str) -> Result<()> {
+        let (_, scope) = scopes(audience, "", Some(address));
+        match scope {
+            Some(scope) if self.failures(db, &scope).await? >= self.per_address => {
+                Err(EngineError::RateLimited)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    pub async fn failed_address(
+        &self,
+        db: &impl Exec,
+        audience: &str,
+        address: &str,
+    ) -> Result<()> {
+        let (_, scope) = scopes(audience, "", Some(address));
+        let q = Query::insert()
+            .into_table("login_failures")
+            .columns(["scope", "at"])
+            .values_panic([scope.unwrap_or_default().into(), now_micros().into()])
+            .to_owned();
+        db.execute(&q).await?;
+        Ok(())
+    }
+
     pub async fn succeeded(&self, db: &impl Exec, audience: &str, account: &str) -> Result<()> {
         let (account_scope, _) = scopes(audience, account, None);
         let q = Query::delete()

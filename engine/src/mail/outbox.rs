@@ -129,6 +129,8 @@ pub(crate) async fn mark_sent(db: &impl Exec, id: i64, worker: &str) -> Result<b
         .values([
             ("status", "sent".into()),
             ("sent_at", now_micros().into()),
+            // The context may hold a single-use link; once delivered, nothing needs it.
+            ("context", "{}".into()),
             ("claimed_until", Option::<i64>::None.into()),
             ("last_error", Option::<String>::None.into()),
         ])

@@ -47,6 +47,8 @@ pub const DEAL_STAGES: &[&str] = &[
     "Lost",
 ];
 pub const CONTACT_KINDS: &[&str] = &["Individual", "Organisation"];
+/// The languages emails are written in; a contact without one gets Spanish.
+pub const CONTACT_LANGUAGES: &[&str] = &["es", "en"];
 
 use EntityKind::{Case, Contact, Deal, Document};
 use FieldType as T;
@@ -69,6 +71,17 @@ pub(crate) const SYSTEM_FIELDS: &[SystemField] = &[
         required: true,
         options: CONTACT_KINDS,
         ..field(Contact, "kind", "Kind", T::Select, "Contact details")
+    },
+    SystemField {
+        portal_visible: true,
+        options: CONTACT_LANGUAGES,
+        ..field(
+            Contact,
+            "language",
+            "Language",
+            T::Select,
+            "Contact details",
+        )
     },
     SystemField {
         active: false,

@@ -46,6 +46,8 @@ const DEFAULT_POLICIES: &[[&str; 3]] = &[
     ["role:staff", "staff_user", "read"],
     ["role:staff", "permission_group", "read"],
     ["role:staff", "api_token", "create"],
+    ["role:portal", "portal_case", "read"],
+    ["role:portal", "portal_case", "create"],
 ];
 
 pub struct Policy {
@@ -100,24 +102,26 @@ impl Policy {
     }
 }
 
-/// Inserts the default policies into an empty table.
+/// Inserts the default policies the table lacks: all of them on a new installation, the ones a
+/// new version added on an upgrade. Answers whether it inserted any.
 pub(crate) async fn seed(db: &impl Exec) -> Result<bool> {
-    let q = Query::select()
-        .expr(Expr::col("id").count())
-        .from("casbin_rule")
-        .and_where(Expr::col("ptype").eq("p"))
-        .to_owned();
-    let n: i64 = match db.query_one(&q).await? {
-        Some(r) => r.get(0)?,
-        None => 0,
-    };
-    if n > 0 {
-        return Ok(false);
-    }
+    let mut inserted = false;
     for rule in DEFAULT_POLICIES {
-        add_rule(db, "p", rule).await?;
+        let q = Query::select()
+            .column("id")
+            .from("casbin_rule")
+            .and_where(Expr::col("ptype").eq("p"))
+            .and_where(Expr::col("v0").eq(rule[0]))
+            .and_where(Expr::col("v1").eq(rule[1]))
+            .and_where(Expr::col("v2").eq(rule[2]))
+            .limit(1)
+            .to_owned();
+        if db.query_one(&q).await?.is_none() {
+            add_rule(db, "p", rule).await?;
+            inserted = true;
+        }
     }
-    Ok(true)
+    Ok(inserted)
 }
 
 pub(crate) async fn add_rule(db: &impl Exec, ptype: &str, values: &[&str]) -> Result<()> {

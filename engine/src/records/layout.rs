@@ -18,6 +18,7 @@ const CONTACT: Layout = Layout {
         ("email", "email"),
         ("phone", "phone"),
         ("kind", "kind"),
+        ("language", "language"),
         ("portalUser", "portal_user"),
     ],
 };

@@ -3,16 +3,17 @@
 
 mod indexes;
 pub(crate) mod layout;
-mod portal_user;
+pub(crate) mod portal_user;
 
 pub use portal_user::qualifies as qualifies_for_portal;
-mod query;
+pub(crate) mod query;
 mod read;
 mod references;
-mod relations;
+pub(crate) mod relations;
 mod service;
+pub(crate) use service::{actor, layout_of};
 mod sql;
-mod write;
+pub(crate) mod write;
 
 pub(crate) use indexes::ensure as ensure_index;
 pub use layout::stored_in_custom;

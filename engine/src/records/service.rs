@@ -11,6 +11,7 @@ use crate::audit::{self, Actor, AuditEvent};
 use crate::error::{EngineError, Result};
 use crate::identity::{Action, Object, Principal};
 use crate::metadata::{Audience, EntityKind};
+use crate::portal::{self, SendInvitation};
 use serde_json::{Map, Value, json};
 
 fn object(entity: EntityKind) -> Object {
@@ -22,7 +23,7 @@ fn object(entity: EntityKind) -> Object {
     }
 }
 
-fn layout_of(entity: EntityKind) -> Result<&'static Layout> {
+pub(crate) fn layout_of(entity: EntityKind) -> Result<&'static Layout> {
     layout::of(entity).ok_or_else(|| {
         EngineError::validation(
             "entity",
@@ -36,6 +37,10 @@ pub(crate) fn actor(p: &Principal) -> Actor {
         Principal::Staff(s) => Actor {
             id: Some(s.user_id),
             name: s.name.clone(),
+        },
+        Principal::Portal(c) => Actor {
+            id: None,
+            name: format!("{} (portal)", c.name),
         },
         Principal::Anonymous | Principal::System => Actor::system(),
     }
@@ -93,9 +98,27 @@ impl Engine {
         ids: &[i64],
     ) -> Result<Vec<Record>> {
         self.authorize(p, object(entity), Action::Read)?;
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
+        self.load_records(entity, ids).await
+    }
+
+    /// A record without an authorization check, for flows that decided access themselves.
+    pub(crate) async fn load_record(&self, entity: EntityKind, id: i64) -> Result<Record> {
+        let catalog = self.catalog();
+        write::load(
+            &self.reader(),
+            layout_of(entity)?,
+            catalog.entity(entity),
+            id,
+        )
+        .await
+    }
+
+    /// Records by id without an authorization check; missing ids are left out.
+    pub(crate) async fn load_records(
+        &self,
+        entity: EntityKind,
+        ids: &[i64],
+    ) -> Result<Vec<Record>> {
         let catalog = self.catalog();
         let layout = layout_of(entity)?;
         let mut out = Vec::new();
@@ -122,8 +145,22 @@ impl Engine {
         entity: EntityKind,
         values: Map<String, Value>,
     ) -> Result<Record> {
+        self.create_with(p, entity, values, SendInvitation::Now)
+            .await
+    }
+
+    /// `send`: for a contact created as a portal user, whether the invitation goes out now.
+    pub async fn create_with(
+        &self,
+        p: &Principal,
+        entity: EntityKind,
+        values: Map<String, Value>,
+        send: SendInvitation,
+    ) -> Result<Record> {
         self.authorize(p, object(entity), Action::Create)?;
         let catalog = self.catalog();
+        let layout = layout_of(entity)?;
+        let meta = catalog.entity(entity);
         let txn = self.begin_write().await?;
         if entity == EntityKind::Contact {
             let allowed = self.allows(p, Object::Portal, Action::Manage);
@@ -132,18 +169,30 @@ impl Engine {
         let new = NewRecord {
             id: None,
             created_at: None,
-            values,
+            values: values.clone(),
         };
-        write::create(
-            txn,
-            &self.reader(),
-            layout_of(entity)?,
-            catalog.entity(entity),
-            Audience::Staff,
-            new,
-            &actor(p),
-        )
-        .await
+        let record = match write::insert(&txn, layout, meta, Audience::Staff, new, &actor(p)).await
+        {
+            Ok(r) => r,
+            Err(e) => {
+                return Err(write::explain_failed_insert(
+                    txn,
+                    &self.reader(),
+                    layout,
+                    meta,
+                    &values,
+                    e,
+                )
+                .await);
+            }
+        };
+        let portal_changed = entity == EntityKind::Contact
+            && portal::after_contact_write(self, &txn, None, &record, send).await?;
+        txn.commit().await?;
+        if portal_changed {
+            self.changed().await?;
+        }
+        Ok(record)
     }
 
     /// Inserts records keeping their source ids and creation times, in one transaction:
@@ -196,25 +245,44 @@ impl Engine {
         id: i64,
         patch: Map<String, Value>,
     ) -> Result<Record> {
+        self.update_with(p, entity, id, patch, SendInvitation::Now)
+            .await
+    }
+
+    /// `send`: when the change makes a contact a portal user, whether the invitation goes out
+    /// now.
+    pub async fn update_with(
+        &self,
+        p: &Principal,
+        entity: EntityKind,
+        id: i64,
+        patch: Map<String, Value>,
+        send: SendInvitation,
+    ) -> Result<Record> {
         self.authorize(p, object(entity), Action::Update)?;
         let catalog = self.catalog();
         let layout = layout_of(entity)?;
+        let meta = catalog.entity(entity);
         let txn = self.begin_write().await?;
-        if entity == EntityKind::Contact {
+        let was_portal_user = if entity == EntityKind::Contact {
             let allowed = self.allows(p, Object::Portal, Action::Manage);
-            let current = write::load(&txn, layout, catalog.entity(entity), id).await?;
+            let current = write::load(&txn, layout, meta, id).await?;
             portal_user::check(&txn, allowed, Some(&current), &patch).await?;
+            Some(current.get(portal_user::KEY).as_bool().unwrap_or(false))
+        } else {
+            None
+        };
+        let record =
+            write::update_in(&txn, layout, meta, Audience::Staff, id, patch, &actor(p)).await?;
+        let portal_changed = match was_portal_user {
+            Some(was) => portal::after_contact_write(self, &txn, Some(was), &record, send).await?,
+            None => false,
+        };
+        txn.commit().await?;
+        if portal_changed {
+            self.changed().await?;
         }
-        write::update(
-            txn,
-            layout_of(entity)?,
-            catalog.entity(entity),
-            Audience::Staff,
-            id,
-            patch,
-            &actor(p),
-        )
-        .await
+        Ok(record)
     }
 
     pub async fn delete(&self, p: &Principal, entity: EntityKind, id: i64) -> Result<()> {

@@ -109,9 +109,31 @@ pub(crate) async fn insert(
     new: NewRecord,
     actor: &Actor,
 ) -> Result<Record> {
-    let values = with_defaults(layout.entity, meta, new.values);
-    meta.validator(audience, Mode::Create)
-        .validate(&Value::Object(values.clone()))?;
+    insert_with(txn, layout, meta, audience, new, Map::new(), actor).await
+}
+
+/// Like [`insert`], with `preset`: values the engine sets itself (a portal case's client and
+/// owner), checked as references but not against what `audience` may edit.
+pub(crate) async fn insert_with(
+    txn: &impl Exec,
+    layout: &Layout,
+    meta: &EntityMeta,
+    audience: Audience,
+    new: NewRecord,
+    preset: Map<String, Value>,
+    actor: &Actor,
+) -> Result<Record> {
+    let validator = meta.validator(audience, Mode::Create);
+    let mut values = if audience == Audience::Staff {
+        let values = with_defaults(layout.entity, meta, new.values);
+        validator.validate(&Value::Object(values.clone()))?;
+        values
+    } else {
+        // The defaults (a new case is Open) are the engine's, not the portal user's input.
+        validator.validate(&Value::Object(new.values.clone()))?;
+        with_defaults(layout.entity, meta, new.values)
+    };
+    values.extend(preset);
     references::check(txn, layout, meta, &values, true).await?;
     let now = now_micros();
     let created_at = new.created_at.unwrap_or(now);
@@ -178,35 +200,31 @@ pub(crate) async fn insert(
     })
 }
 
-/// Inserts in `txn` and commits. `reader` is for tracing a foreign-key failure to its field.
-pub(crate) async fn create(
+/// Rolls back a failed insert and, when the database reported a dangling reference without
+/// saying which, finds the field to name.
+pub(crate) async fn explain_failed_insert(
     txn: Txn<'_>,
     reader: &impl Exec,
     layout: &Layout,
     meta: &EntityMeta,
-    audience: Audience,
-    new: NewRecord,
-    actor: &Actor,
-) -> Result<Record> {
-    let values = new.values.clone();
-    match insert(&txn, layout, meta, audience, new, actor).await {
-        Ok(record) => {
-            txn.commit().await?;
-            Ok(record)
-        }
-        Err(e) if e.is_foreign_key_violation() => {
-            // The database knows a reference is dangling but not which; ask, now that the
-            // failed transaction is gone.
-            txn.rollback().await?;
-            references::check(reader, layout, meta, &values, false).await?;
-            Err(e)
-        }
-        Err(e) => Err(e),
+    values: &Map<String, Value>,
+    e: EngineError,
+) -> EngineError {
+    if !e.is_foreign_key_violation() {
+        return e;
+    }
+    if let Err(e) = txn.rollback().await {
+        return e;
+    }
+    match references::check(reader, layout, meta, values, false).await {
+        Err(named) => named,
+        Ok(()) => e,
     }
 }
 
-pub(crate) async fn update(
-    txn: Txn<'_>,
+/// Validates and applies a patch inside `txn`; the caller commits.
+pub(crate) async fn update_in(
+    txn: &impl Exec,
     layout: &Layout,
     meta: &EntityMeta,
     audience: Audience,
@@ -216,7 +234,7 @@ pub(crate) async fn update(
 ) -> Result<Record> {
     meta.validator(audience, Mode::Patch)
         .validate(&Value::Object(patch.clone()))?;
-    references::check(&txn, layout, meta, &patch, false).await?;
+    references::check(txn, layout, meta, &patch, false).await?;
     let (columns, custom) = split(layout, meta, &patch);
     let mut sets: Vec<(&'static str, SimpleExpr)> = columns
         .into_iter()
@@ -247,7 +265,7 @@ pub(crate) async fn update(
         return Err(EngineError::not_found(layout.entity.type_name(), id));
     }
     audit::record(
-        &txn,
+        txn,
         layout.entity,
         id,
         actor,
@@ -255,9 +273,7 @@ pub(crate) async fn update(
         &Value::Object(patch),
     )
     .await?;
-    let record = load(&txn, layout, meta, id).await?;
-    txn.commit().await?;
-    Ok(record)
+    load(txn, layout, meta, id).await
 }
 
 /// Records that still point at a contact; it cannot go while they do.

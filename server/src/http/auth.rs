@@ -1,11 +1,19 @@
 //! Finding the credentials of a request: a bearer token, else the session cookie.
 
+use super::graphql::Endpoint;
 use axum::http::HeaderMap;
 use axum::http::header::{AUTHORIZATION, COOKIE};
 
+/// The web UIs' session cookies: one per audience, so signing in to the portal in a browser
+/// never replaces a staff session there (or the other way round).
 pub const SESSION_COOKIE: &str = "portico_session";
+pub const PORTAL_SESSION_COOKIE: &str = "portico_portal_session";
 
-pub fn token(headers: &HeaderMap) -> Option<String> {
+pub fn token(headers: &HeaderMap, endpoint: Endpoint) -> Option<String> {
+    let cookie = match endpoint {
+        Endpoint::Staff => SESSION_COOKIE,
+        Endpoint::Portal => PORTAL_SESSION_COOKIE,
+    };
     if let Some(v) = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()) {
         let mut parts = v.splitn(2, ' ');
         if let (Some(scheme), Some(token)) = (parts.next(), parts.next())
@@ -20,6 +28,6 @@ pub fn token(headers: &HeaderMap) -> Option<String> {
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|c| c.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
+        .find(|(name, _)| *name == cookie)
         .map(|(_, value)| value.to_owned())
 }

@@ -178,9 +178,33 @@ fn is_read_only(query: &str, operation_name: Option<&str>) -> bool {
     )
 }
 
+/// The two GraphQL endpoints: each has its own schema and resolves only its own sessions, so
+/// a portal token is anonymous on `/graphql` and a staff token on `/portal/graphql`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Endpoint {
+    Staff,
+    Portal,
+}
+
+impl Endpoint {
+    fn cache(self, state: &AppState) -> &SchemaCache {
+        match self {
+            Endpoint::Staff => &state.staff_schema,
+            Endpoint::Portal => &state.portal_schema,
+        }
+    }
+
+    fn path(self) -> &'static str {
+        match self {
+            Endpoint::Staff => "/graphql",
+            Endpoint::Portal => "/portal/graphql",
+        }
+    }
+}
+
 async fn execute(
     state: &AppState,
-    cache: &SchemaCache,
+    endpoint: Endpoint,
     headers: &HeaderMap,
     client: SocketAddr,
     media: Media,
@@ -190,15 +214,21 @@ async fn execute(
         Ok(c) => c,
         Err(e) => return internal(e.to_string()),
     };
-    let schema = match cache.get(&catalog, &state.engine).await {
+    let schema = match endpoint.cache(state).get(&catalog, &state.engine).await {
         Ok(s) => s,
         Err(e) => return internal(e.to_string()),
     };
-    let principal = match auth::token(headers) {
-        Some(token) => match state.engine.authenticate(&token).await {
-            Ok(p) => p,
-            Err(e) => return internal(e.to_string()),
-        },
+    let principal = match auth::token(headers, endpoint) {
+        Some(token) => {
+            let found = match endpoint {
+                Endpoint::Staff => state.engine.authenticate(&token).await,
+                Endpoint::Portal => state.engine.authenticate_portal(&token).await,
+            };
+            match found {
+                Ok(p) => p,
+                Err(e) => return internal(e.to_string()),
+            }
+        }
         None => portico_engine::Principal::Anonymous,
     };
     let parsed = state.documents.get(&p.query);
@@ -317,6 +347,43 @@ fn wants_html(headers: &HeaderMap) -> bool {
 }
 
 pub async fn staff_get(
+    state: State<AppState>,
+    client: ConnectInfo<SocketAddr>,
+    raw: RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    get(Endpoint::Staff, state, client, raw, headers).await
+}
+
+pub async fn portal_get(
+    state: State<AppState>,
+    client: ConnectInfo<SocketAddr>,
+    raw: RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    get(Endpoint::Portal, state, client, raw, headers).await
+}
+
+pub async fn staff_post(
+    state: State<AppState>,
+    client: ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    post(Endpoint::Staff, state, client, headers, body).await
+}
+
+pub async fn portal_post(
+    state: State<AppState>,
+    client: ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    post(Endpoint::Portal, state, client, headers, body).await
+}
+
+async fn get(
+    endpoint: Endpoint,
     State(state): State<AppState>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     RawQuery(raw): RawQuery,
@@ -328,7 +395,7 @@ pub async fn staff_get(
         .unwrap_or_default();
     let has_query = pairs.iter().any(|(k, _)| k == "query");
     if !has_query && wants_html(&headers) {
-        return Html(super::graphiql::page("/graphql")).into_response();
+        return Html(super::graphiql::page(endpoint.path())).into_response();
     }
     let Some(media) = negotiate(&headers) else {
         return not_acceptable();
@@ -358,10 +425,11 @@ pub async fn staff_get(
             .insert(ALLOW, HeaderValue::from_static("POST"));
         return r;
     }
-    execute(&state, &state.staff_schema, &headers, client, media, p).await
+    execute(&state, endpoint, &headers, client, media, p).await
 }
 
-pub async fn staff_post(
+async fn post(
+    endpoint: Endpoint,
     State(state): State<AppState>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
@@ -387,7 +455,7 @@ pub async fn staff_post(
         Ok(p) => p,
         Err(m) => return bad_request(m),
     };
-    execute(&state, &state.staff_schema, &headers, client, media, p).await
+    execute(&state, endpoint, &headers, client, media, p).await
 }
 
 /// POST bodies must be `application/json` in UTF-8.

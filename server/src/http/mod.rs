@@ -18,6 +18,7 @@ use std::sync::Arc;
 pub struct AppState {
     pub engine: Arc<Engine>,
     pub staff_schema: Arc<SchemaCache>,
+    pub portal_schema: Arc<SchemaCache>,
     pub documents: Arc<documents::DocumentCache>,
     pub config: Arc<Config>,
     pub public_url: Arc<str>,
@@ -29,9 +30,11 @@ impl AppState {
             .public_url
             .clone()
             .unwrap_or_else(|| format!("http://{addr}"));
+        engine.set_public_url(&public_url);
         AppState {
             engine,
             staff_schema: Arc::new(SchemaCache::staff()),
+            portal_schema: Arc::new(SchemaCache::portal()),
             documents: Arc::default(),
             config: Arc::new(config),
             public_url: public_url.into(),
@@ -45,6 +48,12 @@ pub fn router(state: AppState) -> Router {
             "/graphql",
             get(graphql::staff_get)
                 .post(graphql::staff_post)
+                .fallback(graphql::method_not_allowed),
+        )
+        .route(
+            "/portal/graphql",
+            get(graphql::portal_get)
+                .post(graphql::portal_post)
                 .fallback(graphql::method_not_allowed),
         )
         .route("/healthz", get(health::healthz))

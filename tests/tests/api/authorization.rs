@@ -20,7 +20,9 @@ fn table(ids: &Value) -> Vec<(&'static str, String, [Expect; 4])> {
     let deal = ids["deal"].as_str().unwrap();
     let user = ids["user"].as_str().unwrap();
     let group = ids["group"].as_str().unwrap();
+    let linked = ids["linked"].as_str().unwrap();
     let staff = [Unauthenticated, Allowed, Allowed, Allowed];
+    let portal = [Unauthenticated, Forbidden, Allowed, Allowed];
     let admin = [Unauthenticated, Forbidden, Forbidden, Allowed];
     vec![
         ("fieldDefinitions", "{ fieldDefinitions(entity: CASE) { key } }".into(), staff),
@@ -47,6 +49,9 @@ fn table(ids: &Value) -> Vec<(&'static str, String, [Expect; 4])> {
         ("deleteCase", "mutation { deleteCase(id: \"NEWCASE\") }".into(), staff),
         ("deleteDeal", "mutation { deleteDeal(id: \"NEWDEAL\") }".into(), staff),
         ("deleteContact", "mutation { deleteContact(id: \"NEWCONTACT\") }".into(), staff),
+        ("portalCandidates", format!("{{ portalCandidates(caseId: \"{case}\") {{ contact {{ id }} }} }}"), staff),
+        ("setPortalAccess", format!("mutation {{ setPortalAccess(caseId: \"{case}\", contactId: \"{linked}\", enabled: true, canDownload: false) {{ enabled }} }}"), portal),
+        ("sendPortalInvitation", format!("mutation {{ sendPortalInvitation(contactId: \"{linked}\") {{ status }} }}"), portal),
         ("createApiToken", "mutation { createApiToken(name: \"t\") { token } }".into(), staff),
         ("logout", "mutation { logout }".into(), [Unauthenticated, Allowed, Allowed, Allowed]),
         ("createFieldDefinition", "mutation { createFieldDefinition(input: {entity: CASE, key: \"kKEY\", label: \"K\", type: TEXT}) { id } }".into(), admin),
@@ -183,7 +188,21 @@ async fn every_operation_for_every_role() {
         .await["createDeal"]["id"]
         .clone();
     let user = app.admin.ok("{ me { id } }", json!({})).await["me"]["id"].clone();
-    let ids = json!({"case": case, "contact": contact, "org": org, "deal": deal, "user": user, "group": portal_group});
+    let linked = app
+        .admin
+        .ok(
+            "mutation { createContact(input: {name: \"Client\", email: \"client@example.com\"}) { id } }",
+            json!({}),
+        )
+        .await["createContact"]["id"]
+        .clone();
+    app.admin
+        .ok(
+            "mutation($c: ID!, $p: ID!) { addCaseContact(caseId: $c, contactId: $p) { id } }",
+            json!({"c": case, "p": linked}),
+        )
+        .await;
+    let ids = json!({"case": case, "contact": contact, "org": org, "deal": deal, "user": user, "group": portal_group, "linked": linked});
 
     let rows = table(&ids);
     let covered: Vec<&str> = rows.iter().map(|r| r.0).collect();

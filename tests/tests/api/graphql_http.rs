@@ -1,5 +1,5 @@
 //! The graphql-http server audits (the reference GraphQL-over-HTTP conformance suite) against
-//! `/graphql`. Needs Node.js; the npm packages are installed on first use from the lock file.
+//! `/graphql` and `/portal/graphql`. Needs Node.js; the npm packages are installed on first use from the lock file.
 
 use crate::helpers::spawn_app;
 use std::path::PathBuf;
@@ -36,11 +36,10 @@ fn ensure_packages() {
     assert!(status.success(), "npm ci failed in {}", dir.display());
 }
 
-#[tokio::test]
-async fn all_graphql_http_server_audits_pass_on_the_staff_endpoint() {
+async fn audit(path: &str) {
     ensure_packages();
     let app = spawn_app().await;
-    let url = format!("{}/graphql", app.server.url);
+    let url = format!("{}{path}", app.server.url);
     let out = tokio::task::spawn_blocking(move || {
         Command::new("node")
             .arg(js_dir().join("audit.mjs"))
@@ -53,8 +52,18 @@ async fn all_graphql_http_server_audits_pass_on_the_staff_endpoint() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
-        "audits failed:\n{stdout}\n{}",
+        "audits failed on {path}:\n{stdout}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(stdout.contains("audits: 61 passed, 0 failed"), "{stdout}");
+}
+
+#[tokio::test]
+async fn all_graphql_http_server_audits_pass_on_the_staff_endpoint() {
+    audit("/graphql").await;
+}
+
+#[tokio::test]
+async fn all_graphql_http_server_audits_pass_on_the_portal_endpoint() {
+    audit("/portal/graphql").await;
 }

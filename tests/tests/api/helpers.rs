@@ -213,6 +213,14 @@ impl Client {
         }
     }
 
+    /// A client of the portal endpoint.
+    pub fn portal(base: &str) -> Self {
+        Client {
+            endpoint: format!("{base}/portal/graphql"),
+            ..Client::new(base)
+        }
+    }
+
     pub fn with_token(&self, token: &str) -> Self {
         Client {
             token: Some(token.to_owned()),
@@ -272,8 +280,13 @@ pub struct App {
 }
 
 pub async fn spawn_app() -> App {
+    spawn_app_with(&[]).await
+}
+
+/// A server started with extra environment (an SMTP URL, a public URL...).
+pub async fn spawn_app_with(env: &[(&str, &str)]) -> App {
     let db = TestDb::new().await;
-    let server = Server::start(&db, &[]);
+    let server = Server::start(&db, env);
     let admin = Client::new(&server.url)
         .login(ADMIN_EMAIL, ADMIN_PASSWORD)
         .await;
@@ -283,6 +296,18 @@ pub async fn spawn_app() -> App {
 impl App {
     pub fn client(&self) -> Client {
         Client::new(&self.server.url)
+    }
+
+    pub fn portal(&self) -> Client {
+        Client::portal(&self.server.url)
+    }
+
+    /// Runs SQL on the test's database directly: how tests make time pass (expire a link).
+    pub async fn sql(&self, sql: &str) {
+        use sea_orm::{ConnectionTrait, Database};
+        let db = Database::connect(&self.db.url).await.expect("connect");
+        db.execute_unprepared(sql).await.expect(sql);
+        let _ = db.close().await;
     }
 
     /// Creates a staff user in the given groups and returns a client logged in as them.

@@ -9,6 +9,8 @@ mod identity;
 mod mail;
 mod metadata;
 mod multiprocess;
+mod portal;
+mod portal_authorization;
 mod portal_user;
 mod records;
 mod serving;

@@ -129,3 +129,82 @@ async fn session(stream: tokio::net::TcpStream, received: Arc<Mutex<Vec<Received
         }
     }
 }
+
+impl Received {
+    /// The decoded `text/plain` part of the message (quoted-printable, base64, 7bit or 8bit),
+    /// so tests can read what the recipient reads, links included.
+    pub fn text(&self) -> String {
+        let data = self.data.replace("\r\n", "\n");
+        for part in data.split("\n--") {
+            let Some((headers, body)) = part.split_once("\n\n") else {
+                continue;
+            };
+            let headers = headers.to_ascii_lowercase();
+            if !headers.contains("content-type: text/plain") {
+                continue;
+            }
+            // The part ends at the next boundary line, which `split` already removed.
+            let body = body.trim_end_matches('\n');
+            return if headers.contains("content-transfer-encoding: quoted-printable") {
+                decode_quoted_printable(body)
+            } else if headers.contains("content-transfer-encoding: base64") {
+                decode_base64(body)
+            } else {
+                body.to_owned()
+            };
+        }
+        panic!("no text/plain part in {}", self.data)
+    }
+
+    /// The first link in the text that starts with `prefix`.
+    pub fn link(&self, prefix: &str) -> String {
+        let text = self.text();
+        let start = text
+            .find(prefix)
+            .unwrap_or_else(|| panic!("no link {prefix} in {text}"));
+        text[start..]
+            .split(|c: char| c.is_whitespace())
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    }
+}
+
+fn decode_quoted_printable(s: &str) -> String {
+    let joined = s.replace("=\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'=' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..(i + 3).min(bytes.len())]).unwrap_or("");
+            if let Ok(b) = u8::from_str_radix(hex, 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn decode_base64(s: &str) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = Vec::new();
+    let (mut acc, mut bits) = (0u32, 0);
+    for c in s.bytes() {
+        let Some(v) = ALPHABET.iter().position(|a| *a == c) else {
+            continue;
+        };
+        acc = (acc << 6) | v as u32;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}

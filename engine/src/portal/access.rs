@@ -1,0 +1,348 @@
+//! Per-case portal access ("Client Connect"): which of a case's contacts may see it on the
+//! portal and download its shared documents, who gave or took that access, and the query scope
+//! that makes a portal user's case list exactly their grants.
+
+use super::accounts::{self, Purpose};
+use super::contacts::PortalContact;
+use crate::Engine;
+use crate::audit;
+use crate::db::{Exec, micros_to_rfc3339, now_micros};
+use crate::error::{EngineError, Result};
+use crate::identity::{Action, Object, PortalPrincipal, Principal};
+use crate::mail::outbox::{self, NewMail};
+use crate::metadata::EntityKind;
+use crate::records::{Record, actor, portal_user};
+use crate::state::{self, Counter};
+use sea_orm::sea_query::{Cond, Expr, ExprTrait, Query};
+use serde_json::{Map, Value, json};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PortalAccess {
+    pub case_id: i64,
+    pub contact_id: i64,
+    pub enabled: bool,
+    pub can_download: bool,
+}
+
+/// A contact of a case who could be given portal access: linked to the case, with an email.
+#[derive(Debug, Clone)]
+pub struct PortalCandidate {
+    pub contact: Record,
+    pub access: PortalAccess,
+    /// Documents shared with or uploaded by the contact on this case.
+    pub shared_document_count: i64,
+}
+
+async fn access_row(db: &impl Exec, case_id: i64, contact_id: i64) -> Result<Option<PortalAccess>> {
+    let q = Query::select()
+        .columns(["enabled", "can_download"])
+        .from("case_portal_access")
+        .and_where(Expr::col("case_id").eq(case_id))
+        .and_where(Expr::col("contact_id").eq(contact_id))
+        .to_owned();
+    Ok(match db.query_one(&q).await? {
+        Some(row) => Some(PortalAccess {
+            case_id,
+            contact_id,
+            enabled: row.get(0)?,
+            can_download: row.get(1)?,
+        }),
+        None => None,
+    })
+}
+
+/// The contacts linked to a case: its client and its case contacts.
+async fn linked_contacts(db: &impl Exec, case_id: i64) -> Result<Vec<i64>> {
+    let mut ids = crate::records::relations::case_contact_ids(db, case_id).await?;
+    let q = Query::select()
+        .column("client_id")
+        .from("cases")
+        .and_where(Expr::col("id").eq(case_id))
+        .to_owned();
+    match db.query_one(&q).await? {
+        Some(row) => {
+            if let Some(client) = row.get::<Option<i64>>(0)?
+                && !ids.contains(&client)
+            {
+                ids.insert(0, client);
+            }
+        }
+        None => return Err(EngineError::not_found("Case", case_id)),
+    }
+    Ok(ids)
+}
+
+/// The WHERE condition on `cases` that a portal user's every case query carries: cases they
+/// hold an enabled grant for. With a current organisation, the cases of their *other*
+/// organisations step aside; cases of other clients granted to them directly stay.
+pub(crate) fn case_scope(me: &PortalPrincipal) -> Cond {
+    let granted = Query::select()
+        .column("case_id")
+        .from("case_portal_access")
+        .and_where(Expr::col("contact_id").eq(me.contact_id))
+        .and_where(Expr::col("enabled").eq(true))
+        .to_owned();
+    let mut cond = Cond::all().add(Expr::col(("cases", "id")).in_subquery(granted));
+    if let Some(org) = me.organisation_id {
+        let others = Query::select()
+            .column("organisation_id")
+            .from("relationships")
+            .and_where(Expr::col("individual_id").eq(me.contact_id))
+            .and_where(Expr::col("organisation_id").ne(org))
+            .to_owned();
+        cond = cond.add(
+            Cond::any()
+                .add(Expr::col(("cases", "client_id")).is_null())
+                .add(Expr::col(("cases", "client_id")).not_in_subquery(others)),
+        );
+    }
+    cond
+}
+
+/// Grants access inside a write transaction (the portal's own `createCase` uses it too).
+pub(crate) async fn grant(
+    db: &impl Exec,
+    case_id: i64,
+    contact_id: i64,
+    can_download: bool,
+) -> Result<()> {
+    let now = now_micros();
+    if access_row(db, case_id, contact_id).await?.is_some() {
+        db.execute(
+            &Query::update()
+                .table("case_portal_access")
+                .values([
+                    ("enabled", true.into()),
+                    ("can_download", can_download.into()),
+                    ("updated_at", now.into()),
+                ])
+                .and_where(Expr::col("case_id").eq(case_id))
+                .and_where(Expr::col("contact_id").eq(contact_id))
+                .to_owned(),
+        )
+        .await?;
+    } else {
+        db.execute(
+            &Query::insert()
+                .into_table("case_portal_access")
+                .columns([
+                    "case_id",
+                    "contact_id",
+                    "enabled",
+                    "can_download",
+                    "updated_at",
+                ])
+                .values_panic([
+                    case_id.into(),
+                    contact_id.into(),
+                    true.into(),
+                    can_download.into(),
+                    now.into(),
+                ])
+                .to_owned(),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+async fn revoke(db: &impl Exec, case_id: i64, contact_id: i64, can_download: bool) -> Result<()> {
+    db.execute(
+        &Query::update()
+            .table("case_portal_access")
+            .values([
+                ("enabled", false.into()),
+                ("can_download", can_download.into()),
+                ("updated_at", now_micros().into()),
+            ])
+            .and_where(Expr::col("case_id").eq(case_id))
+            .and_where(Expr::col("contact_id").eq(contact_id))
+            .to_owned(),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Makes a contact a portal user on their first grant, held to the same rules as the switch.
+async fn ensure_portal_user(db: &impl Exec, engine: &Engine, contact_id: i64) -> Result<bool> {
+    let contact = engine.load_record(EntityKind::Contact, contact_id).await?;
+    if contact.get(portal_user::KEY).as_bool() == Some(true) {
+        return Ok(false);
+    }
+    let mut on = Map::new();
+    on.insert(portal_user::KEY.into(), Value::Bool(true));
+    portal_user::check(db, true, Some(&contact), &on).await?;
+    db.execute(
+        &Query::update()
+            .table("contacts")
+            .value("portal_user", true)
+            .and_where(Expr::col("id").eq(contact_id))
+            .to_owned(),
+    )
+    .await?;
+    Ok(true)
+}
+
+impl Engine {
+    /// The case's linked contacts that have an email, with their portal access.
+    pub async fn portal_candidates(
+        &self,
+        p: &Principal,
+        case_id: i64,
+    ) -> Result<Vec<PortalCandidate>> {
+        self.authorize(p, Object::Case, Action::Read)?;
+        self.authorize(p, Object::Contact, Action::Read)?;
+        let reader = self.reader();
+        let ids = linked_contacts(&reader, case_id).await?;
+        let mut contacts = self.load_records(EntityKind::Contact, &ids).await?;
+        contacts.sort_by_key(|c| ids.iter().position(|i| *i == c.id));
+        let mut out = Vec::new();
+        for contact in contacts {
+            let has_email = contact
+                .get("email")
+                .as_str()
+                .is_some_and(|e| !e.trim().is_empty());
+            if !has_email {
+                continue;
+            }
+            let access = access_row(&reader, case_id, contact.id)
+                .await?
+                .unwrap_or(PortalAccess {
+                    case_id,
+                    contact_id: contact.id,
+                    enabled: false,
+                    can_download: false,
+                });
+            out.push(PortalCandidate {
+                contact,
+                access,
+                shared_document_count: 0,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Grants or revokes a contact's access to a case and sets whether they may download.
+    /// A first grant makes the contact a portal user (same rules as the switch) and emails
+    /// them a link to the case, with an invitation link when they have no password yet.
+    pub async fn set_portal_access(
+        &self,
+        p: &Principal,
+        case_id: i64,
+        contact_id: i64,
+        enabled: bool,
+        can_download: bool,
+    ) -> Result<PortalAccess> {
+        self.authorize(p, Object::Portal, Action::Manage)?;
+        self.authorize(p, Object::Case, Action::Update)?;
+        let case = self.load_record(EntityKind::Case, case_id).await?;
+        let txn = self.begin_write().await?;
+        if !linked_contacts(&txn, case_id).await?.contains(&contact_id) {
+            return Err(EngineError::validation(
+                "contactId",
+                "is not a contact of this case; link the contact to the case first",
+            ));
+        }
+        let contact = PortalContact::load(&txn, contact_id).await?;
+        if contact.email.trim().is_empty() {
+            return Err(EngineError::NotQualified(
+                "the contact has no email address to sign in with".into(),
+            ));
+        }
+        let before = access_row(&txn, case_id, contact_id).await?;
+        let was_enabled = before.is_some_and(|a| a.enabled);
+        let mut auth_changed = false;
+        let action = if enabled {
+            auth_changed = ensure_portal_user(&txn, self, contact_id).await?;
+            grant(&txn, case_id, contact_id, can_download).await?;
+            if !was_enabled {
+                self.mail_case_access(&txn, &contact, &case).await?;
+                "portal_access_granted"
+            } else {
+                "portal_access_changed"
+            }
+        } else {
+            if before.is_some() {
+                revoke(&txn, case_id, contact_id, can_download).await?;
+            }
+            "portal_access_revoked"
+        };
+        let changed = before.is_none_or(|a| a.enabled != enabled || a.can_download != can_download);
+        if changed && (enabled || was_enabled) {
+            audit::record(
+                &txn,
+                EntityKind::Case,
+                case_id,
+                &actor(p),
+                action,
+                &json!({
+                    "contactId": contact_id,
+                    "contactName": contact.name,
+                    "canDownload": can_download,
+                }),
+            )
+            .await?;
+        }
+        if auth_changed {
+            state::bump(&txn, Counter::Auth).await?;
+        }
+        txn.commit().await?;
+        if auth_changed {
+            self.changed().await?;
+        }
+        Ok(PortalAccess {
+            case_id,
+            contact_id,
+            enabled,
+            can_download,
+        })
+    }
+
+    /// The email of a new grant; it carries an invitation link too while the contact has no
+    /// password (the link to the case alone would lead to a sign-in they cannot pass).
+    async fn mail_case_access(
+        &self,
+        db: &impl Exec,
+        contact: &PortalContact,
+        case: &Record,
+    ) -> Result<()> {
+        accounts::ensure(db, contact.id).await?;
+        let account = accounts::find(db, contact.id).await?.unwrap_or_default();
+        let (invitation_link, expires_at) = if account.password_hash.is_none() {
+            let (token, expires_at) =
+                accounts::issue_token(db, contact.id, Purpose::Invitation).await?;
+            accounts::set(
+                db,
+                contact.id,
+                vec![
+                    ("invited_at", now_micros().into()),
+                    ("invitation_expires_at", expires_at.into()),
+                ],
+            )
+            .await?;
+            (self.links.invitation(&token), micros_to_rfc3339(expires_at))
+        } else {
+            (String::new(), String::new())
+        };
+        outbox::enqueue(
+            db,
+            &NewMail {
+                to_address: contact.email.clone(),
+                to_name: Some(contact.name.clone()),
+                kind: "case_access".into(),
+                language: contact.language.clone(),
+                context: json!({
+                    "contact_name": contact.name,
+                    "email": contact.email,
+                    "link": self.links.portal_case(case.id),
+                    "case_number": case.get("number"),
+                    "case_subject": case.get("subject"),
+                    "invitation_link": invitation_link,
+                    "expires_at": expires_at,
+                }),
+            },
+        )
+        .await?;
+        Ok(())
+    }
+}

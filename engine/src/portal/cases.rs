@@ -1,0 +1,158 @@
+//! Cases as a portal user reads and opens them: always within their grants.
+
+use super::access::{case_scope, grant};
+use super::organisations::portal;
+use crate::Engine;
+use crate::audit;
+use crate::db::Exec;
+use crate::error::{EngineError, Result};
+use crate::identity::{Action, Object, Principal};
+use crate::metadata::{Audience, EntityKind};
+use crate::records::query::{self, Condition, ListQuery, Op, Page};
+use crate::records::write::{self, NewRecord};
+use crate::records::{Record, actor, layout_of};
+use sea_orm::sea_query::{Expr, ExprTrait, JoinType, Order, Query};
+use serde_json::{Map, Value, json};
+
+/// The owner of cases clients open on the portal: the first active administrator.
+pub(crate) async fn default_owner(db: &impl Exec) -> Result<Option<i64>> {
+    let q = Query::select()
+        .column(("u", "id"))
+        .from_as("staff_users", "u")
+        .join_as(
+            JoinType::InnerJoin,
+            "staff_user_groups",
+            "m",
+            Expr::col(("m", "user_id")).equals(("u", "id")),
+        )
+        .join_as(
+            JoinType::InnerJoin,
+            "permission_groups",
+            "g",
+            Expr::col(("g", "id")).equals(("m", "group_id")),
+        )
+        .and_where(Expr::col(("g", "admin")).eq(true))
+        .and_where(Expr::col(("u", "active")).eq(true))
+        .order_by(("u", "id"), Order::Asc)
+        .limit(1)
+        .to_owned();
+    Ok(crate::db::ids(db, &q).await?.first().copied())
+}
+
+impl Engine {
+    /// A page of the portal user's cases; `q` may only filter on portal-visible fields.
+    pub async fn portal_cases(&self, p: &Principal, q: &ListQuery) -> Result<Page> {
+        self.authorize(p, Object::PortalCase, Action::Read)?;
+        let me = portal(p)?;
+        let catalog = self.catalog();
+        let meta = catalog.entity(EntityKind::Case);
+        check_visible(meta, &q.conditions)?;
+        query::list(
+            &self.reader(),
+            layout_of(EntityKind::Case)?,
+            meta,
+            q,
+            Some(case_scope(me)),
+        )
+        .await
+    }
+
+    pub async fn portal_case_count(&self, p: &Principal, conditions: &[Condition]) -> Result<i64> {
+        self.authorize(p, Object::PortalCase, Action::Read)?;
+        let me = portal(p)?;
+        let catalog = self.catalog();
+        let meta = catalog.entity(EntityKind::Case);
+        check_visible(meta, conditions)?;
+        query::count(
+            &self.reader(),
+            layout_of(EntityKind::Case)?,
+            meta,
+            conditions,
+            Some(case_scope(me)),
+        )
+        .await
+    }
+
+    /// One of the portal user's cases. A case outside their grants is "not found", whether or
+    /// not it exists, so ids cannot be probed.
+    pub async fn portal_case(&self, p: &Principal, id: i64) -> Result<Record> {
+        let q = ListQuery {
+            conditions: vec![Condition {
+                key: "id".into(),
+                op: Op::Eq,
+                value: json!(id),
+            }],
+            first: Some(1),
+            ..ListQuery::default()
+        };
+        self.portal_cases(p, &q)
+            .await?
+            .records
+            .pop()
+            .ok_or_else(|| EngineError::not_found("Case", id))
+    }
+
+    /// Opens a case from the portal: only portal-editable fields; the client is the current
+    /// organisation (or the user), the owner the default owner, and the user gets access.
+    pub async fn portal_create_case(
+        &self,
+        p: &Principal,
+        values: Map<String, Value>,
+    ) -> Result<Record> {
+        self.authorize(p, Object::PortalCase, Action::Create)?;
+        let me = portal(p)?;
+        let catalog = self.catalog();
+        let meta = catalog.entity(EntityKind::Case);
+        let layout = layout_of(EntityKind::Case)?;
+        let txn = self.begin_write().await?;
+        let mut preset = Map::new();
+        preset.insert(
+            "client".into(),
+            json!(me.organisation_id.unwrap_or(me.contact_id)),
+        );
+        if let Some(owner) = default_owner(&txn).await? {
+            preset.insert("owner".into(), json!(owner));
+        }
+        let new = NewRecord {
+            id: None,
+            created_at: None,
+            values,
+        };
+        let who = actor(p);
+        let record =
+            write::insert_with(&txn, layout, meta, Audience::Portal, new, preset, &who).await?;
+        grant(&txn, record.id, me.contact_id, true).await?;
+        audit::record(
+            &txn,
+            EntityKind::Case,
+            record.id,
+            &who,
+            "portal_access_granted",
+            &json!({
+                "contactId": me.contact_id,
+                "contactName": me.name,
+                "canDownload": true,
+                "reason": "opened the case on the portal",
+            }),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(record)
+    }
+}
+
+/// Filters name portal-visible fields only: a hidden field must not leak through a filter.
+fn check_visible(meta: &crate::metadata::EntityMeta, conditions: &[Condition]) -> Result<()> {
+    for c in conditions {
+        let visible = c.key == "id"
+            || c.key == "createdAt"
+            || c.key == "updatedAt"
+            || meta
+                .field(&c.key)
+                .is_some_and(|f| f.visible_to(Audience::Portal));
+        if !visible {
+            return Err(EngineError::validation(&c.key, "is not a portal field"));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,141 @@
+//! The portal's indicators: counts for the current organisation (or the user when they work for
+//! none): its cases by status, its deals by stage and by owner.
+
+use super::access::case_scope;
+use super::organisations::portal;
+use crate::Engine;
+use crate::db::Exec;
+use crate::error::Result;
+use crate::identity::{Action, Object, Principal};
+use crate::metadata::EntityKind;
+use sea_orm::sea_query::{Expr, ExprTrait, JoinType, Order, Query};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bucket {
+    pub label: String,
+    pub count: i64,
+    /// The sum of the amounts, for deals.
+    pub amount: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Indicator {
+    pub key: &'static str,
+    pub title: &'static str,
+    pub buckets: Vec<Bucket>,
+}
+
+/// Buckets in the order of the field's options, every option present (charts keep their axis).
+fn by_options(options: &[String], found: Vec<Bucket>) -> Vec<Bucket> {
+    let mut out: Vec<Bucket> = options
+        .iter()
+        .map(|o| {
+            found
+                .iter()
+                .find(|b| &b.label == o)
+                .cloned()
+                .unwrap_or(Bucket {
+                    label: o.clone(),
+                    count: 0,
+                    amount: None,
+                })
+        })
+        .collect();
+    // Values no longer among the options still count.
+    out.extend(found.into_iter().filter(|b| !options.contains(&b.label)));
+    out
+}
+
+impl Engine {
+    pub async fn portal_indicators(&self, p: &Principal) -> Result<Vec<Indicator>> {
+        self.authorize(p, Object::PortalCase, Action::Read)?;
+        let me = portal(p)?;
+        let client = me.organisation_id.unwrap_or(me.contact_id);
+        let reader = self.reader();
+        let catalog = self.catalog();
+        let options = |entity: EntityKind, key: &str| -> Vec<String> {
+            catalog
+                .entity(entity)
+                .field(key)
+                .map(|f| f.options.clone())
+                .unwrap_or_default()
+        };
+
+        let q = Query::select()
+            .column("status")
+            .expr(Expr::col("id").count())
+            .from("cases")
+            .cond_where(case_scope(me))
+            .group_by_col("status")
+            .to_owned();
+        let mut cases = Vec::new();
+        for row in reader.query_all(&q).await? {
+            cases.push(Bucket {
+                label: row.get(0)?,
+                count: row.get(1)?,
+                amount: None,
+            });
+        }
+
+        let q = Query::select()
+            .column("stage")
+            .expr(Expr::col("id").count())
+            .expr(Expr::col("amount").sum())
+            .from("deals")
+            .and_where(Expr::col("client_id").eq(client))
+            .group_by_col("stage")
+            .to_owned();
+        let stages = buckets_with_amount(&reader, &q).await?;
+
+        let q = Query::select()
+            .expr(Expr::col(("u", "name")))
+            .expr(Expr::col(("d", "id")).count())
+            .expr(Expr::col(("d", "amount")).sum())
+            .from_as("deals", "d")
+            .join_as(
+                JoinType::LeftJoin,
+                "staff_users",
+                "u",
+                Expr::col(("u", "id")).equals(("d", "owner_id")),
+            )
+            .and_where(Expr::col(("d", "client_id")).eq(client))
+            .group_by_col(("u", "name"))
+            .order_by(("u", "name"), Order::Asc)
+            .to_owned();
+        let owners = buckets_with_amount(&reader, &q).await?;
+
+        Ok(vec![
+            Indicator {
+                key: "casesByStatus",
+                title: "Cases by status",
+                buckets: by_options(&options(EntityKind::Case, "status"), cases),
+            },
+            Indicator {
+                key: "dealsByStage",
+                title: "Deals by stage",
+                buckets: by_options(&options(EntityKind::Deal, "stage"), stages),
+            },
+            Indicator {
+                key: "dealsByOwner",
+                title: "Deals by owner",
+                buckets: owners,
+            },
+        ])
+    }
+}
+
+async fn buckets_with_amount(
+    db: &impl Exec,
+    q: &sea_orm::sea_query::SelectStatement,
+) -> Result<Vec<Bucket>> {
+    let mut out = Vec::new();
+    for row in db.query_all(q).await? {
+        let label: Option<String> = row.get(0)?;
+        out.push(Bucket {
+            label: label.unwrap_or_else(|| "Unassigned".into()),
+            count: row.get(1)?,
+            amount: Some(row.get::<Option<f64>>(2)?.unwrap_or(0.0)),
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,27 @@
+//! The client portal: contacts with portal accounts, invitations, password resets, per-case
+//! access grants, and what a signed-in portal user may read and do.
+//!
+//! A portal user is a contact whose `portalUser` field is on. They sign in with their email and
+//! a password they chose by accepting an invitation. They see a case only through an access
+//! grant (staff give one, or they created the case), and the grant is part of every query's
+//! WHERE clause, never a filter applied after loading.
+
+mod access;
+mod accounts;
+mod cases;
+mod contacts;
+mod indicators;
+mod invitations;
+mod links;
+mod organisations;
+mod references;
+mod sessions;
+mod sign_in;
+
+pub use access::{PortalAccess, PortalCandidate};
+pub use indicators::{Bucket, Indicator};
+pub use invitations::{Invitation, InvitationStatus, SendInvitation};
+pub use links::Links;
+pub use organisations::Me;
+
+pub(crate) use contacts::after_contact_write;

@@ -1,0 +1,197 @@
+//! Signing in to the portal: accepting an invitation, logging in and out, and resetting a
+//! forgotten password. Every failure is counted by the same throttle as staff logins, under
+//! audiences of its own.
+
+use super::accounts::{self, Purpose};
+use super::contacts::PortalContact;
+use super::sessions::{self, AUDIENCE, PREFIX};
+use crate::Engine;
+use crate::db::{Exec, now_micros};
+use crate::error::{EngineError, Result};
+use crate::identity::{
+    Principal, STAFF_SESSION_MICROS, Session, check_strength, decoy_hash, delete_session,
+    hash_off_thread, hash_token, insert_session, new_token, verify_off_thread,
+};
+use crate::mail::outbox::{self, NewMail};
+use crate::state::{self, Counter};
+use serde_json::json;
+
+/// Throttle audiences: wrong passwords, bad links, and reset requests are counted apart.
+const LOGIN: &str = "portal";
+const LINK: &str = "portal-link";
+const RESET: &str = "portal-reset";
+
+fn bad_link() -> EngineError {
+    EngineError::validation(
+        "token",
+        "this link is not valid any more: it was used, replaced by a newer one, or it expired",
+    )
+}
+
+/// Opens a session inside `db` and answers its token.
+async fn open_session(db: &impl Exec, contact_id: i64) -> Result<Session> {
+    let (token, hash) = new_token(PREFIX);
+    let expires_at = now_micros() + STAFF_SESSION_MICROS;
+    insert_session(db, AUDIENCE, contact_id, &hash, expires_at).await?;
+    Ok(Session { token, expires_at })
+}
+
+impl Engine {
+    /// Sets the password of an invited contact and signs them in.
+    pub async fn accept_invitation(
+        &self,
+        token: &str,
+        password: &str,
+        address: Option<&str>,
+    ) -> Result<Session> {
+        self.set_password_with(Purpose::Invitation, token, password, address)
+            .await
+    }
+
+    /// Sets a new password from a reset link and signs in; other sessions of the user end.
+    pub async fn reset_password(
+        &self,
+        token: &str,
+        password: &str,
+        address: Option<&str>,
+    ) -> Result<Session> {
+        self.set_password_with(Purpose::Reset, token, password, address)
+            .await
+    }
+
+    async fn set_password_with(
+        &self,
+        purpose: Purpose,
+        token: &str,
+        password: &str,
+        address: Option<&str>,
+    ) -> Result<Session> {
+        let who = address.unwrap_or("unknown");
+        self.throttle
+            .check_address(&self.reader(), LINK, who)
+            .await?;
+        check_strength(password, "password")?;
+        let hash = hash_off_thread(password.to_owned()).await?;
+        let txn = self.begin_write().await?;
+        let contact = match accounts::take_token(&txn, purpose, token).await? {
+            Some(id) => Some(PortalContact::load(&txn, id).await?),
+            None => None,
+        };
+        let Some(contact) = contact.filter(|c| c.portal_user) else {
+            self.throttle.failed_address(&txn, LINK, who).await?;
+            txn.commit().await?;
+            return Err(bad_link());
+        };
+        let now = now_micros();
+        let account = accounts::find(&txn, contact.id).await?.unwrap_or_default();
+        let mut values = vec![("password_hash", hash.into())];
+        if purpose == Purpose::Invitation || account.accepted_at.is_none() {
+            values.push(("accepted_at", now.into()));
+        }
+        accounts::set(&txn, contact.id, values).await?;
+        // A new password ends the sessions opened with the old one.
+        sessions::end_all(&txn, contact.id).await?;
+        accounts::void_tokens(&txn, contact.id, Some(Purpose::Reset)).await?;
+        let session = open_session(&txn, contact.id).await?;
+        state::bump(&txn, Counter::Auth).await?;
+        txn.commit().await?;
+        self.changed().await?;
+        Ok(session)
+    }
+
+    pub async fn portal_login(
+        &self,
+        email: &str,
+        password: &str,
+        address: Option<&str>,
+    ) -> Result<Session> {
+        let email = email.trim().to_lowercase();
+        self.throttle
+            .check(&self.reader(), LOGIN, &email, address)
+            .await?;
+        let found = accounts::credentials(&self.reader(), &email).await?;
+        let hash = found
+            .as_ref()
+            .map_or_else(|| decoy_hash().to_owned(), |(_, h)| h.clone());
+        let ok = verify_off_thread(password.to_owned(), hash).await?;
+        let txn = self.begin_write().await?;
+        let contact_id = match found {
+            Some((id, _)) if ok => id,
+            _ => {
+                self.throttle.failed(&txn, LOGIN, &email, address).await?;
+                txn.commit().await?;
+                return Err(EngineError::Unauthenticated);
+            }
+        };
+        self.throttle.succeeded(&txn, LOGIN, &email).await?;
+        let session = open_session(&txn, contact_id).await?;
+        txn.commit().await?;
+        Ok(session)
+    }
+
+    pub async fn portal_logout(&self, p: &Principal) -> Result<bool> {
+        let Principal::Portal(me) = p else {
+            return Err(EngineError::Unauthenticated);
+        };
+        let txn = self.begin_write().await?;
+        delete_session(&txn, me.session_id).await?;
+        state::bump(&txn, Counter::Auth).await?;
+        txn.commit().await?;
+        self.changed().await?;
+        Ok(true)
+    }
+
+    /// Emails a reset link when `email` belongs to a portal user. Answers `true` either way,
+    /// so the answer tells nobody whether an account exists; every request counts against the
+    /// email's and the address's limits, existing account or not.
+    pub async fn request_password_reset(&self, email: &str, address: Option<&str>) -> Result<bool> {
+        let email = email.trim().to_lowercase();
+        self.throttle
+            .check(&self.reader(), RESET, &email, address)
+            .await?;
+        let txn = self.begin_write().await?;
+        self.throttle.failed(&txn, RESET, &email, address).await?;
+        let found = accounts::portal_user_by_email(&txn, &email).await?;
+        if let Some(id) = found {
+            let contact = PortalContact::load(&txn, id).await?;
+            let (token, expires_at) = accounts::issue_token(&txn, id, Purpose::Reset).await?;
+            outbox::enqueue(
+                &txn,
+                &NewMail {
+                    to_address: contact.email.clone(),
+                    to_name: Some(contact.name.clone()),
+                    kind: "password_reset".into(),
+                    language: contact.language.clone(),
+                    context: json!({
+                        "contact_name": contact.name,
+                        "email": contact.email,
+                        "link": self.links.password_reset(&token),
+                        "expires_at": crate::db::micros_to_rfc3339(expires_at),
+                    }),
+                },
+            )
+            .await?;
+        }
+        txn.commit().await?;
+        Ok(true)
+    }
+
+    /// The portal principal behind a session token; anything else (staff tokens included) is
+    /// anonymous here.
+    pub async fn authenticate_portal(&self, token: &str) -> Result<Principal> {
+        if !token.starts_with(PREFIX) {
+            return Ok(Principal::Anonymous);
+        }
+        let hash = hash_token(token);
+        if let Some(p) = self.sessions.get(&hash) {
+            return Ok(p);
+        }
+        match sessions::lookup(&self.reader(), &hash).await? {
+            Some((principal, expires_at)) => {
+                self.sessions.put(hash, principal.clone(), Some(expires_at));
+                Ok(principal)
+            }
+            None => Ok(Principal::Anonymous),
+        }
+    }
+}
