@@ -1,7 +1,9 @@
 //! The staff schema served at `/graphql`: everything staff, admins and integrators use.
 
 use crate::records::{self, RECORD_ENTITIES};
-use crate::{audit, connection, identity, metadata, portal_access, relations, scalars};
+use crate::{
+    audit, connection, email_templates, identity, metadata, portal_access, relations, scalars,
+};
 use async_graphql::dynamic::{Object, Schema, SchemaError};
 use portico_engine::Engine;
 use portico_engine::metadata::{Audience, Catalog, EntityKind};
@@ -49,6 +51,7 @@ pub fn build_staff_schema(
         .chain(identity::query_fields())
         .chain(audit::query_fields())
         .chain(portal_access::query_fields())
+        .chain(email_templates::query_fields())
     {
         query = query.field(f);
     }
@@ -57,6 +60,7 @@ pub fn build_staff_schema(
         .chain(identity::mutation_fields())
         .chain(relations::mutation_fields())
         .chain(portal_access::mutation_fields())
+        .chain(email_templates::mutation_fields())
     {
         mutation = mutation.field(f);
     }
@@ -73,12 +77,17 @@ pub fn build_staff_schema(
     for s in scalars::all() {
         schema = schema.register(s);
     }
-    for e in metadata::enums().into_iter().chain(portal_access::enums()) {
+    for e in metadata::enums()
+        .into_iter()
+        .chain(portal_access::enums())
+        .chain(email_templates::enums())
+    {
         schema = schema.register(e);
     }
     for i in metadata::inputs()
         .into_iter()
         .chain(identity::inputs())
+        .chain(email_templates::inputs())
         .chain(records::scalar_filters())
     {
         schema = schema.register(i);
@@ -87,6 +96,7 @@ pub fn build_staff_schema(
         .into_iter()
         .chain(audit::objects())
         .chain(portal_access::objects())
+        .chain(email_templates::objects())
     {
         schema = schema.register(o);
     }

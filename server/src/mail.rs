@@ -1,7 +1,7 @@
 //! Wiring the engine's mail worker to the theme's email templates.
 
 use portico_engine::mail::{MailRenderer, RenderedMail, TemplateOverride};
-use portico_theme::email::{EmailKind, EmailOverride, EmailTemplates, Language};
+use portico_theme::email::{EmailKind, EmailOverride, EmailTemplates, Language, ThemeError};
 use serde_json::Value;
 
 /// The theme's templates, as the engine's worker asks for them.
@@ -17,6 +17,27 @@ impl ThemeRenderer {
     }
 }
 
+fn theme_override(c: &TemplateOverride) -> EmailOverride {
+    EmailOverride {
+        subject: c.subject.clone(),
+        html: c.html.clone(),
+        text: c.text.clone(),
+    }
+}
+
+/// A context with every key any email is sent with, for checking an admin's template.
+fn sample_context() -> Value {
+    serde_json::json!({
+        "contact_name": "Ana López",
+        "email": "ana@example.com",
+        "link": "https://portal.example.com/portal/invitation/pin_sample",
+        "invitation_link": "https://portal.example.com/portal/invitation/pin_sample",
+        "expires_at": "2026-12-01T10:00:00Z",
+        "case_number": "CAS-000042",
+        "case_subject": "Sample case",
+    })
+}
+
 impl MailRenderer for ThemeRenderer {
     fn render(
         &self,
@@ -26,11 +47,7 @@ impl MailRenderer for ThemeRenderer {
         custom: Option<&TemplateOverride>,
     ) -> Result<RenderedMail, String> {
         let kind = EmailKind::from_key(kind).ok_or_else(|| format!("no email `{kind}`"))?;
-        let custom = custom.map(|c| EmailOverride {
-            subject: c.subject.clone(),
-            html: c.html.clone(),
-            text: c.text.clone(),
-        });
+        let custom = custom.map(theme_override);
         let email = self
             .templates
             .render(kind, Language::of(Some(language)), context, custom.as_ref())
@@ -40,5 +57,36 @@ impl MailRenderer for ThemeRenderer {
             html: email.html,
             text: email.text,
         })
+    }
+
+    fn builtin(&self, kind: &str, language: &str) -> Option<TemplateOverride> {
+        let kind = EmailKind::from_key(kind)?;
+        let s = EmailTemplates::sources(kind, Language::of(Some(language)));
+        Some(TemplateOverride {
+            subject: s.subject,
+            html: s.html,
+            text: s.text,
+        })
+    }
+
+    fn check(
+        &self,
+        kind: &str,
+        language: &str,
+        custom: &TemplateOverride,
+    ) -> Result<(), (String, String)> {
+        let kind = EmailKind::from_key(kind)
+            .ok_or_else(|| ("kind".to_owned(), format!("no email `{kind}`")))?;
+        self.templates
+            .render(
+                kind,
+                Language::of(Some(language)),
+                &sample_context(),
+                Some(&theme_override(custom)),
+            )
+            .map(|_| ())
+            .map_err(|e| match e {
+                ThemeError::Render { part, message, .. } => (part.to_owned(), message),
+            })
     }
 }

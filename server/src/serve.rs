@@ -65,10 +65,11 @@ pub async fn run(config: Config, demo: bool) -> Result<(), ServeError> {
     }
     let transport =
         Transport::new(config.smtp_url.as_deref(), &config.data_dir).map_err(ServeError::Mail)?;
-    let renderer = crate::mail::ThemeRenderer::new().map_err(ServeError::Mail)?;
+    let renderer = Arc::new(crate::mail::ThemeRenderer::new().map_err(ServeError::Mail)?);
+    engine.set_mail_renderer(renderer.clone());
     let worker = MailWorker::new(
         engine.clone(),
-        Arc::new(renderer),
+        renderer,
         transport,
         config.mail_from.clone(),
     );

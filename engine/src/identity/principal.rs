@@ -57,6 +57,8 @@ pub enum Object {
     Portal,
     /// Cases as a portal user sees them: only through an access grant.
     PortalCase,
+    /// The emails' templates; admins only.
+    EmailTemplate,
 }
 
 impl Object {
@@ -73,6 +75,7 @@ impl Object {
             Object::AuditLog => "audit_log",
             Object::Portal => "portal",
             Object::PortalCase => "portal_case",
+            Object::EmailTemplate => "email_template",
         }
     }
 }

@@ -10,10 +10,12 @@
 
 pub mod outbox;
 mod service;
+mod templates;
 pub mod transport;
 pub mod worker;
 
 pub use lettre::message::Mailbox;
 pub use outbox::{NewMail, OutboxEntry};
+pub use templates::{EMAIL_KINDS, EmailTemplate};
 pub use transport::Transport;
 pub use worker::{MailRenderer, MailWorker, RenderedMail, TemplateOverride};

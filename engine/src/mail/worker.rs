@@ -23,6 +23,7 @@ pub struct RenderedMail {
 }
 
 /// An admin's version of one email in one language.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TemplateOverride {
     pub subject: String,
     pub html: String,
@@ -38,6 +39,18 @@ pub trait MailRenderer: Send + Sync + 'static {
         context: &Value,
         custom: Option<&TemplateOverride>,
     ) -> std::result::Result<RenderedMail, String>;
+
+    /// The built-in sources of one email, for an admin to start editing from.
+    fn builtin(&self, kind: &str, language: &str) -> Option<TemplateOverride>;
+
+    /// Whether an admin's version renders with the context its email is sent with; on failure,
+    /// which part (`subject`, `html` or `text`) and why.
+    fn check(
+        &self,
+        kind: &str,
+        language: &str,
+        custom: &TemplateOverride,
+    ) -> std::result::Result<(), (String, String)>;
 }
 
 pub struct MailWorker {

@@ -6,7 +6,7 @@ mod definition;
 mod key;
 mod service;
 mod store;
-mod system_fields;
+pub(crate) mod system_fields;
 pub mod validation;
 
 pub use catalog::{Catalog, EntityMeta};

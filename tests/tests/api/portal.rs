@@ -803,3 +803,83 @@ async fn the_portal_schema_follows_the_portal_field_setting() {
             .contains(&"orderRef".to_owned())
     );
 }
+
+#[tokio::test]
+async fn admins_override_email_templates() {
+    let t = portal_app().await;
+    let list = t
+        .app
+        .admin
+        .ok(
+            "{ emailTemplates { kind language subject customised } }",
+            json!({}),
+        )
+        .await;
+    let list = list["emailTemplates"].as_array().unwrap().clone();
+    assert_eq!(list.len(), 6);
+    assert!(list.iter().all(|t| t["customised"] == false));
+    assert!(
+        list.iter()
+            .any(|t| t["kind"] == "CASE_ACCESS" && t["language"] == "ES")
+    );
+
+    let update = "mutation($s: String!, $h: String!, $t: String!) { updateEmailTemplate(kind: INVITATION, language: EN, input: {subject: $s, html: $h, text: $t}) { subject customised updatedAt } }";
+    // Staff other than admins may not touch them.
+    let e = t
+        .manager
+        .err("{ emailTemplates { kind } }", json!({}))
+        .await;
+    assert_eq!(code(&e), "FORBIDDEN");
+    // A template that does not render is refused, naming the part.
+    let e = t
+        .app
+        .admin
+        .err(
+            update,
+            json!({"s": "Hi", "h": "<p>{{ contact_name </p>", "t": "{{ link }}"}),
+        )
+        .await;
+    assert_eq!(code(&e), "VALIDATION");
+    assert_eq!(e["extensions"]["field"], "html");
+    let done = t
+        .app
+        .admin
+        .ok(
+            update,
+            json!({
+                "s": "Welcome, {{ contact_name }}",
+                "h": "<p>Hi {{ contact_name }}: <a href=\"{{ link }}\">start here</a></p>",
+                "t": "Hi {{ contact_name }}, start here: {{ link }}",
+            }),
+        )
+        .await;
+    assert_eq!(done["updateEmailTemplate"]["customised"], true);
+
+    // The next English invitation uses it, autoescaped in HTML; Spanish keeps the built-in.
+    t.create_contact(json!({"name": "Ann <b>", "email": "ann@example.com", "language": "EN", "portalUser": true}))
+        .await;
+    t.create_contact(json!({"name": "Ana", "email": "ana@example.com", "portalUser": true}))
+        .await;
+    let en = t.mail("ann@example.com", 1).await;
+    assert!(en.data.contains("Subject: Welcome, Ann <b>"), "{}", en.data);
+    assert!(en.html().contains("Hi Ann &lt;b&gt;:"), "{}", en.html());
+    assert!(
+        en.text()
+            .starts_with("Hi Ann <b>, start here: http://portal.example.test/portal/invitation/")
+    );
+    let es = t.mail("ana@example.com", 1).await;
+    assert!(es.data.contains("Subject: Su acceso al portal de clientes"));
+
+    let reset = t
+        .app
+        .admin
+        .ok("mutation { resetEmailTemplate(kind: INVITATION, language: EN) { subject customised } }", json!({}))
+        .await;
+    assert_eq!(reset["resetEmailTemplate"]["customised"], false);
+    assert!(
+        !reset["resetEmailTemplate"]["subject"]
+            .as_str()
+            .unwrap()
+            .contains("Welcome")
+    );
+}

@@ -131,16 +131,25 @@ async fn session(stream: tokio::net::TcpStream, received: Arc<Mutex<Vec<Received
 }
 
 impl Received {
-    /// The decoded `text/plain` part of the message (quoted-printable, base64, 7bit or 8bit),
-    /// so tests can read what the recipient reads, links included.
+    /// The decoded `text/plain` part of the message, as the recipient reads it.
     pub fn text(&self) -> String {
+        self.part("text/plain")
+    }
+
+    pub fn html(&self) -> String {
+        self.part("text/html")
+    }
+
+    /// A decoded part (quoted-printable, base64, 7bit or 8bit) by content type.
+    fn part(&self, content_type: &str) -> String {
+        let wanted = format!("content-type: {content_type}");
         let data = self.data.replace("\r\n", "\n");
         for part in data.split("\n--") {
             let Some((headers, body)) = part.split_once("\n\n") else {
                 continue;
             };
             let headers = headers.to_ascii_lowercase();
-            if !headers.contains("content-type: text/plain") {
+            if !headers.contains(&wanted) {
                 continue;
             }
             // The part ends at the next boundary line, which `split` already removed.
@@ -153,7 +162,7 @@ impl Received {
                 body.to_owned()
             };
         }
-        panic!("no text/plain part in {}", self.data)
+        panic!("no {content_type} part in {}", self.data)
     }
 
     /// The first link in the text that starts with `prefix`.

@@ -1,0 +1,191 @@
+//! Admins' versions of the emails: listed beside the built-in ones, checked by rendering
+//! before they are stored (a broken template must not reach the outbox), and reset by removal.
+
+use super::TemplateOverride;
+use super::worker::MailRenderer;
+use crate::Engine;
+use crate::db::{Exec, now_micros};
+use crate::error::{EngineError, Result};
+use crate::identity::{Action, Object, Principal};
+use crate::metadata::system_fields::CONTACT_LANGUAGES;
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use std::sync::Arc;
+
+/// Every email Portico sends, by template key.
+pub const EMAIL_KINDS: [&str; 3] = ["invitation", "case_access", "password_reset"];
+
+/// One email in one language, as the admin's editor shows it.
+#[derive(Debug, Clone)]
+pub struct EmailTemplate {
+    pub kind: String,
+    pub language: String,
+    pub source: TemplateOverride,
+    /// Whether an admin changed it (else these are the built-in sources).
+    pub customised: bool,
+    pub updated_at: Option<i64>,
+}
+
+fn check_key(kind: &str, language: &str) -> Result<()> {
+    if !EMAIL_KINDS.contains(&kind) {
+        return Err(EngineError::validation(
+            "kind",
+            format!("no email `{kind}`"),
+        ));
+    }
+    if !CONTACT_LANGUAGES.contains(&language) {
+        return Err(EngineError::validation(
+            "language",
+            format!("no language `{language}`"),
+        ));
+    }
+    Ok(())
+}
+
+async fn stored(db: &impl Exec) -> Result<Vec<(String, String, TemplateOverride, i64)>> {
+    let q = Query::select()
+        .columns(["kind", "language", "subject", "html", "text", "updated_at"])
+        .from("email_templates")
+        .to_owned();
+    db.query_all(&q)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                TemplateOverride {
+                    subject: r.get(2)?,
+                    html: r.get(3)?,
+                    text: r.get(4)?,
+                },
+                r.get(5)?,
+            ))
+        })
+        .collect()
+}
+
+impl Engine {
+    /// The templates the admin API works with; set once at start-up, like the public URL.
+    pub fn set_mail_renderer(&self, renderer: Arc<dyn MailRenderer>) {
+        let _ = self.mail_renderer.set(renderer);
+    }
+
+    fn renderer(&self) -> Result<&Arc<dyn MailRenderer>> {
+        self.mail_renderer
+            .get()
+            .ok_or_else(|| EngineError::Internal("no mail renderer configured".into()))
+    }
+
+    /// Every email in every language: the admin's version where there is one.
+    pub async fn email_templates(&self, p: &Principal) -> Result<Vec<EmailTemplate>> {
+        self.authorize(p, Object::EmailTemplate, Action::Read)?;
+        let renderer = self.renderer()?;
+        let custom = stored(&self.reader()).await?;
+        let mut out = Vec::new();
+        for kind in EMAIL_KINDS {
+            for language in CONTACT_LANGUAGES {
+                let found = custom.iter().find(|c| c.0 == kind && c.1 == *language);
+                let template = match found {
+                    Some((_, _, source, at)) => EmailTemplate {
+                        kind: kind.into(),
+                        language: (*language).into(),
+                        source: source.clone(),
+                        customised: true,
+                        updated_at: Some(*at),
+                    },
+                    None => EmailTemplate {
+                        kind: kind.into(),
+                        language: (*language).into(),
+                        source: renderer.builtin(kind, language).ok_or_else(|| {
+                            EngineError::Internal(format!("no built-in {kind} email"))
+                        })?,
+                        customised: false,
+                        updated_at: None,
+                    },
+                };
+                out.push(template);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn email_template(
+        &self,
+        p: &Principal,
+        kind: &str,
+        language: &str,
+    ) -> Result<EmailTemplate> {
+        self.email_templates(p)
+            .await?
+            .into_iter()
+            .find(|t| t.kind == kind && t.language == language)
+            .ok_or_else(|| EngineError::not_found("EmailTemplate", format!("{kind}/{language}")))
+    }
+
+    /// Stores an admin's version after rendering it once with a sample of the real context; a
+    /// template that does not render is refused naming the part (`subject`, `html`, `text`).
+    pub async fn update_email_template(
+        &self,
+        p: &Principal,
+        kind: &str,
+        language: &str,
+        source: TemplateOverride,
+    ) -> Result<EmailTemplate> {
+        self.authorize(p, Object::EmailTemplate, Action::Update)?;
+        check_key(kind, language)?;
+        if source.subject.trim().is_empty() {
+            return Err(EngineError::validation("subject", "must not be empty"));
+        }
+        self.renderer()?
+            .check(kind, language, &source)
+            .map_err(|(part, message)| EngineError::validation(part, message))?;
+        let txn = self.begin_write().await?;
+        txn.execute(
+            &Query::delete()
+                .from_table("email_templates")
+                .and_where(Expr::col("kind").eq(kind))
+                .and_where(Expr::col("language").eq(language))
+                .to_owned(),
+        )
+        .await?;
+        txn.execute(
+            &Query::insert()
+                .into_table("email_templates")
+                .columns(["kind", "language", "subject", "html", "text", "updated_at"])
+                .values_panic([
+                    kind.into(),
+                    language.into(),
+                    source.subject.into(),
+                    source.html.into(),
+                    source.text.into(),
+                    now_micros().into(),
+                ])
+                .to_owned(),
+        )
+        .await?;
+        txn.commit().await?;
+        self.email_template(p, kind, language).await
+    }
+
+    /// Goes back to the built-in version.
+    pub async fn reset_email_template(
+        &self,
+        p: &Principal,
+        kind: &str,
+        language: &str,
+    ) -> Result<EmailTemplate> {
+        self.authorize(p, Object::EmailTemplate, Action::Update)?;
+        check_key(kind, language)?;
+        let txn = self.begin_write().await?;
+        txn.execute(
+            &Query::delete()
+                .from_table("email_templates")
+                .and_where(Expr::col("kind").eq(kind))
+                .and_where(Expr::col("language").eq(language))
+                .to_owned(),
+        )
+        .await?;
+        txn.commit().await?;
+        self.email_template(p, kind, language).await
+    }
+}

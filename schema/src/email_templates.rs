@@ -1,0 +1,161 @@
+//! The admin's email templates: every email in every language, built in or overridden.
+
+use crate::args::{engine, engine_err, principal, string};
+use crate::connection::sync_field;
+use crate::scalars::DATE_TIME;
+use async_graphql::dynamic::{
+    Enum, Field, FieldFuture, FieldValue, InputObject, InputValue, Object, ResolverContext, TypeRef,
+};
+use async_graphql::{Name, Result, Value};
+use portico_engine::db::micros_to_rfc3339;
+use portico_engine::mail::{EmailTemplate, TemplateOverride};
+
+/// GraphQL enum values are the template keys upper-cased (`case_access` -> `CASE_ACCESS`).
+fn key_args(ctx: &ResolverContext<'_>) -> Result<(String, String)> {
+    let kind = ctx.args.try_get("kind")?.enum_name()?.to_lowercase();
+    let language = ctx.args.try_get("language")?.enum_name()?.to_lowercase();
+    Ok((kind, language))
+}
+
+pub fn enums() -> Vec<Enum> {
+    vec![
+        Enum::new("EmailKind").items(portico_engine::mail::EMAIL_KINDS.map(str::to_uppercase)),
+        Enum::new("EmailLanguage").items(["ES", "EN"]),
+    ]
+}
+
+pub fn inputs() -> Vec<InputObject> {
+    let s = |n: &str| InputValue::new(n, TypeRef::named_nn(TypeRef::STRING));
+    vec![
+        InputObject::new("EmailTemplateInput")
+            .description("Tera sources. Variables: contact_name, email, link, expires_at, case_number, case_subject, invitation_link. The HTML is autoescaped.")
+            .field(s("subject"))
+            .field(s("html"))
+            .field(s("text")),
+    ]
+}
+
+pub fn objects() -> Vec<Object> {
+    let text = |name: &'static str, f: fn(&EmailTemplate) -> &String| {
+        sync_field::<EmailTemplate>(name, TypeRef::named_nn(TypeRef::STRING), move |t| {
+            Some(FieldValue::value(f(t).clone()))
+        })
+    };
+    vec![
+        Object::new("EmailTemplate")
+            .field(sync_field::<EmailTemplate>(
+                "kind",
+                TypeRef::named_nn("EmailKind"),
+                |t| {
+                    Some(FieldValue::value(Value::Enum(Name::new(
+                        t.kind.to_uppercase(),
+                    ))))
+                },
+            ))
+            .field(sync_field::<EmailTemplate>(
+                "language",
+                TypeRef::named_nn("EmailLanguage"),
+                |t| {
+                    Some(FieldValue::value(Value::Enum(Name::new(
+                        t.language.to_uppercase(),
+                    ))))
+                },
+            ))
+            .field(text("subject", |t| &t.source.subject))
+            .field(text("html", |t| &t.source.html))
+            .field(text("text", |t| &t.source.text))
+            .field(
+                sync_field::<EmailTemplate>(
+                    "customised",
+                    TypeRef::named_nn(TypeRef::BOOLEAN),
+                    |t| Some(FieldValue::value(t.customised)),
+                )
+                .description("Whether an admin changed it; false means the built-in version."),
+            )
+            .field(sync_field::<EmailTemplate>(
+                "updatedAt",
+                TypeRef::named(DATE_TIME),
+                |t| {
+                    t.updated_at
+                        .map(|at| FieldValue::value(micros_to_rfc3339(at)))
+                },
+            )),
+    ]
+}
+
+pub fn query_fields() -> Vec<Field> {
+    vec![
+        Field::new(
+            "emailTemplates",
+            TypeRef::named_nn_list_nn("EmailTemplate"),
+            |ctx| {
+                FieldFuture::new(async move {
+                    let list = engine(&ctx)?
+                        .email_templates(&principal(&ctx))
+                        .await
+                        .map_err(engine_err)?;
+                    Ok(Some(FieldValue::list(
+                        list.into_iter().map(FieldValue::owned_any),
+                    )))
+                })
+            },
+        )
+        .description("Every email in every language (admins only)."),
+    ]
+}
+
+fn key_arguments(field: Field) -> Field {
+    field
+        .argument(InputValue::new("kind", TypeRef::named_nn("EmailKind")))
+        .argument(InputValue::new(
+            "language",
+            TypeRef::named_nn("EmailLanguage"),
+        ))
+}
+
+pub fn mutation_fields() -> Vec<Field> {
+    vec![
+        key_arguments(Field::new(
+            "updateEmailTemplate",
+            TypeRef::named_nn("EmailTemplate"),
+            |ctx| {
+                FieldFuture::new(async move {
+                    let (kind, language) = key_args(&ctx)?;
+                    let input = ctx.args.try_get("input")?.object()?;
+                    let source = TemplateOverride {
+                        subject: string(&input, "subject")?,
+                        html: string(&input, "html")?,
+                        text: string(&input, "text")?,
+                    };
+                    let t = engine(&ctx)?
+                        .update_email_template(&principal(&ctx), &kind, &language, source)
+                        .await
+                        .map_err(engine_err)?;
+                    Ok(Some(FieldValue::owned_any(t)))
+                })
+            },
+        ))
+        .argument(InputValue::new(
+            "input",
+            TypeRef::named_nn("EmailTemplateInput"),
+        ))
+        .description(
+            "Replaces one email in one language; it must render, or the error names the part.",
+        ),
+        key_arguments(Field::new(
+            "resetEmailTemplate",
+            TypeRef::named_nn("EmailTemplate"),
+            |ctx| {
+                FieldFuture::new(async move {
+                    let (kind, language) = key_args(&ctx)?;
+                    let t = engine(&ctx)?
+                        .reset_email_template(&principal(&ctx), &kind, &language)
+                        .await
+                        .map_err(engine_err)?;
+                    Ok(Some(FieldValue::owned_any(t)))
+                })
+            },
+        ))
+        .description("Goes back to the built-in version."),
+    ]
+}
