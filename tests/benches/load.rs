@@ -271,16 +271,15 @@ fn drive(
     warmup: Duration,
     run: Duration,
 ) -> Outcome {
-    let authority = endpoint
+    let (authority, path) = endpoint
         .trim_start_matches("http://")
-        .split('/')
-        .next()
-        .expect("host:port")
-        .to_owned();
+        .split_once('/')
+        .expect("host:port/path");
+    let authority = authority.to_owned();
     let body = body.to_string();
     let request = Arc::new(
         format!(
-            "POST /graphql HTTP/1.1\r\nHost: {authority}\r\nAuthorization: Bearer {token}\r\n\
+            "POST /{path} HTTP/1.1\r\nHost: {authority}\r\nAuthorization: Bearer {token}\r\n\
              Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
             body.len()
         )
@@ -394,6 +393,128 @@ fn complete_response(buf: &[u8]) -> Option<(u16, &[u8])> {
         .unwrap_or(0);
     let body = buf.get(head_end..head_end + length)?;
     Some((status, body))
+}
+
+const PORTAL_PASSWORD: &str = "benchmark portal password";
+
+/// Signs a contact in to the portal. On a fresh database staff first give it access to each of
+/// its cases (through the API, as staff would); the first grant emails an invitation, written
+/// as an `.eml` file (no SMTP in the benchmark), whose link sets the password.
+async fn portal_session(
+    http: &reqwest::Client,
+    staff: &str,
+    portal: &str,
+    token: &str,
+    dir: &Path,
+    contact: u32,
+) -> String {
+    let post = |endpoint: &str, token: Option<&str>, body: Value| {
+        let mut r = http.post(endpoint).json(&body);
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        async move {
+            r.send()
+                .await
+                .expect("request")
+                .json::<Value>()
+                .await
+                .expect("json")
+        }
+    };
+    let contact = post(
+        staff,
+        Some(token),
+        json!({"query": format!("{{ contact(id: \"{contact}\") {{ email }} }}")}),
+    )
+    .await;
+    let email = contact["data"]["contact"]["email"]
+        .as_str()
+        .expect("the contact has an email")
+        .to_owned();
+    let login = json!({"query": "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }", "variables": {"e": email, "p": PORTAL_PASSWORD}});
+    if let Some(t) = post(portal, None, login.clone()).await["data"]["login"]["token"].as_str() {
+        return t.to_owned();
+    }
+    let mut after: Option<String> = None;
+    loop {
+        let page = post(
+            staff,
+            Some(token),
+            json!({"query": "query($a: String, $c: ID!) { cases(first: 100, after: $a, filter: {client: {eq: $c}}) { edges { node { id } } pageInfo { hasNextPage endCursor } } }", "variables": {"a": after, "c": contact.to_string()}}),
+        )
+        .await;
+        for edge in page["data"]["cases"]["edges"].as_array().expect("cases") {
+            let granted = post(
+                staff,
+                Some(token),
+                json!({"query": "mutation($c: ID!, $p: ID!) { setPortalAccess(caseId: $c, contactId: $p, enabled: true, canDownload: true) { enabled } }", "variables": {"c": edge["node"]["id"], "p": contact.to_string()}}),
+            )
+            .await;
+            assert!(granted["errors"].is_null(), "{granted}");
+        }
+        let info = &page["data"]["cases"]["pageInfo"];
+        if info["hasNextPage"] != true {
+            break;
+        }
+        after = info["endCursor"].as_str().map(str::to_owned);
+    }
+    let invitation = wait_for_invitation(&dir.join("mail"), &email).await;
+    let accepted = post(
+        portal,
+        None,
+        json!({"query": "mutation($t: String!, $p: String!) { acceptInvitation(token: $t, password: $p) { token } }", "variables": {"t": invitation, "p": PORTAL_PASSWORD}}),
+    )
+    .await;
+    accepted["data"]["acceptInvitation"]["token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("accepting the invitation: {accepted}"))
+        .to_owned()
+}
+
+/// The invitation token of the newest `.eml` file holding one (each grant's email carries a
+/// new token that voids the one before); quoted-printable soft line breaks removed first.
+fn newest_invitation(mail_dir: &Path, to: &str) -> Option<String> {
+    let mut newest: Option<(u64, String)> = None;
+    for entry in std::fs::read_dir(mail_dir).into_iter().flatten().flatten() {
+        let text = std::fs::read_to_string(entry.path())
+            .unwrap_or_default()
+            .replace("=\r\n", "")
+            .replace("=\n", "");
+        if !text.contains(to) {
+            continue;
+        }
+        let Some(at) = text.find("/portal/invitation/pin_") else {
+            continue;
+        };
+        let rest = &text[at + "/portal/invitation/pin_".len()..];
+        let hex: String = rest.chars().take_while(char::is_ascii_hexdigit).collect();
+        // Message-ID: <outbox-N@...>, N the outbox row: later rows are later emails.
+        let n = text
+            .split("<outbox-")
+            .nth(1)
+            .and_then(|r| r.split('@').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
+        if newest.as_ref().is_none_or(|(m, _)| n > *m) {
+            newest = Some((n, format!("pin_{hex}")));
+        }
+    }
+    newest.map(|(_, token)| token)
+}
+
+/// Waits until the mail worker (polling every 2 s) has written every grant's email.
+async fn wait_for_invitation(mail_dir: &Path, to: &str) -> String {
+    let mut last = None;
+    for _ in 0..40 {
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        let now = newest_invitation(mail_dir, to);
+        if now.is_some() && now == last {
+            return now.unwrap_or_default();
+        }
+        last = now;
+    }
+    panic!("no invitation in {}", mail_dir.display());
 }
 
 fn percentile(sorted: &[u32], p: f64) -> f64 {
@@ -534,6 +655,30 @@ async fn main() {
         .expect("json");
     assert!(check["data"]["case"]["slaHours"].is_i64(), "{check}");
 
+    // The portal user: contact 42, given access to its cases by staff, signed in.
+    let portal_endpoint = format!("{}/portal/graphql", server.url);
+    let portal_token = portal_session(&http, &endpoint, &portal_endpoint, &token, &dir, 42).await;
+    // Creates go to another user, so reruns on a kept database list what the first run did.
+    let creator_token = portal_session(&http, &endpoint, &portal_endpoint, &token, &dir, 43).await;
+    let portal_list = json!({"query": "{ cases(status: [OPEN], first: 20) { edges { node { id subject status createdAt } } } }"});
+    let portal_create = json!({"query": "mutation { createCase(input: {subject: \"Benchmark\", description: \"Opened on the portal by the load script\"}) { id status createdAt } }"});
+    let check: Value = http
+        .post(&portal_endpoint)
+        .bearer_auth(&portal_token)
+        .json(&portal_list)
+        .send()
+        .await
+        .expect("portal list")
+        .json()
+        .await
+        .expect("json");
+    let n = check["data"]["cases"]["edges"]
+        .as_array()
+        .map_or(0, Vec::len);
+    if env_u64("PORTICO_BENCH_CASES", 100_000) == 100_000 {
+        assert_eq!(n, 20, "contact 42 sees 20 open cases: {check}");
+    }
+
     let connections = env_u64("PORTICO_BENCH_CONNECTIONS", 32) as usize;
     let warmup = Duration::from_secs(env_u64("PORTICO_BENCH_WARMUP", 5));
     let run = Duration::from_secs(env_u64("PORTICO_BENCH_SECONDS", 20));
@@ -544,7 +689,19 @@ async fn main() {
     );
     println!("| operation | req/s | p50 ms | p99 ms | errors | server peak RSS MiB |");
     println!("|---|---:|---:|---:|---:|---:|");
-    for (name, body) in [("list", list), ("get", get), ("create", create)] {
+    let operations = [
+        ("list", &endpoint, &token, list),
+        ("get", &endpoint, &token, get),
+        ("create", &endpoint, &token, create),
+        ("portal list", &portal_endpoint, &portal_token, portal_list),
+        (
+            "portal create",
+            &portal_endpoint,
+            &creator_token,
+            portal_create,
+        ),
+    ];
+    for (name, endpoint, token, body) in operations {
         let (endpoint, token) = (endpoint.clone(), token.clone());
         let o = tokio::task::spawn_blocking(move || {
             drive(&endpoint, &token, body, connections, warmup, run)

@@ -52,7 +52,7 @@ impl Engine {
             layout_of(EntityKind::Case)?,
             meta,
             q,
-            Some(case_scope(me)),
+            Some(&case_scope(me)),
         )
         .await
     }
@@ -68,7 +68,7 @@ impl Engine {
             layout_of(EntityKind::Case)?,
             meta,
             conditions,
-            Some(case_scope(me)),
+            Some(&case_scope(me)),
         )
         .await
     }

@@ -61,13 +61,13 @@ impl Engine {
                 .unwrap_or_default()
         };
 
-        let q = Query::select()
-            .column("status")
-            .expr(Expr::col("id").count())
-            .from("cases")
-            .cond_where(case_scope(me))
-            .group_by_col("status")
-            .to_owned();
+        let scope = case_scope(me);
+        let mut q = Query::select();
+        q.column(("cases", "status"))
+            .expr(Expr::col(("cases", "id")).count());
+        scope.add_tables(reader.backend(), &mut q, "cases");
+        q.cond_where(scope.cond.clone())
+            .group_by_col(("cases", "status"));
         let mut cases = Vec::new();
         for row in reader.query_all(&q).await? {
             cases.push(Bucket {

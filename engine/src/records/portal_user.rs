@@ -65,16 +65,29 @@ pub(crate) async fn check(
             "a portal user needs an email address: it is their login".into(),
         ));
     }
+    let others = others_with_email(db, email, current.map(|c| c.id)).await?;
+    if others.is_empty() {
+        Ok(())
+    } else {
+        Err(EngineError::PortalEmailConflict { contacts: others })
+    }
+}
+
+/// The contacts other than `except` whose email is `email`, compared without case.
+pub(crate) async fn others_with_email(
+    db: &impl Exec,
+    email: &str,
+    except: Option<i64>,
+) -> Result<Vec<RecordRef>> {
     let mut q = Query::select();
     q.columns(["id", "name"])
         .from("contacts")
-        .and_where(Expr::expr(Func::lower(Expr::col("email"))).eq(email.to_lowercase()))
+        .and_where(Expr::expr(Func::lower(Expr::col("email"))).eq(email.trim().to_lowercase()))
         .limit(20);
-    if let Some(c) = current {
-        q.and_where(Expr::col("id").ne(c.id));
+    if let Some(id) = except {
+        q.and_where(Expr::col("id").ne(id));
     }
-    let others = db
-        .query_all(&q)
+    db.query_all(&q)
         .await?
         .iter()
         .map(|r| {
@@ -83,10 +96,23 @@ pub(crate) async fn check(
                 name: r.get(1)?,
             })
         })
-        .collect::<Result<Vec<_>>>()?;
-    if others.is_empty() {
-        Ok(())
-    } else {
-        Err(EngineError::PortalEmailConflict { contacts: others })
+        .collect()
+}
+
+/// A write that broke the database's guarantee (two portal users switched on with one email at
+/// the same moment, each before the other committed) reads as the conflict the check reports.
+pub(crate) async fn explain_unique_violation(
+    db: &impl Exec,
+    e: EngineError,
+    email: Option<&str>,
+    except: Option<i64>,
+) -> EngineError {
+    let Some(email) = email.filter(|_| e.is_unique_violation()) else {
+        return e;
+    };
+    match others_with_email(db, email, except).await {
+        Ok(contacts) if !contacts.is_empty() => EngineError::PortalEmailConflict { contacts },
+        Ok(_) => e,
+        Err(other) => other,
     }
 }

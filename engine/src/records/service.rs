@@ -12,6 +12,7 @@ use crate::error::{EngineError, Result};
 use crate::identity::{Action, Object, Principal};
 use crate::metadata::{Audience, EntityKind};
 use crate::portal::{self, SendInvitation};
+use crate::state::{self, Counter};
 use serde_json::{Map, Value, json};
 
 fn object(entity: EntityKind) -> Object {
@@ -174,6 +175,13 @@ impl Engine {
         let record = match write::insert(&txn, layout, meta, Audience::Staff, new, &actor(p)).await
         {
             Ok(r) => r,
+            Err(e) if e.is_unique_violation() && entity == EntityKind::Contact => {
+                txn.rollback().await?;
+                let email = values.get("email").and_then(Value::as_str);
+                return Err(
+                    portal_user::explain_unique_violation(&self.reader(), e, email, None).await,
+                );
+            }
             Err(e) => {
                 return Err(write::explain_failed_insert(
                     txn,
@@ -264,16 +272,34 @@ impl Engine {
         let layout = layout_of(entity)?;
         let meta = catalog.entity(entity);
         let txn = self.begin_write().await?;
-        let was_portal_user = if entity == EntityKind::Contact {
+        let (was_portal_user, email) = if entity == EntityKind::Contact {
             let allowed = self.allows(p, Object::Portal, Action::Manage);
             let current = write::load(&txn, layout, meta, id).await?;
             portal_user::check(&txn, allowed, Some(&current), &patch).await?;
-            Some(current.get(portal_user::KEY).as_bool().unwrap_or(false))
+            let email = patch.get("email").unwrap_or(current.get("email")).clone();
+            (
+                Some(current.get(portal_user::KEY).as_bool().unwrap_or(false)),
+                email,
+            )
         } else {
-            None
+            (None, Value::Null)
         };
-        let record =
-            write::update_in(&txn, layout, meta, Audience::Staff, id, patch, &actor(p)).await?;
+        let written =
+            write::update_in(&txn, layout, meta, Audience::Staff, id, patch, &actor(p)).await;
+        let record = match written {
+            Ok(r) => r,
+            Err(e) => {
+                txn.rollback().await?;
+                let email = email.as_str();
+                return Err(portal_user::explain_unique_violation(
+                    &self.reader(),
+                    e,
+                    email,
+                    Some(id),
+                )
+                .await);
+            }
+        };
         let portal_changed = match was_portal_user {
             Some(was) => portal::after_contact_write(self, &txn, Some(was), &record, send).await?,
             None => false,
@@ -373,7 +399,10 @@ impl Engine {
             &detail,
         )
         .await?;
+        // A portal user's organisations ride in their cached session.
+        state::bump(&txn, Counter::Auth).await?;
         txn.commit().await?;
+        self.changed().await?;
         Ok(rel)
     }
 
@@ -381,7 +410,9 @@ impl Engine {
         self.authorize(p, Object::Relationship, Action::Delete)?;
         let txn = self.begin_write().await?;
         relations::remove_relationship(&txn, id).await?;
-        txn.commit().await
+        state::bump(&txn, Counter::Auth).await?;
+        txn.commit().await?;
+        self.changed().await
     }
 
     pub async fn relationships(&self, p: &Principal, contact_id: i64) -> Result<Vec<Relationship>> {

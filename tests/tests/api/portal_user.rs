@@ -132,3 +132,47 @@ async fn only_portal_staff_switch_on_individuals_with_an_email_of_their_own() {
         .await;
     assert_eq!(code(&e), "PORTAL_EMAIL_CONFLICT");
 }
+
+#[tokio::test]
+async fn simultaneous_switches_on_one_email_leave_one_portal_user() {
+    let app = spawn_app().await;
+    app.admin.ok(ACTIVATE, json!({})).await;
+    // Created at the same moment, each before the others commit: on PostgreSQL the engine's
+    // check cannot see the others, and the database's unique index decides.
+    let attempts = (0..6).map(|i| {
+        let admin = app.admin.clone();
+        async move {
+            admin
+                .raw(
+                    "mutation($i: CreateContactInput!) { createContact(input: $i, sendInvitation: LATER) { id } }",
+                    json!({"i": {"name": format!("Twin {i}"), "email": "twin@example.com", "portalUser": true}}),
+                )
+                .await
+        }
+    });
+    let results = futures_join_all(attempts).await;
+    let created = results.iter().filter(|r| r.get("errors").is_none()).count();
+    assert_eq!(created, 1, "{results:?}");
+    for r in results.iter().filter(|r| r.get("errors").is_some()) {
+        assert_eq!(code(&r["errors"][0]), "PORTAL_EMAIL_CONFLICT", "{r}");
+        assert!(
+            r["errors"][0]["extensions"]["contacts"][0]["id"].is_string(),
+            "{r}"
+        );
+    }
+}
+
+/// Runs futures concurrently on the test's runtime (no extra crate for `join_all`).
+async fn futures_join_all<F: std::future::Future + Send + 'static>(
+    futures: impl Iterator<Item = F>,
+) -> Vec<F::Output>
+where
+    F::Output: Send + 'static,
+{
+    let handles: Vec<_> = futures.map(tokio::spawn).collect();
+    let mut out = Vec::new();
+    for h in handles {
+        out.push(h.await.expect("task"));
+    }
+    out
+}

@@ -82,6 +82,23 @@ async fn schema_print_writes_the_sdl_of_the_current_metadata() {
     ] {
         assert!(sdl.contains(needle), "SDL lacks `{needle}`");
     }
+    // The portal's: no staff operations, no staff-only fields (priority is not a portal field).
+    let out = portico(&app.db.url, &app.db.dir.0)
+        .args(["schema", "print", "--portal"])
+        .output()
+        .expect("run portico");
+    assert!(out.status.success());
+    let sdl = String::from_utf8(out.stdout).unwrap();
+    for needle in [
+        "acceptInvitation(token: String!, password: String!): Session!",
+        "status: [CaseStatus!]\n\t): CaseConnection!",
+        "indicators: [Indicator!]!",
+    ] {
+        assert!(sdl.contains(needle), "portal SDL lacks `{needle}`:\n{sdl}");
+    }
+    for absent in ["priority", "createFieldDefinition", "staffUsers", "owner: "] {
+        assert!(!sdl.contains(absent), "portal SDL has `{absent}`");
+    }
     let bad = portico(&app.db.url, &app.db.dir.0)
         .args(["schema", "frobnicate"])
         .output()
