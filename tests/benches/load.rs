@@ -422,13 +422,13 @@ async fn portal_session(
                 .expect("json")
         }
     };
-    let contact = post(
+    let found = post(
         staff,
         Some(token),
         json!({"query": format!("{{ contact(id: \"{contact}\") {{ email }} }}")}),
     )
     .await;
-    let email = contact["data"]["contact"]["email"]
+    let email = found["data"]["contact"]["email"]
         .as_str()
         .expect("the contact has an email")
         .to_owned();
@@ -444,7 +444,11 @@ async fn portal_session(
             json!({"query": "query($a: String, $c: ID!) { cases(first: 100, after: $a, filter: {client: {eq: $c}}) { edges { node { id } } pageInfo { hasNextPage endCursor } } }", "variables": {"a": after, "c": contact.to_string()}}),
         )
         .await;
-        for edge in page["data"]["cases"]["edges"].as_array().expect("cases") {
+        let edges = page["data"]["cases"]["edges"]
+            .as_array()
+            .unwrap_or_else(|| panic!("the contact's cases: {page}"))
+            .clone();
+        for edge in edges {
             let granted = post(
                 staff,
                 Some(token),
