@@ -36,6 +36,7 @@ pub struct Engine {
     pub(crate) sessions: SessionCache,
     pub(crate) throttle: Throttle,
     pub(crate) links: Links,
+    pub(crate) storage: crate::documents::Storage,
     pub(crate) mail_renderer: std::sync::OnceLock<Arc<dyn crate::mail::MailRenderer>>,
     seen_policy: AtomicI64,
     /// The shared version read on PostgreSQL (`None` on SQLite, where it runs in place).
@@ -96,6 +97,7 @@ impl Engine {
             sessions: SessionCache::new(versions.auth),
             throttle: Throttle::default(),
             links: Links::default(),
+            storage: Default::default(),
             mail_renderer: std::sync::OnceLock::new(),
             seen_policy: AtomicI64::new(versions.policy),
             reload: tokio::sync::Mutex::new(()),

@@ -42,6 +42,9 @@ pub enum EngineError {
     /// From the statements run in place on SQLite (`db::lite`).
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// Reading or writing document files.
+    #[error("file storage error: {0}")]
+    Io(#[from] std::io::Error),
     #[error("internal error: {0}")]
     Internal(String),
 }

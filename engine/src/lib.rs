@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod db;
 pub mod demo;
+pub mod documents;
 mod engine;
 pub mod error;
 pub mod identity;

@@ -11,6 +11,7 @@ mod m20261123_000002_metadata;
 mod m20261123_000003_records;
 mod m20261124_000004_mail;
 mod m20261125_000005_portal;
+mod m20261126_000006_documents;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_records::Migration),
             Box::new(m20261124_000004_mail::Migration),
             Box::new(m20261125_000005_portal::Migration),
+            Box::new(m20261126_000006_documents::Migration),
         ]
     }
 }

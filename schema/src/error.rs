@@ -64,7 +64,10 @@ pub fn to_graphql_error(e: EngineError) -> Error {
         e @ EngineError::RateLimited => {
             Error::new(e.to_string()).extend_with(|_, x| x.set("code", "RATE_LIMITED"))
         }
-        e @ (EngineError::Db(_) | EngineError::Sqlite(_) | EngineError::Internal(_)) => {
+        e @ (EngineError::Db(_)
+        | EngineError::Sqlite(_)
+        | EngineError::Io(_)
+        | EngineError::Internal(_)) => {
             // The details go to the log, never to the client.
             tracing::error!(error = %e, "request failed");
             Error::new("internal error").extend_with(|_, x| x.set("code", "INTERNAL"))

@@ -9,6 +9,7 @@ mod args;
 mod audit;
 mod cache;
 mod connection;
+mod documents;
 mod email_templates;
 mod error;
 mod identity;

@@ -2,7 +2,8 @@
 
 use crate::records::{self, RECORD_ENTITIES};
 use crate::{
-    audit, connection, email_templates, identity, metadata, portal_access, relations, scalars,
+    audit, connection, documents, email_templates, identity, metadata, portal_access, relations,
+    scalars,
 };
 use async_graphql::dynamic::{Object, Schema, SchemaError};
 use portico_engine::Engine;
@@ -31,7 +32,12 @@ pub fn build_staff_schema(
                     .field(portal_access::contact_portal_qualified())
                     .field(portal_access::contact_portal_invitation())
             }
-            EntityKind::Case => object = object.field(relations::case_contacts()),
+            EntityKind::Case => {
+                object = object.field(relations::case_contacts());
+                for f in documents::case_fields() {
+                    object = object.field(f);
+                }
+            }
             _ => {}
         }
         builder_types.push(object.into());
@@ -52,6 +58,7 @@ pub fn build_staff_schema(
         .chain(audit::query_fields())
         .chain(portal_access::query_fields())
         .chain(email_templates::query_fields())
+        .chain(documents::staff_queries())
     {
         query = query.field(f);
     }
@@ -61,6 +68,7 @@ pub fn build_staff_schema(
         .chain(relations::mutation_fields())
         .chain(portal_access::mutation_fields())
         .chain(email_templates::mutation_fields())
+        .chain(documents::staff_mutations())
     {
         mutation = mutation.field(f);
     }
@@ -81,6 +89,7 @@ pub fn build_staff_schema(
         .into_iter()
         .chain(portal_access::enums())
         .chain(email_templates::enums())
+        .chain(documents::enums())
     {
         schema = schema.register(e);
     }
@@ -88,6 +97,7 @@ pub fn build_staff_schema(
         .into_iter()
         .chain(identity::inputs())
         .chain(email_templates::inputs())
+        .chain(documents::inputs())
         .chain(records::scalar_filters())
     {
         schema = schema.register(i);
@@ -97,10 +107,12 @@ pub fn build_staff_schema(
         .chain(audit::objects())
         .chain(portal_access::objects())
         .chain(email_templates::objects())
+        .chain(documents::objects(false))
     {
         schema = schema.register(o);
     }
     schema
+        .enable_uploading()
         .data(engine)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)

@@ -18,7 +18,12 @@ pub struct Config {
     pub mail_from: Mailbox,
     pub admin_email: Option<String>,
     pub admin_password: Option<String>,
+    /// The largest document an upload may carry (`PORTICO_MAX_UPLOAD_BYTES`).
+    pub max_upload_bytes: u64,
 }
+
+/// 2 GiB: big scans and archives fit; a runaway upload does not fill the disk.
+pub const DEFAULT_MAX_UPLOAD_BYTES: u64 = 2 * 1024 * 1024 * 1024;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -31,6 +36,7 @@ struct File {
     mail_from: Option<String>,
     admin_email: Option<String>,
     admin_password: Option<String>,
+    max_upload_bytes: Option<u64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -103,8 +109,21 @@ impl Config {
                 "`{mail_from_raw}` is not an address such as Portico <portal@example.com>"
             ),
         })?;
+        let max_upload_bytes = match env("PORTICO_MAX_UPLOAD_BYTES") {
+            Some(raw) => raw
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| ConfigError::Invalid {
+                    name: "PORTICO_MAX_UPLOAD_BYTES",
+                    message: format!("`{raw}` is not a positive number of bytes"),
+                })?,
+            None => file.max_upload_bytes.unwrap_or(DEFAULT_MAX_UPLOAD_BYTES),
+        };
         Ok(Config {
             listen,
+            max_upload_bytes,
             mail_from,
             data_dir,
             database_url,

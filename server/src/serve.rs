@@ -3,6 +3,7 @@
 
 use crate::config::Config;
 use crate::http::{self, AppState};
+use portico_engine::documents::LocalBlobStore;
 use portico_engine::identity::Bootstrap;
 use portico_engine::mail::{MailWorker, Transport};
 use portico_engine::{Engine, EngineConfig};
@@ -65,6 +66,10 @@ pub async fn run(config: Config, demo: bool) -> Result<(), ServeError> {
     }
     let transport =
         Transport::new(config.smtp_url.as_deref(), &config.data_dir).map_err(ServeError::Mail)?;
+    engine.set_document_storage(
+        Arc::new(LocalBlobStore::new(config.data_dir.join("files"))),
+        config.max_upload_bytes,
+    );
     let renderer = Arc::new(crate::mail::ThemeRenderer::new().map_err(ServeError::Mail)?);
     engine.set_mail_renderer(renderer.clone());
     let worker = MailWorker::new(

@@ -214,10 +214,12 @@ impl Engine {
                     enabled: false,
                     can_download: false,
                 });
+            let shared_document_count =
+                crate::documents::shared_count(&reader, case_id, contact.id).await?;
             out.push(PortalCandidate {
                 contact,
                 access,
-                shared_document_count: 0,
+                shared_document_count,
             });
         }
         Ok(out)

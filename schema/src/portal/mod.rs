@@ -10,8 +10,8 @@ mod indicators;
 
 use crate::records::{self, record_object};
 use crate::staff::{MAX_COMPLEXITY, MAX_DEPTH};
-use crate::{connection, identity, scalars};
-use async_graphql::dynamic::{Object, Schema, SchemaError, TypeRef};
+use crate::{connection, documents, identity, scalars};
+use async_graphql::dynamic::{Enum, Object, Schema, SchemaError, TypeRef};
 use portico_engine::Engine;
 use portico_engine::identity::StaffUser;
 use portico_engine::metadata::{Audience, Catalog, EntityKind};
@@ -27,12 +27,14 @@ pub fn build_portal_schema(
         .into_iter()
         .chain(cases::query_fields(catalog))
         .chain(indicators::query_fields())
+        .chain(documents::portal_queries())
     {
         query = query.field(f);
     }
     for f in account::mutation_fields()
         .into_iter()
         .chain(cases::mutation_fields(catalog))
+        .chain(documents::portal_mutations())
     {
         mutation = mutation.field(f);
     }
@@ -62,13 +64,27 @@ pub fn build_portal_schema(
             schema = schema.register(e);
         }
     }
-    for o in account::objects().into_iter().chain(indicators::objects()) {
+    for o in account::objects()
+        .into_iter()
+        .chain(indicators::objects())
+        .chain(documents::objects(true))
+    {
         schema = schema.register(o);
+    }
+    for e in documents::enums()
+        .into_iter()
+        .chain([Enum::new("SortDirection").items(["ASC", "DESC"])])
+    {
+        schema = schema.register(e);
+    }
+    for i in documents::inputs() {
+        schema = schema.register(i);
     }
     for s in scalars::all() {
         schema = schema.register(s);
     }
     schema
+        .enable_uploading()
         .data(engine)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)

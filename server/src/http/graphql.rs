@@ -13,7 +13,7 @@ use super::auth;
 use async_graphql::parser::parse_query;
 use async_graphql::parser::types::{DocumentOperations, OperationType};
 use async_graphql::{Request, Variables};
-use axum::body::Bytes;
+use axum::body::Body as HttpBody;
 use axum::extract::{ConnectInfo, RawQuery, State};
 use axum::http::header::{ACCEPT, ALLOW, CONTENT_TYPE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
@@ -28,7 +28,7 @@ const GRAPHQL_RESPONSE: &str = "application/graphql-response+json; charset=utf-8
 const JSON: &str = "application/json; charset=utf-8";
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Media {
+pub(super) enum Media {
     GraphqlResponse,
     Json,
 }
@@ -74,7 +74,7 @@ fn negotiate(headers: &HeaderMap) -> Option<Media> {
     None
 }
 
-fn respond(status: StatusCode, media: Media, body: &impl Serialize) -> Response {
+pub(super) fn respond(status: StatusCode, media: Media, body: &impl Serialize) -> Response {
     let text = match serde_json::to_vec(body) {
         Ok(text) => text,
         Err(e) => {
@@ -202,13 +202,35 @@ impl Endpoint {
     }
 }
 
+/// Who the request's credentials name on this endpoint (anonymous when none or unknown).
+async fn principal_of(
+    state: &AppState,
+    endpoint: Endpoint,
+    headers: &HeaderMap,
+) -> portico_engine::Result<portico_engine::Principal> {
+    match auth::token(headers, endpoint) {
+        Some(token) => match endpoint {
+            Endpoint::Staff => state.engine.authenticate(&token).await,
+            Endpoint::Portal => state.engine.authenticate_portal(&token).await,
+        },
+        None => Ok(portico_engine::Principal::Anonymous),
+    }
+}
+
+/// A request ready to run: the parsed parameters of a JSON or GET request, or the request a
+/// multipart upload was read into.
+enum Prepared {
+    Params(Params),
+    Request(Request),
+}
+
 async fn execute(
     state: &AppState,
     endpoint: Endpoint,
     headers: &HeaderMap,
     client: SocketAddr,
     media: Media,
-    p: Params,
+    prepared: Prepared,
 ) -> Response {
     let catalog = match state.engine.sync().await {
         Ok(c) => c,
@@ -218,34 +240,32 @@ async fn execute(
         Ok(s) => s,
         Err(e) => return internal(e.to_string()),
     };
-    let principal = match auth::token(headers, endpoint) {
-        Some(token) => {
-            let found = match endpoint {
-                Endpoint::Staff => state.engine.authenticate(&token).await,
-                Endpoint::Portal => state.engine.authenticate_portal(&token).await,
-            };
-            match found {
-                Ok(p) => p,
-                Err(e) => return internal(e.to_string()),
-            }
-        }
-        None => portico_engine::Principal::Anonymous,
+    let principal = match principal_of(state, endpoint, headers).await {
+        Ok(p) => p,
+        Err(e) => return internal(e.to_string()),
     };
-    let parsed = state.documents.get(&p.query);
-    let mut request = Request::new(p.query).data(RequestInfo {
+    let info = RequestInfo {
         principal,
         client_address: Some(client.ip().to_string()),
-    });
-    if let Some(name) = p.operation_name {
-        request = request.operation_name(name);
-    }
-    if let Some(vars) = p.variables {
-        request = request.variables(Variables::from_json(Value::Object(vars)));
-    }
-    if let Some(doc) = parsed {
-        request.set_parsed_query(doc);
-    }
-    let _ = p.extensions;
+    };
+    let request = match prepared {
+        Prepared::Request(r) => r.data(info),
+        Prepared::Params(p) => {
+            let parsed = state.documents.get(&p.query);
+            let mut request = Request::new(p.query).data(info);
+            if let Some(name) = p.operation_name {
+                request = request.operation_name(name);
+            }
+            if let Some(vars) = p.variables {
+                request = request.variables(Variables::from_json(Value::Object(vars)));
+            }
+            if let Some(doc) = parsed {
+                request.set_parsed_query(doc);
+            }
+            let _ = p.extensions;
+            request
+        }
+    };
     let response = schema.execute(request).await;
     shape(media, response)
 }
@@ -368,7 +388,7 @@ pub async fn staff_post(
     state: State<AppState>,
     client: ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    body: Bytes,
+    body: HttpBody,
 ) -> Response {
     post(Endpoint::Staff, state, client, headers, body).await
 }
@@ -377,7 +397,7 @@ pub async fn portal_post(
     state: State<AppState>,
     client: ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    body: Bytes,
+    body: HttpBody,
 ) -> Response {
     post(Endpoint::Portal, state, client, headers, body).await
 }
@@ -425,7 +445,15 @@ async fn get(
             .insert(ALLOW, HeaderValue::from_static("POST"));
         return r;
     }
-    execute(&state, endpoint, &headers, client, media, p).await
+    execute(
+        &state,
+        endpoint,
+        &headers,
+        client,
+        media,
+        Prepared::Params(p),
+    )
+    .await
 }
 
 async fn post(
@@ -433,10 +461,52 @@ async fn post(
     State(state): State<AppState>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    body: Bytes,
+    body: HttpBody,
 ) -> Response {
     let Some(media) = negotiate(&headers) else {
         return not_acceptable();
+    };
+    if is_multipart(&headers) {
+        // Uploads are spooled to disk as they arrive: only a signed-in user may send one.
+        let known = match state.engine.sync().await {
+            Ok(_) => principal_of(&state, endpoint, &headers).await,
+            Err(e) => Err(e),
+        };
+        match known {
+            Ok(portico_engine::Principal::Anonymous) => {
+                return respond(
+                    StatusCode::UNAUTHORIZED,
+                    Media::Json,
+                    &json!({"errors": [{"message": "sign in to upload", "extensions": {"code": "UNAUTHENTICATED"}}]}),
+                );
+            }
+            Ok(_) => {}
+            Err(e) => return internal(e.to_string()),
+        }
+        return match super::uploads::read(&state, &headers, body).await {
+            Ok(request) => {
+                execute(
+                    &state,
+                    endpoint,
+                    &headers,
+                    client,
+                    media,
+                    Prepared::Request(request),
+                )
+                .await
+            }
+            Err(response) => response,
+        };
+    }
+    let body = match axum::body::to_bytes(body, MAX_JSON_BODY).await {
+        Ok(b) => b,
+        Err(_) => {
+            return respond(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                Media::Json,
+                &json!({"errors": [{"message": format!("a JSON request may be at most {MAX_JSON_BODY} bytes; send files as multipart uploads"), "extensions": {"code": "VALIDATION"}}]}),
+            );
+        }
     };
     if !is_json_utf8(&headers) {
         return (
@@ -455,7 +525,29 @@ async fn post(
         Ok(p) => p,
         Err(m) => return bad_request(m),
     };
-    execute(&state, endpoint, &headers, client, media, p).await
+    execute(
+        &state,
+        endpoint,
+        &headers,
+        client,
+        media,
+        Prepared::Params(p),
+    )
+    .await
+}
+
+/// The largest JSON request body; files come as multipart uploads.
+const MAX_JSON_BODY: usize = 2 * 1024 * 1024;
+
+fn is_multipart(headers: &HeaderMap) -> bool {
+    headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| {
+            ct.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("multipart/form-data")
+        })
 }
 
 /// POST bodies must be `application/json` in UTF-8.

@@ -2,9 +2,11 @@
 
 mod auth;
 mod documents;
+mod files;
 mod graphiql;
 mod graphql;
 mod health;
+mod uploads;
 
 use crate::config::Config;
 use axum::Router;
@@ -56,6 +58,8 @@ pub fn router(state: AppState) -> Router {
                 .post(graphql::portal_post)
                 .fallback(graphql::method_not_allowed),
         )
+        .route("/files/{id}", get(files::staff_file))
+        .route("/portal/files/{id}", get(files::portal_file))
         .route("/healthz", get(health::healthz))
         .nest("/admin", portico_admin::router())
         // A nested router's "/" is "/admin" only; people type the slash too.

@@ -21,6 +21,7 @@ fn table(ids: &Value) -> Vec<(&'static str, String, [Expect; 4])> {
     let user = ids["user"].as_str().unwrap();
     let group = ids["group"].as_str().unwrap();
     let linked = ids["linked"].as_str().unwrap();
+    let doc = ids["doc"].as_str().unwrap();
     let staff = [Unauthenticated, Allowed, Allowed, Allowed];
     let portal = [Unauthenticated, Forbidden, Allowed, Allowed];
     let admin = [Unauthenticated, Forbidden, Forbidden, Allowed];
@@ -52,6 +53,15 @@ fn table(ids: &Value) -> Vec<(&'static str, String, [Expect; 4])> {
         ("portalCandidates", format!("{{ portalCandidates(caseId: \"{case}\") {{ contact {{ id }} }} }}"), staff),
         ("setPortalAccess", format!("mutation {{ setPortalAccess(caseId: \"{case}\", contactId: \"{linked}\", enabled: true, canDownload: false) {{ enabled }} }}"), portal),
         ("sendPortalInvitation", format!("mutation {{ sendPortalInvitation(contactId: \"{linked}\") {{ status }} }}"), portal),
+        ("document", format!("{{ document(id: \"{doc}\") {{ id }} }}"), staff),
+        ("sharedDocuments", format!("{{ sharedDocuments(caseId: \"{case}\", contactId: \"{linked}\") {{ id }} }}"), staff),
+        ("uploadDocument", format!("mutation($file: Upload!) {{ uploadDocument(caseId: \"{case}\", file: $file) {{ id }} }}"), staff),
+        ("replaceDocumentContent", format!("mutation($file: Upload!) {{ replaceDocumentContent(id: \"{doc}\", file: $file) {{ id }} }}"), staff),
+        ("renameDocument", format!("mutation {{ renameDocument(id: \"{doc}\", name: \"Renamed.txt\") {{ id }} }}"), staff),
+        ("deleteDocument", "mutation { deleteDocument(id: \"NEWDOC\") }".into(), staff),
+        ("createFolder", format!("mutation {{ createFolder(caseId: \"{case}\", name: \"F\") {{ id }} }}"), staff),
+        ("shareDocuments", format!("mutation {{ shareDocuments(caseId: \"{case}\", contactId: \"{linked}\", documentIds: [\"{doc}\"]) {{ id }} }}"), staff),
+        ("unshareDocument", format!("mutation {{ unshareDocument(caseId: \"{case}\", contactId: \"{linked}\", documentId: \"{doc}\") }}"), staff),
         ("createApiToken", "mutation { createApiToken(name: \"t\") { token } }".into(), staff),
         ("logout", "mutation { logout }".into(), [Unauthenticated, Allowed, Allowed, Allowed]),
         ("emailTemplates", "{ emailTemplates { kind } }".into(), admin),
@@ -65,6 +75,20 @@ fn table(ids: &Value) -> Vec<(&'static str, String, [Expect; 4])> {
         ("updatePermissionGroup", format!("mutation {{ updatePermissionGroup(id: \"{group}\", input: {{portalAccess: true}}) {{ id }} }}"), admin),
         ("login", "mutation { login(email: \"nobody@example.com\", password: \"wrong password\") { token } }".into(), [Unauthenticated; 4]),
     ]
+}
+
+async fn upload_document(app: &App, case: &str) -> String {
+    app.admin
+        .upload(
+            "mutation($c: ID!, $file: Upload!) { uploadDocument(caseId: $c, file: $file) { id } }",
+            json!({"c": case}),
+            "note.txt",
+            b"note",
+        )
+        .await["uploadDocument"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 async fn root_fields(app: &App) -> Vec<String> {
@@ -205,7 +229,14 @@ async fn every_operation_for_every_role() {
             json!({"c": case, "p": linked}),
         )
         .await;
-    let ids = json!({"case": case, "contact": contact, "org": org, "deal": deal, "user": user, "group": portal_group, "linked": linked});
+    app.admin
+        .ok(
+            "mutation($c: ID!, $p: ID!) { setPortalAccess(caseId: $c, contactId: $p, enabled: true, canDownload: true) { enabled } }",
+            json!({"c": case, "p": linked}),
+        )
+        .await;
+    let doc = upload_document(&app, case.as_str().unwrap()).await;
+    let ids = json!({"case": case, "contact": contact, "org": org, "deal": deal, "user": user, "group": portal_group, "linked": linked, "doc": doc});
 
     let rows = table(&ids);
     let covered: Vec<&str> = rows.iter().map(|r| r.0).collect();
@@ -223,6 +254,12 @@ async fn every_operation_for_every_role() {
         for (op, doc, expect) in table(&ids) {
             // Each role gets fresh records to delete and a session of its own to end.
             let (new_contact, new_case, new_deal, rel, person) = fresh_ids(&app, &ids).await;
+            let doc = if doc.contains("NEWDOC") {
+                let case = ids["case"].as_str().unwrap();
+                doc.replace("NEWDOC", &upload_document(&app, case).await)
+            } else {
+                doc
+            };
             let doc = doc
                 .replace("NEWCONTACT", &new_contact)
                 .replace("NEWCASE", &new_case)
@@ -251,7 +288,14 @@ async fn every_operation_for_every_role() {
                 2 => portal.clone(),
                 _ => app.admin.clone(),
             };
-            let body = client.raw(&doc, json!({})).await;
+            let body = if doc.contains("$file") {
+                client
+                    .upload_raw(&doc, json!({}), "note.txt", "text/plain", b"note")
+                    .await
+                    .1
+            } else {
+                client.raw(&doc, json!({})).await
+            };
             let got = match body.get("errors") {
                 None => Allowed,
                 Some(errors) => match code(&errors[0]) {

@@ -243,6 +243,100 @@ impl Client {
         res.json().await.expect("json body")
     }
 
+    /// A GraphQL multipart request (the upload spec) with one file in variable `file`; the
+    /// status and the body.
+    pub async fn upload_raw(
+        &self,
+        query: &str,
+        variables: Value,
+        filename: &str,
+        content_type: &str,
+        bytes: &[u8],
+    ) -> (u16, Value) {
+        let boundary = "portico-test-boundary-7d1f";
+        let mut vars = variables;
+        vars["file"] = Value::Null;
+        let operations = json!({"query": query, "variables": vars});
+        let mut body = Vec::new();
+        let part = |body: &mut Vec<u8>, headers: &str, content: &[u8]| {
+            body.extend_from_slice(format!("--{boundary}\r\n{headers}\r\n\r\n").as_bytes());
+            body.extend_from_slice(content);
+            body.extend_from_slice(b"\r\n");
+        };
+        part(
+            &mut body,
+            "Content-Disposition: form-data; name=\"operations\"",
+            operations.to_string().as_bytes(),
+        );
+        part(
+            &mut body,
+            "Content-Disposition: form-data; name=\"map\"",
+            br#"{"0": ["variables.file"]}"#,
+        );
+        part(
+            &mut body,
+            &format!(
+                "Content-Disposition: form-data; name=\"0\"; filename=\"{filename}\"\r\nContent-Type: {content_type}"
+            ),
+            bytes,
+        );
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let mut req = self
+            .http
+            .post(&self.endpoint)
+            .header("accept", "application/json")
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .header("apollo-require-preflight", "true")
+            .body(body);
+        if let Some(t) = &self.token {
+            req = req.bearer_auth(t);
+        }
+        let res = req.send().await.expect("send");
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    /// An upload's `data`, failing the test on any error.
+    pub async fn upload(
+        &self,
+        query: &str,
+        variables: Value,
+        filename: &str,
+        bytes: &[u8],
+    ) -> Value {
+        let (status, body) = self
+            .upload_raw(
+                query,
+                variables,
+                filename,
+                "application/octet-stream",
+                bytes,
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        assert!(body.get("errors").is_none(), "unexpected errors: {body}");
+        body["data"].clone()
+    }
+
+    /// A GET of a file endpoint path (`/files/1`), with this client's token.
+    pub async fn get_file(&self, path: &str, range: Option<&str>) -> reqwest::Response {
+        let base = self
+            .endpoint
+            .trim_end_matches("/graphql")
+            .trim_end_matches("/portal");
+        let mut req = self.http.get(format!("{base}{path}"));
+        if let Some(t) = &self.token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(r) = range {
+            req = req.header("range", r);
+        }
+        req.send().await.expect("send")
+    }
+
     /// `data`, failing the test on any error.
     pub async fn ok(&self, query: &str, variables: Value) -> Value {
         let body = self.raw(query, variables).await;

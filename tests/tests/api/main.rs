@@ -3,6 +3,7 @@
 
 mod authorization;
 mod crash;
+mod documents;
 mod graphql_http;
 mod helpers;
 mod identity;

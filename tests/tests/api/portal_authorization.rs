@@ -29,6 +29,9 @@ fn table(case: &str, org: &str) -> Vec<(&'static str, String, [Expect; 3])> {
         ("login", "mutation { login(email: \"carla@example.com\", password: \"wrong password\") { token } }".into(), [Unauthenticated; 3]),
         ("acceptInvitation", "mutation { acceptInvitation(token: \"pin_nothing\", password: \"a long password\") { token } }".into(), [Validation; 3]),
         ("resetPassword", "mutation { resetPassword(token: \"prs_nothing\", password: \"a long password\") { token } }".into(), [Validation; 3]),
+        ("documents", format!("{{ documents(caseId: \"{case}\") {{ id }} }}"), user),
+        ("folders", format!("{{ folders(caseId: \"{case}\") {{ id }} }}"), user),
+        ("uploadDocument", format!("mutation($file: Upload!) {{ uploadDocument(caseId: \"{case}\", file: $file) {{ id }} }}"), user),
         ("requestPasswordReset", "mutation { requestPasswordReset(email: \"someone@example.com\") }".into(), [Allowed; 3]),
     ]
 }
@@ -121,7 +124,14 @@ async fn every_portal_operation_for_every_role() {
                 }
                 _ => carla_portal.clone(),
             };
-            let body = client.raw(&doc, json!({})).await;
+            let body = if doc.contains("$file") {
+                client
+                    .upload_raw(&doc, json!({}), "note.txt", "text/plain", b"note")
+                    .await
+                    .1
+            } else {
+                client.raw(&doc, json!({})).await
+            };
             assert_eq!(
                 outcome(&body, &format!("{who} {op}")),
                 expect[role],

@@ -1,0 +1,194 @@
+//! Where document bytes live: a store behind a trait, content-addressed by SHA-256.
+//!
+//! The local store writes under `<data dir>/files`: the bytes stream into a temporary file in
+//! the same directory tree while being hashed and counted, are fsynced, and the file is renamed
+//! to its hash (then the directory is fsynced). A crash leaves at most a stray temporary file,
+//! never a half file under a name a document points to. Names come from the hash alone, so
+//! nothing a user types can reach outside the directory.
+
+use crate::error::{EngineError, Result};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
+
+/// What a stored blob is: its hash (its name) and its size.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Blob {
+    pub hash: String,
+    pub size: u64,
+    /// The first bytes, for the content sniff.
+    pub head: Vec<u8>,
+}
+
+#[async_trait::async_trait]
+pub trait BlobStore: Send + Sync + 'static {
+    /// Streams `src` into the store. More than `limit` bytes, or first bytes that `check`
+    /// refuses, and nothing is kept.
+    async fn put(
+        &self,
+        src: &mut (dyn AsyncRead + Send + Unpin),
+        limit: u64,
+        check: &(dyn for<'h> Fn(&'h [u8]) -> Result<()> + Send + Sync),
+    ) -> Result<Blob>;
+    /// Opens a blob for reading.
+    async fn open(&self, hash: &str) -> Result<tokio::fs::File>;
+    /// Removes a blob no document refers to any more, unless it was written in the last
+    /// [`GRACE`]: an upload of the same bytes may be about to refer to it.
+    async fn remove(&self, hash: &str) -> Result<()>;
+}
+
+pub struct LocalBlobStore {
+    root: PathBuf,
+}
+
+/// See [`BlobStore::remove`].
+pub const GRACE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// How many leading bytes the sniff looks at.
+const HEAD: usize = 512;
+
+fn valid_hash(hash: &str) -> bool {
+    hash.len() == 64
+        && hash
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+}
+
+impl LocalBlobStore {
+    pub fn new(root: impl Into<PathBuf>) -> LocalBlobStore {
+        LocalBlobStore { root: root.into() }
+    }
+
+    /// `ab/cdef...`: two levels keep directories small.
+    fn path(&self, hash: &str) -> Result<PathBuf> {
+        if !valid_hash(hash) {
+            return Err(EngineError::Internal(format!("not a blob name: {hash}")));
+        }
+        Ok(self.root.join(&hash[..2]).join(&hash[2..]))
+    }
+}
+
+async fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    let dir = dir.to_owned();
+    tokio::task::spawn_blocking(move || std::fs::File::open(&dir)?.sync_all())
+        .await
+        .map_err(std::io::Error::other)?
+}
+
+#[async_trait::async_trait]
+impl BlobStore for LocalBlobStore {
+    async fn put(
+        &self,
+        src: &mut (dyn AsyncRead + Send + Unpin),
+        limit: u64,
+        check: &(dyn for<'h> Fn(&'h [u8]) -> Result<()> + Send + Sync),
+    ) -> Result<Blob> {
+        let tmp_dir = self.root.join("tmp");
+        tokio::fs::create_dir_all(&tmp_dir).await?;
+        let tmp = tmp_dir.join(format!("upload-{}", crate::identity::random_hex::<16>()));
+        let result = async {
+            let mut file = tokio::fs::File::create(&tmp).await?;
+            let mut hasher = Sha256::new();
+            let mut size: u64 = 0;
+            let mut head = Vec::with_capacity(HEAD);
+            let mut buf = vec![0u8; 64 * 1024];
+            loop {
+                let n = src.read(&mut buf).await?;
+                if n == 0 {
+                    break;
+                }
+                size += n as u64;
+                if size > limit {
+                    return Err(EngineError::validation(
+                        "file",
+                        format!("is larger than the limit of {limit} bytes"),
+                    ));
+                }
+                if head.len() < HEAD {
+                    let take = (HEAD - head.len()).min(n);
+                    head.extend_from_slice(&buf[..take]);
+                }
+                hasher.update(&buf[..n]);
+                file.write_all(&buf[..n]).await?;
+            }
+            check(&head)?;
+            file.flush().await?;
+            file.sync_all().await?;
+            drop(file);
+            let hash = crate::identity::hex(&hasher.finalize());
+            let dest = self.path(&hash)?;
+            let dir = dest.parent().map(Path::to_path_buf).unwrap_or_default();
+            tokio::fs::create_dir_all(&dir).await?;
+            // Same bytes, same name: an existing blob is already what we wrote.
+            tokio::fs::rename(&tmp, &dest).await?;
+            sync_dir(&dir).await?;
+            Ok(Blob { hash, size, head })
+        }
+        .await;
+        if result.is_err() {
+            let _ = tokio::fs::remove_file(&tmp).await;
+        }
+        result
+    }
+
+    async fn open(&self, hash: &str) -> Result<tokio::fs::File> {
+        Ok(tokio::fs::File::open(self.path(hash)?).await?)
+    }
+
+    async fn remove(&self, hash: &str) -> Result<()> {
+        let path = self.path(hash)?;
+        let recent = tokio::fs::metadata(&path)
+            .await
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age < GRACE);
+        if recent {
+            return Ok(());
+        }
+        match tokio::fs::remove_file(path).await {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
+            _ => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn blobs_are_named_by_their_hash_and_limits_leave_nothing_behind() {
+        let dir = std::env::temp_dir().join(format!("portico_blob_{}", std::process::id()));
+        let store = LocalBlobStore::new(&dir);
+        let ok = |_: &[u8]| Ok(());
+        let blob = store.put(&mut &b"hello"[..], 100, &ok).await.unwrap();
+        assert_eq!(
+            blob.hash,
+            "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
+        );
+        assert_eq!(blob.size, 5);
+        let mut back = String::new();
+        store
+            .open(&blob.hash)
+            .await
+            .unwrap()
+            .read_to_string(&mut back)
+            .await
+            .unwrap();
+        assert_eq!(back, "hello");
+        // The same bytes again: one blob.
+        assert_eq!(store.put(&mut &b"hello"[..], 100, &ok).await.unwrap(), blob);
+        let e = store.put(&mut &[0u8; 200][..], 100, &ok).await.unwrap_err();
+        assert!(matches!(e, EngineError::Validation { .. }), "{e:?}");
+        let refuse = |_: &[u8]| Err(EngineError::validation("file", "no"));
+        assert!(store.put(&mut &b"other"[..], 100, &refuse).await.is_err());
+        let leftovers = std::fs::read_dir(dir.join("tmp")).unwrap().count();
+        assert_eq!(leftovers, 0);
+        assert!(store.open("../../etc/passwd").await.is_err());
+        // Just written: kept through the grace period.
+        store.remove(&blob.hash).await.unwrap();
+        assert!(store.open(&blob.hash).await.is_ok());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -1,0 +1,18 @@
+//! Case documents: bytes in a blob store, metadata in the database; folders staff make per
+//! case; sharing with portal contacts; client uploads; downloads checked per principal.
+
+mod blob;
+mod model;
+mod service;
+mod sharing;
+mod sniff;
+mod storage;
+
+pub use blob::{Blob, BlobStore, LocalBlobStore};
+pub use model::{Document, DocumentOrder, DocumentQuery, Folder, Origin, PORTAL_TYPE, STAFF_TYPE};
+pub use service::Download;
+pub use sniff::executable;
+pub(crate) use storage::Storage;
+pub use storage::Upload;
+
+pub(crate) use sharing::shared_count;

@@ -1,0 +1,462 @@
+//! Document operations for staff and portal users. Staff need the right to read (list,
+//! download) or update (everything else) cases; portal users act only on cases within their
+//! grants, see only what is shared with them, and download only where "can download" is on.
+
+use super::model::{self, Document, DocumentQuery, Folder, Origin, PORTAL_TYPE, STAFF_TYPE};
+use super::sharing;
+use super::storage::Upload;
+use crate::Engine;
+use crate::audit;
+use crate::db::{Exec, now_micros};
+use crate::error::{EngineError, Result};
+use crate::identity::{Action, Object, Principal};
+use crate::metadata::EntityKind;
+use crate::records::actor;
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use serde_json::json;
+
+/// What a download needs: the document and its bytes.
+pub struct Download {
+    pub document: Document,
+    pub file: tokio::fs::File,
+}
+
+async fn case_exists(db: &impl Exec, case_id: i64) -> Result<()> {
+    let q = Query::select()
+        .column("id")
+        .from("cases")
+        .and_where(Expr::col("id").eq(case_id))
+        .to_owned();
+    match db.query_one(&q).await? {
+        Some(_) => Ok(()),
+        None => Err(EngineError::not_found("Case", case_id)),
+    }
+}
+
+async fn check_folder(db: &impl Exec, case_id: i64, folder_id: Option<i64>) -> Result<()> {
+    if let Some(f) = folder_id {
+        let folder = model::folder(db, f).await?;
+        if folder.case_id != case_id {
+            return Err(EngineError::validation(
+                "folderId",
+                "is a folder of another case",
+            ));
+        }
+    }
+    Ok(())
+}
+
+async fn case_owner(db: &impl Exec, case_id: i64) -> Result<Option<i64>> {
+    let q = Query::select()
+        .column("owner_id")
+        .from("cases")
+        .and_where(Expr::col("id").eq(case_id))
+        .to_owned();
+    match db.query_one(&q).await? {
+        Some(r) => r.get(0),
+        None => Err(EngineError::not_found("Case", case_id)),
+    }
+}
+
+/// Who uploads, as the document records it.
+struct Uploader {
+    origin: Origin,
+    created_by: Option<i64>,
+    uploaded_by: Option<i64>,
+}
+
+impl Engine {
+    /// Wires the blob store and the upload limit in; the server calls it once at start-up.
+    pub fn set_document_storage(
+        &self,
+        store: std::sync::Arc<dyn super::BlobStore>,
+        max_upload: u64,
+    ) {
+        self.storage.set(store, max_upload);
+    }
+
+    async fn insert_document(
+        &self,
+        p: &Principal,
+        case_id: i64,
+        folder_id: Option<i64>,
+        upload: Upload<'_>,
+        who: Uploader,
+    ) -> Result<Document> {
+        check_folder(&self.reader(), case_id, folder_id).await?;
+        let stored = self.storage.accept(upload).await?;
+        let now = now_micros();
+        let doc_type = match who.origin {
+            Origin::Staff => STAFF_TYPE,
+            Origin::ClientPortal => PORTAL_TYPE,
+        };
+        let txn = self.begin_write().await?;
+        let q = Query::insert()
+            .into_table("documents")
+            .columns([
+                "case_id",
+                "folder_id",
+                "name",
+                "doc_type",
+                "origin",
+                "created_by",
+                "uploaded_by",
+                "blob",
+                "size",
+                "content_type",
+                "version",
+                "created_at",
+                "updated_at",
+            ])
+            .values_panic([
+                case_id.into(),
+                folder_id.into(),
+                stored.name.clone().into(),
+                doc_type.into(),
+                who.origin.as_str().into(),
+                who.created_by.into(),
+                who.uploaded_by.into(),
+                stored.blob.hash.clone().into(),
+                (stored.blob.size as i64).into(),
+                stored.content_type.clone().into(),
+                1.into(),
+                now.into(),
+                now.into(),
+            ])
+            .returning_col("id")
+            .to_owned();
+        let id = crate::db::insert_id(&txn, &q).await?;
+        record_version(
+            &txn,
+            id,
+            1,
+            &stored.blob.hash,
+            stored.blob.size,
+            &stored.content_type,
+        )
+        .await?;
+        if let Some(contact) = who.uploaded_by {
+            // A client's upload is on their shared list until someone removes it from there.
+            sharing::share(&txn, case_id, contact, id).await?;
+        }
+        audit::record(
+            &txn,
+            EntityKind::Case,
+            case_id,
+            &actor(p),
+            "document_uploaded",
+            &json!({"documentId": id, "name": stored.name, "origin": who.origin.as_str()}),
+        )
+        .await?;
+        let doc = model::find(&txn, id).await?;
+        txn.commit().await?;
+        Ok(doc)
+    }
+
+    /// A staff upload to a case, optionally into one of its folders.
+    pub async fn upload_document(
+        &self,
+        p: &Principal,
+        case_id: i64,
+        folder_id: Option<i64>,
+        upload: Upload<'_>,
+    ) -> Result<Document> {
+        self.authorize(p, Object::Case, Action::Update)?;
+        case_exists(&self.reader(), case_id).await?;
+        let created_by = match p {
+            Principal::Staff(s) => Some(s.user_id),
+            _ => None,
+        };
+        let who = Uploader {
+            origin: Origin::Staff,
+            created_by,
+            uploaded_by: None,
+        };
+        self.insert_document(p, case_id, folder_id, upload, who)
+            .await
+    }
+
+    /// A portal user's upload to one of their cases: type "Document (Portal)", created by the
+    /// case owner, origin CLIENT_PORTAL, the uploader recorded.
+    pub async fn portal_upload_document(
+        &self,
+        p: &Principal,
+        case_id: i64,
+        folder_id: Option<i64>,
+        upload: Upload<'_>,
+    ) -> Result<Document> {
+        let case = self.portal_case(p, case_id).await?;
+        let Principal::Portal(me) = p else {
+            return Err(EngineError::Unauthenticated);
+        };
+        let who = Uploader {
+            origin: Origin::ClientPortal,
+            created_by: case_owner(&self.reader(), case.id).await?,
+            uploaded_by: Some(me.contact_id),
+        };
+        self.insert_document(p, case.id, folder_id, upload, who)
+            .await
+    }
+
+    pub async fn document(&self, p: &Principal, id: i64) -> Result<Document> {
+        self.authorize(p, Object::Case, Action::Read)?;
+        model::find(&self.reader(), id).await
+    }
+
+    pub async fn case_documents(
+        &self,
+        p: &Principal,
+        case_id: i64,
+        how: &DocumentQuery,
+    ) -> Result<Vec<Document>> {
+        self.authorize(p, Object::Case, Action::Read)?;
+        let mut q = model::select();
+        q.and_where(Expr::col(("documents", "case_id")).eq(case_id));
+        model::arrange(&mut q, how);
+        model::list(&self.reader(), &q).await
+    }
+
+    pub async fn rename_document(&self, p: &Principal, id: i64, name: &str) -> Result<Document> {
+        self.authorize(p, Object::Case, Action::Update)?;
+        let name = super::sniff::clean_name(name)?;
+        let txn = self.begin_write().await?;
+        let doc = model::find(&txn, id).await?;
+        txn.execute(
+            &Query::update()
+                .table("documents")
+                .values([
+                    ("name", name.clone().into()),
+                    ("updated_at", now_micros().into()),
+                ])
+                .and_where(Expr::col("id").eq(id))
+                .to_owned(),
+        )
+        .await?;
+        audit::record(
+            &txn,
+            EntityKind::Case,
+            doc.case_id,
+            &actor(p),
+            "document_renamed",
+            &json!({"documentId": id, "from": doc.name, "to": name}),
+        )
+        .await?;
+        let doc = model::find(&txn, id).await?;
+        txn.commit().await?;
+        Ok(doc)
+    }
+
+    /// New content for a document: a new version; the earlier ones are kept.
+    pub async fn replace_document_content(
+        &self,
+        p: &Principal,
+        id: i64,
+        upload: Upload<'_>,
+    ) -> Result<Document> {
+        self.authorize(p, Object::Case, Action::Update)?;
+        let current = model::find(&self.reader(), id).await?;
+        // The new bytes keep the document's name, so they are checked against that name: an
+        // executable cannot slip in under a document's name as a "new version".
+        let upload = Upload {
+            filename: current.name.clone(),
+            ..upload
+        };
+        let stored = self.storage.accept(upload).await?;
+        let txn = self.begin_write().await?;
+        let doc = model::find(&txn, id).await?;
+        let version = doc.version + 1;
+        txn.execute(
+            &Query::update()
+                .table("documents")
+                .values([
+                    ("blob", stored.blob.hash.clone().into()),
+                    ("size", (stored.blob.size as i64).into()),
+                    ("content_type", stored.content_type.clone().into()),
+                    ("version", version.into()),
+                    ("updated_at", now_micros().into()),
+                ])
+                .and_where(Expr::col("id").eq(id))
+                .to_owned(),
+        )
+        .await?;
+        record_version(
+            &txn,
+            id,
+            version,
+            &stored.blob.hash,
+            stored.blob.size,
+            &stored.content_type,
+        )
+        .await?;
+        audit::record(
+            &txn,
+            EntityKind::Case,
+            current.case_id,
+            &actor(p),
+            "document_replaced",
+            &json!({"documentId": id, "version": version}),
+        )
+        .await?;
+        let doc = model::find(&txn, id).await?;
+        txn.commit().await?;
+        Ok(doc)
+    }
+
+    /// Deletes a document from the case (and so from every portal); its bytes go once nothing
+    /// refers to them.
+    pub async fn delete_document(&self, p: &Principal, id: i64) -> Result<()> {
+        self.authorize(p, Object::Case, Action::Update)?;
+        let txn = self.begin_write().await?;
+        let doc = model::find(&txn, id).await?;
+        let q = Query::select()
+            .column("blob")
+            .from("document_versions")
+            .and_where(Expr::col("document_id").eq(id))
+            .to_owned();
+        let mut blobs = Vec::new();
+        for r in txn.query_all(&q).await? {
+            blobs.push(r.get::<String>(0)?);
+        }
+        txn.execute(
+            &Query::delete()
+                .from_table("documents")
+                .and_where(Expr::col("id").eq(id))
+                .to_owned(),
+        )
+        .await?;
+        audit::record(
+            &txn,
+            EntityKind::Case,
+            doc.case_id,
+            &actor(p),
+            "document_deleted",
+            &json!({"documentId": id, "name": doc.name}),
+        )
+        .await?;
+        txn.commit().await?;
+        self.storage.collect(&self.reader(), &blobs).await
+    }
+
+    pub async fn create_folder(
+        &self,
+        p: &Principal,
+        case_id: i64,
+        name: &str,
+        parent_id: Option<i64>,
+    ) -> Result<Folder> {
+        self.authorize(p, Object::Case, Action::Update)?;
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 255 {
+            return Err(EngineError::validation(
+                "name",
+                "must be 1 to 255 characters",
+            ));
+        }
+        let txn = self.begin_write().await?;
+        case_exists(&txn, case_id).await?;
+        if let Some(parent) = parent_id
+            && model::folder(&txn, parent).await?.case_id != case_id
+        {
+            return Err(EngineError::validation(
+                "parentId",
+                "is a folder of another case",
+            ));
+        }
+        let q = Query::insert()
+            .into_table("folders")
+            .columns(["case_id", "parent_id", "name", "created_by", "created_at"])
+            .values_panic([
+                case_id.into(),
+                parent_id.into(),
+                name.into(),
+                match p {
+                    Principal::Staff(s) => Some(s.user_id),
+                    _ => None,
+                }
+                .into(),
+                now_micros().into(),
+            ])
+            .returning_col("id")
+            .to_owned();
+        let id = crate::db::insert_id(&txn, &q).await?;
+        let folder = model::folder(&txn, id).await?;
+        txn.commit().await?;
+        Ok(folder)
+    }
+
+    pub async fn folders(&self, p: &Principal, case_id: i64) -> Result<Vec<Folder>> {
+        self.authorize(p, Object::Case, Action::Read)?;
+        model::folders(&self.reader(), case_id).await
+    }
+
+    /// The folders of one of the portal user's cases (to upload into).
+    pub async fn portal_folders(&self, p: &Principal, case_id: i64) -> Result<Vec<Folder>> {
+        let case = self.portal_case(p, case_id).await?;
+        model::folders(&self.reader(), case.id).await
+    }
+
+    /// A staff download.
+    pub async fn download(&self, p: &Principal, id: i64) -> Result<Download> {
+        self.authorize(p, Object::Case, Action::Read)?;
+        let document = model::find(&self.reader(), id).await?;
+        let file = self.storage.store()?.open(&document.blob).await?;
+        Ok(Download { document, file })
+    }
+
+    /// A portal download: only a document shared with the user (or theirs), on a case within
+    /// their grants, and only with "can download" on. Anything else is not found, except a
+    /// visible document without the right to download, which is forbidden.
+    pub async fn portal_download(&self, p: &Principal, id: i64) -> Result<Download> {
+        let Principal::Portal(me) = p else {
+            return Err(EngineError::Unauthenticated);
+        };
+        let reader = self.reader();
+        let document = model::find(&reader, id).await?;
+        self.portal_case(p, document.case_id)
+            .await
+            .map_err(|_| EngineError::not_found("Document", id))?;
+        if !sharing::is_shared(&reader, document.id, me.contact_id).await? {
+            return Err(EngineError::not_found("Document", id));
+        }
+        if !sharing::can_download(&reader, document.case_id, me.contact_id).await? {
+            return Err(EngineError::Forbidden(
+                "downloads of this case's documents are not enabled for you".into(),
+            ));
+        }
+        let file = self.storage.store()?.open(&document.blob).await?;
+        Ok(Download { document, file })
+    }
+}
+
+async fn record_version(
+    db: &impl Exec,
+    id: i64,
+    version: i32,
+    blob: &str,
+    size: u64,
+    content_type: &str,
+) -> Result<()> {
+    db.execute(
+        &Query::insert()
+            .into_table("document_versions")
+            .columns([
+                "document_id",
+                "version",
+                "blob",
+                "size",
+                "content_type",
+                "created_at",
+            ])
+            .values_panic([
+                id.into(),
+                version.into(),
+                blob.into(),
+                (size as i64).into(),
+                content_type.into(),
+                now_micros().into(),
+            ])
+            .to_owned(),
+    )
+    .await?;
+    Ok(())
+}

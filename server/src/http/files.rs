@@ -1,0 +1,243 @@
+//! Document downloads: `GET /files/<id>` for staff, `GET /portal/files/<id>` for portal users,
+//! with the same authentication as the GraphQL endpoints. Streamed from the blob store with
+//! the stored Content-Type, always as an attachment (a stored HTML file never runs in the
+//! browser), with single-range `Range` support for resumed and partial downloads.
+
+use super::AppState;
+use super::auth;
+use super::graphql::Endpoint;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::header::{
+    ACCEPT_RANGES, CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, RANGE,
+};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use portico_engine::EngineError;
+use portico_engine::documents::Download;
+use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
+
+fn error(status: StatusCode, code: &str, message: &str) -> Response {
+    let body = json!({"errors": [{"message": message, "extensions": {"code": code}}]});
+    let mut r = (status, body.to_string()).into_response();
+    r.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    r
+}
+
+fn engine_error(e: EngineError) -> Response {
+    match e {
+        EngineError::Unauthenticated => error(
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHENTICATED",
+            "authentication required",
+        ),
+        EngineError::Forbidden(m) => error(StatusCode::FORBIDDEN, "FORBIDDEN", &m),
+        EngineError::NotFound { .. } => {
+            error(StatusCode::NOT_FOUND, "NOT_FOUND", "no such document")
+        }
+        other => {
+            tracing::error!(error = %other, "download failed");
+            error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL",
+                "internal error",
+            )
+        }
+    }
+}
+
+pub async fn staff_file(state: State<AppState>, id: Path<String>, headers: HeaderMap) -> Response {
+    serve(Endpoint::Staff, state, id, headers).await
+}
+
+pub async fn portal_file(state: State<AppState>, id: Path<String>, headers: HeaderMap) -> Response {
+    serve(Endpoint::Portal, state, id, headers).await
+}
+
+async fn serve(
+    endpoint: Endpoint,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(id) = id.parse::<i64>().ok().filter(|i| *i > 0) else {
+        return error(StatusCode::NOT_FOUND, "NOT_FOUND", "no such document");
+    };
+    if let Err(e) = state.engine.sync().await {
+        return engine_error(e);
+    }
+    let principal = match auth::token(&headers, endpoint) {
+        Some(token) => match endpoint {
+            Endpoint::Staff => state.engine.authenticate(&token).await,
+            Endpoint::Portal => state.engine.authenticate_portal(&token).await,
+        },
+        None => Ok(portico_engine::Principal::Anonymous),
+    };
+    let principal = match principal {
+        Ok(p) => p,
+        Err(e) => return engine_error(e),
+    };
+    let found = match endpoint {
+        Endpoint::Staff => state.engine.download(&principal, id).await,
+        Endpoint::Portal => state.engine.portal_download(&principal, id).await,
+    };
+    match found {
+        Ok(download) => stream(download, headers.get(RANGE)).await,
+        Err(e) => engine_error(e),
+    }
+}
+
+/// `attachment; filename="..."` with an ASCII fallback and the exact name in RFC 5987 form.
+fn disposition(name: &str) -> HeaderValue {
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let mut encoded = String::new();
+    for b in name.as_bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(b) {
+            encoded.push(*b as char);
+        } else {
+            encoded.push_str(&format!("%{b:02X}"));
+        }
+    }
+    HeaderValue::from_str(&format!(
+        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
+}
+
+/// A single `bytes=` range within `size`: `Ok(None)` for no (or an ignorable) header,
+/// `Err(())` for one that cannot be satisfied.
+fn range(header: Option<&HeaderValue>, size: u64) -> Result<Option<(u64, u64)>, ()> {
+    let Some(raw) = header.and_then(|h| h.to_str().ok()) else {
+        return Ok(None);
+    };
+    let Some(spec) = raw.trim().strip_prefix("bytes=") else {
+        return Ok(None);
+    };
+    // Several ranges would need a multipart answer; the whole file serves them too.
+    if spec.contains(',') {
+        return Ok(None);
+    }
+    let (start, end) = spec.split_once('-').ok_or(())?;
+    let (start, end) = match (start.trim(), end.trim()) {
+        ("", suffix) => {
+            let n: u64 = suffix.parse().map_err(|_| ())?;
+            if n == 0 || size == 0 {
+                return Err(());
+            }
+            (size.saturating_sub(n), size - 1)
+        }
+        (s, "") => (s.parse().map_err(|_| ())?, size.saturating_sub(1)),
+        (s, e) => {
+            let s: u64 = s.parse().map_err(|_| ())?;
+            let e: u64 = e.parse().map_err(|_| ())?;
+            (s, e.min(size.saturating_sub(1)))
+        }
+    };
+    if start >= size || start > end {
+        return Err(());
+    }
+    Ok(Some((start, end)))
+}
+
+async fn stream(download: Download, range_header: Option<&HeaderValue>) -> Response {
+    let Download { document, mut file } = download;
+    let size = u64::try_from(document.size).unwrap_or(0);
+    let (status, start, length) = match range(range_header, size) {
+        Ok(None) => (StatusCode::OK, 0, size),
+        Ok(Some((s, e))) => (StatusCode::PARTIAL_CONTENT, s, e - s + 1),
+        Err(()) => {
+            let mut r = StatusCode::RANGE_NOT_SATISFIABLE.into_response();
+            if let Ok(v) = HeaderValue::from_str(&format!("bytes */{size}")) {
+                r.headers_mut().insert(CONTENT_RANGE, v);
+            }
+            return r;
+        }
+    };
+    if start > 0
+        && let Err(e) = file.seek(std::io::SeekFrom::Start(start)).await
+    {
+        return engine_error(e.into());
+    }
+    let reader = file.take(length);
+    let body = Body::from_stream(futures_util::stream::unfold(reader, |mut r| async move {
+        let mut buf = vec![0u8; 64 * 1024];
+        match r.read(&mut buf).await {
+            Ok(0) => None,
+            Ok(n) => {
+                buf.truncate(n);
+                Some((Ok::<_, std::io::Error>(axum::body::Bytes::from(buf)), r))
+            }
+            Err(e) => Some((Err(e), r)),
+        }
+    }));
+    let mut response = (status, body).into_response();
+    let h = response.headers_mut();
+    h.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_str(&document.content_type)
+            .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream")),
+    );
+    h.insert(CONTENT_DISPOSITION, disposition(&document.name));
+    h.insert(CONTENT_LENGTH, HeaderValue::from(length));
+    h.insert(ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    h.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    if status == StatusCode::PARTIAL_CONTENT
+        && let Ok(v) =
+            HeaderValue::from_str(&format!("bytes {start}-{}/{size}", start + length - 1))
+    {
+        h.insert(CONTENT_RANGE, v);
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r(v: &str, size: u64) -> Result<Option<(u64, u64)>, ()> {
+        range(Some(&HeaderValue::from_str(v).unwrap()), size)
+    }
+
+    #[test]
+    fn ranges_follow_rfc_9110() {
+        assert_eq!(r("bytes=0-9", 100), Ok(Some((0, 9))));
+        assert_eq!(r("bytes=90-", 100), Ok(Some((90, 99))));
+        assert_eq!(r("bytes=-10", 100), Ok(Some((90, 99))));
+        assert_eq!(r("bytes=95-200", 100), Ok(Some((95, 99))));
+        assert_eq!(r("bytes=100-", 100), Err(()));
+        assert_eq!(r("bytes=5-1", 100), Err(()));
+        assert_eq!(r("bytes=0-1,5-6", 100), Ok(None));
+        assert_eq!(r("items=0-1", 100), Ok(None));
+        assert_eq!(range(None, 100), Ok(None));
+    }
+
+    #[test]
+    fn names_are_quoted_safely() {
+        let d = disposition("Factura \"final\" ñ.pdf");
+        let s = d.to_str().unwrap();
+        assert!(
+            s.starts_with("attachment; filename=\"Factura _final_ _.pdf\""),
+            "{s}"
+        );
+        assert!(
+            s.contains("filename*=UTF-8''Factura%20%22final%22%20%C3%B1.pdf"),
+            "{s}"
+        );
+    }
+}
