@@ -37,6 +37,7 @@ pub struct Engine {
     pub(crate) throttle: Throttle,
     pub(crate) links: Links,
     pub(crate) storage: crate::documents::Storage,
+    pub(crate) notification_signal: crate::notifications::Signal,
     pub(crate) mail_renderer: std::sync::OnceLock<Arc<dyn crate::mail::MailRenderer>>,
     seen_policy: AtomicI64,
     /// The shared version read on PostgreSQL (`None` on SQLite, where it runs in place).
@@ -98,6 +99,7 @@ impl Engine {
             throttle: Throttle::default(),
             links: Links::default(),
             storage: Default::default(),
+            notification_signal: Default::default(),
             mail_renderer: std::sync::OnceLock::new(),
             seen_policy: AtomicI64::new(versions.policy),
             reload: tokio::sync::Mutex::new(()),

@@ -13,6 +13,7 @@ pub mod error;
 pub mod identity;
 pub mod mail;
 pub mod metadata;
+pub mod notifications;
 pub mod policy;
 pub mod portal;
 pub mod records;

@@ -12,6 +12,7 @@ mod m20261123_000003_records;
 mod m20261124_000004_mail;
 mod m20261125_000005_portal;
 mod m20261126_000006_documents;
+mod m20261127_000007_notifications;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000004_mail::Migration),
             Box::new(m20261125_000005_portal::Migration),
             Box::new(m20261126_000006_documents::Migration),
+            Box::new(m20261127_000007_notifications::Migration),
         ]
     }
 }

@@ -18,13 +18,16 @@ pub enum EmailKind {
     CaseAccess,
     /// A portal user asked to reset their password.
     PasswordReset,
+    /// To staff: a client did something on a case's portal (uploaded, opened a case).
+    PortalActivity,
 }
 
 impl EmailKind {
-    pub const ALL: [EmailKind; 3] = [
+    pub const ALL: [EmailKind; 4] = [
         EmailKind::Invitation,
         EmailKind::CaseAccess,
         EmailKind::PasswordReset,
+        EmailKind::PortalActivity,
     ];
 
     pub fn key(self) -> &'static str {
@@ -32,6 +35,7 @@ impl EmailKind {
             EmailKind::Invitation => "invitation",
             EmailKind::CaseAccess => "case_access",
             EmailKind::PasswordReset => "password_reset",
+            EmailKind::PortalActivity => "portal_activity",
         }
     }
 
@@ -207,14 +211,18 @@ impl EmailTemplates {
 }
 
 /// Every built-in source by template name, for [`EmailTemplates::sources`].
-const SOURCES: [(&str, &str); 18] = {
+const SOURCES: [(&str, &str); 24] = {
     let [a, b, c] = builtin!("es", "invitation");
     let [d, e, f] = builtin!("en", "invitation");
     let [g, h, i] = builtin!("es", "case_access");
     let [j, k, l] = builtin!("en", "case_access");
     let [m, n, o] = builtin!("es", "password_reset");
     let [p, q, r] = builtin!("en", "password_reset");
-    [a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r]
+    let [s, t, u] = builtin!("es", "portal_activity");
+    let [v, w, x] = builtin!("en", "portal_activity");
+    [
+        a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s, t, u, v, w, x,
+    ]
 };
 
 #[cfg(test)]
@@ -230,6 +238,7 @@ mod tests {
             "expires_at": "2026-11-30 10:00 UTC",
             "case_number": "CAS-000042",
             "case_subject": "Factura \"duplicada\"",
+            "activity": "Ana uploaded <b>receipt.pdf</b>",
         })
     }
 

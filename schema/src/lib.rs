@@ -14,6 +14,7 @@ mod email_templates;
 mod error;
 mod identity;
 mod metadata;
+mod notifications;
 mod portal;
 mod portal_access;
 mod records;

@@ -2,8 +2,8 @@
 
 use crate::records::{self, RECORD_ENTITIES};
 use crate::{
-    audit, connection, documents, email_templates, identity, metadata, portal_access, relations,
-    scalars,
+    audit, connection, documents, email_templates, identity, metadata, notifications,
+    portal_access, relations, scalars,
 };
 use async_graphql::dynamic::{Object, Schema, SchemaError};
 use portico_engine::Engine;
@@ -59,6 +59,7 @@ pub fn build_staff_schema(
         .chain(portal_access::query_fields())
         .chain(email_templates::query_fields())
         .chain(documents::staff_queries())
+        .chain(notifications::query_fields())
     {
         query = query.field(f);
     }
@@ -69,11 +70,13 @@ pub fn build_staff_schema(
         .chain(portal_access::mutation_fields())
         .chain(email_templates::mutation_fields())
         .chain(documents::staff_mutations())
+        .chain(notifications::mutation_fields())
     {
         mutation = mutation.field(f);
     }
 
-    let mut schema = Schema::build("Query", Some("Mutation"), None)
+    let mut schema = Schema::build("Query", Some("Mutation"), Some("Subscription"))
+        .register(notifications::subscription())
         .register(query)
         .register(mutation)
         .register(connection::page_info())
@@ -108,6 +111,7 @@ pub fn build_staff_schema(
         .chain(portal_access::objects())
         .chain(email_templates::objects())
         .chain(documents::objects(false))
+        .chain(notifications::objects())
     {
         schema = schema.register(o);
     }

@@ -35,6 +35,7 @@ fn sample_context() -> Value {
         "expires_at": "2026-12-01T10:00:00Z",
         "case_number": "CAS-000042",
         "case_subject": "Sample case",
+        "activity": "Ana López uploaded receipt.pdf",
     })
 }
 

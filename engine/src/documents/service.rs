@@ -11,6 +11,7 @@ use crate::db::{Exec, now_micros};
 use crate::error::{EngineError, Result};
 use crate::identity::{Action, Object, Principal};
 use crate::metadata::EntityKind;
+use crate::notifications::Activity;
 use crate::records::actor;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use serde_json::json;
@@ -60,6 +61,8 @@ async fn case_owner(db: &impl Exec, case_id: i64) -> Result<Option<i64>> {
 
 /// Who uploads, as the document records it.
 struct Uploader {
+    /// Who, as the notifications name them.
+    name: String,
     origin: Origin,
     created_by: Option<i64>,
     uploaded_by: Option<i64>,
@@ -135,9 +138,15 @@ impl Engine {
             &stored.content_type,
         )
         .await?;
+        let mut woken = Vec::new();
         if let Some(contact) = who.uploaded_by {
             // A client's upload is on their shared list until someone removes it from there.
             sharing::share(&txn, case_id, contact, id).await?;
+            let activity = Activity::Uploaded {
+                contact: who.name.clone(),
+                document: stored.name.clone(),
+            };
+            woken = crate::notifications::record(self, &txn, case_id, &activity).await?;
         }
         audit::record(
             &txn,
@@ -150,6 +159,9 @@ impl Engine {
         .await?;
         let doc = model::find(&txn, id).await?;
         txn.commit().await?;
+        for user in woken {
+            self.notification_signal.wake(user);
+        }
         Ok(doc)
     }
 
@@ -168,6 +180,7 @@ impl Engine {
             _ => None,
         };
         let who = Uploader {
+            name: String::new(),
             origin: Origin::Staff,
             created_by,
             uploaded_by: None,
@@ -190,6 +203,7 @@ impl Engine {
             return Err(EngineError::Unauthenticated);
         };
         let who = Uploader {
+            name: me.name.clone(),
             origin: Origin::ClientPortal,
             created_by: case_owner(&self.reader(), case.id).await?,
             uploaded_by: Some(me.contact_id),

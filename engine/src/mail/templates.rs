@@ -12,7 +12,12 @@ use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use std::sync::Arc;
 
 /// Every email Portico sends, by template key.
-pub const EMAIL_KINDS: [&str; 3] = ["invitation", "case_access", "password_reset"];
+pub const EMAIL_KINDS: [&str; 4] = [
+    "invitation",
+    "case_access",
+    "password_reset",
+    "portal_activity",
+];
 
 /// One email in one language, as the admin's editor shows it.
 #[derive(Debug, Clone)]

@@ -136,7 +136,14 @@ impl Engine {
             }),
         )
         .await?;
+        let activity = crate::notifications::Activity::OpenedCase {
+            contact: me.name.clone(),
+        };
+        let woken = crate::notifications::record(self, &txn, record.id, &activity).await?;
         txn.commit().await?;
+        for user in woken {
+            self.notification_signal.wake(user);
+        }
         Ok(record)
     }
 }

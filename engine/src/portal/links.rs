@@ -28,6 +28,11 @@ impl Links {
         format!("{}/portal/reset/{token}", self.base())
     }
 
+    /// The case in the staff web UI.
+    pub fn admin_case(&self, case_id: i64) -> String {
+        format!("{}/admin#/cases/{case_id}", self.base())
+    }
+
     pub fn portal_case(&self, case_id: i64) -> String {
         format!("{}/portal/cases/{case_id}", self.base())
     }

@@ -16,7 +16,7 @@ mod sql;
 pub(crate) mod write;
 
 pub(crate) use indexes::ensure as ensure_index;
-pub use layout::stored_in_custom;
+pub use layout::{case_number, stored_in_custom};
 pub(crate) use query::option_in_use;
 pub use query::{Condition, Cursor, CursorKeys, Direction, ListQuery, Op, Page, Sort};
 pub use read::Record;

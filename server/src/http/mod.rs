@@ -6,6 +6,7 @@ mod files;
 mod graphiql;
 mod graphql;
 mod health;
+mod subscriptions;
 mod uploads;
 
 use crate::config::Config;
@@ -58,6 +59,7 @@ pub fn router(state: AppState) -> Router {
                 .post(graphql::portal_post)
                 .fallback(graphql::method_not_allowed),
         )
+        .route("/graphql/ws", get(subscriptions::staff_ws))
         .route("/files/{id}", get(files::staff_file))
         .route("/portal/files/{id}", get(files::portal_file))
         .route("/healthz", get(health::healthz))

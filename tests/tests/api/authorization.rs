@@ -9,6 +9,7 @@ enum Expect {
     Allowed,
     Unauthenticated,
     Forbidden,
+    NotFound,
 }
 use Expect::*;
 
@@ -22,6 +23,7 @@ fn table(ids: &Value) -> Vec<(&'static str, String, [Expect; 4])> {
     let group = ids["group"].as_str().unwrap();
     let linked = ids["linked"].as_str().unwrap();
     let doc = ids["doc"].as_str().unwrap();
+    let plain = ids["plain"].as_str().unwrap();
     let staff = [Unauthenticated, Allowed, Allowed, Allowed];
     let portal = [Unauthenticated, Forbidden, Allowed, Allowed];
     let admin = [Unauthenticated, Forbidden, Forbidden, Allowed];
@@ -62,6 +64,12 @@ fn table(ids: &Value) -> Vec<(&'static str, String, [Expect; 4])> {
         ("createFolder", format!("mutation {{ createFolder(caseId: \"{case}\", name: \"F\") {{ id }} }}"), staff),
         ("shareDocuments", format!("mutation {{ shareDocuments(caseId: \"{case}\", contactId: \"{linked}\", documentIds: [\"{doc}\"]) {{ id }} }}"), staff),
         ("unshareDocument", format!("mutation {{ unshareDocument(caseId: \"{case}\", contactId: \"{linked}\", documentId: \"{doc}\") }}"), staff),
+        ("caseNotificationRecipients", format!("{{ caseNotificationRecipients(caseId: \"{case}\") {{ inApp }} }}"), staff),
+        ("setCaseNotificationRecipient", format!("mutation {{ setCaseNotificationRecipient(caseId: \"{case}\", userId: \"{user}\", inApp: true, email: false) {{ inApp }} }}"), staff),
+        ("removeCaseNotificationRecipient", format!("mutation {{ removeCaseNotificationRecipient(caseId: \"{case}\", userId: \"{plain}\") }}"), staff),
+        ("notifications", "{ notifications(unreadOnly: true) { id } }".into(), staff),
+        // Nobody's notification: each user reaches only their own.
+        ("markNotificationRead", "mutation { markNotificationRead(id: \"999999\") { id } }".into(), [Unauthenticated, NotFound, NotFound, NotFound]),
         ("createApiToken", "mutation { createApiToken(name: \"t\") { token } }".into(), staff),
         ("logout", "mutation { logout }".into(), [Unauthenticated, Allowed, Allowed, Allowed]),
         ("emailTemplates", "{ emailTemplates { kind } }".into(), admin),
@@ -236,7 +244,8 @@ async fn every_operation_for_every_role() {
         )
         .await;
     let doc = upload_document(&app, case.as_str().unwrap()).await;
-    let ids = json!({"case": case, "contact": contact, "org": org, "deal": deal, "user": user, "group": portal_group, "linked": linked, "doc": doc});
+    let plain_id = plain.ok("{ me { id } }", json!({})).await["me"]["id"].clone();
+    let ids = json!({"case": case, "contact": contact, "org": org, "deal": deal, "user": user, "group": portal_group, "linked": linked, "doc": doc, "plain": plain_id});
 
     let rows = table(&ids);
     let covered: Vec<&str> = rows.iter().map(|r| r.0).collect();
@@ -301,6 +310,7 @@ async fn every_operation_for_every_role() {
                 Some(errors) => match code(&errors[0]) {
                     "UNAUTHENTICATED" => Unauthenticated,
                     "FORBIDDEN" => Forbidden,
+                    "NOT_FOUND" => NotFound,
                     other => panic!("{who} {op}: unexpected {other}: {body}"),
                 },
             };

@@ -10,6 +10,7 @@ mod identity;
 mod mail;
 mod metadata;
 mod multiprocess;
+mod notifications;
 mod portal;
 mod portal_authorization;
 mod portal_user;

@@ -816,7 +816,7 @@ async fn admins_override_email_templates() {
         )
         .await;
     let list = list["emailTemplates"].as_array().unwrap().clone();
-    assert_eq!(list.len(), 6);
+    assert_eq!(list.len(), 8);
     assert!(list.iter().all(|t| t["customised"] == false));
     assert!(
         list.iter()

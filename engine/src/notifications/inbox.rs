@@ -1,0 +1,261 @@
+//! Recording portal activity for the case's recipients, and each staff user's inbox.
+
+use super::recipients;
+use crate::Engine;
+use crate::db::{Exec, Row, now_micros};
+use crate::error::{EngineError, Result};
+use crate::identity::Principal;
+use crate::mail::outbox::{self, NewMail};
+use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
+use serde_json::json;
+
+/// What a client did on the portal.
+#[derive(Debug, Clone)]
+pub enum Activity {
+    Uploaded { contact: String, document: String },
+    OpenedCase { contact: String },
+}
+
+impl Activity {
+    fn kind(&self) -> &'static str {
+        match self {
+            Activity::Uploaded { .. } => "client_upload",
+            Activity::OpenedCase { .. } => "portal_case_created",
+        }
+    }
+
+    fn message(&self) -> String {
+        match self {
+            Activity::Uploaded { contact, document } => {
+                format!("{contact} uploaded {document} on the portal")
+            }
+            Activity::OpenedCase { contact } => format!("{contact} opened the case on the portal"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notification {
+    pub id: i64,
+    pub user_id: i64,
+    pub case_id: Option<i64>,
+    pub kind: String,
+    pub message: String,
+    pub read_at: Option<i64>,
+    pub created_at: i64,
+}
+
+const COLUMNS: [&str; 7] = [
+    "id",
+    "user_id",
+    "case_id",
+    "kind",
+    "message",
+    "read_at",
+    "created_at",
+];
+
+fn decode(r: &Row) -> Result<Notification> {
+    Ok(Notification {
+        id: r.get(0)?,
+        user_id: r.get(1)?,
+        case_id: r.get(2)?,
+        kind: r.get(3)?,
+        message: r.get(4)?,
+        read_at: r.get(5)?,
+        created_at: r.get(6)?,
+    })
+}
+
+/// Writes the activity's notifications and emails inside the caller's transaction; answers
+/// the users to wake once it commits.
+pub(crate) async fn record(
+    engine: &Engine,
+    db: &impl Exec,
+    case_id: i64,
+    activity: &Activity,
+) -> Result<Vec<i64>> {
+    let q = Query::select()
+        .columns(["subject"])
+        .from("cases")
+        .and_where(Expr::col("id").eq(case_id))
+        .to_owned();
+    let subject: String = match db.query_one(&q).await? {
+        Some(r) => r.get(0)?,
+        None => return Err(EngineError::not_found("Case", case_id)),
+    };
+    let mut woken = Vec::new();
+    for r in recipients::of_case(db, case_id).await? {
+        if r.in_app {
+            db.execute(
+                &Query::insert()
+                    .into_table("notifications")
+                    .columns(["user_id", "case_id", "kind", "message", "created_at"])
+                    .values_panic([
+                        r.user_id.into(),
+                        case_id.into(),
+                        activity.kind().into(),
+                        activity.message().into(),
+                        now_micros().into(),
+                    ])
+                    .to_owned(),
+            )
+            .await?;
+            woken.push(r.user_id);
+        }
+        if r.email
+            && let Some(user) = crate::identity::staff::find_user(db, r.user_id).await?
+            && user.active
+        {
+            outbox::enqueue(
+                db,
+                &NewMail {
+                    to_address: user.email.clone(),
+                    to_name: Some(user.name.clone()),
+                    kind: "portal_activity".into(),
+                    language: "es".into(),
+                    context: json!({
+                        "contact_name": user.name,
+                        "email": user.email,
+                        "link": engine.links.admin_case(case_id),
+                        "case_number": crate::records::case_number(case_id),
+                        "case_subject": subject,
+                        "activity": activity.message(),
+                    }),
+                },
+            )
+            .await?;
+        }
+    }
+    Ok(woken)
+}
+
+fn me(p: &Principal) -> Result<i64> {
+    match p {
+        Principal::Staff(s) => Ok(s.user_id),
+        Principal::Anonymous => Err(EngineError::Unauthenticated),
+        _ => Err(EngineError::Forbidden(
+            "notifications belong to staff users".into(),
+        )),
+    }
+}
+
+pub(crate) async fn newer_than(
+    db: &impl Exec,
+    user_id: i64,
+    after: i64,
+) -> Result<Vec<Notification>> {
+    let mut q = Query::select();
+    q.columns(COLUMNS)
+        .from("notifications")
+        .and_where(Expr::col("user_id").eq(user_id))
+        .and_where(Expr::col("id").gt(after))
+        .order_by("id", Order::Asc)
+        .limit(100);
+    db.query_all(&q).await?.iter().map(decode).collect()
+}
+
+impl Engine {
+    /// The signed-in staff user's notifications, newest first (the latest 200).
+    pub async fn notifications(
+        &self,
+        p: &Principal,
+        unread_only: bool,
+    ) -> Result<Vec<Notification>> {
+        let user_id = me(p)?;
+        let mut q = Query::select();
+        q.columns(COLUMNS)
+            .from("notifications")
+            .and_where(Expr::col("user_id").eq(user_id))
+            .order_by("id", Order::Desc)
+            .limit(200);
+        if unread_only {
+            q.and_where(Expr::col("read_at").is_null());
+        }
+        self.reader()
+            .query_all(&q)
+            .await?
+            .iter()
+            .map(decode)
+            .collect()
+    }
+
+    pub async fn mark_notification_read(&self, p: &Principal, id: i64) -> Result<Notification> {
+        let user_id = me(p)?;
+        let txn = self.begin_write().await?;
+        txn.execute(
+            &Query::update()
+                .table("notifications")
+                .value("read_at", now_micros())
+                .and_where(Expr::col("id").eq(id))
+                .and_where(Expr::col("user_id").eq(user_id))
+                .and_where(Expr::col("read_at").is_null())
+                .to_owned(),
+        )
+        .await?;
+        let mut q = Query::select();
+        q.columns(COLUMNS)
+            .from("notifications")
+            .and_where(Expr::col("id").eq(id))
+            .and_where(Expr::col("user_id").eq(user_id));
+        let found = match txn.query_one(&q).await? {
+            Some(r) => decode(&r)?,
+            None => return Err(EngineError::not_found("Notification", id)),
+        };
+        txn.commit().await?;
+        Ok(found)
+    }
+
+    /// The user's notifications from now on, as they arrive: woken at once by activity in
+    /// this process, and looking every second for activity in others.
+    pub async fn notification_stream(
+        self: &std::sync::Arc<Self>,
+        p: &Principal,
+    ) -> Result<impl futures_util::Stream<Item = Notification> + Send + use<>> {
+        let user_id = me(p)?;
+        let receiver = self.notification_signal.listen();
+        let q = Query::select()
+            .expr(Expr::col("id").max())
+            .from("notifications")
+            .and_where(Expr::col("user_id").eq(user_id))
+            .to_owned();
+        let start: i64 = match self.reader().query_one(&q).await? {
+            Some(r) => r.get::<Option<i64>>(0)?.unwrap_or(0),
+            None => 0,
+        };
+        let state = (
+            std::sync::Arc::clone(self),
+            receiver,
+            start,
+            std::collections::VecDeque::new(),
+        );
+        Ok(futures_util::stream::unfold(
+            state,
+            move |(engine, mut receiver, mut after, mut queue)| async move {
+                loop {
+                    if let Some(n) = queue.pop_front() {
+                        return Some((n, (engine, receiver, after, queue)));
+                    }
+                    match newer_than(&engine.reader(), user_id, after).await {
+                        Ok(found) if !found.is_empty() => {
+                            after = found.last().map_or(after, |n| n.id);
+                            queue.extend(found);
+                            continue;
+                        }
+                        Ok(_) => {}
+                        Err(e) => tracing::warn!(error = %e, "reading notifications failed"),
+                    }
+                    let wait = tokio::time::sleep(std::time::Duration::from_secs(1));
+                    tokio::select! {
+                        _ = wait => {}
+                        r = receiver.recv() => {
+                            if matches!(r, Err(tokio::sync::broadcast::error::RecvError::Closed)) {
+                                return None;
+                            }
+                        }
+                    }
+                }
+            },
+        ))
+    }
+}

@@ -1,0 +1,70 @@
+//! Staff notifications: who hears about a case's portal activity, and the in-app inbox.
+
+use crate::{id_column, timestamp};
+use sea_orm_migration::prelude::*;
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+fn cascade(from: (&'static str, &'static str), to: &'static str) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .from(from.0, from.1)
+        .to(to, "id")
+        .on_delete(ForeignKeyAction::Cascade)
+        .to_owned()
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        // A case without rows notifies its owner in the app and by email; the first change to
+        // the list writes the owner's row too.
+        m.create_table(
+            Table::create()
+                .table("case_notification_recipients")
+                .col(ColumnDef::new("case_id").big_integer().not_null())
+                .col(ColumnDef::new("user_id").big_integer().not_null())
+                .col(ColumnDef::new("in_app").boolean().not_null())
+                .col(ColumnDef::new("email").boolean().not_null())
+                .col(timestamp("created_at"))
+                .primary_key(Index::create().col("case_id").col("user_id"))
+                .foreign_key(&mut cascade(
+                    ("case_notification_recipients", "case_id"),
+                    "cases",
+                ))
+                .foreign_key(&mut cascade(
+                    ("case_notification_recipients", "user_id"),
+                    "staff_users",
+                ))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("notifications")
+                .col(id_column())
+                .col(ColumnDef::new("user_id").big_integer().not_null())
+                .col(ColumnDef::new("case_id").big_integer().null())
+                .col(ColumnDef::new("kind").string().not_null())
+                .col(ColumnDef::new("message").text().not_null())
+                .col(ColumnDef::new("read_at").big_integer().null())
+                .col(timestamp("created_at"))
+                .foreign_key(&mut cascade(("notifications", "user_id"), "staff_users"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("notifications_user")
+                .table("notifications")
+                .col("user_id")
+                .col("id")
+                .to_owned(),
+        )
+        .await
+    }
+}

@@ -1,0 +1,198 @@
+//! Staff notifications of portal activity: the per-case recipient list, the inbox, and the
+//! `notificationAdded` subscription (over `/graphql/ws`).
+
+use crate::args::{engine, engine_err, id_arg, opt_bool, principal};
+use crate::connection::sync_field;
+use crate::scalars::DATE_TIME;
+use async_graphql::Value;
+use async_graphql::dynamic::{
+    Field, FieldFuture, FieldValue, InputValue, Object, Subscription, SubscriptionField,
+    SubscriptionFieldFuture, TypeRef,
+};
+use futures_util::StreamExt;
+use portico_engine::db::micros_to_rfc3339;
+use portico_engine::metadata::EntityKind;
+use portico_engine::notifications::{Notification, Recipient};
+
+pub fn objects() -> Vec<Object> {
+    use TypeRef as T;
+    vec![
+        Object::new("NotificationRecipient")
+            .description("A staff user told about a case's portal activity, and how.")
+            .field(Field::new("user", T::named_nn("StaffUser"), |ctx| {
+                FieldFuture::new(async move {
+                    let r = ctx.parent_value.try_downcast_ref::<Recipient>()?;
+                    let u = engine(&ctx)?
+                        .staff_user(&principal(&ctx), r.user_id)
+                        .await
+                        .map_err(engine_err)?;
+                    Ok(Some(FieldValue::owned_any(u)))
+                })
+            }))
+            .field(sync_field::<Recipient>(
+                "inApp",
+                T::named_nn(T::BOOLEAN),
+                |r| Some(FieldValue::value(r.in_app)),
+            ))
+            .field(sync_field::<Recipient>(
+                "email",
+                T::named_nn(T::BOOLEAN),
+                |r| Some(FieldValue::value(r.email)),
+            )),
+        Object::new("Notification")
+            .field(sync_field::<Notification>("id", T::named_nn(T::ID), |n| {
+                Some(FieldValue::value(n.id.to_string()))
+            }))
+            .field(
+                sync_field::<Notification>("kind", T::named_nn(T::STRING), |n| {
+                    Some(FieldValue::value(n.kind.clone()))
+                })
+                .description("`client_upload` or `portal_case_created`."),
+            )
+            .field(sync_field::<Notification>(
+                "message",
+                T::named_nn(T::STRING),
+                |n| Some(FieldValue::value(n.message.clone())),
+            ))
+            .field(sync_field::<Notification>("caseId", T::named(T::ID), |n| {
+                n.case_id.map(|c| FieldValue::value(c.to_string()))
+            }))
+            .field(Field::new("case", T::named("Case"), |ctx| {
+                FieldFuture::new(async move {
+                    let n = ctx.parent_value.try_downcast_ref::<Notification>()?;
+                    let Some(id) = n.case_id else {
+                        return Ok(None);
+                    };
+                    let found = engine(&ctx)?
+                        .get(&principal(&ctx), EntityKind::Case, id)
+                        .await;
+                    Ok(found.ok().map(FieldValue::owned_any))
+                })
+            }))
+            .field(sync_field::<Notification>(
+                "read",
+                T::named_nn(T::BOOLEAN),
+                |n| Some(FieldValue::value(n.read_at.is_some())),
+            ))
+            .field(sync_field::<Notification>(
+                "readAt",
+                T::named(DATE_TIME),
+                |n| n.read_at.map(|t| FieldValue::value(micros_to_rfc3339(t))),
+            ))
+            .field(sync_field::<Notification>(
+                "createdAt",
+                T::named_nn(DATE_TIME),
+                |n| Some(FieldValue::value(micros_to_rfc3339(n.created_at))),
+            )),
+    ]
+}
+
+pub fn query_fields() -> Vec<Field> {
+    use TypeRef as T;
+    vec![
+        Field::new(
+            "caseNotificationRecipients",
+            T::named_nn_list_nn("NotificationRecipient"),
+            |ctx| {
+                FieldFuture::new(async move {
+                    let case_id = id_arg(&ctx.args, "caseId")?;
+                    let list = engine(&ctx)?
+                        .case_notification_recipients(&principal(&ctx), case_id)
+                        .await
+                        .map_err(engine_err)?;
+                    Ok(Some(FieldValue::list(list.into_iter().map(FieldValue::owned_any))))
+                })
+            },
+        )
+        .argument(InputValue::new("caseId", T::named_nn(T::ID)))
+        .description("Who hears about the case's portal activity; by default its owner, in the app and by email."),
+        Field::new("notifications", T::named_nn_list_nn("Notification"), |ctx| {
+            FieldFuture::new(async move {
+                let unread = opt_bool(&ctx.args, "unreadOnly")?.unwrap_or(false);
+                let list = engine(&ctx)?
+                    .notifications(&principal(&ctx), unread)
+                    .await
+                    .map_err(engine_err)?;
+                Ok(Some(FieldValue::list(list.into_iter().map(FieldValue::owned_any))))
+            })
+        })
+        .argument(InputValue::new("unreadOnly", T::named(T::BOOLEAN)))
+        .description("Your notifications, newest first (the latest 200)."),
+    ]
+}
+
+pub fn mutation_fields() -> Vec<Field> {
+    use TypeRef as T;
+    vec![
+        Field::new(
+            "setCaseNotificationRecipient",
+            T::named_nn("NotificationRecipient"),
+            |ctx| {
+                FieldFuture::new(async move {
+                    let r = engine(&ctx)?
+                        .set_case_notification_recipient(
+                            &principal(&ctx),
+                            id_arg(&ctx.args, "caseId")?,
+                            id_arg(&ctx.args, "userId")?,
+                            ctx.args.try_get("inApp")?.boolean()?,
+                            ctx.args.try_get("email")?.boolean()?,
+                        )
+                        .await
+                        .map_err(engine_err)?;
+                    Ok(Some(FieldValue::owned_any(r)))
+                })
+            },
+        )
+        .argument(InputValue::new("caseId", T::named_nn(T::ID)))
+        .argument(InputValue::new("userId", T::named_nn(T::ID)))
+        .argument(InputValue::new("inApp", T::named_nn(T::BOOLEAN)))
+        .argument(InputValue::new("email", T::named_nn(T::BOOLEAN)))
+        .description("Adds a staff user to the case's list or changes how they hear. The owner can be switched off only once another user is on the list."),
+        Field::new("removeCaseNotificationRecipient", T::named_nn(T::BOOLEAN), |ctx| {
+            FieldFuture::new(async move {
+                let removed = engine(&ctx)?
+                    .remove_case_notification_recipient(
+                        &principal(&ctx),
+                        id_arg(&ctx.args, "caseId")?,
+                        id_arg(&ctx.args, "userId")?,
+                    )
+                    .await
+                    .map_err(engine_err)?;
+                Ok(Some(Value::from(removed)))
+            })
+        })
+        .argument(InputValue::new("caseId", T::named_nn(T::ID)))
+        .argument(InputValue::new("userId", T::named_nn(T::ID))),
+        Field::new("markNotificationRead", T::named_nn("Notification"), |ctx| {
+            FieldFuture::new(async move {
+                let n = engine(&ctx)?
+                    .mark_notification_read(&principal(&ctx), id_arg(&ctx.args, "id")?)
+                    .await
+                    .map_err(engine_err)?;
+                Ok(Some(FieldValue::owned_any(n)))
+            })
+        })
+        .argument(InputValue::new("id", T::named_nn(T::ID))),
+    ]
+}
+
+/// `Subscription.notificationAdded`: your new notifications as they happen.
+pub fn subscription() -> Subscription {
+    Subscription::new("Subscription").field(
+        SubscriptionField::new(
+            "notificationAdded",
+            TypeRef::named_nn("Notification"),
+            |ctx| {
+                SubscriptionFieldFuture::new(async move {
+                    let engine = engine(&ctx)?.clone();
+                    let stream = engine
+                        .notification_stream(&principal(&ctx))
+                        .await
+                        .map_err(engine_err)?;
+                    Ok(stream.map(|n| Ok(FieldValue::owned_any(n))))
+                })
+            },
+        )
+        .description("Your new notifications as they happen (over /graphql/ws)."),
+    )
+}
