@@ -16,11 +16,13 @@ use portico_engine::metadata::{DefinitionChange, EntityKind, FieldType, NewDefin
 use portico_engine::records::NewRecord;
 use portico_engine::{Engine, EngineConfig, Principal};
 use serde_json::{Map, Value, json};
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+mod common;
+use common::{peak_rss_mib, start};
 
 fn env_u64(name: &str, default: u64) -> u64 {
     std::env::var(name)
@@ -205,48 +207,6 @@ async fn load(url: &str, dir: &Path) -> (usize, usize, Duration) {
         .expect("sequence");
     engine.connection().clone().close().await.expect("close");
     (n_contacts, n_cases, started.elapsed())
-}
-
-struct Server {
-    child: std::process::Child,
-    url: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(url: &str, dir: &Path) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_portico-under-test"))
-        .env("PORTICO_LISTEN", "127.0.0.1:0")
-        .env("PORTICO_DATA_DIR", dir)
-        .env("PORTICO_DATABASE_URL", url)
-        .env("PORTICO_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start server");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let url = loop {
-        let line = lines.next().expect("server exited").expect("line");
-        if let Some(u) = line.strip_prefix("portico listening on ") {
-            break u.to_owned();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
-    Server { child, url }
-}
-
-/// Peak resident memory of a process so far (VmHWM), in MiB.
-fn peak_rss_mib(pid: u32) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(0.0, |kb| kb / 1024.0)
 }
 
 struct Outcome {
