@@ -47,3 +47,30 @@ pub(crate) fn id_column() -> ColumnDef {
         .primary_key()
         .take()
 }
+
+/// A foreign key from `(table, column)` to `to.id`.
+pub(crate) fn foreign_key(
+    from: (&'static str, &'static str),
+    to: &'static str,
+    on_delete: ForeignKeyAction,
+) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .from(from.0, from.1)
+        .to(to, "id")
+        .on_delete(on_delete)
+        .to_owned()
+}
+
+/// A plain index over `cols`, in order.
+pub(crate) fn index(
+    table: &'static str,
+    name: &'static str,
+    cols: &[&'static str],
+) -> IndexCreateStatement {
+    let mut idx = Index::create();
+    idx.name(name).table(table);
+    for c in cols {
+        idx.col(*c);
+    }
+    idx.to_owned()
+}

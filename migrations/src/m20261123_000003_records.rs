@@ -4,7 +4,7 @@
 //! (`jsonb` on PostgreSQL). Each list a user pages through has an index ending in
 //! `(created_at, id)`, the default order, so paging stays an index range scan.
 
-use crate::{id_column, timestamp};
+use crate::{foreign_key, id_column, index, timestamp};
 use sea_orm_migration::prelude::*;
 
 #[derive(DeriveMigrationName)]
@@ -12,27 +12,6 @@ pub struct Migration;
 
 fn custom() -> ColumnDef {
     ColumnDef::new("custom").json_binary().not_null().take()
-}
-
-fn index(table: &'static str, name: &'static str, cols: &[&'static str]) -> IndexCreateStatement {
-    let mut idx = Index::create();
-    idx.name(name).table(table);
-    for c in cols {
-        idx.col(*c);
-    }
-    idx.to_owned()
-}
-
-fn reference(
-    from: (&'static str, &'static str),
-    to: &'static str,
-    on_delete: ForeignKeyAction,
-) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from(from.0, from.1)
-        .to(to, "id")
-        .on_delete(on_delete)
-        .to_owned()
 }
 
 #[async_trait::async_trait]
@@ -77,12 +56,12 @@ impl MigrationTrait for Migration {
                 .col(ColumnDef::new("organisation_id").big_integer().not_null())
                 .col(ColumnDef::new("role").string().null())
                 .col(timestamp("created_at"))
-                .foreign_key(&mut reference(
+                .foreign_key(&mut foreign_key(
                     ("relationships", "individual_id"),
                     "contacts",
                     ForeignKeyAction::Cascade,
                 ))
-                .foreign_key(&mut reference(
+                .foreign_key(&mut foreign_key(
                     ("relationships", "organisation_id"),
                     "contacts",
                     ForeignKeyAction::Cascade,
@@ -119,12 +98,12 @@ impl MigrationTrait for Migration {
                 .col(custom())
                 .col(timestamp("created_at"))
                 .col(timestamp("updated_at"))
-                .foreign_key(&mut reference(
+                .foreign_key(&mut foreign_key(
                     ("cases", "owner_id"),
                     "staff_users",
                     ForeignKeyAction::Restrict,
                 ))
-                .foreign_key(&mut reference(
+                .foreign_key(&mut foreign_key(
                     ("cases", "client_id"),
                     "contacts",
                     ForeignKeyAction::Restrict,
@@ -155,12 +134,12 @@ impl MigrationTrait for Migration {
                 .col(ColumnDef::new("contact_id").big_integer().not_null())
                 .col(timestamp("created_at"))
                 .primary_key(Index::create().col("case_id").col("contact_id"))
-                .foreign_key(&mut reference(
+                .foreign_key(&mut foreign_key(
                     ("case_contacts", "case_id"),
                     "cases",
                     ForeignKeyAction::Cascade,
                 ))
-                .foreign_key(&mut reference(
+                .foreign_key(&mut foreign_key(
                     ("case_contacts", "contact_id"),
                     "contacts",
                     ForeignKeyAction::Cascade,
@@ -187,12 +166,12 @@ impl MigrationTrait for Migration {
                 .col(custom())
                 .col(timestamp("created_at"))
                 .col(timestamp("updated_at"))
-                .foreign_key(&mut reference(
+                .foreign_key(&mut foreign_key(
                     ("deals", "owner_id"),
                     "staff_users",
                     ForeignKeyAction::Restrict,
                 ))
-                .foreign_key(&mut reference(
+                .foreign_key(&mut foreign_key(
                     ("deals", "client_id"),
                     "contacts",
                     ForeignKeyAction::Restrict,

@@ -1,19 +1,11 @@
 //! The client portal: portal accounts, their single-use tokens (invitations, password resets),
 //! per-case access grants, and the database's guarantee that a portal user's email is theirs.
 
-use crate::{id_column, timestamp};
+use crate::{foreign_key, id_column, timestamp};
 use sea_orm_migration::prelude::*;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-fn cascade(from: (&'static str, &'static str), to: &'static str) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from(from.0, from.1)
-        .to(to, "id")
-        .on_delete(ForeignKeyAction::Cascade)
-        .to_owned()
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -40,7 +32,11 @@ impl MigrationTrait for Migration {
                 // The organisation the user last chose to work for.
                 .col(ColumnDef::new("organisation_id").big_integer().null())
                 .col(timestamp("created_at"))
-                .foreign_key(&mut cascade(("portal_accounts", "contact_id"), "contacts"))
+                .foreign_key(&mut foreign_key(
+                    ("portal_accounts", "contact_id"),
+                    "contacts",
+                    ForeignKeyAction::Cascade,
+                ))
                 .to_owned(),
         )
         .await?;
@@ -61,7 +57,11 @@ impl MigrationTrait for Migration {
                 )
                 .col(timestamp("expires_at"))
                 .col(timestamp("created_at"))
-                .foreign_key(&mut cascade(("portal_tokens", "contact_id"), "contacts"))
+                .foreign_key(&mut foreign_key(
+                    ("portal_tokens", "contact_id"),
+                    "contacts",
+                    ForeignKeyAction::Cascade,
+                ))
                 .to_owned(),
         )
         .await?;
@@ -86,10 +86,15 @@ impl MigrationTrait for Migration {
                 .col(ColumnDef::new("can_download").boolean().not_null())
                 .col(timestamp("updated_at"))
                 .primary_key(Index::create().col("case_id").col("contact_id"))
-                .foreign_key(&mut cascade(("case_portal_access", "case_id"), "cases"))
-                .foreign_key(&mut cascade(
+                .foreign_key(&mut foreign_key(
+                    ("case_portal_access", "case_id"),
+                    "cases",
+                    ForeignKeyAction::Cascade,
+                ))
+                .foreign_key(&mut foreign_key(
                     ("case_portal_access", "contact_id"),
                     "contacts",
+                    ForeignKeyAction::Cascade,
                 ))
                 .to_owned(),
         )

@@ -1,32 +1,11 @@
 //! Case documents: folders, documents and their versions (bytes live in the blob store, named
 //! by their SHA-256), and which documents are shared with which portal contacts.
 
-use crate::{id_column, timestamp};
+use crate::{foreign_key, id_column, index, timestamp};
 use sea_orm_migration::prelude::*;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-fn reference(
-    from: (&'static str, &'static str),
-    to: &'static str,
-    on_delete: ForeignKeyAction,
-) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from(from.0, from.1)
-        .to(to, "id")
-        .on_delete(on_delete)
-        .to_owned()
-}
-
-fn index(table: &'static str, name: &'static str, cols: &[&'static str]) -> IndexCreateStatement {
-    let mut idx = Index::create();
-    idx.name(name).table(table);
-    for c in cols {
-        idx.col(*c);
-    }
-    idx.to_owned()
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -45,12 +24,12 @@ impl MigrationTrait for Migration {
                 .col(ColumnDef::new("name").string().not_null())
                 .col(ColumnDef::new("created_by").big_integer().null())
                 .col(timestamp("created_at"))
-                .foreign_key(&mut reference(
+                .foreign_key(&mut foreign_key(
                     ("folders", "case_id"),
                     "cases",
                     ForeignKeyAction::Cascade,
                 ))
-                .foreign_key(&mut reference(
+                .foreign_key(&mut foreign_key(
                     ("folders", "parent_id"),
                     "folders",
                     ForeignKeyAction::Cascade,
@@ -80,22 +59,22 @@ impl MigrationTrait for Migration {
                 .col(ColumnDef::new("version").integer().not_null())
                 .col(timestamp("created_at"))
                 .col(timestamp("updated_at"))
-                .foreign_key(&mut reference(
+                .foreign_key(&mut foreign_key(
                     ("documents", "case_id"),
                     "cases",
                     ForeignKeyAction::Cascade,
                 ))
-                .foreign_key(&mut reference(
+                .foreign_key(&mut foreign_key(
                     ("documents", "folder_id"),
                     "folders",
                     ForeignKeyAction::SetNull,
                 ))
-                .foreign_key(&mut reference(
+                .foreign_key(&mut foreign_key(
                     ("documents", "created_by"),
                     "staff_users",
                     ForeignKeyAction::SetNull,
                 ))
-                .foreign_key(&mut reference(
+                .foreign_key(&mut foreign_key(
                     ("documents", "uploaded_by"),
                     "contacts",
                     ForeignKeyAction::SetNull,
@@ -129,7 +108,7 @@ impl MigrationTrait for Migration {
                 .col(ColumnDef::new("content_type").string().not_null())
                 .col(timestamp("created_at"))
                 .primary_key(Index::create().col("document_id").col("version"))
-                .foreign_key(&mut reference(
+                .foreign_key(&mut foreign_key(
                     ("document_versions", "document_id"),
                     "documents",
                     ForeignKeyAction::Cascade,
@@ -152,12 +131,12 @@ impl MigrationTrait for Migration {
                 .col(ColumnDef::new("case_id").big_integer().not_null())
                 .col(timestamp("created_at"))
                 .primary_key(Index::create().col("document_id").col("contact_id"))
-                .foreign_key(&mut reference(
+                .foreign_key(&mut foreign_key(
                     ("document_shares", "document_id"),
                     "documents",
                     ForeignKeyAction::Cascade,
                 ))
-                .foreign_key(&mut reference(
+                .foreign_key(&mut foreign_key(
                     ("document_shares", "contact_id"),
                     "contacts",
                     ForeignKeyAction::Cascade,

@@ -1,18 +1,10 @@
 //! Staff notifications: who hears about a case's portal activity, and the in-app inbox.
 
-use crate::{id_column, timestamp};
+use crate::{foreign_key, id_column, timestamp};
 use sea_orm_migration::prelude::*;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-fn cascade(from: (&'static str, &'static str), to: &'static str) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from(from.0, from.1)
-        .to(to, "id")
-        .on_delete(ForeignKeyAction::Cascade)
-        .to_owned()
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -32,13 +24,15 @@ impl MigrationTrait for Migration {
                 .col(ColumnDef::new("email").boolean().not_null())
                 .col(timestamp("created_at"))
                 .primary_key(Index::create().col("case_id").col("user_id"))
-                .foreign_key(&mut cascade(
+                .foreign_key(&mut foreign_key(
                     ("case_notification_recipients", "case_id"),
                     "cases",
+                    ForeignKeyAction::Cascade,
                 ))
-                .foreign_key(&mut cascade(
+                .foreign_key(&mut foreign_key(
                     ("case_notification_recipients", "user_id"),
                     "staff_users",
+                    ForeignKeyAction::Cascade,
                 ))
                 .to_owned(),
         )
@@ -53,7 +47,11 @@ impl MigrationTrait for Migration {
                 .col(ColumnDef::new("message").text().not_null())
                 .col(ColumnDef::new("read_at").big_integer().null())
                 .col(timestamp("created_at"))
-                .foreign_key(&mut cascade(("notifications", "user_id"), "staff_users"))
+                .foreign_key(&mut foreign_key(
+                    ("notifications", "user_id"),
+                    "staff_users",
+                    ForeignKeyAction::Cascade,
+                ))
                 .to_owned(),
         )
         .await?;

@@ -146,7 +146,8 @@ impl Engine {
                 contact: who.name.clone(),
                 document: stored.name.clone(),
             };
-            woken = crate::notifications::record(self, &txn, case_id, &activity).await?;
+            let case = crate::notifications::CaseRef::load(&txn, case_id).await?;
+            woken = crate::notifications::record(self, &txn, &case, &activity).await?;
         }
         audit::record(
             &txn,

@@ -31,6 +31,8 @@ pub struct SessionCache {
     /// Staff users by id: every case and deal names its owner, and the table is small. Any
     /// change to a staff user bumps the auth version, which empties this too.
     users: RwLock<HashMap<i64, StaffUser>>,
+    /// The owner of cases opened on the portal (`Some(None)`: there is none).
+    default_owner: RwLock<Option<Option<i64>>>,
 }
 
 impl SessionCache {
@@ -39,6 +41,7 @@ impl SessionCache {
             version: AtomicI64::new(version),
             entries: RwLock::new(HashMap::new()),
             users: RwLock::new(HashMap::new()),
+            default_owner: RwLock::new(None),
         }
     }
 
@@ -55,6 +58,19 @@ impl SessionCache {
             if let Ok(mut users) = self.users.write() {
                 users.clear();
             }
+            if let Ok(mut owner) = self.default_owner.write() {
+                *owner = None;
+            }
+        }
+    }
+
+    pub(crate) fn default_owner(&self) -> Option<Option<i64>> {
+        *self.default_owner.read().ok()?
+    }
+
+    pub(crate) fn put_default_owner(&self, owner: Option<i64>) {
+        if let Ok(mut o) = self.default_owner.write() {
+            *o = Some(owner);
         }
     }
 

@@ -69,6 +69,18 @@ async fn stored(db: &impl Exec) -> Result<Vec<(String, String, TemplateOverride,
         .collect()
 }
 
+async fn remove(db: &impl Exec, kind: &str, language: &str) -> Result<()> {
+    db.execute(
+        &Query::delete()
+            .from_table("email_templates")
+            .and_where(Expr::col("kind").eq(kind))
+            .and_where(Expr::col("language").eq(language))
+            .to_owned(),
+    )
+    .await?;
+    Ok(())
+}
+
 impl Engine {
     /// The templates the admin API works with; set once at start-up, like the public URL.
     pub fn set_mail_renderer(&self, renderer: Arc<dyn MailRenderer>) {
@@ -145,14 +157,7 @@ impl Engine {
             .check(kind, language, &source)
             .map_err(|(part, message)| EngineError::validation(part, message))?;
         let txn = self.begin_write().await?;
-        txn.execute(
-            &Query::delete()
-                .from_table("email_templates")
-                .and_where(Expr::col("kind").eq(kind))
-                .and_where(Expr::col("language").eq(language))
-                .to_owned(),
-        )
-        .await?;
+        remove(&txn, kind, language).await?;
         txn.execute(
             &Query::insert()
                 .into_table("email_templates")
@@ -182,14 +187,7 @@ impl Engine {
         self.authorize(p, Object::EmailTemplate, Action::Update)?;
         check_key(kind, language)?;
         let txn = self.begin_write().await?;
-        txn.execute(
-            &Query::delete()
-                .from_table("email_templates")
-                .and_where(Expr::col("kind").eq(kind))
-                .and_where(Expr::col("language").eq(language))
-                .to_owned(),
-        )
-        .await?;
+        remove(&txn, kind, language).await?;
         txn.commit().await?;
         self.email_template(p, kind, language).await
     }

@@ -67,25 +67,55 @@ fn decode(r: &Row) -> Result<Notification> {
     })
 }
 
+/// The case an activity happened on, as the notifications describe it.
+pub(crate) struct CaseRef {
+    pub id: i64,
+    pub subject: String,
+    /// `Some(owner)` when the caller knows the case has no recipient list yet (a case just
+    /// opened): its owner is then the list, with no need to ask the database.
+    pub new_with_owner: Option<Option<i64>>,
+}
+
+impl CaseRef {
+    pub(crate) async fn load(db: &impl Exec, case_id: i64) -> Result<CaseRef> {
+        let q = Query::select()
+            .columns(["subject"])
+            .from("cases")
+            .and_where(Expr::col("id").eq(case_id))
+            .to_owned();
+        match db.query_one(&q).await? {
+            Some(r) => Ok(CaseRef {
+                id: case_id,
+                subject: r.get(0)?,
+                new_with_owner: None,
+            }),
+            None => Err(EngineError::not_found("Case", case_id)),
+        }
+    }
+}
+
 /// Writes the activity's notifications and emails inside the caller's transaction; answers
 /// the users to wake once it commits.
 pub(crate) async fn record(
     engine: &Engine,
     db: &impl Exec,
-    case_id: i64,
+    case: &CaseRef,
     activity: &Activity,
 ) -> Result<Vec<i64>> {
-    let q = Query::select()
-        .columns(["subject"])
-        .from("cases")
-        .and_where(Expr::col("id").eq(case_id))
-        .to_owned();
-    let subject: String = match db.query_one(&q).await? {
-        Some(r) => r.get(0)?,
-        None => return Err(EngineError::not_found("Case", case_id)),
+    let recipients = match case.new_with_owner {
+        Some(owner) => owner
+            .map(|user_id| recipients::Recipient {
+                case_id: case.id,
+                user_id,
+                in_app: true,
+                email: true,
+            })
+            .into_iter()
+            .collect(),
+        None => recipients::of_case(db, case.id).await?,
     };
     let mut woken = Vec::new();
-    for r in recipients::of_case(db, case_id).await? {
+    for r in recipients {
         if r.in_app {
             db.execute(
                 &Query::insert()
@@ -93,7 +123,7 @@ pub(crate) async fn record(
                     .columns(["user_id", "case_id", "kind", "message", "created_at"])
                     .values_panic([
                         r.user_id.into(),
-                        case_id.into(),
+                        case.id.into(),
                         activity.kind().into(),
                         activity.message().into(),
                         now_micros().into(),
@@ -103,10 +133,14 @@ pub(crate) async fn record(
             .await?;
             woken.push(r.user_id);
         }
-        if r.email
-            && let Some(user) = crate::identity::staff::find_user(db, r.user_id).await?
-            && user.active
-        {
+        if !r.email {
+            continue;
+        }
+        let user = match engine.sessions.user(r.user_id) {
+            Some(u) => Some(u),
+            None => crate::identity::staff::find_user(db, r.user_id).await?,
+        };
+        if let Some(user) = user.filter(|u| u.active) {
             outbox::enqueue(
                 db,
                 &NewMail {
@@ -117,9 +151,9 @@ pub(crate) async fn record(
                     context: json!({
                         "contact_name": user.name,
                         "email": user.email,
-                        "link": engine.links.admin_case(case_id),
-                        "case_number": crate::records::case_number(case_id),
-                        "case_subject": subject,
+                        "link": engine.links.admin_case(case.id),
+                        "case_number": crate::records::case_number(case.id),
+                        "case_subject": case.subject,
                         "activity": activity.message(),
                     }),
                 },

@@ -11,7 +11,7 @@ mod recipients;
 pub use inbox::{Activity, Notification};
 pub use recipients::Recipient;
 
-pub(crate) use inbox::record;
+pub(crate) use inbox::{CaseRef, record};
 
 /// Wakes this process's subscription streams when it records a notification.
 pub(crate) struct Signal {

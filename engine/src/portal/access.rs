@@ -2,7 +2,7 @@
 //! portal and download its shared documents, who gave or took that access, and the query scope
 //! that makes a portal user's case list exactly their grants.
 
-use super::accounts::{self, Purpose};
+use super::accounts;
 use super::contacts::PortalContact;
 use crate::Engine;
 use crate::audit;
@@ -100,13 +100,8 @@ pub(crate) fn case_scope(me: &PortalPrincipal) -> Scope {
     }
 }
 
-/// Grants access inside a write transaction (the portal's own `createCase` uses it too).
-pub(crate) async fn grant(
-    db: &impl Exec,
-    case_id: i64,
-    contact_id: i64,
-    can_download: bool,
-) -> Result<()> {
+/// Grants access, or re-enables it, inside a write transaction.
+async fn grant(db: &impl Exec, case_id: i64, contact_id: i64, can_download: bool) -> Result<()> {
     let now = now_micros();
     if access_row(db, case_id, contact_id).await?.is_some() {
         db.execute(
@@ -144,6 +139,31 @@ pub(crate) async fn grant(
         )
         .await?;
     }
+    Ok(())
+}
+
+/// The grant of a case just opened on the portal: no earlier row can exist.
+pub(crate) async fn grant_new(db: &impl Exec, case_id: i64, contact_id: i64) -> Result<()> {
+    db.execute(
+        &Query::insert()
+            .into_table("case_portal_access")
+            .columns([
+                "case_id",
+                "contact_id",
+                "enabled",
+                "can_download",
+                "updated_at",
+            ])
+            .values_panic([
+                case_id.into(),
+                contact_id.into(),
+                true.into(),
+                true.into(),
+                now_micros().into(),
+            ])
+            .to_owned(),
+    )
+    .await?;
     Ok(())
 }
 
@@ -312,17 +332,7 @@ impl Engine {
         accounts::ensure(db, contact.id).await?;
         let account = accounts::find(db, contact.id).await?.unwrap_or_default();
         let (invitation_link, expires_at) = if account.password_hash.is_none() {
-            let (token, expires_at) =
-                accounts::issue_token(db, contact.id, Purpose::Invitation).await?;
-            accounts::set(
-                db,
-                contact.id,
-                vec![
-                    ("invited_at", now_micros().into()),
-                    ("invitation_expires_at", expires_at.into()),
-                ],
-            )
-            .await?;
+            let (token, expires_at) = super::invitations::issue(db, contact.id).await?;
             (self.links.invitation(&token), micros_to_rfc3339(expires_at))
         } else {
             (String::new(), String::new())

@@ -1,9 +1,8 @@
 //! Cases as a portal user reads and opens them: always within their grants.
 
-use super::access::{case_scope, grant};
+use super::access::{case_scope, grant_new};
 use super::organisations::portal;
 use crate::Engine;
-use crate::audit;
 use crate::db::Exec;
 use crate::error::{EngineError, Result};
 use crate::identity::{Action, Object, Principal};
@@ -104,13 +103,14 @@ impl Engine {
         let catalog = self.catalog();
         let meta = catalog.entity(EntityKind::Case);
         let layout = layout_of(EntityKind::Case)?;
+        let owner = self.default_owner().await?;
         let txn = self.begin_write().await?;
         let mut preset = Map::new();
         preset.insert(
             "client".into(),
             json!(me.organisation_id.unwrap_or(me.contact_id)),
         );
-        if let Some(owner) = default_owner(&txn).await? {
+        if let Some(owner) = owner {
             preset.insert("owner".into(), json!(owner));
         }
         let new = NewRecord {
@@ -118,33 +118,39 @@ impl Engine {
             created_at: None,
             values,
         };
-        let who = actor(p);
+        // The "created" audit event, by "<name> (portal)", also says who holds the grant.
         let record =
-            write::insert_with(&txn, layout, meta, Audience::Portal, new, preset, &who).await?;
-        grant(&txn, record.id, me.contact_id, true).await?;
-        audit::record(
-            &txn,
-            EntityKind::Case,
-            record.id,
-            &who,
-            "portal_access_granted",
-            &json!({
-                "contactId": me.contact_id,
-                "contactName": me.name,
-                "canDownload": true,
-                "reason": "opened the case on the portal",
-            }),
-        )
-        .await?;
+            write::insert_with(&txn, layout, meta, Audience::Portal, new, preset, &actor(p))
+                .await?;
+        grant_new(&txn, record.id, me.contact_id).await?;
         let activity = crate::notifications::Activity::OpenedCase {
             contact: me.name.clone(),
         };
-        let woken = crate::notifications::record(self, &txn, record.id, &activity).await?;
+        let case = crate::notifications::CaseRef {
+            id: record.id,
+            subject: record
+                .get("subject")
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+            new_with_owner: Some(owner),
+        };
+        let woken = crate::notifications::record(self, &txn, &case, &activity).await?;
         txn.commit().await?;
         for user in woken {
             self.notification_signal.wake(user);
         }
         Ok(record)
+    }
+
+    /// The default owner, remembered until staff users or groups change (the auth version).
+    async fn default_owner(&self) -> Result<Option<i64>> {
+        if let Some(owner) = self.sessions.default_owner() {
+            return Ok(owner);
+        }
+        let owner = default_owner(&self.reader()).await?;
+        self.sessions.put_default_owner(owner);
+        Ok(owner)
     }
 }
 

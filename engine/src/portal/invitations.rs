@@ -75,19 +75,26 @@ impl Invitation {
     }
 }
 
-/// Issues a new invitation token and queues the email, inside the caller's transaction.
-pub(crate) async fn invite(engine: &Engine, db: &impl Exec, contact: &PortalContact) -> Result<()> {
-    accounts::ensure(db, contact.id).await?;
-    let (token, expires_at) = accounts::issue_token(db, contact.id, Purpose::Invitation).await?;
+/// Issues a new invitation token (voiding the previous one) and records it on the account;
+/// answers the token, for the email, and when it expires.
+pub(crate) async fn issue(db: &impl Exec, contact_id: i64) -> Result<(String, i64)> {
+    accounts::ensure(db, contact_id).await?;
+    let (token, expires_at) = accounts::issue_token(db, contact_id, Purpose::Invitation).await?;
     accounts::set(
         db,
-        contact.id,
+        contact_id,
         vec![
             ("invited_at", now_micros().into()),
             ("invitation_expires_at", expires_at.into()),
         ],
     )
     .await?;
+    Ok((token, expires_at))
+}
+
+/// Issues a new invitation token and queues the email, inside the caller's transaction.
+pub(crate) async fn invite(engine: &Engine, db: &impl Exec, contact: &PortalContact) -> Result<()> {
+    let (token, expires_at) = issue(db, contact.id).await?;
     outbox::enqueue(
         db,
         &NewMail {
