@@ -11,7 +11,7 @@ use axum::body::Body;
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use futures_util::TryStreamExt;
+use futures_util::{StreamExt, TryStreamExt};
 use serde_json::json;
 
 /// Headers a browser never sends on a cross-site form post: a multipart request authenticated
@@ -34,6 +34,27 @@ fn error(status: StatusCode, message: String, field: Option<&str>) -> Response {
     )
 }
 
+/// Room for the `operations` and `map` parts (and the first part's headers).
+const MAX_PREFIX: usize = 2 * 1024 * 1024 + 64 * 1024;
+
+fn boundary_of(content_type: &str) -> Option<String> {
+    content_type.split(';').skip(1).find_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case("boundary")
+            .then(|| v.trim().trim_matches('"').to_owned())
+            .filter(|b| !b.is_empty())
+    })
+}
+
+/// How many times `needle` occurs in `hay`.
+fn count(hay: &[u8], needle: &[u8]) -> usize {
+    if needle.is_empty() || hay.len() < needle.len() {
+        return 0;
+    }
+    hay.windows(needle.len()).filter(|w| *w == needle).count()
+}
+
 pub async fn read(state: &AppState, headers: &HeaderMap, body: Body) -> Result<Request, Response> {
     let bearer = headers.contains_key(AUTHORIZATION);
     if !bearer && !PREFLIGHT_HEADERS.iter().any(|h| headers.contains_key(*h)) {
@@ -48,8 +69,44 @@ pub async fn read(state: &AppState, headers: &HeaderMap, body: Body) -> Result<R
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let limit = state.config.max_upload_bytes;
-    let reader = body
-        .into_data_stream()
+    let boundary = content_type
+        .as_deref()
+        .and_then(boundary_of)
+        .ok_or_else(|| {
+            error(
+                StatusCode::BAD_REQUEST,
+                "the multipart request has no boundary".into(),
+                None,
+            )
+        })?;
+    let mut stream = body.into_data_stream();
+    // The spec puts `operations` and `map` before the files, and async-graphql reads them into
+    // memory: they must be small. Read up to the start of the third part (the first file), at
+    // most MAX_PREFIX bytes, then hand the rest on as it comes.
+    let marker = format!("--{boundary}").into_bytes();
+    let mut prefix: Vec<u8> = Vec::new();
+    while count(&prefix, &marker) < 3 {
+        match stream.next().await {
+            Some(Ok(chunk)) => prefix.extend_from_slice(&chunk),
+            Some(Err(e)) => {
+                return Err(error(StatusCode::BAD_REQUEST, e.to_string(), None));
+            }
+            None => break,
+        }
+        if prefix.len() > MAX_PREFIX {
+            return Err(error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("`operations` and `map` may take at most {MAX_PREFIX} bytes"),
+                Some("operations"),
+            ));
+        }
+    }
+    let head =
+        futures_util::stream::once(
+            async move { Ok::<_, axum::Error>(axum::body::Bytes::from(prefix)) },
+        );
+    let reader = head
+        .chain(stream)
         .map_err(std::io::Error::other)
         .into_async_read();
     let options = MultipartOptions::default()
@@ -65,4 +122,24 @@ pub async fn read(state: &AppState, headers: &HeaderMap, body: Body) -> Result<R
             ),
             other => error(StatusCode::BAD_REQUEST, other.to_string(), None),
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn boundaries_and_markers_are_found() {
+        assert_eq!(
+            boundary_of("multipart/form-data; boundary=abc").as_deref(),
+            Some("abc")
+        );
+        assert_eq!(
+            boundary_of("multipart/form-data; charset=utf-8; Boundary=\"x y\"").as_deref(),
+            Some("x y")
+        );
+        assert_eq!(boundary_of("multipart/form-data"), None);
+        assert_eq!(count(b"--a\r\n--a\r\n--a--", b"--a"), 3);
+        assert_eq!(count(b"", b"--a"), 0);
+    }
 }

@@ -181,6 +181,13 @@ async fn staff_documents_folders_versions_and_downloads() {
         .await;
     assert_eq!(status, 413, "{body}");
     assert_eq!(body["errors"][0]["extensions"]["field"], "file");
+    // The JSON parts before the files are read into memory: they are kept small.
+    let padding = "x".repeat(3 * 1024 * 1024);
+    let (status, body) = admin
+        .upload_raw(UPLOAD, json!({"c": case_id, "pad": padding}), "a.txt", "text/plain", b"a")
+        .await;
+    assert_eq!(status, 413, "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["field"], "operations");
     // A program dressed as a PDF is refused.
     let (_, body) = admin
         .upload_raw(
