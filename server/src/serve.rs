@@ -12,6 +12,8 @@ use std::time::Duration;
 
 /// How often each process looks for due mail.
 const MAIL_POLL: Duration = Duration::from_secs(2);
+/// How often each process looks for unused document bytes.
+const BLOB_SWEEP: Duration = Duration::from_secs(3600);
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
@@ -79,6 +81,7 @@ pub async fn run(config: Config, demo: bool) -> Result<(), ServeError> {
         config.mail_from.clone(),
     );
     tokio::spawn(worker.run(MAIL_POLL));
+    tokio::spawn(sweep_blobs(engine.clone()));
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|source| ServeError::Bind {
@@ -87,6 +90,21 @@ pub async fn run(config: Config, demo: bool) -> Result<(), ServeError> {
         })?;
     let addr = listener.local_addr()?;
     serve(listener, AppState::new(engine, config, addr)).await
+}
+
+/// Every hour, removes document bytes nothing refers to (deleted documents whose bytes were
+/// still in their grace period, uploads a crash cut short).
+async fn sweep_blobs(engine: Arc<Engine>) {
+    let mut every = tokio::time::interval(BLOB_SWEEP);
+    every.tick().await;
+    loop {
+        every.tick().await;
+        match engine.sweep_blobs().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(removed = n, "swept unused document blobs"),
+            Err(e) => tracing::warn!(error = %e, "sweeping document blobs failed"),
+        }
+    }
 }
 
 /// Serves on a bound listener; prints the line scripts wait for once requests are accepted.

@@ -32,13 +32,18 @@ pub trait BlobStore: Send + Sync + 'static {
     ) -> Result<Blob>;
     /// Opens a blob for reading.
     async fn open(&self, hash: &str) -> Result<tokio::fs::File>;
-    /// Removes a blob no document refers to any more, unless it was written in the last
-    /// [`GRACE`]: an upload of the same bytes may be about to refer to it.
+    /// Removes a blob no document refers to any more, unless it was written within the
+    /// store's grace period ([`GRACE`] by default): an upload of the same bytes may be about to
+    /// refer to it.
     async fn remove(&self, hash: &str) -> Result<()>;
+    /// Every blob's name, for the sweep that removes what nothing refers to; also drops
+    /// temporary files a crash left behind.
+    async fn names(&self) -> Result<Vec<String>>;
 }
 
 pub struct LocalBlobStore {
     root: PathBuf,
+    grace: std::time::Duration,
 }
 
 /// See [`BlobStore::remove`].
@@ -56,7 +61,16 @@ fn valid_hash(hash: &str) -> bool {
 
 impl LocalBlobStore {
     pub fn new(root: impl Into<PathBuf>) -> LocalBlobStore {
-        LocalBlobStore { root: root.into() }
+        LocalBlobStore {
+            root: root.into(),
+            grace: GRACE,
+        }
+    }
+
+    /// A store with another grace period (tests use none).
+    pub fn with_grace(mut self, grace: std::time::Duration) -> LocalBlobStore {
+        self.grace = grace;
+        self
     }
 
     /// `ab/cdef...`: two levels keep directories small.
@@ -131,6 +145,47 @@ impl BlobStore for LocalBlobStore {
         result
     }
 
+    async fn names(&self) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        let mut dirs = match tokio::fs::read_dir(&self.root).await {
+            Ok(d) => d,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+            Err(e) => return Err(e.into()),
+        };
+        while let Some(dir) = dirs.next_entry().await? {
+            let prefix = dir.file_name().to_string_lossy().into_owned();
+            if prefix == "tmp" {
+                // An upload in progress writes its temporary file continuously; one untouched
+                // for a day belongs to a process that died.
+                let mut tmp = tokio::fs::read_dir(dir.path()).await?;
+                while let Some(f) = tmp.next_entry().await? {
+                    let stale = f
+                        .metadata()
+                        .await
+                        .and_then(|m| m.modified())
+                        .ok()
+                        .and_then(|t| t.elapsed().ok())
+                        .is_some_and(|age| age > std::time::Duration::from_secs(24 * 3600));
+                    if stale {
+                        let _ = tokio::fs::remove_file(f.path()).await;
+                    }
+                }
+                continue;
+            }
+            if prefix.len() != 2 || !dir.file_type().await?.is_dir() {
+                continue;
+            }
+            let mut files = tokio::fs::read_dir(dir.path()).await?;
+            while let Some(f) = files.next_entry().await? {
+                let name = format!("{prefix}{}", f.file_name().to_string_lossy());
+                if valid_hash(&name) {
+                    out.push(name);
+                }
+            }
+        }
+        Ok(out)
+    }
+
     async fn open(&self, hash: &str) -> Result<tokio::fs::File> {
         Ok(tokio::fs::File::open(self.path(hash)?).await?)
     }
@@ -142,7 +197,7 @@ impl BlobStore for LocalBlobStore {
             .and_then(|m| m.modified())
             .ok()
             .and_then(|t| t.elapsed().ok())
-            .is_some_and(|age| age < GRACE);
+            .is_some_and(|age| age < self.grace);
         if recent {
             return Ok(());
         }

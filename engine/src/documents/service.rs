@@ -410,6 +410,12 @@ impl Engine {
         model::folders(&self.reader(), case.id).await
     }
 
+    /// Removes the bytes no document or version refers to any more; the server runs it every
+    /// hour. Answers how many blobs went.
+    pub async fn sweep_blobs(&self) -> Result<usize> {
+        self.storage.sweep(&self.reader()).await
+    }
+
     /// A staff download.
     pub async fn download(&self, p: &Principal, id: i64) -> Result<Download> {
         self.authorize(p, Object::Case, Action::Read)?;

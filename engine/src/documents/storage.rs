@@ -69,4 +69,19 @@ impl Storage {
         }
         Ok(())
     }
+
+    /// Removes every blob nothing refers to (past the store's grace period); answers how many.
+    pub(crate) async fn sweep(&self, db: &impl Exec) -> Result<usize> {
+        let store = self.store()?;
+        let mut removed = 0;
+        for name in store.names().await? {
+            if !model::blob_in_use(db, &name).await? {
+                store.remove(&name).await?;
+                if store.open(&name).await.is_err() {
+                    removed += 1;
+                }
+            }
+        }
+        Ok(removed)
+    }
 }

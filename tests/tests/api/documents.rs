@@ -184,7 +184,13 @@ async fn staff_documents_folders_versions_and_downloads() {
     // The JSON parts before the files are read into memory: they are kept small.
     let padding = "x".repeat(3 * 1024 * 1024);
     let (status, body) = admin
-        .upload_raw(UPLOAD, json!({"c": case_id, "pad": padding}), "a.txt", "text/plain", b"a")
+        .upload_raw(
+            UPLOAD,
+            json!({"c": case_id, "pad": padding}),
+            "a.txt",
+            "text/plain",
+            b"a",
+        )
         .await;
     assert_eq!(status, 413, "{body}");
     assert_eq!(body["errors"][0]["extensions"]["field"], "operations");
@@ -479,4 +485,64 @@ async fn sharing_client_uploads_and_portal_downloads() {
             .status(),
         404
     );
+}
+
+#[tokio::test]
+async fn bytes_nothing_refers_to_are_removed() {
+    use portico_engine::documents::{BlobStore, LocalBlobStore, Upload};
+    use portico_engine::metadata::EntityKind;
+    use portico_engine::{Engine, EngineConfig, Principal};
+    use std::sync::Arc;
+    let db = crate::helpers::TestDb::new().await;
+    let engine = Engine::open(&EngineConfig {
+        database_url: db.url.clone(),
+    })
+    .await
+    .unwrap();
+    // No grace period: what nothing refers to goes at once.
+    let store =
+        Arc::new(LocalBlobStore::new(db.dir.0.join("files")).with_grace(std::time::Duration::ZERO));
+    engine.set_document_storage(store.clone(), 1 << 20);
+    let p = Principal::System;
+    let mut values = serde_json::Map::new();
+    values.insert("subject".into(), json!("Sweep"));
+    let case = engine.create(&p, EntityKind::Case, values).await.unwrap();
+    let upload = |name: &str, bytes: &'static [u8]| {
+        let name = name.to_owned();
+        let engine = engine.clone();
+        let case_id = case.id;
+        async move {
+            let mut content = bytes;
+            engine
+                .upload_document(
+                    &Principal::System,
+                    case_id,
+                    None,
+                    Upload {
+                        filename: name,
+                        content_type: None,
+                        content: &mut content,
+                    },
+                )
+                .await
+                .unwrap()
+        }
+    };
+    let keep = upload("keep.txt", b"keep these bytes").await;
+    let gone = upload("gone.txt", b"drop these bytes").await;
+    let ok = |_: &[u8]| Ok(());
+    let orphan = store
+        .put(&mut &b"left by a crash"[..], 100, &ok)
+        .await
+        .unwrap();
+    assert_eq!(store.names().await.unwrap().len(), 3);
+
+    // Deleting a document removes its bytes; the sweep finds the orphan; the rest stays.
+    engine.delete_document(&p, gone.id).await.unwrap();
+    assert!(store.open(&gone.blob).await.is_err());
+    assert_eq!(engine.sweep_blobs().await.unwrap(), 1);
+    assert!(store.open(&orphan.hash).await.is_err());
+    assert!(store.open(&keep.blob).await.is_ok());
+    assert_eq!(store.names().await.unwrap(), vec![keep.blob.clone()]);
+    assert!(engine.download(&p, keep.id).await.is_ok());
 }
