@@ -398,6 +398,15 @@ pub fn page_size(ctx: &ResolverContext<'_>) -> Result<Option<u64>> {
     }
 }
 
+/// Whether a list's nodes ask for any custom field: if not, the engine leaves the JSON column
+/// unread and unparsed.
+pub fn selects_custom(catalog: &Catalog, entity: EntityKind, ctx: &ResolverContext<'_>) -> bool {
+    let node = ctx.look_ahead().field("edges").field("node");
+    catalog.entity(entity).fields.iter().any(|f| {
+        portico_engine::records::stored_in_custom(entity, &f.key) && node.field(&f.key).exists()
+    })
+}
+
 fn list_field(catalog: Arc<Catalog>, entity: EntityKind, plural: &str) -> Field {
     let t = entity.type_name();
     Field::new(
@@ -415,11 +424,7 @@ fn list_field(catalog: Arc<Catalog>, entity: EntityKind, plural: &str) -> Field 
                         .map(|f| f.object())
                         .transpose()?,
                 )?;
-                let node = ctx.look_ahead().field("edges").field("node");
-                let without_custom = !catalog.entity(entity).fields.iter().any(|f| {
-                    portico_engine::records::stored_in_custom(entity, &f.key)
-                        && node.field(&f.key).exists()
-                });
+                let without_custom = !selects_custom(&catalog, entity, &ctx);
                 let query = ListQuery {
                     conditions: conditions.clone(),
                     sort: sorts(&catalog, entity, Audience::Staff, &ctx)?,

@@ -2,7 +2,7 @@
 
 use crate::args::{engine, engine_err, id_arg, opt_string, principal};
 use crate::connection::Connection;
-use crate::records::{input_values, page_size};
+use crate::records::{input_values, page_size, selects_custom};
 use crate::values::{enum_type_name, filter_input};
 use async_graphql::dynamic::{Field, FieldFuture, FieldValue, InputValue, TypeRef};
 use portico_engine::metadata::{Audience, Catalog, EntityKind};
@@ -27,10 +27,12 @@ pub fn query_fields(catalog: &Arc<Catalog>) -> Vec<Field> {
                     value: filter_input(def, "status", status.as_value())?,
                 });
             }
+            let without_custom = !selects_custom(&catalog, EntityKind::Case, &ctx);
             let query = ListQuery {
                 conditions: conditions.clone(),
                 first: page_size(&ctx)?,
                 after: opt_string(&ctx.args, "after")?,
+                without_custom,
                 ..ListQuery::default()
             };
             let page = engine(&ctx)?
