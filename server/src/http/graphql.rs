@@ -467,36 +467,7 @@ async fn post(
         return not_acceptable();
     };
     if is_multipart(&headers) {
-        // Uploads are spooled to disk as they arrive: only a signed-in user may send one.
-        let known = match state.engine.sync().await {
-            Ok(_) => principal_of(&state, endpoint, &headers).await,
-            Err(e) => Err(e),
-        };
-        match known {
-            Ok(portico_engine::Principal::Anonymous) => {
-                return respond(
-                    StatusCode::UNAUTHORIZED,
-                    Media::Json,
-                    &json!({"errors": [{"message": "sign in to upload", "extensions": {"code": "UNAUTHENTICATED"}}]}),
-                );
-            }
-            Ok(_) => {}
-            Err(e) => return internal(e.to_string()),
-        }
-        return match super::uploads::read(&state, &headers, body).await {
-            Ok(request) => {
-                execute(
-                    &state,
-                    endpoint,
-                    &headers,
-                    client,
-                    media,
-                    Prepared::Request(request),
-                )
-                .await
-            }
-            Err(response) => response,
-        };
+        return post_multipart(endpoint, &state, client, &headers, media, body).await;
     }
     let body = match axum::body::to_bytes(body, MAX_JSON_BODY).await {
         Ok(b) => b,
@@ -534,6 +505,40 @@ async fn post(
         Prepared::Params(p),
     )
     .await
+}
+
+/// A multipart upload: only a signed-in user may send one, as it is spooled to disk while it
+/// arrives.
+async fn post_multipart(
+    endpoint: Endpoint,
+    state: &AppState,
+    client: SocketAddr,
+    headers: &HeaderMap,
+    media: Media,
+    body: HttpBody,
+) -> Response {
+    let known = match state.engine.sync().await {
+        Ok(_) => principal_of(state, endpoint, headers).await,
+        Err(e) => Err(e),
+    };
+    match known {
+        Ok(portico_engine::Principal::Anonymous) => {
+            return respond(
+                StatusCode::UNAUTHORIZED,
+                Media::Json,
+                &json!({"errors": [{"message": "sign in to upload", "extensions": {"code": "UNAUTHENTICATED"}}]}),
+            );
+        }
+        Ok(_) => {}
+        Err(e) => return internal(e.to_string()),
+    }
+    match super::uploads::read(state, headers, body).await {
+        Ok(request) => {
+            let prepared = Prepared::Request(request);
+            execute(state, endpoint, headers, client, media, prepared).await
+        }
+        Err(response) => response,
+    }
 }
 
 /// The largest JSON request body; files come as multipart uploads.

@@ -797,7 +797,10 @@ async fn the_portal_schema_follows_the_portal_field_setting() {
     assert_eq!(created["createCase"]["orderRef"], "PO-7");
     // The list reads the custom values when a custom field is asked for, and only then.
     let listed = portal
-        .ok("{ cases { edges { node { subject orderRef } } } }", json!({}))
+        .ok(
+            "{ cases { edges { node { subject orderRef } } } }",
+            json!({}),
+        )
         .await;
     assert_eq!(listed["cases"]["edges"][0]["node"]["orderRef"], "PO-7");
     tick(false, false).await;
