@@ -113,7 +113,7 @@ pub(crate) async fn insert(
 }
 
 /// Like [`insert`], with `preset`: values the engine sets itself (a portal case's client and
-/// owner), checked as references but not against what `audience` may edit.
+/// owner), not checked against what `audience` may edit nor looked up as references.
 pub(crate) async fn insert_with(
     txn: &impl Exec,
     layout: &Layout,
@@ -133,8 +133,10 @@ pub(crate) async fn insert_with(
         validator.validate(&Value::Object(new.values.clone()))?;
         with_defaults(layout.entity, meta, new.values)
     };
-    values.extend(preset);
+    // The engine's own values point at records it just read (the user's organisation, the
+    // default owner); the foreign keys still guard them. Only the caller's are looked up.
     references::check(txn, layout, meta, &values, true).await?;
+    values.extend(preset);
     let now = now_micros();
     let created_at = new.created_at.unwrap_or(now);
     let (columns, custom) = split(layout, meta, &values);
