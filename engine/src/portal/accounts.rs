@@ -149,6 +149,18 @@ pub(crate) async fn void_tokens(
     Ok(())
 }
 
+/// Whether a token exists and has not expired, without using it up.
+pub(crate) async fn token_is_live(db: &impl Exec, purpose: Purpose, token: &str) -> Result<bool> {
+    let q = Query::select()
+        .column("contact_id")
+        .from("portal_tokens")
+        .and_where(Expr::col("token_hash").eq(hash_token(token.trim())))
+        .and_where(Expr::col("purpose").eq(purpose.as_str()))
+        .and_where(Expr::col("expires_at").gt(now_micros()))
+        .to_owned();
+    Ok(db.query_one(&q).await?.is_some())
+}
+
 /// Uses up a token: the contact it belongs to when it is valid; it is deleted either way, so
 /// it never works twice. Expired and unknown tokens look the same to the caller.
 pub(crate) async fn take_token(

@@ -71,6 +71,13 @@ impl Engine {
             .check_address(&self.reader(), LINK, who)
             .await?;
         check_strength(password, "password")?;
+        // A link that cannot work costs no password hash (and counts against the address).
+        if !accounts::token_is_live(&self.reader(), purpose, token).await? {
+            let txn = self.begin_write().await?;
+            self.throttle.failed_address(&txn, LINK, who).await?;
+            txn.commit().await?;
+            return Err(bad_link());
+        }
         let hash = hash_off_thread(password.to_owned()).await?;
         let txn = self.begin_write().await?;
         let contact = match accounts::take_token(&txn, purpose, token).await? {

@@ -47,6 +47,21 @@ fn boundary_of(content_type: &str) -> Option<String> {
     })
 }
 
+/// Reads and drops what is left of a refused request (up to a bound), so that the client,
+/// still sending, gets to read the error instead of a connection reset.
+async fn drain(stream: &mut axum::body::BodyDataStream) {
+    let mut left = DRAIN_LIMIT;
+    while let Some(Ok(chunk)) = stream.next().await {
+        match left.checked_sub(chunk.len()) {
+            Some(l) => left = l,
+            None => break,
+        }
+    }
+}
+
+/// How much of a refused upload is read and dropped before the connection is given up.
+const DRAIN_LIMIT: usize = 64 * 1024 * 1024;
+
 /// How many times `needle` occurs in `hay`.
 fn count(hay: &[u8], needle: &[u8]) -> usize {
     if needle.is_empty() || hay.len() < needle.len() {
@@ -94,6 +109,7 @@ pub async fn read(state: &AppState, headers: &HeaderMap, body: Body) -> Result<R
             None => break,
         }
         if prefix.len() > MAX_PREFIX {
+            drain(&mut stream).await;
             return Err(error(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 format!("`operations` and `map` may take at most {MAX_PREFIX} bytes"),
@@ -106,22 +122,24 @@ pub async fn read(state: &AppState, headers: &HeaderMap, body: Body) -> Result<R
             async move { Ok::<_, axum::Error>(axum::body::Bytes::from(prefix)) },
         );
     let reader = head
-        .chain(stream)
+        .chain(stream.by_ref())
         .map_err(std::io::Error::other)
         .into_async_read();
     let options = MultipartOptions::default()
         .max_file_size(usize::try_from(limit).unwrap_or(usize::MAX))
         .max_num_files(20);
-    receive_body(content_type, reader, options)
-        .await
-        .map_err(|e| match e {
-            ParseRequestError::PayloadTooLarge => error(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!("`file` is larger than the limit of {limit} bytes"),
-                Some("file"),
-            ),
-            other => error(StatusCode::BAD_REQUEST, other.to_string(), None),
-        })
+    let received = receive_body(content_type, reader, options).await;
+    if received.is_err() {
+        drain(&mut stream).await;
+    }
+    received.map_err(|e| match e {
+        ParseRequestError::PayloadTooLarge => error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("`file` is larger than the limit of {limit} bytes"),
+            Some("file"),
+        ),
+        other => error(StatusCode::BAD_REQUEST, other.to_string(), None),
+    })
 }
 
 #[cfg(test)]

@@ -195,3 +195,26 @@ async fn every_portal_operation_for_every_role() {
         .await;
     assert_eq!(outcome(&body, "expired session"), Unauthenticated, "{body}");
 }
+
+#[tokio::test]
+async fn guessing_links_is_rate_limited_per_address() {
+    let t = portal_app().await;
+    let guess = "mutation($t: String!) { resetPassword(token: $t, password: \"a long password\") { token } }";
+    // 50 bad links from one address within 15 minutes, then no more attempts at all.
+    for i in 0..50 {
+        let e = t
+            .app
+            .portal()
+            .err(guess, json!({"t": format!("prs_{i:064x}")}))
+            .await;
+        assert_eq!(code(&e), "VALIDATION", "attempt {i}: {e}");
+    }
+    let e = t.app.portal().err(guess, json!({"t": "prs_0"})).await;
+    assert_eq!(code(&e), "RATE_LIMITED");
+    let e = t
+        .app
+        .portal()
+        .err("mutation { acceptInvitation(token: \"pin_0\", password: \"a long password\") { token } }", json!({}))
+        .await;
+    assert_eq!(code(&e), "RATE_LIMITED");
+}
