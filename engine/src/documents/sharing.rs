@@ -9,6 +9,7 @@ use crate::db::{Exec, now_micros};
 use crate::error::{EngineError, Result};
 use crate::identity::{Action, Object, Principal};
 use crate::metadata::EntityKind;
+use crate::portal::access_row;
 use crate::records::actor;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use serde_json::json;
@@ -50,16 +51,9 @@ pub(crate) async fn share(
 
 /// Whether the contact's grant on the case lets them download.
 pub(crate) async fn can_download(db: &impl Exec, case_id: i64, contact_id: i64) -> Result<bool> {
-    let q = Query::select()
-        .columns(["enabled", "can_download"])
-        .from("case_portal_access")
-        .and_where(Expr::col("case_id").eq(case_id))
-        .and_where(Expr::col("contact_id").eq(contact_id))
-        .to_owned();
-    Ok(match db.query_one(&q).await? {
-        Some(r) => r.get::<bool>(0)? && r.get::<bool>(1)?,
-        None => false,
-    })
+    Ok(access_row(db, case_id, contact_id)
+        .await?
+        .is_some_and(|a| a.enabled && a.can_download))
 }
 
 /// Documents shared with or uploaded by the contact on the case (still visible to them).
@@ -107,16 +101,9 @@ impl Engine {
     ) -> Result<Vec<Document>> {
         self.authorize(p, Object::Case, Action::Update)?;
         let txn = self.begin_write().await?;
-        let q = Query::select()
-            .column("enabled")
-            .from("case_portal_access")
-            .and_where(Expr::col("case_id").eq(case_id))
-            .and_where(Expr::col("contact_id").eq(contact_id))
-            .to_owned();
-        let enabled = match txn.query_one(&q).await? {
-            Some(r) => r.get::<bool>(0)?,
-            None => false,
-        };
+        let enabled = access_row(&txn, case_id, contact_id)
+            .await?
+            .is_some_and(|a| a.enabled);
         if !enabled {
             return Err(EngineError::validation(
                 "contactId",

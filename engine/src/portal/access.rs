@@ -34,7 +34,12 @@ pub struct PortalCandidate {
     pub shared_document_count: i64,
 }
 
-async fn access_row(db: &impl Exec, case_id: i64, contact_id: i64) -> Result<Option<PortalAccess>> {
+/// A contact's grant on a case, if one was ever given.
+pub(crate) async fn access_row(
+    db: &impl Exec,
+    case_id: i64,
+    contact_id: i64,
+) -> Result<Option<PortalAccess>> {
     let q = Query::select()
         .columns(["enabled", "can_download"])
         .from("case_portal_access")

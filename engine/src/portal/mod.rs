@@ -24,4 +24,5 @@ pub use invitations::{Invitation, InvitationStatus, SendInvitation};
 pub use links::Links;
 pub use organisations::Me;
 
+pub(crate) use access::access_row;
 pub(crate) use contacts::after_contact_write;
