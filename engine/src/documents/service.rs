@@ -11,7 +11,7 @@ use crate::db::{Exec, now_micros};
 use crate::error::{EngineError, Result};
 use crate::identity::{Action, Object, Principal};
 use crate::metadata::EntityKind;
-use crate::notifications::Activity;
+use crate::notifications::{Activity, CaseRef};
 use crate::records::actor;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use serde_json::json;
@@ -47,25 +47,18 @@ async fn check_folder(db: &impl Exec, case_id: i64, folder_id: Option<i64>) -> R
     Ok(())
 }
 
-async fn case_owner(db: &impl Exec, case_id: i64) -> Result<Option<i64>> {
-    let q = Query::select()
-        .column("owner_id")
-        .from("cases")
-        .and_where(Expr::col("id").eq(case_id))
-        .to_owned();
-    match db.query_one(&q).await? {
-        Some(r) => r.get(0),
-        None => Err(EngineError::not_found("Case", case_id)),
-    }
-}
-
 /// Who uploads, as the document records it.
 struct Uploader {
-    /// Who, as the notifications name them.
-    name: String,
     origin: Origin,
     created_by: Option<i64>,
-    uploaded_by: Option<i64>,
+    /// A client's upload: who, and the case as the staff notifications describe it.
+    client: Option<ClientUpload>,
+}
+
+struct ClientUpload {
+    contact_id: i64,
+    name: String,
+    case: CaseRef,
 }
 
 impl Engine {
@@ -118,7 +111,7 @@ impl Engine {
                 doc_type.into(),
                 who.origin.as_str().into(),
                 who.created_by.into(),
-                who.uploaded_by.into(),
+                who.client.as_ref().map(|c| c.contact_id).into(),
                 stored.blob.hash.clone().into(),
                 (stored.blob.size as i64).into(),
                 stored.content_type.clone().into(),
@@ -139,15 +132,14 @@ impl Engine {
         )
         .await?;
         let mut woken = Vec::new();
-        if let Some(contact) = who.uploaded_by {
+        if let Some(client) = &who.client {
             // A client's upload is on their shared list until someone removes it from there.
-            sharing::share(&txn, case_id, contact, id).await?;
+            sharing::share(&txn, case_id, client.contact_id, id).await?;
             let activity = Activity::Uploaded {
-                contact: who.name.clone(),
+                contact: client.name.clone(),
                 document: stored.name.clone(),
             };
-            let case = crate::notifications::CaseRef::load(&txn, case_id).await?;
-            woken = crate::notifications::record(self, &txn, &case, &activity).await?;
+            woken = crate::notifications::record(self, &txn, &client.case, &activity).await?;
         }
         audit::record(
             &txn,
@@ -181,10 +173,9 @@ impl Engine {
             _ => None,
         };
         let who = Uploader {
-            name: String::new(),
             origin: Origin::Staff,
             created_by,
-            uploaded_by: None,
+            client: None,
         };
         self.insert_document(p, case_id, folder_id, upload, who)
             .await
@@ -204,10 +195,17 @@ impl Engine {
             return Err(EngineError::Unauthenticated);
         };
         let who = Uploader {
-            name: me.name.clone(),
             origin: Origin::ClientPortal,
-            created_by: case_owner(&self.reader(), case.id).await?,
-            uploaded_by: Some(me.contact_id),
+            created_by: case.reference("owner"),
+            client: Some(ClientUpload {
+                contact_id: me.contact_id,
+                name: me.name.clone(),
+                case: CaseRef {
+                    id: case.id,
+                    subject: case.get("subject").as_str().unwrap_or_default().to_owned(),
+                    new_with_owner: None,
+                },
+            }),
         };
         self.insert_document(p, case.id, folder_id, upload, who)
             .await

@@ -76,24 +76,6 @@ pub(crate) struct CaseRef {
     pub new_with_owner: Option<Option<i64>>,
 }
 
-impl CaseRef {
-    pub(crate) async fn load(db: &impl Exec, case_id: i64) -> Result<CaseRef> {
-        let q = Query::select()
-            .columns(["subject"])
-            .from("cases")
-            .and_where(Expr::col("id").eq(case_id))
-            .to_owned();
-        match db.query_one(&q).await? {
-            Some(r) => Ok(CaseRef {
-                id: case_id,
-                subject: r.get(0)?,
-                new_with_owner: None,
-            }),
-            None => Err(EngineError::not_found("Case", case_id)),
-        }
-    }
-}
-
 /// Writes the activity's notifications and emails inside the caller's transaction; answers
 /// the users to wake once it commits.
 pub(crate) async fn record(
