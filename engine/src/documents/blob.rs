@@ -34,8 +34,8 @@ pub trait BlobStore: Send + Sync + 'static {
     async fn open(&self, hash: &str) -> Result<tokio::fs::File>;
     /// Removes a blob no document refers to any more, unless it was written within the
     /// store's grace period ([`GRACE`] by default): an upload of the same bytes may be about to
-    /// refer to it.
-    async fn remove(&self, hash: &str) -> Result<()>;
+    /// refer to it. Answers whether it went.
+    async fn remove(&self, hash: &str) -> Result<bool>;
     /// Every blob's name, for the sweep that removes what nothing refers to; also drops
     /// temporary files a crash left behind.
     async fn names(&self) -> Result<Vec<String>>;
@@ -190,7 +190,7 @@ impl BlobStore for LocalBlobStore {
         Ok(tokio::fs::File::open(self.path(hash)?).await?)
     }
 
-    async fn remove(&self, hash: &str) -> Result<()> {
+    async fn remove(&self, hash: &str) -> Result<bool> {
         let path = self.path(hash)?;
         let recent = tokio::fs::metadata(&path)
             .await
@@ -199,11 +199,12 @@ impl BlobStore for LocalBlobStore {
             .and_then(|t| t.elapsed().ok())
             .is_some_and(|age| age < self.grace);
         if recent {
-            return Ok(());
+            return Ok(false);
         }
         match tokio::fs::remove_file(path).await {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
-            _ => Ok(()),
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(e.into()),
         }
     }
 }
@@ -242,7 +243,7 @@ mod tests {
         assert_eq!(leftovers, 0);
         assert!(store.open("../../etc/passwd").await.is_err());
         // Just written: kept through the grace period.
-        store.remove(&blob.hash).await.unwrap();
+        assert!(!store.remove(&blob.hash).await.unwrap());
         assert!(store.open(&blob.hash).await.is_ok());
         let _ = std::fs::remove_dir_all(&dir);
     }

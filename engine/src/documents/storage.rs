@@ -75,11 +75,8 @@ impl Storage {
         let store = self.store()?;
         let mut removed = 0;
         for name in store.names().await? {
-            if !model::blob_in_use(db, &name).await? {
-                store.remove(&name).await?;
-                if store.open(&name).await.is_err() {
-                    removed += 1;
-                }
+            if !model::blob_in_use(db, &name).await? && store.remove(&name).await? {
+                removed += 1;
             }
         }
         Ok(removed)

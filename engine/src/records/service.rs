@@ -81,14 +81,7 @@ impl Engine {
 
     pub async fn get(&self, p: &Principal, entity: EntityKind, id: i64) -> Result<Record> {
         self.authorize(p, object(entity), Action::Read)?;
-        let catalog = self.catalog();
-        write::load(
-            &self.reader(),
-            layout_of(entity)?,
-            catalog.entity(entity),
-            id,
-        )
-        .await
+        self.load_record(entity, id).await
     }
 
     /// Several records by id, in no particular order; missing ids are left out.
