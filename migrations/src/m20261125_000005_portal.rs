@@ -1,7 +1,7 @@
 //! The client portal: portal accounts, their single-use tokens (invitations, password resets),
 //! per-case access grants, and the database's guarantee that a portal user's email is theirs.
 
-use crate::{foreign_key, id_column, timestamp};
+use crate::{foreign_key, id_column, index, timestamp};
 use sea_orm_migration::prelude::*;
 
 #[derive(DeriveMigrationName)]
@@ -65,14 +65,11 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(
-            Index::create()
-                .name("portal_tokens_contact")
-                .table("portal_tokens")
-                .col("contact_id")
-                .col("purpose")
-                .to_owned(),
-        )
+        m.create_index(index(
+            "portal_tokens",
+            "portal_tokens_contact",
+            &["contact_id", "purpose"],
+        ))
         .await?;
 
         // Who may see which case on the portal. A revoked grant keeps its row (enabled false)
@@ -100,15 +97,11 @@ impl MigrationTrait for Migration {
         )
         .await?;
         // The portal's case list starts from the user's grants.
-        m.create_index(
-            Index::create()
-                .name("case_portal_access_contact")
-                .table("case_portal_access")
-                .col("contact_id")
-                .col("enabled")
-                .col("case_id")
-                .to_owned(),
-        )
+        m.create_index(index(
+            "case_portal_access",
+            "case_portal_access_contact",
+            &["contact_id", "enabled", "case_id"],
+        ))
         .await?;
 
         // The engine refuses a portal user whose email another contact has; this index makes

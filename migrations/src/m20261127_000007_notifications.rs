@@ -1,6 +1,6 @@
 //! Staff notifications: who hears about a case's portal activity, and the in-app inbox.
 
-use crate::{foreign_key, id_column, timestamp};
+use crate::{foreign_key, id_column, index, timestamp};
 use sea_orm_migration::prelude::*;
 
 #[derive(DeriveMigrationName)]
@@ -55,14 +55,11 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(
-            Index::create()
-                .name("notifications_user")
-                .table("notifications")
-                .col("user_id")
-                .col("id")
-                .to_owned(),
-        )
+        m.create_index(index(
+            "notifications",
+            "notifications_user",
+            &["user_id", "id"],
+        ))
         .await
     }
 }

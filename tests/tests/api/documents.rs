@@ -3,7 +3,7 @@
 //! then sharing with portal contacts, client uploads and the portal's downloads.
 
 use crate::helpers::{Client, code, spawn_app_with};
-use crate::portal::{PUBLIC, id, portal_app};
+use crate::portal::{id, portal_app};
 use serde_json::{Value, json};
 
 const UPLOAD: &str = "mutation($c: ID!, $f: ID, $file: Upload!) { uploadDocument(caseId: $c, folderId: $f, file: $file) { id name type origin version size contentType folderId createdBy { name } uploadedBy { name } } }";
@@ -274,13 +274,8 @@ async fn sharing_client_uploads_and_portal_downloads() {
     t.link(&other_case, &dan).await;
     t.set_access(&case_id, &carla, true, false).await;
     t.set_access(&other_case, &dan, true, true).await;
-    let invitation = format!("{PUBLIC}/portal/invitation/");
-    let carla_portal = t
-        .accept(&t.mail("carla@example.com", 1).await.link(&invitation))
-        .await;
-    let dan_portal = t
-        .accept(&t.mail("dan@example.com", 1).await.link(&invitation))
-        .await;
+    let carla_portal = t.accept_mailed("carla@example.com", 1).await;
+    let dan_portal = t.accept_mailed("dan@example.com", 1).await;
 
     let staff = &t.manager;
     let a = id(&staff

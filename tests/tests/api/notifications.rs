@@ -70,13 +70,7 @@ async fn portal_activity_notifies_the_case_list_live_and_by_email() {
         .await;
     t.link(&case_id, &carla).await;
     t.set_access(&case_id, &carla, true, true).await;
-    let carla_portal = t
-        .accept(
-            &t.mail("carla@example.com", 1)
-                .await
-                .link(&format!("{PUBLIC}/portal/invitation/")),
-        )
-        .await;
+    let carla_portal = t.accept_mailed("carla@example.com", 1).await;
 
     // By default: the owner, in the app and by email.
     let list = t.manager.ok(RECIPIENTS, json!({"c": case_id})).await;

@@ -129,6 +129,15 @@ impl PortalApp {
             .with_token(data["acceptInvitation"]["token"].as_str().unwrap())
     }
 
+    /// Accepts the invitation in the `n`th email to `address` (counting from 1).
+    pub async fn accept_mailed(&self, address: &str, n: usize) -> Client {
+        let link = self
+            .mail(address, n)
+            .await
+            .link(&format!("{PUBLIC}/portal/invitation/"));
+        self.accept(&link).await
+    }
+
     pub async fn status(&self, contact: &str) -> Value {
         self.manager
             .ok(
@@ -289,9 +298,7 @@ async fn invitations_accounts_and_password_resets() {
     assert_eq!(t.status(&ana).await["status"], "EXPIRED");
     // Re-sending gives a working link again.
     t.manager.ok(send, json!({"id": ana})).await;
-    let ana_portal = t
-        .accept(&t.mail("ana@example.com", 2).await.link(&invitation))
-        .await;
+    let ana_portal = t.accept_mailed("ana@example.com", 2).await;
     ana_portal.ok("{ me { contact { id } } }", json!({})).await;
 
     // Password reset: the same answer for unknown addresses, and mail only to real ones.
@@ -713,13 +720,7 @@ async fn the_portal_schema_follows_the_portal_field_setting() {
     let carla = t
         .create_contact(json!({"name": "Carla", "email": "carla@example.com", "portalUser": true}))
         .await;
-    let portal = t
-        .accept(
-            &t.mail("carla@example.com", 1)
-                .await
-                .link(&format!("{PUBLIC}/portal/invitation/")),
-        )
-        .await;
+    let portal = t.accept_mailed("carla@example.com", 1).await;
     let _ = carla;
     let fields = |name: &'static str| {
         let portal = portal.clone();

@@ -3,7 +3,7 @@
 //! a revoked case, and with an expired session. The table must list every root field.
 
 use crate::helpers::{Client, code};
-use crate::portal::{PASSWORD, PUBLIC, portal_app};
+use crate::portal::{PASSWORD, portal_app};
 use serde_json::{Value, json};
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -76,13 +76,8 @@ async fn every_portal_operation_for_every_role() {
     t.link(&theirs, &dan).await;
     t.set_access(&mine, &carla, true, true).await;
     t.set_access(&theirs, &dan, true, true).await;
-    let invitation = format!("{PUBLIC}/portal/invitation/");
-    let carla_portal = t
-        .accept(&t.mail("carla@example.com", 1).await.link(&invitation))
-        .await;
-    let dan_portal = t
-        .accept(&t.mail("dan@example.com", 1).await.link(&invitation))
-        .await;
+    let carla_portal = t.accept_mailed("carla@example.com", 1).await;
+    let dan_portal = t.accept_mailed("dan@example.com", 1).await;
 
     // Every root field of the portal schema has a row.
     let d = carla_portal
