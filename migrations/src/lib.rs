@@ -13,6 +13,7 @@ mod m20261124_000004_mail;
 mod m20261125_000005_portal;
 mod m20261126_000006_documents;
 mod m20261127_000007_notifications;
+mod m20261129_000008_access;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000005_portal::Migration),
             Box::new(m20261126_000006_documents::Migration),
             Box::new(m20261127_000007_notifications::Migration),
+            Box::new(m20261129_000008_access::Migration),
         ]
     }
 }

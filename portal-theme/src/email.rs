@@ -20,14 +20,17 @@ pub enum EmailKind {
     PasswordReset,
     /// To staff: a client did something on a case's portal (uploaded, opened a case).
     PortalActivity,
+    /// To a portal user's old address: their login email was changed.
+    LoginEmailChanged,
 }
 
 impl EmailKind {
-    pub const ALL: [EmailKind; 4] = [
+    pub const ALL: [EmailKind; 5] = [
         EmailKind::Invitation,
         EmailKind::CaseAccess,
         EmailKind::PasswordReset,
         EmailKind::PortalActivity,
+        EmailKind::LoginEmailChanged,
     ];
 
     pub fn key(self) -> &'static str {
@@ -36,6 +39,7 @@ impl EmailKind {
             EmailKind::CaseAccess => "case_access",
             EmailKind::PasswordReset => "password_reset",
             EmailKind::PortalActivity => "portal_activity",
+            EmailKind::LoginEmailChanged => "login_email_changed",
         }
     }
 
@@ -135,10 +139,73 @@ const PARTS: [(&str, &str); 3] = [
     ("text", ".txt"),
 ];
 
+/// The most elements `range()` gives in an email: plenty for any layout, and with loops nested
+/// at most [`MAX_LOOP_NESTING`] deep a render stays within a million steps.
+const MAX_EMAIL_RANGE: i128 = 1000;
+/// How deep an admin's template may nest `for` loops.
+const MAX_LOOP_NESTING: usize = 2;
+/// The largest source of one part of an admin's template.
+const MAX_SOURCE_BYTES: usize = 64 * 1024;
+
+/// Tera's `range`, counting up only and at most [`MAX_EMAIL_RANGE`] long: Tera itself allows
+/// 100,000, and three nested loops over that would render for days inside a request.
+fn bounded_range(kwargs: tera::Kwargs, _: &tera::State) -> tera::TeraResult<Vec<i128>> {
+    let start = kwargs.get::<i128>("start")?.unwrap_or_default();
+    let end = kwargs.must_get::<i128>("end")?;
+    let step = kwargs.get::<i128>("step_by")?.unwrap_or(1);
+    if step <= 0 {
+        return Err(tera::Error::message(
+            "`range` in an email counts up: `step_by` must be positive",
+        ));
+    }
+    let len = (end.saturating_sub(start).max(0) + step - 1) / step;
+    if len > MAX_EMAIL_RANGE {
+        return Err(tera::Error::message(format!(
+            "`range` in an email gives at most {MAX_EMAIL_RANGE} elements, not {len}"
+        )));
+    }
+    Ok((0..len).map(|i| start + i * step).collect())
+}
+
+/// What an admin's template may not do, checked before it is rendered or stored: reach other
+/// templates, define components (which may call themselves), nest loops deeper than
+/// [`MAX_LOOP_NESTING`], or be larger than [`MAX_SOURCE_BYTES`]. With the bounded `range`
+/// this bounds the work of every render.
+fn check_override(source: &str) -> Result<(), String> {
+    if source.len() > MAX_SOURCE_BYTES {
+        return Err(format!("it is over {MAX_SOURCE_BYTES} bytes long"));
+    }
+    let mut depth = 0usize;
+    for tag in source.split("{%").skip(1) {
+        let tag = tag.trim_start_matches(['-', '+']).trim_start();
+        let word: String = tag
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        match word.as_str() {
+            "for" => {
+                depth += 1;
+                if depth > MAX_LOOP_NESTING {
+                    return Err(format!(
+                        "loops may be nested at most {MAX_LOOP_NESTING} deep"
+                    ));
+                }
+            }
+            "endfor" => depth = depth.saturating_sub(1),
+            "include" | "extends" | "import" | "component" | "endcomponent" | "block" => {
+                return Err(format!("`{word}` is not available in an email template"));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 impl EmailTemplates {
     pub fn builtin() -> Result<EmailTemplates, ThemeError> {
         let mut tera = Tera::new();
         tera.autoescape_on(vec![".html"]);
+        tera.register_function("range", bounded_range);
         tera.add_raw_templates(SOURCES)
             .map_err(|e| ThemeError::Render {
                 kind: "built-in",
@@ -191,6 +258,12 @@ impl EmailTemplates {
                         "html" => &o.html,
                         _ => &o.text,
                     };
+                    check_override(source).map_err(|message| ThemeError::Render {
+                        kind: kind.key(),
+                        language: language.code(),
+                        part,
+                        message,
+                    })?;
                     self.tera.render_str(source, &ctx, escape)
                 }
                 None => {
@@ -211,7 +284,7 @@ impl EmailTemplates {
 }
 
 /// Every built-in source by template name, for [`EmailTemplates::sources`].
-const SOURCES: [(&str, &str); 24] = {
+const SOURCES: [(&str, &str); 30] = {
     let [a, b, c] = builtin!("es", "invitation");
     let [d, e, f] = builtin!("en", "invitation");
     let [g, h, i] = builtin!("es", "case_access");
@@ -220,8 +293,11 @@ const SOURCES: [(&str, &str); 24] = {
     let [p, q, r] = builtin!("en", "password_reset");
     let [s, t, u] = builtin!("es", "portal_activity");
     let [v, w, x] = builtin!("en", "portal_activity");
+    let [y, z, aa] = builtin!("es", "login_email_changed");
+    let [ab, ac, ad] = builtin!("en", "login_email_changed");
     [
-        a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s, t, u, v, w, x,
+        a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s, t, u, v, w, x, y, z, aa, ab, ac,
+        ad,
     ]
 };
 
@@ -239,6 +315,9 @@ mod tests {
             "case_number": "CAS-000042",
             "case_subject": "Factura \"duplicada\"",
             "activity": "Ana uploaded <b>receipt.pdf</b>",
+            "old_email": "ana@example.com",
+            "new_email": "ana.lopez@example.com",
+            "changed_by": "Bea",
         })
     }
 
@@ -308,6 +387,38 @@ mod tests {
             e.text
                 .contains("http://portal.example/portal/invitation/abc?x=1&y=2")
         );
+    }
+
+    #[test]
+    fn an_override_cannot_loop_without_bound() {
+        let t = EmailTemplates::builtin().unwrap();
+        let mut custom = EmailTemplates::sources(EmailKind::Invitation, Language::En);
+        let refused = |t: &EmailTemplates, custom: &EmailOverride| {
+            t.render(
+                EmailKind::Invitation,
+                Language::En,
+                &context(),
+                Some(custom),
+            )
+            .unwrap_err()
+            .to_string()
+        };
+        custom.text = "{% for a in range(end=1000000) %}x{% endfor %}".into();
+        assert!(refused(&t, &custom).contains("at most 1000"));
+        custom.text = "{% set r = range(end=1000) %}{% for a in r %}{% for b in r %}{%- for c in r %}x{% endfor %}{% endfor %}{% endfor %}".into();
+        assert!(refused(&t, &custom).contains("nested"));
+        custom.text = "{% component f() %}{{ f() }}{% endcomponent %}".into();
+        assert!(refused(&t, &custom).contains("component"));
+        custom.text = "{% for a in range(end=3) %}{% for b in range(start=1, end=3) %}{{ a }}{{ b }} {% endfor %}{% endfor %}".into();
+        let e = t
+            .render(
+                EmailKind::Invitation,
+                Language::En,
+                &context(),
+                Some(&custom),
+            )
+            .unwrap();
+        assert_eq!(e.text, "01 02 11 12 21 22 ");
     }
 
     #[test]

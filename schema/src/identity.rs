@@ -28,6 +28,20 @@ fn get<T: std::any::Any + Send + Sync>(
     })
 }
 
+/// A nullable field: `None` is null.
+fn get_opt<T: std::any::Any + Send + Sync>(
+    name: &'static str,
+    ty: TypeRef,
+    f: fn(&T) -> Option<Value>,
+) -> Field {
+    Field::new(name, ty, move |ctx| {
+        FieldFuture::new(async move {
+            let v = ctx.parent_value.try_downcast_ref::<T>()?;
+            Ok(f(v))
+        })
+    })
+}
+
 /// `Session`, shared by the staff and portal schemas.
 pub fn session_object() -> Object {
     use TypeRef as T;
@@ -103,6 +117,17 @@ pub fn objects() -> Vec<Object> {
             }))
             .field(get::<ApiToken>("token", T::named(T::STRING), |t| {
                 t.token.clone().map_or(Value::Null, Value::from)
+            }))
+            .field(get::<ApiToken>("createdAt", nn(DATE_TIME), |t| {
+                Value::from(micros_to_rfc3339(t.created_at))
+            }))
+            .field(get_opt::<ApiToken>(
+                "lastUsedAt",
+                T::named(DATE_TIME),
+                |t| t.last_used_at.map(|v| Value::from(micros_to_rfc3339(v))),
+            ))
+            .field(get_opt::<ApiToken>("expiresAt", T::named(DATE_TIME), |t| {
+                t.expires_at.map(|v| Value::from(micros_to_rfc3339(v)))
             })),
     ]
 }
@@ -175,6 +200,27 @@ pub fn query_fields() -> Vec<Field> {
                 })
             },
         ),
+        Field::new(
+            "apiTokens",
+            TypeRef::named_nn_list_nn("ApiToken"),
+            |ctx| {
+                FieldFuture::new(async move {
+                    let user_id = match opt_string(&ctx.args, "userId")? {
+                        Some(raw) => Some(parse_id(&raw, "userId")?),
+                        None => None,
+                    };
+                    let tokens = engine(&ctx)?
+                        .api_tokens(&principal(&ctx), user_id)
+                        .await
+                        .map_err(engine_err)?;
+                    Ok(Some(FieldValue::list(
+                        tokens.into_iter().map(FieldValue::owned_any),
+                    )))
+                })
+            },
+        )
+        .description("The caller's API tokens (an admin may name another user), newest first; never their secret.")
+        .argument(InputValue::new("userId", TypeRef::named(TypeRef::ID))),
         Field::new(
             "permissionGroups",
             TypeRef::named_nn_list_nn("PermissionGroup"),
@@ -322,13 +368,56 @@ pub fn mutation_fields() -> Vec<Field> {
         Field::new("createApiToken", T::named_nn("ApiToken"), |ctx| {
             FieldFuture::new(async move {
                 let name = string(&ctx.args, "name")?;
+                let expires_at = match opt_string(&ctx.args, "expiresAt")? {
+                    Some(raw) => Some(date_time(&raw, "expiresAt")?),
+                    None => None,
+                };
                 let t = engine(&ctx)?
-                    .create_api_token(&principal(&ctx), &name)
+                    .create_api_token(&principal(&ctx), &name, expires_at)
                     .await
                     .map_err(engine_err)?;
                 Ok(Some(FieldValue::owned_any(t)))
             })
         })
-        .argument(InputValue::new("name", T::named_nn(T::STRING))),
+        .argument(InputValue::new("name", T::named_nn(T::STRING)))
+        .argument(InputValue::new("expiresAt", T::named(DATE_TIME))),
+        Field::new("revokeApiToken", T::named_nn(T::BOOLEAN), |ctx| {
+            FieldFuture::new(async move {
+                let id = id_arg(&ctx.args, "id")?;
+                let ended = engine(&ctx)?
+                    .revoke_api_token(&principal(&ctx), id)
+                    .await
+                    .map_err(engine_err)?;
+                Ok(Some(Value::from(ended)))
+            })
+        })
+        .description("Ends an API token at once. Your own, or any user's for an admin.")
+        .argument(InputValue::new("id", T::named_nn(T::ID))),
+        Field::new("changePassword", T::named_nn(T::BOOLEAN), |ctx| {
+            FieldFuture::new(async move {
+                let current = string(&ctx.args, "currentPassword")?;
+                let new = string(&ctx.args, "newPassword")?;
+                let done = engine(&ctx)?
+                    .change_password(&principal(&ctx), &current, &new)
+                    .await
+                    .map_err(engine_err)?;
+                Ok(Some(Value::from(done)))
+            })
+        })
+        .description("Changes your own password; your other sessions end.")
+        .argument(InputValue::new("currentPassword", T::named_nn(T::STRING)))
+        .argument(InputValue::new("newPassword", T::named_nn(T::STRING))),
     ]
+}
+
+/// A `DateTime` argument as microseconds since the epoch.
+fn date_time(raw: &str, field: &str) -> Result<i64> {
+    chrono::DateTime::parse_from_rfc3339(raw)
+        .map(|t| t.timestamp_micros())
+        .map_err(|_| {
+            engine_err(portico_engine::EngineError::validation(
+                field,
+                format!("`{field}` must be a date and time (RFC 3339)"),
+            ))
+        })
 }

@@ -1,7 +1,9 @@
 //! Configuration from `PORTICO_*` environment variables, over an optional `portico.toml`
 //! (looked up in the working directory, or wherever `PORTICO_CONFIG` points).
 
+use crate::http::Cidr;
 use portico_engine::mail::Mailbox;
+use portico_engine::portal::PortalLimits;
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -20,6 +22,17 @@ pub struct Config {
     pub admin_password: Option<String>,
     /// The largest document an upload may carry (`PORTICO_MAX_UPLOAD_BYTES`).
     pub max_upload_bytes: u64,
+    /// How many files one upload request may carry (`PORTICO_MAX_UPLOAD_FILES`).
+    pub max_upload_files: usize,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (`PORTICO_TRUSTED_PROXIES`).
+    pub trusted_proxies: Vec<Cidr>,
+    /// Cases and uploads a portal user may make per hour (`PORTICO_PORTAL_CASES_PER_HOUR`,
+    /// `PORTICO_PORTAL_UPLOADS_PER_HOUR`).
+    pub portal_limits: PortalLimits,
+    /// Live subscriptions per WebSocket connection and per signed-in user
+    /// (`PORTICO_MAX_SUBSCRIPTIONS_PER_CONNECTION`, `PORTICO_MAX_SUBSCRIPTIONS_PER_USER`).
+    pub max_subscriptions_per_connection: usize,
+    pub max_subscriptions_per_user: usize,
 }
 
 /// 2 GiB: big scans and archives fit; a runaway upload does not fill the disk.
@@ -37,6 +50,12 @@ struct File {
     admin_email: Option<String>,
     admin_password: Option<String>,
     max_upload_bytes: Option<u64>,
+    max_upload_files: Option<u64>,
+    trusted_proxies: Option<String>,
+    portal_cases_per_hour: Option<u64>,
+    portal_uploads_per_hour: Option<u64>,
+    max_subscriptions_per_connection: Option<u64>,
+    max_subscriptions_per_user: Option<u64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -54,6 +73,38 @@ pub enum ConfigError {
 
 fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// A positive count from the environment, else the file, else `default`.
+fn count(name: &'static str, file: Option<u64>, default: u64) -> Result<u64, ConfigError> {
+    match env(name) {
+        Some(raw) => raw
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| ConfigError::Invalid {
+                name,
+                message: format!("`{raw}` is not a positive whole number"),
+            }),
+        None => Ok(file.filter(|n| *n > 0).unwrap_or(default)),
+    }
+}
+
+/// `PORTICO_TRUSTED_PROXIES`: addresses or CIDR ranges, separated by commas or spaces.
+fn trusted_proxies(raw: Option<String>) -> Result<Vec<Cidr>, ConfigError> {
+    let Some(raw) = raw else {
+        return Ok(Vec::new());
+    };
+    raw.split([',', ' '])
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| {
+            Cidr::parse(s).ok_or_else(|| ConfigError::Invalid {
+                name: "PORTICO_TRUSTED_PROXIES",
+                message: format!("`{s}` is not an address or a CIDR range such as 10.0.0.0/8"),
+            })
+        })
+        .collect()
 }
 
 impl Config {
@@ -121,9 +172,37 @@ impl Config {
                 })?,
             None => file.max_upload_bytes.unwrap_or(DEFAULT_MAX_UPLOAD_BYTES),
         };
+        let portal_limits = PortalLimits {
+            cases_per_hour: count(
+                "PORTICO_PORTAL_CASES_PER_HOUR",
+                file.portal_cases_per_hour,
+                PortalLimits::default().cases_per_hour as u64,
+            )? as i64,
+            uploads_per_hour: count(
+                "PORTICO_PORTAL_UPLOADS_PER_HOUR",
+                file.portal_uploads_per_hour,
+                PortalLimits::default().uploads_per_hour as u64,
+            )? as i64,
+        };
         Ok(Config {
             listen,
             max_upload_bytes,
+            max_upload_files: count("PORTICO_MAX_UPLOAD_FILES", file.max_upload_files, 20)?
+                as usize,
+            trusted_proxies: trusted_proxies(
+                env("PORTICO_TRUSTED_PROXIES").or(file.trusted_proxies),
+            )?,
+            portal_limits,
+            max_subscriptions_per_connection: count(
+                "PORTICO_MAX_SUBSCRIPTIONS_PER_CONNECTION",
+                file.max_subscriptions_per_connection,
+                10,
+            )? as usize,
+            max_subscriptions_per_user: count(
+                "PORTICO_MAX_SUBSCRIPTIONS_PER_USER",
+                file.max_subscriptions_per_user,
+                50,
+            )? as usize,
             mail_from,
             data_dir,
             database_url,

@@ -36,6 +36,9 @@ fn sample_context() -> Value {
         "case_number": "CAS-000042",
         "case_subject": "Sample case",
         "activity": "Ana López uploaded receipt.pdf",
+        "old_email": "ana@example.com",
+        "new_email": "ana.lopez@example.com",
+        "changed_by": "Bea Martín",
     })
 }
 

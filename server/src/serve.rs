@@ -107,9 +107,23 @@ async fn sweep_blobs(engine: Arc<Engine>) {
     }
 }
 
+/// Reads the version row every second even when no request comes, so that what lives on
+/// without requests (WebSocket subscriptions) sees a logout or a deactivation made through any
+/// process within a couple of seconds.
+async fn keep_current(engine: Arc<Engine>) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(1));
+    loop {
+        every.tick().await;
+        if let Err(e) = engine.sync().await {
+            tracing::warn!(error = %e, "reading the version row failed");
+        }
+    }
+}
+
 /// Serves on a bound listener; prints the line scripts wait for once requests are accepted.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> Result<(), ServeError> {
     let addr = listener.local_addr()?;
+    tokio::spawn(keep_current(state.engine.clone()));
     let app = http::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     println!("portico listening on http://{addr}");
     axum::serve(listener, app)

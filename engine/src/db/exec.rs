@@ -205,7 +205,13 @@ impl Exec for Reader<'_> {
     async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<Row>> {
         match self {
             Reader::Orm(c) => Exec::query_all_raw(c, stmt).await,
-            Reader::Lite(l) => l.query_all(&stmt),
+            Reader::Lite(l) => {
+                // In place, a statement never awaits: without this, a request running
+                // thousands of them would hold its runtime thread until done, and every other
+                // request (health checks included) scheduled there would wait.
+                tokio::task::consume_budget().await;
+                l.query_all(&stmt)
+            }
             Reader::Pg(p) => p.query_all(&stmt).await,
         }
     }
@@ -263,7 +269,10 @@ impl Exec for Txn<'_> {
     async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<Row>> {
         match self {
             Txn::Orm(c) => Exec::query_all_raw(c, stmt).await,
-            Txn::Lite(l) => l.query_all(&stmt),
+            Txn::Lite(l) => {
+                tokio::task::consume_budget().await;
+                l.query_all(&stmt)
+            }
             Txn::Pg(p) => p.query_all(&stmt).await,
         }
     }
@@ -271,7 +280,10 @@ impl Exec for Txn<'_> {
     async fn query_one_raw(&self, stmt: Statement) -> Result<Option<Row>> {
         match self {
             Txn::Orm(c) => Exec::query_one_raw(c, stmt).await,
-            Txn::Lite(l) => Ok(l.query_all(&stmt)?.into_iter().next()),
+            Txn::Lite(l) => {
+                tokio::task::consume_budget().await;
+                Ok(l.query_all(&stmt)?.into_iter().next())
+            }
             Txn::Pg(p) => Ok(p.query_all(&stmt).await?.into_iter().next()),
         }
     }
@@ -279,7 +291,10 @@ impl Exec for Txn<'_> {
     async fn execute_raw(&self, stmt: Statement) -> Result<u64> {
         match self {
             Txn::Orm(c) => Exec::execute_raw(c, stmt).await,
-            Txn::Lite(l) => l.execute(&stmt),
+            Txn::Lite(l) => {
+                tokio::task::consume_budget().await;
+                l.execute(&stmt)
+            }
             Txn::Pg(p) => p.execute(&stmt).await,
         }
     }

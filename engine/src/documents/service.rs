@@ -22,6 +22,15 @@ pub struct Download {
     pub file: tokio::fs::File,
 }
 
+/// Where an upload's files would go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UploadTarget {
+    /// A new document on a case.
+    Case(i64),
+    /// A new version of a document.
+    Document(i64),
+}
+
 async fn case_exists(db: &impl Exec, case_id: i64) -> Result<()> {
     let q = Query::select()
         .column("id")
@@ -87,6 +96,10 @@ impl Engine {
             Origin::ClientPortal => PORTAL_TYPE,
         };
         let txn = self.begin_write().await?;
+        if let Some(client) = &who.client {
+            self.spend(&txn, client.contact_id, crate::portal::Spend::Upload)
+                .await?;
+        }
         let q = Query::insert()
             .into_table("documents")
             .columns([
@@ -156,6 +169,28 @@ impl Engine {
             self.notification_signal.wake(user);
         }
         Ok(doc)
+    }
+
+    /// Whether `p` may send files to `target`, asked before the files are read: an upload
+    /// spools its files to disk as they arrive, so a request that would be refused anyway must
+    /// be refused before it costs any.
+    pub async fn check_upload(&self, p: &Principal, target: UploadTarget) -> Result<()> {
+        match (p, target) {
+            (Principal::Portal(_), UploadTarget::Case(id)) => {
+                self.portal_case(p, id).await.map(|_| ())
+            }
+            (Principal::Portal(_), UploadTarget::Document(id)) => {
+                Err(EngineError::not_found("Document", id))
+            }
+            (_, UploadTarget::Case(id)) => {
+                self.authorize(p, Object::Case, Action::Update)?;
+                case_exists(&self.reader(), id).await
+            }
+            (_, UploadTarget::Document(id)) => {
+                self.authorize(p, Object::Case, Action::Update)?;
+                model::find(&self.reader(), id).await.map(|_| ())
+            }
+        }
     }
 
     /// A staff upload to a case, optionally into one of its folders.

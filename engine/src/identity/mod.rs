@@ -1,6 +1,7 @@
 //! Who is asking: staff users and their groups, sessions, API tokens, passwords and the login
 //! throttle.
 
+mod api_tokens;
 mod password;
 mod principal;
 mod sessions;
@@ -18,7 +19,7 @@ pub use staff::{
 };
 pub use tokens::{hex, unhex};
 
-pub(crate) use throttle::Throttle;
+pub(crate) use throttle::{Throttle, count_in_window};
 pub(crate) use tokens::{hash_token, new_token, random_hex};
 mod service;
 pub(crate) use service::{hash_off_thread, verify_off_thread};

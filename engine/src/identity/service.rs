@@ -1,12 +1,14 @@
 //! Identity operations on the engine: logging in and out, resolving tokens, and the
 //! administration of staff users, permission groups and API tokens.
 
-use super::sessions::{STAFF_SESSION_MICROS, delete_session, insert_session, lookup_staff};
+use super::sessions::{
+    STAFF_SESSION_MICROS, delete_session, end_sessions, insert_session, lookup_staff,
+};
 use super::staff::{self, check_email, check_name};
 use super::{
-    Action, ApiToken, NewPermissionGroup, NewStaffUser, Object, PermissionGroup, Principal,
-    Session, StaffUser, StaffUserChange, check_strength, decoy_hash, hash_password, hash_token,
-    new_token, verify_password,
+    Action, NewPermissionGroup, NewStaffUser, Object, PermissionGroup, Principal, Session,
+    StaffUser, StaffUserChange, check_strength, decoy_hash, hash_password, hash_token, new_token,
+    verify_password,
 };
 use crate::Engine;
 use crate::db::Exec;
@@ -105,8 +107,9 @@ impl Engine {
         })
     }
 
-    /// Checks the password and opens a session. Failures are counted per account and per
-    /// address; past the limit even a right password is refused until the window passes.
+    /// Checks the password and opens a session. Each attempt first takes its place in the
+    /// account's count (committed before the password is checked, so racing attempts count
+    /// each other); past the limit even a right password waits for the window to pass.
     pub async fn login(
         &self,
         email: &str,
@@ -114,9 +117,9 @@ impl Engine {
         address: Option<&str>,
     ) -> Result<Session> {
         let email = email.trim().to_lowercase();
-        self.throttle
-            .check(&self.db, "staff", &email, address)
-            .await?;
+        let txn = self.begin_write().await?;
+        self.throttle.attempt(&txn, "staff", &email).await?;
+        txn.commit().await?;
         let found = staff::credentials(&self.db, &email).await?;
         let hash = found
             .as_ref()
@@ -126,9 +129,9 @@ impl Engine {
             Some((id, _, true)) if ok => id,
             _ => {
                 let txn = self.begin_write().await?;
-                self.throttle.failed(&txn, "staff", &email, address).await?;
+                let refusal = self.throttle.failed(&txn, "staff", address).await?;
                 txn.commit().await?;
-                return Err(EngineError::Unauthenticated);
+                return Err(refusal);
             }
         };
         let (token, hash) = new_token("pst_");
@@ -164,16 +167,21 @@ impl Engine {
             return Ok(Principal::Anonymous);
         }
         let hash = hash_token(token);
-        if let Some(p) = self.sessions.get(&hash) {
-            return Ok(p);
+        let principal = match self.sessions.get(&hash) {
+            Some(p) => p,
+            None => match lookup_staff(&self.db, &hash, is_api).await? {
+                Some((principal, expires_at)) => {
+                    self.sessions
+                        .put(hash.clone(), principal.clone(), expires_at);
+                    principal
+                }
+                None => return Ok(Principal::Anonymous),
+            },
+        };
+        if is_api {
+            self.touch_api_token(&hash).await?;
         }
-        match lookup_staff(&self.db, &hash, is_api).await? {
-            Some((principal, expires_at)) => {
-                self.sessions.put(hash, principal.clone(), expires_at);
-                Ok(principal)
-            }
-            None => Ok(Principal::Anonymous),
-        }
+        Ok(principal)
     }
 
     pub async fn create_staff_user(&self, p: &Principal, new: NewStaffUser) -> Result<StaffUser> {
@@ -189,7 +197,11 @@ impl Engine {
         }
         let hash = hash_off_thread(new.password).await?;
         let txn = self.begin_write().await?;
-        let id = staff::insert_user(&txn, &name, &email, &hash).await?;
+        // The check above answers the common case; two creates racing past it meet the
+        // unique index, which must read as the same conflict, not as a failure.
+        let id = staff::insert_user(&txn, &name, &email, &hash)
+            .await
+            .map_err(|e| email_conflict(e, &email))?;
         staff::add_user_to_groups(&txn, id, &new.groups).await?;
         state::bump(&txn, Counter::Policy).await?;
         state::bump(&txn, Counter::Auth).await?;
@@ -214,20 +226,27 @@ impl Engine {
             ));
         }
         let hash = match change.password {
-            Some(pw) => Some(hash_off_thread(pw).await?),
+            Some(pw) => {
+                check_strength(&pw, "password")?;
+                Some(hash_off_thread(pw).await?)
+            }
             None => None,
         };
+        let password_changed = hash.is_some();
         let txn = self.begin_write().await?;
-        if staff::find_user(&txn, id).await?.is_none() {
+        let Some(existing) = staff::find_user(&txn, id).await? else {
             return Err(EngineError::not_found("StaffUser", id));
-        }
+        };
         let mut sets: Vec<(&str, sea_orm::sea_query::SimpleExpr)> =
             vec![("updated_at", now_micros().into())];
         if let Some(name) = change.name {
             sets.push(("name", check_name(&name, "name")?.into()));
         }
-        if let Some(email) = change.email {
-            let email = check_email(&email, "email")?;
+        let email = match change.email {
+            Some(email) => Some(check_email(&email, "email")?),
+            None => None,
+        };
+        if let Some(email) = email.clone() {
             if staff::email_taken(&txn, &email, Some(id)).await? {
                 return Err(EngineError::conflict(format!(
                     "a staff user with email {email} exists"
@@ -248,7 +267,11 @@ impl Engine {
                 .and_where(Expr::col("id").eq(id))
                 .to_owned(),
         )
-        .await?;
+        .await
+        .map_err(|e| match &email {
+            Some(email) => email_conflict(e, email),
+            None => e,
+        })?;
         if let Some(groups) = change.groups {
             let admin_ids: Vec<i64> = staff::all_groups(&txn)
                 .await?
@@ -268,10 +291,67 @@ impl Engine {
             staff::add_user_to_groups(&txn, id, &groups).await?;
             state::bump(&txn, Counter::Policy).await?;
         }
+        if password_changed {
+            // Whoever knew the old password may hold a session opened with it.
+            end_sessions(&txn, id, own_session(p, id)).await?;
+            // A password an admin set is how a locked-out colleague gets back in.
+            self.throttle
+                .succeeded(&txn, "staff", &existing.email)
+                .await?;
+        }
+        if change.active == Some(false) {
+            // For good: reactivating the user later brings none of these back.
+            end_sessions(&txn, id, None).await?;
+            super::api_tokens::revoke_all(&txn, id).await?;
+        }
         state::bump(&txn, Counter::Auth).await?;
         txn.commit().await?;
         self.changed().await?;
         self.staff_user(p, id).await
+    }
+
+    /// A staff user's own password change: the current password proves it is them (a
+    /// session left open on a shared computer is not enough), and every other session ends.
+    pub async fn change_password(&self, p: &Principal, current: &str, new: &str) -> Result<bool> {
+        let Principal::Staff(me) = p else {
+            return Err(EngineError::Unauthenticated);
+        };
+        check_strength(new, "newPassword")?;
+        let user = staff::find_user(&self.db, me.user_id)
+            .await?
+            .ok_or(EngineError::Unauthenticated)?;
+        let txn = self.begin_write().await?;
+        self.throttle.attempt(&txn, "staff", &user.email).await?;
+        txn.commit().await?;
+        let hash = staff::credentials(&self.db, &user.email)
+            .await?
+            .map(|(_, h, _)| h)
+            .unwrap_or_else(|| decoy_hash().to_owned());
+        if !verify_off_thread(current.to_owned(), hash).await? {
+            return Err(EngineError::validation(
+                "currentPassword",
+                "is not your current password",
+            ));
+        }
+        let hash = hash_off_thread(new.to_owned()).await?;
+        let txn = self.begin_write().await?;
+        self.throttle.succeeded(&txn, "staff", &user.email).await?;
+        txn.execute(
+            &Query::update()
+                .table("staff_users")
+                .values([
+                    ("password_hash", hash.into()),
+                    ("updated_at", now_micros().into()),
+                ])
+                .and_where(Expr::col("id").eq(me.user_id))
+                .to_owned(),
+        )
+        .await?;
+        end_sessions(&txn, me.user_id, me.session_id).await?;
+        state::bump(&txn, Counter::Auth).await?;
+        txn.commit().await?;
+        self.changed().await?;
+        Ok(true)
     }
 
     /// Any staff member may look up colleagues (they appear as owners everywhere).
@@ -374,34 +454,21 @@ impl Engine {
         self.changed().await?;
         Ok(group)
     }
+}
 
-    /// A token for an integrator, acting with the rights of the user who made it. The secret
-    /// is in this answer only.
-    pub async fn create_api_token(&self, p: &Principal, name: &str) -> Result<ApiToken> {
-        self.authorize(p, Object::ApiToken, Action::Create)?;
-        let Principal::Staff(me) = p else {
-            return Err(EngineError::Unauthenticated);
-        };
-        let name = check_name(name, "name")?;
-        let (token, hash) = new_token("pat_");
-        let q = Query::insert()
-            .into_table("api_tokens")
-            .columns(["name", "token_hash", "user_id", "created_at"])
-            .values_panic([
-                name.clone().into(),
-                hash.into(),
-                me.user_id.into(),
-                now_micros().into(),
-            ])
-            .returning_col("id")
-            .to_owned();
-        let txn = self.begin_write().await?;
-        let id = crate::db::insert_id(&txn, &q).await?;
-        txn.commit().await?;
-        Ok(ApiToken {
-            id,
-            name,
-            token: Some(token),
-        })
+/// A staff email taken by a concurrent write reads as the conflict the check reports.
+fn email_conflict(e: EngineError, email: &str) -> EngineError {
+    if e.is_unique_violation() {
+        EngineError::conflict(format!("a staff user with email {email} exists"))
+    } else {
+        e
+    }
+}
+
+/// The session to keep when a user changes their own credentials: the one they are using.
+fn own_session(p: &Principal, user_id: i64) -> Option<i64> {
+    match p {
+        Principal::Staff(me) if me.user_id == user_id => me.session_id,
+        _ => None,
     }
 }

@@ -33,6 +33,8 @@ pub struct SessionCache {
     users: RwLock<HashMap<i64, StaffUser>>,
     /// The owner of cases opened on the portal (`Some(None)`: there is none).
     default_owner: RwLock<Option<Option<i64>>>,
+    /// When this process last wrote each API token's "last used" time, by token hash.
+    touched: std::sync::Mutex<HashMap<String, i64>>,
 }
 
 impl SessionCache {
@@ -42,6 +44,25 @@ impl SessionCache {
             entries: RwLock::new(HashMap::new()),
             users: RwLock::new(HashMap::new()),
             default_owner: RwLock::new(None),
+            touched: std::sync::Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Whether a token's use at `now` should be written: not within `precision` of the last
+    /// write this process made for it.
+    pub(crate) fn should_touch(&self, hash: &str, now: i64, precision: i64) -> bool {
+        let Ok(mut touched) = self.touched.lock() else {
+            return false;
+        };
+        match touched.get(hash) {
+            Some(at) if now - at < precision => false,
+            _ => {
+                if touched.len() > 10_000 {
+                    touched.clear();
+                }
+                touched.insert(hash.to_owned(), now);
+                true
+            }
         }
     }
 
@@ -120,13 +141,8 @@ pub(crate) async fn lookup_staff(
     is_api_token: bool,
 ) -> Result<Option<(Principal, Option<i64>)>> {
     let (user_id, session_id, expires_at): (i64, Option<i64>, Option<i64>) = if is_api_token {
-        let q = Query::select()
-            .column("user_id")
-            .from("api_tokens")
-            .and_where(Expr::col("token_hash").eq(hash))
-            .to_owned();
-        match db.query_one(&q).await? {
-            Some(row) => (row.get(0)?, None, None),
+        match super::api_tokens::lookup(db, hash).await? {
+            Some((user_id, expires_at)) => (user_id, None, expires_at),
             None => return Ok(None),
         }
     } else {
@@ -201,6 +217,19 @@ pub(crate) async fn delete_session(db: &impl Exec, id: i64) -> Result<()> {
         .from_table("sessions")
         .and_where(Expr::col("id").eq(id))
         .to_owned();
+    db.execute(&q).await?;
+    Ok(())
+}
+
+/// Ends a staff user's sessions, all of them or all but `except`.
+pub(crate) async fn end_sessions(db: &impl Exec, user_id: i64, except: Option<i64>) -> Result<()> {
+    let mut q = Query::delete();
+    q.from_table("sessions")
+        .and_where(Expr::col("audience").eq("staff"))
+        .and_where(Expr::col("subject_id").eq(user_id));
+    if let Some(id) = except {
+        q.and_where(Expr::col("id").ne(id));
+    }
     db.execute(&q).await?;
     Ok(())
 }

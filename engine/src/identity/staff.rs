@@ -30,6 +30,10 @@ pub struct ApiToken {
     pub name: String,
     /// Present only in the answer to its creation.
     pub token: Option<String>,
+    pub user_id: i64,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+    pub expires_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default)]

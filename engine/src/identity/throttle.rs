@@ -1,10 +1,19 @@
 //! Login throttling per account and per client address, kept in the database so every process
-//! sharing it counts the same failures.
+//! sharing it counts the same attempts.
+//!
+//! Each scope (an account, an address) is one row whose counter is bumped by a single atomic
+//! upsert that returns the new count. An attempt takes its place in the count *before* the
+//! password is checked and commits it, so however many attempts race, at most `per_account`
+//! of them per window ever reach the password check. A success clears the account's row.
+//!
+//! The address limit never refuses a correct password: many people may share an address
+//! (everyone behind one reverse proxy, one office NAT). Past it, wrong passwords answer
+//! RATE_LIMITED and each one is logged with the address, for a firewall rule to act on.
 
 use crate::db::Exec;
 use crate::db::now_micros;
 use crate::error::{EngineError, Result};
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 
 const WINDOW_MICROS: i64 = 15 * 60 * 1_000_000;
 
@@ -22,82 +31,131 @@ impl Default for Throttle {
     }
 }
 
-fn scopes(audience: &str, account: &str, address: Option<&str>) -> (String, Option<String>) {
-    (
-        format!("{audience}:account:{}", account.to_lowercase()),
-        address.map(|a| format!("{audience}:address:{a}")),
-    )
+fn account_scope(audience: &str, account: &str) -> String {
+    format!("{audience}:account:{}", account.to_lowercase())
+}
+
+fn address_scope(audience: &str, address: &str) -> String {
+    format!("{audience}:address:{address}")
+}
+
+async fn bump(db: &impl Exec, scope: &str) -> Result<i64> {
+    count_in_window(db, scope, WINDOW_MICROS).await
+}
+
+/// Adds one to a scope's count in the current window of `window` microseconds (starting a
+/// new window when the old one is over) and answers the new count, in one statement: racing
+/// callers each get a different count, so a limit holds whatever the concurrency.
+pub(crate) async fn count_in_window(db: &impl Exec, scope: &str, window: i64) -> Result<i64> {
+    let now = now_micros();
+    let stale = || Expr::col(("rate_counters", "window_start")).lte(now - window);
+    let q = Query::insert()
+        .into_table("rate_counters")
+        .columns(["scope", "window_start", "count"])
+        .values_panic([scope.into(), now.into(), 1i64.into()])
+        .on_conflict(
+            OnConflict::column("scope")
+                .values([
+                    (
+                        "count",
+                        Expr::case(stale(), 1i64)
+                            .finally(Expr::col(("rate_counters", "count")).add(1i64))
+                            .into(),
+                    ),
+                    (
+                        "window_start",
+                        Expr::case(stale(), now)
+                            .finally(Expr::col(("rate_counters", "window_start")))
+                            .into(),
+                    ),
+                ])
+                .to_owned(),
+        )
+        .returning_col("count")
+        .to_owned();
+    match db.query_one(&q).await? {
+        Some(row) => row.get(0),
+        None => Err(EngineError::Internal(
+            "the throttle upsert returned no row".into(),
+        )),
+    }
+}
+
+/// A scope's count in the current window, without adding to it.
+async fn count(db: &impl Exec, scope: &str) -> Result<i64> {
+    let q = Query::select()
+        .column("count")
+        .from("rate_counters")
+        .and_where(Expr::col("scope").eq(scope))
+        .and_where(Expr::col("window_start").gt(now_micros() - WINDOW_MICROS))
+        .to_owned();
+    Ok(match db.query_one(&q).await? {
+        Some(row) => row.get(0)?,
+        None => 0,
+    })
 }
 
 impl Throttle {
-    async fn failures(&self, db: &impl Exec, scope: &str) -> Result<i64> {
-        let q = Query::select()
-            .expr(Expr::col("id").count())
-            .from("login_failures")
-            .and_where(Expr::col("scope").eq(scope))
-            .and_where(Expr::col("at").gt(now_micros() - WINDOW_MICROS))
-            .to_owned();
-        Ok(match db.query_one(&q).await? {
-            Some(row) => row.get(0)?,
-            None => 0,
-        })
+    /// Takes a place among the account's attempts; refused once the account has had its
+    /// share this window. Run it in a transaction of its own and commit before checking the
+    /// password, so concurrent attempts count each other.
+    pub async fn attempt(&self, db: &impl Exec, audience: &str, account: &str) -> Result<()> {
+        if bump(db, &account_scope(audience, account)).await? > self.per_account {
+            return Err(EngineError::RateLimited);
+        }
+        Ok(())
     }
 
-    /// Refuses before the password is even checked once either limit is reached.
-    pub async fn check(
+    /// Counts a wrong password against the address. Answers the error the caller gives: the
+    /// plain refusal, or RATE_LIMITED past the address's limit.
+    pub async fn failed(
+        &self,
+        db: &impl Exec,
+        audience: &str,
+        address: Option<&str>,
+    ) -> Result<EngineError> {
+        let Some(address) = address else {
+            return Ok(EngineError::Unauthenticated);
+        };
+        let n = bump(db, &address_scope(audience, address)).await?;
+        if n > self.per_address {
+            tracing::warn!(
+                audience,
+                address,
+                failures = n,
+                "too many failed sign-ins from one address"
+            );
+            return Ok(EngineError::RateLimited);
+        }
+        Ok(EngineError::Unauthenticated)
+    }
+
+    /// Counts one request against each of its scopes and refuses past either limit: for
+    /// requests that send mail (password resets), where every request costs, right or wrong.
+    pub async fn hit(
         &self,
         db: &impl Exec,
         audience: &str,
         account: &str,
         address: Option<&str>,
     ) -> Result<()> {
-        let (account_scope, address_scope) = scopes(audience, account, address);
-        if self.failures(db, &account_scope).await? >= self.per_account {
+        if bump(db, &account_scope(audience, account)).await? > self.per_account {
             return Err(EngineError::RateLimited);
         }
-        if let Some(scope) = address_scope
-            && self.failures(db, &scope).await? >= self.per_address
+        if let Some(address) = address
+            && bump(db, &address_scope(audience, address)).await? > self.per_address
         {
             return Err(EngineError::RateLimited);
         }
         Ok(())
     }
 
-    pub async fn failed(
-        &self,
-        db: &impl Exec,
-        audience: &str,
-        account: &str,
-        address: Option<&str>,
-    ) -> Result<()> {
-        let (account_scope, address_scope) = scopes(audience, account, address);
-        let now = now_micros();
-        for scope in std::iter::once(account_scope).chain(address_scope) {
-            let q = Query::insert()
-                .into_table("login_failures")
-                .columns(["scope", "at"])
-                .values_panic([scope.into(), now.into()])
-                .to_owned();
-            db.execute(&q).await?;
-        }
-        // Old rows only slow the counts down.
-        let q = Query::delete()
-            .from_table("login_failures")
-            .and_where(Expr::col("at").lt(now - WINDOW_MICROS))
-            .to_owned();
-        db.execute(&q).await?;
-        Ok(())
-    }
-
     /// For attempts that name no account (a guessed link): only the address is limited.
     pub async fn check_address(&self, db: &impl Exec, audience: &str, address: &str) -> Result<()> {
-        let (_, scope) = scopes(audience, "", Some(address));
-        match scope {
-            Some(scope) if self.failures(db, &scope).await? >= self.per_address => {
-                Err(EngineError::RateLimited)
-            }
-            _ => Ok(()),
+        if count(db, &address_scope(audience, address)).await? >= self.per_address {
+            return Err(EngineError::RateLimited);
         }
+        Ok(())
     }
 
     pub async fn failed_address(
@@ -106,21 +164,26 @@ impl Throttle {
         audience: &str,
         address: &str,
     ) -> Result<()> {
-        let (_, scope) = scopes(audience, "", Some(address));
-        let q = Query::insert()
-            .into_table("login_failures")
-            .columns(["scope", "at"])
-            .values_panic([scope.unwrap_or_default().into(), now_micros().into()])
-            .to_owned();
-        db.execute(&q).await?;
+        bump(db, &address_scope(audience, address)).await?;
         Ok(())
     }
 
+    /// Clears an account's count: after a right password, or a password set through a
+    /// mailed link (which is how a locked-out user gets back in).
     pub async fn succeeded(&self, db: &impl Exec, audience: &str, account: &str) -> Result<()> {
-        let (account_scope, _) = scopes(audience, account, None);
         let q = Query::delete()
-            .from_table("login_failures")
-            .and_where(Expr::col("scope").eq(account_scope))
+            .from_table("rate_counters")
+            .and_where(Expr::col("scope").eq(account_scope(audience, account)))
+            .to_owned();
+        db.execute(&q).await?;
+        self.sweep(db).await
+    }
+
+    /// Forgets windows that are over; called now and then so the table stays small.
+    async fn sweep(&self, db: &impl Exec) -> Result<()> {
+        let q = Query::delete()
+            .from_table("rate_counters")
+            .and_where(Expr::col("window_start").lte(now_micros() - WINDOW_MICROS))
             .to_owned();
         db.execute(&q).await?;
         Ok(())

@@ -12,11 +12,12 @@ use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use std::sync::Arc;
 
 /// Every email Portico sends, by template key.
-pub const EMAIL_KINDS: [&str; 4] = [
+pub const EMAIL_KINDS: [&str; 5] = [
     "invitation",
     "case_access",
     "password_reset",
     "portal_activity",
+    "login_email_changed",
 ];
 
 /// One email in one language, as the admin's editor shows it.

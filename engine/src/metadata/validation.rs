@@ -37,6 +37,20 @@ impl RecordValidator {
 
     /// Checks `values` and names the first offending field.
     pub fn validate(&self, values: &Value) -> Result<()> {
+        // A required text must say something: "" or spaces pass a type check but leave the
+        // field as empty as a missing value.
+        if let Value::Object(map) = values {
+            for f in self.fields.iter().filter(|f| f.required) {
+                if let Some(Value::String(text)) = map.get(&f.key)
+                    && text.trim().is_empty()
+                {
+                    return Err(EngineError::validation(
+                        &f.key,
+                        format!("`{}` is required and cannot be empty", f.key),
+                    ));
+                }
+            }
+        }
         let Some(error) = self.validator.iter_errors(values).next() else {
             return Ok(());
         };

@@ -5,7 +5,7 @@
 use super::accounts;
 use super::contacts::PortalContact;
 use crate::Engine;
-use crate::audit;
+use crate::audit::{self, Actor};
 use crate::db::{Exec, micros_to_rfc3339, now_micros};
 use crate::error::{EngineError, Result};
 use crate::identity::{Action, Object, PortalPrincipal, Principal};
@@ -76,6 +76,48 @@ async fn linked_contacts(db: &impl Exec, case_id: i64) -> Result<Vec<i64>> {
         None => return Err(EngineError::not_found("Case", case_id)),
     }
     Ok(ids)
+}
+
+/// The contacts holding an enabled grant on a case.
+async fn granted_contacts(db: &impl Exec, case_id: i64) -> Result<Vec<i64>> {
+    let q = Query::select()
+        .column("contact_id")
+        .from("case_portal_access")
+        .and_where(Expr::col("case_id").eq(case_id))
+        .and_where(Expr::col("enabled").eq(true))
+        .to_owned();
+    crate::db::ids(db, &q).await
+}
+
+/// Grants follow the case: ends the grants of contacts that are no longer linked to it (taken
+/// off its contacts, or no longer its client), inside the transaction of the change that
+/// unlinked them, each audited like a revocation by staff. Answers how many it ended.
+pub(crate) async fn follow_links(db: &impl Exec, case_id: i64, actor: &Actor) -> Result<usize> {
+    let linked = linked_contacts(db, case_id).await?;
+    let mut ended = 0;
+    for contact_id in granted_contacts(db, case_id).await? {
+        if linked.contains(&contact_id) {
+            continue;
+        }
+        revoke(db, case_id, contact_id, false).await?;
+        let contact = PortalContact::load(db, contact_id).await?;
+        audit::record(
+            db,
+            EntityKind::Case,
+            case_id,
+            actor,
+            "portal_access_revoked",
+            &json!({
+                "contactId": contact_id,
+                "contactName": contact.name,
+                "canDownload": false,
+                "reason": "the contact is no longer linked to the case",
+            }),
+        )
+        .await?;
+        ended += 1;
+    }
+    Ok(ended)
 }
 
 /// What a portal user's every case query carries: a join with their enabled grants (the list
@@ -210,7 +252,8 @@ async fn ensure_portal_user(db: &impl Exec, engine: &Engine, contact_id: i64) ->
 }
 
 impl Engine {
-    /// The case's linked contacts that have an email, with their portal access.
+    /// The case's linked contacts that have an email, with their portal access, and anyone
+    /// else holding a grant on it: staff must be able to see and end every grant a case has.
     pub async fn portal_candidates(
         &self,
         p: &Principal,
@@ -219,7 +262,12 @@ impl Engine {
         self.authorize(p, Object::Case, Action::Read)?;
         self.authorize(p, Object::Contact, Action::Read)?;
         let reader = self.reader();
-        let ids = linked_contacts(&reader, case_id).await?;
+        let mut ids = linked_contacts(&reader, case_id).await?;
+        for granted in granted_contacts(&reader, case_id).await? {
+            if !ids.contains(&granted) {
+                ids.push(granted);
+            }
+        }
         let mut contacts = self.load_records(EntityKind::Contact, &ids).await?;
         contacts.sort_by_key(|c| ids.iter().position(|i| *i == c.id));
         let mut out = Vec::new();
@@ -265,7 +313,10 @@ impl Engine {
         self.authorize(p, Object::Case, Action::Update)?;
         let case = self.load_record(EntityKind::Case, case_id).await?;
         let txn = self.begin_write().await?;
-        if !linked_contacts(&txn, case_id).await?.contains(&contact_id) {
+        let linked = linked_contacts(&txn, case_id).await?.contains(&contact_id);
+        // A grant can always be ended, linked or not; only a linked contact can get one.
+        let revoking_a_grant = !enabled && access_row(&txn, case_id, contact_id).await?.is_some();
+        if !linked && !revoking_a_grant {
             return Err(EngineError::validation(
                 "contactId",
                 "is not a contact of this case; link the contact to the case first",

@@ -105,6 +105,7 @@ impl Engine {
         let layout = layout_of(EntityKind::Case)?;
         let owner = self.default_owner().await?;
         let txn = self.begin_write().await?;
+        self.spend(&txn, me.contact_id, super::Spend::Case).await?;
         let mut preset = Map::new();
         preset.insert(
             "client".into(),
@@ -122,6 +123,11 @@ impl Engine {
         let record =
             write::insert_with(&txn, layout, meta, Audience::Portal, new, preset, &actor(p))
                 .await?;
+        // The opener is linked to the case like any contact staff add, so their grant follows
+        // the link: staff see them among the candidates and can take either away.
+        if me.organisation_id.is_some() {
+            crate::records::relations::link_new_case(&txn, record.id, me.contact_id).await?;
+        }
         grant_new(&txn, record.id, me.contact_id).await?;
         let activity = crate::notifications::Activity::OpenedCase {
             contact: me.name.clone(),

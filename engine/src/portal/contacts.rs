@@ -4,8 +4,10 @@
 use super::invitations::{self, SendInvitation};
 use super::{accounts, sessions};
 use crate::Engine;
+use crate::audit::Actor;
 use crate::db::Exec;
 use crate::error::{EngineError, Result};
+use crate::mail::outbox::{self, NewMail};
 use crate::records::Record;
 use crate::state::{self, Counter};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
@@ -73,4 +75,38 @@ pub(crate) async fn after_contact_write(
         state::bump(db, Counter::Auth).await?;
     }
     Ok(changed)
+}
+
+/// Runs inside the transaction that moved a portal user's login to another email: the old
+/// credentials end (sessions, invitation and reset links: they were issued to the old
+/// address), and the old address is told, so a takeover does not go unnoticed.
+pub(crate) async fn login_email_changed(
+    db: &impl Exec,
+    record: &Record,
+    old_email: &str,
+    actor: &Actor,
+) -> Result<()> {
+    sessions::end_all(db, record.id).await?;
+    accounts::void_tokens(db, record.id, None).await?;
+    let contact = PortalContact::load(db, record.id).await?;
+    if !old_email.is_empty() {
+        outbox::enqueue(
+            db,
+            &NewMail {
+                to_address: old_email.to_owned(),
+                to_name: Some(contact.name.clone()),
+                kind: "login_email_changed".into(),
+                language: contact.language.clone(),
+                context: serde_json::json!({
+                    "contact_name": contact.name,
+                    "old_email": old_email,
+                    "new_email": contact.email,
+                    "changed_by": actor.name,
+                }),
+            },
+        )
+        .await?;
+    }
+    state::bump(db, Counter::Auth).await?;
+    Ok(())
 }

@@ -21,6 +21,10 @@ const LOGIN: &str = "portal";
 const LINK: &str = "portal-link";
 const RESET: &str = "portal-reset";
 
+/// The least time a reset request takes to answer; far above what the work takes when the
+/// database is healthy, so both answers take exactly this long.
+pub const RESET_ANSWER_FLOOR: std::time::Duration = std::time::Duration::from_millis(60);
+
 fn bad_link() -> EngineError {
     EngineError::validation(
         "token",
@@ -96,6 +100,8 @@ impl Engine {
             values.push(("accepted_at", now.into()));
         }
         accounts::set(&txn, contact.id, values).await?;
+        // A mailed link proves the address: it lifts a lock-out from wrong passwords.
+        self.throttle.succeeded(&txn, LOGIN, &contact.email).await?;
         // A new password ends the sessions opened with the old one.
         sessions::end_all(&txn, contact.id).await?;
         accounts::void_tokens(&txn, contact.id, Some(Purpose::Reset)).await?;
@@ -113,9 +119,9 @@ impl Engine {
         address: Option<&str>,
     ) -> Result<Session> {
         let email = email.trim().to_lowercase();
-        self.throttle
-            .check(&self.reader(), LOGIN, &email, address)
-            .await?;
+        let txn = self.begin_write().await?;
+        self.throttle.attempt(&txn, LOGIN, &email).await?;
+        txn.commit().await?;
         let found = accounts::credentials(&self.reader(), &email).await?;
         let hash = found
             .as_ref()
@@ -125,9 +131,9 @@ impl Engine {
         let contact_id = match found {
             Some((id, _)) if ok => id,
             _ => {
-                self.throttle.failed(&txn, LOGIN, &email, address).await?;
+                let refusal = self.throttle.failed(&txn, LOGIN, address).await?;
                 txn.commit().await?;
-                return Err(EngineError::Unauthenticated);
+                return Err(refusal);
             }
         };
         self.throttle.succeeded(&txn, LOGIN, &email).await?;
@@ -150,14 +156,22 @@ impl Engine {
 
     /// Emails a reset link when `email` belongs to a portal user. Answers `true` either way,
     /// so the answer tells nobody whether an account exists; every request counts against the
-    /// email's and the address's limits, existing account or not.
+    /// email's and the address's limits, existing account or not. The answer also takes the
+    /// same time either way (at least [`RESET_ANSWER_FLOOR`]): issuing a link and queueing the
+    /// mail cost a few milliseconds that would otherwise tell a known address from an unknown.
     pub async fn request_password_reset(&self, email: &str, address: Option<&str>) -> Result<bool> {
+        let started = std::time::Instant::now();
+        let answer = self.request_password_reset_now(email, address).await;
+        if let Some(rest) = RESET_ANSWER_FLOOR.checked_sub(started.elapsed()) {
+            tokio::time::sleep(rest).await;
+        }
+        answer
+    }
+
+    async fn request_password_reset_now(&self, email: &str, address: Option<&str>) -> Result<bool> {
         let email = email.trim().to_lowercase();
-        self.throttle
-            .check(&self.reader(), RESET, &email, address)
-            .await?;
         let txn = self.begin_write().await?;
-        self.throttle.failed(&txn, RESET, &email, address).await?;
+        self.throttle.hit(&txn, RESET, &email, address).await?;
         let found = accounts::portal_user_by_email(&txn, &email).await?;
         if let Some(id) = found {
             let contact = PortalContact::load(&txn, id).await?;

@@ -73,6 +73,39 @@ pub(crate) async fn check(
     }
 }
 
+/// A portal user's email is their login: changing it is a change of credentials. It needs the
+/// portal permission (else anyone who may edit contacts could move a client's login to an
+/// address they read, ask for a reset there, and take the account over). Answers the old
+/// address when the login moves, for the caller to end the old credentials and tell it.
+pub(crate) fn login_change(
+    allowed: bool,
+    current: &Record,
+    values: &Map<String, Value>,
+) -> Result<Option<String>> {
+    let Some(new) = values.get("email") else {
+        return Ok(None);
+    };
+    if current.get(KEY).as_bool() != Some(true) {
+        return Ok(None);
+    }
+    let old = current
+        .get("email")
+        .as_str()
+        .unwrap_or_default()
+        .trim()
+        .to_owned();
+    let new = new.as_str().unwrap_or_default().trim();
+    if old.eq_ignore_ascii_case(new) {
+        return Ok(None);
+    }
+    if !allowed {
+        return Err(EngineError::Forbidden(
+            "changing a portal user's email changes their login and needs a permission group with the portal setting".into(),
+        ));
+    }
+    Ok(Some(old))
+}
+
 /// The contacts other than `except` whose email is `email`, compared without case.
 pub(crate) async fn others_with_email(
     db: &impl Exec,

@@ -162,6 +162,17 @@ pub(crate) async fn add_case_contact(
     Ok(true)
 }
 
+/// Links a contact to a case created in the same transaction (nothing can be linked yet).
+pub(crate) async fn link_new_case(db: &impl Exec, case_id: i64, contact_id: i64) -> Result<()> {
+    let q = Query::insert()
+        .into_table("case_contacts")
+        .columns(["case_id", "contact_id", "created_at"])
+        .values_panic([case_id.into(), contact_id.into(), now_micros().into()])
+        .to_owned();
+    db.execute(&q).await?;
+    Ok(())
+}
+
 pub(crate) async fn remove_case_contact(
     db: &impl Exec,
     case_id: i64,

@@ -155,6 +155,18 @@ impl Engine {
         let catalog = self.catalog();
         let layout = layout_of(entity)?;
         let meta = catalog.entity(entity);
+        let mut values = values;
+        // A case or deal staff create without an owner is theirs, as in every CRM; an API
+        // token acts as the user who made it, so an integrator's records get that user.
+        if let Principal::Staff(me) = p
+            && matches!(entity, EntityKind::Case | EntityKind::Deal)
+            && !values.contains_key("owner")
+            && meta
+                .field("owner")
+                .is_some_and(|f| f.editable_by(Audience::Staff))
+        {
+            values.insert("owner".into(), json!(me.user_id));
+        }
         let txn = self.begin_write().await?;
         if entity == EntityKind::Contact {
             let allowed = self.allows(p, Object::Portal, Action::Manage);
@@ -265,10 +277,12 @@ impl Engine {
         let layout = layout_of(entity)?;
         let meta = catalog.entity(entity);
         let txn = self.begin_write().await?;
+        let mut login_moved_from = None;
         let (was_portal_user, email) = if entity == EntityKind::Contact {
             let allowed = self.allows(p, Object::Portal, Action::Manage);
             let current = write::load(&txn, layout, meta, id).await?;
             portal_user::check(&txn, allowed, Some(&current), &patch).await?;
+            login_moved_from = portal_user::login_change(allowed, &current, &patch)?;
             let email = patch.get("email").unwrap_or(current.get("email")).clone();
             (
                 Some(current.get(portal_user::KEY).as_bool().unwrap_or(false)),
@@ -277,6 +291,7 @@ impl Engine {
         } else {
             (None, Value::Null)
         };
+        let client_changed = entity == EntityKind::Case && patch.contains_key("client");
         let written =
             write::update_in(&txn, layout, meta, Audience::Staff, id, patch, &actor(p)).await;
         let record = match written {
@@ -293,10 +308,17 @@ impl Engine {
                 .await);
             }
         };
-        let portal_changed = match was_portal_user {
+        let mut portal_changed = match was_portal_user {
             Some(was) => portal::after_contact_write(self, &txn, Some(was), &record, send).await?,
             None => false,
         };
+        if let Some(old_email) = login_moved_from {
+            portal::login_email_changed(&txn, &record, &old_email, &actor(p)).await?;
+            portal_changed = true;
+        }
+        if client_changed {
+            portal::follow_links(&txn, id, &actor(p)).await?;
+        }
         txn.commit().await?;
         if portal_changed {
             self.changed().await?;
@@ -351,6 +373,7 @@ impl Engine {
             &json!({"contactId": contact_id}),
         )
         .await?;
+        portal::follow_links(&txn, case_id, &actor(p)).await?;
         txn.commit().await?;
         Ok(())
     }

@@ -246,7 +246,14 @@ async fn execute(
     };
     let info = RequestInfo {
         principal,
-        client_address: Some(client.ip().to_string()),
+        client_address: Some(
+            super::client_address::client_address(
+                client.ip(),
+                headers,
+                &state.config.trusted_proxies,
+            )
+            .to_string(),
+        ),
     };
     let request = match prepared {
         Prepared::Request(r) => r.data(info),
@@ -521,7 +528,7 @@ async fn post_multipart(
         Ok(_) => principal_of(state, endpoint, headers).await,
         Err(e) => Err(e),
     };
-    match known {
+    let principal = match known {
         Ok(portico_engine::Principal::Anonymous) => {
             return respond(
                 StatusCode::UNAUTHORIZED,
@@ -529,10 +536,35 @@ async fn post_multipart(
                 &json!({"errors": [{"message": "sign in to upload", "extensions": {"code": "UNAUTHENTICATED"}}]}),
             );
         }
-        Ok(_) => {}
+        Ok(p) => p,
         Err(e) => return internal(e.to_string()),
-    }
-    match super::uploads::read(state, headers, body).await {
+    };
+    // Each target is checked as the operation itself will check it, before a file is read.
+    let allow = async |plan: &super::upload_plan::Plan| -> Result<(), Response> {
+        for target in &plan.targets {
+            if let Err(e) = state.engine.check_upload(&principal, *target).await {
+                let (status, code) = match &e {
+                    portico_engine::EngineError::NotFound { .. } => {
+                        (StatusCode::NOT_FOUND, "NOT_FOUND")
+                    }
+                    portico_engine::EngineError::Forbidden(_) => {
+                        (StatusCode::FORBIDDEN, "FORBIDDEN")
+                    }
+                    portico_engine::EngineError::Unauthenticated => {
+                        (StatusCode::UNAUTHORIZED, "UNAUTHENTICATED")
+                    }
+                    _ => return Err(internal(e.to_string())),
+                };
+                return Err(respond(
+                    status,
+                    Media::Json,
+                    &json!({"errors": [{"message": e.to_string(), "extensions": {"code": code}}]}),
+                ));
+            }
+        }
+        Ok(())
+    };
+    match super::uploads::read(state, headers, body, allow).await {
         Ok(request) => {
             let prepared = Prepared::Request(request);
             execute(state, endpoint, headers, client, media, prepared).await

@@ -1,17 +1,21 @@
 //! The HTTP surface: routes, shared state and the per-request authentication.
 
 mod auth;
+mod client_address;
 mod documents;
 mod files;
 mod graphiql;
 mod graphql;
 mod health;
+mod security_headers;
 mod subscriptions;
+mod upload_plan;
 mod uploads;
 
 use crate::config::Config;
 use axum::Router;
 use axum::routing::get;
+pub use client_address::Cidr;
 use portico_engine::Engine;
 use portico_schema::SchemaCache;
 use std::net::SocketAddr;
@@ -25,6 +29,7 @@ pub struct AppState {
     pub documents: Arc<documents::DocumentCache>,
     pub config: Arc<Config>,
     pub public_url: Arc<str>,
+    pub subscriptions: Arc<subscriptions::SubscriptionCounts>,
 }
 
 impl AppState {
@@ -34,6 +39,7 @@ impl AppState {
             .clone()
             .unwrap_or_else(|| format!("http://{addr}"));
         engine.set_public_url(&public_url);
+        engine.set_portal_limits(config.portal_limits);
         AppState {
             engine,
             staff_schema: Arc::new(SchemaCache::staff()),
@@ -41,6 +47,7 @@ impl AppState {
             documents: Arc::default(),
             config: Arc::new(config),
             public_url: public_url.into(),
+            subscriptions: Arc::default(),
         }
     }
 }
@@ -62,6 +69,7 @@ pub fn router(state: AppState) -> Router {
         .route("/graphql/ws", get(subscriptions::staff_ws))
         .route("/files/{id}", get(files::staff_file))
         .route("/portal/files/{id}", get(files::portal_file))
+        .route("/graphiql/{tag}/{file}", get(graphiql::asset))
         .route("/healthz", get(health::healthz))
         .nest("/admin", portico_admin::router())
         // A nested router's "/" is "/admin" only; people type the slash too.
@@ -70,4 +78,5 @@ pub fn router(state: AppState) -> Router {
             get(|| async { axum::response::Redirect::permanent("/admin") }),
         )
         .with_state(state)
+        .layer(axum::middleware::map_response(security_headers::apply))
 }

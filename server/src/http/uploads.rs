@@ -5,6 +5,7 @@
 
 use super::AppState;
 use super::graphql::{Media, respond};
+use super::upload_plan::{Plan, leading_parts, plan};
 use async_graphql::http::{MultipartOptions, receive_body};
 use async_graphql::{ParseRequestError, Request};
 use axum::body::Body;
@@ -47,17 +48,24 @@ fn boundary_of(content_type: &str) -> Option<String> {
     })
 }
 
-/// Reads and drops what is left of a refused request (up to a bound), so that the client,
-/// still sending, gets to read the error instead of a connection reset.
+/// Reads and drops what is left of a refused request (up to a size and a time bound), so that
+/// the client, still sending, gets to read the error instead of a connection reset; a client
+/// that stops sending gets the answer when the time is up.
 async fn drain(stream: &mut axum::body::BodyDataStream) {
-    let mut left = DRAIN_LIMIT;
-    while let Some(Ok(chunk)) = stream.next().await {
-        match left.checked_sub(chunk.len()) {
-            Some(l) => left = l,
-            None => break,
+    let read = async {
+        let mut left = DRAIN_LIMIT;
+        while let Some(Ok(chunk)) = stream.next().await {
+            match left.checked_sub(chunk.len()) {
+                Some(l) => left = l,
+                None => break,
+            }
         }
-    }
+    };
+    let _ = tokio::time::timeout(DRAIN_TIME, read).await;
 }
+
+/// How long a refused upload is read and dropped at most.
+const DRAIN_TIME: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// How much of a refused upload is read and dropped before the connection is given up.
 const DRAIN_LIMIT: usize = 64 * 1024 * 1024;
@@ -70,7 +78,14 @@ fn count(hay: &[u8], needle: &[u8]) -> usize {
     hay.windows(needle.len()).filter(|w| *w == needle).count()
 }
 
-pub async fn read(state: &AppState, headers: &HeaderMap, body: Body) -> Result<Request, Response> {
+/// Reads an upload. `allow` sees the plan (targets and file count) once `operations` and
+/// `map` are in, before any file part is read, and answers the refusal to send if it refuses.
+pub async fn read(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Body,
+    allow: impl AsyncFnOnce(&Plan) -> Result<(), Response>,
+) -> Result<Request, Response> {
     let bearer = headers.contains_key(AUTHORIZATION);
     if !bearer && !PREFLIGHT_HEADERS.iter().any(|h| headers.contains_key(*h)) {
         return Err(error(
@@ -117,6 +132,35 @@ pub async fn read(state: &AppState, headers: &HeaderMap, body: Body) -> Result<R
             ));
         }
     }
+    let (operations, map) = leading_parts(&prefix, &boundary);
+    let (Some(operations), Some(map)) = (operations, map) else {
+        drain(&mut stream).await;
+        return Err(error(
+            StatusCode::BAD_REQUEST,
+            "a multipart request starts with the `operations` and `map` parts".into(),
+            Some("operations"),
+        ));
+    };
+    let plan = match plan(&operations, &map) {
+        Ok(p) => p,
+        Err(message) => {
+            drain(&mut stream).await;
+            return Err(error(StatusCode::BAD_REQUEST, message, Some("operations")));
+        }
+    };
+    let max_files = state.config.max_upload_files;
+    if plan.files > max_files {
+        drain(&mut stream).await;
+        return Err(error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("one request may carry at most {max_files} files; send the others in another"),
+            Some("map"),
+        ));
+    }
+    if let Err(refusal) = allow(&plan).await {
+        drain(&mut stream).await;
+        return Err(refusal);
+    }
     let head =
         futures_util::stream::once(
             async move { Ok::<_, axum::Error>(axum::body::Bytes::from(prefix)) },
@@ -127,7 +171,7 @@ pub async fn read(state: &AppState, headers: &HeaderMap, body: Body) -> Result<R
         .into_async_read();
     let options = MultipartOptions::default()
         .max_file_size(usize::try_from(limit).unwrap_or(usize::MAX))
-        .max_num_files(20);
+        .max_num_files(max_files);
     let received = receive_body(content_type, reader, options).await;
     if received.is_err() {
         drain(&mut stream).await;

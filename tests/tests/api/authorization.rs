@@ -10,6 +10,8 @@ enum Expect {
     Unauthenticated,
     Forbidden,
     NotFound,
+    /// Allowed to try, refused for its input (a wrong current password).
+    Invalid,
 }
 use Expect::*;
 
@@ -71,6 +73,12 @@ fn table(ids: &Value) -> Vec<(&'static str, String, [Expect; 4])> {
         // Nobody's notification: each user reaches only their own.
         ("markNotificationRead", "mutation { markNotificationRead(id: \"999999\") { id } }".into(), [Unauthenticated, NotFound, NotFound, NotFound]),
         ("createApiToken", "mutation { createApiToken(name: \"t\") { token } }".into(), staff),
+        ("apiTokens", "{ apiTokens { id name createdAt lastUsedAt expiresAt } }".into(), staff),
+        // Another user's tokens are an admin's business only.
+        ("apiTokens", format!("{{ apiTokens(userId: \"{user}\") {{ id }} }}"), admin),
+        // Nobody's token: each user reaches only their own (an admin any, but this one is not).
+        ("revokeApiToken", "mutation { revokeApiToken(id: \"999999\") }".into(), [Unauthenticated, NotFound, NotFound, NotFound]),
+        ("changePassword", "mutation { changePassword(currentPassword: \"not the password\", newPassword: \"another long password\") }".into(), [Unauthenticated, Invalid, Invalid, Invalid]),
         ("logout", "mutation { logout }".into(), [Unauthenticated, Allowed, Allowed, Allowed]),
         ("emailTemplates", "{ emailTemplates { kind } }".into(), admin),
         ("updateEmailTemplate", "mutation { updateEmailTemplate(kind: INVITATION, language: EN, input: {subject: \"S\", html: \"<p>{{ link }}</p>\", text: \"{{ link }}\"}) { customised } }".into(), admin),
@@ -311,6 +319,7 @@ async fn every_operation_for_every_role() {
                     "UNAUTHENTICATED" => Unauthenticated,
                     "FORBIDDEN" => Forbidden,
                     "NOT_FOUND" => NotFound,
+                    "VALIDATION" => Invalid,
                     other => panic!("{who} {op}: unexpected {other}: {body}"),
                 },
             };

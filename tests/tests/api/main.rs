@@ -3,10 +3,14 @@
 
 mod authorization;
 mod crash;
+mod credentials;
 mod documents;
+mod grants;
 mod graphql_http;
 mod helpers;
 mod identity;
+mod limits;
+mod live;
 mod mail;
 mod metadata;
 mod multiprocess;
@@ -17,3 +21,4 @@ mod portal_user;
 mod records;
 mod serving;
 mod smtp;
+mod web_security;

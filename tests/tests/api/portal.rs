@@ -710,7 +710,7 @@ async fn case_access_organisations_and_portal_cases() {
     );
     assert_eq!(
         by_key("dealsByOwner"),
-        json!([{"label": "Unassigned", "count": 3, "amount": 160.5}])
+        json!([{"label": "manager@example.com", "count": 3, "amount": 160.5}])
     );
 }
 
@@ -825,7 +825,7 @@ async fn admins_override_email_templates() {
         )
         .await;
     let list = list["emailTemplates"].as_array().unwrap().clone();
-    assert_eq!(list.len(), 8);
+    assert_eq!(list.len(), 10);
     assert!(list.iter().all(|t| t["customised"] == false));
     assert!(
         list.iter()
