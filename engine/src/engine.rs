@@ -182,11 +182,16 @@ impl Engine {
         self.sync().await.map(|_| ())
     }
 
-    pub fn authorize(&self, principal: &Principal, object: Object, action: Action) -> Result<()> {
+    pub(crate) fn authorize(
+        &self,
+        principal: &Principal,
+        object: Object,
+        action: Action,
+    ) -> Result<()> {
         self.policy.check(principal, object, action)
     }
 
-    pub fn allows(&self, principal: &Principal, object: Object, action: Action) -> bool {
+    pub(crate) fn allows(&self, principal: &Principal, object: Object, action: Action) -> bool {
         self.policy
             .allows(principal, object, action)
             .unwrap_or(false)
@@ -197,7 +202,10 @@ impl Engine {
         self.db.ping().await.map_err(EngineError::from)
     }
 
-    pub fn connection(&self) -> &DatabaseConnection {
-        &self.db
+    /// Closes the pools, for tools that open the engine, work, and exit (the benchmark
+    /// loader): nothing is left for SQLite's WAL to replay.
+    pub async fn close(&self) -> Result<()> {
+        self.db.clone().close().await?;
+        Ok(())
     }
 }

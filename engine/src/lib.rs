@@ -1,11 +1,13 @@
 //! The Portico domain: metadata, records, identity, authorization and the audit log.
 //!
-//! Everything a portal or an integrator can do is an [`Engine`] method that takes the acting
-//! [`Principal`]; the web and GraphQL layers only translate. This crate knows nothing of HTTP or
-//! GraphQL, so the same rules hold whichever edge a request arrives through.
+//! Nothing outside this crate holds the engine's operations. A request is authenticated into a
+//! capability, a [`StaffHandle`] or a [`PortalHandle`], and can do only what that handle
+//! offers, as the principal it was made for (see [`access`]). This crate knows nothing of HTTP
+//! or GraphQL, so the same rules hold whichever edge a request arrives through.
 
+pub mod access;
 pub mod audit;
-pub mod db;
+pub(crate) mod db;
 pub mod demo;
 pub mod documents;
 mod engine;
@@ -14,12 +16,13 @@ pub mod identity;
 pub mod mail;
 pub mod metadata;
 pub mod notifications;
-pub mod policy;
+pub(crate) mod policy;
 pub mod portal;
 pub mod records;
 mod state;
 mod version_check;
 
+pub use access::{PortalHandle, StaffHandle};
+pub use db::micros_to_rfc3339;
 pub use engine::{Engine, EngineConfig};
 pub use error::{EngineError, Result};
-pub use identity::Principal;

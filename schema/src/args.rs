@@ -1,19 +1,32 @@
 //! Reading resolver arguments and context data with errors that name the argument.
 
-use crate::RequestInfo;
 use crate::error::{invalid, to_graphql_error};
+use crate::{Caller, RequestInfo};
 use async_graphql::dynamic::{ObjectAccessor, ResolverContext};
 use async_graphql::{Error, Result};
-use portico_engine::{Engine, EngineError, Principal};
+use portico_engine::{Engine, EngineError, PortalHandle, StaffHandle};
 use std::sync::Arc;
 
+/// The engine's front door: signing in, which needs no principal. Everything else goes
+/// through the caller's handle ([`staff`], [`portal`]).
 pub fn engine<'a>(ctx: &ResolverContext<'a>) -> Result<&'a Arc<Engine>> {
     ctx.data::<Arc<Engine>>()
 }
 
-pub fn principal(ctx: &ResolverContext<'_>) -> Principal {
-    ctx.data_opt::<RequestInfo>()
-        .map_or(Principal::Anonymous, |r| r.principal.clone())
+/// The staff handle of the request; UNAUTHENTICATED for anyone else.
+pub fn staff<'a>(ctx: &ResolverContext<'a>) -> Result<&'a StaffHandle> {
+    match ctx.data_opt::<RequestInfo>().map(|r| &r.caller) {
+        Some(Caller::Staff(h)) => Ok(h),
+        _ => Err(to_graphql_error(EngineError::Unauthenticated)),
+    }
+}
+
+/// The portal handle of the request; UNAUTHENTICATED for anyone else.
+pub fn portal<'a>(ctx: &ResolverContext<'a>) -> Result<&'a PortalHandle> {
+    match ctx.data_opt::<RequestInfo>().map(|r| &r.caller) {
+        Some(Caller::Portal(h)) => Ok(h),
+        _ => Err(to_graphql_error(EngineError::Unauthenticated)),
+    }
 }
 
 pub fn request_info(ctx: &ResolverContext<'_>) -> Option<RequestInfo> {

@@ -1,6 +1,6 @@
 //! The audit log in the API.
 
-use crate::args::{engine, engine_err, id_arg, principal};
+use crate::args::{engine_err, id_arg, staff};
 use crate::error::invalid;
 use crate::scalars::{DATE_TIME, JSON};
 use async_graphql::Value;
@@ -32,9 +32,7 @@ pub fn objects() -> Vec<Object> {
             .field(Field::new("at", TypeRef::named_nn(DATE_TIME), |ctx| {
                 FieldFuture::new(async move {
                     let e = ctx.parent_value.try_downcast_ref::<AuditEvent>()?;
-                    Ok(Some(Value::from(portico_engine::db::micros_to_rfc3339(
-                        e.at,
-                    ))))
+                    Ok(Some(Value::from(portico_engine::micros_to_rfc3339(e.at))))
                 })
             }))
             .field(Field::new(
@@ -74,8 +72,8 @@ pub fn query_fields() -> Vec<Field> {
                 let entity = EntityKind::parse(&name)
                     .ok_or_else(|| invalid("entity", "is not an entity"))?;
                 let id = id_arg(&ctx.args, "id")?;
-                let events = engine(&ctx)?
-                    .audit_log(&principal(&ctx), entity, id)
+                let events = staff(&ctx)?
+                    .audit_log(entity, id)
                     .await
                     .map_err(engine_err)?;
                 Ok(Some(FieldValue::list(

@@ -1,7 +1,7 @@
 //! Relay connections: `edges { node cursor }`, `pageInfo` and a `totalCount` that is counted
 //! only when asked for.
 
-use crate::args::{engine, engine_err, principal};
+use crate::args::{engine_err, portal, staff};
 use async_graphql::Value;
 use async_graphql::dynamic::{Field, FieldFuture, FieldValue, Object, TypeRef};
 use portico_engine::metadata::EntityKind;
@@ -131,12 +131,10 @@ pub fn types(type_name: &str) -> (Object, Object) {
             Field::new("totalCount", TypeRef::named_nn(TypeRef::INT), |ctx| {
                 FieldFuture::new(async move {
                     let c = ctx.parent_value.try_downcast_ref::<Connection>()?;
-                    let engine = engine(&ctx)?;
-                    let p = principal(&ctx);
                     let n = if c.portal {
-                        engine.portal_case_count(&p, &c.conditions).await
+                        portal(&ctx)?.case_count(&c.conditions).await
                     } else {
-                        engine.count(&p, c.entity, &c.conditions).await
+                        staff(&ctx)?.count(c.entity, &c.conditions).await
                     }
                     .map_err(engine_err)?;
                     Ok(Some(Value::from(n)))

@@ -2,16 +2,16 @@
 //! Uploads follow the GraphQL multipart request spec (`file: Upload!`); downloads are plain
 //! HTTP at `/files/<id>` and `/portal/files/<id>`.
 
-use crate::args::{engine, engine_err, id_arg, opt_string, parse_id, principal, string};
+use crate::args::{engine_err, id_arg, opt_string, parse_id, portal, staff, string};
 use crate::connection::sync_field;
 use crate::scalars::DATE_TIME;
 use async_graphql::dynamic::{
     Enum, Field, FieldFuture, FieldValue, InputObject, InputValue, Object, ResolverContext, TypeRef,
 };
 use async_graphql::{Name, Result, Value};
-use portico_engine::db::micros_to_rfc3339;
 use portico_engine::documents::{Document, DocumentOrder, DocumentQuery, Folder, Upload};
 use portico_engine::metadata::EntityKind;
+use portico_engine::micros_to_rfc3339;
 use portico_engine::records::Record;
 
 pub fn enums() -> Vec<Enum> {
@@ -154,12 +154,10 @@ pub fn objects(portal: bool) -> Vec<Object> {
                 let Some(id) = d.created_by else {
                     return Ok(None);
                 };
-                let engine = engine(&ctx)?;
-                let p = principal(&ctx);
                 let user = if portal {
-                    engine.portal_staff_user(&p, id).await
+                    crate::args::portal(&ctx)?.staff_user(id).await
                 } else {
-                    engine.staff_user(&p, id).await
+                    staff(&ctx)?.staff_user(id).await
                 };
                 Ok(user.ok().map(FieldValue::owned_any))
             })
@@ -171,12 +169,10 @@ pub fn objects(portal: bool) -> Vec<Object> {
                     let Some(id) = d.uploaded_by else {
                         return Ok(None);
                     };
-                    let engine = engine(&ctx)?;
-                    let p = principal(&ctx);
                     let contact = if portal {
-                        engine.portal_contact(&p, id).await
+                        crate::args::portal(&ctx)?.contact(id).await
                     } else {
-                        engine.get(&p, EntityKind::Contact, id).await
+                        staff(&ctx)?.get(EntityKind::Contact, id).await
                     };
                     Ok(contact.ok().map(FieldValue::owned_any))
                 })
@@ -188,14 +184,10 @@ pub fn objects(portal: bool) -> Vec<Object> {
             Field::new("sharedWith", T::named_nn_list_nn("Contact"), |ctx| {
                 FieldFuture::new(async move {
                     let d = ctx.parent_value.try_downcast_ref::<Document>()?;
-                    let engine = engine(&ctx)?;
-                    let p = principal(&ctx);
-                    let ids = engine
-                        .document_shared_with(&p, d.id)
-                        .await
-                        .map_err(engine_err)?;
-                    let contacts = engine
-                        .get_many(&p, EntityKind::Contact, &ids)
+                    let me = staff(&ctx)?;
+                    let ids = me.document_shared_with(d.id).await.map_err(engine_err)?;
+                    let contacts = me
+                        .get_many(EntityKind::Contact, &ids)
                         .await
                         .map_err(engine_err)?;
                     Ok(Some(FieldValue::list(
@@ -234,8 +226,8 @@ pub fn case_fields() -> Vec<Field> {
                 FieldFuture::new(async move {
                     let case = ctx.parent_value.try_downcast_ref::<Record>()?;
                     let how = document_query(&ctx)?;
-                    let list = engine(&ctx)?
-                        .case_documents(&principal(&ctx), case.id, &how)
+                    let list = staff(&ctx)?
+                        .case_documents(case.id, &how)
                         .await
                         .map_err(engine_err)?;
                     Ok(Some(documents_value(list)))
@@ -245,10 +237,7 @@ pub fn case_fields() -> Vec<Field> {
         Field::new("folders", TypeRef::named_nn_list_nn("Folder"), |ctx| {
             FieldFuture::new(async move {
                 let case = ctx.parent_value.try_downcast_ref::<Record>()?;
-                let list = engine(&ctx)?
-                    .folders(&principal(&ctx), case.id)
-                    .await
-                    .map_err(engine_err)?;
+                let list = staff(&ctx)?.folders(case.id).await.map_err(engine_err)?;
                 Ok(Some(FieldValue::list(
                     list.into_iter().map(FieldValue::owned_any),
                 )))
@@ -285,14 +274,14 @@ fn upload_field(portal: bool) -> Field {
                     content_type,
                     content: &mut file,
                 };
-                let engine = engine(&ctx)?;
-                let p = principal(&ctx);
                 let doc = if portal {
-                    engine
-                        .portal_upload_document(&p, case_id, folder_id, upload)
+                    crate::args::portal(&ctx)?
+                        .upload_document(case_id, folder_id, upload)
                         .await
                 } else {
-                    engine.upload_document(&p, case_id, folder_id, upload).await
+                    staff(&ctx)?
+                        .upload_document(case_id, folder_id, upload)
+                        .await
                 }
                 .map_err(engine_err)?;
                 Ok(Some(FieldValue::owned_any(doc)))
@@ -309,8 +298,8 @@ pub fn staff_queries() -> Vec<Field> {
         Field::new("document", TypeRef::named("Document"), |ctx| {
             FieldFuture::new(async move {
                 let id = id_arg(&ctx.args, "id")?;
-                let d = engine(&ctx)?
-                    .document(&principal(&ctx), id)
+                let d = staff(&ctx)?
+                    .document(id)
                     .await
                     .map_err(engine_err)?;
                 Ok(Some(FieldValue::owned_any(d)))
@@ -325,8 +314,8 @@ pub fn staff_queries() -> Vec<Field> {
                     let case_id = id_arg(&ctx.args, "caseId")?;
                     let contact_id = id_arg(&ctx.args, "contactId")?;
                     let how = document_query(&ctx)?;
-                    let list = engine(&ctx)?
-                        .shared_documents(&principal(&ctx), case_id, contact_id, &how)
+                    let list = staff(&ctx)?
+                        .shared_documents(case_id, contact_id, &how)
                         .await
                         .map_err(engine_err)?;
                     Ok(Some(documents_value(list)))
@@ -349,8 +338,8 @@ pub fn staff_mutations() -> Vec<Field> {
                 let id = id_arg(&ctx.args, "id")?;
                 let (filename, content_type, mut file) = upload_arg(&ctx)?;
                 let upload = Upload { filename, content_type, content: &mut file };
-                let d = engine(&ctx)?
-                    .replace_document_content(&principal(&ctx), id, upload)
+                let d = staff(&ctx)?
+                    .replace_document_content(id, upload)
                     .await
                     .map_err(engine_err)?;
                 Ok(Some(FieldValue::owned_any(d)))
@@ -363,8 +352,8 @@ pub fn staff_mutations() -> Vec<Field> {
             FieldFuture::new(async move {
                 let id = id_arg(&ctx.args, "id")?;
                 let name = string(&ctx.args, "name")?;
-                let d = engine(&ctx)?
-                    .rename_document(&principal(&ctx), id, &name)
+                let d = staff(&ctx)?
+                    .rename_document(id, &name)
                     .await
                     .map_err(engine_err)?;
                 Ok(Some(FieldValue::owned_any(d)))
@@ -375,8 +364,8 @@ pub fn staff_mutations() -> Vec<Field> {
         Field::new("deleteDocument", T::named_nn(T::BOOLEAN), |ctx| {
             FieldFuture::new(async move {
                 let id = id_arg(&ctx.args, "id")?;
-                engine(&ctx)?
-                    .delete_document(&principal(&ctx), id)
+                staff(&ctx)?
+                    .delete_document(id)
                     .await
                     .map_err(engine_err)?;
                 Ok(Some(Value::from(true)))
@@ -389,8 +378,8 @@ pub fn staff_mutations() -> Vec<Field> {
                 let case_id = id_arg(&ctx.args, "caseId")?;
                 let name = string(&ctx.args, "name")?;
                 let parent = opt_id(&ctx, "parentId")?;
-                let f = engine(&ctx)?
-                    .create_folder(&principal(&ctx), case_id, &name, parent)
+                let f = staff(&ctx)?
+                    .create_folder(case_id, &name, parent)
                     .await
                     .map_err(engine_err)?;
                 Ok(Some(FieldValue::owned_any(f)))
@@ -407,8 +396,8 @@ pub fn staff_mutations() -> Vec<Field> {
                 for v in ctx.args.try_get("documentIds")?.list()?.iter() {
                     ids.push(parse_id(v.string()?, "documentIds")?);
                 }
-                let list = engine(&ctx)?
-                    .share_documents(&principal(&ctx), case_id, contact_id, &ids)
+                let list = staff(&ctx)?
+                    .share_documents(case_id, contact_id, &ids)
                     .await
                     .map_err(engine_err)?;
                 Ok(Some(documents_value(list)))
@@ -420,10 +409,8 @@ pub fn staff_mutations() -> Vec<Field> {
         .description("Shares case documents with a contact who has portal access to the case; answers their shared list."),
         Field::new("unshareDocument", T::named_nn(T::BOOLEAN), |ctx| {
             FieldFuture::new(async move {
-                let removed = engine(&ctx)?
-                    .unshare_document(
-                        &principal(&ctx),
-                        id_arg(&ctx.args, "caseId")?,
+                let removed = staff(&ctx)?
+                    .unshare_document(id_arg(&ctx.args, "caseId")?,
                         id_arg(&ctx.args, "contactId")?,
                         id_arg(&ctx.args, "documentId")?,
                     )
@@ -448,8 +435,8 @@ pub fn portal_queries() -> Vec<Field> {
                 FieldFuture::new(async move {
                     let case_id = id_arg(&ctx.args, "caseId")?;
                     let how = document_query(&ctx)?;
-                    let list = engine(&ctx)?
-                        .portal_documents(&principal(&ctx), case_id, &how)
+                    let list = portal(&ctx)?
+                        .documents(case_id, &how)
                         .await
                         .map_err(engine_err)?;
                     Ok(Some(documents_value(list)))
@@ -461,10 +448,7 @@ pub fn portal_queries() -> Vec<Field> {
         Field::new("folders", TypeRef::named_nn_list_nn("Folder"), |ctx| {
             FieldFuture::new(async move {
                 let case_id = id_arg(&ctx.args, "caseId")?;
-                let list = engine(&ctx)?
-                    .portal_folders(&principal(&ctx), case_id)
-                    .await
-                    .map_err(engine_err)?;
+                let list = portal(&ctx)?.folders(case_id).await.map_err(engine_err)?;
                 Ok(Some(FieldValue::list(
                     list.into_iter().map(FieldValue::owned_any),
                 )))

@@ -1,14 +1,14 @@
 //! The admin's email templates: every email in every language, built in or overridden.
 
-use crate::args::{engine, engine_err, principal, string};
+use crate::args::{engine_err, staff, string};
 use crate::connection::sync_field;
 use crate::scalars::DATE_TIME;
 use async_graphql::dynamic::{
     Enum, Field, FieldFuture, FieldValue, InputObject, InputValue, Object, ResolverContext, TypeRef,
 };
 use async_graphql::{Name, Result, Value};
-use portico_engine::db::micros_to_rfc3339;
 use portico_engine::mail::{EmailTemplate, TemplateOverride};
+use portico_engine::micros_to_rfc3339;
 
 /// GraphQL enum values are the template keys upper-cased (`case_access` -> `CASE_ACCESS`).
 fn key_args(ctx: &ResolverContext<'_>) -> Result<(String, String)> {
@@ -90,10 +90,7 @@ pub fn query_fields() -> Vec<Field> {
             TypeRef::named_nn_list_nn("EmailTemplate"),
             |ctx| {
                 FieldFuture::new(async move {
-                    let list = engine(&ctx)?
-                        .email_templates(&principal(&ctx))
-                        .await
-                        .map_err(engine_err)?;
+                    let list = staff(&ctx)?.email_templates().await.map_err(engine_err)?;
                     Ok(Some(FieldValue::list(
                         list.into_iter().map(FieldValue::owned_any),
                     )))
@@ -127,8 +124,8 @@ pub fn mutation_fields() -> Vec<Field> {
                         html: string(&input, "html")?,
                         text: string(&input, "text")?,
                     };
-                    let t = engine(&ctx)?
-                        .update_email_template(&principal(&ctx), &kind, &language, source)
+                    let t = staff(&ctx)?
+                        .update_email_template(&kind, &language, source)
                         .await
                         .map_err(engine_err)?;
                     Ok(Some(FieldValue::owned_any(t)))
@@ -148,8 +145,8 @@ pub fn mutation_fields() -> Vec<Field> {
             |ctx| {
                 FieldFuture::new(async move {
                     let (kind, language) = key_args(&ctx)?;
-                    let t = engine(&ctx)?
-                        .reset_email_template(&principal(&ctx), &kind, &language)
+                    let t = staff(&ctx)?
+                        .reset_email_template(&kind, &language)
                         .await
                         .map_err(engine_err)?;
                     Ok(Some(FieldValue::owned_any(t)))

@@ -1,19 +1,18 @@
 //! Staff identity in the API: sessions, staff users, permission groups and API tokens.
 
 use crate::args::{
-    engine, engine_err, id_arg, opt_bool, opt_string, parse_id, principal, request_info, string,
+    engine, engine_err, id_arg, opt_bool, opt_string, parse_id, request_info, staff, string,
 };
 use crate::scalars::DATE_TIME;
 use async_graphql::dynamic::{
     Field, FieldFuture, FieldValue, InputObject, InputValue, Object, ObjectAccessor, TypeRef,
 };
 use async_graphql::{Result, Value};
-use portico_engine::Principal;
-use portico_engine::db::micros_to_rfc3339;
 use portico_engine::identity::{
     ApiToken, NewPermissionGroup, NewStaffUser, PermissionGroup, Session, StaffUser,
     StaffUserChange,
 };
+use portico_engine::micros_to_rfc3339;
 
 fn get<T: std::any::Any + Send + Sync>(
     name: &'static str,
@@ -82,10 +81,7 @@ pub fn objects() -> Vec<Object> {
                 |ctx| {
                     FieldFuture::new(async move {
                         let u = ctx.parent_value.try_downcast_ref::<StaffUser>()?;
-                        let groups = engine(&ctx)?
-                            .permission_groups(&principal(&ctx))
-                            .await
-                            .map_err(engine_err)?;
+                        let groups = staff(&ctx)?.permission_groups().await.map_err(engine_err)?;
                         let mine = groups.into_iter().filter(|g| u.group_ids.contains(&g.id));
                         Ok(Some(FieldValue::list(mine.map(FieldValue::owned_any))))
                     })
@@ -173,14 +169,11 @@ pub fn query_fields() -> Vec<Field> {
     vec![
         Field::new("me", TypeRef::named("StaffUser"), |ctx| {
             FieldFuture::new(async move {
-                let p = principal(&ctx);
-                let Principal::Staff(s) = &p else {
+                let me = staff(&ctx)?;
+                let Some(id) = me.user_id() else {
                     return Err(engine_err(portico_engine::EngineError::Unauthenticated));
                 };
-                let u = engine(&ctx)?
-                    .staff_user(&p, s.user_id)
-                    .await
-                    .map_err(engine_err)?;
+                let u = me.staff_user(id).await.map_err(engine_err)?;
                 Ok(Some(FieldValue::owned_any(u)))
             })
         })
@@ -190,8 +183,8 @@ pub fn query_fields() -> Vec<Field> {
             TypeRef::named_nn_list_nn("StaffUser"),
             |ctx| {
                 FieldFuture::new(async move {
-                    let users = engine(&ctx)?
-                        .staff_users(&principal(&ctx))
+                    let users = staff(&ctx)?
+                        .staff_users()
                         .await
                         .map_err(engine_err)?;
                     Ok(Some(FieldValue::list(
@@ -209,8 +202,8 @@ pub fn query_fields() -> Vec<Field> {
                         Some(raw) => Some(parse_id(&raw, "userId")?),
                         None => None,
                     };
-                    let tokens = engine(&ctx)?
-                        .api_tokens(&principal(&ctx), user_id)
+                    let tokens = staff(&ctx)?
+                        .api_tokens(user_id)
                         .await
                         .map_err(engine_err)?;
                     Ok(Some(FieldValue::list(
@@ -226,8 +219,8 @@ pub fn query_fields() -> Vec<Field> {
             TypeRef::named_nn_list_nn("PermissionGroup"),
             |ctx| {
                 FieldFuture::new(async move {
-                    let groups = engine(&ctx)?
-                        .permission_groups(&principal(&ctx))
+                    let groups = staff(&ctx)?
+                        .permission_groups()
                         .await
                         .map_err(engine_err)?;
                     Ok(Some(FieldValue::list(
@@ -266,10 +259,7 @@ pub fn mutation_fields() -> Vec<Field> {
         .argument(InputValue::new("password", T::named_nn(T::STRING))),
         Field::new("logout", T::named_nn(T::BOOLEAN), |ctx| {
             FieldFuture::new(async move {
-                let ended = engine(&ctx)?
-                    .logout(&principal(&ctx))
-                    .await
-                    .map_err(engine_err)?;
+                let ended = staff(&ctx)?.logout().await.map_err(engine_err)?;
                 Ok(Some(Value::from(ended)))
             })
         }),
@@ -282,8 +272,8 @@ pub fn mutation_fields() -> Vec<Field> {
                     password: string(&input, "password")?,
                     groups: groups(&input)?.unwrap_or_default(),
                 };
-                let u = engine(&ctx)?
-                    .create_staff_user(&principal(&ctx), new)
+                let u = staff(&ctx)?
+                    .create_staff_user(new)
                     .await
                     .map_err(engine_err)?;
                 Ok(Some(FieldValue::owned_any(u)))
@@ -304,8 +294,8 @@ pub fn mutation_fields() -> Vec<Field> {
                     active: opt_bool(&input, "active")?,
                     groups: groups(&input)?,
                 };
-                let u = engine(&ctx)?
-                    .update_staff_user(&principal(&ctx), id, change)
+                let u = staff(&ctx)?
+                    .update_staff_user(id, change)
                     .await
                     .map_err(engine_err)?;
                 Ok(Some(FieldValue::owned_any(u)))
@@ -327,8 +317,8 @@ pub fn mutation_fields() -> Vec<Field> {
                         admin: opt_bool(&input, "admin")?.unwrap_or(false),
                         portal_access: opt_bool(&input, "portalAccess")?.unwrap_or(false),
                     };
-                    let g = engine(&ctx)?
-                        .create_permission_group(&principal(&ctx), new)
+                    let g = staff(&ctx)?
+                        .create_permission_group(new)
                         .await
                         .map_err(engine_err)?;
                     Ok(Some(FieldValue::owned_any(g)))
@@ -346,9 +336,8 @@ pub fn mutation_fields() -> Vec<Field> {
                 FieldFuture::new(async move {
                     let id = id_arg(&ctx.args, "id")?;
                     let input = ctx.args.try_get("input")?.object()?;
-                    let g = engine(&ctx)?
+                    let g = staff(&ctx)?
                         .update_permission_group(
-                            &principal(&ctx),
                             id,
                             opt_string(&input, "name")?,
                             opt_bool(&input, "admin")?,
@@ -372,8 +361,8 @@ pub fn mutation_fields() -> Vec<Field> {
                     Some(raw) => Some(date_time(&raw, "expiresAt")?),
                     None => None,
                 };
-                let t = engine(&ctx)?
-                    .create_api_token(&principal(&ctx), &name, expires_at)
+                let t = staff(&ctx)?
+                    .create_api_token(&name, expires_at)
                     .await
                     .map_err(engine_err)?;
                 Ok(Some(FieldValue::owned_any(t)))
@@ -384,8 +373,8 @@ pub fn mutation_fields() -> Vec<Field> {
         Field::new("revokeApiToken", T::named_nn(T::BOOLEAN), |ctx| {
             FieldFuture::new(async move {
                 let id = id_arg(&ctx.args, "id")?;
-                let ended = engine(&ctx)?
-                    .revoke_api_token(&principal(&ctx), id)
+                let ended = staff(&ctx)?
+                    .revoke_api_token(id)
                     .await
                     .map_err(engine_err)?;
                 Ok(Some(Value::from(ended)))
@@ -397,8 +386,8 @@ pub fn mutation_fields() -> Vec<Field> {
             FieldFuture::new(async move {
                 let current = string(&ctx.args, "currentPassword")?;
                 let new = string(&ctx.args, "newPassword")?;
-                let done = engine(&ctx)?
-                    .change_password(&principal(&ctx), &current, &new)
+                let done = staff(&ctx)?
+                    .change_password(&current, &new)
                     .await
                     .map_err(engine_err)?;
                 Ok(Some(Value::from(done)))

@@ -2,11 +2,10 @@
 //! with its help text, which is the business's own data model. `__typename` stays available
 //! to everyone (it tells nothing about the schema).
 
-use crate::RequestInfo;
+use crate::{Caller, RequestInfo};
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 use async_graphql::{ServerError, ServerResult, Variables};
-use portico_engine::Principal;
 use std::sync::Arc;
 
 pub struct SignedInIntrospection;
@@ -40,7 +39,7 @@ impl Extension for SignedInIntrospection {
         let doc = next.run(ctx, query, variables).await?;
         let anonymous = ctx
             .data_opt::<RequestInfo>()
-            .is_none_or(|info| matches!(info.principal, Principal::Anonymous));
+            .is_none_or(|info| matches!(info.caller, Caller::Anonymous));
         let asks = doc
             .operations
             .iter()

@@ -30,11 +30,20 @@ pub use error::to_graphql_error;
 pub use portal::build_portal_schema;
 pub use staff::build_staff_schema;
 
+/// Who is asking: the handle the server authenticated the request into. A resolver reaches
+/// the engine's operations only through it.
+#[derive(Clone)]
+pub enum Caller {
+    Anonymous,
+    Staff(portico_engine::StaffHandle),
+    Portal(portico_engine::PortalHandle),
+}
+
 /// What a request carries besides its GraphQL document: who is asking, and from where (for the
 /// login throttle).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct RequestInfo {
-    pub principal: portico_engine::Principal,
+    pub caller: Caller,
     pub client_address: Option<String>,
 }
 

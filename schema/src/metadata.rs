@@ -1,6 +1,6 @@
 //! The metadata API: reading and changing field definitions.
 
-use crate::args::{engine, engine_err, opt_bool, opt_i32, opt_string, principal, string};
+use crate::args::{engine_err, opt_bool, opt_i32, opt_string, staff, string};
 use crate::error::invalid;
 use async_graphql::dynamic::{
     Enum, Field, FieldFuture, FieldValue, InputObject, InputValue, Object, ObjectAccessor, TypeRef,
@@ -139,8 +139,8 @@ pub fn query_fields() -> Vec<Field> {
                 FieldFuture::new(async move {
                     let entity = entity_arg(ctx.args.get("entity"), "entity")?;
                     let inactive = opt_bool(&ctx.args, "includeInactive")?.unwrap_or(false);
-                    let defs = engine(&ctx)?
-                        .field_definitions(&principal(&ctx), entity, inactive)
+                    let defs = staff(&ctx)?
+                        .field_definitions(entity, inactive)
                         .await
                         .map_err(engine_err)?;
                     Ok(Some(FieldValue::list(
@@ -178,8 +178,8 @@ pub fn mutation_fields() -> Vec<Field> {
                     portal_visible: opt_bool(&input, "portalVisible")?.unwrap_or(false),
                     portal_editable: opt_bool(&input, "portalEditable")?.unwrap_or(false),
                 };
-                let d = engine(&ctx)?
-                    .create_field_definition(&principal(&ctx), new)
+                let d = staff(&ctx)?
+                    .create_field_definition(new)
                     .await
                     .map_err(engine_err)?;
                 Ok(Some(FieldValue::owned_any(d)))
@@ -214,8 +214,8 @@ pub fn mutation_fields() -> Vec<Field> {
                     portal_visible: opt_bool(&input, "portalVisible")?,
                     portal_editable: opt_bool(&input, "portalEditable")?,
                 };
-                let d = engine(&ctx)?
-                    .update_field_definition(&principal(&ctx), entity, &key, change)
+                let d = staff(&ctx)?
+                    .update_field_definition(entity, &key, change)
                     .await
                     .map_err(engine_err)?;
                 Ok(Some(FieldValue::owned_any(d)))

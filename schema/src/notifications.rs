@@ -1,7 +1,7 @@
 //! Staff notifications of portal activity: the per-case recipient list, the inbox, and the
 //! `notificationAdded` subscription (over `/graphql/ws`).
 
-use crate::args::{engine, engine_err, id_arg, opt_bool, principal};
+use crate::args::{engine_err, id_arg, opt_bool, staff};
 use crate::connection::sync_field;
 use crate::scalars::DATE_TIME;
 use async_graphql::Value;
@@ -10,8 +10,8 @@ use async_graphql::dynamic::{
     SubscriptionFieldFuture, TypeRef,
 };
 use futures_util::StreamExt;
-use portico_engine::db::micros_to_rfc3339;
 use portico_engine::metadata::EntityKind;
+use portico_engine::micros_to_rfc3339;
 use portico_engine::notifications::{Notification, Recipient};
 
 pub fn objects() -> Vec<Object> {
@@ -22,8 +22,8 @@ pub fn objects() -> Vec<Object> {
             .field(Field::new("user", T::named_nn("StaffUser"), |ctx| {
                 FieldFuture::new(async move {
                     let r = ctx.parent_value.try_downcast_ref::<Recipient>()?;
-                    let u = engine(&ctx)?
-                        .staff_user(&principal(&ctx), r.user_id)
+                    let u = staff(&ctx)?
+                        .staff_user(r.user_id)
                         .await
                         .map_err(engine_err)?;
                     Ok(Some(FieldValue::owned_any(u)))
@@ -63,9 +63,7 @@ pub fn objects() -> Vec<Object> {
                     let Some(id) = n.case_id else {
                         return Ok(None);
                     };
-                    let found = engine(&ctx)?
-                        .get(&principal(&ctx), EntityKind::Case, id)
-                        .await;
+                    let found = staff(&ctx)?.get(EntityKind::Case, id).await;
                     Ok(found.ok().map(FieldValue::owned_any))
                 })
             }))
@@ -96,8 +94,8 @@ pub fn query_fields() -> Vec<Field> {
             |ctx| {
                 FieldFuture::new(async move {
                     let case_id = id_arg(&ctx.args, "caseId")?;
-                    let list = engine(&ctx)?
-                        .case_notification_recipients(&principal(&ctx), case_id)
+                    let list = staff(&ctx)?
+                        .case_notification_recipients(case_id)
                         .await
                         .map_err(engine_err)?;
                     Ok(Some(FieldValue::list(list.into_iter().map(FieldValue::owned_any))))
@@ -109,8 +107,8 @@ pub fn query_fields() -> Vec<Field> {
         Field::new("notifications", T::named_nn_list_nn("Notification"), |ctx| {
             FieldFuture::new(async move {
                 let unread = opt_bool(&ctx.args, "unreadOnly")?.unwrap_or(false);
-                let list = engine(&ctx)?
-                    .notifications(&principal(&ctx), unread)
+                let list = staff(&ctx)?
+                    .notifications(unread)
                     .await
                     .map_err(engine_err)?;
                 Ok(Some(FieldValue::list(list.into_iter().map(FieldValue::owned_any))))
@@ -129,10 +127,8 @@ pub fn mutation_fields() -> Vec<Field> {
             T::named_nn("NotificationRecipient"),
             |ctx| {
                 FieldFuture::new(async move {
-                    let r = engine(&ctx)?
-                        .set_case_notification_recipient(
-                            &principal(&ctx),
-                            id_arg(&ctx.args, "caseId")?,
+                    let r = staff(&ctx)?
+                        .set_case_notification_recipient(id_arg(&ctx.args, "caseId")?,
                             id_arg(&ctx.args, "userId")?,
                             ctx.args.try_get("inApp")?.boolean()?,
                             ctx.args.try_get("email")?.boolean()?,
@@ -150,10 +146,8 @@ pub fn mutation_fields() -> Vec<Field> {
         .description("Adds a staff user to the case's list or changes how they hear. The owner can be switched off only once another user is on the list."),
         Field::new("removeCaseNotificationRecipient", T::named_nn(T::BOOLEAN), |ctx| {
             FieldFuture::new(async move {
-                let removed = engine(&ctx)?
-                    .remove_case_notification_recipient(
-                        &principal(&ctx),
-                        id_arg(&ctx.args, "caseId")?,
+                let removed = staff(&ctx)?
+                    .remove_case_notification_recipient(id_arg(&ctx.args, "caseId")?,
                         id_arg(&ctx.args, "userId")?,
                     )
                     .await
@@ -165,8 +159,8 @@ pub fn mutation_fields() -> Vec<Field> {
         .argument(InputValue::new("userId", T::named_nn(T::ID))),
         Field::new("markNotificationRead", T::named_nn("Notification"), |ctx| {
             FieldFuture::new(async move {
-                let n = engine(&ctx)?
-                    .mark_notification_read(&principal(&ctx), id_arg(&ctx.args, "id")?)
+                let n = staff(&ctx)?
+                    .mark_notification_read(id_arg(&ctx.args, "id")?)
                     .await
                     .map_err(engine_err)?;
                 Ok(Some(FieldValue::owned_any(n)))
@@ -184,9 +178,8 @@ pub fn subscription() -> Subscription {
             TypeRef::named_nn("Notification"),
             |ctx| {
                 SubscriptionFieldFuture::new(async move {
-                    let engine = engine(&ctx)?.clone();
-                    let stream = engine
-                        .notification_stream(&principal(&ctx))
+                    let stream = staff(&ctx)?
+                        .notification_stream()
                         .await
                         .map_err(engine_err)?;
                     Ok(stream.map(|n| Ok(FieldValue::owned_any(n))))

@@ -1,15 +1,15 @@
 //! The portal-related parts of the staff schema: whether a contact may be a portal user, their
 //! invitation, and per-case portal access ("Client Connect").
 
-use crate::args::{engine, engine_err, id_arg, principal};
+use crate::args::{engine_err, id_arg, staff};
 use crate::connection::sync_field;
 use crate::scalars::DATE_TIME;
 use async_graphql::dynamic::{
     Enum, Field, FieldFuture, FieldValue, InputValue, Object, ResolverContext, TypeRef,
 };
 use async_graphql::{Result, Value};
-use portico_engine::db::micros_to_rfc3339;
 use portico_engine::metadata::EntityKind;
+use portico_engine::micros_to_rfc3339;
 use portico_engine::portal::{Invitation, PortalAccess, PortalCandidate, SendInvitation};
 use portico_engine::records::{Record, qualifies_for_portal};
 
@@ -32,8 +32,8 @@ pub fn contact_portal_invitation() -> Field {
         |ctx| {
             FieldFuture::new(async move {
                 let c = ctx.parent_value.try_downcast_ref::<Record>()?;
-                let inv = engine(&ctx)?
-                    .portal_invitation(&principal(&ctx), c.id)
+                let inv = staff(&ctx)?
+                    .portal_invitation(c.id)
                     .await
                     .map_err(engine_err)?;
                 Ok(Some(FieldValue::owned_any(inv)))
@@ -112,8 +112,8 @@ pub fn objects() -> Vec<Object> {
             .field(Field::new("contact", T::named_nn("Contact"), |ctx| {
                 FieldFuture::new(async move {
                     let a = ctx.parent_value.try_downcast_ref::<PortalAccess>()?;
-                    let c = engine(&ctx)?
-                        .get(&principal(&ctx), EntityKind::Contact, a.contact_id)
+                    let c = staff(&ctx)?
+                        .get(EntityKind::Contact, a.contact_id)
                         .await
                         .map_err(engine_err)?;
                     Ok(Some(FieldValue::owned_any(c)))
@@ -148,8 +148,8 @@ pub fn query_fields() -> Vec<Field> {
             |ctx| {
                 FieldFuture::new(async move {
                     let case_id = id_arg(&ctx.args, "caseId")?;
-                    let list = engine(&ctx)?
-                        .portal_candidates(&principal(&ctx), case_id)
+                    let list = staff(&ctx)?
+                        .portal_candidates(case_id)
                         .await
                         .map_err(engine_err)?;
                     Ok(Some(FieldValue::list(
@@ -171,8 +171,8 @@ pub fn mutation_fields() -> Vec<Field> {
                 let contact_id = id_arg(&ctx.args, "contactId")?;
                 let enabled = ctx.args.try_get("enabled")?.boolean()?;
                 let can_download = ctx.args.try_get("canDownload")?.boolean()?;
-                let a = engine(&ctx)?
-                    .set_portal_access(&principal(&ctx), case_id, contact_id, enabled, can_download)
+                let a = staff(&ctx)?
+                    .set_portal_access(case_id, contact_id, enabled, can_download)
                     .await
                     .map_err(engine_err)?;
                 Ok(Some(FieldValue::owned_any(a)))
@@ -189,8 +189,8 @@ pub fn mutation_fields() -> Vec<Field> {
             |ctx| {
                 FieldFuture::new(async move {
                     let contact_id = id_arg(&ctx.args, "contactId")?;
-                    let inv = engine(&ctx)?
-                        .send_portal_invitation(&principal(&ctx), contact_id)
+                    let inv = staff(&ctx)?
+                        .send_portal_invitation(contact_id)
                         .await
                         .map_err(engine_err)?;
                     Ok(Some(FieldValue::owned_any(inv)))

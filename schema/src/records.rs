@@ -1,7 +1,7 @@
 //! The record types (Contact, Case, Deal) generated from the metadata: objects, inputs,
 //! filters, orderings, enums, and their queries and mutations.
 
-use crate::args::{engine, engine_err, id_arg, principal};
+use crate::args::{engine_err, id_arg, portal, staff};
 use crate::connection::{self, Connection, sync_field};
 use crate::error::invalid;
 use crate::scalars::{DATE, DATE_TIME};
@@ -139,24 +139,21 @@ fn record_field(def: Arc<FieldDefinition>, audience: Audience) -> Field {
             let Some(id) = record.reference(&def.key) else {
                 return Ok(None);
             };
-            let engine = engine(&ctx)?;
-            let p = principal(&ctx);
             let found = match (def.field_type == FieldType::User, audience) {
                 (true, Audience::Staff) => {
-                    engine.staff_user(&p, id).await.map(FieldValue::owned_any)
+                    staff(&ctx)?.staff_user(id).await.map(FieldValue::owned_any)
                 }
-                (true, Audience::Portal) => engine
-                    .portal_staff_user(&p, id)
+                (true, Audience::Portal) => portal(&ctx)?
+                    .staff_user(id)
                     .await
                     .map(FieldValue::owned_any),
-                (false, Audience::Staff) => engine
-                    .get(&p, EntityKind::Contact, id)
+                (false, Audience::Staff) => staff(&ctx)?
+                    .get(EntityKind::Contact, id)
                     .await
                     .map(FieldValue::owned_any),
-                (false, Audience::Portal) => engine
-                    .portal_contact(&p, id)
-                    .await
-                    .map(FieldValue::owned_any),
+                (false, Audience::Portal) => {
+                    portal(&ctx)?.contact(id).await.map(FieldValue::owned_any)
+                }
             };
             match found {
                 Ok(v) => Ok(Some(v)),
@@ -172,7 +169,7 @@ fn record_field(def: Arc<FieldDefinition>, audience: Audience) -> Field {
 fn timestamp_field(name: &'static str, created: bool) -> Field {
     sync_field::<Record>(name, TypeRef::named_nn(DATE_TIME), move |r| {
         let t = if created { r.created_at } else { r.updated_at };
-        Some(FieldValue::value(portico_engine::db::micros_to_rfc3339(t)))
+        Some(FieldValue::value(portico_engine::micros_to_rfc3339(t)))
     })
 }
 
@@ -432,8 +429,8 @@ fn list_field(catalog: Arc<Catalog>, entity: EntityKind, plural: &str) -> Field 
                     after: crate::args::opt_string(&ctx.args, "after")?,
                     without_custom,
                 };
-                let page = engine(&ctx)?
-                    .list(&principal(&ctx), entity, &query)
+                let page = staff(&ctx)?
+                    .list(entity, &query)
                     .await
                     .map_err(engine_err)?;
                 Ok(Some(FieldValue::owned_any(Connection::new(
@@ -464,10 +461,7 @@ fn get_field(entity: EntityKind, singular: &str) -> Field {
     Field::new(singular, TypeRef::named(entity.type_name()), move |ctx| {
         FieldFuture::new(async move {
             let id = id_arg(&ctx.args, "id")?;
-            let r = engine(&ctx)?
-                .get(&principal(&ctx), entity, id)
-                .await
-                .map_err(engine_err)?;
+            let r = staff(&ctx)?.get(entity, id).await.map_err(engine_err)?;
             Ok(Some(FieldValue::owned_any(r)))
         })
     })
@@ -482,8 +476,8 @@ fn mutations(catalog: Arc<Catalog>, entity: EntityKind) -> Vec<Field> {
         FieldFuture::new(async move {
             let values = input_values(&catalog, entity, &ctx.args.try_get("input")?.object()?)?;
             let send = crate::portal_access::send_invitation_arg(&ctx)?;
-            let r = engine(&ctx)?
-                .create_with(&principal(&ctx), entity, values, send)
+            let r = staff(&ctx)?
+                .create_with(entity, values, send)
                 .await
                 .map_err(engine_err)?;
             Ok(Some(FieldValue::owned_any(r)))
@@ -500,8 +494,8 @@ fn mutations(catalog: Arc<Catalog>, entity: EntityKind) -> Vec<Field> {
             let id = id_arg(&ctx.args, "id")?;
             let values = input_values(&catalog, entity, &ctx.args.try_get("input")?.object()?)?;
             let send = crate::portal_access::send_invitation_arg(&ctx)?;
-            let r = engine(&ctx)?
-                .update_with(&principal(&ctx), entity, id, values, send)
+            let r = staff(&ctx)?
+                .update_with(entity, id, values, send)
                 .await
                 .map_err(engine_err)?;
             Ok(Some(FieldValue::owned_any(r)))
@@ -526,10 +520,7 @@ fn mutations(catalog: Arc<Catalog>, entity: EntityKind) -> Vec<Field> {
         move |ctx| {
             FieldFuture::new(async move {
                 let id = id_arg(&ctx.args, "id")?;
-                engine(&ctx)?
-                    .delete(&principal(&ctx), entity, id)
-                    .await
-                    .map_err(engine_err)?;
+                staff(&ctx)?.delete(entity, id).await.map_err(engine_err)?;
                 Ok(Some(Value::from(true)))
             })
         },

@@ -1,6 +1,6 @@
 //! Links between records in the API: relationships and a case's contacts.
 
-use crate::args::{engine, engine_err, id_arg, opt_string, principal};
+use crate::args::{engine_err, id_arg, opt_string, staff};
 use crate::scalars::DATE_TIME;
 use async_graphql::Value;
 use async_graphql::dynamic::{Field, FieldFuture, FieldValue, InputValue, Object, TypeRef};
@@ -11,10 +11,7 @@ fn contact_field(name: &'static str, pick: fn(&Relationship) -> i64) -> Field {
     Field::new(name, TypeRef::named("Contact"), move |ctx| {
         FieldFuture::new(async move {
             let r = ctx.parent_value.try_downcast_ref::<Relationship>()?;
-            match engine(&ctx)?
-                .get(&principal(&ctx), EntityKind::Contact, pick(r))
-                .await
-            {
+            match staff(&ctx)?.get(EntityKind::Contact, pick(r)).await {
                 Ok(c) => Ok(Some(FieldValue::owned_any(c))),
                 Err(portico_engine::EngineError::NotFound { .. }) => Ok(None),
                 Err(e) => Err(engine_err(e)),
@@ -46,7 +43,7 @@ pub fn relationship_object() -> Object {
             |ctx| {
                 FieldFuture::new(async move {
                     let r = ctx.parent_value.try_downcast_ref::<Relationship>()?;
-                    Ok(Some(Value::from(portico_engine::db::micros_to_rfc3339(
+                    Ok(Some(Value::from(portico_engine::micros_to_rfc3339(
                         r.created_at,
                     ))))
                 })
@@ -62,10 +59,7 @@ pub fn contact_relationships() -> Field {
         |ctx| {
             FieldFuture::new(async move {
                 let c = ctx.parent_value.try_downcast_ref::<Record>()?;
-                let rels = engine(&ctx)?
-                    .relationships(&principal(&ctx), c.id)
-                    .await
-                    .map_err(engine_err)?;
+                let rels = staff(&ctx)?.relationships(c.id).await.map_err(engine_err)?;
                 Ok(Some(FieldValue::list(
                     rels.into_iter().map(FieldValue::owned_any),
                 )))
@@ -79,10 +73,7 @@ pub fn case_contacts() -> Field {
     Field::new("contacts", TypeRef::named_nn_list_nn("Contact"), |ctx| {
         FieldFuture::new(async move {
             let c = ctx.parent_value.try_downcast_ref::<Record>()?;
-            let contacts = engine(&ctx)?
-                .case_contacts(&principal(&ctx), c.id)
-                .await
-                .map_err(engine_err)?;
+            let contacts = staff(&ctx)?.case_contacts(c.id).await.map_err(engine_err)?;
             Ok(Some(FieldValue::list(
                 contacts.into_iter().map(FieldValue::owned_any),
             )))
@@ -98,8 +89,8 @@ pub fn mutation_fields() -> Vec<Field> {
                 let individual = id_arg(&ctx.args, "individualId")?;
                 let organisation = id_arg(&ctx.args, "organisationId")?;
                 let role = opt_string(&ctx.args, "role")?;
-                let r = engine(&ctx)?
-                    .add_relationship(&principal(&ctx), individual, organisation, role)
+                let r = staff(&ctx)?
+                    .add_relationship(individual, organisation, role)
                     .await
                     .map_err(engine_err)?;
                 Ok(Some(FieldValue::owned_any(r)))
@@ -111,8 +102,8 @@ pub fn mutation_fields() -> Vec<Field> {
         Field::new("removeRelationship", T::named_nn(T::BOOLEAN), |ctx| {
             FieldFuture::new(async move {
                 let id = id_arg(&ctx.args, "id")?;
-                engine(&ctx)?
-                    .remove_relationship(&principal(&ctx), id)
+                staff(&ctx)?
+                    .remove_relationship(id)
                     .await
                     .map_err(engine_err)?;
                 Ok(Some(Value::from(true)))
@@ -123,8 +114,8 @@ pub fn mutation_fields() -> Vec<Field> {
             FieldFuture::new(async move {
                 let case_id = id_arg(&ctx.args, "caseId")?;
                 let contact_id = id_arg(&ctx.args, "contactId")?;
-                let case = engine(&ctx)?
-                    .add_case_contact(&principal(&ctx), case_id, contact_id)
+                let case = staff(&ctx)?
+                    .add_case_contact(case_id, contact_id)
                     .await
                     .map_err(engine_err)?;
                 Ok(Some(FieldValue::owned_any(case)))
@@ -136,8 +127,8 @@ pub fn mutation_fields() -> Vec<Field> {
             FieldFuture::new(async move {
                 let case_id = id_arg(&ctx.args, "caseId")?;
                 let contact_id = id_arg(&ctx.args, "contactId")?;
-                engine(&ctx)?
-                    .remove_case_contact(&principal(&ctx), case_id, contact_id)
+                staff(&ctx)?
+                    .remove_case_contact(case_id, contact_id)
                     .await
                     .map_err(engine_err)?;
                 Ok(Some(Value::from(true)))

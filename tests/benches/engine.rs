@@ -4,7 +4,7 @@
 
 use portico_engine::metadata::EntityKind;
 use portico_engine::records::{Condition, Direction, ListQuery, Op, Sort};
-use portico_engine::{Engine, EngineConfig, Principal};
+use portico_engine::{Engine, EngineConfig};
 use std::time::Instant;
 
 #[tokio::main]
@@ -17,7 +17,16 @@ async fn main() {
     let engine = Engine::open(&EngineConfig { database_url: url })
         .await
         .expect("open");
-    let p = Principal::System;
+    // The admin the load benchmark created, signed in as any admin would be.
+    let session = engine
+        .login("admin@example.com", "benchmark password", None)
+        .await
+        .expect("login (run the load benchmark first)");
+    let p = engine
+        .authenticate(&session.token)
+        .await
+        .expect("authenticate")
+        .expect("an admin handle");
     let list = ListQuery {
         conditions: vec![
             Condition {
@@ -49,14 +58,11 @@ async fn main() {
                     engine.sync().await.expect("sync");
                 }
                 1 => {
-                    let page = engine
-                        .list(&p, EntityKind::Case, &list)
-                        .await
-                        .expect("list");
+                    let page = p.list(EntityKind::Case, &list).await.expect("list");
                     assert_eq!(page.records.len(), 20);
                 }
                 _ => {
-                    engine.get(&p, EntityKind::Case, 54321).await.expect("get");
+                    p.get(EntityKind::Case, 54321).await.expect("get");
                 }
             }
         }

@@ -14,7 +14,7 @@
 
 use portico_engine::metadata::{DefinitionChange, EntityKind, FieldType, NewDefinition};
 use portico_engine::records::NewRecord;
-use portico_engine::{Engine, EngineConfig, Principal};
+use portico_engine::{Engine, EngineConfig};
 use serde_json::{Map, Value, json};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -105,23 +105,30 @@ async fn load(url: &str, dir: &Path) -> (usize, usize, Duration) {
     })
     .await
     .expect("open");
-    let p = Principal::System;
     engine
         .bootstrap_admin(Some("admin@example.com"), Some("benchmark password"))
         .await
         .expect("admin");
-    engine
-        .update_field_definition(
-            &p,
-            EntityKind::Contact,
-            "portalUser",
-            DefinitionChange {
-                active: Some(true),
-                ..Default::default()
-            },
-        )
+    // The loader signs in like any admin: the engine hands out nothing without credentials.
+    let session = engine
+        .login("admin@example.com", "benchmark password", None)
         .await
-        .expect("activate portalUser");
+        .expect("login");
+    let p = engine
+        .authenticate(&session.token)
+        .await
+        .expect("authenticate")
+        .expect("an admin handle");
+    p.update_field_definition(
+        EntityKind::Contact,
+        "portalUser",
+        DefinitionChange {
+            active: Some(true),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("activate portalUser");
     let select = |key: &str, options: &[&str]| NewDefinition {
         entity: Some(EntityKind::Case),
         key: key.into(),
@@ -154,7 +161,7 @@ async fn load(url: &str, dir: &Path) -> (usize, usize, Duration) {
             ..Default::default()
         },
     ] {
-        engine.create_field_definition(&p, d).await.expect("field");
+        p.create_field_definition(d).await.expect("field");
     }
     engine.sync().await.expect("sync");
 
@@ -167,8 +174,8 @@ async fn load(url: &str, dir: &Path) -> (usize, usize, Duration) {
             values: values(json!({"name": c["name"], "email": c["email"], "kind": "Individual", "portalUser": c["portal_user"] == "true"})),
         })
         .collect();
-    let n_contacts = engine
-        .import(&p, EntityKind::Contact, batch)
+    let n_contacts = p
+        .import(EntityKind::Contact, batch)
         .await
         .expect("contacts");
     engine
@@ -196,16 +203,13 @@ async fn load(url: &str, dir: &Path) -> (usize, usize, Duration) {
                 }
             })
             .collect();
-        n_cases += engine
-            .import(&p, EntityKind::Case, batch)
-            .await
-            .expect("cases");
+        n_cases += p.import(EntityKind::Case, batch).await.expect("cases");
     }
     engine
         .reset_id_sequence(EntityKind::Case)
         .await
         .expect("sequence");
-    engine.connection().clone().close().await.expect("close");
+    engine.close().await.expect("close");
     (n_contacts, n_cases, started.elapsed())
 }
 

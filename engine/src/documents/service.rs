@@ -174,7 +174,7 @@ impl Engine {
     /// Whether `p` may send files to `target`, asked before the files are read: an upload
     /// spools its files to disk as they arrive, so a request that would be refused anyway must
     /// be refused before it costs any.
-    pub async fn check_upload(&self, p: &Principal, target: UploadTarget) -> Result<()> {
+    pub(crate) async fn check_upload(&self, p: &Principal, target: UploadTarget) -> Result<()> {
         match (p, target) {
             (Principal::Portal(_), UploadTarget::Case(id)) => {
                 self.portal_case(p, id).await.map(|_| ())
@@ -194,7 +194,7 @@ impl Engine {
     }
 
     /// A staff upload to a case, optionally into one of its folders.
-    pub async fn upload_document(
+    pub(crate) async fn upload_document(
         &self,
         p: &Principal,
         case_id: i64,
@@ -218,7 +218,7 @@ impl Engine {
 
     /// A portal user's upload to one of their cases: type "Document (Portal)", created by the
     /// case owner, origin CLIENT_PORTAL, the uploader recorded.
-    pub async fn portal_upload_document(
+    pub(crate) async fn portal_upload_document(
         &self,
         p: &Principal,
         case_id: i64,
@@ -246,12 +246,12 @@ impl Engine {
             .await
     }
 
-    pub async fn document(&self, p: &Principal, id: i64) -> Result<Document> {
+    pub(crate) async fn document(&self, p: &Principal, id: i64) -> Result<Document> {
         self.authorize(p, Object::Case, Action::Read)?;
         model::find(&self.reader(), id).await
     }
 
-    pub async fn case_documents(
+    pub(crate) async fn case_documents(
         &self,
         p: &Principal,
         case_id: i64,
@@ -264,7 +264,12 @@ impl Engine {
         model::list(&self.reader(), &q).await
     }
 
-    pub async fn rename_document(&self, p: &Principal, id: i64, name: &str) -> Result<Document> {
+    pub(crate) async fn rename_document(
+        &self,
+        p: &Principal,
+        id: i64,
+        name: &str,
+    ) -> Result<Document> {
         self.authorize(p, Object::Case, Action::Update)?;
         let name = super::sniff::clean_name(name)?;
         let txn = self.begin_write().await?;
@@ -295,7 +300,7 @@ impl Engine {
     }
 
     /// New content for a document: a new version; the earlier ones are kept.
-    pub async fn replace_document_content(
+    pub(crate) async fn replace_document_content(
         &self,
         p: &Principal,
         id: i64,
@@ -352,7 +357,7 @@ impl Engine {
 
     /// Deletes a document from the case (and so from every portal); its bytes go once nothing
     /// refers to them.
-    pub async fn delete_document(&self, p: &Principal, id: i64) -> Result<()> {
+    pub(crate) async fn delete_document(&self, p: &Principal, id: i64) -> Result<()> {
         self.authorize(p, Object::Case, Action::Update)?;
         let txn = self.begin_write().await?;
         let doc = model::find(&txn, id).await?;
@@ -385,7 +390,7 @@ impl Engine {
         self.storage.collect(&self.reader(), &blobs).await
     }
 
-    pub async fn create_folder(
+    pub(crate) async fn create_folder(
         &self,
         p: &Principal,
         case_id: i64,
@@ -432,13 +437,13 @@ impl Engine {
         Ok(folder)
     }
 
-    pub async fn folders(&self, p: &Principal, case_id: i64) -> Result<Vec<Folder>> {
+    pub(crate) async fn folders(&self, p: &Principal, case_id: i64) -> Result<Vec<Folder>> {
         self.authorize(p, Object::Case, Action::Read)?;
         model::folders(&self.reader(), case_id).await
     }
 
     /// The folders of one of the portal user's cases (to upload into).
-    pub async fn portal_folders(&self, p: &Principal, case_id: i64) -> Result<Vec<Folder>> {
+    pub(crate) async fn portal_folders(&self, p: &Principal, case_id: i64) -> Result<Vec<Folder>> {
         let case = self.portal_case(p, case_id).await?;
         model::folders(&self.reader(), case.id).await
     }
@@ -450,7 +455,7 @@ impl Engine {
     }
 
     /// A staff download.
-    pub async fn download(&self, p: &Principal, id: i64) -> Result<Download> {
+    pub(crate) async fn download(&self, p: &Principal, id: i64) -> Result<Download> {
         self.authorize(p, Object::Case, Action::Read)?;
         let document = model::find(&self.reader(), id).await?;
         let file = self.storage.store()?.open(&document.blob).await?;
@@ -460,7 +465,7 @@ impl Engine {
     /// A portal download: only a document shared with the user (or theirs), on a case within
     /// their grants, and only with "can download" on. Anything else is not found, except a
     /// visible document without the right to download, which is forbidden.
-    pub async fn portal_download(&self, p: &Principal, id: i64) -> Result<Download> {
+    pub(crate) async fn portal_download(&self, p: &Principal, id: i64) -> Result<Download> {
         let Principal::Portal(me) = p else {
             return Err(EngineError::Unauthenticated);
         };

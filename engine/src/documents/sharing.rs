@@ -92,7 +92,7 @@ async fn shared_list(
 impl Engine {
     /// Shares chosen case documents with a contact who has portal access to the case; answers
     /// that contact's shared list after the change.
-    pub async fn share_documents(
+    pub(crate) async fn share_documents(
         &self,
         p: &Principal,
         case_id: i64,
@@ -140,7 +140,7 @@ impl Engine {
     }
 
     /// Hides a document from one contact's portal; it stays in the case.
-    pub async fn unshare_document(
+    pub(crate) async fn unshare_document(
         &self,
         p: &Principal,
         case_id: i64,
@@ -175,7 +175,7 @@ impl Engine {
     }
 
     /// "Shared (visible on portal)": what the contact sees on the case.
-    pub async fn shared_documents(
+    pub(crate) async fn shared_documents(
         &self,
         p: &Principal,
         case_id: i64,
@@ -187,7 +187,11 @@ impl Engine {
     }
 
     /// The contacts a document is shared with (staff view).
-    pub async fn document_shared_with(&self, p: &Principal, document_id: i64) -> Result<Vec<i64>> {
+    pub(crate) async fn document_shared_with(
+        &self,
+        p: &Principal,
+        document_id: i64,
+    ) -> Result<Vec<i64>> {
         self.authorize(p, Object::Case, Action::Read)?;
         let q = Query::select()
             .column("contact_id")
@@ -198,7 +202,7 @@ impl Engine {
     }
 
     /// The portal user's documents on one of their cases.
-    pub async fn portal_documents(
+    pub(crate) async fn portal_documents(
         &self,
         p: &Principal,
         case_id: i64,

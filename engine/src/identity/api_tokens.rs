@@ -69,7 +69,7 @@ pub(crate) async fn revoke_all(db: &impl Exec, user_id: i64) -> Result<()> {
 impl Engine {
     /// A token for an integrator, acting with the rights of the user who made it. The secret
     /// is in this answer only. `expires_at` (microseconds) must lie in the future.
-    pub async fn create_api_token(
+    pub(crate) async fn create_api_token(
         &self,
         p: &Principal,
         name: &str,
@@ -116,7 +116,11 @@ impl Engine {
 
     /// A user's tokens, newest first, never with their secret. Anyone sees their own; another
     /// user's need the right to manage staff users (admins).
-    pub async fn api_tokens(&self, p: &Principal, user_id: Option<i64>) -> Result<Vec<ApiToken>> {
+    pub(crate) async fn api_tokens(
+        &self,
+        p: &Principal,
+        user_id: Option<i64>,
+    ) -> Result<Vec<ApiToken>> {
         let owner = self.token_owner_in_reach(p, user_id)?;
         let q = Query::select()
             .columns(COLUMNS)
@@ -134,7 +138,7 @@ impl Engine {
 
     /// Ends a token at once, in every process (the auth version moves). Another user's token
     /// is NOT_FOUND to anyone but an admin, like a token that does not exist.
-    pub async fn revoke_api_token(&self, p: &Principal, id: i64) -> Result<bool> {
+    pub(crate) async fn revoke_api_token(&self, p: &Principal, id: i64) -> Result<bool> {
         let Principal::Staff(me) = p else {
             return Err(EngineError::Unauthenticated);
         };

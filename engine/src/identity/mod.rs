@@ -10,7 +10,8 @@ mod throttle;
 mod tokens;
 
 pub(crate) use password::{check_strength, decoy_hash, hash_password, verify_password};
-pub use principal::{Action, Object, PortalPrincipal, Principal, StaffPrincipal};
+pub use principal::{Action, Object};
+pub(crate) use principal::{PortalPrincipal, Principal};
 pub use service::Bootstrap;
 pub(crate) use sessions::{STAFF_SESSION_MICROS, delete_session, insert_session};
 pub use sessions::{Session, SessionCache};

@@ -11,11 +11,13 @@ use super::{
     verify_password,
 };
 use crate::Engine;
+use crate::access::StaffHandle;
 use crate::db::Exec;
 use crate::db::now_micros;
 use crate::error::{EngineError, Result};
 use crate::state::{self, Counter};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use std::sync::Arc;
 
 /// What the first start did about the first admin.
 #[derive(Debug, Clone)]
@@ -144,7 +146,7 @@ impl Engine {
     }
 
     /// Ends the session the principal came with; API tokens have no session to end.
-    pub async fn logout(&self, principal: &Principal) -> Result<bool> {
+    pub(crate) async fn logout(&self, principal: &Principal) -> Result<bool> {
         let Principal::Staff(staff) = principal else {
             return Err(EngineError::Unauthenticated);
         };
@@ -159,9 +161,17 @@ impl Engine {
         Ok(true)
     }
 
-    /// The principal behind a bearer token or session cookie; unknown or expired tokens are
-    /// anonymous, and the caller decides whether that is acceptable.
-    pub async fn authenticate(&self, token: &str) -> Result<Principal> {
+    /// The staff handle behind a bearer token or session cookie; `None` for a token that is
+    /// unknown, expired, revoked, of another audience or of a deactivated user.
+    pub async fn authenticate(self: &Arc<Self>, token: &str) -> Result<Option<StaffHandle>> {
+        Ok(match self.authenticate_principal(token).await? {
+            p @ Principal::Staff(_) => Some(StaffHandle::new(Arc::clone(self), p)),
+            _ => None,
+        })
+    }
+
+    /// The principal behind a token; unknown or expired tokens are anonymous.
+    pub(crate) async fn authenticate_principal(&self, token: &str) -> Result<Principal> {
         let is_api = token.starts_with("pat_");
         if !is_api && !token.starts_with("pst_") {
             return Ok(Principal::Anonymous);
@@ -184,7 +194,11 @@ impl Engine {
         Ok(principal)
     }
 
-    pub async fn create_staff_user(&self, p: &Principal, new: NewStaffUser) -> Result<StaffUser> {
+    pub(crate) async fn create_staff_user(
+        &self,
+        p: &Principal,
+        new: NewStaffUser,
+    ) -> Result<StaffUser> {
         self.authorize(p, Object::StaffUser, Action::Create)?;
         let name = check_name(&new.name, "name")?;
         let email = check_email(&new.email, "email")?;
@@ -210,7 +224,7 @@ impl Engine {
         self.staff_user(p, id).await
     }
 
-    pub async fn update_staff_user(
+    pub(crate) async fn update_staff_user(
         &self,
         p: &Principal,
         id: i64,
@@ -312,7 +326,12 @@ impl Engine {
 
     /// A staff user's own password change: the current password proves it is them (a
     /// session left open on a shared computer is not enough), and every other session ends.
-    pub async fn change_password(&self, p: &Principal, current: &str, new: &str) -> Result<bool> {
+    pub(crate) async fn change_password(
+        &self,
+        p: &Principal,
+        current: &str,
+        new: &str,
+    ) -> Result<bool> {
         let Principal::Staff(me) = p else {
             return Err(EngineError::Unauthenticated);
         };
@@ -355,7 +374,7 @@ impl Engine {
     }
 
     /// Any staff member may look up colleagues (they appear as owners everywhere).
-    pub async fn staff_user(&self, p: &Principal, id: i64) -> Result<StaffUser> {
+    pub(crate) async fn staff_user(&self, p: &Principal, id: i64) -> Result<StaffUser> {
         self.authorize(p, Object::StaffUser, Action::Read)?;
         if let Some(user) = self.sessions.user(id) {
             return Ok(user);
@@ -367,17 +386,17 @@ impl Engine {
         Ok(user)
     }
 
-    pub async fn staff_users(&self, p: &Principal) -> Result<Vec<StaffUser>> {
+    pub(crate) async fn staff_users(&self, p: &Principal) -> Result<Vec<StaffUser>> {
         self.authorize(p, Object::StaffUser, Action::Read)?;
         staff::all_users(&self.db).await
     }
 
-    pub async fn permission_groups(&self, p: &Principal) -> Result<Vec<PermissionGroup>> {
+    pub(crate) async fn permission_groups(&self, p: &Principal) -> Result<Vec<PermissionGroup>> {
         self.authorize(p, Object::PermissionGroup, Action::Read)?;
         staff::all_groups(&self.db).await
     }
 
-    pub async fn create_permission_group(
+    pub(crate) async fn create_permission_group(
         &self,
         p: &Principal,
         new: NewPermissionGroup,
@@ -391,7 +410,7 @@ impl Engine {
         Ok(group)
     }
 
-    pub async fn update_permission_group(
+    pub(crate) async fn update_permission_group(
         &self,
         p: &Principal,
         id: i64,

@@ -3,18 +3,18 @@
 use super::TemplateOverride;
 use super::outbox::{self, NewMail, OutboxEntry};
 use crate::Engine;
-use crate::error::{EngineError, Result};
+use crate::error::Result;
 use crate::identity::Principal;
 
 impl Engine {
     /// Queues a message on its own. Flows that email as part of a change write the outbox row
-    /// in their own transaction instead; this is for the system (and tests).
-    pub async fn queue_mail(&self, p: &Principal, mail: NewMail) -> Result<i64> {
-        if !matches!(p, Principal::System) {
-            return Err(EngineError::Forbidden(
-                "only Portico itself queues mail".into(),
-            ));
-        }
+    /// in their own transaction instead; this is for admins' tools (and tests of delivery).
+    pub(crate) async fn queue_mail(&self, p: &Principal, mail: NewMail) -> Result<i64> {
+        self.authorize(
+            p,
+            crate::identity::Object::EmailTemplate,
+            crate::identity::Action::Manage,
+        )?;
         let txn = self.begin_write().await?;
         let id = outbox::enqueue(&txn, &mail).await?;
         txn.commit().await?;
@@ -22,7 +22,7 @@ impl Engine {
     }
 
     /// Every outbox message, oldest first. Admins only.
-    pub async fn outbox(&self, p: &Principal) -> Result<Vec<OutboxEntry>> {
+    pub(crate) async fn outbox(&self, p: &Principal) -> Result<Vec<OutboxEntry>> {
         self.authorize(
             p,
             crate::identity::Object::FieldDefinition,

@@ -95,7 +95,7 @@ impl Engine {
     }
 
     /// Every email in every language: the admin's version where there is one.
-    pub async fn email_templates(&self, p: &Principal) -> Result<Vec<EmailTemplate>> {
+    pub(crate) async fn email_templates(&self, p: &Principal) -> Result<Vec<EmailTemplate>> {
         self.authorize(p, Object::EmailTemplate, Action::Read)?;
         let renderer = self.renderer()?;
         let custom = stored(&self.reader()).await?;
@@ -142,7 +142,7 @@ impl Engine {
 
     /// Stores an admin's version after rendering it once with a sample of the real context; a
     /// template that does not render is refused naming the part (`subject`, `html`, `text`).
-    pub async fn update_email_template(
+    pub(crate) async fn update_email_template(
         &self,
         p: &Principal,
         kind: &str,
@@ -179,7 +179,7 @@ impl Engine {
     }
 
     /// Goes back to the built-in version.
-    pub async fn reset_email_template(
+    pub(crate) async fn reset_email_template(
         &self,
         p: &Principal,
         kind: &str,

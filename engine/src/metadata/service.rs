@@ -6,7 +6,7 @@ use crate::error::Result;
 use crate::identity::{Action, Object, Principal};
 
 impl Engine {
-    pub async fn field_definitions(
+    pub(crate) async fn field_definitions(
         &self,
         p: &Principal,
         entity: EntityKind,
@@ -23,7 +23,7 @@ impl Engine {
             .collect())
     }
 
-    pub async fn create_field_definition(
+    pub(crate) async fn create_field_definition(
         &self,
         p: &Principal,
         new: NewDefinition,
@@ -37,7 +37,7 @@ impl Engine {
         Ok(d)
     }
 
-    pub async fn update_field_definition(
+    pub(crate) async fn update_field_definition(
         &self,
         p: &Principal,
         entity: EntityKind,

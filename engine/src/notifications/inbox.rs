@@ -173,7 +173,7 @@ pub(crate) async fn newer_than(
 
 impl Engine {
     /// The signed-in staff user's notifications, newest first (the latest 200).
-    pub async fn notifications(
+    pub(crate) async fn notifications(
         &self,
         p: &Principal,
         unread_only: bool,
@@ -196,7 +196,11 @@ impl Engine {
             .collect()
     }
 
-    pub async fn mark_notification_read(&self, p: &Principal, id: i64) -> Result<Notification> {
+    pub(crate) async fn mark_notification_read(
+        &self,
+        p: &Principal,
+        id: i64,
+    ) -> Result<Notification> {
         let user_id = me(p)?;
         let txn = self.begin_write().await?;
         txn.execute(
@@ -224,7 +228,7 @@ impl Engine {
 
     /// The user's notifications from now on, as they arrive: woken at once by activity in
     /// this process, and looking every second for activity in others.
-    pub async fn notification_stream(
+    pub(crate) async fn notification_stream(
         self: &std::sync::Arc<Self>,
         p: &Principal,
     ) -> Result<impl futures_util::Stream<Item = Notification> + Send + use<>> {

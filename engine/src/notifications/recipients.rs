@@ -115,7 +115,7 @@ fn check_owner_rule(list: &[Recipient], owner: Option<i64>) -> Result<()> {
 }
 
 impl Engine {
-    pub async fn case_notification_recipients(
+    pub(crate) async fn case_notification_recipients(
         &self,
         p: &Principal,
         case_id: i64,
@@ -125,7 +125,7 @@ impl Engine {
     }
 
     /// Adds a staff user to the case's list, or changes how they are notified.
-    pub async fn set_case_notification_recipient(
+    pub(crate) async fn set_case_notification_recipient(
         &self,
         p: &Principal,
         case_id: i64,
@@ -160,7 +160,7 @@ impl Engine {
         Ok(changed)
     }
 
-    pub async fn remove_case_notification_recipient(
+    pub(crate) async fn remove_case_notification_recipient(
         &self,
         p: &Principal,
         case_id: i64,

@@ -254,7 +254,7 @@ async fn ensure_portal_user(db: &impl Exec, engine: &Engine, contact_id: i64) ->
 impl Engine {
     /// The case's linked contacts that have an email, with their portal access, and anyone
     /// else holding a grant on it: staff must be able to see and end every grant a case has.
-    pub async fn portal_candidates(
+    pub(crate) async fn portal_candidates(
         &self,
         p: &Principal,
         case_id: i64,
@@ -301,7 +301,7 @@ impl Engine {
     /// Grants or revokes a contact's access to a case and sets whether they may download.
     /// A first grant makes the contact a portal user (same rules as the switch) and emails
     /// them a link to the case, with an invitation link when they have no password yet.
-    pub async fn set_portal_access(
+    pub(crate) async fn set_portal_access(
         &self,
         p: &Principal,
         case_id: i64,

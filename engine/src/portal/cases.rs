@@ -40,7 +40,7 @@ pub(crate) async fn default_owner(db: &impl Exec) -> Result<Option<i64>> {
 
 impl Engine {
     /// A page of the portal user's cases; `q` may only filter on portal-visible fields.
-    pub async fn portal_cases(&self, p: &Principal, q: &ListQuery) -> Result<Page> {
+    pub(crate) async fn portal_cases(&self, p: &Principal, q: &ListQuery) -> Result<Page> {
         self.authorize(p, Object::PortalCase, Action::Read)?;
         let me = portal(p)?;
         let catalog = self.catalog();
@@ -56,7 +56,11 @@ impl Engine {
         .await
     }
 
-    pub async fn portal_case_count(&self, p: &Principal, conditions: &[Condition]) -> Result<i64> {
+    pub(crate) async fn portal_case_count(
+        &self,
+        p: &Principal,
+        conditions: &[Condition],
+    ) -> Result<i64> {
         self.authorize(p, Object::PortalCase, Action::Read)?;
         let me = portal(p)?;
         let catalog = self.catalog();
@@ -74,7 +78,7 @@ impl Engine {
 
     /// One of the portal user's cases. A case outside their grants is "not found", whether or
     /// not it exists, so ids cannot be probed.
-    pub async fn portal_case(&self, p: &Principal, id: i64) -> Result<Record> {
+    pub(crate) async fn portal_case(&self, p: &Principal, id: i64) -> Result<Record> {
         let q = ListQuery {
             conditions: vec![Condition {
                 key: "id".into(),
@@ -93,7 +97,7 @@ impl Engine {
 
     /// Opens a case from the portal: only portal-editable fields; the client is the current
     /// organisation (or the user), the owner the default owner, and the user gets access.
-    pub async fn portal_create_case(
+    pub(crate) async fn portal_create_case(
         &self,
         p: &Principal,
         values: Map<String, Value>,

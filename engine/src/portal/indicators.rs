@@ -47,7 +47,7 @@ fn by_options(options: &[String], found: Vec<Bucket>) -> Vec<Bucket> {
 }
 
 impl Engine {
-    pub async fn portal_indicators(&self, p: &Principal) -> Result<Vec<Indicator>> {
+    pub(crate) async fn portal_indicators(&self, p: &Principal) -> Result<Vec<Indicator>> {
         self.authorize(p, Object::PortalCase, Action::Read)?;
         let me = portal(p)?;
         let client = me.organisation_id.unwrap_or(me.contact_id);

@@ -116,7 +116,7 @@ pub(crate) async fn invite(engine: &Engine, db: &impl Exec, contact: &PortalCont
 
 impl Engine {
     /// Sends (or re-sends) a portal user's invitation; the previous link stops working.
-    pub async fn send_portal_invitation(
+    pub(crate) async fn send_portal_invitation(
         &self,
         p: &Principal,
         contact_id: i64,
@@ -145,7 +145,11 @@ impl Engine {
     }
 
     /// The invitation status of a contact, for staff.
-    pub async fn portal_invitation(&self, p: &Principal, contact_id: i64) -> Result<Invitation> {
+    pub(crate) async fn portal_invitation(
+        &self,
+        p: &Principal,
+        contact_id: i64,
+    ) -> Result<Invitation> {
         self.authorize(p, Object::Contact, Action::Read)?;
         let account = accounts::find(&self.reader(), contact_id).await?;
         Ok(Invitation::of(account.as_ref()))

@@ -59,7 +59,7 @@ pub(crate) fn portal(p: &Principal) -> Result<&PortalPrincipal> {
 }
 
 impl Engine {
-    pub async fn portal_me(&self, p: &Principal) -> Result<Me> {
+    pub(crate) async fn portal_me(&self, p: &Principal) -> Result<Me> {
         let me = portal(p)?;
         let reader = self.reader();
         let contact = self.load_record(EntityKind::Contact, me.contact_id).await?;
@@ -77,7 +77,11 @@ impl Engine {
     }
 
     /// Makes `organisation_id` the current organisation; it must be one the user is related to.
-    pub async fn switch_organisation(&self, p: &Principal, organisation_id: i64) -> Result<Me> {
+    pub(crate) async fn switch_organisation(
+        &self,
+        p: &Principal,
+        organisation_id: i64,
+    ) -> Result<Me> {
         let me = portal(p)?;
         let txn = self.begin_write().await?;
         if !related(&txn, me.contact_id)

@@ -11,7 +11,7 @@ use crate::records::Record;
 
 impl Engine {
     /// A staff user as the portal may show them; the portal schema exposes the id and name.
-    pub async fn portal_staff_user(&self, p: &Principal, id: i64) -> Result<StaffUser> {
+    pub(crate) async fn portal_staff_user(&self, p: &Principal, id: i64) -> Result<StaffUser> {
         portal(p)?;
         if let Some(user) = self.sessions.user(id) {
             return Ok(user);
@@ -24,7 +24,7 @@ impl Engine {
     }
 
     /// A contact the portal user may see: themselves or one of their organisations.
-    pub async fn portal_contact(&self, p: &Principal, id: i64) -> Result<Record> {
+    pub(crate) async fn portal_contact(&self, p: &Principal, id: i64) -> Result<Record> {
         let me = portal(p)?;
         if id != me.contact_id && !related(&self.reader(), me.contact_id).await?.contains(&id) {
             return Err(EngineError::not_found("Contact", id));

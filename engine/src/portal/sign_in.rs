@@ -142,7 +142,7 @@ impl Engine {
         Ok(session)
     }
 
-    pub async fn portal_logout(&self, p: &Principal) -> Result<bool> {
+    pub(crate) async fn portal_logout(&self, p: &Principal) -> Result<bool> {
         let Principal::Portal(me) = p else {
             return Err(EngineError::Unauthenticated);
         };
@@ -197,9 +197,23 @@ impl Engine {
         Ok(true)
     }
 
-    /// The portal principal behind a session token; anything else (staff tokens included) is
-    /// anonymous here.
-    pub async fn authenticate_portal(&self, token: &str) -> Result<Principal> {
+    /// The portal handle behind a session token; `None` for anything else (staff tokens
+    /// included).
+    pub async fn authenticate_portal(
+        self: &std::sync::Arc<Self>,
+        token: &str,
+    ) -> Result<Option<crate::access::PortalHandle>> {
+        Ok(match self.authenticate_portal_principal(token).await? {
+            Principal::Portal(me) => Some(crate::access::PortalHandle::new(
+                std::sync::Arc::clone(self),
+                me,
+            )),
+            _ => None,
+        })
+    }
+
+    /// The portal principal behind a session token; anything else is anonymous here.
+    pub(crate) async fn authenticate_portal_principal(&self, token: &str) -> Result<Principal> {
         if !token.starts_with(PREFIX) {
             return Ok(Principal::Anonymous);
         }

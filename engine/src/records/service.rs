@@ -48,7 +48,12 @@ pub(crate) fn actor(p: &Principal) -> Actor {
 }
 
 impl Engine {
-    pub async fn list(&self, p: &Principal, entity: EntityKind, q: &ListQuery) -> Result<Page> {
+    pub(crate) async fn list(
+        &self,
+        p: &Principal,
+        entity: EntityKind,
+        q: &ListQuery,
+    ) -> Result<Page> {
         self.authorize(p, object(entity), Action::Read)?;
         let catalog = self.catalog();
         query::list(
@@ -61,7 +66,7 @@ impl Engine {
         .await
     }
 
-    pub async fn count(
+    pub(crate) async fn count(
         &self,
         p: &Principal,
         entity: EntityKind,
@@ -79,13 +84,13 @@ impl Engine {
         .await
     }
 
-    pub async fn get(&self, p: &Principal, entity: EntityKind, id: i64) -> Result<Record> {
+    pub(crate) async fn get(&self, p: &Principal, entity: EntityKind, id: i64) -> Result<Record> {
         self.authorize(p, object(entity), Action::Read)?;
         self.load_record(entity, id).await
     }
 
     /// Several records by id, in no particular order; missing ids are left out.
-    pub async fn get_many(
+    pub(crate) async fn get_many(
         &self,
         p: &Principal,
         entity: EntityKind,
@@ -133,7 +138,7 @@ impl Engine {
         Ok(out)
     }
 
-    pub async fn create(
+    pub(crate) async fn create(
         &self,
         p: &Principal,
         entity: EntityKind,
@@ -144,7 +149,7 @@ impl Engine {
     }
 
     /// `send`: for a contact created as a portal user, whether the invitation goes out now.
-    pub async fn create_with(
+    pub(crate) async fn create_with(
         &self,
         p: &Principal,
         entity: EntityKind,
@@ -210,7 +215,7 @@ impl Engine {
 
     /// Inserts records keeping their source ids and creation times, in one transaction:
     /// for imports and the benchmark loader. Admins only.
-    pub async fn import(
+    pub(crate) async fn import(
         &self,
         p: &Principal,
         entity: EntityKind,
@@ -251,7 +256,7 @@ impl Engine {
         Ok(())
     }
 
-    pub async fn update(
+    pub(crate) async fn update(
         &self,
         p: &Principal,
         entity: EntityKind,
@@ -264,7 +269,7 @@ impl Engine {
 
     /// `send`: when the change makes a contact a portal user, whether the invitation goes out
     /// now.
-    pub async fn update_with(
+    pub(crate) async fn update_with(
         &self,
         p: &Principal,
         entity: EntityKind,
@@ -326,12 +331,12 @@ impl Engine {
         Ok(record)
     }
 
-    pub async fn delete(&self, p: &Principal, entity: EntityKind, id: i64) -> Result<()> {
+    pub(crate) async fn delete(&self, p: &Principal, entity: EntityKind, id: i64) -> Result<()> {
         self.authorize(p, object(entity), Action::Delete)?;
         write::delete(self.begin_write().await?, layout_of(entity)?, id, &actor(p)).await
     }
 
-    pub async fn add_case_contact(
+    pub(crate) async fn add_case_contact(
         &self,
         p: &Principal,
         case_id: i64,
@@ -355,7 +360,7 @@ impl Engine {
         Ok(case)
     }
 
-    pub async fn remove_case_contact(
+    pub(crate) async fn remove_case_contact(
         &self,
         p: &Principal,
         case_id: i64,
@@ -378,7 +383,7 @@ impl Engine {
         Ok(())
     }
 
-    pub async fn case_contacts(&self, p: &Principal, case_id: i64) -> Result<Vec<Record>> {
+    pub(crate) async fn case_contacts(&self, p: &Principal, case_id: i64) -> Result<Vec<Record>> {
         self.authorize(p, Object::Contact, Action::Read)?;
         let ids = relations::case_contact_ids(&self.reader(), case_id).await?;
         let mut records = self.get_many(p, EntityKind::Contact, &ids).await?;
@@ -386,7 +391,7 @@ impl Engine {
         Ok(records)
     }
 
-    pub async fn add_relationship(
+    pub(crate) async fn add_relationship(
         &self,
         p: &Principal,
         individual_id: i64,
@@ -422,7 +427,7 @@ impl Engine {
         Ok(rel)
     }
 
-    pub async fn remove_relationship(&self, p: &Principal, id: i64) -> Result<()> {
+    pub(crate) async fn remove_relationship(&self, p: &Principal, id: i64) -> Result<()> {
         self.authorize(p, Object::Relationship, Action::Delete)?;
         let txn = self.begin_write().await?;
         relations::remove_relationship(&txn, id).await?;
@@ -431,12 +436,16 @@ impl Engine {
         self.changed().await
     }
 
-    pub async fn relationships(&self, p: &Principal, contact_id: i64) -> Result<Vec<Relationship>> {
+    pub(crate) async fn relationships(
+        &self,
+        p: &Principal,
+        contact_id: i64,
+    ) -> Result<Vec<Relationship>> {
         self.authorize(p, Object::Relationship, Action::Read)?;
         relations::relationships_of(&self.reader(), contact_id).await
     }
 
-    pub async fn audit_log(
+    pub(crate) async fn audit_log(
         &self,
         p: &Principal,
         entity: EntityKind,

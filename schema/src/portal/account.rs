@@ -1,6 +1,6 @@
 //! Signing in to the portal, and who the signed-in user is.
 
-use crate::args::{engine, engine_err, id_arg, principal, request_info, string};
+use crate::args::{engine, engine_err, id_arg, portal, request_info, string};
 use crate::connection::sync_field;
 use async_graphql::Value;
 use async_graphql::dynamic::{Field, FieldFuture, FieldValue, InputValue, Object, TypeRef};
@@ -38,10 +38,7 @@ pub fn objects() -> Vec<Object> {
 pub fn query_fields() -> Vec<Field> {
     vec![Field::new("me", TypeRef::named_nn("Me"), |ctx| {
         FieldFuture::new(async move {
-            let me = engine(&ctx)?
-                .portal_me(&principal(&ctx))
-                .await
-                .map_err(engine_err)?;
+            let me = portal(&ctx)?.me().await.map_err(engine_err)?;
             Ok(Some(FieldValue::owned_any(me)))
         })
     })]
@@ -107,8 +104,8 @@ pub fn mutation_fields() -> Vec<Field> {
         session_field("login", &["email", "password"], "Signs in with email and password."),
         Field::new("logout", TypeRef::named_nn(TypeRef::BOOLEAN), |ctx| {
             FieldFuture::new(async move {
-                let done = engine(&ctx)?
-                    .portal_logout(&principal(&ctx))
+                let done = portal(&ctx)?
+                    .logout()
                     .await
                     .map_err(engine_err)?;
                 Ok(Some(Value::from(done)))
@@ -138,8 +135,8 @@ pub fn mutation_fields() -> Vec<Field> {
         Field::new("switchOrganisation", TypeRef::named_nn("Me"), |ctx| {
             FieldFuture::new(async move {
                 let id = id_arg(&ctx.args, "id")?;
-                let me = engine(&ctx)?
-                    .switch_organisation(&principal(&ctx), id)
+                let me = portal(&ctx)?
+                    .switch_organisation(id)
                     .await
                     .map_err(engine_err)?;
                 Ok(Some(FieldValue::owned_any(me)))

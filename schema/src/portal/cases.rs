@@ -1,6 +1,6 @@
 //! The portal user's cases: the list, one case, and opening a new one.
 
-use crate::args::{engine, engine_err, id_arg, opt_string, principal};
+use crate::args::{engine_err, id_arg, opt_string, portal};
 use crate::connection::Connection;
 use crate::records::{input_values, page_size, selects_custom};
 use crate::values::{enum_type_name, filter_input};
@@ -35,10 +35,7 @@ pub fn query_fields(catalog: &Arc<Catalog>) -> Vec<Field> {
                 without_custom,
                 ..ListQuery::default()
             };
-            let page = engine(&ctx)?
-                .portal_cases(&principal(&ctx), &query)
-                .await
-                .map_err(engine_err)?;
+            let page = portal(&ctx)?.cases(&query).await.map_err(engine_err)?;
             let mut connection = Connection::new(EntityKind::Case, page, conditions);
             connection.portal = true;
             Ok(Some(FieldValue::owned_any(connection)))
@@ -65,10 +62,7 @@ pub fn query_fields(catalog: &Arc<Catalog>) -> Vec<Field> {
     let get = Field::new("case", TypeRef::named("Case"), |ctx| {
         FieldFuture::new(async move {
             let id = id_arg(&ctx.args, "id")?;
-            let r = engine(&ctx)?
-                .portal_case(&principal(&ctx), id)
-                .await
-                .map_err(engine_err)?;
+            let r = portal(&ctx)?.case(id).await.map_err(engine_err)?;
             Ok(Some(FieldValue::owned_any(r)))
         })
     })
@@ -87,8 +81,8 @@ pub fn mutation_fields(catalog: &Arc<Catalog>) -> Vec<Field> {
                     EntityKind::Case,
                     &ctx.args.try_get("input")?.object()?,
                 )?;
-                let r = engine(&ctx)?
-                    .portal_create_case(&principal(&ctx), values)
+                let r = portal(&ctx)?
+                    .create_case(values)
                     .await
                     .map_err(engine_err)?;
                 Ok(Some(FieldValue::owned_any(r)))

@@ -1,6 +1,6 @@
 //! `indicators`: counts for the current organisation, for the portal's dashboard.
 
-use crate::args::{engine, engine_err, principal};
+use crate::args::{engine_err, portal};
 use crate::connection::sync_field;
 use async_graphql::dynamic::{Field, FieldFuture, FieldValue, Object, TypeRef};
 use portico_engine::portal::{Bucket, Indicator};
@@ -51,8 +51,8 @@ pub fn query_fields() -> Vec<Field> {
     vec![
         Field::new("indicators", TypeRef::named_nn_list_nn("Indicator"), |ctx| {
             FieldFuture::new(async move {
-                let list = engine(&ctx)?
-                    .portal_indicators(&principal(&ctx))
+                let list = portal(&ctx)?
+                    .indicators()
                     .await
                     .map_err(engine_err)?;
                 Ok(Some(FieldValue::list(list.into_iter().map(FieldValue::owned_any))))

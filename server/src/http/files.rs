@@ -4,7 +4,6 @@
 //! browser), with single-range `Range` support for resumed and partial downloads.
 
 use super::AppState;
-use super::auth;
 use super::graphql::Endpoint;
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -15,6 +14,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use portico_engine::EngineError;
 use portico_engine::documents::Download;
+use portico_schema::Caller;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
@@ -70,20 +70,14 @@ async fn serve(
     if let Err(e) = state.engine.sync().await {
         return engine_error(e);
     }
-    let principal = match auth::token(&headers, endpoint) {
-        Some(token) => match endpoint {
-            Endpoint::Staff => state.engine.authenticate(&token).await,
-            Endpoint::Portal => state.engine.authenticate_portal(&token).await,
-        },
-        None => Ok(portico_engine::Principal::Anonymous),
-    };
-    let principal = match principal {
-        Ok(p) => p,
+    let caller = match super::graphql::caller_of(&state, endpoint, &headers).await {
+        Ok(c) => c,
         Err(e) => return engine_error(e),
     };
-    let found = match endpoint {
-        Endpoint::Staff => state.engine.download(&principal, id).await,
-        Endpoint::Portal => state.engine.portal_download(&principal, id).await,
+    let found = match caller {
+        Caller::Staff(h) => h.download(id).await,
+        Caller::Portal(h) => h.download(id).await,
+        Caller::Anonymous => Err(portico_engine::EngineError::Unauthenticated),
     };
     match found {
         Ok(download) => stream(download, headers.get(RANGE)).await,

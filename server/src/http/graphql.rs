@@ -18,7 +18,7 @@ use axum::extract::{ConnectInfo, RawQuery, State};
 use axum::http::header::{ACCEPT, ALLOW, CONTENT_TYPE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use portico_schema::{RequestInfo, SchemaCache};
+use portico_schema::{Caller, RequestInfo, SchemaCache};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
@@ -202,19 +202,28 @@ impl Endpoint {
     }
 }
 
-/// Who the request's credentials name on this endpoint (anonymous when none or unknown).
-async fn principal_of(
+/// The handle the request's credentials give on this endpoint (anonymous when none or
+/// unknown): the only way a resolver reaches the engine's operations.
+pub(super) async fn caller_of(
     state: &AppState,
     endpoint: Endpoint,
     headers: &HeaderMap,
-) -> portico_engine::Result<portico_engine::Principal> {
-    match auth::token(headers, endpoint) {
-        Some(token) => match endpoint {
-            Endpoint::Staff => state.engine.authenticate(&token).await,
-            Endpoint::Portal => state.engine.authenticate_portal(&token).await,
-        },
-        None => Ok(portico_engine::Principal::Anonymous),
-    }
+) -> portico_engine::Result<Caller> {
+    let Some(token) = auth::token(headers, endpoint) else {
+        return Ok(Caller::Anonymous);
+    };
+    Ok(match endpoint {
+        Endpoint::Staff => state
+            .engine
+            .authenticate(&token)
+            .await?
+            .map_or(Caller::Anonymous, Caller::Staff),
+        Endpoint::Portal => state
+            .engine
+            .authenticate_portal(&token)
+            .await?
+            .map_or(Caller::Anonymous, Caller::Portal),
+    })
 }
 
 /// A request ready to run: the parsed parameters of a JSON or GET request, or the request a
@@ -240,12 +249,12 @@ async fn execute(
         Ok(s) => s,
         Err(e) => return internal(e.to_string()),
     };
-    let principal = match principal_of(state, endpoint, headers).await {
-        Ok(p) => p,
+    let caller = match caller_of(state, endpoint, headers).await {
+        Ok(c) => c,
         Err(e) => return internal(e.to_string()),
     };
     let info = RequestInfo {
-        principal,
+        caller,
         client_address: Some(
             super::client_address::client_address(
                 client.ip(),
@@ -525,11 +534,11 @@ async fn post_multipart(
     body: HttpBody,
 ) -> Response {
     let known = match state.engine.sync().await {
-        Ok(_) => principal_of(state, endpoint, headers).await,
+        Ok(_) => caller_of(state, endpoint, headers).await,
         Err(e) => Err(e),
     };
-    let principal = match known {
-        Ok(portico_engine::Principal::Anonymous) => {
+    let caller = match known {
+        Ok(Caller::Anonymous) => {
             return respond(
                 StatusCode::UNAUTHORIZED,
                 Media::Json,
@@ -542,7 +551,12 @@ async fn post_multipart(
     // Each target is checked as the operation itself will check it, before a file is read.
     let allow = async |plan: &super::upload_plan::Plan| -> Result<(), Response> {
         for target in &plan.targets {
-            if let Err(e) = state.engine.check_upload(&principal, *target).await {
+            let checked = match &caller {
+                Caller::Staff(h) => h.check_upload(*target).await,
+                Caller::Portal(h) => h.check_upload(*target).await,
+                Caller::Anonymous => Err(portico_engine::EngineError::Unauthenticated),
+            };
+            if let Err(e) = checked {
                 let (status, code) = match &e {
                     portico_engine::EngineError::NotFound { .. } => {
                         (StatusCode::NOT_FOUND, "NOT_FOUND")

@@ -21,8 +21,7 @@ use axum::http::header::{ORIGIN, SEC_WEBSOCKET_PROTOCOL};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures_util::{SinkExt, StreamExt, future};
-use portico_engine::Principal;
-use portico_schema::RequestInfo;
+use portico_schema::{Caller, RequestInfo};
 use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
 use std::str::FromStr;
@@ -218,16 +217,17 @@ pub async fn staff_ws(
                 let live = live.clone();
                 move |payload: serde_json::Value| async move {
                     let given = payload_token(&payload).or(cookie);
-                    let principal = match &given {
+                    let handle = match &given {
                         Some(t) => engine
                             .authenticate(t)
                             .await
                             .map_err(|_| Error::new("internal error"))?,
-                        None => Principal::Anonymous,
+                        None => None,
                     };
-                    let Some(who) = principal.subject() else {
+                    let Some(handle) = handle else {
                         return Err(Error::new("authentication required"));
                     };
+                    let who = handle.subject();
                     if let Ok(mut slot) = token.lock() {
                         *slot = given;
                     }
@@ -236,7 +236,7 @@ pub async fn staff_ws(
                     }
                     let mut data = Data::default();
                     data.insert(RequestInfo {
-                        principal,
+                        caller: Caller::Staff(handle),
                         client_address: Some(address.to_string()),
                     });
                     Ok(data)
@@ -280,7 +280,7 @@ pub async fn staff_ws(
                     _ = recheck.tick() => {
                         let current = token.lock().ok().and_then(|t| t.clone());
                         if let Some(t) = current
-                            && matches!(engine.authenticate(&t).await, Ok(Principal::Anonymous))
+                            && matches!(engine.authenticate(&t).await, Ok(None))
                         {
                             let _ = sink.send(close(4401, "the session has ended")).await;
                             break;

@@ -486,7 +486,7 @@ async fn sharing_client_uploads_and_portal_downloads() {
 async fn bytes_nothing_refers_to_are_removed() {
     use portico_engine::documents::{BlobStore, LocalBlobStore, Upload};
     use portico_engine::metadata::EntityKind;
-    use portico_engine::{Engine, EngineConfig, Principal};
+    use portico_engine::{Engine, EngineConfig};
     use std::sync::Arc;
     let db = crate::helpers::TestDb::new().await;
     let engine = Engine::open(&EngineConfig {
@@ -498,29 +498,27 @@ async fn bytes_nothing_refers_to_are_removed() {
     let store =
         Arc::new(LocalBlobStore::new(db.dir.0.join("files")).with_grace(std::time::Duration::ZERO));
     engine.set_document_storage(store.clone(), 1 << 20);
-    let p = Principal::System;
+    let p = crate::helpers::admin_handle(&engine).await;
     let mut values = serde_json::Map::new();
     values.insert("subject".into(), json!("Sweep"));
-    let case = engine.create(&p, EntityKind::Case, values).await.unwrap();
+    let case = p.create(EntityKind::Case, values).await.unwrap();
     let upload = |name: &str, bytes: &'static [u8]| {
         let name = name.to_owned();
-        let engine = engine.clone();
+        let p = p.clone();
         let case_id = case.id;
         async move {
             let mut content = bytes;
-            engine
-                .upload_document(
-                    &Principal::System,
-                    case_id,
-                    None,
-                    Upload {
-                        filename: name,
-                        content_type: None,
-                        content: &mut content,
-                    },
-                )
-                .await
-                .unwrap()
+            p.upload_document(
+                case_id,
+                None,
+                Upload {
+                    filename: name,
+                    content_type: None,
+                    content: &mut content,
+                },
+            )
+            .await
+            .unwrap()
         }
     };
     let keep = upload("keep.txt", b"keep these bytes").await;
@@ -533,11 +531,11 @@ async fn bytes_nothing_refers_to_are_removed() {
     assert_eq!(store.names().await.unwrap().len(), 3);
 
     // Deleting a document removes its bytes; the sweep finds the orphan; the rest stays.
-    engine.delete_document(&p, gone.id).await.unwrap();
+    p.delete_document(gone.id).await.unwrap();
     assert!(store.open(&gone.blob).await.is_err());
     assert_eq!(engine.sweep_blobs().await.unwrap(), 1);
     assert!(store.open(&orphan.hash).await.is_err());
     assert!(store.open(&keep.blob).await.is_ok());
     assert_eq!(store.names().await.unwrap(), vec![keep.blob.clone()]);
-    assert!(engine.download(&p, keep.id).await.is_ok());
+    assert!(p.download(keep.id).await.is_ok());
 }

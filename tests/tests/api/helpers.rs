@@ -416,6 +416,26 @@ impl App {
     }
 }
 
+/// An admin's handle on an engine opened in the test process: the first admin, signed in the
+/// way any staff user is. (The engine offers nothing else: no handle without credentials.)
+pub async fn admin_handle(
+    engine: &std::sync::Arc<portico_engine::Engine>,
+) -> portico_engine::StaffHandle {
+    engine
+        .bootstrap_admin(Some(ADMIN_EMAIL), Some(ADMIN_PASSWORD))
+        .await
+        .expect("admin");
+    let session = engine
+        .login(ADMIN_EMAIL, ADMIN_PASSWORD, None)
+        .await
+        .expect("login");
+    engine
+        .authenticate(&session.token)
+        .await
+        .expect("authenticate")
+        .expect("a staff handle")
+}
+
 pub fn code(error: &Value) -> &str {
     error["extensions"]["code"].as_str().unwrap_or("<none>")
 }

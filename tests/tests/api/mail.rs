@@ -5,7 +5,7 @@
 use crate::helpers::TestDb;
 use crate::smtp::SmtpServer;
 use portico_engine::mail::{MailWorker, NewMail, Transport};
-use portico_engine::{Engine, EngineConfig, Principal};
+use portico_engine::{Engine, EngineConfig};
 use portico_server::mail::ThemeRenderer;
 use serde_json::json;
 use std::collections::HashSet;
@@ -60,11 +60,9 @@ async fn queued_mail_is_delivered_once_even_when_the_smtp_server_goes_away() {
     };
     // Two workers on one database stand for two processes.
     let (a, b) = (worker(), worker());
+    let admin = crate::helpers::admin_handle(&engine).await;
     for i in 0..6 {
-        engine
-            .queue_mail(&Principal::System, invitation(i))
-            .await
-            .unwrap();
+        admin.queue_mail(invitation(i)).await.unwrap();
     }
     let (x, y) = tokio::join!(a.run_once(), b.run_once());
     assert_eq!(x.unwrap() + y.unwrap(), 6);
@@ -103,13 +101,10 @@ async fn queued_mail_is_delivered_once_even_when_the_smtp_server_goes_away() {
     // The SMTP server goes away: nothing is delivered, nothing is lost.
     smtp.stop().await;
     for i in 6..9 {
-        engine
-            .queue_mail(&Principal::System, invitation(i))
-            .await
-            .unwrap();
+        admin.queue_mail(invitation(i)).await.unwrap();
     }
     assert_eq!(a.run_once().await.unwrap(), 0);
-    let outbox = engine.outbox(&Principal::System).await.unwrap();
+    let outbox = admin.outbox().await.unwrap();
     let waiting: Vec<_> = outbox.iter().filter(|m| m.status == "pending").collect();
     assert_eq!(waiting.len(), 3, "{outbox:?}");
     assert!(
@@ -126,7 +121,7 @@ async fn queued_mail_is_delivered_once_even_when_the_smtp_server_goes_away() {
     let ids = message_ids(&smtp);
     assert_eq!(ids.len(), 9, "{ids:?}");
     assert_eq!(ids.iter().collect::<HashSet<_>>().len(), 9, "{ids:?}");
-    let outbox = engine.outbox(&Principal::System).await.unwrap();
+    let outbox = admin.outbox().await.unwrap();
     assert!(outbox.iter().all(|m| m.status == "sent"), "{outbox:?}");
 }
 
@@ -144,8 +139,9 @@ async fn without_smtp_mail_is_written_as_eml_files() {
         Transport::new(None, &db.dir.0).unwrap(),
         "Portico <portico@example.com>".parse().unwrap(),
     );
-    engine
-        .queue_mail(&Principal::System, invitation(1))
+    crate::helpers::admin_handle(&engine)
+        .await
+        .queue_mail(invitation(1))
         .await
         .unwrap();
     assert_eq!(worker.run_once().await.unwrap(), 1);
@@ -166,20 +162,34 @@ async fn without_smtp_mail_is_written_as_eml_files() {
 }
 
 #[tokio::test]
-async fn only_portico_itself_queues_mail() {
+async fn only_admins_queue_mail_directly() {
     let db = TestDb::new().await;
     let engine = Engine::open(&EngineConfig {
         database_url: db.url.clone(),
     })
     .await
     .unwrap();
-    let e = engine
-        .queue_mail(&Principal::Anonymous, invitation(1))
+    let admin = crate::helpers::admin_handle(&engine).await;
+    admin
+        .create_staff_user(portico_engine::identity::NewStaffUser {
+            name: "Plain".into(),
+            email: "plain@example.com".into(),
+            password: "a long password".into(),
+            groups: vec![],
+        })
         .await
-        .unwrap_err();
+        .unwrap();
+    let session = engine
+        .login("plain@example.com", "a long password", None)
+        .await
+        .unwrap();
+    let plain = engine.authenticate(&session.token).await.unwrap().unwrap();
+    let e = plain.queue_mail(invitation(1)).await.unwrap_err();
     assert!(
         matches!(e, portico_engine::EngineError::Forbidden(_)),
         "{e:?}"
     );
-    assert!(engine.outbox(&Principal::Anonymous).await.is_err());
+    assert!(plain.outbox().await.is_err());
+    // Without credentials there is no handle at all.
+    assert!(engine.authenticate("pst_guessed").await.unwrap().is_none());
 }

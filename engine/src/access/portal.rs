@@ -1,0 +1,117 @@
+//! The portal handle: what a signed-in client can do, inside their row scope.
+
+use crate::Engine;
+use crate::documents::{Document, DocumentQuery, Download, Folder, Upload, UploadTarget};
+use crate::error::Result;
+use crate::identity::{PortalPrincipal, Principal, StaffUser};
+use crate::portal::{Indicator, Me};
+use crate::records::{Condition, ListQuery, Page, Record};
+use serde_json::{Map, Value};
+use std::sync::Arc;
+
+/// A portal user, signed in, with the organisation they chose: the scope every query of theirs
+/// runs in is fixed when the handle is made. Only [`Engine::authenticate_portal`] makes one.
+#[derive(Clone)]
+pub struct PortalHandle {
+    engine: Arc<Engine>,
+    principal: Principal,
+}
+
+impl PortalHandle {
+    pub(crate) fn new(engine: Arc<Engine>, me: PortalPrincipal) -> PortalHandle {
+        PortalHandle {
+            engine,
+            principal: Principal::Portal(me),
+        }
+    }
+
+    fn scope(&self) -> Option<&PortalPrincipal> {
+        match &self.principal {
+            Principal::Portal(me) => Some(me),
+            _ => None,
+        }
+    }
+
+    /// The contact signed in.
+    pub fn contact_id(&self) -> i64 {
+        self.scope().map_or(0, |m| m.contact_id)
+    }
+
+    pub fn name(&self) -> &str {
+        self.scope().map_or("", |m| m.name.as_str())
+    }
+
+    /// The organisation the user works for now, if any.
+    pub fn organisation_id(&self) -> Option<i64> {
+        self.scope().and_then(|m| m.organisation_id)
+    }
+
+    pub fn catalog(&self) -> Arc<crate::metadata::Catalog> {
+        self.engine.catalog()
+    }
+}
+
+/// Each operation is the engine's portal operation of the same name (`cases` is
+/// `portal_cases`), run as this handle's portal user.
+impl PortalHandle {
+    pub async fn check_upload(&self, target: UploadTarget) -> Result<()> {
+        self.engine.check_upload(&self.principal, target).await
+    }
+    pub async fn upload_document(
+        &self,
+        case_id: i64,
+        folder_id: Option<i64>,
+        upload: Upload<'_>,
+    ) -> Result<Document> {
+        self.engine
+            .portal_upload_document(&self.principal, case_id, folder_id, upload)
+            .await
+    }
+    pub async fn folders(&self, case_id: i64) -> Result<Vec<Folder>> {
+        self.engine.portal_folders(&self.principal, case_id).await
+    }
+    pub async fn download(&self, id: i64) -> Result<Download> {
+        self.engine.portal_download(&self.principal, id).await
+    }
+    pub async fn documents(&self, case_id: i64, how: &DocumentQuery) -> Result<Vec<Document>> {
+        self.engine
+            .portal_documents(&self.principal, case_id, how)
+            .await
+    }
+    pub async fn cases(&self, q: &ListQuery) -> Result<Page> {
+        self.engine.portal_cases(&self.principal, q).await
+    }
+    pub async fn case_count(&self, conditions: &[Condition]) -> Result<i64> {
+        self.engine
+            .portal_case_count(&self.principal, conditions)
+            .await
+    }
+    pub async fn case(&self, id: i64) -> Result<Record> {
+        self.engine.portal_case(&self.principal, id).await
+    }
+    pub async fn create_case(&self, values: Map<String, Value>) -> Result<Record> {
+        self.engine
+            .portal_create_case(&self.principal, values)
+            .await
+    }
+    pub async fn indicators(&self) -> Result<Vec<Indicator>> {
+        self.engine.portal_indicators(&self.principal).await
+    }
+    pub async fn me(&self) -> Result<Me> {
+        self.engine.portal_me(&self.principal).await
+    }
+    pub async fn switch_organisation(&self, organisation_id: i64) -> Result<Me> {
+        self.engine
+            .switch_organisation(&self.principal, organisation_id)
+            .await
+    }
+    pub async fn staff_user(&self, id: i64) -> Result<StaffUser> {
+        self.engine.portal_staff_user(&self.principal, id).await
+    }
+    pub async fn contact(&self, id: i64) -> Result<Record> {
+        self.engine.portal_contact(&self.principal, id).await
+    }
+    pub async fn logout(&self) -> Result<bool> {
+        self.engine.portal_logout(&self.principal).await
+    }
+}

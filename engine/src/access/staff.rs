@@ -1,0 +1,393 @@
+//! The staff handle: every operation staff users and integrators have, run as its principal.
+
+use crate::Engine;
+use crate::audit::AuditEvent;
+use crate::documents::{Document, DocumentQuery, Download, Folder, Upload, UploadTarget};
+use crate::error::Result;
+use crate::identity::{
+    Action, ApiToken, NewPermissionGroup, NewStaffUser, Object, PermissionGroup, Principal,
+    StaffUser, StaffUserChange,
+};
+use crate::mail::{EmailTemplate, NewMail, OutboxEntry, TemplateOverride};
+use crate::metadata::{DefinitionChange, EntityKind, FieldDefinition, NewDefinition};
+use crate::notifications::{Notification, Recipient};
+use crate::portal::{Invitation, PortalAccess, PortalCandidate, SendInvitation};
+use crate::records::{Condition, ListQuery, NewRecord, Page, Record, Relationship};
+use serde_json::{Map, Value};
+use std::sync::Arc;
+
+/// A staff user (by session or API token), with the rights their groups give them. Only the
+/// engine makes one: [`Engine::authenticate`] from a token, or the engine itself for its own
+/// start-up work.
+#[derive(Clone)]
+pub struct StaffHandle {
+    engine: Arc<Engine>,
+    principal: Principal,
+}
+
+impl StaffHandle {
+    pub(crate) fn new(engine: Arc<Engine>, principal: Principal) -> StaffHandle {
+        StaffHandle { engine, principal }
+    }
+
+    /// The staff user this handle acts for (`None` for the engine's own work).
+    pub fn user_id(&self) -> Option<i64> {
+        match &self.principal {
+            Principal::Staff(s) => Some(s.user_id),
+            _ => None,
+        }
+    }
+
+    /// Who this is, for limits kept per user (`user:<id>`).
+    pub fn subject(&self) -> String {
+        self.principal.subject().unwrap_or_default()
+    }
+
+    /// Whether the user's groups allow `action` on `object`: for showing or hiding what they
+    /// may not do. The operations check for themselves.
+    pub fn allows(&self, object: Object, action: Action) -> bool {
+        self.engine.allows(&self.principal, object, action)
+    }
+
+    pub fn catalog(&self) -> Arc<crate::metadata::Catalog> {
+        self.engine.catalog()
+    }
+}
+
+/// Each operation is the engine's operation of the same name, run as this handle's principal.
+impl StaffHandle {
+    pub async fn check_upload(&self, target: UploadTarget) -> Result<()> {
+        self.engine.check_upload(&self.principal, target).await
+    }
+    pub async fn upload_document(
+        &self,
+        case_id: i64,
+        folder_id: Option<i64>,
+        upload: Upload<'_>,
+    ) -> Result<Document> {
+        self.engine
+            .upload_document(&self.principal, case_id, folder_id, upload)
+            .await
+    }
+    pub async fn document(&self, id: i64) -> Result<Document> {
+        self.engine.document(&self.principal, id).await
+    }
+    pub async fn case_documents(&self, case_id: i64, how: &DocumentQuery) -> Result<Vec<Document>> {
+        self.engine
+            .case_documents(&self.principal, case_id, how)
+            .await
+    }
+    pub async fn rename_document(&self, id: i64, name: &str) -> Result<Document> {
+        self.engine.rename_document(&self.principal, id, name).await
+    }
+    pub async fn replace_document_content(&self, id: i64, upload: Upload<'_>) -> Result<Document> {
+        self.engine
+            .replace_document_content(&self.principal, id, upload)
+            .await
+    }
+    pub async fn delete_document(&self, id: i64) -> Result<()> {
+        self.engine.delete_document(&self.principal, id).await
+    }
+    pub async fn create_folder(
+        &self,
+        case_id: i64,
+        name: &str,
+        parent_id: Option<i64>,
+    ) -> Result<Folder> {
+        self.engine
+            .create_folder(&self.principal, case_id, name, parent_id)
+            .await
+    }
+    pub async fn folders(&self, case_id: i64) -> Result<Vec<Folder>> {
+        self.engine.folders(&self.principal, case_id).await
+    }
+    pub async fn download(&self, id: i64) -> Result<Download> {
+        self.engine.download(&self.principal, id).await
+    }
+    pub async fn share_documents(
+        &self,
+        case_id: i64,
+        contact_id: i64,
+        document_ids: &[i64],
+    ) -> Result<Vec<Document>> {
+        self.engine
+            .share_documents(&self.principal, case_id, contact_id, document_ids)
+            .await
+    }
+    pub async fn unshare_document(
+        &self,
+        case_id: i64,
+        contact_id: i64,
+        document_id: i64,
+    ) -> Result<bool> {
+        self.engine
+            .unshare_document(&self.principal, case_id, contact_id, document_id)
+            .await
+    }
+    pub async fn shared_documents(
+        &self,
+        case_id: i64,
+        contact_id: i64,
+        how: &DocumentQuery,
+    ) -> Result<Vec<Document>> {
+        self.engine
+            .shared_documents(&self.principal, case_id, contact_id, how)
+            .await
+    }
+    pub async fn document_shared_with(&self, document_id: i64) -> Result<Vec<i64>> {
+        self.engine
+            .document_shared_with(&self.principal, document_id)
+            .await
+    }
+    pub async fn create_api_token(&self, name: &str, expires_at: Option<i64>) -> Result<ApiToken> {
+        self.engine
+            .create_api_token(&self.principal, name, expires_at)
+            .await
+    }
+    pub async fn api_tokens(&self, user_id: Option<i64>) -> Result<Vec<ApiToken>> {
+        self.engine.api_tokens(&self.principal, user_id).await
+    }
+    pub async fn revoke_api_token(&self, id: i64) -> Result<bool> {
+        self.engine.revoke_api_token(&self.principal, id).await
+    }
+    pub async fn logout(&self) -> Result<bool> {
+        self.engine.logout(&self.principal).await
+    }
+    pub async fn create_staff_user(&self, new: NewStaffUser) -> Result<StaffUser> {
+        self.engine.create_staff_user(&self.principal, new).await
+    }
+    pub async fn update_staff_user(&self, id: i64, change: StaffUserChange) -> Result<StaffUser> {
+        self.engine
+            .update_staff_user(&self.principal, id, change)
+            .await
+    }
+    pub async fn change_password(&self, current: &str, new: &str) -> Result<bool> {
+        self.engine
+            .change_password(&self.principal, current, new)
+            .await
+    }
+    pub async fn staff_user(&self, id: i64) -> Result<StaffUser> {
+        self.engine.staff_user(&self.principal, id).await
+    }
+    pub async fn staff_users(&self) -> Result<Vec<StaffUser>> {
+        self.engine.staff_users(&self.principal).await
+    }
+    pub async fn permission_groups(&self) -> Result<Vec<PermissionGroup>> {
+        self.engine.permission_groups(&self.principal).await
+    }
+    pub async fn create_permission_group(
+        &self,
+        new: NewPermissionGroup,
+    ) -> Result<PermissionGroup> {
+        self.engine
+            .create_permission_group(&self.principal, new)
+            .await
+    }
+    pub async fn update_permission_group(
+        &self,
+        id: i64,
+        name: Option<String>,
+        admin: Option<bool>,
+        portal_access: Option<bool>,
+    ) -> Result<PermissionGroup> {
+        self.engine
+            .update_permission_group(&self.principal, id, name, admin, portal_access)
+            .await
+    }
+    pub async fn queue_mail(&self, mail: NewMail) -> Result<i64> {
+        self.engine.queue_mail(&self.principal, mail).await
+    }
+    pub async fn outbox(&self) -> Result<Vec<OutboxEntry>> {
+        self.engine.outbox(&self.principal).await
+    }
+    pub async fn email_templates(&self) -> Result<Vec<EmailTemplate>> {
+        self.engine.email_templates(&self.principal).await
+    }
+    pub async fn update_email_template(
+        &self,
+        kind: &str,
+        language: &str,
+        source: TemplateOverride,
+    ) -> Result<EmailTemplate> {
+        self.engine
+            .update_email_template(&self.principal, kind, language, source)
+            .await
+    }
+    pub async fn reset_email_template(&self, kind: &str, language: &str) -> Result<EmailTemplate> {
+        self.engine
+            .reset_email_template(&self.principal, kind, language)
+            .await
+    }
+    pub async fn field_definitions(
+        &self,
+        entity: EntityKind,
+        include_inactive: bool,
+    ) -> Result<Vec<FieldDefinition>> {
+        self.engine
+            .field_definitions(&self.principal, entity, include_inactive)
+            .await
+    }
+    pub async fn create_field_definition(&self, new: NewDefinition) -> Result<FieldDefinition> {
+        self.engine
+            .create_field_definition(&self.principal, new)
+            .await
+    }
+    pub async fn update_field_definition(
+        &self,
+        entity: EntityKind,
+        key: &str,
+        change: DefinitionChange,
+    ) -> Result<FieldDefinition> {
+        self.engine
+            .update_field_definition(&self.principal, entity, key, change)
+            .await
+    }
+    pub async fn notifications(&self, unread_only: bool) -> Result<Vec<Notification>> {
+        self.engine
+            .notifications(&self.principal, unread_only)
+            .await
+    }
+    pub async fn mark_notification_read(&self, id: i64) -> Result<Notification> {
+        self.engine
+            .mark_notification_read(&self.principal, id)
+            .await
+    }
+    pub async fn notification_stream(
+        &self,
+    ) -> Result<impl futures_util::Stream<Item = Notification> + Send + use<>> {
+        self.engine.notification_stream(&self.principal).await
+    }
+    pub async fn case_notification_recipients(&self, case_id: i64) -> Result<Vec<Recipient>> {
+        self.engine
+            .case_notification_recipients(&self.principal, case_id)
+            .await
+    }
+    pub async fn set_case_notification_recipient(
+        &self,
+        case_id: i64,
+        user_id: i64,
+        in_app: bool,
+        email: bool,
+    ) -> Result<Recipient> {
+        self.engine
+            .set_case_notification_recipient(&self.principal, case_id, user_id, in_app, email)
+            .await
+    }
+    pub async fn remove_case_notification_recipient(
+        &self,
+        case_id: i64,
+        user_id: i64,
+    ) -> Result<bool> {
+        self.engine
+            .remove_case_notification_recipient(&self.principal, case_id, user_id)
+            .await
+    }
+    pub async fn portal_candidates(&self, case_id: i64) -> Result<Vec<PortalCandidate>> {
+        self.engine
+            .portal_candidates(&self.principal, case_id)
+            .await
+    }
+    pub async fn set_portal_access(
+        &self,
+        case_id: i64,
+        contact_id: i64,
+        enabled: bool,
+        can_download: bool,
+    ) -> Result<PortalAccess> {
+        self.engine
+            .set_portal_access(&self.principal, case_id, contact_id, enabled, can_download)
+            .await
+    }
+    pub async fn send_portal_invitation(&self, contact_id: i64) -> Result<Invitation> {
+        self.engine
+            .send_portal_invitation(&self.principal, contact_id)
+            .await
+    }
+    pub async fn portal_invitation(&self, contact_id: i64) -> Result<Invitation> {
+        self.engine
+            .portal_invitation(&self.principal, contact_id)
+            .await
+    }
+    pub async fn list(&self, entity: EntityKind, q: &ListQuery) -> Result<Page> {
+        self.engine.list(&self.principal, entity, q).await
+    }
+    pub async fn count(&self, entity: EntityKind, conditions: &[Condition]) -> Result<i64> {
+        self.engine.count(&self.principal, entity, conditions).await
+    }
+    pub async fn get(&self, entity: EntityKind, id: i64) -> Result<Record> {
+        self.engine.get(&self.principal, entity, id).await
+    }
+    pub async fn get_many(&self, entity: EntityKind, ids: &[i64]) -> Result<Vec<Record>> {
+        self.engine.get_many(&self.principal, entity, ids).await
+    }
+    pub async fn create(&self, entity: EntityKind, values: Map<String, Value>) -> Result<Record> {
+        self.engine.create(&self.principal, entity, values).await
+    }
+    pub async fn create_with(
+        &self,
+        entity: EntityKind,
+        values: Map<String, Value>,
+        send: SendInvitation,
+    ) -> Result<Record> {
+        self.engine
+            .create_with(&self.principal, entity, values, send)
+            .await
+    }
+    pub async fn import(&self, entity: EntityKind, records: Vec<NewRecord>) -> Result<usize> {
+        self.engine.import(&self.principal, entity, records).await
+    }
+    pub async fn update(
+        &self,
+        entity: EntityKind,
+        id: i64,
+        patch: Map<String, Value>,
+    ) -> Result<Record> {
+        self.engine.update(&self.principal, entity, id, patch).await
+    }
+    pub async fn update_with(
+        &self,
+        entity: EntityKind,
+        id: i64,
+        patch: Map<String, Value>,
+        send: SendInvitation,
+    ) -> Result<Record> {
+        self.engine
+            .update_with(&self.principal, entity, id, patch, send)
+            .await
+    }
+    pub async fn delete(&self, entity: EntityKind, id: i64) -> Result<()> {
+        self.engine.delete(&self.principal, entity, id).await
+    }
+    pub async fn add_case_contact(&self, case_id: i64, contact_id: i64) -> Result<Record> {
+        self.engine
+            .add_case_contact(&self.principal, case_id, contact_id)
+            .await
+    }
+    pub async fn remove_case_contact(&self, case_id: i64, contact_id: i64) -> Result<()> {
+        self.engine
+            .remove_case_contact(&self.principal, case_id, contact_id)
+            .await
+    }
+    pub async fn case_contacts(&self, case_id: i64) -> Result<Vec<Record>> {
+        self.engine.case_contacts(&self.principal, case_id).await
+    }
+    pub async fn add_relationship(
+        &self,
+        individual_id: i64,
+        organisation_id: i64,
+        role: Option<String>,
+    ) -> Result<Relationship> {
+        self.engine
+            .add_relationship(&self.principal, individual_id, organisation_id, role)
+            .await
+    }
+    pub async fn remove_relationship(&self, id: i64) -> Result<()> {
+        self.engine.remove_relationship(&self.principal, id).await
+    }
+    pub async fn relationships(&self, contact_id: i64) -> Result<Vec<Relationship>> {
+        self.engine.relationships(&self.principal, contact_id).await
+    }
+    pub async fn audit_log(&self, entity: EntityKind, id: i64) -> Result<Vec<AuditEvent>> {
+        self.engine.audit_log(&self.principal, entity, id).await
+    }
+}
