@@ -202,6 +202,11 @@ impl Engine {
         self.db.ping().await.map_err(EngineError::from)
     }
 
+    /// How many statements this process has run on its hot paths since it started.
+    pub fn statements_run(&self) -> u64 {
+        crate::db::STATEMENTS.load(Ordering::Relaxed)
+    }
+
     /// Closes the pools, for tools that open the engine, work, and exit (the benchmark
     /// loader): nothing is left for SQLite's WAL to replay.
     pub async fn close(&self) -> Result<()> {

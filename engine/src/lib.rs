@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod audit;
+mod batch;
 pub(crate) mod db;
 pub mod demo;
 pub mod documents;

@@ -21,6 +21,17 @@ pub fn staff<'a>(ctx: &ResolverContext<'a>) -> Result<&'a StaffHandle> {
     }
 }
 
+/// The request's loaders of nested lists; UNAUTHENTICATED for anyone but staff.
+pub fn loaders<'a>(ctx: &ResolverContext<'a>) -> Result<&'a crate::loaders::Loaders> {
+    match ctx
+        .data_opt::<RequestInfo>()
+        .and_then(|r| r.loaders.as_ref())
+    {
+        Some(l) => Ok(l),
+        None => Err(to_graphql_error(EngineError::Unauthenticated)),
+    }
+}
+
 /// The portal handle of the request; UNAUTHENTICATED for anyone else.
 pub fn portal<'a>(ctx: &ResolverContext<'a>) -> Result<&'a PortalHandle> {
     match ctx.data_opt::<RequestInfo>().map(|r| &r.caller) {

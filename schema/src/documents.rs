@@ -2,7 +2,7 @@
 //! Uploads follow the GraphQL multipart request spec (`file: Upload!`); downloads are plain
 //! HTTP at `/files/<id>` and `/portal/files/<id>`.
 
-use crate::args::{engine_err, id_arg, opt_string, parse_id, portal, staff, string};
+use crate::args::{engine_err, id_arg, loaders, opt_string, parse_id, portal, staff, string};
 use crate::connection::sync_field;
 use crate::scalars::DATE_TIME;
 use async_graphql::dynamic::{
@@ -10,7 +10,6 @@ use async_graphql::dynamic::{
 };
 use async_graphql::{Name, Result, Value};
 use portico_engine::documents::{Document, DocumentOrder, DocumentQuery, Folder, Upload};
-use portico_engine::metadata::EntityKind;
 use portico_engine::micros_to_rfc3339;
 use portico_engine::records::Record;
 
@@ -155,11 +154,11 @@ pub fn objects(portal: bool) -> Vec<Object> {
                     return Ok(None);
                 };
                 let user = if portal {
-                    crate::args::portal(&ctx)?.staff_user(id).await
+                    crate::args::portal(&ctx)?.staff_user(id).await.ok()
                 } else {
-                    staff(&ctx)?.staff_user(id).await
+                    loaders(&ctx)?.load_one(crate::loaders::UserRef(id)).await?
                 };
-                Ok(user.ok().map(FieldValue::owned_any))
+                Ok(user.map(FieldValue::owned_any))
             })
         }))
         .field(
@@ -170,11 +169,13 @@ pub fn objects(portal: bool) -> Vec<Object> {
                         return Ok(None);
                     };
                     let contact = if portal {
-                        crate::args::portal(&ctx)?.contact(id).await
+                        crate::args::portal(&ctx)?.contact(id).await.ok()
                     } else {
-                        staff(&ctx)?.get(EntityKind::Contact, id).await
+                        loaders(&ctx)?
+                            .load_one(crate::loaders::ContactRef(id))
+                            .await?
                     };
-                    Ok(contact.ok().map(FieldValue::owned_any))
+                    Ok(contact.map(FieldValue::owned_any))
                 })
             })
             .description("The client who uploaded it on the portal."),
@@ -184,12 +185,10 @@ pub fn objects(portal: bool) -> Vec<Object> {
             Field::new("sharedWith", T::named_nn_list_nn("Contact"), |ctx| {
                 FieldFuture::new(async move {
                     let d = ctx.parent_value.try_downcast_ref::<Document>()?;
-                    let me = staff(&ctx)?;
-                    let ids = me.document_shared_with(d.id).await.map_err(engine_err)?;
-                    let contacts = me
-                        .get_many(EntityKind::Contact, &ids)
-                        .await
-                        .map_err(engine_err)?;
+                    let contacts = loaders(&ctx)?
+                        .load_one(crate::loaders::SharedWith(d.id))
+                        .await?
+                        .unwrap_or_default();
                     Ok(Some(FieldValue::list(
                         contacts.into_iter().map(FieldValue::owned_any),
                     )))
@@ -226,10 +225,10 @@ pub fn case_fields() -> Vec<Field> {
                 FieldFuture::new(async move {
                     let case = ctx.parent_value.try_downcast_ref::<Record>()?;
                     let how = document_query(&ctx)?;
-                    let list = staff(&ctx)?
-                        .case_documents(case.id, &how)
-                        .await
-                        .map_err(engine_err)?;
+                    let list = loaders(&ctx)?
+                        .load_one(crate::loaders::CaseDocuments(case.id, how))
+                        .await?
+                        .unwrap_or_default();
                     Ok(Some(documents_value(list)))
                 })
             },
@@ -237,7 +236,10 @@ pub fn case_fields() -> Vec<Field> {
         Field::new("folders", TypeRef::named_nn_list_nn("Folder"), |ctx| {
             FieldFuture::new(async move {
                 let case = ctx.parent_value.try_downcast_ref::<Record>()?;
-                let list = staff(&ctx)?.folders(case.id).await.map_err(engine_err)?;
+                let list = loaders(&ctx)?
+                    .load_one(crate::loaders::CaseFolders(case.id))
+                    .await?
+                    .unwrap_or_default();
                 Ok(Some(FieldValue::list(
                     list.into_iter().map(FieldValue::owned_any),
                 )))

@@ -15,6 +15,7 @@ mod email_templates;
 mod error;
 mod identity;
 pub mod introspection;
+mod loaders;
 mod metadata;
 mod notifications;
 mod portal;
@@ -45,6 +46,22 @@ pub enum Caller {
 pub struct RequestInfo {
     pub caller: Caller,
     pub client_address: Option<String>,
+    /// The request's loaders of nested lists (staff only: the portal has none).
+    pub loaders: Option<loaders::Loaders>,
+}
+
+impl RequestInfo {
+    pub fn new(caller: Caller, client_address: Option<String>) -> RequestInfo {
+        let loaders = match &caller {
+            Caller::Staff(h) => Some(loaders::for_staff(h.clone())),
+            _ => None,
+        };
+        RequestInfo {
+            caller,
+            client_address,
+            loaders,
+        }
+    }
 }
 
 /// Most records one list field returns per request.

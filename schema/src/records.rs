@@ -1,7 +1,7 @@
 //! The record types (Contact, Case, Deal) generated from the metadata: objects, inputs,
 //! filters, orderings, enums, and their queries and mutations.
 
-use crate::args::{engine_err, id_arg, portal, staff};
+use crate::args::{engine_err, id_arg, loaders, portal, staff};
 use crate::connection::{self, Connection, sync_field};
 use crate::error::invalid;
 use crate::scalars::{DATE, DATE_TIME};
@@ -139,18 +139,22 @@ fn record_field(def: Arc<FieldDefinition>, audience: Audience) -> Field {
             let Some(id) = record.reference(&def.key) else {
                 return Ok(None);
             };
+            // Staff pages load what their rows point to in one query per field.
             let found = match (def.field_type == FieldType::User, audience) {
                 (true, Audience::Staff) => {
-                    staff(&ctx)?.staff_user(id).await.map(FieldValue::owned_any)
+                    let user = loaders(&ctx)?.load_one(crate::loaders::UserRef(id)).await?;
+                    return Ok(user.map(FieldValue::owned_any));
                 }
                 (true, Audience::Portal) => portal(&ctx)?
                     .staff_user(id)
                     .await
                     .map(FieldValue::owned_any),
-                (false, Audience::Staff) => staff(&ctx)?
-                    .get(EntityKind::Contact, id)
-                    .await
-                    .map(FieldValue::owned_any),
+                (false, Audience::Staff) => {
+                    let contact = loaders(&ctx)?
+                        .load_one(crate::loaders::ContactRef(id))
+                        .await?;
+                    return Ok(contact.map(FieldValue::owned_any));
+                }
                 (false, Audience::Portal) => {
                     portal(&ctx)?.contact(id).await.map(FieldValue::owned_any)
                 }

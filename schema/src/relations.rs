@@ -1,6 +1,6 @@
 //! Links between records in the API: relationships and a case's contacts.
 
-use crate::args::{engine_err, id_arg, opt_string, staff};
+use crate::args::{engine_err, id_arg, loaders, opt_string, staff};
 use crate::scalars::DATE_TIME;
 use async_graphql::Value;
 use async_graphql::dynamic::{Field, FieldFuture, FieldValue, InputValue, Object, TypeRef};
@@ -59,7 +59,10 @@ pub fn contact_relationships() -> Field {
         |ctx| {
             FieldFuture::new(async move {
                 let c = ctx.parent_value.try_downcast_ref::<Record>()?;
-                let rels = staff(&ctx)?.relationships(c.id).await.map_err(engine_err)?;
+                let rels = loaders(&ctx)?
+                    .load_one(crate::loaders::Relationships(c.id))
+                    .await?
+                    .unwrap_or_default();
                 Ok(Some(FieldValue::list(
                     rels.into_iter().map(FieldValue::owned_any),
                 )))
@@ -73,7 +76,10 @@ pub fn case_contacts() -> Field {
     Field::new("contacts", TypeRef::named_nn_list_nn("Contact"), |ctx| {
         FieldFuture::new(async move {
             let c = ctx.parent_value.try_downcast_ref::<Record>()?;
-            let contacts = staff(&ctx)?.case_contacts(c.id).await.map_err(engine_err)?;
+            let contacts = loaders(&ctx)?
+                .load_one(crate::loaders::CaseContacts(c.id))
+                .await?
+                .unwrap_or_default();
             Ok(Some(FieldValue::list(
                 contacts.into_iter().map(FieldValue::owned_any),
             )))

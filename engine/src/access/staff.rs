@@ -14,6 +14,7 @@ use crate::notifications::{Notification, Recipient};
 use crate::portal::{Invitation, PortalAccess, PortalCandidate, SendInvitation};
 use crate::records::{Condition, ListQuery, NewRecord, Page, Record, Relationship};
 use serde_json::{Map, Value};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// A staff user (by session or API token), with the rights their groups give them. Only the
@@ -51,6 +52,53 @@ impl StaffHandle {
 
     pub fn catalog(&self) -> Arc<crate::metadata::Catalog> {
         self.engine.catalog()
+    }
+}
+
+/// Nested lists for a whole page at once (see `batch`): one query per list, not per row.
+impl StaffHandle {
+    pub async fn case_contacts_for(&self, case_ids: &[i64]) -> Result<HashMap<i64, Vec<Record>>> {
+        self.engine
+            .case_contacts_for(&self.principal, case_ids)
+            .await
+    }
+
+    pub async fn case_documents_for(
+        &self,
+        case_ids: &[i64],
+        how: &DocumentQuery,
+    ) -> Result<HashMap<i64, Vec<Document>>> {
+        self.engine
+            .case_documents_for(&self.principal, case_ids, how)
+            .await
+    }
+
+    pub async fn case_folders_for(&self, case_ids: &[i64]) -> Result<HashMap<i64, Vec<Folder>>> {
+        self.engine
+            .case_folders_for(&self.principal, case_ids)
+            .await
+    }
+
+    pub async fn document_shared_with_for(
+        &self,
+        document_ids: &[i64],
+    ) -> Result<HashMap<i64, Vec<Record>>> {
+        self.engine
+            .document_shared_with_for(&self.principal, document_ids)
+            .await
+    }
+
+    pub async fn relationships_for(
+        &self,
+        contact_ids: &[i64],
+    ) -> Result<HashMap<i64, Vec<Relationship>>> {
+        self.engine
+            .relationships_for(&self.principal, contact_ids)
+            .await
+    }
+
+    pub async fn staff_users_for(&self, ids: &[i64]) -> Result<HashMap<i64, StaffUser>> {
+        self.engine.staff_users_for(&self.principal, ids).await
     }
 }
 

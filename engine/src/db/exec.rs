@@ -12,8 +12,13 @@ use sea_orm::{
     StatementBuilder, TryGetable,
 };
 use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 pub(crate) type LiteValue = rusqlite::types::Value;
+
+/// Statements this process has run through [`Exec`]: how a test (or an operator) sees whether
+/// a request's queries grow with its page size.
+pub(crate) static STATEMENTS: AtomicU64 = AtomicU64::new(0);
 
 /// A row from either executor.
 pub(crate) enum Row {
@@ -121,6 +126,7 @@ pub(crate) trait Exec: Sync {
         &self,
         q: &S,
     ) -> impl Future<Output = Result<Vec<Row>>> + Send {
+        STATEMENTS.fetch_add(1, Ordering::Relaxed);
         self.query_all_raw(q.build(&self.backend()))
     }
 
@@ -128,10 +134,12 @@ pub(crate) trait Exec: Sync {
         &self,
         q: &S,
     ) -> impl Future<Output = Result<Option<Row>>> + Send {
+        STATEMENTS.fetch_add(1, Ordering::Relaxed);
         self.query_one_raw(q.build(&self.backend()))
     }
 
     fn execute<S: StatementBuilder>(&self, q: &S) -> impl Future<Output = Result<u64>> + Send {
+        STATEMENTS.fetch_add(1, Ordering::Relaxed);
         self.execute_raw(q.build(&self.backend()))
     }
 }

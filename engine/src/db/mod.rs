@@ -4,7 +4,7 @@ mod exec;
 mod lite;
 mod pg;
 
-pub(crate) use exec::{Exec, Reader, Row, Txn};
+pub(crate) use exec::{Exec, Reader, Row, STATEMENTS, Txn};
 pub(crate) use lite::{Lite, WriteGate};
 pub(crate) use pg::PgConnections;
 

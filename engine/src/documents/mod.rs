@@ -15,4 +15,8 @@ pub use sniff::executable;
 pub(crate) use storage::Storage;
 pub use storage::Upload;
 
+pub(crate) use model::{
+    arrange as arrange_documents, folders_of, list as list_documents, select as select_documents,
+};
+
 pub(crate) use sharing::shared_count;

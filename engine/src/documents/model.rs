@@ -61,7 +61,7 @@ pub struct Folder {
     pub created_at: i64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum DocumentOrder {
     Name,
     /// Last change (upload, new version, rename).
@@ -71,7 +71,7 @@ pub enum DocumentOrder {
 }
 
 /// How a document list is sorted and narrowed.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct DocumentQuery {
     pub order: DocumentOrder,
     pub descending: bool,
@@ -189,10 +189,15 @@ pub(crate) async fn folder(db: &impl Exec, id: i64) -> Result<Folder> {
 }
 
 pub(crate) async fn folders(db: &impl Exec, case_id: i64) -> Result<Vec<Folder>> {
+    folders_of(db, &[case_id]).await
+}
+
+/// The folders of several cases, by name.
+pub(crate) async fn folders_of(db: &impl Exec, case_ids: &[i64]) -> Result<Vec<Folder>> {
     let q = Query::select()
         .columns(["id", "case_id", "parent_id", "name", "created_at"])
         .from("folders")
-        .and_where(Expr::col("case_id").eq(case_id))
+        .and_where(Expr::col("case_id").is_in(case_ids.iter().copied()))
         .order_by("name", Order::Asc)
         .order_by("id", Order::Asc)
         .to_owned();

@@ -14,7 +14,7 @@ pub struct Relationship {
     pub created_at: i64,
 }
 
-fn relationship(row: &Row) -> Result<Relationship> {
+pub(crate) fn relationship(row: &Row) -> Result<Relationship> {
     Ok(Relationship {
         id: row.get(0)?,
         individual_id: row.get(1)?,
@@ -24,7 +24,7 @@ fn relationship(row: &Row) -> Result<Relationship> {
     })
 }
 
-const REL_COLUMNS: [&str; 5] = [
+pub(crate) const REL_COLUMNS: [&str; 5] = [
     "id",
     "individual_id",
     "organisation_id",

@@ -253,17 +253,9 @@ async fn execute(
         Ok(c) => c,
         Err(e) => return internal(e.to_string()),
     };
-    let info = RequestInfo {
-        caller,
-        client_address: Some(
-            super::client_address::client_address(
-                client.ip(),
-                headers,
-                &state.config.trusted_proxies,
-            )
-            .to_string(),
-        ),
-    };
+    let address =
+        super::client_address::client_address(client.ip(), headers, &state.config.trusted_proxies);
+    let info = RequestInfo::new(caller, Some(address.to_string()));
     let request = match prepared {
         Prepared::Request(r) => r.data(info),
         Prepared::Params(p) => {

@@ -235,10 +235,10 @@ pub async fn staff_ws(
                         live.who = Some(who);
                     }
                     let mut data = Data::default();
-                    data.insert(RequestInfo {
-                        caller: Caller::Staff(handle),
-                        client_address: Some(address.to_string()),
-                    });
+                    data.insert(RequestInfo::new(
+                        Caller::Staff(handle),
+                        Some(address.to_string()),
+                    ));
                     Ok(data)
                 }
             };

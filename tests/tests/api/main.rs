@@ -2,6 +2,7 @@
 //! of its own (SQLite, or PostgreSQL when PORTICO_TEST_DATABASE_URL is set) and talks HTTP.
 
 mod authorization;
+mod batching;
 mod crash;
 mod credentials;
 mod documents;

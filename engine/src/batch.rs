@@ -1,0 +1,197 @@
+//! What a page of records needs for its nested lists, loaded for the whole page at once.
+//!
+//! A page of 100 cases that shows each case's contacts and documents would otherwise ask the
+//! database 200 times; these ask once per list, whatever the page size, and the GraphQL layer
+//! gathers a page's keys (a data loader) before calling them. Each checks the same rights as
+//! its one-row counterpart.
+
+use crate::Engine;
+use crate::db::Exec;
+use crate::documents::{Document, DocumentQuery, Folder};
+use crate::error::Result;
+use crate::identity::{Action, Object, Principal, StaffUser};
+use crate::metadata::EntityKind;
+use crate::records::Record;
+use crate::records::Relationship;
+use sea_orm::sea_query::{Cond, Expr, ExprTrait, Order, Query};
+use std::collections::HashMap;
+
+/// Most ids in one `IN (...)`: far under every backend's limit on bound parameters.
+const CHUNK: usize = 500;
+
+impl Engine {
+    /// The contacts linked to each case, in the order they were linked.
+    pub(crate) async fn case_contacts_for(
+        &self,
+        p: &Principal,
+        case_ids: &[i64],
+    ) -> Result<HashMap<i64, Vec<Record>>> {
+        self.authorize(p, Object::Contact, Action::Read)?;
+        let reader = self.reader();
+        let mut links: Vec<(i64, i64)> = Vec::new();
+        for chunk in case_ids.chunks(CHUNK) {
+            let q = Query::select()
+                .columns(["case_id", "contact_id"])
+                .from("case_contacts")
+                .and_where(Expr::col("case_id").is_in(chunk.iter().copied()))
+                .order_by("created_at", Order::Asc)
+                .order_by("contact_id", Order::Asc)
+                .to_owned();
+            for row in reader.query_all(&q).await? {
+                links.push((row.get(0)?, row.get(1)?));
+            }
+        }
+        let mut ids: Vec<i64> = links.iter().map(|(_, c)| *c).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let contacts: HashMap<i64, Record> = self
+            .load_records(EntityKind::Contact, &ids)
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r))
+            .collect();
+        let mut out: HashMap<i64, Vec<Record>> = HashMap::new();
+        for (case_id, contact_id) in links {
+            if let Some(c) = contacts.get(&contact_id) {
+                out.entry(case_id).or_default().push(c.clone());
+            }
+        }
+        Ok(out)
+    }
+
+    /// Each case's documents, sorted and narrowed alike.
+    pub(crate) async fn case_documents_for(
+        &self,
+        p: &Principal,
+        case_ids: &[i64],
+        how: &DocumentQuery,
+    ) -> Result<HashMap<i64, Vec<Document>>> {
+        self.authorize(p, Object::Case, Action::Read)?;
+        let mut out: HashMap<i64, Vec<Document>> = HashMap::new();
+        for chunk in case_ids.chunks(CHUNK) {
+            let mut q = crate::documents::select_documents();
+            q.and_where(Expr::col(("documents", "case_id")).is_in(chunk.iter().copied()));
+            crate::documents::arrange_documents(&mut q, how);
+            for doc in crate::documents::list_documents(&self.reader(), &q).await? {
+                out.entry(doc.case_id).or_default().push(doc);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Each case's folders, by name.
+    pub(crate) async fn case_folders_for(
+        &self,
+        p: &Principal,
+        case_ids: &[i64],
+    ) -> Result<HashMap<i64, Vec<Folder>>> {
+        self.authorize(p, Object::Case, Action::Read)?;
+        let mut out: HashMap<i64, Vec<Folder>> = HashMap::new();
+        for chunk in case_ids.chunks(CHUNK) {
+            for f in crate::documents::folders_of(&self.reader(), chunk).await? {
+                out.entry(f.case_id).or_default().push(f);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The contacts each document is shared with.
+    pub(crate) async fn document_shared_with_for(
+        &self,
+        p: &Principal,
+        document_ids: &[i64],
+    ) -> Result<HashMap<i64, Vec<Record>>> {
+        self.authorize(p, Object::Case, Action::Read)?;
+        self.authorize(p, Object::Contact, Action::Read)?;
+        let reader = self.reader();
+        let mut pairs: Vec<(i64, i64)> = Vec::new();
+        for chunk in document_ids.chunks(CHUNK) {
+            let q = Query::select()
+                .columns(["document_id", "contact_id"])
+                .from("document_shares")
+                .and_where(Expr::col("document_id").is_in(chunk.iter().copied()))
+                .order_by("contact_id", Order::Asc)
+                .to_owned();
+            for row in reader.query_all(&q).await? {
+                pairs.push((row.get(0)?, row.get(1)?));
+            }
+        }
+        let mut ids: Vec<i64> = pairs.iter().map(|(_, c)| *c).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let contacts: HashMap<i64, Record> = self
+            .load_records(EntityKind::Contact, &ids)
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r))
+            .collect();
+        let mut out: HashMap<i64, Vec<Record>> = HashMap::new();
+        for (doc, contact) in pairs {
+            if let Some(c) = contacts.get(&contact) {
+                out.entry(doc).or_default().push(c.clone());
+            }
+        }
+        Ok(out)
+    }
+
+    /// The relationships each contact takes part in, from either side.
+    pub(crate) async fn relationships_for(
+        &self,
+        p: &Principal,
+        contact_ids: &[i64],
+    ) -> Result<HashMap<i64, Vec<Relationship>>> {
+        self.authorize(p, Object::Relationship, Action::Read)?;
+        let reader = self.reader();
+        let mut out: HashMap<i64, Vec<Relationship>> = HashMap::new();
+        for chunk in contact_ids.chunks(CHUNK) {
+            let q = Query::select()
+                .columns(crate::records::relations::REL_COLUMNS)
+                .from("relationships")
+                .cond_where(
+                    Cond::any()
+                        .add(Expr::col("individual_id").is_in(chunk.iter().copied()))
+                        .add(Expr::col("organisation_id").is_in(chunk.iter().copied())),
+                )
+                .order_by("id", Order::Asc)
+                .to_owned();
+            for row in reader.query_all(&q).await? {
+                let rel = crate::records::relations::relationship(&row)?;
+                for side in [rel.individual_id, rel.organisation_id] {
+                    if chunk.contains(&side) {
+                        out.entry(side).or_default().push(rel.clone());
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Staff users by id: from this process's cache, the rest in one read of the (small)
+    /// staff table.
+    pub(crate) async fn staff_users_for(
+        &self,
+        p: &Principal,
+        ids: &[i64],
+    ) -> Result<HashMap<i64, StaffUser>> {
+        self.authorize(p, Object::StaffUser, Action::Read)?;
+        let mut out = HashMap::new();
+        let mut missing = false;
+        for id in ids {
+            match self.sessions.user(*id) {
+                Some(u) => {
+                    out.insert(*id, u);
+                }
+                None => missing = true,
+            }
+        }
+        if missing {
+            for user in crate::identity::staff::all_users(&self.db).await? {
+                if ids.contains(&user.id) && !out.contains_key(&user.id) {
+                    self.sessions.put_user(user.clone());
+                    out.insert(user.id, user);
+                }
+            }
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,127 @@
+//! Finding 3 of the access review, the other half: nested lists resolved one query per row.
+//! Here the staff schema runs in this process over a real database, and the engine's count of
+//! statements shows that a page's nested lists cost the same whatever the page's size.
+
+use crate::helpers::{TestDb, admin_handle};
+use portico_engine::documents::{LocalBlobStore, Upload};
+use portico_engine::metadata::EntityKind;
+use portico_engine::{Engine, EngineConfig, StaffHandle};
+use portico_schema::{Caller, RequestInfo};
+use serde_json::{Map, Value, json};
+use std::sync::Arc;
+
+fn values(v: Value) -> Map<String, Value> {
+    v.as_object().cloned().unwrap_or_default()
+}
+
+/// Statements run by one request of `query` as `admin`.
+async fn statements(
+    engine: &Arc<Engine>,
+    schema: &async_graphql::dynamic::Schema,
+    admin: &StaffHandle,
+    query: &str,
+) -> (u64, Value) {
+    let before = engine.statements_run();
+    let request = async_graphql::Request::new(query)
+        .data(RequestInfo::new(Caller::Staff(admin.clone()), None));
+    let response = schema.execute(request).await;
+    assert!(response.errors.is_empty(), "{:?}", response.errors);
+    let data = response.data.into_json().unwrap();
+    (engine.statements_run() - before, data)
+}
+
+#[tokio::test]
+async fn a_pages_nested_lists_cost_the_same_whatever_its_size() {
+    let db = TestDb::new().await;
+    let engine = Engine::open(&EngineConfig {
+        database_url: db.url.clone(),
+    })
+    .await
+    .unwrap();
+    engine.set_document_storage(
+        Arc::new(LocalBlobStore::new(db.dir.0.join("files"))),
+        1 << 20,
+    );
+    let admin = admin_handle(&engine).await;
+    let org = admin
+        .create(
+            EntityKind::Contact,
+            values(json!({"name": "Acme", "kind": "Organisation"})),
+        )
+        .await
+        .unwrap();
+    for i in 0..40 {
+        let person = admin
+            .create(
+                EntityKind::Contact,
+                values(json!({"name": format!("P{i}"), "email": format!("p{i}@example.com")})),
+            )
+            .await
+            .unwrap();
+        admin
+            .add_relationship(person.id, org.id, None)
+            .await
+            .unwrap();
+        let case = admin
+            .create(
+                EntityKind::Case,
+                values(json!({"subject": format!("Case {i}"), "client": org.id})),
+            )
+            .await
+            .unwrap();
+        admin.add_case_contact(case.id, person.id).await.unwrap();
+        admin.create_folder(case.id, "Papers", None).await.unwrap();
+        let mut bytes: &[u8] = b"receipt";
+        let doc = admin
+            .upload_document(
+                case.id,
+                None,
+                Upload {
+                    filename: format!("r{i}.txt"),
+                    content_type: None,
+                    content: &mut bytes,
+                },
+            )
+            .await
+            .unwrap();
+        admin
+            .set_portal_access(case.id, person.id, true, true)
+            .await
+            .unwrap();
+        admin
+            .share_documents(case.id, person.id, &[doc.id])
+            .await
+            .unwrap();
+    }
+    let catalog = engine.sync().await.unwrap();
+    let schema = portico_schema::build_staff_schema(&catalog, engine.clone()).unwrap();
+    let page = |n: usize| {
+        format!(
+            "{{ cases(first: {n}) {{ edges {{ node {{ id owner {{ id }} client {{ name relationships {{ id }} }} contacts {{ id relationships {{ id }} }} folders {{ id }} documents {{ id createdBy {{ id }} sharedWith {{ id }} }} }} }} }} }}"
+        )
+    };
+    // Warm what is cached per process (the staff users), then compare.
+    statements(&engine, &schema, &admin, &page(1)).await;
+    let (small, data) = statements(&engine, &schema, &admin, &page(5)).await;
+    assert_eq!(data["cases"]["edges"].as_array().unwrap().len(), 5);
+    let (large, data) = statements(&engine, &schema, &admin, &page(40)).await;
+    let edges = data["cases"]["edges"].as_array().unwrap();
+    assert_eq!(edges.len(), 40);
+    assert!(edges.iter().all(|e| {
+        e["node"]["documents"][0]["sharedWith"]
+            .as_array()
+            .unwrap()
+            .len()
+            == 1
+    }));
+    assert!(edges.iter().all(|e| {
+        e["node"]["contacts"][0]["relationships"]
+            .as_array()
+            .unwrap()
+            .len()
+            == 1
+    }));
+    // One query per nested list (and a few for the page itself), not one per row.
+    assert_eq!(small, large, "5 rows: {small} statements, 40 rows: {large}");
+    assert!(large < 20, "{large} statements for a page of 40");
+}
