@@ -23,8 +23,10 @@ pub const MAX_COST: u64 = 20_000;
 pub const MAX_ALIASES: usize = 50;
 /// The rows assumed for a list that takes no `first` (a case's documents or contacts).
 const LIST_ESTIMATE: u64 = 10;
-/// The largest page any list serves; a larger `first` is capped there by the resolvers.
+/// The largest page any list serves; a larger `first` is refused by the resolvers.
 const MAX_PAGE: u64 = 100;
+/// The page a connection serves when `first` is not given (the engine's default).
+const DEFAULT_PAGE: u64 = 20;
 /// How deep fragment spreads are followed (validation rejects cycles later; this only keeps
 /// the walk finite before it does).
 const MAX_SPREAD_DEPTH: usize = 32;
@@ -207,7 +209,7 @@ impl Walk<'_> {
                     .get("first")
                     .and_then(|a| a.default_value.as_deref())
                     .and_then(|d| d.parse::<u64>().ok())
-                    .unwrap_or(MAX_PAGE)
+                    .unwrap_or(DEFAULT_PAGE)
             })
         } else if is_list && !connection_edges(parent, name) {
             LIST_ESTIMATE
