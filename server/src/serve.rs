@@ -35,6 +35,8 @@ pub enum ServeError {
     Schema(String),
     #[error("mail: {0}")]
     Mail(String),
+    #[error("{0}")]
+    Pages(String),
 }
 
 async fn open(config: &Config) -> Result<Arc<Engine>, ServeError> {
@@ -89,7 +91,9 @@ pub async fn run(config: Config, demo: bool) -> Result<(), ServeError> {
             source,
         })?;
     let addr = listener.local_addr()?;
-    serve(listener, AppState::new(engine, config, addr)).await
+    let state =
+        AppState::new(engine, config, addr).map_err(|e| ServeError::Pages(e.to_string()))?;
+    serve(listener, state).await
 }
 
 /// Every hour, removes document bytes nothing refers to (deleted documents whose bytes were

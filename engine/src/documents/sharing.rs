@@ -201,6 +201,15 @@ impl Engine {
         crate::db::ids(&self.reader(), &q).await
     }
 
+    /// Whether the portal user may download the documents of one of their cases.
+    pub(crate) async fn portal_can_download(&self, p: &Principal, case_id: i64) -> Result<bool> {
+        let case = self.portal_case(p, case_id).await?;
+        let Principal::Portal(me) = p else {
+            return Err(EngineError::Unauthenticated);
+        };
+        can_download(&self.reader(), case.id, me.contact_id).await
+    }
+
     /// The portal user's documents on one of their cases.
     pub(crate) async fn portal_documents(
         &self,

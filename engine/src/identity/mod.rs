@@ -18,7 +18,7 @@ pub use sessions::{Session, SessionCache};
 pub use staff::{
     ApiToken, NewPermissionGroup, NewStaffUser, PermissionGroup, StaffUser, StaffUserChange,
 };
-pub use tokens::{hex, unhex};
+pub use tokens::{hex, random_token, unhex};
 
 pub(crate) use throttle::{Throttle, count_in_window};
 pub(crate) use tokens::{hash_token, new_token, random_hex};

@@ -31,6 +31,12 @@ pub(crate) fn random_hex<const N: usize>() -> String {
     hex(&bytes)
 }
 
+/// 32 random bytes in hex, from the operating system: for tokens the edge makes itself (a
+/// form's CSRF token).
+pub fn random_token() -> String {
+    random_hex::<32>()
+}
+
 /// A new token with a prefix that says what it is (`pst_` staff session, `pat_` API token).
 pub(crate) fn new_token(prefix: &str) -> (String, String) {
     let token = format!("{prefix}{}", random_hex::<32>());

@@ -17,6 +17,13 @@ use crate::state::{self, Counter};
 use serde_json::json;
 
 /// Throttle audiences: wrong passwords, bad links, and reset requests are counted apart.
+/// The links emails carry to the portal's password pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PortalLink {
+    Invitation,
+    Reset,
+}
+
 const LOGIN: &str = "portal";
 const LINK: &str = "portal-link";
 const RESET: &str = "portal-reset";
@@ -41,6 +48,31 @@ async fn open_session(db: &impl Exec, contact_id: i64) -> Result<Session> {
 }
 
 impl Engine {
+    /// Whether a link from an email still works, for the page that opens it. A link that does
+    /// not counts against the address like a failed use, so guessing stays rate-limited.
+    pub async fn portal_link_works(
+        &self,
+        link: PortalLink,
+        token: &str,
+        address: Option<&str>,
+    ) -> Result<bool> {
+        let who = address.unwrap_or("unknown");
+        self.throttle
+            .check_address(&self.reader(), LINK, who)
+            .await?;
+        let purpose = match link {
+            PortalLink::Invitation => Purpose::Invitation,
+            PortalLink::Reset => Purpose::Reset,
+        };
+        if accounts::token_is_live(&self.reader(), purpose, token).await? {
+            return Ok(true);
+        }
+        let txn = self.begin_write().await?;
+        self.throttle.failed_address(&txn, LINK, who).await?;
+        txn.commit().await?;
+        Ok(false)
+    }
+
     /// Sets the password of an invited contact and signs them in.
     pub async fn accept_invitation(
         &self,

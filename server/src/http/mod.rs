@@ -7,6 +7,7 @@ mod files;
 mod graphiql;
 mod graphql;
 mod health;
+mod portal_pages;
 mod security_headers;
 mod subscriptions;
 mod upload_plan;
@@ -30,17 +31,23 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub public_url: Arc<str>,
     pub subscriptions: Arc<subscriptions::SubscriptionCounts>,
+    pub pages: Arc<portico_theme::pages::Pages>,
 }
 
 impl AppState {
-    pub fn new(engine: Arc<Engine>, config: Config, addr: SocketAddr) -> Self {
+    pub fn new(
+        engine: Arc<Engine>,
+        config: Config,
+        addr: SocketAddr,
+    ) -> Result<Self, portico_theme::pages::PageError> {
+        let pages = portico_theme::pages::Pages::new()?;
         let public_url = config
             .public_url
             .clone()
             .unwrap_or_else(|| format!("http://{addr}"));
         engine.set_public_url(&public_url);
         engine.set_portal_limits(config.portal_limits);
-        AppState {
+        Ok(AppState {
             engine,
             staff_schema: Arc::new(SchemaCache::staff()),
             portal_schema: Arc::new(SchemaCache::portal()),
@@ -48,7 +55,8 @@ impl AppState {
             config: Arc::new(config),
             public_url: public_url.into(),
             subscriptions: Arc::default(),
-        }
+            pages: Arc::new(pages),
+        })
     }
 }
 
@@ -71,6 +79,7 @@ pub fn router(state: AppState) -> Router {
         .route("/portal/files/{id}", get(files::portal_file))
         .route("/graphiql/{tag}/{file}", get(graphiql::asset))
         .route("/healthz", get(health::healthz))
+        .merge(portal_pages::router())
         .nest("/admin", portico_admin::router())
         // A nested router's "/" is "/admin" only; people type the slash too.
         .route(

@@ -1,0 +1,138 @@
+//! The client portal's pages: Tera templates compiled into the binary, rendered with the page's
+//! data and the strings of its language, and the one stylesheet they share.
+//!
+//! Pages are rendered by the server from what a portal handle returned; a template only lays
+//! out values it is given (already formatted for the language), so it cannot reach data the
+//! user may not see. HTML is autoescaped.
+
+use crate::email::Language;
+use crate::i18n::Catalog;
+use serde_json::{Value, json};
+use tera::{Context, Tera};
+
+macro_rules! page {
+    ($name:literal) => {
+        (
+            concat!("portal/", $name, ".html"),
+            include_str!(concat!("../templates/portal/", $name, ".html")),
+        )
+    };
+}
+
+const TEMPLATES: [(&str, &str); 8] = [
+    page!("base"),
+    page!("landing"),
+    page!("login"),
+    page!("reset_request"),
+    page!("set_password"),
+    page!("message"),
+    page!("home"),
+    page!("cases"),
+];
+
+const CASE: (&str, &str) = page!("case");
+
+/// The stylesheet, served at [`Pages::css_path`].
+pub const CSS: &str = include_str!("../static/portal.css");
+
+#[derive(Debug, thiserror::Error)]
+#[error("the portal page {page} cannot be rendered: {message}")]
+pub struct PageError {
+    pub page: String,
+    pub message: String,
+}
+
+pub struct Pages {
+    tera: Tera,
+    catalog: Catalog,
+    css_path: String,
+}
+
+impl Pages {
+    pub fn new() -> Result<Pages, PageError> {
+        let mut tera = Tera::new();
+        tera.autoescape_on(vec![".html"]);
+        tera.add_raw_templates(TEMPLATES.into_iter().chain([CASE]))
+            .map_err(|e| PageError {
+                page: "templates".into(),
+                message: e.to_string(),
+            })?;
+        Ok(Pages {
+            tera,
+            catalog: Catalog::default(),
+            css_path: format!("/portal/static/{}/portal.css", content_hash(CSS)),
+        })
+    }
+
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// Where the stylesheet is served: its content hash is in the path, so it can be cached
+    /// for good and a new release is fetched at once.
+    pub fn css_path(&self) -> &str {
+        &self.css_path
+    }
+
+    /// Renders `page` (`login`, `cases`...) in `lang` with `data`, which carries the page's own
+    /// values plus `title`, `path`, `csrf` and, when signed in, `me`.
+    pub fn render(&self, page: &str, lang: Language, mut data: Value) -> Result<String, PageError> {
+        let strings = self.catalog.strings(lang);
+        if let Value::Object(map) = &mut data {
+            map.insert("t".into(), strings.as_json());
+            map.insert("lang".into(), json!(lang.code()));
+            map.insert(
+                "other_lang".into(),
+                json!(match lang {
+                    Language::Es => "en",
+                    Language::En => "es",
+                }),
+            );
+            map.insert("css".into(), json!(self.css_path));
+        }
+        let name = format!("portal/{page}.html");
+        let ctx = Context::from_serialize(&data).map_err(|e| PageError {
+            page: page.into(),
+            message: e.to_string(),
+        })?;
+        self.tera.render(&name, &ctx).map_err(|e| PageError {
+            page: page.into(),
+            message: e.to_string(),
+        })
+    }
+}
+
+/// A short, stable fingerprint of an asset (FNV-1a, 64 bits), for cache-busting URLs.
+pub fn content_hash(text: &str) -> String {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for b in text.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    format!("{h:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_render_in_both_languages_and_escape_what_they_are_given() {
+        let pages = Pages::new().unwrap();
+        for lang in Language::ALL {
+            let html = pages
+                .render(
+                    "login",
+                    lang,
+                    json!({"title": "x", "path": "/portal/login", "csrf": "c", "next": "/portal", "email": "<b>a@b</b>", "error": null}),
+                )
+                .unwrap();
+            assert!(
+                html.contains(&format!("<html lang=\"{}\">", lang.code())),
+                "{html}"
+            );
+            assert!(html.contains("&lt;b&gt;a@b"), "{html}");
+            assert!(!html.contains("<script"), "{html}");
+        }
+    }
+}

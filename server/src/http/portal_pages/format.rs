@@ -1,0 +1,196 @@
+//! Values as a person reads them in the page's language: dates, numbers, sizes, yes and no,
+//! select labels, links for emails, phones and web addresses.
+
+use portico_engine::metadata::{FieldDefinition, FieldType};
+use portico_theme::email::Language;
+use portico_theme::i18n::Strings;
+use serde_json::Value;
+
+const MONTHS_EN: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// Days since 1970-01-01 as (year, month, day): Howard Hinnant's civil-from-days.
+fn civil(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+pub fn date(lang: Language, y: i64, m: u32, d: u32) -> String {
+    match lang {
+        Language::Es => format!("{d:02}/{m:02}/{y}"),
+        Language::En => format!("{d} {} {y}", MONTHS_EN[(m.clamp(1, 12) - 1) as usize]),
+    }
+}
+
+/// A timestamp in microseconds as a date (UTC).
+pub fn date_of_micros(lang: Language, micros: i64) -> String {
+    let (y, m, d) = civil(micros.div_euclid(86_400_000_000));
+    date(lang, y, m, d)
+}
+
+fn parse_date(s: &str) -> Option<(i64, u32, u32)> {
+    let mut parts = s.get(..10)?.split('-');
+    Some((
+        parts.next()?.parse().ok()?,
+        parts.next()?.parse().ok()?,
+        parts.next()?.parse().ok()?,
+    ))
+}
+
+fn group(digits: &str, sep: char) -> String {
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(sep);
+        }
+        out.push(c);
+    }
+    out
+}
+
+pub fn number(lang: Language, n: i64) -> String {
+    let sep = match lang {
+        Language::Es => '.',
+        Language::En => ',',
+    };
+    let sign = if n < 0 { "-" } else { "" };
+    format!("{sign}{}", group(&n.unsigned_abs().to_string(), sep))
+}
+
+pub fn decimal(lang: Language, x: f64) -> String {
+    let text = format!("{:.2}", x.abs());
+    let (int, frac) = text.split_once('.').unwrap_or((&text, "00"));
+    let frac = frac.trim_end_matches('0');
+    let (thousands, point) = match lang {
+        Language::Es => ('.', ','),
+        Language::En => (',', '.'),
+    };
+    let sign = if x < 0.0 { "-" } else { "" };
+    if frac.is_empty() {
+        format!("{sign}{}", group(int, thousands))
+    } else {
+        format!("{sign}{}{point}{frac}", group(int, thousands))
+    }
+}
+
+pub fn size(lang: Language, bytes: i64) -> String {
+    let b = bytes.max(0) as f64;
+    if b < 1024.0 {
+        format!("{} B", bytes.max(0))
+    } else if b < 1024.0 * 1024.0 {
+        format!("{} KB", decimal(lang, (b / 1024.0 * 10.0).round() / 10.0))
+    } else {
+        format!(
+            "{} MB",
+            decimal(lang, (b / 1024.0 / 1024.0 * 10.0).round() / 10.0)
+        )
+    }
+}
+
+/// A field's value for display, and a link when the value is one (email, phone, URL).
+pub fn field(
+    def: &FieldDefinition,
+    value: &Value,
+    lang: Language,
+    t: &Strings,
+) -> (String, Option<String>) {
+    if value.is_null() || value.as_str().is_some_and(str::is_empty) {
+        return (t.get("empty_value").to_owned(), None);
+    }
+    let text = || {
+        value
+            .as_str()
+            .map_or_else(|| value.to_string(), str::to_owned)
+    };
+    match def.field_type {
+        FieldType::Boolean => (
+            t.get(if value.as_bool() == Some(true) {
+                "yes"
+            } else {
+                "no"
+            })
+            .to_owned(),
+            None,
+        ),
+        FieldType::Number => (value.as_i64().map_or_else(text, |n| number(lang, n)), None),
+        FieldType::Decimal => (value.as_f64().map_or_else(text, |x| decimal(lang, x)), None),
+        FieldType::Date => (
+            value
+                .as_str()
+                .and_then(parse_date)
+                .map_or_else(text, |(y, m, d)| date(lang, y, m, d)),
+            None,
+        ),
+        FieldType::Datetime => {
+            let s = text();
+            let day = parse_date(&s).map(|(y, m, d)| date(lang, y, m, d));
+            let time = s.get(11..16).map(str::to_owned);
+            match (day, time) {
+                (Some(d), Some(hm)) => (format!("{d} {hm} UTC"), None),
+                _ => (s, None),
+            }
+        }
+        FieldType::Email => {
+            let s = text();
+            (s.clone(), Some(format!("mailto:{s}")))
+        }
+        FieldType::Phone => {
+            let s = text();
+            let dial: String = s
+                .chars()
+                .filter(|c| c.is_ascii_digit() || *c == '+')
+                .collect();
+            (s, Some(format!("tel:{dial}")))
+        }
+        FieldType::Url => {
+            let s = text();
+            let safe = s.starts_with("https://") || s.starts_with("http://");
+            (s.clone(), safe.then_some(s))
+        }
+        FieldType::Multiselect => (
+            value
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_str)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
+                .unwrap_or_else(text),
+            None,
+        ),
+        _ => (text(), None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_read_the_way_each_language_writes_them() {
+        assert_eq!(number(Language::Es, 1_234_567), "1.234.567");
+        assert_eq!(number(Language::En, -1234), "-1,234");
+        assert_eq!(decimal(Language::Es, 1234.5), "1.234,5");
+        assert_eq!(decimal(Language::En, 0.25), "0.25");
+        assert_eq!(decimal(Language::En, 3.0), "3");
+        assert_eq!(date(Language::Es, 2026, 11, 29), "29/11/2026");
+        assert_eq!(date(Language::En, 2026, 11, 29), "29 Nov 2026");
+        // 2026-11-29T12:00:00Z
+        assert_eq!(
+            date_of_micros(Language::Es, 1_795_953_600_000_000),
+            "29/11/2026"
+        );
+        assert_eq!(date_of_micros(Language::En, 0), "1 Jan 1970");
+        assert_eq!(size(Language::Es, 1536), "1,5 KB");
+        assert_eq!(size(Language::En, 12), "12 B");
+    }
+}

@@ -1,0 +1,49 @@
+//! The client portal's web pages at `/portal`, rendered on the server from the visitor's
+//! portal handle (never from the engine itself), usable without JavaScript.
+//!
+//! Every POST is a form that redirects after it succeeds (POST/redirect/GET) and passes the
+//! CSRF check in [`csrf`]. The session is the portal's own cookie (HttpOnly, SameSite=Lax,
+//! Secure when the public URL is https). A case or document the visitor may not see is the
+//! same 404 page as one that does not exist.
+
+mod csrf;
+mod format;
+mod sign_in;
+mod visitor;
+mod workspace;
+
+use super::AppState;
+use axum::Router;
+use axum::routing::{get, post};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(workspace::landing))
+        .route("/portal", get(workspace::home))
+        .route("/portal/", get(workspace::home))
+        .route("/portal/cases", get(workspace::cases))
+        .route("/portal/cases/{id}", get(workspace::case))
+        .route(
+            "/portal/login",
+            get(sign_in::login_page).post(sign_in::login),
+        )
+        .route("/portal/logout", post(sign_in::logout))
+        .route(
+            "/portal/reset",
+            get(sign_in::reset_page).post(sign_in::reset_request),
+        )
+        .route(
+            "/portal/reset/{token}",
+            get(sign_in::reset_link_page).post(sign_in::reset_link),
+        )
+        .route(
+            "/portal/invitation/{token}",
+            get(sign_in::invitation_page).post(sign_in::invitation),
+        )
+        .route("/portal/language", post(workspace::language))
+        .route("/portal/organisation", post(workspace::organisation))
+        .route(
+            "/portal/static/{hash}/portal.css",
+            get(workspace::stylesheet),
+        )
+}

@@ -1,0 +1,439 @@
+//! Signing in and out, asking for a reset link, and choosing a password from an emailed link
+//! (an invitation or a reset): the pages every email leads to.
+
+use super::super::AppState;
+use super::super::auth::PORTAL_SESSION_COOKIE;
+use super::csrf;
+use super::visitor::{PageContext, redirect, safe_next};
+use axum::Form;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::header::SET_COOKIE;
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::Response;
+use portico_engine::EngineError;
+use portico_engine::identity::Session;
+use portico_engine::portal::PortalLink;
+use serde::Deserialize;
+use serde_json::json;
+use std::net::SocketAddr;
+
+fn address(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> String {
+    super::super::client_address::client_address(peer.ip(), headers, &state.config.trusted_proxies)
+        .to_string()
+}
+
+fn path_of(uri: &Uri) -> String {
+    uri.path_and_query()
+        .map_or("/portal".into(), |p| p.as_str().to_owned())
+}
+
+/// The refusal of a form that failed the CSRF check.
+async fn forged(ctx: &PageContext, state: &AppState) -> Response {
+    let t = ctx.strings(state);
+    ctx.render(
+        state,
+        "message",
+        t.get("csrf_title"),
+        StatusCode::FORBIDDEN,
+        json!({"heading": t.get("csrf_title"), "lead": t.get("csrf_lead")}),
+    )
+    .await
+}
+
+/// Signs the visitor in with `session` and sends them on.
+fn signed_in(ctx: &PageContext, session: &Session, to: &str) -> Response {
+    let mut r = redirect(to);
+    let age = (session.expires_at - now_micros()) / 1_000_000;
+    r.headers_mut().append(
+        SET_COOKIE,
+        ctx.cookie(PORTAL_SESSION_COOKIE, &session.token, Some(age.max(0))),
+    );
+    r
+}
+
+fn now_micros() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros() as i64)
+}
+
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    next: Option<String>,
+    signed_out: Option<String>,
+}
+
+pub async fn login_page(
+    State(state): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+    Query(q): Query<LoginQuery>,
+) -> Response {
+    let ctx = match PageContext::of(&state, &headers, path_of(&uri)).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let next = safe_next(q.next.as_deref());
+    if ctx.handle.is_some() {
+        return redirect(&next);
+    }
+    let t = ctx.strings(&state);
+    let notice = q.signed_out.map(|_| t.get("signed_out"));
+    ctx.render(
+        &state,
+        "login",
+        t.get("login_title"),
+        StatusCode::OK,
+        json!({"next": next, "email": "", "error": null, "notice": notice}),
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    csrf: Option<String>,
+    next: Option<String>,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    uri: Uri,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let ctx = match PageContext::of(&state, &headers, path_of(&uri)).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if !csrf::allowed(&headers, form.csrf.as_deref(), &state.public_url) {
+        return forged(&ctx, &state).await;
+    }
+    let next = safe_next(form.next.as_deref());
+    let addr = address(&state, peer, &headers);
+    let t = ctx.strings(&state);
+    let (status, error) = match state
+        .engine
+        .portal_login(&form.email, &form.password, Some(&addr))
+        .await
+    {
+        Ok(session) => return signed_in(&ctx, &session, &next),
+        // One answer for every failure: an unknown address looks like a wrong password.
+        Err(EngineError::Unauthenticated) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, t.get("login_failed"))
+        }
+        Err(EngineError::RateLimited) => (StatusCode::TOO_MANY_REQUESTS, t.get("login_limited")),
+        Err(e) => return ctx.failed(&state, e).await,
+    };
+    ctx.render(
+        &state,
+        "login",
+        t.get("login_title"),
+        status,
+        json!({"next": next, "email": form.email, "error": error}),
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    csrf: Option<String>,
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    let ctx = match PageContext::of(&state, &headers, path_of(&uri)).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if !csrf::allowed(&headers, form.csrf.as_deref(), &state.public_url) {
+        return forged(&ctx, &state).await;
+    }
+    if let Some(h) = &ctx.handle
+        && let Err(e) = h.logout().await
+    {
+        return ctx.failed(&state, e).await;
+    }
+    let mut r = redirect("/portal/login?signed_out=1");
+    r.headers_mut()
+        .append(SET_COOKIE, ctx.cookie(PORTAL_SESSION_COOKIE, "", Some(0)));
+    r
+}
+
+pub async fn reset_page(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
+    let ctx = match PageContext::of(&state, &headers, path_of(&uri)).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let t = ctx.strings(&state);
+    ctx.render(
+        &state,
+        "reset_request",
+        t.get("reset_title"),
+        StatusCode::OK,
+        json!({"sent": false, "email": ""}),
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct ResetForm {
+    csrf: Option<String>,
+    #[serde(default)]
+    email: String,
+}
+
+pub async fn reset_request(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    uri: Uri,
+    headers: HeaderMap,
+    Form(form): Form<ResetForm>,
+) -> Response {
+    let ctx = match PageContext::of(&state, &headers, path_of(&uri)).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if !csrf::allowed(&headers, form.csrf.as_deref(), &state.public_url) {
+        return forged(&ctx, &state).await;
+    }
+    let addr = address(&state, peer, &headers);
+    let t = ctx.strings(&state);
+    // The same answer whether or not the address belongs to anyone.
+    match state
+        .engine
+        .request_password_reset(&form.email, Some(&addr))
+        .await
+    {
+        Ok(_) => {
+            ctx.render(
+                &state,
+                "reset_request",
+                t.get("reset_title"),
+                StatusCode::OK,
+                json!({"sent": true}),
+            )
+            .await
+        }
+        Err(EngineError::RateLimited) => {
+            ctx.render(
+                &state,
+                "reset_request",
+                t.get("reset_title"),
+                StatusCode::TOO_MANY_REQUESTS,
+                json!({"sent": false, "email": form.email, "error": t.get("login_limited")}),
+            )
+            .await
+        }
+        Err(e) => ctx.failed(&state, e).await,
+    }
+}
+
+/// The password page of an emailed link, or the page saying the link no longer works.
+async fn link_page(
+    state: AppState,
+    peer: SocketAddr,
+    uri: Uri,
+    headers: HeaderMap,
+    link: PortalLink,
+    token: String,
+) -> Response {
+    let ctx = match PageContext::of(&state, &headers, path_of(&uri)).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let addr = address(&state, peer, &headers);
+    match state
+        .engine
+        .portal_link_works(link, &token, Some(&addr))
+        .await
+    {
+        Ok(true) => password_form(&ctx, &state, link, &token, None, StatusCode::OK).await,
+        Ok(false) => link_invalid(&ctx, &state).await,
+        Err(EngineError::RateLimited) => limited(&ctx, &state).await,
+        Err(e) => ctx.failed(&state, e).await,
+    }
+}
+
+async fn password_form(
+    ctx: &PageContext,
+    state: &AppState,
+    link: PortalLink,
+    token: &str,
+    error: Option<&str>,
+    status: StatusCode,
+) -> Response {
+    let t = ctx.strings(state);
+    let (heading, lead, base) = match link {
+        PortalLink::Invitation => (
+            t.get("invitation_title"),
+            t.get("invitation_lead"),
+            "/portal/invitation/",
+        ),
+        PortalLink::Reset => (t.get("choose_password_title"), "", "/portal/reset/"),
+    };
+    ctx.render(
+        state,
+        "set_password",
+        heading,
+        status,
+        json!({"heading": heading, "lead": lead, "action": format!("{base}{}", super::visitor::percent_encode(token)), "error": error}),
+    )
+    .await
+}
+
+async fn link_invalid(ctx: &PageContext, state: &AppState) -> Response {
+    let t = ctx.strings(state);
+    ctx.render(
+        state,
+        "message",
+        t.get("link_invalid_title"),
+        StatusCode::GONE,
+        json!({"heading": t.get("link_invalid_title"), "lead": t.get("link_invalid_lead"), "action_href": "/portal/reset", "action_label": t.get("link_invalid_action")}),
+    )
+    .await
+}
+
+async fn limited(ctx: &PageContext, state: &AppState) -> Response {
+    let t = ctx.strings(state);
+    ctx.render(
+        state,
+        "message",
+        t.get("error_title"),
+        StatusCode::TOO_MANY_REQUESTS,
+        json!({"heading": t.get("error_title"), "lead": t.get("login_limited")}),
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    csrf: Option<String>,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+async fn link_submit(
+    state: AppState,
+    peer: SocketAddr,
+    uri: Uri,
+    headers: HeaderMap,
+    link: PortalLink,
+    token: String,
+    form: PasswordForm,
+) -> Response {
+    let ctx = match PageContext::of(&state, &headers, path_of(&uri)).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if !csrf::allowed(&headers, form.csrf.as_deref(), &state.public_url) {
+        return forged(&ctx, &state).await;
+    }
+    let t = ctx.strings(&state);
+    if form.password != form.confirm {
+        let e = t.get("password_mismatch");
+        return password_form(
+            &ctx,
+            &state,
+            link,
+            &token,
+            Some(e),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    let addr = address(&state, peer, &headers);
+    let done = match link {
+        PortalLink::Invitation => {
+            state
+                .engine
+                .accept_invitation(&token, &form.password, Some(&addr))
+                .await
+        }
+        PortalLink::Reset => {
+            state
+                .engine
+                .reset_password(&token, &form.password, Some(&addr))
+                .await
+        }
+    };
+    match done {
+        Ok(session) => signed_in(&ctx, &session, "/portal"),
+        Err(EngineError::Validation { field, .. }) if field == "password" => {
+            let e = t.get("password_rule");
+            password_form(
+                &ctx,
+                &state,
+                link,
+                &token,
+                Some(e),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(EngineError::Validation { .. }) => link_invalid(&ctx, &state).await,
+        Err(EngineError::RateLimited) => limited(&ctx, &state).await,
+        Err(e) => ctx.failed(&state, e).await,
+    }
+}
+
+pub async fn reset_link_page(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(token): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    link_page(state, peer, uri, headers, PortalLink::Reset, token).await
+}
+
+pub async fn reset_link(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(token): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+    Form(form): Form<PasswordForm>,
+) -> Response {
+    link_submit(state, peer, uri, headers, PortalLink::Reset, token, form).await
+}
+
+pub async fn invitation_page(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(token): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    link_page(state, peer, uri, headers, PortalLink::Invitation, token).await
+}
+
+pub async fn invitation(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(token): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+    Form(form): Form<PasswordForm>,
+) -> Response {
+    link_submit(
+        state,
+        peer,
+        uri,
+        headers,
+        PortalLink::Invitation,
+        token,
+        form,
+    )
+    .await
+}

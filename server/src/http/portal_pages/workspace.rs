@@ -1,0 +1,495 @@
+//! The signed-in portal: the landing page at `/`, home, the case list and one case, and the
+//! two settings every page offers (language, current organisation).
+
+use super::super::AppState;
+use super::csrf;
+use super::format;
+use super::visitor::{LANG_COOKIE, PageContext, redirect, safe_next};
+use axum::Form;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, SET_COOKIE};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use portico_engine::PortalHandle;
+use portico_engine::documents::{DocumentOrder, DocumentQuery};
+use portico_engine::metadata::{Audience, EntityKind, FieldType, enum_value_name};
+use portico_engine::records::{Condition, ListQuery, Op, Record, case_number};
+use portico_theme::i18n::Strings;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// Cases per page of the list.
+const PAGE: u64 = 20;
+/// The furthest page a link may ask for (pages are walked by cursor).
+const MAX_PAGE: u64 = 200;
+
+fn path_of(uri: &Uri) -> String {
+    uri.path_and_query()
+        .map_or("/portal".into(), |p| p.as_str().to_owned())
+}
+
+/// The header's view of the signed-in user: their name and organisations.
+pub async fn me_value(h: &PortalHandle, t: &Strings) -> Value {
+    match h.me().await {
+        Ok(me) => {
+            let current = me.current_organisation.as_ref();
+            let label = current.map(|o| {
+                t.fill(
+                    "organisation_current",
+                    &[("name", o.get("name").as_str().unwrap_or_default())],
+                )
+            });
+            json!({
+                "name": me.contact.get("name"),
+                "organisations": me.organisations.iter().map(|o| json!({
+                    "id": o.id,
+                    "name": o.get("name"),
+                    "current": current.is_some_and(|c| c.id == o.id),
+                })).collect::<Vec<_>>(),
+                "organisation": current.is_some(),
+                "organisation_label": label,
+            })
+        }
+        Err(_) => json!({"name": h.name(), "organisations": [], "organisation": false}),
+    }
+}
+
+/// A select option's label in the page's language when the catalog knows it (the built-in
+/// statuses), else as the admin wrote it.
+fn option_label(t: &Strings, option: &str) -> String {
+    let key = format!("option_{}", enum_value_name(option));
+    match t.get(&key) {
+        k if k == key => option.to_owned(),
+        text => text.to_owned(),
+    }
+}
+
+pub async fn landing(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
+    let ctx = match PageContext::of(&state, &headers, path_of(&uri)).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let t = ctx.strings(&state);
+    ctx.render(
+        &state,
+        "landing",
+        t.get("landing_title"),
+        StatusCode::OK,
+        json!({}),
+    )
+    .await
+}
+
+fn case_row(c: &Record, t: &Strings, ctx: &PageContext) -> Value {
+    json!({
+        "id": c.id,
+        "number": case_number(c.id),
+        "subject": c.get("subject"),
+        "status": c.get("status").as_str().map(|s| option_label(t, s)),
+        "opened": format::date_of_micros(ctx.lang, c.created_at),
+    })
+}
+
+pub async fn home(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
+    let ctx = match PageContext::of(&state, &headers, path_of(&uri)).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let Some(h) = &ctx.handle else {
+        return ctx.to_login();
+    };
+    let q = ListQuery {
+        conditions: vec![Condition {
+            key: "status".into(),
+            op: Op::Ne,
+            value: json!("Closed"),
+        }],
+        first: Some(10),
+        without_custom: true,
+        ..ListQuery::default()
+    };
+    let page = match h.cases(&q).await {
+        Ok(p) => p,
+        Err(e) => return ctx.failed(&state, e).await,
+    };
+    let t = ctx.strings(&state);
+    let cases: Vec<Value> = page.records.iter().map(|c| case_row(c, t, &ctx)).collect();
+    ctx.render(
+        &state,
+        "home",
+        t.get("home_title"),
+        StatusCode::OK,
+        json!({"section": "home", "cases": cases}),
+    )
+    .await
+}
+
+#[derive(Deserialize, Default)]
+pub struct CasesQuery {
+    status: Option<String>,
+    q: Option<String>,
+    page: Option<u64>,
+}
+
+/// `/portal/cases` with the given filter, search and page.
+fn cases_href(status: &str, q: &str, page: u64) -> String {
+    let mut parts = Vec::new();
+    if !status.is_empty() {
+        parts.push(format!("status={}", super::visitor::percent_encode(status)));
+    }
+    if !q.is_empty() {
+        parts.push(format!("q={}", super::visitor::percent_encode(q)));
+    }
+    if page > 1 {
+        parts.push(format!("page={page}"));
+    }
+    if parts.is_empty() {
+        "/portal/cases".into()
+    } else {
+        format!("/portal/cases?{}", parts.join("&"))
+    }
+}
+
+pub async fn cases(
+    State(state): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+    query: Result<Query<CasesQuery>, QueryRejection>,
+) -> Response {
+    let ctx = match PageContext::of(&state, &headers, path_of(&uri)).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let Some(h) = &ctx.handle else {
+        return ctx.to_login();
+    };
+    // A malformed address (page=abc) shows the first page rather than an error.
+    let query = query.map(|Query(q)| q).unwrap_or_default();
+    let t = ctx.strings(&state);
+    let catalog = h.catalog();
+    let status_def = catalog.entity(EntityKind::Case).field("status").cloned();
+    let options = status_def.map(|d| d.options).unwrap_or_default();
+    let wanted = query
+        .status
+        .as_deref()
+        .unwrap_or_default()
+        .trim()
+        .to_owned();
+    let chosen = options
+        .iter()
+        .find(|o| enum_value_name(o) == wanted)
+        .cloned();
+    let search = query.q.as_deref().unwrap_or_default().trim().to_owned();
+    let mut conditions = Vec::new();
+    if let Some(label) = &chosen {
+        conditions.push(Condition {
+            key: "status".into(),
+            op: Op::Eq,
+            value: json!(label),
+        });
+    }
+    if !search.is_empty() {
+        conditions.push(Condition {
+            key: "subject".into(),
+            op: Op::Contains,
+            value: json!(search),
+        });
+    }
+    let total = match h.case_count(&conditions).await {
+        Ok(n) => n.max(0) as u64,
+        Err(e) => return ctx.failed(&state, e).await,
+    };
+    let pages = total.div_ceil(PAGE).max(1);
+    let page_no = query.page.unwrap_or(1).clamp(1, pages.min(MAX_PAGE));
+    // Keyset paging: walk to the page asked for.
+    let mut after = None;
+    let mut records = Vec::new();
+    for _ in 0..page_no {
+        let q = ListQuery {
+            conditions: conditions.clone(),
+            first: Some(PAGE),
+            after: after.clone(),
+            without_custom: true,
+            ..ListQuery::default()
+        };
+        let page = match h.cases(&q).await {
+            Ok(p) => p,
+            Err(e) => return ctx.failed(&state, e).await,
+        };
+        after = page.records.last().map(|r| page.cursors.cursor(r));
+        records = page.records;
+    }
+    let status_label = chosen
+        .as_deref()
+        .map(|l| option_label(t, l))
+        .unwrap_or_default();
+    let summary = if total > 0 {
+        t.count("cases_count", total as i64)
+    } else {
+        match (chosen.is_some(), search.is_empty()) {
+            (true, false) => t.fill(
+                "cases_none_filtered",
+                &[("status", &status_label), ("q", &search)],
+            ),
+            (true, true) => t.fill("cases_none_status", &[("status", &status_label)]),
+            (false, false) => t.fill("cases_none_search", &[("q", &search)]),
+            (false, true) => t.get("cases_none").to_owned(),
+        }
+    };
+    let status_value = chosen.as_deref().map(enum_value_name).unwrap_or_default();
+    let statuses: Vec<Value> = options
+        .iter()
+        .map(|o| json!({"value": enum_value_name(o), "label": option_label(t, o), "selected": Some(o) == chosen.as_ref()}))
+        .collect();
+    let rows: Vec<Value> = records.iter().map(|c| case_row(c, t, &ctx)).collect();
+    let page_label = t.fill(
+        "page_of",
+        &[
+            ("page", &page_no.to_string()),
+            ("pages", &pages.to_string()),
+        ],
+    );
+    ctx.render(
+        &state,
+        "cases",
+        t.get("cases_title"),
+        StatusCode::OK,
+        json!({
+            "section": "cases",
+            "statuses": statuses,
+            "q": search,
+            "summary": summary,
+            "cases": rows,
+            "pages": pages,
+            "page_label": page_label,
+            "prev_href": (page_no > 1).then(|| cases_href(&status_value, &search, page_no - 1)),
+            "next_href": (page_no < pages.min(MAX_PAGE)).then(|| cases_href(&status_value, &search, page_no + 1)),
+        }),
+    )
+    .await
+}
+
+#[derive(Deserialize, Default)]
+pub struct CaseQuery {
+    sort: Option<String>,
+    dq: Option<String>,
+}
+
+pub async fn case(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+    query: Result<Query<CaseQuery>, QueryRejection>,
+) -> Response {
+    let ctx = match PageContext::of(&state, &headers, path_of(&uri)).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let Some(h) = &ctx.handle else {
+        return ctx.to_login();
+    };
+    let Some(id) = id.parse::<i64>().ok().filter(|i| *i > 0) else {
+        return ctx.not_found(&state).await;
+    };
+    let record = match h.case(id).await {
+        Ok(r) => r,
+        Err(e) => return ctx.failed(&state, e).await,
+    };
+    // A malformed address (page=abc) shows the first page rather than an error.
+    let query = query.map(|Query(q)| q).unwrap_or_default();
+    let t = ctx.strings(&state);
+    let catalog = h.catalog();
+    // The admin's portal fields, by block and position; number, subject and status head the page.
+    let mut blocks: Vec<(String, Vec<Value>)> = Vec::new();
+    for def in catalog.entity(EntityKind::Case).visible(Audience::Portal) {
+        if matches!(def.key.as_str(), "number" | "subject" | "status") {
+            continue;
+        }
+        let value = record.get(&def.key);
+        let (text, href) = match def.field_type {
+            FieldType::User => match record.reference(&def.key) {
+                Some(uid) => match h.staff_user(uid).await {
+                    Ok(u) => (u.name, None),
+                    Err(_) => (t.get("empty_value").to_owned(), None),
+                },
+                None => (t.get("empty_value").to_owned(), None),
+            },
+            FieldType::Contact => match record.reference(&def.key) {
+                Some(cid) => match h.contact(cid).await {
+                    Ok(c) => (c.get("name").as_str().unwrap_or_default().to_owned(), None),
+                    Err(_) => (t.get("empty_value").to_owned(), None),
+                },
+                None => (t.get("empty_value").to_owned(), None),
+            },
+            FieldType::Select => match value.as_str() {
+                Some(s) => (option_label(t, s), None),
+                None => (t.get("empty_value").to_owned(), None),
+            },
+            _ => format::field(def, value, ctx.lang, t),
+        };
+        let item = json!({"label": def.label, "value": text, "href": href});
+        match blocks.iter_mut().find(|(b, _)| *b == def.block) {
+            Some((_, fields)) => fields.push(item),
+            None => blocks.push((def.block.clone(), vec![item])),
+        }
+    }
+    let order = match query.sort.as_deref() {
+        Some("name") => DocumentOrder::Name,
+        Some("activity") => DocumentOrder::Activity,
+        _ => DocumentOrder::Created,
+    };
+    let dq = query.dq.as_deref().unwrap_or_default().trim().to_owned();
+    let how = DocumentQuery {
+        order,
+        descending: order != DocumentOrder::Name,
+        search: (!dq.is_empty()).then(|| dq.clone()),
+    };
+    let documents = match h.documents(id, &how).await {
+        Ok(d) => d,
+        Err(e) => return ctx.failed(&state, e).await,
+    };
+    let can_download = match h.can_download(id).await {
+        Ok(b) => b,
+        Err(e) => return ctx.failed(&state, e).await,
+    };
+    let docs: Vec<Value> = documents
+        .iter()
+        .map(|d| {
+            json!({
+                "id": d.id,
+                "name": d.name,
+                "size": format::size(ctx.lang, d.size),
+                "date": format::date_of_micros(ctx.lang, d.updated_at),
+                "download_label": t.fill("download_label", &[("name", &d.name)]),
+            })
+        })
+        .collect();
+    let sorts: Vec<Value> = [("created", "sort_created"), ("activity", "sort_activity"), ("name", "sort_name")]
+        .iter()
+        .map(|(v, k)| json!({"value": v, "label": t.get(k), "selected": query.sort.as_deref().unwrap_or("created") == *v}))
+        .collect();
+    let number = case_number(record.id);
+    let heading = t.fill("case_title", &[("number", &number)]);
+    let subject = record
+        .get("subject")
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    ctx.render(
+        &state,
+        "case",
+        &format!("{heading}: {subject}"),
+        StatusCode::OK,
+        json!({
+            "section": "cases",
+            "id": record.id,
+            "heading": heading,
+            "subject": subject,
+            "status": record.get("status").as_str().map(|s| option_label(t, s)),
+            "blocks": blocks.into_iter().map(|(name, fields)| json!({"name": name, "fields": fields})).collect::<Vec<_>>(),
+            "documents": docs,
+            "can_download": can_download,
+            "sorts": sorts,
+            "dq": dq,
+        }),
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct LanguageForm {
+    csrf: Option<String>,
+    lang: String,
+    back: Option<String>,
+}
+
+pub async fn language(
+    State(state): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+    Form(form): Form<LanguageForm>,
+) -> Response {
+    let ctx = match PageContext::of(&state, &headers, path_of(&uri)).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if !csrf::allowed(&headers, form.csrf.as_deref(), &state.public_url) {
+        return redirect(&safe_next(form.back.as_deref()));
+    }
+    let lang = if form.lang == "en" { "en" } else { "es" };
+    let mut r = redirect(&back_to(form.back.as_deref()));
+    r.headers_mut().append(
+        SET_COOKIE,
+        ctx.cookie(LANG_COOKIE, lang, Some(365 * 24 * 3600)),
+    );
+    r
+}
+
+/// Where a setting sends the visitor back: the page they were on (`/` too), never elsewhere.
+fn back_to(back: Option<&str>) -> String {
+    match back {
+        Some("/") => "/".into(),
+        other => safe_next(other),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct OrganisationForm {
+    csrf: Option<String>,
+    id: String,
+    back: Option<String>,
+}
+
+pub async fn organisation(
+    State(state): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+    Form(form): Form<OrganisationForm>,
+) -> Response {
+    let ctx = match PageContext::of(&state, &headers, path_of(&uri)).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let Some(h) = &ctx.handle else {
+        return ctx.to_login();
+    };
+    if !csrf::allowed(&headers, form.csrf.as_deref(), &state.public_url) {
+        return redirect(&safe_next(form.back.as_deref()));
+    }
+    let Some(id) = form.id.parse::<i64>().ok() else {
+        return ctx.not_found(&state).await;
+    };
+    match h.switch_organisation(id).await {
+        // A case of the previous organisation may be out of the new scope: go to the list.
+        Ok(_) => redirect(&safe_next(form.back.as_deref()).split('?').next().map_or(
+            "/portal".to_owned(),
+            |p| {
+                if p.starts_with("/portal/cases/") {
+                    "/portal/cases".to_owned()
+                } else {
+                    p.to_owned()
+                }
+            },
+        )),
+        Err(e) => ctx.failed(&state, e).await,
+    }
+}
+
+pub async fn stylesheet(State(state): State<AppState>, Path(hash): Path<String>) -> Response {
+    if !state.pages.css_path().contains(&hash) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let mut r = portico_theme::pages::CSS.into_response();
+    let h = r.headers_mut();
+    h.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/css; charset=utf-8"),
+    );
+    h.insert(
+        CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=31536000, immutable"),
+    );
+    r
+}
