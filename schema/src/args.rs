@@ -23,10 +23,7 @@ pub fn staff<'a>(ctx: &ResolverContext<'a>) -> Result<&'a StaffHandle> {
 
 /// The request's loaders of nested lists; UNAUTHENTICATED for anyone but staff.
 pub fn loaders<'a>(ctx: &ResolverContext<'a>) -> Result<&'a crate::loaders::Loaders> {
-    match ctx
-        .data_opt::<RequestInfo>()
-        .and_then(|r| r.loaders.as_ref())
-    {
+    match ctx.data_opt::<RequestInfo>().and_then(|r| r.loaders()) {
         Some(l) => Ok(l),
         None => Err(to_graphql_error(EngineError::Unauthenticated)),
     }

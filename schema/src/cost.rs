@@ -6,14 +6,15 @@
 //! one plus what it selects, times the number of rows it may return (its `first`, else the
 //! declared default of `first`, else an estimate for a plain list). A document over
 //! [`MAX_COST`] or with more than [`MAX_ALIASES`] aliases is refused before it runs.
+//!
+//! The server calls [`crate::check_request`] with the parsed document it keeps anyway; an
+//! async-graphql extension would do the same but wrap every field's resolution in hooks.
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
 use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, OperationType, Selection, SelectionSet,
 };
 use async_graphql::registry::{MetaType, Registry};
 use async_graphql::{ServerError, ServerResult, Value, Variables};
-use std::sync::Arc;
 
 /// The most a request may cost. A page of 100 cases with twenty fields and a nested list costs
 /// a few thousand; thousands of rows fetched in one request cost far more.
@@ -30,29 +31,6 @@ const DEFAULT_PAGE: u64 = 20;
 /// How deep fragment spreads are followed (validation rejects cycles later; this only keeps
 /// the walk finite before it does).
 const MAX_SPREAD_DEPTH: usize = 32;
-
-pub struct CostLimit;
-
-impl ExtensionFactory for CostLimit {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(CostLimit)
-    }
-}
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for CostLimit {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let doc = next.run(ctx, query, variables).await?;
-        check(&ctx.schema_env.registry, &doc, variables)?;
-        Ok(doc)
-    }
-}
 
 fn refusal(message: String, cost: Option<u64>) -> ServerError {
     let mut e = ServerError::new(message, None);

@@ -156,7 +156,7 @@ pub fn objects(portal: bool) -> Vec<Object> {
                 let user = if portal {
                     crate::args::portal(&ctx)?.staff_user(id).await.ok()
                 } else {
-                    loaders(&ctx)?.load_one(crate::loaders::UserRef(id)).await?
+                    loaders(&ctx)?.users.load(id).await?
                 };
                 Ok(user.map(FieldValue::owned_any))
             })
@@ -171,9 +171,7 @@ pub fn objects(portal: bool) -> Vec<Object> {
                     let contact = if portal {
                         crate::args::portal(&ctx)?.contact(id).await.ok()
                     } else {
-                        loaders(&ctx)?
-                            .load_one(crate::loaders::ContactRef(id))
-                            .await?
+                        loaders(&ctx)?.contacts.load(id).await?
                     };
                     Ok(contact.map(FieldValue::owned_any))
                 })
@@ -186,7 +184,8 @@ pub fn objects(portal: bool) -> Vec<Object> {
                 FieldFuture::new(async move {
                     let d = ctx.parent_value.try_downcast_ref::<Document>()?;
                     let contacts = loaders(&ctx)?
-                        .load_one(crate::loaders::SharedWith(d.id))
+                        .shared_with
+                        .load(d.id)
                         .await?
                         .unwrap_or_default();
                     Ok(Some(FieldValue::list(
@@ -226,7 +225,8 @@ pub fn case_fields() -> Vec<Field> {
                     let case = ctx.parent_value.try_downcast_ref::<Record>()?;
                     let how = document_query(&ctx)?;
                     let list = loaders(&ctx)?
-                        .load_one(crate::loaders::CaseDocuments(case.id, how))
+                        .case_documents
+                        .load((case.id, how))
                         .await?
                         .unwrap_or_default();
                     Ok(Some(documents_value(list)))
@@ -237,7 +237,8 @@ pub fn case_fields() -> Vec<Field> {
             FieldFuture::new(async move {
                 let case = ctx.parent_value.try_downcast_ref::<Record>()?;
                 let list = loaders(&ctx)?
-                    .load_one(crate::loaders::CaseFolders(case.id))
+                    .case_folders
+                    .load(case.id)
                     .await?
                     .unwrap_or_default();
                 Ok(Some(FieldValue::list(

@@ -9,12 +9,12 @@ mod args;
 mod audit;
 mod cache;
 mod connection;
-pub mod cost;
+mod cost;
 mod documents;
 mod email_templates;
 mod error;
 mod identity;
-pub mod introspection;
+mod introspection;
 mod loaders;
 mod metadata;
 mod notifications;
@@ -31,6 +31,18 @@ pub use error::to_graphql_error;
 pub use portal::build_portal_schema;
 pub use staff::build_staff_schema;
 
+/// What is checked before a request runs, on the parsed document: reading the schema needs a
+/// signed-in caller, and the request's cost and aliases must stay within bounds.
+pub fn check_request(
+    schema: &async_graphql::dynamic::Schema,
+    doc: &async_graphql::parser::types::ExecutableDocument,
+    variables: &async_graphql::Variables,
+    caller: &Caller,
+) -> Result<(), async_graphql::ServerError> {
+    introspection::check(doc, matches!(caller, Caller::Anonymous))?;
+    cost::check(schema.registry(), doc, variables)
+}
+
 /// Who is asking: the handle the server authenticated the request into. A resolver reaches
 /// the engine's operations only through it.
 #[derive(Clone)]
@@ -46,20 +58,27 @@ pub enum Caller {
 pub struct RequestInfo {
     pub caller: Caller,
     pub client_address: Option<String>,
-    /// The request's loaders of nested lists (staff only: the portal has none).
-    pub loaders: Option<loaders::Loaders>,
+    /// The request's loaders of nested lists, made on first use (staff only).
+    loaders: std::sync::Arc<std::sync::OnceLock<loaders::Loaders>>,
 }
 
 impl RequestInfo {
     pub fn new(caller: Caller, client_address: Option<String>) -> RequestInfo {
-        let loaders = match &caller {
-            Caller::Staff(h) => Some(loaders::for_staff(h.clone())),
-            _ => None,
-        };
         RequestInfo {
             caller,
             client_address,
-            loaders,
+            loaders: Default::default(),
+        }
+    }
+
+    /// The loaders of this request, for a staff caller.
+    pub(crate) fn loaders(&self) -> Option<&loaders::Loaders> {
+        match &self.caller {
+            Caller::Staff(h) => Some(
+                self.loaders
+                    .get_or_init(|| loaders::Loaders::for_staff(h.clone())),
+            ),
+            _ => None,
         }
     }
 }

@@ -142,7 +142,7 @@ fn record_field(def: Arc<FieldDefinition>, audience: Audience) -> Field {
             // Staff pages load what their rows point to in one query per field.
             let found = match (def.field_type == FieldType::User, audience) {
                 (true, Audience::Staff) => {
-                    let user = loaders(&ctx)?.load_one(crate::loaders::UserRef(id)).await?;
+                    let user = loaders(&ctx)?.users.load(id).await?;
                     return Ok(user.map(FieldValue::owned_any));
                 }
                 (true, Audience::Portal) => portal(&ctx)?
@@ -150,9 +150,7 @@ fn record_field(def: Arc<FieldDefinition>, audience: Audience) -> Field {
                     .await
                     .map(FieldValue::owned_any),
                 (false, Audience::Staff) => {
-                    let contact = loaders(&ctx)?
-                        .load_one(crate::loaders::ContactRef(id))
-                        .await?;
+                    let contact = loaders(&ctx)?.contacts.load(id).await?;
                     return Ok(contact.map(FieldValue::owned_any));
                 }
                 (false, Audience::Portal) => {

@@ -60,7 +60,8 @@ pub fn contact_relationships() -> Field {
             FieldFuture::new(async move {
                 let c = ctx.parent_value.try_downcast_ref::<Record>()?;
                 let rels = loaders(&ctx)?
-                    .load_one(crate::loaders::Relationships(c.id))
+                    .relationships
+                    .load(c.id)
                     .await?
                     .unwrap_or_default();
                 Ok(Some(FieldValue::list(
@@ -77,7 +78,8 @@ pub fn case_contacts() -> Field {
         FieldFuture::new(async move {
             let c = ctx.parent_value.try_downcast_ref::<Record>()?;
             let contacts = loaders(&ctx)?
-                .load_one(crate::loaders::CaseContacts(c.id))
+                .case_contacts
+                .load(c.id)
                 .await?
                 .unwrap_or_default();
             Ok(Some(FieldValue::list(

@@ -121,7 +121,5 @@ pub fn build_staff_schema(
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .disable_suggestions()
-        .extension(crate::cost::CostLimit)
-        .extension(crate::introspection::SignedInIntrospection)
         .finish()
 }

@@ -89,8 +89,6 @@ pub fn build_portal_schema(
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .disable_suggestions()
-        .extension(crate::cost::CostLimit)
-        .extension(crate::introspection::SignedInIntrospection)
         .finish()
 }
 

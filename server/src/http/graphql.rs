@@ -255,25 +255,34 @@ async fn execute(
     };
     let address =
         super::client_address::client_address(client.ip(), headers, &state.config.trusted_proxies);
-    let info = RequestInfo::new(caller, Some(address.to_string()));
-    let request = match prepared {
-        Prepared::Request(r) => r.data(info),
+    // The request is assembled first, so that its parsed document (kept for its next use)
+    // and variables are checked before it runs.
+    let mut request = match prepared {
+        Prepared::Request(r) => r,
         Prepared::Params(p) => {
-            let parsed = state.documents.get(&p.query);
-            let mut request = Request::new(p.query).data(info);
+            let mut request = Request::new(p.query);
             if let Some(name) = p.operation_name {
                 request = request.operation_name(name);
             }
             if let Some(vars) = p.variables {
                 request = request.variables(Variables::from_json(Value::Object(vars)));
             }
-            if let Some(doc) = parsed {
-                request.set_parsed_query(doc);
-            }
             let _ = p.extensions;
             request
         }
     };
+    // A document too large for the cache is still parsed, and checked.
+    let doc = state
+        .documents
+        .get(&request.query)
+        .or_else(|| async_graphql::parser::parse_query(&request.query).ok());
+    if let Some(doc) = doc {
+        if let Err(e) = portico_schema::check_request(&schema, &doc, &request.variables, &caller) {
+            return shape(media, async_graphql::Response::from_errors(vec![e]));
+        }
+        request.set_parsed_query(doc);
+    }
+    let request = request.data(RequestInfo::new(caller, Some(address.to_string())));
     let response = schema.execute(request).await;
     shape(media, response)
 }

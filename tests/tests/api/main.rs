@@ -18,6 +18,7 @@ mod multiprocess;
 mod notifications;
 mod portal;
 mod portal_authorization;
+mod portal_pages;
 mod portal_user;
 mod records;
 mod serving;

@@ -1,0 +1,302 @@
+//! The client portal's web pages over real HTTP, as a browser without JavaScript uses them:
+//! forms, redirects and cookies. (The real browser walks them in the browser tests.)
+
+use crate::portal::{PUBLIC, PortalApp, portal_app};
+use serde_json::json;
+use std::collections::HashMap;
+
+/// A cookie-keeping client that does not follow redirects, so each answer can be inspected.
+struct Browser {
+    http: reqwest::Client,
+    base: String,
+    cookies: HashMap<String, String>,
+    language: Option<&'static str>,
+}
+
+struct Page {
+    status: u16,
+    location: Option<String>,
+    set_cookies: Vec<String>,
+    body: String,
+}
+
+impl Browser {
+    fn new(base: &str) -> Browser {
+        Browser {
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            base: base.to_owned(),
+            cookies: HashMap::new(),
+            language: None,
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    async fn send(&mut self, req: reqwest::RequestBuilder) -> Page {
+        let mut req = req.header("cookie", self.cookie_header());
+        if let Some(l) = self.language {
+            req = req.header("accept-language", l);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        let location = res
+            .headers()
+            .get("location")
+            .map(|v| v.to_str().unwrap().to_owned());
+        let set_cookies: Vec<String> = res
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect();
+        for c in &set_cookies {
+            let pair = c.split(';').next().unwrap();
+            let (k, v) = pair.split_once('=').unwrap();
+            if c.contains("Max-Age=0") {
+                self.cookies.remove(k);
+            } else {
+                self.cookies.insert(k.to_owned(), v.to_owned());
+            }
+        }
+        Page {
+            status,
+            location,
+            set_cookies,
+            body: res.text().await.unwrap(),
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> Page {
+        let req = self.http.get(format!("{}{path}", self.base));
+        self.send(req).await
+    }
+
+    /// A form POST as our own page sends it (same-origin, with the CSRF token).
+    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let token = self
+            .cookies
+            .get("portico_csrf")
+            .cloned()
+            .unwrap_or_default();
+        let mut form: Vec<(&str, &str)> = fields.to_vec();
+        form.push(("csrf", &token));
+        let req = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("sec-fetch-site", "same-origin")
+            .form(&form);
+        self.send(req).await
+    }
+}
+
+fn token_of(link: &str) -> String {
+    link.rsplit('/').next().unwrap().to_owned()
+}
+
+async fn a_client_with_a_case(t: &PortalApp) -> (String, String) {
+    let carla = t
+        .create_contact(json!({"name": "Carla", "email": "carla@example.com"}))
+        .await;
+    let case = t
+        .create_case(json!({"subject": "Factura duplicada", "description": "Se cobró dos veces"}))
+        .await;
+    t.link(&case, &carla).await;
+    t.set_access(&case, &carla, true, false).await;
+    (carla, case)
+}
+
+#[tokio::test]
+async fn the_bare_address_leads_on_and_pages_need_a_session() {
+    let t = portal_app().await;
+    let mut b = Browser::new(&t.app.server.url);
+    let landing = b.get("/").await;
+    assert_eq!(landing.status, 200);
+    assert!(
+        landing.body.contains("href=\"/portal\""),
+        "{}",
+        landing.body
+    );
+    assert!(landing.body.contains("<html lang=\"es\">"));
+    let home = b.get("/portal/cases?status=OPEN").await;
+    assert_eq!(home.status, 303);
+    assert_eq!(
+        home.location.as_deref(),
+        Some("/portal/login?next=/portal/cases%3Fstatus%3DOPEN")
+    );
+    let login = b
+        .get("/portal/login?next=/portal/cases%3Fstatus%3DOPEN")
+        .await;
+    assert_eq!(login.status, 200);
+    assert!(
+        login.body.contains("value=\"/portal/cases?status=OPEN\""),
+        "{}",
+        login.body
+    );
+    // English for a browser that asks for it.
+    b.language = Some("en-GB,en;q=0.9");
+    let en = b.get("/portal/login").await;
+    assert!(
+        en.body.contains("<html lang=\"en\">") && en.body.contains("Sign in"),
+        "{}",
+        en.body
+    );
+}
+
+#[tokio::test]
+async fn an_invitation_link_sets_a_password_and_signs_in() {
+    let t = portal_app().await;
+    let (_, case) = a_client_with_a_case(&t).await;
+    let link = t
+        .mail("carla@example.com", 1)
+        .await
+        .link(&format!("{PUBLIC}/portal/invitation/"));
+    let token = token_of(&link);
+    let mut b = Browser::new(&t.app.server.url);
+    let form = b.get(&format!("/portal/invitation/{token}")).await;
+    assert_eq!(form.status, 200);
+    // The rule is stated before the first try.
+    assert!(
+        form.body.contains("Al menos 10 caracteres"),
+        "{}",
+        form.body
+    );
+    let path = format!("/portal/invitation/{token}");
+    let mismatch = b
+        .post(
+            &path,
+            &[
+                ("password", "a portal password"),
+                ("confirm", "another password"),
+            ],
+        )
+        .await;
+    assert_eq!(mismatch.status, 422);
+    assert!(mismatch.body.contains("no coinciden"), "{}", mismatch.body);
+    // A form from another site is refused, and so is one without the token.
+    let forged = b
+        .send(
+            b.http
+                .post(format!("{}{path}", b.base))
+                .header("sec-fetch-site", "cross-site")
+                .form(&[
+                    ("password", "a portal password"),
+                    ("confirm", "a portal password"),
+                ]),
+        )
+        .await;
+    assert_eq!(forged.status, 403);
+    let done = b
+        .post(
+            &path,
+            &[
+                ("password", "a portal password"),
+                ("confirm", "a portal password"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    assert_eq!(done.location.as_deref(), Some("/portal"));
+    let session = done
+        .set_cookies
+        .iter()
+        .find(|c| c.starts_with("portico_portal_session="))
+        .expect("a session cookie");
+    assert!(
+        session.contains("HttpOnly") && session.contains("SameSite=Lax"),
+        "{session}"
+    );
+    let home = b.get("/portal").await;
+    assert_eq!(home.status, 200);
+    assert!(home.body.contains("Factura duplicada"), "{}", home.body);
+    let page = b.get(&format!("/portal/cases/{case}")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Se cobró dos veces"), "{}", page.body);
+    // The link worked once.
+    let again = Browser::new(&t.app.server.url)
+        .get(&format!("/portal/invitation/{token}"))
+        .await;
+    assert_eq!(again.status, 410);
+    assert!(again.body.contains("ya no funciona"), "{}", again.body);
+    // Signing out ends the session.
+    let out = b.post("/portal/logout", &[]).await;
+    assert_eq!(out.status, 303);
+    assert_eq!(b.get("/portal").await.status, 303);
+}
+
+#[tokio::test]
+async fn sign_in_lists_cases_and_hides_what_is_not_yours() {
+    let t = portal_app().await;
+    let (_, case) = a_client_with_a_case(&t).await;
+    t.accept_mailed("carla@example.com", 1).await;
+    let other = t.create_case(json!({"subject": "Not Carla's"})).await;
+    let mut b = Browser::new(&t.app.server.url);
+    b.get("/portal/login").await;
+    let wrong = b
+        .post(
+            "/portal/login",
+            &[
+                ("email", "carla@example.com"),
+                ("password", "wrong password"),
+                ("next", "/portal/cases"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, 422);
+    assert!(wrong.body.contains("no son correctos"), "{}", wrong.body);
+    assert!(
+        wrong.body.contains("value=\"carla@example.com\""),
+        "nothing typed is lost"
+    );
+    let right = b
+        .post(
+            "/portal/login",
+            &[
+                ("email", "carla@example.com"),
+                ("password", crate::portal::PASSWORD),
+                ("next", "/portal/cases"),
+            ],
+        )
+        .await;
+    assert_eq!(right.location.as_deref(), Some("/portal/cases"));
+    let list = b.get("/portal/cases").await;
+    assert!(list.body.contains("1 caso"), "{}", list.body);
+    assert!(list.body.contains("Factura duplicada") && !list.body.contains("Not Carla"));
+    let closed = b.get("/portal/cases?status=CLOSED").await;
+    assert!(
+        closed.body.contains("No hay casos con estado Cerrado"),
+        "{}",
+        closed.body
+    );
+    let searched = b.get("/portal/cases?q=nothing%20like%20it").await;
+    assert!(
+        searched.body.contains("nothing like it"),
+        "{}",
+        searched.body
+    );
+    // Someone else's case and a case that does not exist answer alike.
+    let theirs = b.get(&format!("/portal/cases/{other}")).await;
+    let nothing = b.get("/portal/cases/999999").await;
+    assert_eq!((theirs.status, nothing.status), (404, 404));
+    let main = |body: &str| body.split("<main").nth(1).unwrap_or_default().to_owned();
+    assert_eq!(main(&theirs.body), main(&nothing.body));
+    let mine = b.get(&format!("/portal/cases/{case}")).await;
+    assert_eq!(mine.status, 200);
+    // The language switch stays for the next pages.
+    let switched = b
+        .post(
+            "/portal/language",
+            &[("lang", "en"), ("back", "/portal/cases")],
+        )
+        .await;
+    assert_eq!(switched.location.as_deref(), Some("/portal/cases"));
+    assert!(b.get("/portal/cases").await.body.contains("1 case"));
+}
