@@ -188,10 +188,19 @@ impl Loaders {
             }),
             contacts: Batcher::new(h.clone(), |h, keys| {
                 async move {
-                    let found = h
-                        .get_many(EntityKind::Contact, &ids(&keys))
-                        .await
-                        .map_err(engine_err)?;
+                    // One record (a single case's client) is a read by primary key, which
+                    // costs less than the general list a batch needs.
+                    let found = match keys.as_slice() {
+                        [one] => match h.get(EntityKind::Contact, *one).await {
+                            Ok(r) => vec![r],
+                            Err(portico_engine::EngineError::NotFound { .. }) => Vec::new(),
+                            Err(e) => return Err(engine_err(e)),
+                        },
+                        _ => h
+                            .get_many(EntityKind::Contact, &ids(&keys))
+                            .await
+                            .map_err(engine_err)?,
+                    };
                     Ok(Arc::new(found.into_iter().map(|r| (r.id, r)).collect()))
                 }
                 .boxed()
