@@ -19,7 +19,7 @@ macro_rules! page {
     };
 }
 
-const TEMPLATES: [(&str, &str); 8] = [
+const TEMPLATES: [(&str, &str); 9] = [
     page!("base"),
     page!("landing"),
     page!("login"),
@@ -28,6 +28,7 @@ const TEMPLATES: [(&str, &str); 8] = [
     page!("message"),
     page!("home"),
     page!("cases"),
+    page!("new_case"),
 ];
 
 const CASE: (&str, &str) = page!("case");

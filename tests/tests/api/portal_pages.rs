@@ -300,3 +300,84 @@ async fn sign_in_lists_cases_and_hides_what_is_not_yours() {
     assert_eq!(switched.location.as_deref(), Some("/portal/cases"));
     assert!(b.get("/portal/cases").await.body.contains("1 case"));
 }
+
+#[tokio::test]
+async fn a_client_opens_a_case_with_the_fields_the_admin_chose() {
+    let t = portal_app().await;
+    a_client_with_a_case(&t).await;
+    t.accept_mailed("carla@example.com", 1).await;
+    let mut b = Browser::new(&t.app.server.url);
+    b.get("/portal/login").await;
+    b.post(
+        "/portal/login",
+        &[
+            ("email", "carla@example.com"),
+            ("password", crate::portal::PASSWORD),
+        ],
+    )
+    .await;
+    let form = b.get("/portal/cases/new").await;
+    assert_eq!(form.status, 200);
+    assert!(
+        form.body.contains("name=\"subject\"") && form.body.contains("name=\"description\""),
+        "{}",
+        form.body
+    );
+    assert!(!form.body.contains("name=\"urgency\""));
+    // An admin adds a field and ticks "Portal field" (visible and editable): a refresh shows it.
+    t.app
+        .admin
+        .ok(
+            r#"mutation { createFieldDefinition(input: {entity: CASE, key: "urgency", label: "Urgency", type: SELECT, options: ["Low", "High"], help: "How soon you need us", portalVisible: true, portalEditable: true}) { key } }"#,
+            json!({}),
+        )
+        .await;
+    let form = b.get("/portal/cases/new").await;
+    assert!(
+        form.body.contains("name=\"urgency\"") && form.body.contains("How soon you need us"),
+        "{}",
+        form.body
+    );
+    // A blank subject is refused next to the field; what was typed stays.
+    let refused = b
+        .post(
+            "/portal/cases/new",
+            &[
+                ("subject", "  "),
+                ("description", "Two charges on the 3rd"),
+                ("urgency", "High"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    assert!(
+        refused.body.contains("id=\"e-subject\""),
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains("Two charges on the 3rd"));
+    assert!(
+        refused.body.contains("value=\"High\" selected"),
+        "{}",
+        refused.body
+    );
+    let made = b
+        .post(
+            "/portal/cases/new",
+            &[
+                ("subject", "Cargo duplicado"),
+                ("description", "Two charges on the 3rd"),
+                ("urgency", "High"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, 303, "{}", made.body);
+    let location = made.location.unwrap();
+    assert!(location.starts_with("/portal/cases/"), "{location}");
+    let page = b.get(&location).await;
+    assert!(
+        page.body.contains("Cargo duplicado") && page.body.contains("High"),
+        "{}",
+        page.body
+    );
+}

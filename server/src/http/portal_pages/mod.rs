@@ -8,6 +8,7 @@
 
 mod csrf;
 mod format;
+mod new_case;
 mod sign_in;
 mod visitor;
 mod workspace;
@@ -22,6 +23,10 @@ pub fn router() -> Router<AppState> {
         .route("/portal", get(workspace::home))
         .route("/portal/", get(workspace::home))
         .route("/portal/cases", get(workspace::cases))
+        .route(
+            "/portal/cases/new",
+            get(new_case::page).post(new_case::submit),
+        )
         .route("/portal/cases/{id}", get(workspace::case))
         .route(
             "/portal/login",

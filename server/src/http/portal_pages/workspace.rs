@@ -57,7 +57,7 @@ pub async fn me_value(h: &PortalHandle, t: &Strings) -> Value {
 
 /// A select option's label in the page's language when the catalog knows it (the built-in
 /// statuses), else as the admin wrote it.
-fn option_label(t: &Strings, option: &str) -> String {
+pub(super) fn option_label(t: &Strings, option: &str) -> String {
     let key = format!("option_{}", enum_value_name(option));
     match t.get(&key) {
         k if k == key => option.to_owned(),

@@ -1,0 +1,255 @@
+//! `/portal/cases/new`: the portal-editable case fields as a form, in the admin's blocks and
+//! order, with the input each type calls for; errors next to their field and summed up at the
+//! top, and everything typed kept.
+
+use super::super::AppState;
+use super::csrf;
+use super::visitor::{PageContext, redirect};
+use axum::Form;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::Response;
+use portico_engine::EngineError;
+use portico_engine::metadata::{Audience, EntityKind, FieldDefinition, FieldType};
+use portico_theme::i18n::Strings;
+use serde_json::{Map, Value, json};
+use std::collections::HashMap;
+
+fn kind(t: FieldType) -> Option<&'static str> {
+    Some(match t {
+        FieldType::Text => "text",
+        FieldType::Textarea => "textarea",
+        FieldType::Number | FieldType::Decimal => "number",
+        FieldType::Boolean => "checkbox",
+        FieldType::Date => "date",
+        FieldType::Datetime => "datetime-local",
+        FieldType::Email => "email",
+        FieldType::Phone => "tel",
+        FieldType::Url => "url",
+        FieldType::Select => "select",
+        FieldType::Multiselect => "checkboxes",
+        // Staff users and contacts are not for clients to pick.
+        FieldType::User | FieldType::Contact => return None,
+    })
+}
+
+/// The fields a client fills in, in display order.
+fn editable(h: &portico_engine::PortalHandle) -> Vec<FieldDefinition> {
+    h.catalog()
+        .entity(EntityKind::Case)
+        .fields
+        .iter()
+        .filter(|f| f.editable_by(Audience::Portal) && kind(f.field_type).is_some())
+        .cloned()
+        .collect()
+}
+
+/// A submitted field as the engine takes it, or the message to show beside it.
+fn value_of(def: &FieldDefinition, raw: &[String], t: &Strings) -> Result<Option<Value>, String> {
+    let first = raw.first().map(|s| s.trim()).unwrap_or_default();
+    match def.field_type {
+        FieldType::Boolean => Ok(Some(Value::Bool(first == "true"))),
+        FieldType::Multiselect => {
+            let picked: Vec<Value> = raw
+                .iter()
+                .filter(|v| def.options.contains(v))
+                .map(|v| Value::String(v.clone()))
+                .collect();
+            Ok((!picked.is_empty()).then_some(Value::Array(picked)))
+        }
+        _ if first.is_empty() => Ok(None),
+        FieldType::Number => first
+            .parse::<i64>()
+            .map(|n| Some(json!(n)))
+            .map_err(|_| t.get("field_number").to_owned()),
+        FieldType::Decimal => first
+            .replace(',', ".")
+            .parse::<f64>()
+            .ok()
+            .filter(|x| x.is_finite())
+            .map(|x| Some(json!(x)))
+            .ok_or_else(|| t.get("field_decimal").to_owned()),
+        FieldType::Datetime => Ok(Some(Value::String(match first.len() {
+            16 => format!("{first}:00Z"),
+            _ => format!("{first}Z"),
+        }))),
+        FieldType::Select if !def.options.iter().any(|o| o == first) => {
+            Err(t.get("field_invalid").to_owned())
+        }
+        _ => Ok(Some(Value::String(first.to_owned()))),
+    }
+}
+
+/// The form's fields, grouped by block, with what was typed and the errors.
+fn blocks(
+    defs: &[FieldDefinition],
+    typed: &HashMap<String, Vec<String>>,
+    errors: &HashMap<String, String>,
+    t: &Strings,
+) -> Vec<Value> {
+    let mut blocks: Vec<(String, Vec<Value>)> = Vec::new();
+    for def in defs {
+        let raw = typed.get(&def.key).cloned().unwrap_or_default();
+        let first = raw.first().cloned().unwrap_or_default();
+        let error = errors.get(&def.key);
+        let described: Vec<String> = [
+            def.help.as_ref().map(|_| format!("h-{}", def.key)),
+            error.map(|_| format!("e-{}", def.key)),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let options: Vec<Value> = def
+            .options
+            .iter()
+            .map(|o| json!({"value": o, "label": super::workspace::option_label(t, o), "checked": raw.contains(o)}))
+            .collect();
+        let item = json!({
+            "key": def.key,
+            "label": def.label,
+            "kind": kind(def.field_type),
+            "step": (def.field_type == FieldType::Decimal).then_some("any"),
+            "required": def.required,
+            "help": def.help,
+            "value": first,
+            "checked": first == "true",
+            "options": options,
+            "error": error,
+            "described": (!described.is_empty()).then(|| described.join(" ")),
+        });
+        match blocks.iter_mut().find(|(b, _)| *b == def.block) {
+            Some((_, fields)) => fields.push(item),
+            None => blocks.push((def.block.clone(), vec![item])),
+        }
+    }
+    blocks
+        .into_iter()
+        .map(|(name, fields)| json!({"name": name, "fields": fields}))
+        .collect()
+}
+
+async fn form(
+    ctx: &PageContext,
+    state: &AppState,
+    defs: &[FieldDefinition],
+    typed: &HashMap<String, Vec<String>>,
+    errors: &HashMap<String, String>,
+    status: StatusCode,
+) -> Response {
+    let t = ctx.strings(state);
+    let summary: Vec<Value> = defs
+        .iter()
+        .filter_map(|d| {
+            errors
+                .get(&d.key)
+                .map(|m| json!({"key": d.key, "label": d.label, "message": m}))
+        })
+        .collect();
+    ctx.render(
+        state,
+        "new_case",
+        t.get("new_case_title"),
+        status,
+        json!({"section": "new", "blocks": blocks(defs, typed, errors, t), "errors": summary}),
+    )
+    .await
+}
+
+fn path_of(uri: &Uri) -> String {
+    uri.path_and_query()
+        .map_or("/portal".into(), |p| p.as_str().to_owned())
+}
+
+pub async fn page(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
+    let ctx = match PageContext::of(&state, &headers, path_of(&uri)).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let Some(h) = &ctx.handle else {
+        return ctx.to_login();
+    };
+    let defs = editable(h);
+    form(
+        &ctx,
+        &state,
+        &defs,
+        &HashMap::new(),
+        &HashMap::new(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let ctx = match PageContext::of(&state, &headers, path_of(&uri)).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let Some(h) = &ctx.handle else {
+        return ctx.to_login();
+    };
+    let mut typed: HashMap<String, Vec<String>> = HashMap::new();
+    for (k, v) in pairs {
+        typed.entry(k).or_default().push(v);
+    }
+    let token = typed
+        .get("csrf")
+        .and_then(|v| v.first())
+        .map(String::as_str);
+    if !csrf::allowed(&headers, token, &state.public_url) {
+        return redirect("/portal/cases/new");
+    }
+    let t = ctx.strings(&state);
+    let defs = editable(h);
+    let mut values = Map::new();
+    let mut errors = HashMap::new();
+    for def in &defs {
+        let raw = typed.get(&def.key).cloned().unwrap_or_default();
+        match value_of(def, &raw, t) {
+            Ok(Some(v)) => {
+                values.insert(def.key.clone(), v);
+            }
+            Ok(None) if def.required => {
+                errors.insert(def.key.clone(), t.get("field_required").to_owned());
+            }
+            Ok(None) => {}
+            Err(message) => {
+                errors.insert(def.key.clone(), message);
+            }
+        }
+    }
+    if errors.is_empty() {
+        match h.create_case(values).await {
+            Ok(case) => return redirect(&format!("/portal/cases/{}", case.id)),
+            Err(EngineError::Validation { field, message }) => {
+                let text = if message.contains("required") {
+                    t.get("field_required")
+                } else {
+                    t.get("field_invalid")
+                };
+                errors.insert(field, text.to_owned());
+            }
+            Err(EngineError::RateLimited) => {
+                errors.insert(
+                    defs.first().map(|d| d.key.clone()).unwrap_or_default(),
+                    t.get("login_limited").to_owned(),
+                );
+            }
+            Err(e) => return ctx.failed(&state, e).await,
+        }
+    }
+    form(
+        &ctx,
+        &state,
+        &defs,
+        &typed,
+        &errors,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
+}
