@@ -5,14 +5,19 @@ use crate::helpers::spawn_app;
 use std::path::PathBuf;
 use std::process::Command;
 
-fn js_dir() -> PathBuf {
+pub fn js_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("js")
 }
 
+fn installed(dir: &std::path::Path) -> bool {
+    dir.join("node_modules/graphql-http/package.json").exists()
+        && dir.join("node_modules/axe-core/axe.min.js").exists()
+}
+
 /// Installs the pinned npm packages once; a lock directory keeps parallel tests from racing.
-fn ensure_packages() {
+pub fn ensure_packages() {
     let dir = js_dir();
-    if dir.join("node_modules/graphql-http/package.json").exists() {
+    if installed(&dir) {
         return;
     }
     let lock = dir.join(".install-lock");
@@ -21,7 +26,7 @@ fn ensure_packages() {
             Ok(()) => break,
             Err(_) => {
                 std::thread::sleep(std::time::Duration::from_millis(200));
-                if dir.join("node_modules/graphql-http/package.json").exists() {
+                if installed(&dir) {
                     return;
                 }
             }

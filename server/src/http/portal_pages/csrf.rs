@@ -9,7 +9,7 @@
 
 use super::visitor::{CSRF_COOKIE, cookie};
 use axum::http::HeaderMap;
-use axum::http::header::ORIGIN;
+use axum::http::header::{HOST, ORIGIN};
 
 /// Whether a form POST with `token` may be trusted.
 pub fn allowed(headers: &HeaderMap, token: Option<&str>, public_url: &str) -> bool {
@@ -17,9 +17,17 @@ pub fn allowed(headers: &HeaderMap, token: Option<&str>, public_url: &str) -> bo
         None => true,
         Some(site) => site == "same-origin" || site == "none",
     };
+    // The page's origin is the public URL's, or the host the request was sent to (a server
+    // reached by another name than its public URL, as in tests and on an intranet).
     let origin_ok = match headers.get(ORIGIN).and_then(|v| v.to_str().ok()) {
         None => true,
-        Some(origin) => same_origin(origin, public_url),
+        Some(origin) => {
+            same_origin(origin, public_url)
+                || headers
+                    .get(HOST)
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|host| origin_host(origin) == host.to_ascii_lowercase())
+        }
     };
     let token_ok = match (cookie(headers, CSRF_COOKIE), token) {
         (Some(c), Some(t)) => c.len() == 64 && constant_time_eq(c.as_bytes(), t.as_bytes()),
@@ -39,6 +47,13 @@ fn same_origin(origin: &str, public_url: &str) -> bool {
         }
     };
     base(origin) == base(public_url)
+}
+
+/// `host[:port]` of an `Origin` header.
+fn origin_host(origin: &str) -> String {
+    let o = origin.trim().to_ascii_lowercase();
+    o.split_once("://")
+        .map_or(o.clone(), |(_, rest)| rest.to_owned())
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -82,5 +97,18 @@ mod tests {
         assert!(!allowed(&old, Some(&"b".repeat(64)), public));
         assert!(!allowed(&old, None, public));
         assert!(!allowed(&headers(&[]), Some(&token), public));
+        // Reached by another name: the request's own host counts as our origin.
+        let local = headers(&[
+            ("cookie", &cookie),
+            ("origin", "http://127.0.0.1:8080"),
+            ("host", "127.0.0.1:8080"),
+        ]);
+        assert!(allowed(&local, Some(&token), public));
+        let spoofed = headers(&[
+            ("cookie", &cookie),
+            ("origin", "http://evil.example"),
+            ("host", "127.0.0.1:8080"),
+        ]);
+        assert!(!allowed(&spoofed, Some(&token), public));
     }
 }

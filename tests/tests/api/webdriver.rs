@@ -1,0 +1,272 @@
+//! A real browser for the web UI tests: Debian's `chromium`, driven through `chromedriver` over
+//! the W3C WebDriver protocol.
+//!
+//! The protocol is a handful of JSON requests, so this speaks it with the HTTP client the tests
+//! already use rather than adding a WebDriver crate (and its own HTTP stack) to the build. Each
+//! test starts its own chromedriver on a free loopback port and ends it when done. A missing
+//! browser fails the test with how to install it; it never skips.
+
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+pub struct Browser {
+    http: reqwest::Client,
+    /// `http://127.0.0.1:<port>/session/<id>`
+    session: String,
+    driver: Child,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+impl Browser {
+    /// Starts chromedriver and a headless chromium with JavaScript on or off.
+    pub async fn start(javascript: bool) -> Browser {
+        for (bin, package) in [
+            ("/usr/bin/chromium", "chromium"),
+            ("/usr/bin/chromedriver", "chromium-driver"),
+        ] {
+            assert!(
+                std::path::Path::new(bin).exists(),
+                "{bin} is missing: install it with `apt-get install -y chromium chromium-driver` (.ci/run does) — package {package}"
+            );
+        }
+        let port = free_port();
+        let driver = Command::new("/usr/bin/chromedriver")
+            .arg(format!("--port={port}"))
+            .arg("--allowed-ips=127.0.0.1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        let base = format!("http://127.0.0.1:{port}");
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(60))
+            .build()
+            .unwrap();
+        for _ in 0..100 {
+            if http.get(format!("{base}/status")).send().await.is_ok() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        // A Spanish-speaking client (the portal's default language), with or without scripts.
+        let mut prefs = json!({"intl.accept_languages": "es-ES,es"});
+        if !javascript {
+            prefs["profile.managed_default_content_settings.javascript"] = json!(2);
+        }
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": "/usr/bin/chromium",
+                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                         "--window-size=1280,900", "--lang=es", "--no-first-run", "--disable-extensions"],
+                "prefs": prefs,
+            }
+        }}});
+        let res: Value = http
+            .post(format!("{base}/session"))
+            .json(&caps)
+            .send()
+            .await
+            .expect("chromedriver answers")
+            .json()
+            .await
+            .unwrap();
+        let id = res["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no browser session: {res}"))
+            .to_owned();
+        Browser {
+            http,
+            session: format!("{base}/session/{id}"),
+            driver,
+        }
+    }
+
+    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        let mut req = self.http.request(method, format!("{}{path}", self.session));
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res: Value = req.send().await.expect("webdriver").json().await.unwrap();
+        if let Some(e) = res["value"].get("error") {
+            panic!("webdriver {path}: {e} {}", res["value"]["message"]);
+        }
+        res["value"].clone()
+    }
+
+    pub async fn goto(&self, url: &str) {
+        self.call(reqwest::Method::POST, "/url", Some(json!({"url": url})))
+            .await;
+    }
+
+    pub async fn url(&self) -> String {
+        self.call(reqwest::Method::GET, "/url", None)
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    pub async fn source(&self) -> String {
+        self.call(reqwest::Method::GET, "/source", None)
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// Waits (up to 10 s) for the page to contain `text`, as after a click that submits a
+    /// form: the click may answer before the next page has loaded. Answers the page.
+    pub async fn wait_for(&self, text: &str) -> String {
+        let mut page = String::new();
+        for _ in 0..100 {
+            page = self.source().await;
+            if page.contains(text) {
+                return page;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!(
+            "the page never showed {text:?}; at {}: {page}",
+            self.url().await
+        )
+    }
+
+    async fn find(&self, css: &str) -> String {
+        let v = self
+            .call(
+                reqwest::Method::POST,
+                "/element",
+                Some(json!({"using": "css selector", "value": css})),
+            )
+            .await;
+        v[ELEMENT]
+            .as_str()
+            .unwrap_or_else(|| panic!("no element {css}: {v}"))
+            .to_owned()
+    }
+
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let id = self.find(css).await;
+        self.call(
+            reqwest::Method::POST,
+            &format!("/element/{id}/clear"),
+            Some(json!({})),
+        )
+        .await;
+        self.call(
+            reqwest::Method::POST,
+            &format!("/element/{id}/value"),
+            Some(json!({"text": text})),
+        )
+        .await;
+    }
+
+    pub async fn click(&self, css: &str) {
+        let id = self.find(css).await;
+        self.call(
+            reqwest::Method::POST,
+            &format!("/element/{id}/click"),
+            Some(json!({})),
+        )
+        .await;
+    }
+
+    pub async fn resize(&self, width: u32, height: u32) {
+        self.call(
+            reqwest::Method::POST,
+            "/window/rect",
+            Some(json!({"width": width, "height": height})),
+        )
+        .await;
+    }
+
+    /// Saves the page at desktop and phone width under `docs/screenshots/<name>-{desktop,phone}.png`.
+    pub async fn screenshots(&self, name: &str) {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        for (suffix, w, h) in [("desktop", 1280, 900), ("phone", 375, 812)] {
+            self.resize(w, h).await;
+            let png = self.call(reqwest::Method::GET, "/screenshot", None).await;
+            let bytes = base64(png.as_str().unwrap_or_default());
+            std::fs::write(dir.join(format!("{name}-{suffix}.png")), bytes).unwrap();
+        }
+        self.resize(1280, 900).await;
+    }
+
+    /// Runs axe-core on the page; answers the serious and critical violations.
+    pub async fn axe(&self) -> Vec<String> {
+        crate::graphql_http::ensure_packages();
+        let axe = std::fs::read_to_string(
+            crate::graphql_http::js_dir().join("node_modules/axe-core/axe.min.js"),
+        )
+        .expect("axe-core");
+        let script = format!(
+            "{axe}\nconst done = arguments[arguments.length - 1];\naxe.run(document, {{resultTypes: ['violations']}}).then(r => done(r.violations.map(v => ({{id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 3)}})))).catch(e => done([{{id: 'axe-error', impact: 'critical', nodes: [String(e)]}}]));"
+        );
+        let found = self
+            .call(
+                reqwest::Method::POST,
+                "/execute/async",
+                Some(json!({"script": script, "args": []})),
+            )
+            .await;
+        found
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
+            .map(|v| v.to_string())
+            .collect()
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+/// Standard base64 (as WebDriver sends screenshots).
+fn base64(text: &str) -> Vec<u8> {
+    let value = |c: u8| -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        } as u32)
+    };
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let mut acc = 0u32;
+    let mut bits = 0;
+    for c in text.bytes().filter_map(value) {
+        acc = (acc << 6) | c;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    out
+}
+
+#[test]
+fn base64_decodes_what_webdriver_sends() {
+    assert_eq!(base64("aGVsbG8="), b"hello");
+    assert_eq!(base64("UE5H"), b"PNG");
+}
