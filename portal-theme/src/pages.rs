@@ -19,7 +19,7 @@ macro_rules! page {
     };
 }
 
-const TEMPLATES: [(&str, &str); 9] = [
+const TEMPLATES: [(&str, &str); 10] = [
     page!("base"),
     page!("landing"),
     page!("login"),
@@ -29,6 +29,7 @@ const TEMPLATES: [(&str, &str); 9] = [
     page!("home"),
     page!("cases"),
     page!("new_case"),
+    page!("indicators"),
 ];
 
 const CASE: (&str, &str) = page!("case");

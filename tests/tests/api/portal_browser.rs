@@ -59,6 +59,14 @@ async fn walk(javascript: bool) {
         check(&b, "case").await;
     }
 
+    b.goto(&format!("{}/portal/indicators", t.app.server.url))
+        .await;
+    let page = b.wait_for("Casos por estado").await;
+    assert!(page.contains("role=\"img\""), "{page}");
+    if shots {
+        check(&b, "indicators").await;
+    }
+
     b.goto(&format!("{}/portal/cases/new", t.app.server.url))
         .await;
     if shots {

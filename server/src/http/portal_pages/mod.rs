@@ -32,6 +32,7 @@ pub fn router() -> Router<AppState> {
             "/portal/login",
             get(sign_in::login_page).post(sign_in::login),
         )
+        .route("/portal/indicators", get(workspace::indicators))
         .route("/portal/logout", post(sign_in::logout))
         .route(
             "/portal/reset",

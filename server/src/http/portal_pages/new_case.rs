@@ -106,7 +106,7 @@ fn blocks(
             .collect();
         let item = json!({
             "key": def.key,
-            "label": def.label,
+            "label": super::workspace::builtin_label(t, &def.label),
             "kind": kind(def.field_type),
             "step": (def.field_type == FieldType::Decimal).then_some("any"),
             "required": def.required,
@@ -124,7 +124,7 @@ fn blocks(
     }
     blocks
         .into_iter()
-        .map(|(name, fields)| json!({"name": name, "fields": fields}))
+        .map(|(name, fields)| json!({"name": super::workspace::builtin_label(t, &name), "fields": fields}))
         .collect()
 }
 
@@ -142,7 +142,7 @@ async fn form(
         .filter_map(|d| {
             errors
                 .get(&d.key)
-                .map(|m| json!({"key": d.key, "label": d.label, "message": m}))
+                .map(|m| json!({"key": d.key, "label": super::workspace::builtin_label(t, &d.label), "message": m}))
         })
         .collect();
     ctx.render(

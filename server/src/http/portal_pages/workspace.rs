@@ -65,6 +65,16 @@ pub(super) fn option_label(t: &Strings, option: &str) -> String {
     }
 }
 
+/// A field's or block's name in the page's language when it is one Portico ships (an admin's
+/// own names, or renamed ones, are shown as written).
+pub(super) fn builtin_label(t: &Strings, text: &str) -> String {
+    let key = format!("builtin_{}", text.replace(' ', "_"));
+    match t.get(&key) {
+        k if k == key => text.to_owned(),
+        translated => translated.to_owned(),
+    }
+}
+
 pub async fn landing(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
     let ctx = match PageContext::of(&state, &headers, path_of(&uri)).await {
         Ok(c) => c,
@@ -329,7 +339,7 @@ pub async fn case(
             },
             _ => format::field(def, value, ctx.lang, t),
         };
-        let item = json!({"label": def.label, "value": text, "href": href});
+        let item = json!({"label": builtin_label(t, &def.label), "value": text, "href": href});
         match blocks.iter_mut().find(|(b, _)| *b == def.block) {
             Some((_, fields)) => fields.push(item),
             None => blocks.push((def.block.clone(), vec![item])),
@@ -388,12 +398,73 @@ pub async fn case(
             "heading": heading,
             "subject": subject,
             "status": record.get("status").as_str().map(|s| option_label(t, s)),
-            "blocks": blocks.into_iter().map(|(name, fields)| json!({"name": name, "fields": fields})).collect::<Vec<_>>(),
+            "blocks": blocks.into_iter().map(|(name, fields)| json!({"name": builtin_label(t, &name), "fields": fields})).collect::<Vec<_>>(),
             "documents": docs,
             "can_download": can_download,
             "sorts": sorts,
             "dq": dq,
         }),
+    )
+    .await
+}
+
+/// `/portal/indicators`: each indicator as a bar chart drawn here (inline SVG, no script) with
+/// its numbers in a table beside it.
+pub async fn indicators(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
+    let ctx = match PageContext::of(&state, &headers, path_of(&uri)).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let Some(h) = &ctx.handle else {
+        return ctx.to_login();
+    };
+    let list = match h.indicators().await {
+        Ok(l) => l,
+        Err(e) => return ctx.failed(&state, e).await,
+    };
+    let t = ctx.strings(&state);
+    let items: Vec<Value> = list
+        .iter()
+        .map(|i| {
+            let max = i.buckets.iter().map(|b| b.count).max().unwrap_or(0).max(1);
+            let title = match t.get(&format!("indicator_{}", i.key)) {
+                k if k.starts_with("indicator_") => i.title.to_owned(),
+                text => text.to_owned(),
+            };
+            let amounts = i.buckets.iter().any(|b| b.amount.is_some());
+            let bars: Vec<Value> = i
+                .buckets
+                .iter()
+                .enumerate()
+                .map(|(n, b)| {
+                    let width = (b.count as f64 / max as f64 * 220.0).round() as i64;
+                    json!({
+                        "y": n as i64 * 28,
+                        "width": width,
+                        "text_x": 146 + width,
+                        "label": option_label(t, &b.label),
+                        "count": format::number(ctx.lang, b.count),
+                        "amount": b.amount.map(|a| format::decimal(ctx.lang, a)),
+                    })
+                })
+                .collect();
+            json!({
+                "key": i.key,
+                "title": title,
+                "chart_label": t.fill("indicator_chart", &[("title", &title)]),
+                "height": (i.buckets.len().max(1) as i64) * 28,
+                "bars": bars,
+                "amounts": amounts,
+                "empty": i.buckets.iter().all(|b| b.count == 0),
+            })
+        })
+        .collect();
+    ctx.render(
+        &state,
+        "indicators",
+        t.get("indicators_title"),
+        StatusCode::OK,
+        json!({"section": "indicators", "indicators": items}),
     )
     .await
 }
