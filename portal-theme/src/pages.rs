@@ -19,7 +19,7 @@ macro_rules! page {
     };
 }
 
-const TEMPLATES: [(&str, &str); 10] = [
+const TEMPLATES: [(&str, &str); 11] = [
     page!("base"),
     page!("landing"),
     page!("login"),
@@ -30,6 +30,7 @@ const TEMPLATES: [(&str, &str); 10] = [
     page!("cases"),
     page!("new_case"),
     page!("indicators"),
+    page!("account"),
 ];
 
 const CASE: (&str, &str) = page!("case");

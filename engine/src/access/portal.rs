@@ -54,6 +54,12 @@ impl PortalHandle {
 /// Each operation is the engine's portal operation of the same name (`cases` is
 /// `portal_cases`), run as this handle's portal user.
 impl PortalHandle {
+    pub async fn change_password(&self, current: &str, new: &str) -> Result<bool> {
+        self.engine
+            .portal_change_password(&self.principal, current, new)
+            .await
+    }
+
     pub async fn can_download(&self, case_id: i64) -> Result<bool> {
         self.engine
             .portal_can_download(&self.principal, case_id)

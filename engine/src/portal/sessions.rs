@@ -61,3 +61,17 @@ pub(crate) async fn end_all(db: &impl Exec, contact_id: i64) -> Result<()> {
     .await?;
     Ok(())
 }
+
+/// Ends a contact's portal sessions but `keep` (their password changed in it).
+pub(crate) async fn end_others(db: &impl Exec, contact_id: i64, keep: i64) -> Result<()> {
+    db.execute(
+        &Query::delete()
+            .from_table("sessions")
+            .and_where(Expr::col("audience").eq(AUDIENCE))
+            .and_where(Expr::col("subject_id").eq(contact_id))
+            .and_where(Expr::col("id").ne(keep))
+            .to_owned(),
+    )
+    .await?;
+    Ok(())
+}

@@ -174,6 +174,45 @@ impl Engine {
         Ok(session)
     }
 
+    /// A portal user's own password change: the current password proves it is them, and their
+    /// other sessions end (the one they are using stays).
+    pub(crate) async fn portal_change_password(
+        &self,
+        p: &Principal,
+        current: &str,
+        new: &str,
+    ) -> Result<bool> {
+        let Principal::Portal(me) = p else {
+            return Err(EngineError::Unauthenticated);
+        };
+        check_strength(new, "newPassword")?;
+        let contact = PortalContact::load(&self.reader(), me.contact_id).await?;
+        let email = contact.email.trim().to_lowercase();
+        let txn = self.begin_write().await?;
+        self.throttle.attempt(&txn, LOGIN, &email).await?;
+        txn.commit().await?;
+        let hash = accounts::credentials(&self.reader(), &email)
+            .await?
+            .filter(|(id, _)| *id == me.contact_id)
+            .map(|(_, h)| h)
+            .unwrap_or_else(|| decoy_hash().to_owned());
+        if !verify_off_thread(current.to_owned(), hash).await? {
+            return Err(EngineError::validation(
+                "currentPassword",
+                "is not your current password",
+            ));
+        }
+        let hash = hash_off_thread(new.to_owned()).await?;
+        let txn = self.begin_write().await?;
+        self.throttle.succeeded(&txn, LOGIN, &email).await?;
+        accounts::set(&txn, me.contact_id, vec![("password_hash", hash.into())]).await?;
+        sessions::end_others(&txn, me.contact_id, me.session_id).await?;
+        state::bump(&txn, Counter::Auth).await?;
+        txn.commit().await?;
+        self.changed().await?;
+        Ok(true)
+    }
+
     pub(crate) async fn portal_logout(&self, p: &Principal) -> Result<bool> {
         let Principal::Portal(me) = p else {
             return Err(EngineError::Unauthenticated);

@@ -83,6 +83,19 @@ async fn walk(javascript: bool) {
         b.url().await
     );
 
+    // The account: a new password (the current one proves it is her).
+    b.goto(&format!("{}/portal/account", t.app.server.url))
+        .await;
+    if shots {
+        check(&b, "account").await;
+    }
+    b.type_into("#current", "a portal password").await;
+    b.type_into("#password", "a newer portal password").await;
+    b.type_into("#confirm", "a newer portal password").await;
+    b.click("form[action='/portal/account/password'] button")
+        .await;
+    b.wait_for("Su contraseña ha cambiado").await;
+
     // The language switch on every page.
     b.click("form[action='/portal/language'] button").await;
     b.wait_for("<html lang=\"en\">").await;

@@ -6,6 +6,7 @@
 //! Secure when the public URL is https). A case or document the visitor may not see is the
 //! same 404 page as one that does not exist.
 
+mod account;
 mod csrf;
 mod format;
 mod new_case;
@@ -33,6 +34,8 @@ pub fn router() -> Router<AppState> {
             get(sign_in::login_page).post(sign_in::login),
         )
         .route("/portal/indicators", get(workspace::indicators))
+        .route("/portal/account", get(account::page))
+        .route("/portal/account/password", post(account::change_password))
         .route("/portal/logout", post(sign_in::logout))
         .route(
             "/portal/reset",

@@ -1,0 +1,130 @@
+//! `/portal/account`: the page language, and changing one's password (the current one proves it
+//! is them; other devices are signed out).
+
+use super::super::AppState;
+use super::csrf;
+use super::visitor::{PageContext, redirect};
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::Response;
+use portico_engine::EngineError;
+use serde::Deserialize;
+use serde_json::json;
+
+fn path_of(uri: &Uri) -> String {
+    uri.path_and_query()
+        .map_or("/portal".into(), |p| p.as_str().to_owned())
+}
+
+#[derive(Deserialize, Default)]
+pub struct AccountQuery {
+    changed: Option<String>,
+}
+
+async fn render(
+    ctx: &PageContext,
+    state: &AppState,
+    notice: Option<&str>,
+    error: Option<&str>,
+    status: StatusCode,
+) -> Response {
+    let t = ctx.strings(state);
+    ctx.render(
+        state,
+        "account",
+        t.get("account_title"),
+        status,
+        json!({"section": "account", "notice": notice, "error": error}),
+    )
+    .await
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+    query: Result<Query<AccountQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let ctx = match PageContext::of(&state, &headers, path_of(&uri)).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if ctx.handle.is_none() {
+        return ctx.to_login();
+    }
+    let changed = query.map(|Query(q)| q.changed.is_some()).unwrap_or(false);
+    let t = ctx.strings(&state);
+    let notice = changed.then(|| t.get("password_changed"));
+    render(&ctx, &state, notice, None, StatusCode::OK).await
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    csrf: Option<String>,
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+pub async fn change_password(
+    State(state): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+    Form(form): Form<PasswordForm>,
+) -> Response {
+    let ctx = match PageContext::of(&state, &headers, path_of(&uri)).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let Some(h) = &ctx.handle else {
+        return ctx.to_login();
+    };
+    if !csrf::allowed(&headers, form.csrf.as_deref(), &state.public_url) {
+        return redirect("/portal/account");
+    }
+    let t = ctx.strings(&state);
+    if form.password != form.confirm {
+        let e = t.get("password_mismatch");
+        return render(
+            &ctx,
+            &state,
+            None,
+            Some(e),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    match h.change_password(&form.current, &form.password).await {
+        Ok(_) => redirect("/portal/account?changed=1"),
+        Err(EngineError::Validation { field, .. }) => {
+            let e = if field == "currentPassword" {
+                t.get("password_wrong")
+            } else {
+                t.get("password_rule")
+            };
+            render(
+                &ctx,
+                &state,
+                None,
+                Some(e),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(EngineError::RateLimited) => {
+            render(
+                &ctx,
+                &state,
+                None,
+                Some(t.get("login_limited")),
+                StatusCode::TOO_MANY_REQUESTS,
+            )
+            .await
+        }
+        Err(e) => ctx.failed(&state, e).await,
+    }
+}
