@@ -381,3 +381,36 @@ async fn a_client_opens_a_case_with_the_fields_the_admin_chose() {
         page.body
     );
 }
+
+#[tokio::test]
+async fn cookies_are_secure_behind_https() {
+    let app =
+        crate::helpers::spawn_app_with(&[("PORTICO_PUBLIC_URL", "https://portal.example.test")])
+            .await;
+    let mut b = Browser::new(&app.server.url);
+    let page = b.get("/portal/login").await;
+    let csrf = page
+        .set_cookies
+        .iter()
+        .find(|c| c.starts_with("portico_csrf="))
+        .expect("a CSRF cookie");
+    assert!(
+        csrf.contains("; Secure") && csrf.contains("HttpOnly") && csrf.contains("SameSite=Lax"),
+        "{csrf}"
+    );
+    // Pages are never kept by shared caches, and carry the policy without inline script.
+    let res = reqwest::get(format!("{}/portal/login", app.server.url))
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    let csp = res.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let script = csp
+        .split(';')
+        .map(str::trim)
+        .find(|d| d.starts_with("script-src"))
+        .unwrap_or_default();
+    assert_eq!(script, "script-src 'self'", "{csp}");
+}
