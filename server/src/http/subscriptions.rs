@@ -83,11 +83,22 @@ fn origin_of(url: &str) -> String {
     }
 }
 
-/// Whether the upgrade's cookie may be used: no `Origin` (not a browser) or ours.
+/// Whether the upgrade's cookie may be used: no `Origin` (not a browser) or ours, which is the
+/// public URL's or the host the upgrade was sent to (as the portal's forms judge it). Another
+/// site's page sends its own origin, which matches neither.
 fn cookie_allowed(headers: &HeaderMap, public_url: &str) -> bool {
     match headers.get(ORIGIN).and_then(|v| v.to_str().ok()) {
         None => true,
-        Some(origin) => origin_of(origin) == origin_of(public_url),
+        Some(origin) => {
+            let origin = origin_of(origin);
+            origin == origin_of(public_url)
+                || headers
+                    .get(axum::http::header::HOST)
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|host| {
+                        origin.split_once("://").map(|(_, h)| h) == Some(&host.to_ascii_lowercase())
+                    })
+        }
     }
 }
 
@@ -315,5 +326,18 @@ mod tests {
         assert!(!cookie_allowed(&with("https://evil.example"), public));
         assert!(!cookie_allowed(&with("http://portal.example.com"), public));
         assert!(!cookie_allowed(&with("null"), public));
+        // Reached by another name than the public URL: the request's own host is ours.
+        let mut local = with("http://127.0.0.1:8080");
+        local.insert(
+            axum::http::header::HOST,
+            HeaderValue::from_static("127.0.0.1:8080"),
+        );
+        assert!(cookie_allowed(&local, public));
+        let mut evil = with("http://evil.example");
+        evil.insert(
+            axum::http::header::HOST,
+            HeaderValue::from_static("127.0.0.1:8080"),
+        );
+        assert!(!cookie_allowed(&evil, public));
     }
 }
