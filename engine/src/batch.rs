@@ -20,6 +20,27 @@ use std::collections::HashMap;
 const CHUNK: usize = 500;
 
 impl Engine {
+    /// Loads the contacts of `(key, contact id)` pairs in one read and groups them by key, in
+    /// the pairs' order.
+    async fn contacts_by_key(&self, pairs: Vec<(i64, i64)>) -> Result<HashMap<i64, Vec<Record>>> {
+        let mut ids: Vec<i64> = pairs.iter().map(|(_, c)| *c).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let contacts: HashMap<i64, Record> = self
+            .load_records(EntityKind::Contact, &ids)
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r))
+            .collect();
+        let mut out: HashMap<i64, Vec<Record>> = HashMap::new();
+        for (key, contact_id) in pairs {
+            if let Some(c) = contacts.get(&contact_id) {
+                out.entry(key).or_default().push(c.clone());
+            }
+        }
+        Ok(out)
+    }
+
     /// The contacts linked to each case, in the order they were linked.
     pub(crate) async fn case_contacts_for(
         &self,
@@ -41,22 +62,7 @@ impl Engine {
                 links.push((row.get(0)?, row.get(1)?));
             }
         }
-        let mut ids: Vec<i64> = links.iter().map(|(_, c)| *c).collect();
-        ids.sort_unstable();
-        ids.dedup();
-        let contacts: HashMap<i64, Record> = self
-            .load_records(EntityKind::Contact, &ids)
-            .await?
-            .into_iter()
-            .map(|r| (r.id, r))
-            .collect();
-        let mut out: HashMap<i64, Vec<Record>> = HashMap::new();
-        for (case_id, contact_id) in links {
-            if let Some(c) = contacts.get(&contact_id) {
-                out.entry(case_id).or_default().push(c.clone());
-            }
-        }
-        Ok(out)
+        self.contacts_by_key(links).await
     }
 
     /// Each case's documents, sorted and narrowed alike.
@@ -116,22 +122,7 @@ impl Engine {
                 pairs.push((row.get(0)?, row.get(1)?));
             }
         }
-        let mut ids: Vec<i64> = pairs.iter().map(|(_, c)| *c).collect();
-        ids.sort_unstable();
-        ids.dedup();
-        let contacts: HashMap<i64, Record> = self
-            .load_records(EntityKind::Contact, &ids)
-            .await?
-            .into_iter()
-            .map(|r| (r.id, r))
-            .collect();
-        let mut out: HashMap<i64, Vec<Record>> = HashMap::new();
-        for (doc, contact) in pairs {
-            if let Some(c) = contacts.get(&contact) {
-                out.entry(doc).or_default().push(c.clone());
-            }
-        }
-        Ok(out)
+        self.contacts_by_key(pairs).await
     }
 
     /// The relationships each contact takes part in, from either side.

@@ -4,7 +4,7 @@
 //! cases as fast as a script can, and anyone reading the staff schema.
 
 use crate::helpers::{Client, code, spawn_app, spawn_app_with};
-use crate::portal::{id, portal_app};
+use crate::portal::{id, portal_app, portal_app_with};
 use serde_json::json;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -189,59 +189,15 @@ async fn one_request_carries_a_bounded_number_of_files() {
 
 #[tokio::test]
 async fn portal_users_open_cases_at_a_bounded_rate() {
-    let smtp = crate::smtp::SmtpServer::start().await;
-    let app = spawn_app_with(&[
-        ("PORTICO_SMTP_URL", &smtp.url()),
-        ("PORTICO_PUBLIC_URL", crate::portal::PUBLIC),
-        ("PORTICO_PORTAL_CASES_PER_HOUR", "3"),
-    ])
-    .await;
-    app.admin
-        .ok(
-            r#"mutation { updateFieldDefinition(entity: CONTACT, key: "portalUser", input: {active: true}) { active } }"#,
-            json!({}),
-        )
+    let t = portal_app_with(&[("PORTICO_PORTAL_CASES_PER_HOUR", "3")]).await;
+    let carla = t
+        .create_contact(json!({"name": "Carla", "email": "carla@example.com"}))
         .await;
-    let carla = id(&app
-        .admin
-        .ok(r#"mutation { createContact(input: {name: "Carla", email: "carla@example.com"}) { id } }"#, json!({}))
-        .await["createContact"]);
-    let case = id(&app
-        .admin
-        .ok(
-            "mutation($c: ID!) { createCase(input: {subject: \"Seed\", client: $c}) { id } }",
-            json!({"c": carla}),
-        )
-        .await["createCase"]);
-    app.admin
-        .ok(
-            "mutation($c: ID!, $p: ID!) { setPortalAccess(caseId: $c, contactId: $p, enabled: true, canDownload: true) { enabled } }",
-            json!({"c": case, "p": carla}),
-        )
+    let case = t
+        .create_case(json!({"subject": "Seed", "client": carla}))
         .await;
-    let mut link = None;
-    for _ in 0..100 {
-        if let Some(m) = smtp
-            .messages()
-            .into_iter()
-            .find(|m| m.to.iter().any(|t| t.contains("carla")))
-        {
-            link = Some(m.link(&format!("{}/portal/invitation/", crate::portal::PUBLIC)));
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let link = link.expect("an invitation");
-    let session = app
-        .portal()
-        .ok(
-            "mutation($t: String!) { acceptInvitation(token: $t, password: \"a portal password\") { token } }",
-            json!({"t": link.rsplit('/').next().unwrap()}),
-        )
-        .await;
-    let portal: Client = app
-        .portal()
-        .with_token(session["acceptInvitation"]["token"].as_str().unwrap());
+    t.set_access(&case, &carla, true, true).await;
+    let portal: Client = t.accept_mailed("carla@example.com", 1).await;
     // Ten at once, as a script would: three get through.
     let creates = (0..10).map(|i| {
         let portal = portal.clone();
@@ -368,59 +324,15 @@ async fn anonymous_requests_cannot_upload_or_read_the_schema() {
 
 #[tokio::test]
 async fn portal_users_upload_at_a_bounded_rate() {
-    let smtp = crate::smtp::SmtpServer::start().await;
-    let app = spawn_app_with(&[
-        ("PORTICO_SMTP_URL", &smtp.url()),
-        ("PORTICO_PUBLIC_URL", crate::portal::PUBLIC),
-        ("PORTICO_PORTAL_UPLOADS_PER_HOUR", "2"),
-    ])
-    .await;
-    app.admin
-        .ok(
-            r#"mutation { updateFieldDefinition(entity: CONTACT, key: "portalUser", input: {active: true}) { active } }"#,
-            json!({}),
-        )
+    let t = portal_app_with(&[("PORTICO_PORTAL_UPLOADS_PER_HOUR", "2")]).await;
+    let carla = t
+        .create_contact(json!({"name": "Carla", "email": "carla@example.com"}))
         .await;
-    let carla = id(&app
-        .admin
-        .ok(r#"mutation { createContact(input: {name: "Carla", email: "carla@example.com"}) { id } }"#, json!({}))
-        .await["createContact"]);
-    let case = id(&app
-        .admin
-        .ok(
-            "mutation($c: ID!) { createCase(input: {subject: \"Seed\", client: $c}) { id } }",
-            json!({"c": carla}),
-        )
-        .await["createCase"]);
-    app.admin
-        .ok(
-            "mutation($c: ID!, $p: ID!) { setPortalAccess(caseId: $c, contactId: $p, enabled: true, canDownload: true) { enabled } }",
-            json!({"c": case, "p": carla}),
-        )
+    let case = t
+        .create_case(json!({"subject": "Seed", "client": carla}))
         .await;
-    let mut link = None;
-    for _ in 0..100 {
-        if let Some(m) = smtp
-            .messages()
-            .into_iter()
-            .find(|m| m.to.iter().any(|t| t.contains("carla")))
-        {
-            link = Some(m.link(&format!("{}/portal/invitation/", crate::portal::PUBLIC)));
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let link = link.expect("an invitation");
-    let session = app
-        .portal()
-        .ok(
-            "mutation($t: String!) { acceptInvitation(token: $t, password: \"a portal password\") { token } }",
-            json!({"t": link.rsplit('/').next().unwrap()}),
-        )
-        .await;
-    let portal = app
-        .portal()
-        .with_token(session["acceptInvitation"]["token"].as_str().unwrap());
+    t.set_access(&case, &carla, true, true).await;
+    let portal: Client = t.accept_mailed("carla@example.com", 1).await;
     let upload =
         "mutation($c: ID!, $file: Upload!) { uploadDocument(caseId: $c, file: $file) { id } }";
     for i in 0..2 {

@@ -21,12 +21,19 @@ pub struct PortalApp {
 /// A server mailing through a loopback SMTP server, with the "Portal user" field activated
 /// and a manager allowed to give portal access.
 pub async fn portal_app() -> PortalApp {
+    portal_app_with(&[]).await
+}
+
+/// The same, with more of the server's environment (a limit, say).
+pub async fn portal_app_with(extra_env: &[(&str, &str)]) -> PortalApp {
     let smtp = SmtpServer::start().await;
-    let app = spawn_app_with(&[
-        ("PORTICO_SMTP_URL", &smtp.url()),
+    let smtp_url = smtp.url();
+    let mut env = vec![
+        ("PORTICO_SMTP_URL", smtp_url.as_str()),
         ("PORTICO_PUBLIC_URL", PUBLIC),
-    ])
-    .await;
+    ];
+    env.extend_from_slice(extra_env);
+    let app = spawn_app_with(&env).await;
     app.admin
         .ok(
             r#"mutation { updateFieldDefinition(entity: CONTACT, key: "portalUser", input: {active: true}) { active } }"#,

@@ -3,7 +3,7 @@
 
 use super::super::AppState;
 use super::csrf;
-use super::visitor::{PageContext, redirect};
+use super::visitor::{PageContext, path_of, redirect};
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
@@ -11,11 +11,6 @@ use axum::response::Response;
 use portico_engine::EngineError;
 use serde::Deserialize;
 use serde_json::json;
-
-fn path_of(uri: &Uri) -> String {
-    uri.path_and_query()
-        .map_or("/portal".into(), |p| p.as_str().to_owned())
-}
 
 #[derive(Deserialize, Default)]
 pub struct AccountQuery {

@@ -4,7 +4,7 @@
 
 use super::super::AppState;
 use super::csrf;
-use super::visitor::{PageContext, redirect};
+use super::visitor::{PageContext, path_of, redirect};
 use axum::Form;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
@@ -153,11 +153,6 @@ async fn form(
         json!({"section": "new", "blocks": blocks(defs, typed, errors, t), "errors": summary}),
     )
     .await
-}
-
-fn path_of(uri: &Uri) -> String {
-    uri.path_and_query()
-        .map_or("/portal".into(), |p| p.as_str().to_owned())
 }
 
 pub async fn page(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {

@@ -4,7 +4,7 @@
 use super::super::AppState;
 use super::super::auth::PORTAL_SESSION_COOKIE;
 use super::csrf;
-use super::visitor::{PageContext, redirect, safe_next};
+use super::visitor::{PageContext, path_of, redirect, safe_next};
 use axum::Form;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::header::SET_COOKIE;
@@ -20,11 +20,6 @@ use std::net::SocketAddr;
 fn address(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> String {
     super::super::client_address::client_address(peer.ip(), headers, &state.config.trusted_proxies)
         .to_string()
-}
-
-fn path_of(uri: &Uri) -> String {
-    uri.path_and_query()
-        .map_or("/portal".into(), |p| p.as_str().to_owned())
 }
 
 /// The refusal of a form that failed the CSRF check.

@@ -178,6 +178,12 @@ impl PageContext {
     }
 }
 
+/// The path and query a page was asked for, to come back to after signing in.
+pub fn path_of(uri: &axum::http::Uri) -> String {
+    uri.path_and_query()
+        .map_or("/portal".into(), |p| p.as_str().to_owned())
+}
+
 /// A 303 to `location` (after a POST the browser then GETs it).
 pub fn redirect(location: &str) -> Response {
     let mut r = StatusCode::SEE_OTHER.into_response();

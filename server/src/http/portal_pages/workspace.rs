@@ -4,7 +4,7 @@
 use super::super::AppState;
 use super::csrf;
 use super::format;
-use super::visitor::{LANG_COOKIE, PageContext, redirect, safe_next};
+use super::visitor::{LANG_COOKIE, PageContext, path_of, redirect, safe_next};
 use axum::Form;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -23,11 +23,6 @@ use serde_json::{Value, json};
 const PAGE: u64 = 20;
 /// The furthest page a link may ask for (pages are walked by cursor).
 const MAX_PAGE: u64 = 200;
-
-fn path_of(uri: &Uri) -> String {
-    uri.path_and_query()
-        .map_or("/portal".into(), |p| p.as_str().to_owned())
-}
 
 /// The header's view of the signed-in user: their name and organisations.
 pub async fn me_value(h: &PortalHandle, t: &Strings) -> Value {
