@@ -38,7 +38,7 @@ fn error(status: StatusCode, message: String, field: Option<&str>) -> Response {
 /// Room for the `operations` and `map` parts (and the first part's headers).
 const MAX_PREFIX: usize = 2 * 1024 * 1024 + 64 * 1024;
 
-fn boundary_of(content_type: &str) -> Option<String> {
+pub(super) fn boundary_of(content_type: &str) -> Option<String> {
     content_type.split(';').skip(1).find_map(|p| {
         let (k, v) = p.split_once('=')?;
         k.trim()
@@ -51,7 +51,7 @@ fn boundary_of(content_type: &str) -> Option<String> {
 /// Reads and drops what is left of a refused request (up to a size and a time bound), so that
 /// the client, still sending, gets to read the error instead of a connection reset; a client
 /// that stops sending gets the answer when the time is up.
-async fn drain(stream: &mut axum::body::BodyDataStream) {
+pub(super) async fn drain(stream: &mut axum::body::BodyDataStream) {
     let read = async {
         let mut left = DRAIN_LIMIT;
         while let Some(Ok(chunk)) = stream.next().await {

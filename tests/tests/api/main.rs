@@ -20,6 +20,7 @@ mod portal;
 mod portal_authorization;
 mod portal_browser;
 mod portal_pages;
+mod portal_uploads;
 mod portal_user;
 mod records;
 mod serving;

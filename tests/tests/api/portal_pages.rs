@@ -6,22 +6,22 @@ use serde_json::json;
 use std::collections::HashMap;
 
 /// A cookie-keeping client that does not follow redirects, so each answer can be inspected.
-struct Browser {
+pub(crate) struct Browser {
     http: reqwest::Client,
     base: String,
     cookies: HashMap<String, String>,
-    language: Option<&'static str>,
+    pub language: Option<&'static str>,
 }
 
-struct Page {
-    status: u16,
-    location: Option<String>,
-    set_cookies: Vec<String>,
-    body: String,
+pub(crate) struct Page {
+    pub status: u16,
+    pub location: Option<String>,
+    pub set_cookies: Vec<String>,
+    pub body: String,
 }
 
 impl Browser {
-    fn new(base: &str) -> Browser {
+    pub fn new(base: &str) -> Browser {
         Browser {
             http: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
@@ -41,7 +41,7 @@ impl Browser {
             .join("; ")
     }
 
-    async fn send(&mut self, req: reqwest::RequestBuilder) -> Page {
+    pub async fn send(&mut self, req: reqwest::RequestBuilder) -> Page {
         let mut req = req.header("cookie", self.cookie_header());
         if let Some(l) = self.language {
             req = req.header("accept-language", l);
@@ -75,13 +75,13 @@ impl Browser {
         }
     }
 
-    async fn get(&mut self, path: &str) -> Page {
+    pub async fn get(&mut self, path: &str) -> Page {
         let req = self.http.get(format!("{}{path}", self.base));
         self.send(req).await
     }
 
     /// A form POST as our own page sends it (same-origin, with the CSRF token).
-    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+    pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
         let token = self
             .cookies
             .get("portico_csrf")
@@ -98,11 +98,61 @@ impl Browser {
     }
 }
 
+impl Browser {
+    pub fn csrf(&self) -> String {
+        self.cookies
+            .get("portico_csrf")
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Signs in on the login form.
+    pub async fn sign_in(&mut self, email: &str) {
+        self.get("/portal/login").await;
+        let done = self
+            .post(
+                "/portal/login",
+                &[("email", email), ("password", crate::portal::PASSWORD)],
+            )
+            .await;
+        assert_eq!(done.status, 303, "{}", done.body);
+    }
+
+    /// A `multipart/form-data` POST as our pages send it: `parts` in order, each a text field
+    /// (`None` file name) or a file.
+    pub async fn post_parts(&mut self, path: &str, parts: &[(&str, Option<&str>, &[u8])]) -> Page {
+        let mut body = Vec::new();
+        for (name, filename, content) in parts {
+            body.extend_from_slice(b"--PorticoTestBoundary\r\n");
+            let head = match filename {
+                Some(f) => format!(
+                    "Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                ),
+                None => format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n"),
+            };
+            body.extend_from_slice(head.as_bytes());
+            body.extend_from_slice(content);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(b"--PorticoTestBoundary--\r\n");
+        let req = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("sec-fetch-site", "same-origin")
+            .header(
+                "content-type",
+                "multipart/form-data; boundary=PorticoTestBoundary",
+            )
+            .body(body);
+        self.send(req).await
+    }
+}
+
 fn token_of(link: &str) -> String {
     link.rsplit('/').next().unwrap().to_owned()
 }
 
-async fn a_client_with_a_case(t: &PortalApp) -> (String, String) {
+pub(crate) async fn a_client_with_a_case(t: &PortalApp) -> (String, String) {
     let carla = t
         .create_contact(json!({"name": "Carla", "email": "carla@example.com"}))
         .await;

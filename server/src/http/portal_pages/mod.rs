@@ -7,7 +7,9 @@
 //! same 404 page as one that does not exist.
 
 mod account;
+mod case_page;
 mod csrf;
+mod form_parts;
 mod format;
 mod new_case;
 mod sign_in;
@@ -28,7 +30,8 @@ pub fn router() -> Router<AppState> {
             "/portal/cases/new",
             get(new_case::page).post(new_case::submit),
         )
-        .route("/portal/cases/{id}", get(workspace::case))
+        .route("/portal/cases/{id}", get(case_page::page))
+        .route("/portal/cases/{id}/documents", post(case_page::upload))
         .route(
             "/portal/login",
             get(sign_in::login_page).post(sign_in::login),

@@ -4,12 +4,14 @@
 
 use super::super::AppState;
 use super::csrf;
+use super::form_parts;
 use super::visitor::{PageContext, path_of, redirect};
 use axum::Form;
-use axum::extract::State;
+use axum::extract::{FromRequest, Request, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
 use portico_engine::EngineError;
+use portico_engine::documents::executable;
 use portico_engine::metadata::{Audience, EntityKind, FieldDefinition, FieldType};
 use portico_theme::i18n::Strings;
 use serde_json::{Map, Value, json};
@@ -134,10 +136,11 @@ async fn form(
     defs: &[FieldDefinition],
     typed: &HashMap<String, Vec<String>>,
     errors: &HashMap<String, String>,
+    attach_error: Option<String>,
     status: StatusCode,
 ) -> Response {
     let t = ctx.strings(state);
-    let summary: Vec<Value> = defs
+    let mut summary: Vec<Value> = defs
         .iter()
         .filter_map(|d| {
             errors
@@ -145,12 +148,23 @@ async fn form(
                 .map(|m| json!({"key": d.key, "label": super::workspace::builtin_label(t, &d.label), "message": m}))
         })
         .collect();
+    if let Some(message) = &attach_error {
+        summary.push(json!({"key": FILES, "label": t.get("attachments"), "message": message}));
+    }
+    let limits = super::case_page::limits_text(ctx, state);
     ctx.render(
         state,
         "new_case",
         t.get("new_case_title"),
         status,
-        json!({"section": "new", "blocks": blocks(defs, typed, errors, t), "errors": summary}),
+        json!({
+            "section": "new",
+            "blocks": blocks(defs, typed, errors, t),
+            "errors": summary,
+            "files": FILES,
+            "attach_error": attach_error,
+            "upload_limits": limits,
+        }),
     )
     .await
 }
@@ -170,37 +184,68 @@ pub async fn page(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -
         &defs,
         &HashMap::new(),
         &HashMap::new(),
+        None,
         StatusCode::OK,
     )
     .await
 }
 
-pub async fn submit(
-    State(state): State<AppState>,
-    uri: Uri,
-    headers: HeaderMap,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Response {
+/// The file input of the form; field keys are camelCase, so no field can take this name.
+const FILES: &str = "_files";
+
+pub async fn submit(State(state): State<AppState>, uri: Uri, request: Request) -> Response {
+    let headers = request.headers().clone();
     let ctx = match PageContext::of(&state, &headers, path_of(&uri)).await {
         Ok(c) => c,
         Err(r) => return r,
     };
     let Some(h) = &ctx.handle else {
+        form_parts::discard(request.into_body()).await;
         return ctx.to_login();
     };
-    let mut typed: HashMap<String, Vec<String>> = HashMap::new();
-    for (k, v) in pairs {
-        typed.entry(k).or_default().push(v);
-    }
-    let token = typed
-        .get("csrf")
-        .and_then(|v| v.first())
-        .map(String::as_str);
-    if !csrf::allowed(&headers, token, &state.public_url) {
-        return redirect("/portal/cases/new");
-    }
     let t = ctx.strings(&state);
     let defs = editable(h);
+    let public_url = state.public_url.clone();
+    let trusted = |fields: &HashMap<String, Vec<String>>| {
+        let token = fields.get("csrf").and_then(|v| v.first());
+        csrf::allowed(&headers, token.map(String::as_str), &public_url)
+    };
+    let mut attach_error = None;
+    let (typed, files) = if form_parts::is_multipart(&headers) {
+        let limits = form_parts::Limits {
+            file_bytes: state.config.max_upload_bytes,
+            files: state.config.max_upload_files,
+        };
+        match form_parts::read(&headers, request.into_body(), limits, trusted).await {
+            Ok(parts) => (parts.fields, parts.files),
+            Err(failed) => {
+                let (message, _) = super::case_page::explain(&ctx, t, &failed.error);
+                let Some(message) = message else {
+                    return redirect("/portal/cases/new");
+                };
+                attach_error = Some(message);
+                (failed.fields, Vec::new())
+            }
+        }
+    } else {
+        match Form::<Vec<(String, String)>>::from_request(request, &state).await {
+            Ok(Form(pairs)) => {
+                let mut typed: HashMap<String, Vec<String>> = HashMap::new();
+                for (k, v) in pairs {
+                    typed.entry(k).or_default().push(v);
+                }
+                (typed, Vec::new())
+            }
+            Err(_) => (HashMap::new(), Vec::new()),
+        }
+    };
+    if attach_error.is_none() && !trusted(&typed) {
+        return redirect("/portal/cases/new");
+    }
+    let files: Vec<_> = files.into_iter().filter(|f| f.field == FILES).collect();
+    if let Some(f) = files.iter().find(|f| executable(&f.head).is_some()) {
+        attach_error = Some(format!("{}: {}", f.filename, t.get("upload_program")));
+    }
     let mut values = Map::new();
     let mut errors = HashMap::new();
     for def in &defs {
@@ -218,9 +263,14 @@ pub async fn submit(
             }
         }
     }
-    if errors.is_empty() {
+    if errors.is_empty() && attach_error.is_none() {
         match h.create_case(values).await {
-            Ok(case) => return redirect(&format!("/portal/cases/{}", case.id)),
+            Ok(case) => {
+                if files.is_empty() {
+                    return redirect(&format!("/portal/cases/{}", case.id));
+                }
+                return super::case_page::created_with(&ctx, &state, h, case.id, files).await;
+            }
             Err(EngineError::Validation { field, message }) => {
                 let text = if message.contains("required") {
                     t.get("field_required")
@@ -238,12 +288,17 @@ pub async fn submit(
             Err(e) => return ctx.failed(&state, e).await,
         }
     }
+    // Browsers cannot put chosen files back into a form: say so when some were chosen.
+    if attach_error.is_none() && !files.is_empty() {
+        attach_error = Some(t.get("attachments_again").to_owned());
+    }
     form(
         &ctx,
         &state,
         &defs,
         &typed,
         &errors,
+        attach_error,
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await

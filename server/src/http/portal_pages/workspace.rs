@@ -12,8 +12,7 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use portico_engine::PortalHandle;
-use portico_engine::documents::{DocumentOrder, DocumentQuery};
-use portico_engine::metadata::{Audience, EntityKind, FieldType, enum_value_name};
+use portico_engine::metadata::{EntityKind, enum_value_name};
 use portico_engine::records::{Condition, ListQuery, Op, Record, case_number};
 use portico_theme::i18n::Strings;
 use serde::Deserialize;
@@ -270,134 +269,6 @@ pub async fn cases(
             "page_label": page_label,
             "prev_href": (page_no > 1).then(|| cases_href(&status_value, &search, page_no - 1)),
             "next_href": (page_no < pages.min(MAX_PAGE)).then(|| cases_href(&status_value, &search, page_no + 1)),
-        }),
-    )
-    .await
-}
-
-#[derive(Deserialize, Default)]
-pub struct CaseQuery {
-    sort: Option<String>,
-    dq: Option<String>,
-}
-
-pub async fn case(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    uri: Uri,
-    headers: HeaderMap,
-    query: Result<Query<CaseQuery>, QueryRejection>,
-) -> Response {
-    let ctx = match PageContext::of(&state, &headers, path_of(&uri)).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let Some(h) = &ctx.handle else {
-        return ctx.to_login();
-    };
-    let Some(id) = id.parse::<i64>().ok().filter(|i| *i > 0) else {
-        return ctx.not_found(&state).await;
-    };
-    let record = match h.case(id).await {
-        Ok(r) => r,
-        Err(e) => return ctx.failed(&state, e).await,
-    };
-    // A malformed address (page=abc) shows the first page rather than an error.
-    let query = query.map(|Query(q)| q).unwrap_or_default();
-    let t = ctx.strings(&state);
-    let catalog = h.catalog();
-    // The admin's portal fields, by block and position; number, subject and status head the page.
-    let mut blocks: Vec<(String, Vec<Value>)> = Vec::new();
-    for def in catalog.entity(EntityKind::Case).visible(Audience::Portal) {
-        if matches!(def.key.as_str(), "number" | "subject" | "status") {
-            continue;
-        }
-        let value = record.get(&def.key);
-        let (text, href) = match def.field_type {
-            FieldType::User => match record.reference(&def.key) {
-                Some(uid) => match h.staff_user(uid).await {
-                    Ok(u) => (u.name, None),
-                    Err(_) => (t.get("empty_value").to_owned(), None),
-                },
-                None => (t.get("empty_value").to_owned(), None),
-            },
-            FieldType::Contact => match record.reference(&def.key) {
-                Some(cid) => match h.contact(cid).await {
-                    Ok(c) => (c.get("name").as_str().unwrap_or_default().to_owned(), None),
-                    Err(_) => (t.get("empty_value").to_owned(), None),
-                },
-                None => (t.get("empty_value").to_owned(), None),
-            },
-            FieldType::Select => match value.as_str() {
-                Some(s) => (option_label(t, s), None),
-                None => (t.get("empty_value").to_owned(), None),
-            },
-            _ => format::field(def, value, ctx.lang, t),
-        };
-        let item = json!({"label": builtin_label(t, &def.label), "value": text, "href": href});
-        match blocks.iter_mut().find(|(b, _)| *b == def.block) {
-            Some((_, fields)) => fields.push(item),
-            None => blocks.push((def.block.clone(), vec![item])),
-        }
-    }
-    let order = match query.sort.as_deref() {
-        Some("name") => DocumentOrder::Name,
-        Some("activity") => DocumentOrder::Activity,
-        _ => DocumentOrder::Created,
-    };
-    let dq = query.dq.as_deref().unwrap_or_default().trim().to_owned();
-    let how = DocumentQuery {
-        order,
-        descending: order != DocumentOrder::Name,
-        search: (!dq.is_empty()).then(|| dq.clone()),
-    };
-    let documents = match h.documents(id, &how).await {
-        Ok(d) => d,
-        Err(e) => return ctx.failed(&state, e).await,
-    };
-    let can_download = match h.can_download(id).await {
-        Ok(b) => b,
-        Err(e) => return ctx.failed(&state, e).await,
-    };
-    let docs: Vec<Value> = documents
-        .iter()
-        .map(|d| {
-            json!({
-                "id": d.id,
-                "name": d.name,
-                "size": format::size(ctx.lang, d.size),
-                "date": format::date_of_micros(ctx.lang, d.updated_at),
-                "download_label": t.fill("download_label", &[("name", &d.name)]),
-            })
-        })
-        .collect();
-    let sorts: Vec<Value> = [("created", "sort_created"), ("activity", "sort_activity"), ("name", "sort_name")]
-        .iter()
-        .map(|(v, k)| json!({"value": v, "label": t.get(k), "selected": query.sort.as_deref().unwrap_or("created") == *v}))
-        .collect();
-    let number = case_number(record.id);
-    let heading = t.fill("case_title", &[("number", &number)]);
-    let subject = record
-        .get("subject")
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    ctx.render(
-        &state,
-        "case",
-        &format!("{heading}: {subject}"),
-        StatusCode::OK,
-        json!({
-            "section": "cases",
-            "id": record.id,
-            "heading": heading,
-            "subject": subject,
-            "status": record.get("status").as_str().map(|s| option_label(t, s)),
-            "blocks": blocks.into_iter().map(|(name, fields)| json!({"name": builtin_label(t, &name), "fields": fields})).collect::<Vec<_>>(),
-            "documents": docs,
-            "can_download": can_download,
-            "sorts": sorts,
-            "dq": dq,
         }),
     )
     .await

@@ -1,0 +1,458 @@
+//! One case, `/portal/cases/<id>`: its number, status and portal fields by block, its documents,
+//! and the form that uploads more (`POST /portal/cases/<id>/documents`).
+//!
+//! An upload's problems (a file over the limit, too many files, a program) are shown on the
+//! case page beside the form, with what was added and what was not; never a bare 413.
+
+use super::super::AppState;
+use super::csrf;
+use super::form_parts::{self, FormError, Limits, SpooledFile};
+use super::format;
+use super::visitor::{PageContext, path_of, redirect};
+use super::workspace::{builtin_label, option_label};
+use axum::body::Body;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::Response;
+use portico_engine::documents::{DocumentOrder, DocumentQuery, Upload, UploadTarget, executable};
+use portico_engine::metadata::{Audience, EntityKind, FieldType};
+use portico_engine::records::case_number;
+use portico_engine::{EngineError, PortalHandle};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+#[derive(Deserialize, Default)]
+pub struct CaseQuery {
+    sort: Option<String>,
+    dq: Option<String>,
+    /// How many documents the last upload added (the redirect after it says so).
+    added: Option<u32>,
+}
+
+/// What the page says about an upload beside its form.
+#[derive(Default)]
+struct Notice {
+    added: Option<u32>,
+    /// A problem with the whole form.
+    problem: Option<String>,
+    /// Files that were not added, with the reason.
+    refused: Vec<(String, String)>,
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+    query: Result<Query<CaseQuery>, QueryRejection>,
+) -> Response {
+    let ctx = match PageContext::of(&state, &headers, path_of(&uri)).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let Some(h) = &ctx.handle else {
+        return ctx.to_login();
+    };
+    let Some(id) = id.parse::<i64>().ok().filter(|i| *i > 0) else {
+        return ctx.not_found(&state).await;
+    };
+    // A malformed address (sort=1&added=x) shows the plain page rather than an error.
+    let query = query.map(|Query(q)| q).unwrap_or_default();
+    let notice = Notice {
+        added: query.added,
+        ..Notice::default()
+    };
+    render(&ctx, &state, h, id, &query, notice, StatusCode::OK).await
+}
+
+pub async fn upload(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let ctx = match PageContext::of(&state, &headers, format!("/portal/cases/{id}")).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let Some(h) = &ctx.handle else {
+        form_parts::discard(body).await;
+        return ctx.to_login();
+    };
+    let Some(id) = id.parse::<i64>().ok().filter(|i| *i > 0) else {
+        form_parts::discard(body).await;
+        return ctx.not_found(&state).await;
+    };
+    // Whether this visitor may add to this case is known before a byte of a file is read.
+    if let Err(e) = h.check_upload(UploadTarget::Case(id)).await {
+        form_parts::discard(body).await;
+        return ctx.failed(&state, e).await;
+    }
+    let limits = Limits {
+        file_bytes: state.config.max_upload_bytes,
+        files: state.config.max_upload_files,
+    };
+    let public_url = state.public_url.clone();
+    let parts = if form_parts::is_multipart(&headers) {
+        form_parts::read(&headers, body, limits, |fields| {
+            let token = fields.get("csrf").and_then(|v| v.first());
+            csrf::allowed(&headers, token.map(String::as_str), &public_url)
+        })
+        .await
+    } else {
+        form_parts::discard(body).await;
+        Err(form_parts::Failed {
+            error: FormError::Malformed,
+            fields: Default::default(),
+        })
+    };
+    let failed = match parts {
+        Ok(parts) => return store(&ctx, &state, h, id, parts).await,
+        Err(failed) => failed.error,
+    };
+    let (problem, status) = explain(&ctx, ctx.strings(&state), &failed);
+    if problem.is_none() {
+        // A forged form: nothing said, as with every other refused CSRF check.
+        return redirect(&format!("/portal/cases/{id}"));
+    }
+    let notice = Notice {
+        problem,
+        ..Notice::default()
+    };
+    render(&ctx, &state, h, id, &CaseQuery::default(), notice, status).await
+}
+
+/// What to tell the visitor about a form that could not be read, and the answer's status; no
+/// words for a form the CSRF check refused.
+pub(super) fn explain(
+    ctx: &PageContext,
+    t: &portico_theme::i18n::Strings,
+    error: &FormError,
+) -> (Option<String>, StatusCode) {
+    match error {
+        FormError::Refused => (None, StatusCode::FORBIDDEN),
+        FormError::FileTooLarge { filename, limit } => (
+            Some(t.fill(
+                "upload_too_large",
+                &[
+                    ("name", filename),
+                    ("limit", &format::size(ctx.lang, limit_i64(*limit))),
+                ],
+            )),
+            StatusCode::PAYLOAD_TOO_LARGE,
+        ),
+        FormError::TooManyFiles { limit } => (
+            Some(t.count("upload_too_many", limit_i64(*limit as u64))),
+            StatusCode::PAYLOAD_TOO_LARGE,
+        ),
+        FormError::TooMuchText | FormError::Malformed => (
+            Some(t.get("upload_malformed").to_owned()),
+            StatusCode::BAD_REQUEST,
+        ),
+        FormError::Disk => (
+            Some(t.get("error_lead").to_owned()),
+            StatusCode::INTERNAL_SERVER_ERROR,
+        ),
+    }
+}
+
+/// The limits stated on every upload form.
+pub(super) fn limits_text(ctx: &PageContext, state: &AppState) -> String {
+    ctx.strings(state).fill(
+        "upload_limits",
+        &[
+            ("files", &state.config.max_upload_files.to_string()),
+            (
+                "size",
+                &format::size(ctx.lang, limit_i64(state.config.max_upload_bytes)),
+            ),
+        ],
+    )
+}
+
+/// After a case was opened with attachments: the files go in, then the new case's page, which
+/// lists any file that was not added (the case itself stays).
+pub(super) async fn created_with(
+    ctx: &PageContext,
+    state: &AppState,
+    h: &PortalHandle,
+    id: i64,
+    files: Vec<SpooledFile>,
+) -> Response {
+    let (added, refused) = match attach(h, id, None, files, ctx.strings(state)).await {
+        Ok(outcome) => outcome,
+        Err(e) => return ctx.failed(state, e).await,
+    };
+    if refused.is_empty() {
+        return redirect(&format!("/portal/cases/{id}?added={added}#documents"));
+    }
+    let notice = Notice {
+        added: Some(added),
+        problem: None,
+        refused,
+    };
+    render(
+        ctx,
+        state,
+        h,
+        id,
+        &CaseQuery::default(),
+        notice,
+        StatusCode::CREATED,
+    )
+    .await
+}
+
+fn limit_i64(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// Stores the form's files one by one into the chosen folder; each file stands alone, so one
+/// refused file does not undo the others, and the page lists which were not added and why.
+async fn store(
+    ctx: &PageContext,
+    state: &AppState,
+    h: &PortalHandle,
+    id: i64,
+    parts: form_parts::FormParts,
+) -> Response {
+    let t = ctx.strings(state);
+    let back = CaseQuery::default();
+    let folder = match parts.first("folder").unwrap_or_default() {
+        "" => None,
+        raw => {
+            let folders = match h.folders(id).await {
+                Ok(f) => f,
+                Err(e) => return ctx.failed(state, e).await,
+            };
+            match raw
+                .parse::<i64>()
+                .ok()
+                .filter(|f| folders.iter().any(|x| x.id == *f))
+            {
+                Some(f) => Some(f),
+                None => {
+                    let notice = Notice {
+                        problem: Some(t.get("upload_folder_unknown").to_owned()),
+                        ..Notice::default()
+                    };
+                    return render(
+                        ctx,
+                        state,
+                        h,
+                        id,
+                        &back,
+                        notice,
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                    )
+                    .await;
+                }
+            }
+        }
+    };
+    if parts.files.is_empty() {
+        let notice = Notice {
+            problem: Some(t.get("upload_none").to_owned()),
+            ..Notice::default()
+        };
+        return render(
+            ctx,
+            state,
+            h,
+            id,
+            &back,
+            notice,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    let (added, refused) = match attach(h, id, folder, parts.files, t).await {
+        Ok(outcome) => outcome,
+        Err(e) => return ctx.failed(state, e).await,
+    };
+    if refused.is_empty() {
+        return redirect(&format!("/portal/cases/{id}?added={added}#documents"));
+    }
+    let notice = Notice {
+        added: Some(added),
+        problem: None,
+        refused,
+    };
+    render(
+        ctx,
+        state,
+        h,
+        id,
+        &back,
+        notice,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
+}
+
+/// Adds each file to the case: how many were added, and the files refused with the reason in
+/// the page's language. Errors other than a refused file end the whole upload.
+pub(super) async fn attach(
+    h: &PortalHandle,
+    case_id: i64,
+    folder: Option<i64>,
+    files: Vec<SpooledFile>,
+    t: &portico_theme::i18n::Strings,
+) -> Result<(u32, Vec<(String, String)>), EngineError> {
+    let mut added = 0;
+    let mut refused = Vec::new();
+    for mut file in files {
+        if executable(&file.head).is_some() {
+            refused.push((file.filename, t.get("upload_program").to_owned()));
+            continue;
+        }
+        let upload = Upload {
+            filename: file.filename.clone(),
+            content_type: file.content_type.clone(),
+            content: &mut file.file,
+        };
+        match h.upload_document(case_id, folder, upload).await {
+            Ok(_) => added += 1,
+            Err(EngineError::Validation { .. }) => {
+                refused.push((file.filename, t.get("upload_refused").to_owned()));
+            }
+            Err(EngineError::RateLimited) => {
+                refused.push((file.filename, t.get("upload_limited").to_owned()));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok((added, refused))
+}
+
+/// The case page, with `notice` beside the upload form.
+async fn render(
+    ctx: &PageContext,
+    state: &AppState,
+    h: &PortalHandle,
+    id: i64,
+    query: &CaseQuery,
+    notice: Notice,
+    status: StatusCode,
+) -> Response {
+    let record = match h.case(id).await {
+        Ok(r) => r,
+        Err(e) => return ctx.failed(state, e).await,
+    };
+    let t = ctx.strings(state);
+    let catalog = h.catalog();
+    // The admin's portal fields, by block and position; number, subject and status head the page.
+    let mut blocks: Vec<(String, Vec<Value>)> = Vec::new();
+    for def in catalog.entity(EntityKind::Case).visible(Audience::Portal) {
+        if matches!(def.key.as_str(), "number" | "subject" | "status") {
+            continue;
+        }
+        let value = record.get(&def.key);
+        let (text, href) = match def.field_type {
+            FieldType::User => match record.reference(&def.key) {
+                Some(uid) => match h.staff_user(uid).await {
+                    Ok(u) => (u.name, None),
+                    Err(_) => (t.get("empty_value").to_owned(), None),
+                },
+                None => (t.get("empty_value").to_owned(), None),
+            },
+            FieldType::Contact => match record.reference(&def.key) {
+                Some(cid) => match h.contact(cid).await {
+                    Ok(c) => (c.get("name").as_str().unwrap_or_default().to_owned(), None),
+                    Err(_) => (t.get("empty_value").to_owned(), None),
+                },
+                None => (t.get("empty_value").to_owned(), None),
+            },
+            FieldType::Select => match value.as_str() {
+                Some(s) => (option_label(t, s), None),
+                None => (t.get("empty_value").to_owned(), None),
+            },
+            _ => format::field(def, value, ctx.lang, t),
+        };
+        let item = json!({"label": builtin_label(t, &def.label), "value": text, "href": href});
+        match blocks.iter_mut().find(|(b, _)| *b == def.block) {
+            Some((_, fields)) => fields.push(item),
+            None => blocks.push((def.block.clone(), vec![item])),
+        }
+    }
+    let order = match query.sort.as_deref() {
+        Some("name") => DocumentOrder::Name,
+        Some("activity") => DocumentOrder::Activity,
+        _ => DocumentOrder::Created,
+    };
+    let dq = query.dq.as_deref().unwrap_or_default().trim().to_owned();
+    let how = DocumentQuery {
+        order,
+        descending: order != DocumentOrder::Name,
+        search: (!dq.is_empty()).then(|| dq.clone()),
+    };
+    let documents = match h.documents(id, &how).await {
+        Ok(d) => d,
+        Err(e) => return ctx.failed(state, e).await,
+    };
+    let can_download = match h.can_download(id).await {
+        Ok(b) => b,
+        Err(e) => return ctx.failed(state, e).await,
+    };
+    let folders = match h.folders(id).await {
+        Ok(f) => f,
+        Err(e) => return ctx.failed(state, e).await,
+    };
+    let folder_name = |fid: Option<i64>| {
+        fid.and_then(|f| folders.iter().find(|x| x.id == f))
+            .map(|f| f.name.clone())
+    };
+    let me = h.contact_id();
+    let docs: Vec<Value> = documents
+        .iter()
+        .map(|d| {
+            json!({
+                "id": d.id,
+                "name": d.name,
+                "folder": folder_name(d.folder_id),
+                "yours": d.uploaded_by == Some(me),
+                "size": format::size(ctx.lang, d.size),
+                "date": format::date_of_micros(ctx.lang, d.updated_at),
+                "download_label": t.fill("download_label", &[("name", &d.name)]),
+            })
+        })
+        .collect();
+    let sorts: Vec<Value> = [("created", "sort_created"), ("activity", "sort_activity"), ("name", "sort_name")]
+        .iter()
+        .map(|(v, k)| json!({"value": v, "label": t.get(k), "selected": query.sort.as_deref().unwrap_or("created") == *v}))
+        .collect();
+    let number = case_number(record.id);
+    let heading = t.fill("case_title", &[("number", &number)]);
+    let subject = record
+        .get("subject")
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let limit = limits_text(ctx, state);
+    ctx.render(
+        state,
+        "case",
+        &format!("{heading}: {subject}"),
+        status,
+        json!({
+            "section": "cases",
+            "id": record.id,
+            "heading": heading,
+            "subject": subject,
+            "status": record.get("status").as_str().map(|s| option_label(t, s)),
+            "blocks": blocks.into_iter().map(|(name, fields)| json!({"name": builtin_label(t, &name), "fields": fields})).collect::<Vec<_>>(),
+            "documents": docs,
+            "any_folder": docs.iter().any(|d| !d["folder"].is_null()),
+            "can_download": can_download,
+            "sorts": sorts,
+            "dq": dq,
+            "folders": folders.iter().map(|f| json!({"id": f.id, "name": f.name})).collect::<Vec<_>>(),
+            "upload_limits": limit,
+            "added": notice.added.filter(|n| *n > 0).map(|n| t.count("upload_added", i64::from(n))),
+            "upload_problem": notice.problem,
+            "refused": notice.refused.iter().map(|(name, why)| json!({"name": name, "why": why})).collect::<Vec<_>>(),
+        }),
+    )
+    .await
+}
