@@ -19,7 +19,9 @@ macro_rules! page {
     };
 }
 
-const TEMPLATES: [(&str, &str); 11] = [
+const TEMPLATES: [(&str, &str); 13] = [
+    page!("chart"),
+    page!("case"),
     page!("base"),
     page!("landing"),
     page!("login"),
@@ -32,8 +34,6 @@ const TEMPLATES: [(&str, &str); 11] = [
     page!("indicators"),
     page!("account"),
 ];
-
-const CASE: (&str, &str) = page!("case");
 
 /// The stylesheet, served at [`Pages::css_path`].
 pub const CSS: &str = include_str!("../static/portal.css");
@@ -55,11 +55,10 @@ impl Pages {
     pub fn new() -> Result<Pages, PageError> {
         let mut tera = Tera::new();
         tera.autoescape_on(vec![".html"]);
-        tera.add_raw_templates(TEMPLATES.into_iter().chain([CASE]))
-            .map_err(|e| PageError {
-                page: "templates".into(),
-                message: e.to_string(),
-            })?;
+        tera.add_raw_templates(TEMPLATES).map_err(|e| PageError {
+            page: "templates".into(),
+            message: e.to_string(),
+        })?;
         Ok(Pages {
             tera,
             catalog: Catalog::default(),

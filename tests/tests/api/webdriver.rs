@@ -11,6 +11,12 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+/// The elements that reach past the viewport's right edge, when the page scrolls sideways.
+const OVERFLOW: &str = "const w = document.documentElement.clientWidth; \
+if (document.documentElement.scrollWidth <= w) return []; \
+return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > w + 1) \
+.slice(0, 8).map(e => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right) + 'px');";
+
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 pub struct Browser {
@@ -18,6 +24,8 @@ pub struct Browser {
     /// `http://127.0.0.1:<port>/session/<id>`
     session: String,
     driver: Child,
+    /// Where the browser saves what it downloads.
+    downloads: PathBuf,
 }
 
 fn free_port() -> u16 {
@@ -58,8 +66,16 @@ impl Browser {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        // A Spanish-speaking client (the portal's default language), with or without scripts.
-        let mut prefs = json!({"intl.accept_languages": "es-ES,es"});
+        let downloads = std::env::temp_dir().join(format!("portico-downloads-{port}"));
+        let _ = std::fs::remove_dir_all(&downloads);
+        std::fs::create_dir_all(&downloads).expect("a download folder");
+        // A Spanish-speaking client (the portal's default language), with or without scripts;
+        // downloads land in a folder of this test's own.
+        let mut prefs = json!({
+            "intl.accept_languages": "es-ES,es",
+            "download.default_directory": downloads,
+            "download.prompt_for_download": false,
+        });
         if !javascript {
             prefs["profile.managed_default_content_settings.javascript"] = json!(2);
         }
@@ -89,6 +105,7 @@ impl Browser {
             http,
             session: format!("{base}/session/{id}"),
             driver,
+            downloads,
         }
     }
 
@@ -172,6 +189,42 @@ impl Browser {
         .await;
     }
 
+    /// Chooses files in a file input, as a person picking them in the file dialog.
+    pub async fn choose_files(&self, css: &str, paths: &[PathBuf]) {
+        let id = self.find(css).await;
+        let text = paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join("\n");
+        self.call(
+            reqwest::Method::POST,
+            &format!("/element/{id}/value"),
+            Some(json!({"text": text})),
+        )
+        .await;
+    }
+
+    /// Picks the option with `value` in the select `css`.
+    pub async fn select(&self, css: &str, value: &str) {
+        self.click(&format!("{css} option[value='{value}']")).await;
+    }
+
+    /// Waits (up to 10 s) for the browser to have saved `name`; answers its bytes.
+    pub async fn downloaded(&self, name: &str) -> Vec<u8> {
+        let path = self.downloads.join(name);
+        for _ in 0..100 {
+            if let Ok(bytes) = std::fs::read(&path) {
+                return bytes;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let saved: Vec<_> = std::fs::read_dir(&self.downloads)
+            .map(|d| d.filter_map(|e| e.ok()).map(|e| e.file_name()).collect())
+            .unwrap_or_default();
+        panic!("the browser never saved {name}; the download folder holds {saved:?}")
+    }
+
     pub async fn click(&self, css: &str) {
         let id = self.find(css).await;
         self.call(
@@ -197,10 +250,27 @@ impl Browser {
         std::fs::create_dir_all(&dir).unwrap();
         for (suffix, w, h) in [("desktop", 1280, 900), ("phone", 375, 812)] {
             self.resize(w, h).await;
+            // The page as it opens, even when the address points further down (#documents).
+            self.call(
+                reqwest::Method::POST,
+                "/execute/sync",
+                Some(json!({"script": "window.scrollTo(0, 0); return null;", "args": []})),
+            )
+            .await;
             let png = self.call(reqwest::Method::GET, "/screenshot", None).await;
             let bytes = base64(png.as_str().unwrap_or_default());
             std::fs::write(dir.join(format!("{name}-{suffix}.png")), bytes).unwrap();
         }
+        // The narrowest phones: nothing may stick out sideways.
+        self.resize(320, 700).await;
+        let wide = self
+            .call(
+                reqwest::Method::POST,
+                "/execute/sync",
+                Some(json!({"script": OVERFLOW, "args": []})),
+            )
+            .await;
+        assert_eq!(wide, json!([]), "{name} is wider than a 320 px screen");
         self.resize(1280, 900).await;
     }
 
@@ -236,6 +306,7 @@ impl Drop for Browser {
     fn drop(&mut self) {
         let _ = self.driver.kill();
         let _ = self.driver.wait();
+        let _ = std::fs::remove_dir_all(&self.downloads);
     }
 }
 

@@ -87,10 +87,15 @@ pub fn size(lang: Language, bytes: i64) -> String {
         format!("{} B", bytes.max(0))
     } else if b < 1024.0 * 1024.0 {
         format!("{} KB", decimal(lang, (b / 1024.0 * 10.0).round() / 10.0))
-    } else {
+    } else if b < 1024.0 * 1024.0 * 1024.0 {
         format!(
             "{} MB",
             decimal(lang, (b / 1024.0 / 1024.0 * 10.0).round() / 10.0)
+        )
+    } else {
+        format!(
+            "{} GB",
+            decimal(lang, (b / 1024.0 / 1024.0 / 1024.0 * 10.0).round() / 10.0)
         )
     }
 }
@@ -192,5 +197,6 @@ mod tests {
         assert_eq!(date_of_micros(Language::En, 0), "1 Jan 1970");
         assert_eq!(size(Language::Es, 1536), "1,5 KB");
         assert_eq!(size(Language::En, 12), "12 B");
+        assert_eq!(size(Language::Es, 2 * 1024 * 1024 * 1024), "2 GB");
     }
 }

@@ -117,6 +117,10 @@ pub async fn home(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -
         Ok(p) => p,
         Err(e) => return ctx.failed(&state, e).await,
     };
+    let indicators = match indicator_items(&ctx, &state, h).await {
+        Ok(i) => i,
+        Err(e) => return ctx.failed(&state, e).await,
+    };
     let t = ctx.strings(&state);
     let cases: Vec<Value> = page.records.iter().map(|c| case_row(c, t, &ctx)).collect();
     ctx.render(
@@ -124,7 +128,7 @@ pub async fn home(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -
         "home",
         t.get("home_title"),
         StatusCode::OK,
-        json!({"section": "home", "cases": cases}),
+        json!({"section": "home", "cases": cases, "indicators": indicators, "level": 3}),
     )
     .await
 }
@@ -274,22 +278,15 @@ pub async fn cases(
     .await
 }
 
-/// `/portal/indicators`: each indicator as a bar chart drawn here (inline SVG, no script) with
-/// its numbers in a table beside it.
-pub async fn indicators(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
-    let ctx = match PageContext::of(&state, &headers, path_of(&uri)).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let Some(h) = &ctx.handle else {
-        return ctx.to_login();
-    };
-    let list = match h.indicators().await {
-        Ok(l) => l,
-        Err(e) => return ctx.failed(&state, e).await,
-    };
-    let t = ctx.strings(&state);
-    let items: Vec<Value> = list
+/// The current organisation's indicators, ready for `portal/chart.html`.
+async fn indicator_items(
+    ctx: &PageContext,
+    state: &AppState,
+    h: &PortalHandle,
+) -> Result<Vec<Value>, portico_engine::EngineError> {
+    let list = h.indicators().await?;
+    let t = ctx.strings(state);
+    let items = list
         .iter()
         .map(|i| {
             let max = i.buckets.iter().map(|b| b.count).max().unwrap_or(0).max(1);
@@ -325,12 +322,30 @@ pub async fn indicators(State(state): State<AppState>, uri: Uri, headers: Header
             })
         })
         .collect();
+    Ok(items)
+}
+
+/// `/portal/indicators`: each indicator as a bar chart drawn here (inline SVG, no script) with
+/// its numbers in a table beside it.
+pub async fn indicators(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
+    let ctx = match PageContext::of(&state, &headers, path_of(&uri)).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let Some(h) = &ctx.handle else {
+        return ctx.to_login();
+    };
+    let items = match indicator_items(&ctx, &state, h).await {
+        Ok(i) => i,
+        Err(e) => return ctx.failed(&state, e).await,
+    };
+    let t = ctx.strings(&state);
     ctx.render(
         &state,
         "indicators",
         t.get("indicators_title"),
         StatusCode::OK,
-        json!({"section": "indicators", "indicators": items}),
+        json!({"section": "indicators", "indicators": items, "level": 2}),
     )
     .await
 }
