@@ -49,6 +49,9 @@ pub struct Pages {
     tera: Tera,
     catalog: Catalog,
     css_path: String,
+    /// What every page of a language starts from (`t`, `lang`, `other_lang`, `css`), built
+    /// once: Tera shares a map value by reference count, so a page does not copy the catalog.
+    common: [(Language, Context); 2],
 }
 
 impl Pages {
@@ -59,10 +62,30 @@ impl Pages {
             page: "templates".into(),
             message: e.to_string(),
         })?;
+        let catalog = Catalog::default();
+        let css_path = format!("/portal/static/{}/portal.css", content_hash(CSS));
+        let common = Language::ALL.map(|lang| {
+            let values = json!({
+                "t": catalog.strings(lang).as_json(),
+                "lang": lang.code(),
+                "other_lang": match lang {
+                    Language::Es => "en",
+                    Language::En => "es",
+                },
+                "css": css_path,
+            });
+            let ctx = Context::from_serialize(&values).map_err(|e| PageError {
+                page: "common".into(),
+                message: e.to_string(),
+            });
+            (lang, ctx)
+        });
+        let [(l0, c0), (l1, c1)] = common;
         Ok(Pages {
             tera,
-            catalog: Catalog::default(),
-            css_path: format!("/portal/static/{}/portal.css", content_hash(CSS)),
+            catalog,
+            css_path,
+            common: [(l0, c0?), (l1, c1?)],
         })
     }
 
@@ -78,25 +101,15 @@ impl Pages {
 
     /// Renders `page` (`login`, `cases`...) in `lang` with `data`, which carries the page's own
     /// values plus `title`, `path`, `csrf` and, when signed in, `me`.
-    pub fn render(&self, page: &str, lang: Language, mut data: Value) -> Result<String, PageError> {
-        let strings = self.catalog.strings(lang);
-        if let Value::Object(map) = &mut data {
-            map.insert("t".into(), strings.as_json());
-            map.insert("lang".into(), json!(lang.code()));
-            map.insert(
-                "other_lang".into(),
-                json!(match lang {
-                    Language::Es => "en",
-                    Language::En => "es",
-                }),
-            );
-            map.insert("css".into(), json!(self.css_path));
-        }
+    pub fn render(&self, page: &str, lang: Language, data: Value) -> Result<String, PageError> {
         let name = format!("portal/{page}.html");
-        let ctx = Context::from_serialize(&data).map_err(|e| PageError {
+        let mut ctx = Context::from_serialize(&data).map_err(|e| PageError {
             page: page.into(),
             message: e.to_string(),
         })?;
+        if let Some((_, common)) = self.common.iter().find(|(l, _)| *l == lang) {
+            ctx.extend(common.clone());
+        }
         self.tera.render(&name, &ctx).map_err(|e| PageError {
             page: page.into(),
             message: e.to_string(),

@@ -7,6 +7,8 @@
 //!   a fresh database is created on it. Unset: a SQLite file in a temporary directory.
 //! - `PORTICO_BENCH_SEED`: path of seed.py (default `../shared/bench/seed.py` from the workspace).
 //! - `PORTICO_BENCH_SECONDS` (20), `PORTICO_BENCH_WARMUP` (5), `PORTICO_BENCH_CONNECTIONS` (32).
+//! - `PORTICO_BENCH_ONLY`: run only the operations whose names contain one of these
+//!   comma-separated words (`page,portal list`).
 //! - `PORTICO_BENCH_CASES` (100000): a smaller data set, to show listing does not slow down
 //!   as cases grow.
 //! - `PORTICO_BENCH_DIR`: keep the SQLite database there (on PostgreSQL, keep the database
@@ -227,28 +229,9 @@ struct Outcome {
 /// as little as possible: it writes one prepared HTTP/1.1 request and reads the answer by its
 /// Content-Length, on a single thread, as wrk does. (A reqwest client took enough CPU to cut the
 /// PostgreSQL figures by a third.)
-fn drive(
-    endpoint: &str,
-    token: &str,
-    body: Value,
-    connections: usize,
-    warmup: Duration,
-    run: Duration,
-) -> Outcome {
-    let (authority, path) = endpoint
-        .trim_start_matches("http://")
-        .split_once('/')
-        .expect("host:port/path");
-    let authority = authority.to_owned();
-    let body = body.to_string();
-    let request = Arc::new(
-        format!(
-            "POST /{path} HTTP/1.1\r\nHost: {authority}\r\nAuthorization: Bearer {token}\r\n\
-             Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-            body.len()
-        )
-        .into_bytes(),
-    );
+fn drive(load: Load, connections: usize, warmup: Duration, run: Duration) -> Outcome {
+    let (authority, request) = load.request();
+    let request = Arc::new(request);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -281,6 +264,55 @@ fn drive(
             seconds: run.as_secs_f64(),
         }
     })
+}
+
+/// What one operation of the benchmark sends, over and over.
+enum Load {
+    /// A GraphQL POST with a bearer token.
+    GraphQl {
+        endpoint: String,
+        token: String,
+        body: Value,
+    },
+    /// A portal page, signed in by the session cookie as a browser is.
+    Page { url: String, session: String },
+}
+
+impl Load {
+    /// The server's `host:port` and the whole HTTP/1.1 request.
+    fn request(&self) -> (String, Vec<u8>) {
+        let split = |url: &str| {
+            let (authority, path) = url
+                .trim_start_matches("http://")
+                .split_once('/')
+                .expect("host:port/path");
+            (authority.to_owned(), path.to_owned())
+        };
+        match self {
+            Load::GraphQl {
+                endpoint,
+                token,
+                body,
+            } => {
+                let (authority, path) = split(endpoint);
+                let body = body.to_string();
+                let request = format!(
+                    "POST /{path} HTTP/1.1\r\nHost: {authority}\r\nAuthorization: Bearer {token}\r\n\
+                     Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                    body.len()
+                );
+                (authority, request.into_bytes())
+            }
+            Load::Page { url, session } => {
+                let (authority, path) = split(url);
+                let request = format!(
+                    "GET /{path} HTTP/1.1\r\nHost: {authority}\r\nAccept: text/html\r\n\
+                     Accept-Language: es-ES,es;q=0.9\r\nCookie: portico_portal_session={session}\r\n\r\n"
+                );
+                (authority, request.into_bytes())
+            }
+        }
+    }
 }
 
 /// One connection's loop; gives the latencies measured and how many answers were errors (a
@@ -357,6 +389,71 @@ fn complete_response(buf: &[u8]) -> Option<(u16, &[u8])> {
         .unwrap_or(0);
     let body = buf.get(head_end..head_end + length)?;
     Some((status, body))
+}
+
+/// Brings the case's documents up to `wanted` through the portal page's upload form (one POST
+/// carrying the missing files), so a rerun on a kept database does not add more.
+async fn documents_on(
+    http: &reqwest::Client,
+    server: &str,
+    portal: &str,
+    session: &str,
+    case: &str,
+    wanted: usize,
+) {
+    let listed: Value = http
+        .post(portal)
+        .bearer_auth(session)
+        .json(&json!({"query": "query($c: ID!) { documents(caseId: $c) { id } }", "variables": {"c": case}}))
+        .send()
+        .await
+        .expect("documents")
+        .json()
+        .await
+        .expect("json");
+    let have = listed["data"]["documents"]
+        .as_array()
+        .unwrap_or_else(|| panic!("the case's documents: {listed}"))
+        .len();
+    if have >= wanted {
+        return;
+    }
+    let csrf = "b".repeat(64);
+    let boundary = "PorticoBenchBoundary";
+    let mut body =
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n")
+            .into_bytes();
+    for n in have..wanted {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"Statement {n:02} of the benchmark account.pdf\"\r\n\
+                 Content-Type: application/pdf\r\n\r\n%PDF-1.4 statement {n}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    let res = http
+        .post(format!("{server}/portal/cases/{case}/documents"))
+        .header(
+            "cookie",
+            format!("portico_portal_session={session}; portico_csrf={csrf}"),
+        )
+        .header("sec-fetch-site", "same-origin")
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .expect("upload");
+    // The answer is the case page (a redirect to it, followed).
+    let page = res.text().await.expect("upload answer");
+    assert!(
+        page.contains("Statement 00") || have > 0,
+        "uploading the documents: {page}"
+    );
 }
 
 const PORTAL_PASSWORD: &str = "benchmark portal password";
@@ -653,6 +750,41 @@ async fn main() {
         assert_eq!(n, 20, "contact 42 sees 20 open cases: {check}");
     }
 
+    // A case of contact 42 holding 20 documents, sent from its page's upload form, and the
+    // weight of the two pages measured (each must stay under 60 KB before compression).
+    let documented = check["data"]["cases"]["edges"][0]["node"]["id"]
+        .as_str()
+        .expect("a case of contact 42")
+        .to_owned();
+    documents_on(
+        &http,
+        &server.url,
+        &portal_endpoint,
+        &portal_token,
+        &documented,
+        20,
+    )
+    .await;
+    for path in [
+        "/portal/cases".to_owned(),
+        format!("/portal/cases/{documented}"),
+    ] {
+        let res = http
+            .get(format!("{}{path}", server.url))
+            .header("cookie", format!("portico_portal_session={portal_token}"))
+            .send()
+            .await
+            .expect("page");
+        assert_eq!(res.status(), 200, "{path}");
+        let body = res.text().await.expect("page body");
+        println!("{path}: {} bytes", body.len());
+        assert!(
+            body.len() <= 60 * 1024,
+            "{path} weighs {} bytes",
+            body.len()
+        );
+    }
+
     let connections = env_u64("PORTICO_BENCH_CONNECTIONS", 32) as usize;
     let warmup = Duration::from_secs(env_u64("PORTICO_BENCH_WARMUP", 5));
     let run = Duration::from_secs(env_u64("PORTICO_BENCH_SECONDS", 20));
@@ -663,25 +795,41 @@ async fn main() {
     );
     println!("| operation | req/s | p50 ms | p99 ms | errors | server peak RSS MiB |");
     println!("|---|---:|---:|---:|---:|---:|");
+    let graphql = |endpoint: &str, token: &str, body: Value| Load::GraphQl {
+        endpoint: endpoint.to_owned(),
+        token: token.to_owned(),
+        body,
+    };
+    let page = |path: &str| Load::Page {
+        url: format!("{}{path}", server.url),
+        session: portal_token.clone(),
+    };
     let operations = [
-        ("list", &endpoint, &token, list),
-        ("get", &endpoint, &token, get),
-        ("create", &endpoint, &token, create),
-        ("portal list", &portal_endpoint, &portal_token, portal_list),
+        ("list", graphql(&endpoint, &token, list)),
+        ("get", graphql(&endpoint, &token, get)),
+        ("create", graphql(&endpoint, &token, create)),
+        (
+            "portal list",
+            graphql(&portal_endpoint, &portal_token, portal_list),
+        ),
         (
             "portal create",
-            &portal_endpoint,
-            &creator_token,
-            portal_create,
+            graphql(&portal_endpoint, &creator_token, portal_create),
+        ),
+        ("case list page", page("/portal/cases")),
+        (
+            "case page, 20 documents",
+            page(&format!("/portal/cases/{documented}")),
         ),
     ];
-    for (name, endpoint, token, body) in operations {
-        let (endpoint, token) = (endpoint.clone(), token.clone());
-        let o = tokio::task::spawn_blocking(move || {
-            drive(&endpoint, &token, body, connections, warmup, run)
-        })
-        .await
-        .expect("load");
+    let only = std::env::var("PORTICO_BENCH_ONLY").unwrap_or_default();
+    for (name, load) in operations {
+        if !only.is_empty() && !only.split(',').any(|o| name.contains(o.trim())) {
+            continue;
+        }
+        let o = tokio::task::spawn_blocking(move || drive(load, connections, warmup, run))
+            .await
+            .expect("load");
         println!(
             "| {name} | {:.0} | {:.2} | {:.2} | {} | {:.1} |",
             o.requests as f64 / o.seconds,

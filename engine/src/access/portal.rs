@@ -1,7 +1,7 @@
 //! The portal handle: what a signed-in client can do, inside their row scope.
 
 use crate::Engine;
-use crate::documents::{Document, DocumentQuery, Download, Folder, Upload, UploadTarget};
+use crate::documents::{CaseView, Document, DocumentQuery, Download, Folder, Upload, UploadTarget};
 use crate::error::Result;
 use crate::identity::{PortalPrincipal, Principal, StaffUser};
 use crate::portal::{Indicator, Me};
@@ -77,6 +77,12 @@ impl PortalHandle {
     ) -> Result<Document> {
         self.engine
             .portal_upload_document(&self.principal, case_id, folder_id, upload)
+            .await
+    }
+    /// A case with what its page shows of its documents, the grant checked once.
+    pub async fn case_view(&self, case_id: i64, how: &DocumentQuery) -> Result<CaseView> {
+        self.engine
+            .portal_case_view(&self.principal, case_id, how)
             .await
     }
     pub async fn folders(&self, case_id: i64) -> Result<Vec<Folder>> {

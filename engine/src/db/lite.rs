@@ -155,9 +155,11 @@ impl Drop for LiteTxn<'_> {
 }
 
 fn query(conn: &Connection, stmt: &Statement) -> Result<Vec<Row>> {
-    let mut st = conn.prepare_cached(&stmt.sql)?;
+    let mut values = params(stmt)?;
+    let sql = inline_limit(&stmt.sql, &mut values);
+    let mut st = conn.prepare_cached(&sql)?;
     let columns = st.column_count();
-    let mut rows = st.query(rusqlite::params_from_iter(params(stmt)?))?;
+    let mut rows = st.query(rusqlite::params_from_iter(values))?;
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
         let mut values = Vec::with_capacity(columns);
@@ -167,6 +169,35 @@ fn query(conn: &Connection, stmt: &Statement) -> Result<Vec<Row>> {
         out.push(Row::Lite(values));
     }
     Ok(out)
+}
+
+/// Writes a trailing `LIMIT ?` (and `OFFSET ?`) as numbers in the SQL. SQLite plans a LIMIT
+/// with the value bound to it and marks such a statement to be compiled again whenever that
+/// parameter is bound anew, so a cached statement with a bound LIMIT was re-prepared on every
+/// run (a quarter of a portal page's instructions). Our limits are a handful of integers, so
+/// the statement cache holds one statement per limit instead.
+fn inline_limit<'a>(sql: &'a str, values: &mut Vec<LiteValue>) -> std::borrow::Cow<'a, str> {
+    use std::borrow::Cow;
+    let integer = |v: Option<&LiteValue>| match v {
+        Some(LiteValue::Integer(n)) => Some(*n),
+        _ => None,
+    };
+    if let Some(head) = sql.strip_suffix(" LIMIT ? OFFSET ?") {
+        let n = values.len();
+        if let (Some(limit), Some(offset)) = (
+            integer(values.get(n.wrapping_sub(2))),
+            integer(values.last()),
+        ) {
+            values.truncate(n - 2);
+            return Cow::Owned(format!("{head} LIMIT {limit} OFFSET {offset}"));
+        }
+    } else if let Some(head) = sql.strip_suffix(" LIMIT ?")
+        && let Some(limit) = integer(values.last())
+    {
+        values.pop();
+        return Cow::Owned(format!("{head} LIMIT {limit}"));
+    }
+    Cow::Borrowed(sql)
 }
 
 /// sea-query's values as SQLite stores them through sqlx: booleans as integers, JSON as text.
@@ -206,4 +237,62 @@ fn param(v: &SqlValue) -> Result<LiteValue> {
             )));
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rusqlite::StatementStatus;
+
+    #[test]
+    fn limits_are_written_into_the_statement() {
+        let mut v = vec![LiteValue::Integer(7), LiteValue::Integer(20)];
+        assert_eq!(
+            inline_limit("SELECT a FROM t WHERE b = ? LIMIT ?", &mut v),
+            "SELECT a FROM t WHERE b = ? LIMIT 20"
+        );
+        assert_eq!(v, [LiteValue::Integer(7)]);
+        let mut v = vec![LiteValue::Integer(5), LiteValue::Integer(40)];
+        assert_eq!(
+            inline_limit("SELECT a FROM t LIMIT ? OFFSET ?", &mut v),
+            "SELECT a FROM t LIMIT 5 OFFSET 40"
+        );
+        assert!(v.is_empty());
+        // Anything else is left as it is.
+        let mut v = vec![LiteValue::Text("x".into())];
+        assert_eq!(
+            inline_limit("SELECT a FROM t WHERE b = ?", &mut v),
+            "SELECT a FROM t WHERE b = ?"
+        );
+        assert_eq!(v.len(), 1);
+    }
+
+    /// The reason for [`inline_limit`]: SQLite compiles a cached statement again each time its
+    /// LIMIT parameter is bound, and not when the limit is in the SQL.
+    #[test]
+    fn a_bound_limit_recompiles_the_statement_and_an_inlined_one_does_not() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE t (a INTEGER); INSERT INTO t VALUES (1), (2), (3);")
+            .unwrap();
+        let runs = |sql: &str, bind: bool| {
+            let mut st = conn.prepare(sql).unwrap();
+            for _ in 0..5 {
+                let rows: Vec<i64> = if bind {
+                    st.query_map([2], |r| r.get(0))
+                        .unwrap()
+                        .map(|r| r.unwrap())
+                        .collect()
+                } else {
+                    st.query_map([], |r| r.get(0))
+                        .unwrap()
+                        .map(|r| r.unwrap())
+                        .collect()
+                };
+                assert_eq!(rows.len(), 2);
+            }
+            st.get_status(StatementStatus::RePrepare)
+        };
+        assert!(runs("SELECT a FROM t LIMIT ?", true) >= 4);
+        assert_eq!(runs("SELECT a FROM t LIMIT 2", false), 0);
+    }
 }

@@ -11,6 +11,7 @@ mod storage;
 pub use blob::{Blob, BlobStore, LocalBlobStore};
 pub use model::{Document, DocumentOrder, DocumentQuery, Folder, Origin, PORTAL_TYPE, STAFF_TYPE};
 pub use service::{Download, UploadTarget};
+pub use sharing::CaseView;
 pub use sniff::executable;
 pub(crate) use storage::Storage;
 pub use storage::Upload;

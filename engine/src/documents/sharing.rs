@@ -50,6 +50,15 @@ pub(crate) async fn share(
 }
 
 /// Whether the contact's grant on the case lets them download.
+/// A case as its portal page shows it.
+pub struct CaseView {
+    pub case: crate::records::Record,
+    /// Shared with the user, or theirs.
+    pub documents: Vec<Document>,
+    pub folders: Vec<model::Folder>,
+    pub can_download: bool,
+}
+
 pub(crate) async fn can_download(db: &impl Exec, case_id: i64, contact_id: i64) -> Result<bool> {
     Ok(access_row(db, case_id, contact_id)
         .await?
@@ -208,6 +217,27 @@ impl Engine {
             return Err(EngineError::Unauthenticated);
         };
         can_download(&self.reader(), case.id, me.contact_id).await
+    }
+
+    /// One of the portal user's cases with its documents, folders and download right: what the
+    /// case page shows, with the grant checked once instead of once per part.
+    pub(crate) async fn portal_case_view(
+        &self,
+        p: &Principal,
+        case_id: i64,
+        how: &DocumentQuery,
+    ) -> Result<CaseView> {
+        let case = self.portal_case(p, case_id).await?;
+        let Principal::Portal(me) = p else {
+            return Err(EngineError::Unauthenticated);
+        };
+        let db = self.reader();
+        Ok(CaseView {
+            documents: shared_list(&db, case.id, me.contact_id, how).await?,
+            folders: model::folders(&db, case.id).await?,
+            can_download: can_download(&db, case.id, me.contact_id).await?,
+            case,
+        })
     }
 
     /// The portal user's documents on one of their cases.

@@ -15,7 +15,8 @@ use arc_swap::ArcSwap;
 use casbin::prelude::*;
 use sea_orm::DatabaseConnection;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 const MODEL: &str = r#"
 [request_definition]
@@ -52,12 +53,52 @@ const DEFAULT_POLICIES: &[[&str; 3]] = &[
 
 pub struct Policy {
     db: DatabaseConnection,
-    enforcer: ArcSwap<Enforcer>,
+    enforcer: ArcSwap<Decider>,
 }
 
-async fn build(db: &DatabaseConnection) -> Result<Enforcer> {
+/// An enforcer and the answers it gave. Casbin's `enforce` walks the matcher for every check
+/// (a tenth of a portal page's instructions, at several checks per page); its answer depends
+/// only on the request and the rules, and the rules of one enforcer never change, so each
+/// answer is kept until a reload replaces the whole.
+struct Decider {
+    enforcer: Enforcer,
+    decisions: Mutex<HashMap<(String, Object, Action), bool>>,
+}
+
+/// Answers kept at most (subjects × objects × actions); past it the memo starts again.
+const MAX_DECISIONS: usize = 10_000;
+
+impl Decider {
+    /// The answers so far; a panic elsewhere while holding them leaves them valid.
+    fn memo(&self) -> std::sync::MutexGuard<'_, HashMap<(String, Object, Action), bool>> {
+        self.decisions
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn allows(&self, subject: String, object: Object, action: Action) -> Result<bool> {
+        let key = (subject, object, action);
+        if let Some(known) = self.memo().get(&key) {
+            return Ok(*known);
+        }
+        let allowed = self
+            .enforcer
+            .enforce((key.0.as_str(), object.as_str(), action.as_str()))?;
+        let mut decisions = self.memo();
+        if decisions.len() >= MAX_DECISIONS {
+            decisions.clear();
+        }
+        decisions.insert(key, allowed);
+        Ok(allowed)
+    }
+}
+
+async fn build(db: &DatabaseConnection) -> Result<Decider> {
     let model = DefaultModel::from_str(MODEL).await?;
-    Ok(Enforcer::new(model, RuleTable::new(db.clone())).await?)
+    Ok(Decider {
+        enforcer: Enforcer::new(model, RuleTable::new(db.clone())).await?,
+        decisions: Mutex::new(HashMap::new()),
+    })
 }
 
 impl Policy {
@@ -79,10 +120,7 @@ impl Policy {
         let Some(subject) = principal.subject() else {
             return Ok(false);
         };
-        Ok(self
-            .enforcer
-            .load()
-            .enforce((subject.as_str(), object.as_str(), action.as_str()))?)
+        self.enforcer.load().allows(subject, object, action)
     }
 
     /// `Ok` when allowed; `Unauthenticated` for anonymous requests, `Forbidden` otherwise.

@@ -15,7 +15,9 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
-use portico_engine::documents::{DocumentOrder, DocumentQuery, Upload, UploadTarget, executable};
+use portico_engine::documents::{
+    CaseView, DocumentOrder, DocumentQuery, Upload, UploadTarget, executable,
+};
 use portico_engine::metadata::{Audience, EntityKind, FieldType};
 use portico_engine::records::case_number;
 use portico_engine::{EngineError, PortalHandle};
@@ -336,8 +338,24 @@ async fn render(
     notice: Notice,
     status: StatusCode,
 ) -> Response {
-    let record = match h.case(id).await {
-        Ok(r) => r,
+    let order = match query.sort.as_deref() {
+        Some("name") => DocumentOrder::Name,
+        Some("activity") => DocumentOrder::Activity,
+        _ => DocumentOrder::Created,
+    };
+    let dq = query.dq.as_deref().unwrap_or_default().trim().to_owned();
+    let how = DocumentQuery {
+        order,
+        descending: order != DocumentOrder::Name,
+        search: (!dq.is_empty()).then(|| dq.clone()),
+    };
+    let CaseView {
+        case: record,
+        documents,
+        folders,
+        can_download,
+    } = match h.case_view(id, &how).await {
+        Ok(v) => v,
         Err(e) => return ctx.failed(state, e).await,
     };
     let t = ctx.strings(state);
@@ -376,29 +394,6 @@ async fn render(
             None => blocks.push((def.block.clone(), vec![item])),
         }
     }
-    let order = match query.sort.as_deref() {
-        Some("name") => DocumentOrder::Name,
-        Some("activity") => DocumentOrder::Activity,
-        _ => DocumentOrder::Created,
-    };
-    let dq = query.dq.as_deref().unwrap_or_default().trim().to_owned();
-    let how = DocumentQuery {
-        order,
-        descending: order != DocumentOrder::Name,
-        search: (!dq.is_empty()).then(|| dq.clone()),
-    };
-    let documents = match h.documents(id, &how).await {
-        Ok(d) => d,
-        Err(e) => return ctx.failed(state, e).await,
-    };
-    let can_download = match h.can_download(id).await {
-        Ok(b) => b,
-        Err(e) => return ctx.failed(state, e).await,
-    };
-    let folders = match h.folders(id).await {
-        Ok(f) => f,
-        Err(e) => return ctx.failed(state, e).await,
-    };
     let folder_name = |fid: Option<i64>| {
         fid.and_then(|f| folders.iter().find(|x| x.id == f))
             .map(|f| f.name.clone())
