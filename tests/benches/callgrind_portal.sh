@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Counts the instructions the server spends on N portal-list requests (GraphQL, SQLite), with
-# valgrind's callgrind: unlike throughput runs, the count is the same run after run, so two builds
-# can be compared exactly. Usage: callgrind_portal_list.sh BINARY OUT N (needs valgrind, curl,
-# python3). Builds its own data (a portal user with 30 cases) in a temporary directory.
+# Counts the instructions the server spends on N portal requests (SQLite), with valgrind's
+# callgrind: unlike throughput runs, the count is the same run after run, so two builds can be
+# compared exactly. Usage: callgrind_portal.sh BINARY OUT N [WHAT], WHAT one of
+#   list        the GraphQL portal list (a portal user's 20 newest open cases), the default;
+#   cases-page  the /portal/cases page;
+#   case-page   a /portal/cases/<id> page with 20 documents.
+# Needs valgrind, curl, python3. Builds its own data (a portal user with 30 cases) in a
+# temporary directory. The count of the measured requests is in OUT.1.
 set -euo pipefail
-BIN=$1; OUT=$2; N=$3
+BIN=$1; OUT=$2; N=$3; WHAT=${4:-list}
 DIR=$(mktemp -d); PORT=$((20000 + RANDOM % 10000))
 PORTICO_LISTEN=127.0.0.1:$PORT PORTICO_DATA_DIR=$DIR PORTICO_DATABASE_URL="sqlite://$DIR/portico.db?mode=rwc" \
   PORTICO_ADMIN_EMAIL=admin@example.com PORTICO_ADMIN_PASSWORD="benchmark password" PORTICO_LOG=warn \
@@ -37,9 +41,22 @@ PY
 )
 PT=$(P "{\"query\":\"mutation { acceptInvitation(token: \\\"$TOK\\\", password: \\\"a portal password\\\") { token } }\"}" | python3 -c "import sys,json;b=sys.stdin.read();d=json.loads(b);print(d['data']['acceptInvitation']['token']) if d.get('data') else sys.exit(b)")
 Q='{"query":"{ cases(status: [OPEN], first: 20) { edges { node { id subject status createdAt } } } }"}'
-for i in $(seq 1 20); do P "$Q" $PT > /dev/null; done
+PAGE=/portal/cases
+if [ "$WHAT" = case-page ]; then
+  # Twenty documents, sent through the case page's upload form.
+  CASE=$(P '{"query":"{ cases(first: 1) { edges { node { id } } } }"}' $PT | python3 -c "import sys,json;print(json.load(sys.stdin)['data']['cases']['edges'][0]['node']['id'])")
+  CS=$(printf 'c%.0s' $(seq 1 64)); FILES=()
+  for i in $(seq 1 20); do printf '%%PDF-1.4 document %s' $i > $DIR/doc$i.pdf; FILES+=(-F "files=@$DIR/doc$i.pdf;filename=Statement $i.pdf"); done
+  curl -s -o /dev/null -H "cookie: portico_portal_session=$PT; portico_csrf=$CS" -H "sec-fetch-site: same-origin" -F csrf=$CS "${FILES[@]}" localhost:$PORT/portal/cases/$CASE/documents
+  PAGE=/portal/cases/$CASE
+fi
+ask() {
+  if [ "$WHAT" = list ]; then P "$Q" $PT > /dev/null
+  else curl -s -o /dev/null -H "cookie: portico_portal_session=$PT" localhost:$PORT$PAGE; fi
+}
+for i in $(seq 1 20); do ask; done
 callgrind_control -z $VG > /dev/null
-for i in $(seq 1 $N); do P "$Q" $PT > /dev/null; done
+for i in $(seq 1 $N); do ask; done
 callgrind_control -d $VG > /dev/null
 sleep 1
 kill -INT $VG; wait $VG || true
