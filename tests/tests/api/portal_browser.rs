@@ -193,6 +193,13 @@ async fn walk(javascript: bool) {
     b.click(&format!("a[href='/portal/files/{shared}']")).await;
     assert_eq!(b.downloaded("contrato.pdf").await, contract);
 
+    // A case that is not hers reads as one that does not exist.
+    b.goto(&format!("{server}/portal/cases/987654")).await;
+    b.wait_for("Página no encontrada").await;
+    if shots {
+        check(&b, "not-found").await;
+    }
+
     b.goto(&format!("{server}/portal/indicators")).await;
     let page = b.wait_for("Casos por estado").await;
     assert!(page.contains("role=\"img\""), "{page}");
@@ -205,9 +212,15 @@ async fn walk(javascript: bool) {
     if shots {
         check(&b, "new-case").await;
     }
-    b.type_into("#f-subject", "Cambio de domicilio").await;
+    // Sent without a subject: the errors beside the field and summed up at the top.
     b.type_into("#f-description", "Nos mudamos en diciembre.")
         .await;
+    b.click("form.wide button[type=submit]").await;
+    b.wait_for("id=\"e-subject\"").await;
+    if shots {
+        check(&b, "new-case-errors").await;
+    }
+    b.type_into("#f-subject", "Cambio de domicilio").await;
     b.choose_files("#f-_files", &[disk.join("recibo.pdf")])
         .await;
     b.click("form.wide button[type=submit]").await;
