@@ -24,6 +24,6 @@ mod state;
 mod version_check;
 
 pub use access::{PortalHandle, StaffHandle};
-pub use db::micros_to_rfc3339;
+pub use db::{micros_to_rfc3339, now_micros};
 pub use engine::{Engine, EngineConfig};
 pub use error::{EngineError, Result};

@@ -1,5 +1,6 @@
 //! The HTTP surface: routes, shared state and the per-request authentication.
 
+mod admin_session;
 mod auth;
 mod client_address;
 mod documents;
@@ -80,6 +81,10 @@ pub fn router(state: AppState) -> Router {
         .route("/graphiql/{tag}/{file}", get(graphiql::asset))
         .route("/healthz", get(health::healthz))
         .merge(portal_pages::router())
+        .route(
+            "/admin/session",
+            axum::routing::post(admin_session::sign_in).delete(admin_session::sign_out),
+        )
         .nest("/admin", portico_admin::router())
         // A nested router's "/" is "/admin" only; people type the slash too.
         .route(

@@ -1,6 +1,8 @@
 //! End-to-end tests: each boots the real `portico` server on an ephemeral port with a database
 //! of its own (SQLite, or PostgreSQL when PORTICO_TEST_DATABASE_URL is set) and talks HTTP.
 
+mod admin_browser;
+mod admin_ui;
 mod authorization;
 mod batching;
 mod crash;

@@ -224,9 +224,10 @@ async fn walk(javascript: bool) {
     b.choose_files("#f-_files", &[disk.join("recibo.pdf")])
         .await;
     b.click("form.wide button[type=submit]").await;
-    let page = b.wait_for("Nos mudamos en diciembre.").await;
+    // (The form with errors shows the description too: wait for the new case's page.)
+    let page = b.wait_for("Se ha añadido 1 documento.").await;
     assert!(
-        page.contains("recibo.pdf") && page.contains("Se ha añadido 1 documento."),
+        page.contains("recibo.pdf") && page.contains("Nos mudamos en diciembre."),
         "{page}"
     );
 

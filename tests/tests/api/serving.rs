@@ -124,10 +124,26 @@ async fn graphiql_health_and_admin_are_served() {
         .await
         .unwrap();
     assert_eq!(health.status(), 200);
+    // The admin UI's page, and the assets it names (their address carries their hash).
+    let admin = http
+        .get(format!("{}/admin/", app.server.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let at = admin.find("/admin/assets/").expect("the assets' address");
+    let hash = admin[at + "/admin/assets/".len()..]
+        .split('/')
+        .next()
+        .unwrap();
+    let script = format!("/admin/assets/{hash}/app.js");
+    let style = format!("/admin/assets/{hash}/style.css");
     for (path, kind) in [
         ("/admin/", "text/html"),
-        ("/admin/app.js", "text/javascript"),
-        ("/admin/style.css", "text/css"),
+        (script.as_str(), "text/javascript"),
+        (style.as_str(), "text/css"),
     ] {
         let r = http
             .get(format!("{}{path}", app.server.url))

@@ -11,10 +11,12 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-/// The elements that reach past the viewport's right edge, when the page scrolls sideways.
+/// The outermost elements that reach past the viewport's right edge, when the page scrolls
+/// sideways.
 const OVERFLOW: &str = "const w = document.documentElement.clientWidth; \
 if (document.documentElement.scrollWidth <= w) return []; \
-return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > w + 1) \
+return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > w + 1 \
+&& e.parentElement.getBoundingClientRect().right <= w + 1) \
 .slice(0, 8).map(e => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right) + 'px');";
 
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
@@ -203,6 +205,30 @@ impl Browser {
             Some(json!({"text": text})),
         )
         .await;
+    }
+
+    /// Waits (up to 10 s) for the input `css` to hold `value` (what a person sees in it, which
+    /// a script may have set without any attribute changing).
+    pub async fn wait_for_value(&self, css: &str, value: &str) {
+        let mut seen = String::new();
+        for _ in 0..100 {
+            let id = self.find(css).await;
+            seen = self
+                .call(
+                    reqwest::Method::GET,
+                    &format!("/element/{id}/property/value"),
+                    None,
+                )
+                .await
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            if seen == value {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{css} holds {seen:?}, never {value:?}")
     }
 
     /// Picks the option with `value` in the select `css`.

@@ -10,9 +10,9 @@ use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
-use portico_engine::EngineError;
 use portico_engine::identity::Session;
 use portico_engine::portal::PortalLink;
+use portico_engine::{EngineError, now_micros};
 use serde::Deserialize;
 use serde_json::json;
 use std::net::SocketAddr;
@@ -44,12 +44,6 @@ fn signed_in(ctx: &PageContext, session: &Session, to: &str) -> Response {
         ctx.cookie(PORTAL_SESSION_COOKIE, &session.token, Some(age.max(0))),
     );
     r
-}
-
-fn now_micros() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_micros() as i64)
 }
 
 #[derive(Deserialize)]

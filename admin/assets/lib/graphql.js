@@ -1,0 +1,63 @@
+// /graphql, as any integrator uses it; the session is the HttpOnly cookie the sign-in set, so
+// no script ever holds a token.
+import { signal } from '../vendor/signals.module.js';
+
+/** The signed-in user (`me`), `null` when signed out, `undefined` while not yet known. */
+export const me = signal(undefined);
+
+export class GraphQLError extends Error {
+  constructor(errors) {
+    super(errors.map((e) => e.message).join('; '));
+    const ext = errors[0].extensions || {};
+    this.code = ext.code;
+    this.field = ext.field;
+    this.errors = errors;
+  }
+}
+
+export async function gql(query, variables = {}) {
+  const res = await fetch('/graphql', {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/graphql-response+json, application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = await res.json();
+  if (body.errors && body.errors.length) {
+    const error = new GraphQLError(body.errors);
+    // The session ended (expired, signed out elsewhere): back to the sign-in, then here.
+    if (error.code === 'UNAUTHENTICATED') me.value = null;
+    throw error;
+  }
+  return body.data;
+}
+
+export async function loadMe() {
+  try {
+    const data = await gql('{ me { id name email groups { name admin } } }');
+    me.value = data.me;
+  } catch (e) {
+    me.value = null;
+  }
+}
+
+/** Signs in with the session endpoint; answers the error code on failure. */
+export async function signIn(email, password) {
+  const res = await fetch('/admin/session', {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  if (res.status === 204) {
+    await loadMe();
+    return null;
+  }
+  const body = await res.json().catch(() => ({}));
+  return (body.error && body.error.code) || 'INTERNAL';
+}
+
+export async function signOut() {
+  await fetch('/admin/session', { method: 'DELETE', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' } });
+  me.value = null;
+}

@@ -1,0 +1,23 @@
+// The UI's strings in Spanish and English. The choice is kept in this browser (localStorage)
+// and starts from the browser's language.
+import { signal, effect } from '../vendor/signals.module.js';
+import es from '../i18n/es.js';
+import en from '../i18n/en.js';
+
+const catalogs = { es, en };
+const stored = localStorage.getItem('portico.lang');
+const browser = (navigator.language || 'es').slice(0, 2);
+
+export const lang = signal(catalogs[stored] ? stored : catalogs[browser] ? browser : 'es');
+
+effect(() => {
+  document.documentElement.lang = lang.value;
+  localStorage.setItem('portico.lang', lang.value);
+});
+
+/** The text of `key` in the current language, with `{name}` placeholders filled. */
+export function t(key, values = {}) {
+  let text = catalogs[lang.value][key] ?? catalogs.es[key] ?? key;
+  for (const [name, value] of Object.entries(values)) text = text.replaceAll(`{${name}}`, value);
+  return text;
+}

@@ -1,0 +1,157 @@
+//! The UI's files, embedded in the binary, served under one content hash.
+//!
+//! Every asset lives at `/admin/assets/<hash>/<path>`, where the hash covers all of them: the
+//! modules import each other by relative path, so one hash for the set keeps those imports
+//! working while any change to any file gives every file a new address. Under that address a
+//! file never changes, so it is cached for good (`immutable`); it is sent gzipped (compressed
+//! once, at first use) to browsers that take it, with an ETag for revalidation.
+
+use flate2::Compression;
+use flate2::write::GzEncoder;
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::LazyLock;
+
+const JS: &str = "text/javascript; charset=utf-8";
+const CSS: &str = "text/css; charset=utf-8";
+const TEXT: &str = "text/plain; charset=utf-8";
+
+macro_rules! file {
+    ($path:literal, $type:expr) => {
+        (
+            $path,
+            $type,
+            include_bytes!(concat!("../assets/", $path)).as_slice(),
+        )
+    };
+}
+
+/// Every file the UI loads, by its path under the hash.
+const FILES: &[(&str, &str, &[u8])] = &[
+    file!("app.js", JS),
+    file!("style.css", CSS),
+    file!("lib/graphql.js", JS),
+    file!("lib/router.js", JS),
+    file!("lib/i18n.js", JS),
+    file!("lib/html.js", JS),
+    file!("i18n/es.js", JS),
+    file!("i18n/en.js", JS),
+    file!("screens/sign_in.js", JS),
+    file!("screens/shell.js", JS),
+    file!("screens/fields.js", JS),
+    file!("vendor/preact.module.js", JS),
+    file!("vendor/hooks.module.js", JS),
+    file!("vendor/htm.module.js", JS),
+    file!("vendor/signals.module.js", JS),
+    file!("vendor/signals-core.module.js", JS),
+    file!("vendor/preact.LICENSE.txt", TEXT),
+    file!("vendor/htm.LICENSE.txt", TEXT),
+    file!("vendor/signals.LICENSE.txt", TEXT),
+    file!("vendor/SHA256SUMS", TEXT),
+];
+
+pub struct Asset {
+    pub content_type: &'static str,
+    pub bytes: &'static [u8],
+    /// The gzipped bytes, when smaller.
+    pub gzip: Option<Vec<u8>>,
+    /// A strong validator: the file's own hash, quoted.
+    pub etag: String,
+}
+
+pub struct Assets {
+    /// The hash in every asset's address.
+    pub hash: String,
+    files: HashMap<&'static str, Asset>,
+}
+
+impl Assets {
+    pub fn get(&self, path: &str) -> Option<&Asset> {
+        self.files.get(path)
+    }
+
+    /// What the app's scripts and styles weigh as sent to a browser taking gzip (the app
+    /// imports every screen's module at start, so a first visit loads them all).
+    pub fn loaded_bytes(&self) -> usize {
+        self.files
+            .values()
+            .filter(|a| a.content_type == JS || a.content_type == CSS)
+            .map(|a| a.gzip.as_ref().map_or(a.bytes.len(), Vec::len))
+            .sum()
+    }
+
+    /// Where the assets are served, with no trailing slash.
+    pub fn base(&self) -> String {
+        format!("/admin/assets/{}", self.hash)
+    }
+}
+
+pub static ASSETS: LazyLock<Assets> = LazyLock::new(|| {
+    let mut all = Fnv::new();
+    let mut files = HashMap::new();
+    for (path, content_type, bytes) in FILES {
+        all.write(path.as_bytes());
+        all.write(bytes);
+        let mut own = Fnv::new();
+        own.write(bytes);
+        files.insert(
+            *path,
+            Asset {
+                content_type,
+                bytes,
+                gzip: gzip(bytes).filter(|g| g.len() < bytes.len()),
+                etag: format!("\"{}\"", own.hex()),
+            },
+        );
+    }
+    Assets {
+        hash: all.hex(),
+        files,
+    }
+});
+
+pub fn gzip(bytes: &[u8]) -> Option<Vec<u8>> {
+    let mut encoder = GzEncoder::new(Vec::new(), Compression::best());
+    encoder.write_all(bytes).ok()?;
+    encoder.finish().ok()
+}
+
+/// FNV-1a, 64 bits: a short, stable fingerprint (not a security measure).
+struct Fnv(u64);
+
+impl Fnv {
+    fn new() -> Fnv {
+        Fnv(0xcbf29ce484222325)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= u64::from(*b);
+            self.0 = self.0.wrapping_mul(0x100000001b3);
+        }
+    }
+
+    fn hex(&self) -> String {
+        format!("{:016x}", self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_file_is_there_and_scripts_compress() {
+        assert_eq!(ASSETS.hash.len(), 16);
+        let app = ASSETS.get("app.js").expect("app.js");
+        assert!(app.etag.starts_with('"') && app.etag.len() == 18);
+        let preact = ASSETS.get("vendor/preact.module.js").expect("preact");
+        assert!(
+            preact
+                .gzip
+                .as_ref()
+                .is_some_and(|g| g.len() < preact.bytes.len() / 2)
+        );
+        assert!(ASSETS.get("../Cargo.toml").is_none());
+    }
+}

@@ -1,0 +1,150 @@
+//! The staff UI's session: `POST /admin/session` signs in and sets the `portico_session`
+//! cookie (HttpOnly, so no script can read it; SameSite=Strict; Secure behind https);
+//! `DELETE /admin/session` ends it. `/graphql` and `/graphql/ws` then take the cookie.
+//!
+//! Cross-site requests are refused: both take only JSON (which a form on another site cannot
+//! send without a preflight our server never grants) and, when the browser says where the
+//! request comes from (`Sec-Fetch-Site`, `Origin`), it must be here.
+
+use super::AppState;
+use super::auth::SESSION_COOKIE;
+use super::client_address::client_address;
+use axum::Json;
+use axum::extract::{ConnectInfo, State};
+use axum::http::header::{CONTENT_TYPE, HOST, ORIGIN, SET_COOKIE};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use portico_engine::{EngineError, now_micros};
+use serde::Deserialize;
+use serde_json::json;
+use std::net::SocketAddr;
+
+#[derive(Deserialize)]
+pub struct Credentials {
+    email: String,
+    password: String,
+}
+
+fn refusal(status: StatusCode, code: &str, message: &str) -> Response {
+    (
+        status,
+        Json(json!({"error": {"code": code, "message": message}})),
+    )
+        .into_response()
+}
+
+/// Whether the request came from one of our own pages.
+fn same_origin(headers: &HeaderMap, public_url: &str) -> bool {
+    let json = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().starts_with("application/json"));
+    let site_ok = match headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        None => true,
+        Some(site) => site == "same-origin",
+    };
+    let origin_ok = match headers.get(ORIGIN).and_then(|v| v.to_str().ok()) {
+        None => true,
+        Some(origin) => {
+            let host = origin.split_once("://").map_or(origin, |(_, h)| h);
+            let public_host = public_url
+                .split_once("://")
+                .map_or(public_url, |(_, h)| h)
+                .split('/')
+                .next()
+                .unwrap_or_default();
+            host.eq_ignore_ascii_case(public_host)
+                || headers
+                    .get(HOST)
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|h| h.eq_ignore_ascii_case(host))
+        }
+    };
+    json && site_ok && origin_ok
+}
+
+fn cookie(state: &AppState, value: &str, max_age: i64) -> HeaderValue {
+    let secure = if state.public_url.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("portico_invalid=1"))
+}
+
+pub async fn sign_in(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    if !same_origin(&headers, &state.public_url) {
+        return refusal(
+            StatusCode::FORBIDDEN,
+            "FORBIDDEN",
+            "sign in from Portico's own page",
+        );
+    }
+    let Ok(creds) = serde_json::from_slice::<Credentials>(&body) else {
+        return refusal(
+            StatusCode::BAD_REQUEST,
+            "VALIDATION",
+            "send {\"email\": ..., \"password\": ...} as JSON",
+        );
+    };
+    let address = client_address(peer.ip(), &headers, &state.config.trusted_proxies).to_string();
+    match state
+        .engine
+        .login(&creds.email, &creds.password, Some(&address))
+        .await
+    {
+        Ok(session) => {
+            let age = ((session.expires_at - now_micros()) / 1_000_000).max(0);
+            let mut r = StatusCode::NO_CONTENT.into_response();
+            r.headers_mut()
+                .insert(SET_COOKIE, cookie(&state, &session.token, age));
+            r
+        }
+        // One answer for every failure, so addresses cannot be probed.
+        Err(EngineError::Unauthenticated) => refusal(
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHENTICATED",
+            "wrong email or password",
+        ),
+        Err(EngineError::RateLimited) => refusal(
+            StatusCode::TOO_MANY_REQUESTS,
+            "RATE_LIMITED",
+            "too many attempts; wait a few minutes",
+        ),
+        Err(e) => {
+            tracing::error!(error = %e, "staff sign-in failed");
+            refusal(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL",
+                "something went wrong",
+            )
+        }
+    }
+}
+
+pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if !same_origin(&headers, &state.public_url) {
+        return refusal(
+            StatusCode::FORBIDDEN,
+            "FORBIDDEN",
+            "sign out from Portico's own page",
+        );
+    }
+    if let Some(token) = super::auth::token(&headers, super::graphql::Endpoint::Staff)
+        && let Ok(Some(handle)) = state.engine.authenticate(&token).await
+        && let Err(e) = handle.logout().await
+    {
+        tracing::error!(error = %e, "ending a staff session failed");
+    }
+    let mut r = StatusCode::NO_CONTENT.into_response();
+    r.headers_mut().insert(SET_COOKIE, cookie(&state, "", 0));
+    r
+}

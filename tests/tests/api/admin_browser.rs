@@ -1,0 +1,87 @@
+//! The staff UI in a real browser: a shared link to a screen asks for the sign-in and comes
+//! back to that screen; the field editor switches `portalUser` on from the inactive fields and
+//! creates a field with the key suggested from its label; a reload shows the same screen.
+//! axe-core on every screen, screenshots in docs/screenshots/.
+
+use crate::helpers::{ADMIN_EMAIL, ADMIN_PASSWORD, spawn_app};
+use crate::webdriver::Browser;
+use serde_json::json;
+
+async fn check(b: &Browser, name: &str) {
+    let violations = b.axe().await;
+    assert!(violations.is_empty(), "{name}: {violations:?}");
+    b.screenshots(&format!("admin-{name}")).await;
+}
+
+#[tokio::test]
+async fn an_admin_edits_fields_in_the_browser() {
+    let app = spawn_app().await;
+    let b = Browser::start(true).await;
+    let screen = format!("{}/admin/fields/CONTACT", app.server.url);
+    b.goto(&screen).await;
+    b.wait_for("Acceso del personal").await;
+    check(&b, "sign-in").await;
+    b.type_into("#email", ADMIN_EMAIL).await;
+    b.type_into("#password", "wrong password").await;
+    b.click("form button[type=submit]").await;
+    b.wait_for("no son correctos").await;
+    b.type_into("#password", ADMIN_PASSWORD).await;
+    b.click("form button[type=submit]").await;
+    // Back on the screen the link named, never having left its address.
+    let page = b.wait_for("Campos inactivos").await;
+    assert_eq!(b.url().await, screen);
+    assert!(page.contains("Campos de contactos"), "{page}");
+
+    // portalUser waits among the inactive fields: one tick activates it.
+    b.click("#active-portalUser").await;
+    b.wait_for("Guardado.").await;
+    let active = app
+        .admin
+        .ok(
+            r#"{ fieldDefinitions(entity: CONTACT) { key } }"#,
+            json!({}),
+        )
+        .await;
+    assert!(
+        active["fieldDefinitions"]
+            .to_string()
+            .contains("portalUser"),
+        "{active}"
+    );
+    check(&b, "fields").await;
+
+    // A new field: the key comes from the label, a bad one is flagged as it is typed.
+    b.type_into("#nf-label", "Fecha de firma").await;
+    b.wait_for_value("#nf-key", "fechaDeFirma").await;
+    assert!(!b.source().await.contains("id=\"e-key\""));
+    b.type_into("#nf-key", "1bad").await;
+    b.wait_for("id=\"e-key\"").await;
+    b.type_into("#nf-key", "fechaFirma").await;
+    b.select("#nf-type", "DATE").await;
+    b.click("form.card button[type=submit]").await;
+    b.wait_for("Campo «Fecha de firma» creado.").await;
+    let created = app
+        .admin
+        .ok(
+            r#"{ fieldDefinitions(entity: CONTACT) { key type } }"#,
+            json!({}),
+        )
+        .await;
+    assert!(
+        created["fieldDefinitions"]
+            .to_string()
+            .contains("{\"key\":\"fechaFirma\",\"type\":\"DATE\"}"),
+        "{created}"
+    );
+
+    // Another entity by its tab; a reload shows the same screen, in the chosen language.
+    b.click("a[href='/admin/fields/CASE']").await;
+    b.wait_for("Campos de casos").await;
+    b.click("header button[lang='en']").await;
+    b.wait_for("Case fields").await;
+    b.goto(&format!("{}/admin/fields/CASE", app.server.url))
+        .await;
+    b.wait_for("Case fields").await;
+    b.click("header button:last-of-type").await;
+    b.wait_for("Staff sign-in").await;
+}
