@@ -7,6 +7,7 @@ import { t, lang } from './lib/i18n.js';
 import { SignIn } from './screens/sign_in.js';
 import { Shell } from './screens/shell.js';
 import { Fields, ENTITIES } from './screens/fields.js';
+import { Cases } from './screens/cases.js';
 
 function Screen() {
   const [pathname] = path.value.split('?');
@@ -14,6 +15,7 @@ function Screen() {
     go('/admin/fields/CASE', { replace: true });
     return null;
   }
+  if (pathname === '/admin/cases') return html`<${Cases} />`;
   const fields = pathname.match(/^\/admin\/fields\/([A-Z]+)$/);
   if (fields && ENTITIES.includes(fields[1])) return html`<${Fields} entity=${fields[1]} />`;
   return html`<h1>${t('not_found')}</h1>`;

@@ -39,6 +39,7 @@ const FILES: &[(&str, &str, &[u8])] = &[
     file!("screens/sign_in.js", JS),
     file!("screens/shell.js", JS),
     file!("screens/fields.js", JS),
+    file!("screens/cases.js", JS),
     file!("vendor/preact.module.js", JS),
     file!("vendor/hooks.module.js", JS),
     file!("vendor/htm.module.js", JS),

@@ -5,7 +5,10 @@ import { t, lang } from '../lib/i18n.js';
 import { Link, path } from '../lib/router.js';
 import { me, signOut } from '../lib/graphql.js';
 
-const SECTIONS = [['/admin/fields/CASE', 'nav_fields', '/admin/fields']];
+const SECTIONS = [
+  ['/admin/cases', 'nav_cases', '/admin/cases'],
+  ['/admin/fields/CASE', 'nav_fields', '/admin/fields'],
+];
 
 export function Shell({ children }) {
   const current = path.value;

@@ -85,3 +85,55 @@ async fn an_admin_edits_fields_in_the_browser() {
     b.click("header button:last-of-type").await;
     b.wait_for("Staff sign-in").await;
 }
+
+#[tokio::test]
+async fn staff_filter_sort_and_page_the_cases_and_the_address_keeps_them() {
+    let app = spawn_app().await;
+    for (subject, status) in [
+        ("Alta de autónomo", "OPEN"),
+        ("Baja de empleado", "CLOSED"),
+        ("Cambio de cuenta", "OPEN"),
+    ] {
+        app.admin
+            .ok(
+                "mutation($s: String!, $st: CaseStatus!) { createCase(input: {subject: $s, status: $st}) { id } }",
+                json!({"s": subject, "st": status}),
+            )
+            .await;
+    }
+    let b = Browser::start(true).await;
+    b.goto(&format!("{}/admin/cases", app.server.url)).await;
+    b.wait_for("Acceso del personal").await;
+    b.type_into("#email", ADMIN_EMAIL).await;
+    b.type_into("#password", ADMIN_PASSWORD).await;
+    b.click("form button[type=submit]").await;
+    b.wait_for("3 casos").await;
+
+    b.select("#status", "OPEN").await;
+    b.click("form.filters button").await;
+    let page = b.wait_for("2 casos").await;
+    assert!(!page.contains("Baja de empleado"), "{page}");
+    assert!(
+        b.url().await.ends_with("/admin/cases?status=OPEN"),
+        "{}",
+        b.url().await
+    );
+    // Sorting by subject, ascending: the address says so too.
+    b.click("th:nth-child(2) button").await;
+    b.wait_for("aria-sort=\"ascending\"").await;
+    let url = b.url().await;
+    assert!(
+        url.contains("sort=subject") && url.contains("dir=asc"),
+        "{url}"
+    );
+    let page = b.source().await;
+    assert!(
+        page.find("Alta de autónomo").unwrap() < page.find("Cambio de cuenta").unwrap(),
+        "{page}"
+    );
+    check(&b, "cases").await;
+    // A reload (or the link, shared) shows the same list.
+    b.goto(&url).await;
+    let page = b.wait_for("2 casos").await;
+    assert!(page.contains("aria-sort=\"ascending\"") && !page.contains("Baja de empleado"));
+}

@@ -284,3 +284,41 @@ async fn the_session_is_an_httponly_strict_cookie_and_other_sites_cannot_use_it(
         "{after}"
     );
 }
+
+/// The UI's catalogs: the same keys in Spanish and English, each once (a key written twice
+/// silently keeps only its last text).
+#[test]
+fn both_languages_have_every_string_once() {
+    let keys = |lang: &str| {
+        let path = format!(
+            "{}/../admin/assets/i18n/{lang}.js",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let text = std::fs::read_to_string(path).unwrap();
+        let mut keys = Vec::new();
+        for line in text.lines() {
+            for part in line.split(", ") {
+                let part = part.trim();
+                if let Some((key, _)) = part.split_once(": '")
+                    && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                {
+                    keys.push(key.to_owned());
+                }
+            }
+        }
+        keys
+    };
+    let (es, en) = (keys("es"), keys("en"));
+    for list in [&es, &en] {
+        let mut seen = std::collections::BTreeSet::new();
+        for k in list.iter() {
+            assert!(seen.insert(k), "{k} is written twice");
+        }
+    }
+    let mut es_sorted = es.clone();
+    let mut en_sorted = en.clone();
+    es_sorted.sort();
+    en_sorted.sort();
+    assert_eq!(es_sorted, en_sorted);
+    assert!(es.len() > 40, "{es:?}");
+}
