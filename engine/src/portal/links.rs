@@ -30,7 +30,7 @@ impl Links {
 
     /// The case in the staff web UI.
     pub fn admin_case(&self, case_id: i64) -> String {
-        format!("{}/admin#/cases/{case_id}", self.base())
+        format!("{}/admin/cases/{case_id}", self.base())
     }
 
     pub fn portal_case(&self, case_id: i64) -> String {

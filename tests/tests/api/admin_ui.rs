@@ -116,6 +116,7 @@ async fn every_screen_address_serves_the_app_and_assets_are_cached_for_good() {
 
     // A first visit, compressed, stays far under 150 KB.
     let total = portico_admin::first_load_bytes();
+    println!("first load of /admin: {total} bytes, gzipped");
     assert!(total < 150 * 1024, "first load: {total} bytes");
 }
 

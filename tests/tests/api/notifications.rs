@@ -136,7 +136,7 @@ async fn portal_activity_notifies_the_case_list_live_and_by_email() {
     );
     assert!(
         mail.text()
-            .contains(&format!("{PUBLIC}/admin#/cases/{case_id}")),
+            .contains(&format!("{PUBLIC}/admin/cases/{case_id}")),
         "{}",
         mail.text()
     );

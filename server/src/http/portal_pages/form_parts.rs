@@ -20,6 +20,8 @@ use tokio::io::{AsyncSeekExt, AsyncWriteExt};
 const MAX_TEXT: usize = 64 * 1024;
 /// The most text fields one form may send (multiselect checkboxes send one each).
 const MAX_TEXT_FIELDS: usize = 500;
+/// All text fields together: what one form may make the server hold in memory.
+const MAX_TEXT_TOTAL: usize = 1024 * 1024;
 /// How many bytes of each file are kept to look at (what kind of file it is).
 const HEAD: usize = 512;
 
@@ -132,6 +134,7 @@ async fn read_parts(
 ) -> Result<Vec<SpooledFile>, FormError> {
     let mut multipart = multer::Multipart::new(stream.by_ref(), boundary);
     let mut text_fields = 0;
+    let mut text_total = 0;
     let mut files = Vec::new();
     let mut allowed = false;
     while let Some(mut part) = multipart
@@ -147,7 +150,8 @@ async fn read_parts(
             }
             let mut text = Vec::new();
             while let Some(chunk) = part.chunk().await.map_err(|_| FormError::Malformed)? {
-                if text.len() + chunk.len() > MAX_TEXT {
+                text_total += chunk.len();
+                if text.len() + chunk.len() > MAX_TEXT || text_total > MAX_TEXT_TOTAL {
                     return Err(FormError::TooMuchText);
                 }
                 text.extend_from_slice(&chunk);
@@ -320,6 +324,14 @@ mod tests {
         );
         let long = vec![b'a'; MAX_TEXT + 1];
         let (h, b) = form(&[("subject", None, &long)]);
+        let r = read(&h, b, LIMITS, |_| true).await;
+        assert_eq!(r.err().map(|f| f.error), Some(FormError::TooMuchText));
+        // Many fields each under the limit, together over the total.
+        let part = vec![b'a'; MAX_TEXT - 1];
+        let many: Vec<(&str, Option<&str>, &[u8])> = (0..MAX_TEXT_TOTAL / MAX_TEXT + 2)
+            .map(|_| ("note", None, part.as_slice()))
+            .collect();
+        let (h, b) = form(&many);
         let r = read(&h, b, LIMITS, |_| true).await;
         assert_eq!(r.err().map(|f| f.error), Some(FormError::TooMuchText));
         let mut h = HeaderMap::new();

@@ -239,7 +239,8 @@ pub async fn submit(State(state): State<AppState>, uri: Uri, request: Request) -
             Err(_) => (HashMap::new(), Vec::new()),
         }
     };
-    if attach_error.is_none() && !trusted(&typed) {
+    // Every form, even one shown again with a problem, must be one of our own pages' forms.
+    if !trusted(&typed) {
         return redirect("/portal/cases/new");
     }
     let files: Vec<_> = files.into_iter().filter(|f| f.field == FILES).collect();
