@@ -44,7 +44,7 @@ export default {
   portal_visible: 'Portal field',
   portal_editable: 'Editable on the portal',
   system: 'system',
-  system_why: 'System field: Portico relies on it, so it cannot be deleted or retyped.',
+  system_why: 'Fields marked “system” are ones Portico relies on: they can be switched on and off and shown on the portal, never deleted or retyped.',
   inactive_fields: 'Inactive fields',
   inactive_none: 'No inactive fields.',
   saved: 'Saved.',

@@ -44,7 +44,7 @@ export default {
   portal_visible: 'Campo del portal',
   portal_editable: 'Editable en el portal',
   system: 'del sistema',
-  system_why: 'Campo del sistema: Portico lo usa, así que no se puede borrar ni cambiar de tipo.',
+  system_why: 'Los campos marcados «del sistema» los usa Portico: se pueden activar, desactivar y mostrar en el portal, pero no borrar ni cambiar de tipo.',
   inactive_fields: 'Campos inactivos',
   inactive_none: 'No hay campos inactivos.',
   saved: 'Guardado.',

@@ -43,7 +43,7 @@ function Toggle({ field, prop, label, onChange }) {
 
 function Row({ field, onChange }) {
   return html`<tr>
-    <th scope="row">${field.label}${field.system && html` <span class="tag" title=${t('system_why')}>${t('system')}</span>`}</th>
+    <th scope="row">${field.label}${field.system && html` <span class="tag">${t('system')}</span>`}</th>
     <td><code>${field.key}</code></td>
     <td>${t(`type_${field.type}`)}</td>
     <td><${Toggle} field=${field} prop="active" label=${t('active')} onChange=${onChange} /></td>
@@ -138,6 +138,7 @@ export function Fields({ entity }) {
     <nav aria-label=${t('entity_tabs')} class="tabs"><ul>
       ${ENTITIES.map((e) => html`<li><${Link} href=${`/admin/fields/${e}`} aria-current=${e === entity ? 'page' : undefined}>${t(`entity_${e}`)}</${Link}></li>`)}
     </ul></nav>
+    <p class="hint">${t('system_why')}</p>
     <p role="status" class="notice">${status}</p>
     ${error && html`<p role="alert" class="error">${error}</p>`}
     ${fields === null ? html`<p>${t('loading')}</p>` : html`

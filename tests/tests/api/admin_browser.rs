@@ -136,4 +136,25 @@ async fn staff_filter_sort_and_page_the_cases_and_the_address_keeps_them() {
     b.goto(&url).await;
     let page = b.wait_for("2 casos").await;
     assert!(page.contains("aria-sort=\"ascending\"") && !page.contains("Baja de empleado"));
+
+    // The session ends while the page is open (here: signed out from elsewhere). The next
+    // screen asks for the sign-in at its own address, and shows itself after it.
+    let session = b.cookie("portico_session").await;
+    assert!(!session.is_empty());
+    let ended = reqwest::Client::new()
+        .delete(format!("{}/admin/session", app.server.url))
+        .header("cookie", format!("portico_session={session}"))
+        .header("content-type", "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ended.status(), 204);
+    b.click("a[href='/admin/fields/CASE']").await;
+    b.wait_for("Acceso del personal").await;
+    assert!(b.url().await.ends_with("/admin/fields/CASE"));
+    b.type_into("#email", ADMIN_EMAIL).await;
+    b.type_into("#password", ADMIN_PASSWORD).await;
+    b.click("form button[type=submit]").await;
+    b.wait_for("Campos de casos").await;
+    assert!(b.url().await.ends_with("/admin/fields/CASE"));
 }

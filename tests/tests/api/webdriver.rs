@@ -231,6 +231,14 @@ impl Browser {
         panic!("{css} holds {seen:?}, never {value:?}")
     }
 
+    /// The value of the browser's cookie `name` (HttpOnly ones too: WebDriver sees them all).
+    pub async fn cookie(&self, name: &str) -> String {
+        let c = self
+            .call(reqwest::Method::GET, &format!("/cookie/{name}"), None)
+            .await;
+        c["value"].as_str().unwrap_or_default().to_owned()
+    }
+
     /// Picks the option with `value` in the select `css`.
     pub async fn select(&self, css: &str, value: &str) {
         self.click(&format!("{css} option[value='{value}']")).await;
