@@ -21,3 +21,10 @@ export function t(key, values = {}) {
   for (const [name, value] of Object.entries(values)) text = text.replaceAll(`{${name}}`, value);
   return text;
 }
+
+/** A field's, block's or option's name in the current language when it is one Portico ships;
+ * an admin's own names (or renamed ones) are shown as written. */
+export function builtin(text) {
+  const key = `builtin_${String(text).replaceAll(' ', '_')}`;
+  return catalogs[lang.value][key] ?? text;
+}

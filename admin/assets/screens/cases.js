@@ -3,7 +3,7 @@
 // &after=...`), so a reload or a shared link shows the same list.
 import { useEffect, useState } from '../vendor/hooks.module.js';
 import { html } from '../lib/html.js';
-import { t } from '../lib/i18n.js';
+import { t, builtin } from '../lib/i18n.js';
 import { go, path } from '../lib/router.js';
 import { gql } from '../lib/graphql.js';
 
@@ -57,7 +57,7 @@ export function Cases() {
   };
   const header = (field, label) => html`<th scope="col" aria-sort=${sort === field ? (dir === 'ASC' ? 'ascending' : 'descending') : undefined}>
     <button type="button" class="link" onClick=${() => sortBy(field)}>${label}</button></th>`;
-  const label = (value) => statuses.find((s) => enumValue(s) === value) || value;
+  const label = (value) => builtin(statuses.find((s) => enumValue(s) === value) || value);
   const date = (iso) => new Intl.DateTimeFormat(document.documentElement.lang, { dateStyle: 'medium' }).format(new Date(iso));
   return html`
     <h1>${t('cases_title')}</h1>
@@ -65,7 +65,7 @@ export function Cases() {
       <label for="status">${t('status')}</label>
       <select id="status" name="status">
         <option value="">${t('all_statuses')}</option>
-        ${statuses.map((s) => html`<option value=${enumValue(s)} selected=${params.status === enumValue(s)}>${s}</option>`)}
+        ${statuses.map((s) => html`<option value=${enumValue(s)} selected=${params.status === enumValue(s)}>${builtin(s)}</option>`)}
       </select>
       <label for="q">${t('search_subject')}</label>
       <input id="q" name="q" type="search" value=${params.q || ''} />

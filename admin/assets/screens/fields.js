@@ -3,7 +3,7 @@
 // form for a new field whose key is suggested from its label and checked as it is typed.
 import { useEffect, useState } from '../vendor/hooks.module.js';
 import { html } from '../lib/html.js';
-import { t } from '../lib/i18n.js';
+import { t, builtin } from '../lib/i18n.js';
 import { Link } from '../lib/router.js';
 import { gql } from '../lib/graphql.js';
 
@@ -38,12 +38,12 @@ function Toggle({ field, prop, label, onChange }) {
   const id = `${prop}-${field.key}`;
   return html`<span class="toggle">
     <input type="checkbox" id=${id} checked=${field[prop]} onChange=${(e) => onChange(field, prop, e.target.checked)} />
-    <label for=${id}>${label}<span class="visually-hidden">: ${field.label}</span></label></span>`;
+    <label for=${id}>${label}<span class="visually-hidden">: ${builtin(field.label)}</span></label></span>`;
 }
 
 function Row({ field, onChange }) {
   return html`<tr>
-    <th scope="row">${field.label}${field.system && html` <span class="tag">${t('system')}</span>`}</th>
+    <th scope="row">${builtin(field.label)}${field.system && html` <span class="tag">${t('system')}</span>`}</th>
     <td><code>${field.key}</code></td>
     <td>${t(`type_${field.type}`)}</td>
     <td><${Toggle} field=${field} prop="active" label=${t('active')} onChange=${onChange} /></td>
@@ -142,7 +142,7 @@ export function Fields({ entity }) {
     <p role="status" class="notice">${status}</p>
     ${error && html`<p role="alert" class="error">${error}</p>`}
     ${fields === null ? html`<p>${t('loading')}</p>` : html`
-      ${byBlock(active).map((b) => html`<section class="block"><${Table} caption=${`${t('block')}: ${b.name}`} fields=${b.fields} onChange=${change} /></section>`)}
+      ${byBlock(active).map((b) => html`<section class="block"><${Table} caption=${`${t('block')}: ${builtin(b.name)}`} fields=${b.fields} onChange=${change} /></section>`)}
       <section class="block"><h2>${t('inactive_fields')}</h2>
         ${inactive.length === 0 ? html`<p>${t('inactive_none')}</p>` : html`<${Table} caption=${t('inactive_fields')} fields=${inactive} onChange=${change} />`}
       </section>
