@@ -113,16 +113,11 @@ pub async fn upload(
         Ok(parts) => return store(&ctx, &state, h, id, parts).await,
         Err(failed) => failed.error,
     };
-    let (problem, status) = explain(&ctx, ctx.strings(&state), &failed);
-    if problem.is_none() {
+    match explain(&ctx, ctx.strings(&state), &failed) {
+        (Some(problem), status) => with_problem(&ctx, &state, h, id, problem, status).await,
         // A forged form: nothing said, as with every other refused CSRF check.
-        return redirect(&format!("/portal/cases/{id}"));
+        (None, _) => redirect(&format!("/portal/cases/{id}")),
     }
-    let notice = Notice {
-        problem,
-        ..Notice::default()
-    };
-    render(&ctx, &state, h, id, &CaseQuery::default(), notice, status).await
 }
 
 /// What to tell the visitor about a form that could not be read, and the answer's status; no
@@ -145,7 +140,7 @@ pub(super) fn explain(
             StatusCode::PAYLOAD_TOO_LARGE,
         ),
         FormError::TooManyFiles { limit } => (
-            Some(t.count("upload_too_many", limit_i64(*limit as u64))),
+            Some(t.count("upload_too_many", i64::try_from(*limit).unwrap_or(i64::MAX))),
             StatusCode::PAYLOAD_TOO_LARGE,
         ),
         FormError::TooMuchText | FormError::Malformed => (
@@ -173,16 +168,19 @@ pub(super) fn limits_text(ctx: &PageContext, state: &AppState) -> String {
     )
 }
 
-/// After a case was opened with attachments: the files go in, then the new case's page, which
-/// lists any file that was not added (the case itself stays).
-pub(super) async fn created_with(
+/// Adds the files to the case, then its page: a redirect to it when every file went in, else
+/// the page itself with `status`, listing the files that were not added and why (those that
+/// were stay, as does a case just opened with them).
+pub(super) async fn attach_and_show(
     ctx: &PageContext,
     state: &AppState,
     h: &PortalHandle,
     id: i64,
+    folder: Option<i64>,
     files: Vec<SpooledFile>,
+    status: StatusCode,
 ) -> Response {
-    let (added, refused) = match attach(h, id, None, files, ctx.strings(state)).await {
+    let (added, refused) = match attach(h, id, folder, files, ctx.strings(state)).await {
         Ok(outcome) => outcome,
         Err(e) => return ctx.failed(state, e).await,
     };
@@ -194,16 +192,23 @@ pub(super) async fn created_with(
         problem: None,
         refused,
     };
-    render(
-        ctx,
-        state,
-        h,
-        id,
-        &CaseQuery::default(),
-        notice,
-        StatusCode::CREATED,
-    )
-    .await
+    render(ctx, state, h, id, &CaseQuery::default(), notice, status).await
+}
+
+/// The case page with a problem of the whole upload beside its form.
+async fn with_problem(
+    ctx: &PageContext,
+    state: &AppState,
+    h: &PortalHandle,
+    id: i64,
+    problem: String,
+    status: StatusCode,
+) -> Response {
+    let notice = Notice {
+        problem: Some(problem),
+        ..Notice::default()
+    };
+    render(ctx, state, h, id, &CaseQuery::default(), notice, status).await
 }
 
 fn limit_i64(n: u64) -> i64 {
@@ -220,7 +225,7 @@ async fn store(
     parts: form_parts::FormParts,
 ) -> Response {
     let t = ctx.strings(state);
-    let back = CaseQuery::default();
+    let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
     let folder = match parts.first("folder").unwrap_or_default() {
         "" => None,
         raw => {
@@ -228,74 +233,27 @@ async fn store(
                 Ok(f) => f,
                 Err(e) => return ctx.failed(state, e).await,
             };
-            match raw
+            let Some(f) = raw
                 .parse::<i64>()
                 .ok()
                 .filter(|f| folders.iter().any(|x| x.id == *f))
-            {
-                Some(f) => Some(f),
-                None => {
-                    let notice = Notice {
-                        problem: Some(t.get("upload_folder_unknown").to_owned()),
-                        ..Notice::default()
-                    };
-                    return render(
-                        ctx,
-                        state,
-                        h,
-                        id,
-                        &back,
-                        notice,
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                    )
-                    .await;
-                }
-            }
+            else {
+                let problem = t.get("upload_folder_unknown").to_owned();
+                return with_problem(ctx, state, h, id, problem, unprocessable).await;
+            };
+            Some(f)
         }
     };
     if parts.files.is_empty() {
-        let notice = Notice {
-            problem: Some(t.get("upload_none").to_owned()),
-            ..Notice::default()
-        };
-        return render(
-            ctx,
-            state,
-            h,
-            id,
-            &back,
-            notice,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+        let problem = t.get("upload_none").to_owned();
+        return with_problem(ctx, state, h, id, problem, unprocessable).await;
     }
-    let (added, refused) = match attach(h, id, folder, parts.files, t).await {
-        Ok(outcome) => outcome,
-        Err(e) => return ctx.failed(state, e).await,
-    };
-    if refused.is_empty() {
-        return redirect(&format!("/portal/cases/{id}?added={added}#documents"));
-    }
-    let notice = Notice {
-        added: Some(added),
-        problem: None,
-        refused,
-    };
-    render(
-        ctx,
-        state,
-        h,
-        id,
-        &back,
-        notice,
-        StatusCode::UNPROCESSABLE_ENTITY,
-    )
-    .await
+    attach_and_show(ctx, state, h, id, folder, parts.files, unprocessable).await
 }
 
 /// Adds each file to the case: how many were added, and the files refused with the reason in
 /// the page's language. Errors other than a refused file end the whole upload.
-pub(super) async fn attach(
+async fn attach(
     h: &PortalHandle,
     case_id: i64,
     folder: Option<i64>,

@@ -270,7 +270,16 @@ pub async fn submit(State(state): State<AppState>, uri: Uri, request: Request) -
                 if files.is_empty() {
                     return redirect(&format!("/portal/cases/{}", case.id));
                 }
-                return super::case_page::created_with(&ctx, &state, h, case.id, files).await;
+                return super::case_page::attach_and_show(
+                    &ctx,
+                    &state,
+                    h,
+                    case.id,
+                    None,
+                    files,
+                    StatusCode::CREATED,
+                )
+                .await;
             }
             Err(EngineError::Validation { field, message }) => {
                 let text = if message.contains("required") {
