@@ -60,12 +60,6 @@ impl PortalHandle {
             .await
     }
 
-    pub async fn can_download(&self, case_id: i64) -> Result<bool> {
-        self.engine
-            .portal_can_download(&self.principal, case_id)
-            .await
-    }
-
     pub async fn check_upload(&self, target: UploadTarget) -> Result<()> {
         self.engine.check_upload(&self.principal, target).await
     }

@@ -210,15 +210,6 @@ impl Engine {
         crate::db::ids(&self.reader(), &q).await
     }
 
-    /// Whether the portal user may download the documents of one of their cases.
-    pub(crate) async fn portal_can_download(&self, p: &Principal, case_id: i64) -> Result<bool> {
-        let case = self.portal_case(p, case_id).await?;
-        let Principal::Portal(me) = p else {
-            return Err(EngineError::Unauthenticated);
-        };
-        can_download(&self.reader(), case.id, me.contact_id).await
-    }
-
     /// One of the portal user's cases with its documents, folders and download right: what the
     /// case page shows, with the grant checked once instead of once per part.
     pub(crate) async fn portal_case_view(
