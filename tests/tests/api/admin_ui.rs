@@ -15,7 +15,7 @@ fn http() -> reqwest::Client {
 }
 
 /// Where the page loads its assets from (`/admin/assets/<hash>`).
-fn asset_base(page: &str) -> String {
+pub(crate) fn asset_base(page: &str) -> String {
     let at = page.find("/admin/assets/").expect("an asset address");
     let rest = &page[at + "/admin/assets/".len()..];
     let hash = rest.split('/').next().unwrap();

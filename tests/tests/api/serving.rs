@@ -133,13 +133,9 @@ async fn graphiql_health_and_admin_are_served() {
         .text()
         .await
         .unwrap();
-    let at = admin.find("/admin/assets/").expect("the assets' address");
-    let hash = admin[at + "/admin/assets/".len()..]
-        .split('/')
-        .next()
-        .unwrap();
-    let script = format!("/admin/assets/{hash}/app.js");
-    let style = format!("/admin/assets/{hash}/style.css");
+    let base = crate::admin_ui::asset_base(&admin);
+    let script = format!("{base}/app.js");
+    let style = format!("{base}/style.css");
     for (path, kind) in [
         ("/admin/", "text/html"),
         (script.as_str(), "text/javascript"),
