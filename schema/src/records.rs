@@ -127,8 +127,13 @@ fn record_field(def: Arc<FieldDefinition>, audience: Audience) -> Field {
     let ty = field_type_ref(&def, false, false);
     let description = describe(&def);
     if !def.field_type.is_reference() {
+        // An empty value is no value at all: async-graphql takes a null *value* for an enum
+        // as an invalid item, so an empty select must answer `None`.
         return sync_field::<Record>(def.key.clone(), ty, move |r| {
-            Some(FieldValue::value(to_output(&def, r.get(&def.key))))
+            match to_output(&def, r.get(&def.key)) {
+                async_graphql::Value::Null => None,
+                v => Some(FieldValue::value(v)),
+            }
         })
         .description(description);
     }

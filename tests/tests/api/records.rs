@@ -199,6 +199,37 @@ async fn updates_change_only_what_is_given_and_null_clears() {
     );
 }
 
+/// Found by the staff UI: a contact saved without a language (a select left empty) could not
+/// be read back, because an empty enum answered an invalid item instead of null.
+#[tokio::test]
+async fn an_empty_select_reads_as_null() {
+    let app = spawn_app().await;
+    app.admin
+        .ok("mutation { createFieldDefinition(input: {entity: CONTACT, key: \"tier\", label: \"Tier\", type: SELECT, options: [\"Gold\", \"Silver\"]}) { id } }", json!({}))
+        .await;
+    let c = app
+        .admin
+        .ok(
+            "mutation { createContact(input: {name: \"Ana\", language: null, tier: null}) { id language tier } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(c["createContact"]["language"], Value::Null);
+    assert_eq!(c["createContact"]["tier"], Value::Null);
+    let read = app
+        .admin
+        .raw(
+            "query($id: ID!) { contact(id: $id) { language tier } contacts { edges { node { language tier } } } }",
+            json!({"id": c["createContact"]["id"]}),
+        )
+        .await;
+    assert!(read.get("errors").is_none(), "{read}");
+    assert_eq!(
+        read["data"]["contact"],
+        json!({"language": null, "tier": null})
+    );
+}
+
 fn ids(page: &Value, list: &str) -> Vec<String> {
     page[list]["edges"]
         .as_array()
