@@ -4,18 +4,30 @@ import { html, render } from './lib/html.js';
 import { me, loadMe } from './lib/graphql.js';
 import { path, go } from './lib/router.js';
 import { t, lang } from './lib/i18n.js';
+import { KINDS } from './lib/records.js';
 import { SignIn } from './screens/sign_in.js';
 import { Shell } from './screens/shell.js';
 import { Fields, ENTITIES } from './screens/fields.js';
-import { Cases } from './screens/cases.js';
+import { RecordList } from './screens/record_list.js';
+import { RecordNew } from './screens/record_new.js';
+import { CaseScreen } from './screens/case.js';
+import { ContactScreen } from './screens/contact.js';
+import { DealScreen } from './screens/deal.js';
+
+const SCREENS = { CASE: CaseScreen, CONTACT: ContactScreen, DEAL: DealScreen };
 
 function Screen() {
   const [pathname] = path.value.split('?');
   if (pathname === '/admin' || pathname === '/admin/') {
-    go('/admin/fields/CASE', { replace: true });
+    go('/admin/cases', { replace: true });
     return null;
   }
-  if (pathname === '/admin/cases') return html`<${Cases} />`;
+  for (const [entity, kind] of Object.entries(KINDS)) {
+    if (pathname === kind.path) return html`<${RecordList} key=${entity} entity=${entity} />`;
+    if (pathname === `${kind.path}/new`) return html`<${RecordNew} key=${entity} entity=${entity} />`;
+    const one = pathname.match(new RegExp(`^${kind.path}/([0-9]+)$`));
+    if (one) return html`<${SCREENS[entity]} key=${one[1]} id=${one[1]} />`;
+  }
   const fields = pathname.match(/^\/admin\/fields\/([A-Z]+)$/);
   if (fields && ENTITIES.includes(fields[1])) return html`<${Fields} entity=${fields[1]} />`;
   return html`<h1>${t('not_found')}</h1>`;

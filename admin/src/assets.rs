@@ -39,7 +39,20 @@ const FILES: &[(&str, &str, &[u8])] = &[
     file!("screens/sign_in.js", JS),
     file!("screens/shell.js", JS),
     file!("screens/fields.js", JS),
-    file!("screens/cases.js", JS),
+    file!("lib/records.js", JS),
+    file!("lib/upload.js", JS),
+    file!("parts/audit_log.js", JS),
+    file!("parts/bell.js", JS),
+    file!("parts/dialog.js", JS),
+    file!("parts/picker.js", JS),
+    file!("parts/record_form.js", JS),
+    file!("screens/record_list.js", JS),
+    file!("screens/record_new.js", JS),
+    file!("screens/case.js", JS),
+    file!("screens/case_documents.js", JS),
+    file!("screens/client_connect.js", JS),
+    file!("screens/contact.js", JS),
+    file!("screens/deal.js", JS),
     file!("vendor/preact.module.js", JS),
     file!("vendor/hooks.module.js", JS),
     file!("vendor/htm.module.js", JS),
@@ -154,5 +167,31 @@ mod tests {
                 .is_some_and(|g| g.len() < preact.bytes.len() / 2)
         );
         assert!(ASSETS.get("../Cargo.toml").is_none());
+    }
+
+    /// A module left out of `FILES` would be a 404 that only a browser notices.
+    #[test]
+    fn every_file_under_assets_is_served() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets");
+        let mut missing = Vec::new();
+        let mut dirs = vec![root.clone()];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).expect("assets folder") {
+                let path = entry.expect("entry").path();
+                if path.is_dir() {
+                    dirs.push(path);
+                    continue;
+                }
+                let name = path
+                    .strip_prefix(&root)
+                    .expect("under assets")
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                if name != "index.html" && ASSETS.get(&name).is_none() {
+                    missing.push(name);
+                }
+            }
+        }
+        assert!(missing.is_empty(), "not in FILES: {missing:?}");
     }
 }

@@ -15,9 +15,12 @@ effect(() => {
   localStorage.setItem('portico.lang', lang.value);
 });
 
-/** The text of `key` in the current language, with `{name}` placeholders filled. */
+/** The text of `key` in the current language, with `{name}` placeholders filled; with
+ * `n` = 1, the singular `<key>_one` where there is one. */
 export function t(key, values = {}) {
-  let text = catalogs[lang.value][key] ?? catalogs.es[key] ?? key;
+  const catalog = catalogs[lang.value];
+  const one = values.n === 1 && catalog[`${key}_one`] !== undefined ? `${key}_one` : key;
+  let text = catalog[one] ?? catalogs.es[one] ?? key;
   for (const [name, value] of Object.entries(values)) text = text.replaceAll(`{${name}}`, value);
   return text;
 }

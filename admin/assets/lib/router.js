@@ -8,11 +8,12 @@ export const path = signal(here());
 
 addEventListener('popstate', () => { path.value = here(); });
 
-/** Shows `to` (an address under /admin) as a new history entry. */
+/** Shows `to` (an address under /admin) as a new history entry; `replace` for a change within
+ * a screen (a tab), which also keeps the scroll position. */
 export function go(to, { replace = false } = {}) {
   if (replace) history.replaceState(null, '', to); else history.pushState(null, '', to);
   path.value = here();
-  window.scrollTo(0, 0);
+  if (!replace) window.scrollTo(0, 0);
 }
 
 /** A link that changes screen without reloading; with a modifier key it opens as links do. */

@@ -123,7 +123,7 @@ export function Fields({ entity }) {
     try {
       await gql(UPDATE, { e: entity, k: field.key, i: { [prop]: value } });
       setError(null);
-      setStatus(t('saved'));
+      setStatus(t('saved_field', { label: builtin(field.label) }));
     } catch (e) {
       setError(e.message);
     }

@@ -34,7 +34,7 @@ async fn an_admin_edits_fields_in_the_browser() {
 
     // portalUser waits among the inactive fields: one tick activates it.
     b.click("#active-portalUser").await;
-    b.wait_for("Guardado.").await;
+    b.wait_for("» guardado.").await;
     let active = app
         .admin
         .ok(
@@ -82,7 +82,7 @@ async fn an_admin_edits_fields_in_the_browser() {
     b.goto(&format!("{}/admin/fields/CASE", app.server.url))
         .await;
     b.wait_for("Case fields").await;
-    b.click("header button:last-of-type").await;
+    b.click("#sign-out").await;
     b.wait_for("Staff sign-in").await;
 }
 
@@ -109,15 +109,30 @@ async fn staff_filter_sort_and_page_the_cases_and_the_address_keeps_them() {
     b.click("form button[type=submit]").await;
     b.wait_for("3 casos").await;
 
-    b.select("#status", "OPEN").await;
-    b.click("form.filters button").await;
+    // A filter on any field, with its type's operators: status is Open.
+    b.click("details.tools summary").await;
+    b.select("#nf-field", "status").await;
+    b.select("#nf-op", "eq").await;
+    b.select("#nf-value", "OPEN").await;
+    b.click("details.tools form button[type=submit]").await;
     let page = b.wait_for("2 casos").await;
     assert!(!page.contains("Baja de empleado"), "{page}");
     assert!(
-        b.url().await.ends_with("/admin/cases?status=OPEN"),
+        b.url().await.ends_with("/admin/cases?f.status.eq=OPEN"),
         "{}",
         b.url().await
     );
+    // A search on top of it, and a column chosen: both in the address.
+    b.type_into("#q", "cambio").await;
+    b.click("form[role=search] button").await;
+    let page = b.wait_for("1 caso<").await;
+    assert!(!page.contains("Alta de autónomo"), "{page}");
+    b.click("#col-description").await;
+    b.wait_until("return location.search.includes('cols=') && document.querySelectorAll('thead th').length === 7;")
+        .await;
+    b.type_into("#q", "").await;
+    b.click("form[role=search] button").await;
+    b.wait_for("2 casos").await;
     // Sorting by subject, ascending: the address says so too.
     b.click("th:nth-child(2) button").await;
     b.wait_for("aria-sort=\"ascending\"").await;
@@ -136,6 +151,9 @@ async fn staff_filter_sort_and_page_the_cases_and_the_address_keeps_them() {
     b.goto(&url).await;
     let page = b.wait_for("2 casos").await;
     assert!(page.contains("aria-sort=\"ascending\"") && !page.contains("Baja de empleado"));
+    // The filter's chip removes it.
+    b.click(".chips button").await;
+    b.wait_for("3 casos").await;
 
     // The session ends while the page is open (here: signed out from elsewhere). The next
     // screen asks for the sign-in at its own address, and shows itself after it.

@@ -24,6 +24,7 @@ mod portal_browser;
 mod portal_pages;
 mod portal_uploads;
 mod portal_user;
+mod product_story;
 mod records;
 mod serving;
 mod smtp;

@@ -259,6 +259,31 @@ impl Browser {
         panic!("the browser never saved {name}; the download folder holds {saved:?}")
     }
 
+    /// Runs `script` in the page (a function body; `return` answers).
+    pub async fn run(&self, script: &str) -> Value {
+        self.call(
+            reqwest::Method::POST,
+            "/execute/sync",
+            Some(json!({"script": script, "args": []})),
+        )
+        .await
+    }
+
+    /// Waits (up to 10 s) for `script` to answer `true`, as for a change no text marks.
+    pub async fn wait_until(&self, script: &str) {
+        for _ in 0..100 {
+            if self.run(script).await == json!(true) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!(
+            "never true: {script}; at {}: {}",
+            self.url().await,
+            self.source().await
+        )
+    }
+
     pub async fn click(&self, css: &str) {
         let id = self.find(css).await;
         self.call(

@@ -1,0 +1,111 @@
+// The create and edit form of a contact, case or deal, generated from the active field
+// definitions: one widget per type, grouped by block in the admin's order. The server checks
+// everything; its error names the field (`extensions.field`), which is marked where it is, and
+// what was typed stays.
+import { useState } from '../vendor/hooks.module.js';
+import { html } from '../lib/html.js';
+import { t, builtin } from '../lib/i18n.js';
+import { enumValue, toForm, toInput, editable } from '../lib/records.js';
+import { Picker } from './picker.js';
+
+const INPUT_TYPES = { TEXT: 'text', NUMBER: 'number', DECIMAL: 'number', DATE: 'date', DATETIME: 'datetime-local',
+  EMAIL: 'email', PHONE: 'tel', URL: 'url' };
+
+function byBlock(defs) {
+  const blocks = [];
+  for (const d of defs) {
+    let b = blocks.find((x) => x.name === d.block);
+    if (!b) blocks.push((b = { name: d.block, defs: [] }));
+    b.defs.push(d);
+  }
+  return blocks;
+}
+
+function Widget({ def, value, set, error, idPrefix }) {
+  const id = `${idPrefix}${def.key}`;
+  const described = [def.help && `${id}-help`, error && `${id}-error`].filter(Boolean).join(' ') || undefined;
+  const invalid = error ? 'true' : undefined;
+  const label = html`<label for=${id}>${builtin(def.label)}${def.required && html` <span aria-hidden="true">*</span><span class="visually-hidden"> (${t('required')})</span>`}</label>`;
+  const after = html`
+    ${def.help && html`<p class="hint" id=${`${id}-help`}>${def.help}</p>`}
+    ${error && html`<p class="error" id=${`${id}-error`}>${error}</p>`}`;
+  switch (def.type) {
+    case 'BOOLEAN':
+      return html`<div class="field check">
+        <input type="checkbox" id=${id} checked=${value} onChange=${(e) => set(e.target.checked)} aria-describedby=${described} aria-invalid=${invalid} />
+        ${label}${after}</div>`;
+    case 'TEXTAREA':
+      return html`<div class="field">${label}
+        <textarea id=${id} rows="4" value=${value} onInput=${(e) => set(e.target.value)} aria-describedby=${described} aria-invalid=${invalid}></textarea>${after}</div>`;
+    case 'SELECT':
+      return html`<div class="field">${label}
+        <select id=${id} value=${value} onChange=${(e) => set(e.target.value)} aria-describedby=${described} aria-invalid=${invalid}>
+          <option value="">${t('none_chosen')}</option>
+          ${def.options.map((o) => html`<option value=${enumValue(o)}>${builtin(o)}</option>`)}
+        </select>${after}</div>`;
+    case 'MULTISELECT':
+      return html`<fieldset class="field" id=${id} aria-describedby=${described}>
+        <legend>${builtin(def.label)}</legend>
+        ${def.options.map((o, i) => html`<span class="check">
+          <input type="checkbox" id=${`${id}-${i}`} checked=${value.includes(enumValue(o))}
+            onChange=${(e) => set(e.target.checked ? [...value, enumValue(o)] : value.filter((v) => v !== enumValue(o)))} />
+          <label for=${`${id}-${i}`}>${builtin(o)}</label></span>`)}
+        ${after}</fieldset>`;
+    case 'USER': case 'CONTACT':
+      return html`<div class="field">${label}
+        <${Picker} kind=${def.type} id=${id} value=${value} onChange=${set} describedBy=${described} invalid=${Boolean(error)} />${after}</div>`;
+    default:
+      return html`<div class="field">${label}
+        <input id=${id} type=${INPUT_TYPES[def.type] || 'text'} step=${def.type === 'DECIMAL' ? 'any' : undefined}
+          value=${value} onInput=${(e) => set(e.target.value)} aria-describedby=${described} aria-invalid=${invalid} />${after}</div>`;
+  }
+}
+
+/** `record` is the stored record (edit) or null (new, starting from `prefill`). `save(input)` runs the mutation; only
+ * changed fields are sent on an edit, so a field someone else changed meanwhile is kept. */
+export function RecordForm({ entity, defs, record, prefill = {}, save, submitLabel, idPrefix = 'f-', extra = null }) {
+  const fields = defs.filter((d) => editable(entity, d));
+  const initial = () => Object.fromEntries(fields.map((d) => [d.key, toForm(d, (record || prefill)[d.key])]));
+  const [values, setValues] = useState(initial);
+  const [errors, setErrors] = useState({});
+  const [problem, setProblem] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e) => {
+    e.preventDefault();
+    const start = initial();
+    const input = {};
+    for (const d of fields) {
+      if (record && JSON.stringify(values[d.key]) === JSON.stringify(start[d.key])) continue;
+      input[d.key] = toInput(d, values[d.key]);
+    }
+    setBusy(true);
+    try {
+      await save(input);
+      setErrors({});
+      setProblem(null);
+    } catch (err) {
+      if (err.field && fields.some((d) => d.key === err.field)) {
+        setErrors({ [err.field]: err.message });
+        setProblem(null);
+        const el = document.getElementById(`${idPrefix}${err.field}`);
+        if (el) el.focus();
+      } else {
+        setErrors({});
+        setProblem(err);
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+  return html`<form class="record" onSubmit=${submit} novalidate>
+    ${byBlock(fields).map((b) => html`<fieldset class="block">
+      <legend>${builtin(b.name)}</legend>
+      ${b.defs.map((d) => html`<${Widget} key=${d.key} def=${d} value=${values[d.key]} error=${errors[d.key]} idPrefix=${idPrefix}
+        set=${(v) => setValues((old) => ({ ...old, [d.key]: v }))} />`)}
+    </fieldset>`)}
+    ${extra}
+    ${problem && html`<p role="alert" class="error">${problem.message}</p>`}
+    ${Object.keys(errors).length > 0 && html`<p role="alert" class="error">${t('form_has_errors')}</p>`}
+    <button type="submit" disabled=${busy}>${submitLabel}</button>
+  </form>`;
+}

@@ -1,0 +1,98 @@
+// One case (`/admin/cases/<id>`): its fields, its contacts, its documents, Client Connect and
+// what happened to it. Each part loads on its own so that a change in one (a grant, an upload)
+// refreshes what depends on it and nothing else.
+import { useEffect, useState } from '../vendor/hooks.module.js';
+import { html } from '../lib/html.js';
+import { t, builtin } from '../lib/i18n.js';
+import { gql } from '../lib/graphql.js';
+import { Link } from '../lib/router.js';
+import { definitions, select, display } from '../lib/records.js';
+import { RecordForm } from '../parts/record_form.js';
+import { Picker } from '../parts/picker.js';
+import { AuditLog } from '../parts/audit_log.js';
+import { CaseDocuments } from './case_documents.js';
+import { ClientConnect } from './client_connect.js';
+
+const ADD_CONTACT = `mutation($c: ID!, $p: ID!) { addCaseContact(caseId: $c, contactId: $p) { id } }`;
+const REMOVE_CONTACT = `mutation($c: ID!, $p: ID!) { removeCaseContact(caseId: $c, contactId: $p) }`;
+
+function Contacts({ caseId, contacts, onChanged }) {
+  const [adding, setAdding] = useState(null);
+  const [error, setError] = useState(null);
+  const add = async (e) => {
+    e.preventDefault();
+    if (!adding) return;
+    try {
+      await gql(ADD_CONTACT, { c: caseId, p: adding.id });
+      setAdding(null);
+      setError(null);
+      onChanged();
+    } catch (err) { setError(err.message); }
+  };
+  const remove = async (c) => {
+    try {
+      await gql(REMOVE_CONTACT, { c: caseId, p: c.id });
+      setError(null);
+      onChanged();
+    } catch (err) { setError(err.message); }
+  };
+  return html`
+    ${error && html`<p role="alert" class="error">${error}</p>`}
+    ${contacts.length === 0 ? html`<p>${t('no_case_contacts')}</p>` : html`<ul class="plain">${contacts.map((c) => html`<li>
+      <${Link} href=${`/admin/contacts/${c.id}`}>${c.name}</${Link}>${c.email && html` <span class="hint">${c.email}</span>`}
+      ${' '}<button type="button" class="link" onClick=${() => remove(c)}>${t('remove')}<span class="visually-hidden"> ${c.name}</span></button></li>`)}</ul>`}
+    <form id="case-contact-form" class="filters" onSubmit=${add}>
+      <label for="cc-add">${t('add_contact')}</label>
+      <${Picker} kind="CONTACT" id="cc-add" value=${adding} onChange=${setAdding} />
+      <button type="submit" disabled=${!adding}>${t('add')}</button>
+    </form>`;
+}
+
+export function CaseScreen({ id }) {
+  const [defs, setDefs] = useState(null);
+  const [record, setRecord] = useState(undefined);
+  const [error, setError] = useState(null);
+  const [status, setStatus] = useState('');
+  const [tick, setTick] = useState(0);
+  const changed = () => setTick((n) => n + 1);
+  const load = (fields) => gql(`query($id: ID!) { case(id: $id) { id updatedAt ${fields.map(select).join(' ')}
+      contacts { id name email } } }`, { id })
+    .then((d) => setRecord(d.case)).catch((e) => setError(e.message));
+  useEffect(() => {
+    setRecord(undefined);
+    definitions('CASE').then((d) => { setDefs(d); return load(d); }).catch((e) => setError(e.message));
+  }, [id]);
+  useEffect(() => { if (defs && tick) load(defs); }, [tick]);
+  if (error && record === undefined) return html`<p role="alert" class="error">${error}</p>`;
+  if (record === undefined || !defs) return html`<p>${t('loading')}</p>`;
+  if (record === null) return html`<h1>${t('case_not_found')}</h1><p><${Link} href="/admin/cases">${t('back_to_cases')}</${Link}></p>`;
+  const status_ = defs.find((d) => d.key === 'status');
+  const save = async (input) => {
+    await gql(`mutation($id: ID!, $i: UpdateCaseInput!) { updateCase(id: $id, input: $i) { id } }`, { id, i: input });
+    setStatus(t('saved'));
+    changed();
+  };
+  return html`
+    <p><${Link} href="/admin/cases">${t('back_to_cases')}</${Link}></p>
+    <h1>${t('case_heading', { number: record.number || '', subject: record.subject || t('untitled') })}</h1>
+    ${status_ && html`<p class="hint">${builtin(status_.label)}: ${display(status_, record.status)}</p>`}
+    <nav aria-label=${t('on_this_case')} class="jump"><ul>
+      ${['details', 'contacts', 'documents', 'client-connect', 'activity'].map((s) => html`<li><a href=${`#${s}`}>${t(`section_${s}`)}</a></li>`)}
+    </ul></nav>
+    <section id="details" aria-labelledby="details-title"><h2 id="details-title">${t('section_details')}</h2>
+      <p role="status" class="notice">${status}</p>
+      <${RecordForm} key=${record.updatedAt} entity="CASE" defs=${defs} record=${record} save=${save} submitLabel=${t('save_changes')} />
+    </section>
+    <section id="contacts" aria-labelledby="contacts-title"><h2 id="contacts-title">${t('section_contacts')}</h2>
+      <${Contacts} caseId=${id} contacts=${record.contacts} onChanged=${changed} />
+    </section>
+    <section id="documents" aria-labelledby="documents-title"><h2 id="documents-title">${t('section_documents')}</h2>
+      <${CaseDocuments} caseId=${id} onChanged=${changed} />
+    </section>
+    <section id="client-connect" aria-labelledby="cc-title"><h2 id="cc-title">${t('section_client-connect')}</h2>
+      <${ClientConnect} caseId=${id} refresh=${tick} onChanged=${changed} />
+    </section>
+    <section id="activity" aria-labelledby="activity-title"><h2 id="activity-title">${t('section_activity')}</h2>
+      <${AuditLog} entity="CASE" id=${id} refresh=${tick} />
+    </section>`;
+}

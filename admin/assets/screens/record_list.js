@@ -1,0 +1,207 @@
+// The list of contacts, cases or deals (`/admin/contacts`, `/admin/cases`, `/admin/deals`):
+// search, filters on any field with the operators its type has, sort by any column, a column
+// chooser, paging through the connection. The address holds all of it (`?q=...&f.status.eq=OPEN
+// &sort=subject&dir=asc&cols=number,subject&after=...`), so a reload or a shared link shows the
+// same list.
+import { useEffect, useState } from '../vendor/hooks.module.js';
+import { html } from '../lib/html.js';
+import { t, builtin } from '../lib/i18n.js';
+import { go, path, Link } from '../lib/router.js';
+import { gql } from '../lib/graphql.js';
+import { KINDS, definitions, select, display, enumValue, CREATED_AT } from '../lib/records.js';
+import { Picker } from '../parts/picker.js';
+
+const TEXT = ['TEXT', 'TEXTAREA', 'EMAIL', 'PHONE', 'URL'];
+const ORDERED = ['NUMBER', 'DECIMAL', 'DATE', 'DATETIME'];
+
+/** The operators a field's type offers, as the schema's filter inputs have them. */
+export function operators(def) {
+  if (TEXT.includes(def.type)) return ['contains', 'eq', 'ne', 'isNull'];
+  if (ORDERED.includes(def.type)) return ['eq', 'ne', 'lt', 'lte', 'gt', 'gte', 'isNull'];
+  if (def.type === 'MULTISELECT') return ['contains', 'isNull'];
+  return ['eq', 'ne', 'isNull'];
+}
+
+/** A filter's text from the address as the GraphQL variable wants it. */
+function filterValue(def, op, text) {
+  if (op === 'isNull') return text !== 'false';
+  if (def.type === 'NUMBER') return parseInt(text, 10);
+  if (def.type === 'DECIMAL') return parseFloat(text);
+  if (def.type === 'BOOLEAN') return text === 'true';
+  if (def.type === 'DATETIME') return new Date(text).toISOString();
+  return text;
+}
+
+function params() {
+  return new URLSearchParams(path.value.split('?')[1] || '');
+}
+
+function address(base, q) {
+  const s = q.toString();
+  return s ? `${base}?${s}` : base;
+}
+
+/** Filters in the address: `f.<key>.<op>=<value>`. */
+function filtersOf(q, defs) {
+  const out = [];
+  for (const [name, value] of q.entries()) {
+    const [f, key, op] = name.split('.');
+    const def = defs.find((d) => d.key === key);
+    if (f === 'f' && def && operators(def).includes(op)) out.push({ def, op, value, name });
+  }
+  return out;
+}
+
+function FilterValue({ def, op, value, set }) {
+  if (op === 'isNull') {
+    return html`<select id="nf-value" value=${value || 'true'} onChange=${(e) => set(e.target.value)}>
+      <option value="true">${t('is_empty')}</option><option value="false">${t('is_not_empty')}</option></select>`;
+  }
+  if (def.type === 'SELECT' || def.type === 'MULTISELECT') {
+    return html`<select id="nf-value" value=${value} onChange=${(e) => set(e.target.value)}>
+      <option value="">${t('none_chosen')}</option>
+      ${def.options.map((o) => html`<option value=${enumValue(o)}>${builtin(o)}</option>`)}</select>`;
+  }
+  if (def.type === 'BOOLEAN') {
+    return html`<select id="nf-value" value=${value || 'true'} onChange=${(e) => set(e.target.value)}>
+      <option value="true">${t('yes')}</option><option value="false">${t('no')}</option></select>`;
+  }
+  if (def.type === 'USER' || def.type === 'CONTACT') {
+    return html`<${Picker} kind=${def.type} id="nf-value" value=${value || null} onChange=${set} />`;
+  }
+  const type = { NUMBER: 'number', DECIMAL: 'number', DATE: 'date', DATETIME: 'datetime-local' }[def.type] || 'text';
+  return html`<input id="nf-value" type=${type} step=${def.type === 'DECIMAL' ? 'any' : undefined} value=${value} onInput=${(e) => set(e.target.value)} />`;
+}
+
+function AddFilter({ defs, onAdd }) {
+  const [key, setKey] = useState(defs[0] ? defs[0].key : '');
+  const def = defs.find((d) => d.key === key) || defs[0];
+  const [op, setOp] = useState(operators(def)[0]);
+  const [value, setValue] = useState('');
+  const ops = operators(def);
+  const shownOp = ops.includes(op) ? op : ops[0];
+  const add = (e) => {
+    e.preventDefault();
+    const text = value && typeof value === 'object' ? value.id : value || (shownOp === 'isNull' || def.type === 'BOOLEAN' ? 'true' : '');
+    if (text === '') return;
+    onAdd(def.key, shownOp, text);
+    setValue('');
+  };
+  return html`<form class="filters" onSubmit=${add}>
+    <label for="nf-field">${t('filter_field')}</label>
+    <select id="nf-field" value=${def.key} onChange=${(e) => { setKey(e.target.value); setValue(''); }}>
+      ${defs.map((d) => html`<option value=${d.key}>${d.builtinColumn ? t(d.label) : builtin(d.label)}</option>`)}</select>
+    <label for="nf-op">${t('filter_operator')}</label>
+    <select id="nf-op" value=${shownOp} onChange=${(e) => setOp(e.target.value)}>
+      ${ops.map((o) => html`<option value=${o}>${t(`op_${o}`)}</option>`)}</select>
+    <label for="nf-value">${t('filter_value')}</label>
+    <${FilterValue} def=${def} op=${shownOp} value=${value} set=${setValue} />
+    <button type="submit">${t('add_filter')}</button>
+  </form>`;
+}
+
+export function RecordList({ entity }) {
+  const kind = KINDS[entity];
+  const q = params();
+  const [defs, setDefs] = useState(null);
+  const [page, setPage] = useState(null);
+  const [error, setError] = useState(null);
+  const [names, setNames] = useState({});
+  useEffect(() => {
+    setDefs(null);
+    definitions(entity).then((d) => setDefs([...d, CREATED_AT])).catch((e) => setError(e.message));
+  }, [entity]);
+  const all = defs || [];
+  const columns = (q.get('cols') ? q.get('cols').split(',') : kind.columns).map((k) => all.find((d) => d.key === k)).filter(Boolean);
+  const sortable = (d) => d.type !== 'MULTISELECT';
+  const sort = all.some((d) => d.key === q.get('sort') && sortable(d)) ? q.get('sort') : 'createdAt';
+  const dir = q.get('dir') === 'asc' ? 'ASC' : 'DESC';
+  const filters = filtersOf(q, all);
+  useEffect(() => {
+    if (!defs) return;
+    const filter = {};
+    for (const f of filters) filter[f.def.key] = { ...(filter[f.def.key] || {}), [f.op]: filterValue(f.def, f.op, f.value) };
+    if (q.get('q')) filter[kind.title] = { ...(filter[kind.title] || {}), contains: q.get('q') };
+    const selection = [...new Set(['id', kind.title, ...columns.map(select)])].join(' ');
+    const query = `query($first: Int, $after: String, $filter: ${kind.type}Filter, $orderBy: [${kind.type}OrderBy!]) {
+      ${kind.many}(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
+        totalCount pageInfo { hasNextPage endCursor } edges { node { ${selection} } } } }`;
+    setPage(null);
+    gql(query, { first: 25, after: q.get('after') || null, filter, orderBy: [{ field: sort, direction: dir }] })
+      .then((d) => { setPage(d[kind.many]); setError(null); })
+      .catch((e) => setError(e.message));
+  }, [path.value, defs]);
+  // A filter on a user or contact holds an id; its name comes from the record.
+  useEffect(() => {
+    for (const f of filters) {
+      if ((f.def.type === 'CONTACT') && f.op !== 'isNull' && !names[f.value]) {
+        gql('query($id: ID!) { contact(id: $id) { name } }', { id: f.value })
+          .then((d) => d.contact && setNames((n) => ({ ...n, [f.value]: d.contact.name }))).catch(() => {});
+      }
+      if (f.def.type === 'USER' && f.op !== 'isNull' && !names[f.value]) {
+        gql('{ staffUsers { id name } }').then((d) => setNames((n) => ({ ...n, ...Object.fromEntries(d.staffUsers.map((u) => [u.id, u.name])) }))).catch(() => {});
+      }
+    }
+  }, [path.value]);
+  const change = (edit) => {
+    const next = params();
+    next.delete('after');
+    edit(next);
+    go(address(kind.path, next));
+  };
+  const search = (e) => {
+    e.preventDefault();
+    const text = String(new FormData(e.target).get('q') || '').trim();
+    change((n) => { if (text) n.set('q', text); else n.delete('q'); });
+  };
+  const sortBy = (key) => change((n) => { n.set('sort', key); n.set('dir', sort === key && dir === 'ASC' ? 'desc' : 'asc'); });
+  const label = (d) => (d.builtinColumn ? t(d.label) : builtin(d.label));
+  const header = (d) => html`<th scope="col" aria-sort=${sort === d.key ? (dir === 'ASC' ? 'ascending' : 'descending') : undefined}>
+    ${sortable(d) ? html`<button type="button" class="link" onClick=${() => sortBy(d.key)}>${label(d)}</button>` : label(d)}</th>`;
+  const cell = (d, node) => {
+    const text = display(d, node[d.key], { yes: t('yes'), no: t('no') });
+    return d.key === kind.title ? html`<${Link} href=${`${kind.path}/${node.id}`}>${text || t('untitled')}</${Link}>` : text;
+  };
+  const toggleColumn = (key, on) => change((n) => {
+    const keys = columns.map((c) => c.key).filter((k) => k !== key);
+    if (on) keys.push(key);
+    n.set('cols', (keys.length ? keys : [kind.title]).join(','));
+  });
+  const filterText = (f) => {
+    if (f.op === 'isNull') return `${label(f.def)} ${t(f.value === 'false' ? 'is_not_empty' : 'is_empty')}`;
+    const value = f.def.type === 'USER' || f.def.type === 'CONTACT' ? names[f.value] || f.value
+      : f.def.type === 'BOOLEAN' ? t(f.value === 'true' ? 'yes' : 'no') : display(f.def, f.def.type === 'MULTISELECT' ? [f.value] : f.value) || f.value;
+    return `${label(f.def)} ${t(`op_${f.op}`)} ${value}`;
+  };
+  return html`
+    <div class="heading"><h1>${t(`list_${entity}`)}</h1>
+      <${Link} class="button" href=${`${kind.path}/new`}>${t(`new_${entity}`)}</${Link}></div>
+    <form class="filters" role="search" onSubmit=${search}>
+      <label for="q">${t('search')}</label>
+      <input id="q" name="q" type="search" value=${q.get('q') || ''} />
+      <button type="submit">${t('search_button')}</button>
+    </form>
+    ${defs && html`
+      <details class="tools"><summary>${t('filters_and_columns')}</summary>
+        <${AddFilter} defs=${all} onAdd=${(key, op, value) => change((n) => n.set(`f.${key}.${op}`, value))} />
+        <fieldset class="columns"><legend>${t('columns')}</legend>
+          ${all.map((d) => html`<span class="check"><input type="checkbox" id=${`col-${d.key}`} checked=${columns.includes(d)}
+            onChange=${(e) => toggleColumn(d.key, e.target.checked)} /><label for=${`col-${d.key}`}>${label(d)}</label></span>`)}
+        </fieldset>
+      </details>`}
+    ${filters.length > 0 && html`<ul class="chips" aria-label=${t('active_filters')}>
+      ${filters.map((f) => html`<li>${filterText(f)}
+        <button type="button" class="link" onClick=${() => change((n) => n.delete(f.name))}>${t('remove')}<span class="visually-hidden"> ${filterText(f)}</span></button></li>`)}
+    </ul>`}
+    ${error && html`<p role="alert" class="error">${error}</p>`}
+    ${page === null ? html`<p>${t('loading')}</p>` : html`
+      <p role="status">${t(`count_${entity}`, { n: page.totalCount })}</p>
+      <div class="scroll"><table>
+        <thead><tr>${columns.map(header)}</tr></thead>
+        <tbody>${page.edges.map(({ node }) => html`<tr>${columns.map((d) => html`<td>${cell(d, node)}</td>`)}</tr>`)}</tbody>
+      </table></div>
+      <p class="pager">
+        ${q.get('after') && html`<${Link} href=${address(kind.path, (() => { const n = params(); n.delete('after'); return n; })())}>${t('first_page')}</${Link}>`}
+        ${page.pageInfo.hasNextPage && html`<${Link} href=${address(kind.path, (() => { const n = params(); n.set('after', page.pageInfo.endCursor); return n; })())}>${t('next_page')}</${Link}>`}
+      </p>`}`;
+}

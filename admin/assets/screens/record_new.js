@@ -1,0 +1,34 @@
+// A new contact, case or deal (`/admin/<contacts|cases|deals>/new`), from the active field
+// definitions; on success, the record's own screen. `?client=<id>` starts a case or deal with
+// that client chosen (the contact screen links here).
+import { useEffect, useState } from '../vendor/hooks.module.js';
+import { html } from '../lib/html.js';
+import { t } from '../lib/i18n.js';
+import { gql } from '../lib/graphql.js';
+import { go, path, Link } from '../lib/router.js';
+import { KINDS, definitions } from '../lib/records.js';
+import { RecordForm } from '../parts/record_form.js';
+
+export function RecordNew({ entity }) {
+  const kind = KINDS[entity];
+  const [defs, setDefs] = useState(null);
+  const [prefill, setPrefill] = useState(null);
+  const [error, setError] = useState(null);
+  const client = new URLSearchParams(path.value.split('?')[1] || '').get('client');
+  useEffect(() => {
+    const named = client
+      ? gql('query($id: ID!) { contact(id: $id) { id name } }', { id: client }).then((d) => (d.contact ? { client: d.contact } : {}))
+      : Promise.resolve({});
+    Promise.all([definitions(entity), named]).then(([d, p]) => { setDefs(d); setPrefill(p); }).catch((e) => setError(e.message));
+  }, [entity, client]);
+  const save = async (input) => {
+    const d = await gql(`mutation($i: Create${kind.type}Input!) { create${kind.type}(input: $i) { id } }`, { i: input });
+    go(`${kind.path}/${d[`create${kind.type}`].id}`);
+  };
+  return html`
+    <p><${Link} href=${kind.path}>${t(`back_to_${kind.many}`)}</${Link}></p>
+    <h1>${t(`new_${entity}`)}</h1>
+    ${error && html`<p role="alert" class="error">${error}</p>`}
+    ${defs === null || prefill === null ? html`<p>${t('loading')}</p>`
+      : html`<${RecordForm} entity=${entity} defs=${defs} record=${null} prefill=${prefill} save=${save} submitLabel=${t(`create_${entity}`)} />`}`;
+}
