@@ -75,6 +75,12 @@ pub fn objects() -> Vec<Object> {
             .field(get::<StaffUser>("createdAt", nn(DATE_TIME), |u| {
                 Value::from(micros_to_rfc3339(u.created_at))
             }))
+            .field(
+                get_opt::<StaffUser>("language", T::named(T::STRING), |u| {
+                    u.language.clone().map(Value::from)
+                })
+                .description("The UI language they chose (`es`, `en`); null until they choose."),
+            )
             .field(Field::new(
                 "groups",
                 T::named_nn_list_nn("PermissionGroup"),
@@ -396,6 +402,18 @@ pub fn mutation_fields() -> Vec<Field> {
         .description("Changes your own password; your other sessions end.")
         .argument(InputValue::new("currentPassword", T::named_nn(T::STRING)))
         .argument(InputValue::new("newPassword", T::named_nn(T::STRING))),
+        Field::new("setMyLanguage", T::named_nn("StaffUser"), |ctx| {
+            FieldFuture::new(async move {
+                let language = string(&ctx.args, "language")?;
+                let me = staff(&ctx)?
+                    .set_my_language(&language)
+                    .await
+                    .map_err(engine_err)?;
+                Ok(Some(FieldValue::owned_any(me)))
+            })
+        })
+        .description("Chooses your UI (and email) language: `es` or `en`.")
+        .argument(InputValue::new("language", T::named_nn(T::STRING))),
     ]
 }
 

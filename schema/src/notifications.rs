@@ -54,6 +54,15 @@ pub fn objects() -> Vec<Object> {
                 T::named_nn(T::STRING),
                 |n| Some(FieldValue::value(n.message.clone())),
             ))
+            .field(
+                sync_field::<Notification>("detail", T::named(crate::scalars::JSON), |n| {
+                    Value::from_json(n.detail.clone())
+                        .ok()
+                        .filter(|v| *v != Value::Null)
+                        .map(FieldValue::value)
+                })
+                .description("The message's facts (`contact`, and `document` for an upload), for wording it in another language."),
+            )
             .field(sync_field::<Notification>("caseId", T::named(T::ID), |n| {
                 n.case_id.map(|c| FieldValue::value(c.to_string()))
             }))

@@ -195,6 +195,8 @@ export default {
   notifications: 'Notifications',
   notifications_unread: '{n} unread notifications',
   no_notifications: 'No notifications.',
+  notification_client_upload: '{contact} uploaded {document} on the portal',
+  notification_portal_case_created: '{contact} opened the case on the portal',
   mark_read: 'Mark as read',
   // What Portico ships under these names (an admin's own or renamed ones show as written).
   builtin_Amount: 'Amount',

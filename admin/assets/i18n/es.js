@@ -195,6 +195,8 @@ export default {
   notifications: 'Notificaciones',
   notifications_unread: '{n} notificaciones sin leer',
   no_notifications: 'No hay notificaciones.',
+  notification_client_upload: '{contact} subió {document} en el portal',
+  notification_portal_case_created: '{contact} abrió el caso en el portal',
   mark_read: 'Marcar como leída',
   // What Portico ships under these names (an admin's own or renamed ones show as written).
   builtin_Amount: 'Importe',

@@ -1,6 +1,7 @@
 // /graphql, as any integrator uses it; the session is the HttpOnly cookie the sign-in set, so
 // no script ever holds a token.
 import { signal } from '../vendor/signals.module.js';
+import { adoptLanguage } from './i18n.js';
 
 /** The signed-in user (`me`), `null` when signed out, `undefined` while not yet known. */
 export const me = signal(undefined);
@@ -34,8 +35,9 @@ export async function gql(query, variables = {}) {
 
 export async function loadMe() {
   try {
-    const data = await gql('{ me { id name email groups { name admin } } }');
+    const data = await gql('{ me { id name email language groups { name admin } } }');
     me.value = data.me;
+    if (data.me && data.me.language) adoptLanguage(data.me.language);
   } catch (e) {
     me.value = null;
   }
@@ -55,6 +57,14 @@ export async function signIn(email, password) {
   }
   const body = await res.json().catch(() => ({}));
   return (body.error && body.error.code) || 'INTERNAL';
+}
+
+/** The staff user's language, kept on their account so every device they use speaks it. */
+export async function chooseLanguage(language) {
+  adoptLanguage(language);
+  if (me.value) {
+    try { await gql('mutation($l: String!) { setMyLanguage(language: $l) { id } }', { l: language }); } catch (e) { /* kept in this browser */ }
+  }
 }
 
 export async function signOut() {

@@ -1,5 +1,5 @@
-// The UI's strings in Spanish and English. The choice is kept in this browser (localStorage)
-// and starts from the browser's language.
+// The UI's strings in Spanish and English. The choice is the staff user's (kept on their
+// account); before sign-in, this browser's last choice (localStorage) or its language.
 import { signal, effect } from '../vendor/signals.module.js';
 import es from '../i18n/es.js';
 import en from '../i18n/en.js';
@@ -14,6 +14,11 @@ effect(() => {
   document.documentElement.lang = lang.value;
   localStorage.setItem('portico.lang', lang.value);
 });
+
+/** Switches to `language` when it is one the UI speaks. */
+export function adoptLanguage(language) {
+  if (catalogs[language]) lang.value = language;
+}
 
 /** The text of `key` in the current language, with `{name}` placeholders filled; with
  * `n` = 1, the singular `<key>_one` where there is one. */

@@ -8,7 +8,14 @@ import { t } from '../lib/i18n.js';
 import { gql, loadMe } from '../lib/graphql.js';
 import { Link } from '../lib/router.js';
 
-const LIST = `{ notifications { id kind message caseId read createdAt case { number subject } } }`;
+const LIST = `{ notifications { id kind message detail caseId read createdAt case { number subject } } }`;
+
+/** The notification in the UI's language, from its facts; as stored (English) otherwise. */
+function wording(n) {
+  const key = `notification_${n.kind}`;
+  const text = n.detail ? t(key, n.detail) : key;
+  return text === key ? n.message : text;
+}
 const READ = `mutation($id: ID!) { markNotificationRead(id: $id) { id read } }`;
 
 const items = signal(null);
@@ -82,7 +89,7 @@ export function Bell() {
     ${open && html`<div class="popover" id="bell-list" role="region" aria-label=${t('notifications')}>
       <h2>${t('notifications')}</h2>
       ${list.length === 0 ? html`<p>${t('no_notifications')}</p>` : html`<ul>${list.slice(0, 20).map((n) => html`<li class=${n.read ? 'read' : 'unread'}>
-        <p>${n.message}</p>
+        <p>${wording(n)}</p>
         <p class="hint">${when(n.createdAt)}${n.case && html` · <${Link} href=${`/admin/cases/${n.caseId}`} onClick=${() => setOpen(false)}>
           ${t('case_heading', { number: n.case.number, subject: n.case.subject || '' })}</${Link}>`}</p>
         ${!n.read && html`<button type="button" class="link" onClick=${() => read(n)}>${t('mark_read')}</button>`}</li>`)}</ul>`}

@@ -29,19 +29,20 @@ export function Picker({ kind, id, value, onChange, describedBy, invalid }) {
     const timer = setTimeout(() => search(kind, q.trim()).then((r) => { if (live) setFound(r); }).catch(() => {}), 150);
     return () => { live = false; clearTimeout(timer); };
   }, [q, kind]);
+  const choose = (r) => { setQ(''); setFound([]); onChange({ id: r.id, name: r.name }); };
   if (value) {
-    return html`<span class="picked" id=${id} tabindex="-1">
+    return html`<span class="picked" key="picked" id=${id} tabindex="-1">
       <span>${value.name}</span>
       <button type="button" class="link" onClick=${() => { onChange(null); setQ(''); }}>${t('change')}<span class="visually-hidden"> ${value.name}</span></button>
     </span>`;
   }
-  return html`<span class="picker">
+  return html`<span class="picker" key="picker">
     <input id=${id} type="search" autocomplete="off" value=${q} placeholder=${t(kind === 'CONTACT' ? 'type_contact_name' : 'type_user_name')}
       onInput=${(e) => setQ(e.target.value)} aria-describedby=${describedBy} aria-invalid=${invalid ? 'true' : undefined}
-      onKeyDown=${(e) => { if (e.key === 'Enter') { e.preventDefault(); if (found[0]) onChange({ id: found[0].id, name: found[0].name }); } }} />
+      onKeyDown=${(e) => { if (e.key === 'Enter') { e.preventDefault(); if (found[0]) choose(found[0]); } }} />
     ${q.trim() && html`<ul class="matches" aria-live="polite">
       ${found.length === 0 ? html`<li class="hint">${t('no_matches')}</li>` : found.map((r) => html`<li>
-        <button type="button" class="link" onClick=${() => onChange({ id: r.id, name: r.name })}>${r.name}</button>
+        <button type="button" class="link" onClick=${() => choose(r)}>${r.name}</button>
         ${r.email && html` <span class="hint">${r.email}</span>`}</li>`)}
     </ul>`}
   </span>`;

@@ -79,10 +79,11 @@ export function CaseScreen({ id }) {
     <nav aria-label=${t('on_this_case')} class="jump"><ul>
       ${['details', 'contacts', 'documents', 'client-connect', 'activity'].map((s) => html`<li><a href=${`#${s}`}>${t(`section_${s}`)}</a></li>`)}
     </ul></nav>
+    <div class="two-col"><div class="side">
     <section id="details" aria-labelledby="details-title"><h2 id="details-title">${t('section_details')}</h2>
       <p role="status" class="notice">${status}</p>
       <${RecordForm} key=${record.updatedAt} entity="CASE" defs=${defs} record=${record} save=${save} submitLabel=${t('save_changes')} />
-    </section>
+    </section></div><div class="main">
     <section id="contacts" aria-labelledby="contacts-title"><h2 id="contacts-title">${t('section_contacts')}</h2>
       <${Contacts} caseId=${id} contacts=${record.contacts} onChanged=${changed} />
     </section>
@@ -94,5 +95,5 @@ export function CaseScreen({ id }) {
     </section>
     <section id="activity" aria-labelledby="activity-title"><h2 id="activity-title">${t('section_activity')}</h2>
       <${AuditLog} entity="CASE" id=${id} refresh=${tick} />
-    </section>`;
+    </section></div></div>`;
 }

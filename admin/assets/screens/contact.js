@@ -23,10 +23,11 @@ function when(iso) {
   return iso ? new Intl.DateTimeFormat(document.documentElement.lang, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso)) : '';
 }
 
-function Portal({ contact, onChanged }) {
+/** `say` shows a message in the screen's status line, which outlives this part's reload. */
+function Portal({ contact, onChanged, say }) {
   const [on, setOn] = useState(Boolean(contact.portalUser));
   const [send, setSend] = useState('NOW');
-  const [status, setStatus] = useState('');
+  const setStatus = say;
   const [error, setError] = useState(null);
   const [conflict, setConflict] = useState(null);
   const invitation = contact.portalInvitation;
@@ -64,7 +65,6 @@ function Portal({ contact, onChanged }) {
           <label for="send-later">${t('send_later')}</label></span></fieldset>`}
       <button type="submit" disabled=${on === Boolean(contact.portalUser)}>${t('save')}</button>
     </form>
-    <p role="status" class="notice">${status}</p>
     ${error && html`<p role="alert" class="error">${error}</p>`}
     ${contact.portalUser && invitation && html`<dl class="facts">
       <dt>${t('invitation')}</dt><dd id="invitation-status">${t(`invitation_${invitation.status}`)}</dd>
@@ -120,6 +120,7 @@ export function ContactScreen({ id }) {
   const [cases, setCases] = useState(null);
   const [error, setError] = useState(null);
   const [status, setStatus] = useState('');
+  const [portalStatus, setPortalStatus] = useState('');
   const [tick, setTick] = useState(0);
   const changed = () => setTick((n) => n + 1);
   const load = (fields) => Promise.all([
@@ -152,7 +153,8 @@ export function ContactScreen({ id }) {
       <${RecordForm} key=${contact.updatedAt} entity="CONTACT" defs=${defs} record=${contact} save=${save} submitLabel=${t('save_changes')} />
     </section>
     <section aria-labelledby="portal-title"><h2 id="portal-title">${t('section_portal')}</h2>
-      ${portalField ? html`<${Portal} key=${`${contact.updatedAt}${contact.portalInvitation ? contact.portalInvitation.status : ''}`} contact=${contact} onChanged=${changed} />`
+      <p role="status" class="notice">${portalStatus}</p>
+      ${portalField ? html`<${Portal} key=${`${contact.updatedAt}${contact.portalInvitation ? contact.portalInvitation.status : ''}`} contact=${contact} onChanged=${changed} say=${setPortalStatus} />`
         : html`<p>${t('portal_field_inactive')}</p>`}
     </section>
     <section aria-labelledby="rel-title"><h2 id="rel-title">${t(contact.kind === 'ORGANISATION' ? 'section_people' : 'section_organisations')}</h2>

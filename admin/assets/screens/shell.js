@@ -3,7 +3,7 @@
 import { html } from '../lib/html.js';
 import { t, lang } from '../lib/i18n.js';
 import { Link, path } from '../lib/router.js';
-import { me, signOut } from '../lib/graphql.js';
+import { me, signOut, chooseLanguage } from '../lib/graphql.js';
 import { Bell } from '../parts/bell.js';
 
 const SECTIONS = [
@@ -31,7 +31,7 @@ export function Shell({ children }) {
       <span class="who">${me.value && me.value.name}</span>
       <${Bell} />
       <button type="button" class="link" lang=${lang.value === 'es' ? 'en' : 'es'} aria-label=${t('switch_language_label')}
-        onClick=${() => { lang.value = lang.value === 'es' ? 'en' : 'es'; }}>${t('switch_language')}</button>
+        onClick=${() => chooseLanguage(lang.value === 'es' ? 'en' : 'es')}>${t('switch_language')}</button>
       <button type="button" class="link" id="sign-out" onClick=${signOut}>${t('sign_out')}</button>
     </header>
     <main id="main">${children}</main>`;

@@ -214,6 +214,9 @@ impl StaffHandle {
             .change_password(&self.principal, current, new)
             .await
     }
+    pub async fn set_my_language(&self, language: &str) -> Result<StaffUser> {
+        self.engine.set_my_language(&self.principal, language).await
+    }
     pub async fn staff_user(&self, id: i64) -> Result<StaffUser> {
         self.engine.staff_user(&self.principal, id).await
     }

@@ -324,6 +324,37 @@ impl Engine {
         self.staff_user(p, id).await
     }
 
+    /// The signed-in staff user's UI language: theirs to choose, on every device, and the
+    /// language of the emails Portico sends them.
+    pub(crate) async fn set_my_language(&self, p: &Principal, language: &str) -> Result<StaffUser> {
+        let Principal::Staff(me) = p else {
+            return Err(EngineError::Unauthenticated);
+        };
+        let language = language.trim().to_ascii_lowercase();
+        if !staff::STAFF_LANGUAGES.contains(&language.as_str()) {
+            return Err(EngineError::validation(
+                "language",
+                format!("must be one of {}", staff::STAFF_LANGUAGES.join(", ")),
+            ));
+        }
+        let txn = self.begin_write().await?;
+        txn.execute(
+            &Query::update()
+                .table("staff_users")
+                .values([
+                    ("language", language.into()),
+                    ("updated_at", now_micros().into()),
+                ])
+                .and_where(Expr::col("id").eq(me.user_id))
+                .to_owned(),
+        )
+        .await?;
+        state::bump(&txn, Counter::Auth).await?;
+        txn.commit().await?;
+        self.changed().await?;
+        self.staff_user(p, me.user_id).await
+    }
+
     /// A staff user's own password change: the current password proves it is them (a
     /// session left open on a shared computer is not enough), and every other session ends.
     pub(crate) async fn change_password(

@@ -14,7 +14,12 @@ pub struct StaffUser {
     pub active: bool,
     pub group_ids: Vec<i64>,
     pub created_at: i64,
+    /// The UI language they chose (`es`, `en`); `None` until they choose.
+    pub language: Option<String>,
 }
+
+/// The languages the staff UI and staff emails are written in.
+pub const STAFF_LANGUAGES: &[&str] = &["es", "en"];
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct PermissionGroup {
@@ -108,10 +113,11 @@ fn user_from_row(row: &Row) -> Result<StaffUser> {
         active: row.get(3)?,
         group_ids: Vec::new(),
         created_at: row.get(4)?,
+        language: row.get(5)?,
     })
 }
 
-const USER_COLUMNS: [&str; 5] = ["id", "name", "email", "active", "created_at"];
+const USER_COLUMNS: [&str; 6] = ["id", "name", "email", "active", "created_at", "language"];
 
 pub(crate) async fn find_user(db: &impl Exec, id: i64) -> Result<Option<StaffUser>> {
     let q = Query::select()

@@ -24,12 +24,36 @@ impl Activity {
         }
     }
 
-    fn message(&self) -> String {
+    /// The facts of the message, for a UI to word in its own language.
+    fn detail(&self) -> serde_json::Value {
         match self {
             Activity::Uploaded { contact, document } => {
+                json!({"contact": contact, "document": document})
+            }
+            Activity::OpenedCase { contact } => json!({"contact": contact}),
+        }
+    }
+
+    /// The in-app message, stored in English (the UIs word it from `detail`).
+    fn message(&self) -> String {
+        self.message_in("en")
+    }
+
+    /// The activity in a staff user's email language.
+    fn message_in(&self, language: &str) -> String {
+        match (self, language) {
+            (Activity::Uploaded { contact, document }, "es") => {
+                format!("{contact} subió {document} en el portal")
+            }
+            (Activity::Uploaded { contact, document }, _) => {
                 format!("{contact} uploaded {document} on the portal")
             }
-            Activity::OpenedCase { contact } => format!("{contact} opened the case on the portal"),
+            (Activity::OpenedCase { contact }, "es") => {
+                format!("{contact} abrió el caso en el portal")
+            }
+            (Activity::OpenedCase { contact }, _) => {
+                format!("{contact} opened the case on the portal")
+            }
         }
     }
 }
@@ -41,11 +65,14 @@ pub struct Notification {
     pub case_id: Option<i64>,
     pub kind: String,
     pub message: String,
+    /// `{contact, document}` as far as the kind has them; `null` for notifications stored
+    /// before it was kept.
+    pub detail: serde_json::Value,
     pub read_at: Option<i64>,
     pub created_at: i64,
 }
 
-const COLUMNS: [&str; 7] = [
+const COLUMNS: [&str; 8] = [
     "id",
     "user_id",
     "case_id",
@@ -53,6 +80,7 @@ const COLUMNS: [&str; 7] = [
     "message",
     "read_at",
     "created_at",
+    "detail",
 ];
 
 fn decode(r: &Row) -> Result<Notification> {
@@ -64,6 +92,10 @@ fn decode(r: &Row) -> Result<Notification> {
         message: r.get(4)?,
         read_at: r.get(5)?,
         created_at: r.get(6)?,
+        detail: r
+            .get::<Option<String>>(7)?
+            .and_then(|d| serde_json::from_str(&d).ok())
+            .unwrap_or(serde_json::Value::Null),
     })
 }
 
@@ -102,12 +134,20 @@ pub(crate) async fn record(
             db.execute(
                 &Query::insert()
                     .into_table("notifications")
-                    .columns(["user_id", "case_id", "kind", "message", "created_at"])
+                    .columns([
+                        "user_id",
+                        "case_id",
+                        "kind",
+                        "message",
+                        "detail",
+                        "created_at",
+                    ])
                     .values_panic([
                         r.user_id.into(),
                         case.id.into(),
                         activity.kind().into(),
                         activity.message().into(),
+                        activity.detail().to_string().into(),
                         now_micros().into(),
                     ])
                     .to_owned(),
@@ -123,20 +163,21 @@ pub(crate) async fn record(
             None => crate::identity::staff::find_user(db, r.user_id).await?,
         };
         if let Some(user) = user.filter(|u| u.active) {
+            let language = user.language.clone().unwrap_or_else(|| "es".into());
             outbox::enqueue(
                 db,
                 &NewMail {
                     to_address: user.email.clone(),
                     to_name: Some(user.name.clone()),
                     kind: "portal_activity".into(),
-                    language: "es".into(),
+                    language: language.clone(),
                     context: json!({
                         "contact_name": user.name,
                         "email": user.email,
                         "link": engine.links.admin_case(case.id),
                         "case_number": crate::records::case_number(case.id),
                         "case_subject": case.subject,
-                        "activity": activity.message(),
+                        "activity": activity.message_in(&language),
                     }),
                 },
             )

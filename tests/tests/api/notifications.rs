@@ -102,6 +102,16 @@ async fn portal_activity_notifies_the_case_list_live_and_by_email() {
         .unwrap();
     tokio::time::sleep(Duration::from_millis(300)).await;
 
+    // The manager reads English: the email comes in it (the default is Spanish).
+    let me = t.manager.ok("{ me { language } }", json!({})).await;
+    assert_eq!(me["me"]["language"], Value::Null);
+    t.manager
+        .ok(
+            "mutation { setMyLanguage(language: \"en\") { language } }",
+            json!({}),
+        )
+        .await;
+
     // A client upload: pushed live, listed, emailed.
     carla_portal
         .upload(
@@ -121,11 +131,15 @@ async fn portal_activity_notifies_the_case_list_live_and_by_email() {
     let unread = t
         .manager
         .ok(
-            "{ notifications(unreadOnly: true) { id message case { id } } }",
+            "{ notifications(unreadOnly: true) { id message detail case { id } } }",
             json!({}),
         )
         .await;
     assert_eq!(unread["notifications"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        unread["notifications"][0]["detail"],
+        json!({"contact": "Carla", "document": "receipt.pdf"})
+    );
     let nid = id(&unread["notifications"][0]);
     let mail = t.mail("manager@example.com", 1).await;
     assert!(
@@ -242,4 +256,54 @@ async fn portal_activity_notifies_the_case_list_live_and_by_email() {
         "Carla opened the case on the portal"
     );
     assert_eq!(t.to("manager@example.com").len(), 1);
+    // The admin chose no language: their email is in Spanish, the activity too.
+    let mail = t.mail("admin@example.com", 1).await;
+    assert!(
+        mail.text().contains("Carla abrió el caso en el portal"),
+        "{}",
+        mail.text()
+    );
+}
+
+#[tokio::test]
+async fn a_staff_user_keeps_their_language_on_their_account() {
+    let t = portal_app().await;
+    let chosen = t
+        .manager
+        .ok(
+            "mutation { setMyLanguage(language: \"EN\") { language } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(chosen["setMyLanguage"]["language"], "en");
+    // Another session (another device) sees it.
+    let again = t
+        .app
+        .client()
+        .login("manager@example.com", "a long password")
+        .await;
+    let me = again.ok("{ me { language } }", json!({})).await;
+    assert_eq!(me["me"]["language"], "en");
+    let e = t
+        .manager
+        .err(
+            "mutation { setMyLanguage(language: \"fr\") { language } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        (code(&e), e["extensions"]["field"].as_str()),
+        ("VALIDATION", Some("language"))
+    );
+    let e = t
+        .app
+        .client()
+        .err(
+            "mutation { setMyLanguage(language: \"es\") { language } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(code(&e), "UNAUTHENTICATED");
+    let me = t.manager.ok("{ me { language } }", json!({})).await;
+    assert_eq!(me["me"]["language"], "en");
 }
