@@ -7,7 +7,7 @@ use async_graphql::dynamic::{
     Enum, Field, FieldFuture, FieldValue, InputObject, InputValue, Object, ResolverContext, TypeRef,
 };
 use async_graphql::{Name, Result, Value};
-use portico_engine::mail::{EmailTemplate, TemplateOverride};
+use portico_engine::mail::{EmailTemplate, RenderedMail, TemplateOverride};
 use portico_engine::micros_to_rfc3339;
 
 /// GraphQL enum values are the template keys upper-cased (`case_access` -> `CASE_ACCESS`).
@@ -15,6 +15,16 @@ fn key_args(ctx: &ResolverContext<'_>) -> Result<(String, String)> {
     let kind = ctx.args.try_get("kind")?.enum_name()?.to_lowercase();
     let language = ctx.args.try_get("language")?.enum_name()?.to_lowercase();
     Ok((kind, language))
+}
+
+/// The `input` argument: an email's three sources.
+fn source_of(ctx: &ResolverContext<'_>) -> Result<TemplateOverride> {
+    let input = ctx.args.try_get("input")?.object()?;
+    Ok(TemplateOverride {
+        subject: string(&input, "subject")?,
+        html: string(&input, "html")?,
+        text: string(&input, "text")?,
+    })
 }
 
 pub fn enums() -> Vec<Enum> {
@@ -41,7 +51,17 @@ pub fn objects() -> Vec<Object> {
             Some(FieldValue::value(f(t).clone()))
         })
     };
+    let rendered = |name: &'static str, f: fn(&RenderedMail) -> &String| {
+        sync_field::<RenderedMail>(name, TypeRef::named_nn(TypeRef::STRING), move |m| {
+            Some(FieldValue::value(f(m).clone()))
+        })
+    };
     vec![
+        Object::new("EmailPreview")
+            .description("An email as it would be sent, rendered with sample data.")
+            .field(rendered("subject", |m| &m.subject))
+            .field(rendered("html", |m| &m.html))
+            .field(rendered("text", |m| &m.text)),
         Object::new("EmailTemplate")
             .field(sync_field::<EmailTemplate>(
                 "kind",
@@ -85,6 +105,28 @@ pub fn objects() -> Vec<Object> {
 
 pub fn query_fields() -> Vec<Field> {
     vec![
+        key_arguments(Field::new(
+            "previewEmailTemplate",
+            TypeRef::named_nn("EmailPreview"),
+            |ctx| {
+                FieldFuture::new(async move {
+                    let (kind, language) = key_args(&ctx)?;
+                    let source = source_of(&ctx)?;
+                    let mail = staff(&ctx)?
+                        .preview_email_template(&kind, &language, &source)
+                        .await
+                        .map_err(engine_err)?;
+                    Ok(Some(FieldValue::owned_any(mail)))
+                })
+            },
+        ))
+        .argument(InputValue::new(
+            "input",
+            TypeRef::named_nn("EmailTemplateInput"),
+        ))
+        .description(
+            "A version being edited, rendered with sample data and not stored (admins only); errors name the part as on saving.",
+        ),
         Field::new(
             "emailTemplates",
             TypeRef::named_nn_list_nn("EmailTemplate"),
@@ -118,12 +160,7 @@ pub fn mutation_fields() -> Vec<Field> {
             |ctx| {
                 FieldFuture::new(async move {
                     let (kind, language) = key_args(&ctx)?;
-                    let input = ctx.args.try_get("input")?.object()?;
-                    let source = TemplateOverride {
-                        subject: string(&input, "subject")?,
-                        html: string(&input, "html")?,
-                        text: string(&input, "text")?,
-                    };
+                    let source = source_of(&ctx)?;
                     let t = staff(&ctx)?
                         .update_email_template(&kind, &language, source)
                         .await

@@ -73,12 +73,12 @@ impl MailRenderer for ThemeRenderer {
         })
     }
 
-    fn check(
+    fn preview(
         &self,
         kind: &str,
         language: &str,
         custom: &TemplateOverride,
-    ) -> Result<(), (String, String)> {
+    ) -> Result<RenderedMail, (String, String)> {
         let kind = EmailKind::from_key(kind)
             .ok_or_else(|| ("kind".to_owned(), format!("no email `{kind}`")))?;
         self.templates
@@ -88,7 +88,11 @@ impl MailRenderer for ThemeRenderer {
                 &sample_context(),
                 Some(&theme_override(custom)),
             )
-            .map(|_| ())
+            .map(|email| RenderedMail {
+                subject: email.subject,
+                html: email.html,
+                text: email.text,
+            })
             .map_err(|e| match e {
                 ThemeError::Render { part, message, .. } => (part.to_owned(), message),
             })

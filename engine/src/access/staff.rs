@@ -8,7 +8,7 @@ use crate::identity::{
     Action, ApiToken, NewPermissionGroup, NewStaffUser, Object, PermissionGroup, Principal,
     StaffUser, StaffUserChange,
 };
-use crate::mail::{EmailTemplate, NewMail, OutboxEntry, TemplateOverride};
+use crate::mail::{EmailTemplate, NewMail, OutboxEntry, RenderedMail, TemplateOverride};
 use crate::metadata::{DefinitionChange, EntityKind, FieldDefinition, NewDefinition};
 use crate::notifications::{Notification, Recipient};
 use crate::portal::{Invitation, PortalAccess, PortalCandidate, SendInvitation};
@@ -262,6 +262,16 @@ impl StaffHandle {
     ) -> Result<EmailTemplate> {
         self.engine
             .update_email_template(&self.principal, kind, language, source)
+            .await
+    }
+    pub async fn preview_email_template(
+        &self,
+        kind: &str,
+        language: &str,
+        source: &TemplateOverride,
+    ) -> Result<RenderedMail> {
+        self.engine
+            .preview_email_template(&self.principal, kind, language, source)
             .await
     }
     pub async fn reset_email_template(&self, kind: &str, language: &str) -> Result<EmailTemplate> {

@@ -2,7 +2,7 @@
 //! before they are stored (a broken template must not reach the outbox), and reset by removal.
 
 use super::TemplateOverride;
-use super::worker::MailRenderer;
+use super::worker::{MailRenderer, RenderedMail};
 use crate::Engine;
 use crate::db::{Exec, now_micros};
 use crate::error::{EngineError, Result};
@@ -155,7 +155,7 @@ impl Engine {
             return Err(EngineError::validation("subject", "must not be empty"));
         }
         self.renderer()?
-            .check(kind, language, &source)
+            .preview(kind, language, &source)
             .map_err(|(part, message)| EngineError::validation(part, message))?;
         let txn = self.begin_write().await?;
         remove(&txn, kind, language).await?;
@@ -176,6 +176,22 @@ impl Engine {
         .await?;
         txn.commit().await?;
         self.email_template(p, kind, language).await
+    }
+
+    /// A version being edited, rendered with sample data and not stored: what the editor
+    /// shows beside the sources, with errors named by part as on saving.
+    pub(crate) async fn preview_email_template(
+        &self,
+        p: &Principal,
+        kind: &str,
+        language: &str,
+        source: &TemplateOverride,
+    ) -> Result<RenderedMail> {
+        self.authorize(p, Object::EmailTemplate, Action::Read)?;
+        check_key(kind, language)?;
+        self.renderer()?
+            .preview(kind, language, source)
+            .map_err(|(part, message)| EngineError::validation(part, message))
     }
 
     /// Goes back to the built-in version.

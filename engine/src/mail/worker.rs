@@ -43,14 +43,15 @@ pub trait MailRenderer: Send + Sync + 'static {
     /// The built-in sources of one email, for an admin to start editing from.
     fn builtin(&self, kind: &str, language: &str) -> Option<TemplateOverride>;
 
-    /// Whether an admin's version renders with the context its email is sent with; on failure,
-    /// which part (`subject`, `html` or `text`) and why.
-    fn check(
+    /// An admin's version rendered with sample data of the context its email is sent with
+    /// (what the editor previews, and the check before it is stored); on failure, which part
+    /// (`subject`, `html` or `text`) and why.
+    fn preview(
         &self,
         kind: &str,
         language: &str,
         custom: &TemplateOverride,
-    ) -> std::result::Result<(), (String, String)>;
+    ) -> std::result::Result<RenderedMail, (String, String)>;
 }
 
 pub struct MailWorker {

@@ -81,6 +81,8 @@ fn table(ids: &Value) -> Vec<(&'static str, String, [Expect; 4])> {
         ("changePassword", "mutation { changePassword(currentPassword: \"not the password\", newPassword: \"another long password\") }".into(), [Unauthenticated, Invalid, Invalid, Invalid]),
         ("logout", "mutation { logout }".into(), [Unauthenticated, Allowed, Allowed, Allowed]),
         ("emailTemplates", "{ emailTemplates { kind } }".into(), admin),
+        ("previewEmailTemplate", "{ previewEmailTemplate(kind: INVITATION, language: ES, input: {subject: \"Hola {{ contact_name }}\", html: \"<p>{{ link }}</p>\", text: \"{{ link }}\"}) { subject } }".into(), admin),
+        ("setMyLanguage", "mutation { setMyLanguage(language: \"en\") { id } }".into(), staff),
         ("updateEmailTemplate", "mutation { updateEmailTemplate(kind: INVITATION, language: EN, input: {subject: \"S\", html: \"<p>{{ link }}</p>\", text: \"{{ link }}\"}) { customised } }".into(), admin),
         ("resetEmailTemplate", "mutation { resetEmailTemplate(kind: INVITATION, language: EN) { customised } }".into(), admin),
         ("createFieldDefinition", "mutation { createFieldDefinition(input: {entity: CASE, key: \"kKEY\", label: \"K\", type: TEXT}) { id } }".into(), admin),

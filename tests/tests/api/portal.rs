@@ -857,6 +857,42 @@ async fn admins_override_email_templates() {
         .await;
     assert_eq!(code(&e), "VALIDATION");
     assert_eq!(e["extensions"]["field"], "html");
+    // The editor's preview: rendered with sample data, errors by part, nothing stored.
+    let preview = "query($s: String!, $h: String!, $t: String!) { previewEmailTemplate(kind: INVITATION, language: EN, input: {subject: $s, html: $h, text: $t}) { subject html text } }";
+    let shown = t
+        .app
+        .admin
+        .ok(
+            preview,
+            json!({"s": "Hello {{ contact_name }}", "h": "<p>{{ contact_name }}, {{ email }}</p>", "t": "{{ link }}"}),
+        )
+        .await;
+    assert_eq!(shown["previewEmailTemplate"]["subject"], "Hello Ana López");
+    assert_eq!(
+        shown["previewEmailTemplate"]["html"],
+        "<p>Ana López, ana@example.com</p>"
+    );
+    assert!(
+        shown["previewEmailTemplate"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("/portal/invitation/")
+    );
+    let e = t
+        .app
+        .admin
+        .err(preview, json!({"s": "{% if %}", "h": "", "t": ""}))
+        .await;
+    assert_eq!(
+        (code(&e), e["extensions"]["field"].as_str()),
+        ("VALIDATION", Some("subject"))
+    );
+    let stored = t
+        .app
+        .admin
+        .ok("{ emailTemplates { customised } }", json!({}))
+        .await;
+    assert!(!stored.to_string().contains("true"), "{stored}");
     let done = t
         .app
         .admin
