@@ -13,6 +13,9 @@ import { RecordNew } from './screens/record_new.js';
 import { CaseScreen } from './screens/case.js';
 import { ContactScreen } from './screens/contact.js';
 import { DealScreen } from './screens/deal.js';
+import { StaffUsers } from './screens/staff_users.js';
+import { ApiTokens } from './screens/api_tokens.js';
+import { EmailTemplates } from './screens/email_templates.js';
 
 const SCREENS = { CASE: CaseScreen, CONTACT: ContactScreen, DEAL: DealScreen };
 
@@ -28,6 +31,9 @@ function Screen() {
     const one = pathname.match(new RegExp(`^${kind.path}/([0-9]+)$`));
     if (one) return html`<${SCREENS[entity]} key=${one[1]} id=${one[1]} />`;
   }
+  if (pathname === '/admin/users') return html`<${StaffUsers} />`;
+  if (pathname === '/admin/tokens') return html`<${ApiTokens} />`;
+  if (pathname === '/admin/emails') return html`<${EmailTemplates} />`;
   const fields = pathname.match(/^\/admin\/fields\/([A-Z]+)$/);
   if (fields && ENTITIES.includes(fields[1])) return html`<${Fields} entity=${fields[1]} />`;
   return html`<h1>${t('not_found')}</h1>`;

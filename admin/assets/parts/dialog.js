@@ -9,7 +9,11 @@ export function Dialog({ title, id, onClose, children }) {
     const opener = document.activeElement;
     const dialog = ref.current;
     if (dialog && !dialog.open) dialog.showModal();
-    return () => { if (opener && opener.focus) opener.focus(); };
+    return () => {
+      // Closed first: while it is open and modal, the rest of the page cannot take focus.
+      if (dialog && dialog.open) dialog.close();
+      if (opener && opener.focus) opener.focus();
+    };
   }, []);
   const cancel = (e) => { e.preventDefault(); onClose(); };
   return html`<dialog ref=${ref} class="dialog" aria-labelledby=${`${id}-title`} onCancel=${cancel}>

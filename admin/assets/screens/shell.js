@@ -10,9 +10,12 @@ const SECTIONS = [
   ['/admin/cases', 'nav_cases', '/admin/cases'],
   ['/admin/contacts', 'nav_contacts', '/admin/contacts'],
   ['/admin/deals', 'nav_deals', '/admin/deals'],
+  ['/admin/tokens', 'nav_tokens', '/admin/tokens'],
 ];
 const ADMIN_SECTIONS = [
   ['/admin/fields/CASE', 'nav_fields', '/admin/fields'],
+  ['/admin/users', 'nav_users', '/admin/users'],
+  ['/admin/emails', 'nav_emails', '/admin/emails'],
 ];
 
 export function Shell({ children }) {

@@ -176,3 +176,162 @@ async fn staff_filter_sort_and_page_the_cases_and_the_address_keeps_them() {
     b.wait_for("Campos de casos").await;
     assert!(b.url().await.ends_with("/admin/fields/CASE"));
 }
+
+/// Presses Escape on the element `css` (which has the focus inside a dialog).
+async fn escape(b: &Browser, css: &str) {
+    b.type_keys(css, "\u{E00C}").await;
+}
+
+#[tokio::test]
+async fn an_admin_manages_users_groups_tokens_and_emails_in_the_browser() {
+    let app = spawn_app().await;
+    let b = Browser::start(true).await;
+    b.goto(&format!("{}/admin/users", app.server.url)).await;
+    b.wait_for("Acceso del personal").await;
+    b.type_into("#email", ADMIN_EMAIL).await;
+    b.type_into("#password", ADMIN_PASSWORD).await;
+    b.click("form button[type=submit]").await;
+    b.wait_for("id=\"nu-name\"").await;
+
+    // A new user: a short password is named beside its field, the rest stays typed.
+    b.type_into("#nu-name", "Marta Ruiz").await;
+    b.type_into("#nu-email", "marta@example.com").await;
+    b.type_into("#nu-password", "short").await;
+    b.click("#nu-form button[type=submit]").await;
+    b.wait_for("id=\"nu-password-error\"").await;
+    b.wait_for_value("#nu-name", "Marta Ruiz").await;
+    b.type_into("#nu-password", "a long password").await;
+    b.click("#nu-form button[type=submit]").await;
+    b.wait_for("Marta Ruiz ya puede entrar.").await;
+
+    // A group with the portal setting, and Marta in it.
+    b.type_into("#ng-name", "Gestores").await;
+    b.click("#group-form button[type=submit]").await;
+    b.wait_for("Grupo «Gestores» creado.").await;
+    let ids = app
+        .admin
+        .ok(
+            "{ staffUsers { id email } permissionGroups { id name portalAccess } }",
+            json!({}),
+        )
+        .await;
+    let find = |list: &str, key: &str, value: &str| {
+        ids[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x[key] == value)
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let marta = find("staffUsers", "email", "marta@example.com");
+    let group = find("permissionGroups", "name", "Gestores");
+    b.click(&format!("#gp-{group}")).await;
+    b.wait_for("«Gestores» guardado.").await;
+    b.click(&format!("#edit-{marta}")).await;
+    b.click(&format!("#u{marta}-g-{group}")).await;
+    b.click(&format!("#u{marta}-form button[type=submit]"))
+        .await;
+    b.wait_for("Marta Ruiz guardado.").await;
+    let users = app
+        .admin
+        .ok(
+            "{ staffUsers { email active groups { name portalAccess } } }",
+            json!({}),
+        )
+        .await;
+    assert!(
+        users.to_string().contains(
+            "{\"email\":\"marta@example.com\",\"active\":true,\"groups\":[{\"name\":\"Gestores\",\"portalAccess\":true}]}"
+        ),
+        "{users}"
+    );
+    check(&b, "users").await;
+    b.click(&format!("#toggle-{marta}")).await;
+    b.wait_for("Marta Ruiz está desactivado").await;
+    let marta_login = app
+        .client()
+        .raw(
+            "mutation { login(email: \"marta@example.com\", password: \"a long password\") { token } }",
+            json!({}),
+        )
+        .await;
+    assert!(marta_login.get("errors").is_some(), "{marta_login}");
+
+    // An API token: shown once, it works, and revoking it (after a dialog that Escape closes)
+    // ends it.
+    b.click("nav a[href='/admin/tokens']").await;
+    b.wait_for("No tiene tokens.").await;
+    b.type_into("#tk-name", "Informes mensuales").await;
+    b.click("#token-form button[type=submit]").await;
+    let page = b.wait_for("id=\"fresh-token\"").await;
+    let start = page.find("id=\"fresh-token\">").unwrap() + "id=\"fresh-token\">".len();
+    let token = page[start..].split('<').next().unwrap().to_owned();
+    let me = app
+        .client()
+        .with_token(&token)
+        .ok("{ me { email } }", json!({}))
+        .await;
+    assert_eq!(me["me"]["email"], ADMIN_EMAIL);
+    check(&b, "tokens").await;
+    b.click(".fresh button.secondary").await;
+    b.click("td button.danger").await;
+    b.wait_for("¿Revocar el token?").await;
+    escape(&b, "dialog button.danger").await;
+    b.wait_until("return document.querySelector('dialog') === null && document.activeElement.matches('td button.danger');")
+        .await;
+    b.click("td button.danger").await;
+    b.click("dialog button.danger").await;
+    b.wait_for("Token «Informes mensuales» revocado.").await;
+    let gone = app
+        .client()
+        .with_token(&token)
+        .raw("{ me { email } }", json!({}))
+        .await;
+    assert_eq!(gone["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+
+    // An email: previewed by the server as it is typed, a broken part named, saved, reset.
+    b.click("nav a[href='/admin/emails']").await;
+    b.wait_for("Vista previa").await;
+    b.select("#em-kind", "INVITATION").await;
+    b.select("#em-lang", "EN").await;
+    b.wait_until("return location.search.includes('lang=EN');")
+        .await;
+    b.type_into("#em-subject", "Welcome, {{ contact_name }}")
+        .await;
+    b.wait_for("Welcome, Ana López</span>").await;
+    b.type_into("#em-html", "<p>{{ contact_name </p>").await;
+    b.wait_for("id=\"em-html-error\"").await;
+    b.type_into(
+        "#em-html",
+        "<p>Hi {{ contact_name }}: <a href=\"{{ link }}\">start</a></p>",
+    )
+    .await;
+    b.wait_until("return document.getElementById('em-html-error') === null;")
+        .await;
+    check(&b, "emails").await;
+    b.click("#email-form button[type=submit]").await;
+    b.wait_for("Email guardado").await;
+    let stored = app
+        .admin
+        .ok(
+            "{ emailTemplates { kind language subject customised } }",
+            json!({}),
+        )
+        .await;
+    assert!(
+        stored.to_string().contains(
+            "{\"kind\":\"INVITATION\",\"language\":\"EN\",\"subject\":\"Welcome, {{ contact_name }}\",\"customised\":true}"
+        ),
+        "{stored}"
+    );
+    b.click("#email-form button.secondary").await;
+    b.wait_for("De vuelta a la versión de Portico.").await;
+    let stored = app
+        .admin
+        .ok("{ emailTemplates { customised } }", json!({}))
+        .await;
+    assert!(!stored.to_string().contains("true"), "{stored}");
+}

@@ -191,6 +191,17 @@ impl Browser {
         .await;
     }
 
+    /// Sends keys (WebDriver key codes too, as `\u{E00C}` for Escape) to the element `css`.
+    pub async fn type_keys(&self, css: &str, keys: &str) {
+        let id = self.find(css).await;
+        self.call(
+            reqwest::Method::POST,
+            &format!("/element/{id}/value"),
+            Some(json!({"text": keys})),
+        )
+        .await;
+    }
+
     /// Chooses files in a file input, as a person picking them in the file dialog.
     pub async fn choose_files(&self, css: &str, paths: &[PathBuf]) {
         let id = self.find(css).await;

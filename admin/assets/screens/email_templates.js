@@ -1,0 +1,98 @@
+// The emails Portico sends (`/admin/emails?kind=INVITATION&lang=ES`, admins): each kind in each
+// language, subject / HTML / text, previewed by the server with sample data as it is typed; an
+// error names the part; saving stores it, "back to the default" removes the admin's version.
+import { useEffect, useState } from '../vendor/hooks.module.js';
+import { html } from '../lib/html.js';
+import { t } from '../lib/i18n.js';
+import { gql } from '../lib/graphql.js';
+import { go, path } from '../lib/router.js';
+
+const LIST = `{ emailTemplates { kind language subject html text customised updatedAt } }`;
+const PREVIEW = `query($k: EmailKind!, $l: EmailLanguage!, $i: EmailTemplateInput!) {
+  previewEmailTemplate(kind: $k, language: $l, input: $i) { subject html text } }`;
+const SAVE = `mutation($k: EmailKind!, $l: EmailLanguage!, $i: EmailTemplateInput!) {
+  updateEmailTemplate(kind: $k, language: $l, input: $i) { customised } }`;
+const RESET = `mutation($k: EmailKind!, $l: EmailLanguage!) { resetEmailTemplate(kind: $k, language: $l) { customised } }`;
+const PARTS = ['subject', 'html', 'text'];
+
+function Editor({ template, reload, say }) {
+  const [source, setSource] = useState({ subject: template.subject, html: template.html, text: template.text });
+  const [preview, setPreview] = useState(null);
+  const [error, setError] = useState(null);
+  useEffect(() => {
+    let live = true;
+    const timer = setTimeout(() => {
+      gql(PREVIEW, { k: template.kind, l: template.language, i: source })
+        .then((d) => { if (live) { setPreview(d.previewEmailTemplate); setError(null); } })
+        .catch((e) => { if (live) setError({ field: e.field, message: e.message }); });
+    }, 250);
+    return () => { live = false; clearTimeout(timer); };
+  }, [source]);
+  const save = async (e) => {
+    e.preventDefault();
+    try {
+      await gql(SAVE, { k: template.kind, l: template.language, i: source });
+      setError(null);
+      say(t('email_saved'));
+      reload();
+    } catch (err) { setError({ field: err.field, message: err.message }); }
+  };
+  const reset = async () => {
+    try {
+      await gql(RESET, { k: template.kind, l: template.language });
+      say(t('email_reset'));
+      reload();
+    } catch (err) { setError({ field: null, message: err.message }); }
+  };
+  const part = (name, rows) => {
+    const bad = error && error.field === name;
+    const attrs = { id: `em-${name}`, value: source[name], onInput: (e) => setSource((s) => ({ ...s, [name]: e.target.value })),
+      'aria-invalid': bad ? 'true' : undefined, 'aria-describedby': bad ? `em-${name}-error` : undefined };
+    return html`<label for=${`em-${name}`}>${t(`email_${name}`)}</label>
+      ${rows ? html`<textarea rows=${rows} class="code" ...${attrs}></textarea>` : html`<input ...${attrs} />`}
+      ${bad && html`<p class="error" id=${`em-${name}-error`}>${error.message}</p>`}`;
+  };
+  return html`<div class="split">
+    <form class="stack wide-form" id="email-form" onSubmit=${save} novalidate>
+      <p class="hint">${template.customised ? t('email_customised') : t('email_builtin')} ${t('email_variables')}</p>
+      ${part('subject')}${part('html', 12)}${part('text', 8)}
+      ${error && !PARTS.includes(error.field) && html`<p role="alert" class="error">${error.message}</p>`}
+      <div class="buttons"><button type="submit">${t('save')}</button>
+        ${template.customised && html`<button type="button" class="secondary" onClick=${reset}>${t('email_back_to_default')}</button>`}</div>
+    </form>
+    <section aria-labelledby="preview-title" class="preview">
+      <h2 id="preview-title">${t('email_preview')}</h2>
+      ${preview === null ? html`<p>${t('loading')}</p>` : html`
+        <p><strong>${t('email_subject')}:</strong> <span id="preview-subject">${preview.subject}</span></p>
+        <iframe sandbox="" title=${t('email_preview_html')} srcdoc=${preview.html}></iframe>
+        <details><summary>${t('email_text')}</summary><pre>${preview.text}</pre></details>`}
+    </section>
+  </div>`;
+}
+
+export function EmailTemplates() {
+  const q = new URLSearchParams(path.value.split('?')[1] || '');
+  const [list, setList] = useState(null);
+  const [status, setStatus] = useState('');
+  const [error, setError] = useState(null);
+  const load = () => gql(LIST).then((d) => setList(d.emailTemplates)).catch((e) => setError(e.message));
+  useEffect(() => { load(); }, []);
+  if (!list) return html`<h1>${t('emails')}</h1><p>${error || t('loading')}</p>`;
+  const kinds = [...new Set(list.map((x) => x.kind))];
+  const kind = kinds.includes(q.get('kind')) ? q.get('kind') : kinds[0];
+  const language = ['ES', 'EN'].includes(q.get('lang')) ? q.get('lang') : 'ES';
+  const template = list.find((x) => x.kind === kind && x.language === language);
+  const choose = (k, l) => go(`/admin/emails?kind=${k}&lang=${l}`, { replace: true });
+  return html`
+    <h1>${t('emails')}</h1>
+    <div class="filters">
+      <label for="em-kind">${t('email_kind')}</label>
+      <select id="em-kind" value=${kind} onChange=${(e) => choose(e.target.value, language)}>
+        ${kinds.map((k) => html`<option value=${k}>${t(`email_kind_${k}`)}${list.some((x) => x.kind === k && x.customised) ? ` (${t('customised')})` : ''}</option>`)}</select>
+      <label for="em-lang">${t('email_language')}</label>
+      <select id="em-lang" value=${language} onChange=${(e) => choose(kind, e.target.value)}>
+        <option value="ES">Español</option><option value="EN">English</option></select>
+    </div>
+    <p role="status" class="notice">${status}</p>
+    ${template && html`<${Editor} key=${`${kind}-${language}-${template.updatedAt || ''}-${template.customised}`} template=${template} reload=${load} say=${setStatus} />`}`;
+}

@@ -1,0 +1,145 @@
+// Staff users and permission groups (`/admin/users`, admins): create a user, edit one (name,
+// email, groups, a new password), deactivate and reactivate; groups with the admin and portal
+// settings.
+import { useEffect, useState } from '../vendor/hooks.module.js';
+import { html } from '../lib/html.js';
+import { t } from '../lib/i18n.js';
+import { gql, me } from '../lib/graphql.js';
+
+const LOAD = `{ staffUsers { id name email active groups { id } } permissionGroups { id name admin portalAccess } }`;
+const CREATE = `mutation($i: CreateStaffUserInput!) { createStaffUser(input: $i) { id name } }`;
+const UPDATE = `mutation($id: ID!, $i: UpdateStaffUserInput!) { updateStaffUser(id: $id, input: $i) { id name } }`;
+const CREATE_GROUP = `mutation($i: CreatePermissionGroupInput!) { createPermissionGroup(input: $i) { id name } }`;
+const UPDATE_GROUP = `mutation($id: ID!, $i: UpdatePermissionGroupInput!) { updatePermissionGroup(id: $id, input: $i) { id } }`;
+
+/** A form's error, shown beside the input the server named. */
+function useErrors() {
+  const [errors, setErrors] = useState({});
+  const fail = (err, fallback) => setErrors({ [err.field || fallback]: err.message });
+  const props = (prefix, name) => ({
+    'aria-invalid': errors[name] ? 'true' : undefined,
+    'aria-describedby': errors[name] ? `${prefix}-${name}-error` : undefined,
+  });
+  const show = (prefix, name) => errors[name] && html`<p class="error" id=${`${prefix}-${name}-error`}>${errors[name]}</p>`;
+  return { errors, setErrors, fail, props, show };
+}
+
+function GroupChoice({ prefix, groups, chosen, set }) {
+  return html`<fieldset><legend>${t('groups')}</legend>
+    ${groups.length === 0 && html`<p class="hint">${t('no_groups')}</p>`}
+    ${groups.map((g) => html`<span class="check"><input type="checkbox" id=${`${prefix}-g-${g.id}`} checked=${chosen.includes(g.id)}
+      onChange=${(e) => set(e.target.checked ? [...chosen, g.id] : chosen.filter((x) => x !== g.id))} />
+      <label for=${`${prefix}-g-${g.id}`}>${g.name}</label></span>`)}
+    <p class="hint">${t('groups_hint')}</p>
+  </fieldset>`;
+}
+
+function UserForm({ user, groups, onDone, onCancel }) {
+  const prefix = user ? `u${user.id}` : 'nu';
+  const [name, setName] = useState(user ? user.name : '');
+  const [email, setEmail] = useState(user ? user.email : '');
+  const [password, setPassword] = useState('');
+  const [chosen, setChosen] = useState(user ? user.groups.map((g) => g.id) : []);
+  const { setErrors, fail, props, show } = useErrors();
+  const submit = async (e) => {
+    e.preventDefault();
+    try {
+      if (user) {
+        const input = { name, email, groups: chosen };
+        if (password) input.password = password;
+        await gql(UPDATE, { id: user.id, i: input });
+      } else {
+        await gql(CREATE, { i: { name, email, password, groups: chosen } });
+      }
+      setErrors({});
+      onDone(t(user ? 'user_saved' : 'user_created', { name }));
+    } catch (err) { fail(err, 'name'); }
+  };
+  return html`<form class="stack card" id=${`${prefix}-form`} onSubmit=${submit} novalidate>
+    <h2>${user ? t('edit_user', { name: user.name }) : t('new_user')}</h2>
+    <label for=${`${prefix}-name`}>${t('name')}</label>
+    <input id=${`${prefix}-name`} value=${name} onInput=${(e) => setName(e.target.value)} ...${props(prefix, 'name')} />${show(prefix, 'name')}
+    <label for=${`${prefix}-email`}>${t('email')}</label>
+    <input id=${`${prefix}-email`} type="email" value=${email} onInput=${(e) => setEmail(e.target.value)} ...${props(prefix, 'email')} />${show(prefix, 'email')}
+    <label for=${`${prefix}-password`}>${user ? t('new_password_optional') : t('password')}</label>
+    <input id=${`${prefix}-password`} type="password" autocomplete="new-password" value=${password} onInput=${(e) => setPassword(e.target.value)}
+      ...${props(prefix, 'password')} />${show(prefix, 'password')}
+    <p class="hint">${t('password_rule')}</p>
+    <${GroupChoice} prefix=${prefix} groups=${groups} chosen=${chosen} set=${setChosen} />${show(prefix, 'groups')}
+    <div class="buttons"><button type="submit">${user ? t('save') : t('create_user')}</button>
+      ${onCancel && html`<button type="button" class="secondary" onClick=${onCancel}>${t('cancel')}</button>`}</div>
+  </form>`;
+}
+
+function Groups({ groups, reload, say }) {
+  const [name, setName] = useState('');
+  const [error, setError] = useState(null);
+  const toggle = async (g, prop, value) => {
+    try { await gql(UPDATE_GROUP, { id: g.id, i: { [prop]: value } }); setError(null); say(t('saved_field', { label: g.name })); } catch (err) { setError(err.message); }
+    reload();
+  };
+  const create = async (e) => {
+    e.preventDefault();
+    try {
+      await gql(CREATE_GROUP, { i: { name, admin: false, portalAccess: false } });
+      say(t('group_created', { name }));
+      setName(''); setError(null);
+      reload();
+    } catch (err) { setError(err.message); }
+  };
+  return html`<section aria-labelledby="groups-title"><h2 id="groups-title">${t('permission_groups')}</h2>
+    <p class="hint">${t('groups_explained')}</p>
+    ${error && html`<p role="alert" class="error">${error}</p>`}
+    <div class="scroll"><table><caption class="visually-hidden">${t('permission_groups')}</caption>
+      <thead><tr><th scope="col">${t('name')}</th><th scope="col">${t('group_admin')}</th><th scope="col">${t('group_portal')}</th></tr></thead>
+      <tbody>${groups.map((g) => html`<tr><th scope="row">${g.name}</th>
+        <td><input type="checkbox" id=${`ga-${g.id}`} checked=${g.admin} aria-label=${`${t('group_admin')}: ${g.name}`} onChange=${(e) => toggle(g, 'admin', e.target.checked)} /></td>
+        <td><input type="checkbox" id=${`gp-${g.id}`} checked=${g.portalAccess} aria-label=${`${t('group_portal')}: ${g.name}`} onChange=${(e) => toggle(g, 'portalAccess', e.target.checked)} /></td></tr>`)}
+      </tbody></table></div>
+    <form class="filters" id="group-form" onSubmit=${create}>
+      <label for="ng-name">${t('new_group')}</label>
+      <input id="ng-name" value=${name} onInput=${(e) => setName(e.target.value)} required />
+      <button type="submit">${t('create_group')}</button>
+    </form>
+  </section>`;
+}
+
+export function StaffUsers() {
+  const [data, setData] = useState(null);
+  const [editing, setEditing] = useState(null);
+  const [status, setStatus] = useState('');
+  const [error, setError] = useState(null);
+  const load = () => gql(LOAD).then(setData).catch((e) => setError(e.message));
+  useEffect(() => { load(); }, []);
+  const done = (message) => { setStatus(message); setEditing(null); load(); };
+  const setActive = async (u, active) => {
+    try {
+      await gql(UPDATE, { id: u.id, i: { active } });
+      setError(null);
+      setStatus(t(active ? 'user_reactivated' : 'user_deactivated', { name: u.name }));
+    } catch (err) { setError(err.message); }
+    load();
+  };
+  if (!data) return html`<h1>${t('staff_users')}</h1><p>${error || t('loading')}</p>`;
+  const groupName = (id) => (data.permissionGroups.find((g) => g.id === id) || {}).name;
+  return html`
+    <h1>${t('staff_users')}</h1>
+    <p role="status" class="notice">${status}</p>
+    ${error && html`<p role="alert" class="error">${error}</p>`}
+    <div class="scroll"><table><caption class="visually-hidden">${t('staff_users')}</caption>
+      <thead><tr><th scope="col">${t('name')}</th><th scope="col">${t('email')}</th><th scope="col">${t('groups')}</th>
+        <th scope="col">${t('state')}</th><th scope="col">${t('actions')}</th></tr></thead>
+      <tbody>${data.staffUsers.map((u) => html`<tr class=${u.active ? '' : 'inactive'}>
+        <th scope="row">${u.name}</th><td>${u.email}</td>
+        <td>${u.groups.map((g) => groupName(g.id)).join(', ') || html`<span class="hint">${t('plain_staff')}</span>`}</td>
+        <td>${u.active ? t('user_active') : t('user_inactive')}</td>
+        <td class="actions">
+          <button type="button" class="link" id=${`edit-${u.id}`} onClick=${() => setEditing(u.id)}>${t('edit')}<span class="visually-hidden"> ${u.name}</span></button>
+          ${me.value && me.value.id !== u.id && html`<button type="button" class="link" id=${`toggle-${u.id}`} onClick=${() => setActive(u, !u.active)}>
+            ${u.active ? t('deactivate') : t('reactivate')}<span class="visually-hidden"> ${u.name}</span></button>`}
+        </td></tr>`)}</tbody></table></div>
+    ${editing && html`<${UserForm} key=${editing} user=${data.staffUsers.find((u) => u.id === editing)} groups=${data.permissionGroups}
+      onDone=${done} onCancel=${() => setEditing(null)} />`}
+    ${!editing && html`<${UserForm} key="new" user=${null} groups=${data.permissionGroups} onDone=${done} />`}
+    <${Groups} groups=${data.permissionGroups} reload=${load} say=${setStatus} />`;
+}
