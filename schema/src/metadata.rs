@@ -38,6 +38,27 @@ fn def_field(name: &'static str, ty: TypeRef, get: fn(&FieldDefinition) -> Value
     })
 }
 
+/// One option of a select field and how many records hold it.
+pub struct OptionUsage {
+    pub option: String,
+    pub count: i64,
+}
+
+pub fn option_usage_object() -> Object {
+    Object::new("FieldOptionUsage")
+        .description("An option of a SELECT or MULTISELECT field and how many records hold it.")
+        .field(crate::connection::sync_field::<OptionUsage>(
+            "option",
+            TypeRef::named_nn(TypeRef::STRING),
+            |u| Some(FieldValue::value(u.option.clone())),
+        ))
+        .field(crate::connection::sync_field::<OptionUsage>(
+            "count",
+            TypeRef::named_nn(TypeRef::INT),
+            |u| Some(FieldValue::value(u.count)),
+        ))
+}
+
 pub fn definition_object() -> Object {
     use TypeRef as T;
     let nn = |t: &str| T::named_nn(t);
@@ -154,6 +175,26 @@ pub fn query_fields() -> Vec<Field> {
             InputValue::new("includeInactive", TypeRef::named(TypeRef::BOOLEAN))
                 .default_value(false),
         ),
+        Field::new(
+            "fieldOptionUsage",
+            TypeRef::named_nn_list_nn("FieldOptionUsage"),
+            |ctx| {
+                FieldFuture::new(async move {
+                    let entity = entity_arg(ctx.args.get("entity"), "entity")?;
+                    let key = string(&ctx.args, "key")?;
+                    let usage = staff(&ctx)?
+                        .field_option_usage(entity, &key)
+                        .await
+                        .map_err(engine_err)?;
+                    Ok(Some(FieldValue::list(usage.into_iter().map(
+                        |(option, count)| FieldValue::owned_any(OptionUsage { option, count }),
+                    ))))
+                })
+            },
+        )
+        .description("How many records hold each option of a SELECT or MULTISELECT field.")
+        .argument(InputValue::new("entity", TypeRef::named_nn("EntityKind")))
+        .argument(InputValue::new("key", TypeRef::named_nn(TypeRef::STRING))),
     ]
 }
 
@@ -228,5 +269,27 @@ pub fn mutation_fields() -> Vec<Field> {
         "input",
         TypeRef::named_nn("UpdateFieldDefinitionInput"),
     ));
-    vec![create, update]
+    let rename = Field::new(
+        "renameFieldOption",
+        TypeRef::named_nn("FieldDefinition"),
+        |ctx| {
+            FieldFuture::new(async move {
+                let entity = entity_arg(ctx.args.get("entity"), "entity")?;
+                let key = string(&ctx.args, "key")?;
+                let from = string(&ctx.args, "from")?;
+                let to = string(&ctx.args, "to")?;
+                let d = staff(&ctx)?
+                    .rename_field_option(entity, &key, &from, &to)
+                    .await
+                    .map_err(engine_err)?;
+                Ok(Some(FieldValue::owned_any(d)))
+            })
+        },
+    )
+    .description("Renames an option of a SELECT or MULTISELECT field, and every record's value that holds it (admins only).")
+    .argument(InputValue::new("entity", TypeRef::named_nn("EntityKind")))
+    .argument(InputValue::new("key", TypeRef::named_nn(TypeRef::STRING)))
+    .argument(InputValue::new("from", TypeRef::named_nn(TypeRef::STRING)))
+    .argument(InputValue::new("to", TypeRef::named_nn(TypeRef::STRING)));
+    vec![create, update, rename]
 }

@@ -303,6 +303,26 @@ impl StaffHandle {
             .update_field_definition(&self.principal, entity, key, change)
             .await
     }
+    pub async fn field_option_usage(
+        &self,
+        entity: EntityKind,
+        key: &str,
+    ) -> Result<Vec<(String, i64)>> {
+        self.engine
+            .field_option_usage(&self.principal, entity, key)
+            .await
+    }
+    pub async fn rename_field_option(
+        &self,
+        entity: EntityKind,
+        key: &str,
+        from: &str,
+        to: &str,
+    ) -> Result<FieldDefinition> {
+        self.engine
+            .rename_field_option(&self.principal, entity, key, from, to)
+            .await
+    }
     pub async fn notifications(&self, unread_only: bool) -> Result<Vec<Notification>> {
         self.engine
             .notifications(&self.principal, unread_only)

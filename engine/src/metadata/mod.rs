@@ -13,4 +13,4 @@ pub use catalog::{Catalog, EntityMeta};
 pub use definition::{Audience, EntityKind, FieldDefinition, FieldType, enum_value_name};
 pub use key::FieldKey;
 pub use store::{DefinitionChange, NewDefinition};
-pub(crate) use store::{create, load_all, seed_system_fields, update};
+pub(crate) use store::{create, load_all, rename_option, seed_system_fields, update};

@@ -325,6 +325,58 @@ async fn next_position(db: &impl ConnectionTrait, entity: EntityKind) -> Result<
     Ok(max.map_or(0, |m| m + 1))
 }
 
+/// Renames one option of a SELECT or MULTISELECT field, in place (its order kept). The
+/// caller rewrites the stored values in the same transaction.
+pub(crate) async fn rename_option(
+    txn: &sea_orm::DatabaseTransaction,
+    entity: EntityKind,
+    key: &str,
+    from: &str,
+    to: &str,
+) -> Result<FieldDefinition> {
+    let mut d = load_one(txn, entity, key).await?;
+    let Some(at) = d.options.iter().position(|o| o == from) else {
+        return Err(EngineError::validation(
+            "from",
+            format!("`{from}` is not an option of `{key}`"),
+        ));
+    };
+    let to = to.trim();
+    if to.is_empty() || to.chars().count() > 200 {
+        return Err(EngineError::validation(
+            "to",
+            "must be between 1 and 200 characters",
+        ));
+    }
+    if d.options
+        .iter()
+        .enumerate()
+        .any(|(i, o)| i != at && enum_value_name(o) == enum_value_name(to))
+    {
+        return Err(EngineError::validation(
+            "to",
+            format!(
+                "`{to}` is the same as another option once written as {}",
+                enum_value_name(to)
+            ),
+        ));
+    }
+    d.options[at] = to.to_owned();
+    let json =
+        serde_json::to_string(&d.options).map_err(|e| EngineError::Internal(e.to_string()))?;
+    let q = Query::update()
+        .table(TABLE)
+        .values([
+            ("options", json.into()),
+            ("updated_at", now_micros().into()),
+        ])
+        .and_where(Expr::col("id").eq(d.id))
+        .to_owned();
+    txn.execute(&q).await?;
+    state::bump(txn, Counter::Metadata).await?;
+    Ok(d)
+}
+
 /// Applies a change. `removed_option_in_use` is asked about each option the change drops, so
 /// stored records never hold a value their field no longer knows.
 pub(crate) async fn update<F, Fut>(

@@ -3,6 +3,7 @@
 
 mod indexes;
 pub(crate) mod layout;
+mod options;
 pub(crate) mod portal_user;
 
 pub use portal_user::qualifies as qualifies_for_portal;
@@ -17,7 +18,8 @@ pub(crate) mod write;
 
 pub(crate) use indexes::ensure as ensure_index;
 pub use layout::{case_number, stored_in_custom};
-pub(crate) use query::option_in_use;
+pub(crate) use options::rename as rename_option;
+pub(crate) use query::option_count;
 pub use query::{Condition, Cursor, CursorKeys, Direction, ListQuery, Op, Page, Sort};
 pub use read::Record;
 pub use relations::Relationship;

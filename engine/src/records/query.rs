@@ -481,14 +481,14 @@ pub(crate) async fn count(
     })
 }
 
-/// Whether any record holds `option` in the SELECT or MULTISELECT field `def`.
-pub(crate) async fn option_in_use(
+/// How many records hold `option` in the SELECT or MULTISELECT field `def`.
+pub(crate) async fn option_count(
     db: &impl Exec,
     def: &FieldDefinition,
     option: &str,
-) -> Result<bool> {
+) -> Result<i64> {
     let Some(layout) = layout::of(def.entity) else {
-        return Ok(false);
+        return Ok(0);
     };
     let condition = Condition {
         key: def.key.clone(),
@@ -505,8 +505,7 @@ pub(crate) async fn option_in_use(
         ..def.clone()
     };
     let catalog = crate::metadata::Catalog::build(0, vec![field])?;
-    let n = count(db, layout, catalog.entity(def.entity), &[condition], None).await?;
-    Ok(n > 0)
+    count(db, layout, catalog.entity(def.entity), &[condition], None).await
 }
 
 /// SQLite's plan for the page query of `q` on cases, one line per step (for plan tests).

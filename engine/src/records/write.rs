@@ -34,6 +34,21 @@ fn column_value(v: &Value, kind: SqlKind) -> SqlValue {
     }
 }
 
+/// `custom` with `patch` merged in, in SQL, so two concurrent changes of different fields
+/// both survive; a null removes the key.
+pub(crate) fn merge_custom(backend: DbBackend, patch: &Value) -> SimpleExpr {
+    let patch_json = patch.to_string();
+    if backend == DbBackend::Postgres {
+        // sea-query numbers PostgreSQL placeholders and leaves SQLite's as `?`.
+        Expr::cust_with_values(
+            "jsonb_strip_nulls(\"custom\" || CAST($1 AS jsonb))",
+            [patch_json],
+        )
+    } else {
+        Expr::cust_with_values("json_patch(\"custom\", ?)", [patch_json])
+    }
+}
+
 fn json_value(v: Value) -> SqlValue {
     SqlValue::Json(Some(Box::new(v)))
 }
@@ -243,19 +258,10 @@ pub(crate) async fn update_in(
         .map(|(c, v)| (c, Expr::val(v)))
         .collect();
     if !custom.is_empty() {
-        // Merged in SQL, so two concurrent changes of different fields both survive; a null
-        // removes the key.
-        let patch_json = Value::Object(custom).to_string();
-        let merged = if txn.backend() == DbBackend::Postgres {
-            // sea-query numbers PostgreSQL placeholders and leaves SQLite's as `?`.
-            Expr::cust_with_values(
-                "jsonb_strip_nulls(\"custom\" || CAST($1 AS jsonb))",
-                [patch_json],
-            )
-        } else {
-            Expr::cust_with_values("json_patch(\"custom\", ?)", [patch_json])
-        };
-        sets.push(("custom", merged));
+        sets.push((
+            "custom",
+            merge_custom(txn.backend(), &Value::Object(custom)),
+        ));
     }
     sets.push(("updated_at", now_micros().into()));
     let q = Query::update()

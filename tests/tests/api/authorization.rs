@@ -86,6 +86,8 @@ fn table(ids: &Value) -> Vec<(&'static str, String, [Expect; 4])> {
         ("updateEmailTemplate", "mutation { updateEmailTemplate(kind: INVITATION, language: EN, input: {subject: \"S\", html: \"<p>{{ link }}</p>\", text: \"{{ link }}\"}) { customised } }".into(), admin),
         ("resetEmailTemplate", "mutation { resetEmailTemplate(kind: INVITATION, language: EN) { customised } }".into(), admin),
         ("createFieldDefinition", "mutation { createFieldDefinition(input: {entity: CASE, key: \"kKEY\", label: \"K\", type: TEXT}) { id } }".into(), admin),
+        ("fieldOptionUsage", "{ fieldOptionUsage(entity: CASE, key: \"status\") { option count } }".into(), staff),
+        ("renameFieldOption", "mutation { renameFieldOption(entity: DEAL, key: \"stage\", from: \"Won\", to: \"Won\") { key } }".into(), admin),
         ("updateFieldDefinition", "mutation { updateFieldDefinition(entity: CASE, key: \"subject\", input: {label: \"Subject\"}) { id } }".into(), admin),
         ("createStaffUser", "mutation { createStaffUser(input: {name: \"U\", email: \"uKEY@example.com\", password: \"a long password\"}) { id } }".into(), admin),
         ("updateStaffUser", format!("mutation {{ updateStaffUser(id: \"{user}\", input: {{name: \"Renamed\"}}) {{ id }} }}"), admin),

@@ -385,3 +385,123 @@ async fn bad_definitions_are_refused_with_the_field_named() {
         .await;
     assert_eq!(code(&e), "NOT_FOUND");
 }
+
+#[tokio::test]
+async fn options_are_counted_and_renamed_where_records_hold_them() {
+    let app = crate::helpers::spawn_app().await;
+    for input in [
+        r#"{entity: CASE, key: "channel", label: "Channel", type: SELECT, options: ["Phone", "Email", "Web"]}"#,
+        r#"{entity: CASE, key: "topics", label: "Topics", type: MULTISELECT, options: ["Tax", "Payroll", "Audit"]}"#,
+    ] {
+        app.admin
+            .ok(
+                &format!("mutation {{ createFieldDefinition(input: {input}) {{ key }} }}"),
+                serde_json::json!({}),
+            )
+            .await;
+    }
+    let mut ids = Vec::new();
+    for (channel, topics, status) in [
+        ("PHONE", "[TAX, PAYROLL]", "OPEN"),
+        ("PHONE", "[PAYROLL]", "WAITING_FOR_RESPONSE"),
+        ("WEB", "[AUDIT]", "WAITING_FOR_RESPONSE"),
+    ] {
+        let c = app
+            .admin
+            .ok(
+                &format!("mutation {{ createCase(input: {{subject: \"S\", channel: {channel}, topics: {topics}, status: {status}}}) {{ id updatedAt }} }}"),
+                serde_json::json!({}),
+            )
+            .await;
+        ids.push(c["createCase"].clone());
+    }
+    let usage = |key: &'static str| {
+        let admin = &app.admin;
+        async move {
+            admin
+                .ok(
+                    "query($k: String!) { fieldOptionUsage(entity: CASE, key: $k) { option count } }",
+                    serde_json::json!({"k": key}),
+                )
+                .await["fieldOptionUsage"]
+                .clone()
+        }
+    };
+    assert_eq!(
+        usage("channel").await,
+        serde_json::json!([{"option": "Phone", "count": 2}, {"option": "Email", "count": 0}, {"option": "Web", "count": 1}])
+    );
+    assert_eq!(
+        usage("topics").await,
+        serde_json::json!([{"option": "Tax", "count": 1}, {"option": "Payroll", "count": 2}, {"option": "Audit", "count": 1}])
+    );
+    let rename = "mutation($k: String!, $f: String!, $t: String!) { renameFieldOption(entity: CASE, key: $k, from: $f, to: $t) { options } }";
+    for (key, from, to) in [
+        ("channel", "Phone", "Telephone"),
+        ("topics", "Payroll", "Salaries"),
+        ("status", "Waiting for Response", "Waiting on the client"),
+    ] {
+        let d = app
+            .admin
+            .ok(rename, serde_json::json!({"k": key, "f": from, "t": to}))
+            .await;
+        assert!(d.to_string().contains(to), "{d}");
+    }
+    let cases = app
+        .admin
+        .ok(
+            "{ cases(orderBy: [{field: \"id\", direction: ASC}]) { edges { node { channel topics status updatedAt } } } }",
+            serde_json::json!({}),
+        )
+        .await;
+    let nodes: Vec<_> = cases["cases"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"].clone())
+        .collect();
+    assert_eq!(nodes[0]["channel"], "TELEPHONE");
+    assert_eq!(nodes[0]["topics"], serde_json::json!(["TAX", "SALARIES"]));
+    assert_eq!(nodes[1]["topics"], serde_json::json!(["SALARIES"]));
+    assert_eq!(nodes[1]["status"], "WAITING_ON_THE_CLIENT");
+    assert_eq!(nodes[2]["channel"], "WEB");
+    assert_eq!(nodes[2]["status"], "WAITING_ON_THE_CLIENT");
+    // The records' content is the same: their last change stays theirs.
+    for (node, created) in nodes.iter().zip(&ids) {
+        assert_eq!(node["updatedAt"], created["updatedAt"]);
+    }
+    assert_eq!(
+        usage("channel").await[0],
+        serde_json::json!({"option": "Telephone", "count": 2})
+    );
+    // A name another option already has (once written as an enum value), an option that is
+    // not there, and a plain staff user: refused, nothing changed.
+    let e = app
+        .admin
+        .err(
+            rename,
+            serde_json::json!({"k": "channel", "f": "Web", "t": "email"}),
+        )
+        .await;
+    assert_eq!(e["extensions"]["field"], "to", "{e}");
+    let e = app
+        .admin
+        .err(
+            rename,
+            serde_json::json!({"k": "channel", "f": "Fax", "t": "Telefax"}),
+        )
+        .await;
+    assert_eq!(e["extensions"]["field"], "from", "{e}");
+    let plain = app.staff("plain@example.com", &[]).await;
+    let e = plain
+        .err(
+            rename,
+            serde_json::json!({"k": "channel", "f": "Web", "t": "Online"}),
+        )
+        .await;
+    assert_eq!(crate::helpers::code(&e), "FORBIDDEN");
+    assert_eq!(
+        usage("channel").await,
+        serde_json::json!([{"option": "Telephone", "count": 2}, {"option": "Email", "count": 0}, {"option": "Web", "count": 1}])
+    );
+}
