@@ -53,6 +53,7 @@ const FILES: &[(&str, &str, &[u8])] = &[
     file!("screens/client_connect.js", JS),
     file!("screens/contact.js", JS),
     file!("screens/deal.js", JS),
+    file!("screens/field_editor.js", JS),
     file!("screens/staff_users.js", JS),
     file!("screens/api_tokens.js", JS),
     file!("screens/email_templates.js", JS),

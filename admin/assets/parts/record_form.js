@@ -63,7 +63,7 @@ function Widget({ def, value, set, error, idPrefix }) {
 
 /** `record` is the stored record (edit) or null (new, starting from `prefill`). `save(input)` runs the mutation; only
  * changed fields are sent on an edit, so a field someone else changed meanwhile is kept. */
-export function RecordForm({ entity, defs, record, prefill = {}, save, submitLabel, idPrefix = 'f-', extra = null }) {
+export function RecordForm({ entity, defs, record, prefill = {}, save, submitLabel, idPrefix = 'f-', extra = null, disabled = false }) {
   const fields = defs.filter((d) => editable(entity, d));
   const initial = () => Object.fromEntries(fields.map((d) => [d.key, toForm(d, (record || prefill)[d.key])]));
   const [values, setValues] = useState(initial);
@@ -97,7 +97,7 @@ export function RecordForm({ entity, defs, record, prefill = {}, save, submitLab
       setBusy(false);
     }
   };
-  return html`<form class="record" onSubmit=${submit} novalidate>
+  return html`<form class="record" onSubmit=${submit} novalidate><fieldset class="bare" disabled=${disabled}>
     ${byBlock(fields).map((b) => html`<fieldset class="block">
       <legend>${builtin(b.name)}</legend>
       ${b.defs.map((d) => html`<${Widget} key=${d.key} def=${d} value=${values[d.key]} error=${errors[d.key]} idPrefix=${idPrefix}
@@ -107,5 +107,5 @@ export function RecordForm({ entity, defs, record, prefill = {}, save, submitLab
     ${problem && html`<p role="alert" class="error">${problem.message}</p>`}
     ${Object.keys(errors).length > 0 && html`<p role="alert" class="error">${t('form_has_errors')}</p>`}
     <button type="submit" disabled=${busy}>${submitLabel}</button>
-  </form>`;
+  </fieldset></form>`;
 }

@@ -1,11 +1,15 @@
 // The field editor of one entity (`/admin/fields/<ENTITY>`): the active fields by block in the
-// admin's order, the inactive ones below (where `portalUser` waits to be switched on), and a
-// form for a new field whose key is suggested from its label and checked as it is typed.
+// admin's order (drag a row, or use its move buttons, within and between blocks), the inactive
+// ones below (where `portalUser` waits to be switched on), an editor for the chosen field
+// (label, help, required, block, options), a live preview of the staff form and, for cases, of
+// the client's New-case form, and a form for a new field whose key is suggested from its label.
 import { useEffect, useState } from '../vendor/hooks.module.js';
 import { html } from '../lib/html.js';
 import { t, builtin } from '../lib/i18n.js';
 import { Link } from '../lib/router.js';
 import { gql } from '../lib/graphql.js';
+import { RecordForm } from '../parts/record_form.js';
+import { FieldEditor } from './field_editor.js';
 
 export const ENTITIES = ['CONTACT', 'CASE', 'DEAL', 'DOCUMENT'];
 const TYPES = ['TEXT', 'TEXTAREA', 'NUMBER', 'DECIMAL', 'BOOLEAN', 'DATE', 'DATETIME', 'EMAIL',
@@ -24,7 +28,7 @@ export function suggestKey(label) {
   return /^[a-z]/.test(key) ? key.slice(0, 63) : '';
 }
 
-function byBlock(fields) {
+export function byBlock(fields) {
   const blocks = [];
   for (const f of fields) {
     let b = blocks.find((x) => x.name === f.block);
@@ -34,6 +38,31 @@ function byBlock(fields) {
   return blocks;
 }
 
+/** The active fields after moving `key` to sit before `before` (a key) in `block`, or at the
+ * block's end when `before` is null. */
+export function moved(active, key, block, before) {
+  const field = active.find((f) => f.key === key);
+  const rest = active.filter((f) => f.key !== key);
+  const blocks = byBlock(rest);
+  if (!blocks.some((b) => b.name === block)) blocks.push({ name: block, fields: [] });
+  const target = blocks.find((b) => b.name === block);
+  const at = before ? target.fields.findIndex((f) => f.key === before) : -1;
+  target.fields.splice(at < 0 ? target.fields.length : at, 0, { ...field, block });
+  return blocks.flatMap((b) => b.fields);
+}
+
+/** One step up or down in the order as shown, crossing into the next block at its edge. */
+function stepped(active, key, delta) {
+  const blocks = byBlock(active);
+  const bi = blocks.findIndex((b) => b.fields.some((f) => f.key === key));
+  const fi = blocks[bi].fields.findIndex((f) => f.key === key);
+  const within = blocks[bi].fields[fi + delta];
+  if (within) return moved(active, key, blocks[bi].name, delta < 0 ? within.key : (blocks[bi].fields[fi + 2] || {}).key || null);
+  const next = blocks[bi + delta];
+  if (!next) return null;
+  return moved(active, key, next.name, delta < 0 ? null : (next.fields[0] || {}).key || null);
+}
+
 function Toggle({ field, prop, label, onChange }) {
   const id = `${prop}-${field.key}`;
   return html`<span class="toggle">
@@ -41,23 +70,31 @@ function Toggle({ field, prop, label, onChange }) {
     <label for=${id}>${label}<span class="visually-hidden">: ${builtin(field.label)}</span></label></span>`;
 }
 
-function Row({ field, onChange }) {
-  return html`<tr>
-    <th scope="row">${builtin(field.label)}${field.system && html` <span class="tag">${t('system')}</span>`}</th>
-    <td><code>${field.key}</code></td>
-    <td>${t(`type_${field.type}`)}</td>
+function Row({ field, onChange, onEdit, onStep, drag, chosen }) {
+  const name = builtin(field.label);
+  return html`<tr class=${chosen ? 'chosen' : ''} draggable=${drag ? 'true' : undefined}
+      onDragStart=${drag && ((e) => { e.dataTransfer.setData('text/plain', field.key); e.dataTransfer.effectAllowed = 'move'; })}
+      onDragOver=${drag && ((e) => e.preventDefault())}
+      onDrop=${drag && ((e) => { e.preventDefault(); drag(e.dataTransfer.getData('text/plain'), field); })}>
+    <th scope="row">${drag && html`<span class="handle" aria-hidden="true">⠿</span> `}${name}${field.system && html` <span class="tag">${t('system')}</span>`}
+      <br /><code class="hint">${field.key}</code> <span class="hint">${t(`type_${field.type}`)}</span></th>
     <td><${Toggle} field=${field} prop="active" label=${t('active')} onChange=${onChange} /></td>
     <td><${Toggle} field=${field} prop="portalVisible" label=${t('portal_visible')} onChange=${onChange} /></td>
     <td><${Toggle} field=${field} prop="portalEditable" label=${t('portal_editable')} onChange=${onChange} /></td>
+    <td class="actions">
+      ${onStep && html`<button type="button" class="icon-text" id=${`up-${field.key}`} onClick=${() => onStep(field, -1)} aria-label=${t('move_up', { name })}>↑</button>
+        <button type="button" class="icon-text" id=${`down-${field.key}`} onClick=${() => onStep(field, 1)} aria-label=${t('move_down', { name })}>↓</button>`}
+      <button type="button" class="link" id=${`edit-${field.key}`} onClick=${() => onEdit(field)}>${t('edit')}<span class="visually-hidden"> ${name}</span></button>
+    </td>
   </tr>`;
 }
 
-function Table({ fields, onChange, caption }) {
-  return html`<div class="scroll"><table>
+function Table({ fields, caption, chosen, ...rest }) {
+  return html`<div class="scroll"><table class="fields">
     <caption>${caption}</caption>
-    <thead><tr><th scope="col">${t('label')}</th><th scope="col">${t('key')}</th><th scope="col">${t('type')}</th>
-      <th scope="col">${t('active')}</th><th scope="col">${t('portal_visible')}</th><th scope="col">${t('portal_editable')}</th></tr></thead>
-    <tbody>${fields.map((f) => html`<${Row} key=${f.key} field=${f} onChange=${onChange} />`)}</tbody>
+    <thead><tr><th scope="col">${t('label')}</th><th scope="col">${t('active')}</th><th scope="col">${t('portal_visible')}</th>
+      <th scope="col">${t('portal_editable')}</th><th scope="col">${t('actions')}</th></tr></thead>
+    <tbody>${fields.map((f) => html`<${Row} key=${f.key} field=${f} chosen=${chosen === f.key} ...${rest} />`)}</tbody>
   </table></div>`;
 }
 
@@ -87,7 +124,7 @@ function NewField({ entity, onCreated }) {
     }
   };
   const err = (name) => errors[name] && html`<p class="error" id=${`e-${name}`}>${errors[name]}</p>`;
-  return html`<form class="stack card" onSubmit=${submit} novalidate>
+  return html`<form class="stack card" id="new-field" onSubmit=${submit} novalidate>
     <h2>${t('new_field')}</h2>
     <label for="nf-label">${t('label')}</label>
     <input id="nf-label" value=${label} onInput=${(e) => setLabel(e.target.value)} required
@@ -113,12 +150,31 @@ function NewField({ entity, onCreated }) {
   </form>`;
 }
 
+/** The staff form and, for cases, the client's New-case form, as the fields stand in the
+ * editor (the change being edited included, before it is saved). */
+function Preview({ entity, fields }) {
+  const staff = fields.filter((f) => f.active);
+  const client = staff.filter((f) => f.portalEditable && f.type !== 'USER' && f.type !== 'CONTACT');
+  return html`<section class="card preview" aria-labelledby="pv-title">
+    <h2 id="pv-title">${t('preview')}</h2>
+    <h3>${t('preview_staff')}</h3>
+    <${RecordForm} key=${JSON.stringify(staff)} entity=${entity} defs=${staff} record=${null} idPrefix="pv-" disabled=${true}
+      save=${async () => {}} submitLabel=${t('preview_only')} />
+    ${entity === 'CASE' && html`<h3>${t('preview_client')}</h3>
+      <div class="portal-look">${client.length === 0 ? html`<p>${t('preview_client_none')}</p>`
+        : html`<${RecordForm} key=${JSON.stringify(client)} entity=${entity} defs=${client} record=${null} idPrefix="pc-" disabled=${true}
+          save=${async () => {}} submitLabel=${t('preview_send_case')} />`}</div>`}
+  </section>`;
+}
+
 export function Fields({ entity }) {
   const [fields, setFields] = useState(null);
   const [status, setStatus] = useState('');
   const [error, setError] = useState(null);
+  const [editing, setEditing] = useState(null);
+  const [draft, setDraft] = useState(null);
   const load = () => gql(FIELDS, { e: entity }).then((d) => setFields(d.fieldDefinitions)).catch((e) => setError(e.message));
-  useEffect(() => { setFields(null); load(); }, [entity]);
+  useEffect(() => { setFields(null); setEditing(null); setDraft(null); load(); }, [entity]);
   const change = async (field, prop, value) => {
     try {
       await gql(UPDATE, { e: entity, k: field.key, i: { [prop]: value } });
@@ -129,22 +185,84 @@ export function Fields({ entity }) {
     }
     load();
   };
+  /** Saves a new order: every field whose block or place changed, in one request. */
+  const reorder = async (order, label) => {
+    const changed = order.map((f, i) => ({ f, position: (i + 1) * 10 }))
+      .filter(({ f, position }) => {
+        const was = fields.find((x) => x.key === f.key);
+        return was.position !== position || was.block !== f.block;
+      });
+    if (changed.length === 0) return;
+    const vars = { e: entity };
+    const decl = ['$e: EntityKind!'];
+    const calls = changed.map(({ f, position }, i) => {
+      vars[`k${i}`] = f.key;
+      vars[`i${i}`] = { position, block: f.block };
+      decl.push(`$k${i}: String!`, `$i${i}: UpdateFieldDefinitionInput!`);
+      return `m${i}: updateFieldDefinition(entity: $e, key: $k${i}, input: $i${i}) { key }`;
+    });
+    setFields((old) => [...order.map((f, i) => ({ ...f, position: (i + 1) * 10 })), ...old.filter((f) => !f.active)]);
+    try {
+      await gql(`mutation(${decl.join(', ')}) { ${calls.join(' ')} }`, vars);
+      setError(null);
+      setStatus(label);
+    } catch (e) {
+      setError(e.message);
+    }
+    load();
+  };
   const created = (label) => { setStatus(t('created', { label })); load(); };
   const name = t(`entity_${entity}`);
-  const active = (fields || []).filter((f) => f.active);
-  const inactive = (fields || []).filter((f) => !f.active);
+  const all = fields || [];
+  const active = all.filter((f) => f.active);
+  const inactive = all.filter((f) => !f.active);
+  const step = (field, delta) => {
+    const order = stepped(active, field.key, delta);
+    if (!order) return;
+    const place = order.find((f) => f.key === field.key);
+    reorder(order, t('moved_to', { name: builtin(field.label), block: builtin(place.block), n: byBlock(order).find((b) => b.name === place.block).fields.indexOf(place) + 1 }));
+    setTimeout(() => { const b = document.getElementById(`${delta < 0 ? 'up' : 'down'}-${field.key}`); if (b) b.focus(); });
+  };
+  const drop = (key, target) => {
+    const field = active.find((f) => f.key === key);
+    if (!field || key === target.key) return;
+    reorder(moved(active, key, target.block, target.key), t('moved_to', { name: builtin(field.label), block: builtin(target.block),
+      n: byBlock(active).find((b) => b.name === target.block).fields.indexOf(target) + 1 }));
+  };
+  const dropOnBlock = (e, block) => {
+    e.preventDefault();
+    const key = e.dataTransfer.getData('text/plain');
+    const field = active.find((f) => f.key === key);
+    if (field) reorder(moved(active, key, block, null), t('moved_to_end', { name: builtin(field.label), block: builtin(block) }));
+  };
+  const editingField = all.find((f) => f.key === editing);
+  const shown = draft ? all.map((f) => (f.key === draft.key ? { ...f, ...draft } : f)) : all;
+  const blocks = [...new Set(all.map((f) => f.block))];
   return html`
     <h1>${t('fields_title', { entity: name })}</h1>
     <nav aria-label=${t('entity_tabs')} class="tabs"><ul>
       ${ENTITIES.map((e) => html`<li><${Link} href=${`/admin/fields/${e}`} aria-current=${e === entity ? 'page' : undefined}>${t(`entity_${e}`)}</${Link}></li>`)}
     </ul></nav>
-    <p class="hint">${t('system_why')}</p>
+    <p class="hint">${t('system_why')} ${t('reorder_hint')}</p>
     <p role="status" class="notice">${status}</p>
     ${error && html`<p role="alert" class="error">${error}</p>`}
-    ${fields === null ? html`<p>${t('loading')}</p>` : html`
-      ${byBlock(active).map((b) => html`<section class="block"><${Table} caption=${`${t('block')}: ${builtin(b.name)}`} fields=${b.fields} onChange=${change} /></section>`)}
-      <section class="block"><h2>${t('inactive_fields')}</h2>
-        ${inactive.length === 0 ? html`<p>${t('inactive_none')}</p>` : html`<${Table} caption=${t('inactive_fields')} fields=${inactive} onChange=${change} />`}
-      </section>
-      <${NewField} entity=${entity} onCreated=${created} />`}`;
+    ${fields === null ? html`<p>${t('loading')}</p>` : html`<div class="split">
+      <div>
+        ${byBlock(active).map((b) => html`<section class="block" onDragOver=${(e) => e.preventDefault()} onDrop=${(e) => dropOnBlock(e, b.name)}>
+          <${Table} caption=${`${t('block')}: ${builtin(b.name)}`} fields=${b.fields} onChange=${change} onEdit=${(f) => { setEditing(f.key); setDraft(null); }}
+            onStep=${step} drag=${drop} chosen=${editing} /></section>`)}
+        <section class="block"><h2>${t('inactive_fields')}</h2>
+          ${inactive.length === 0 ? html`<p>${t('inactive_none')}</p>` : html`<${Table} caption=${t('inactive_fields')} fields=${inactive}
+            onChange=${change} onEdit=${(f) => { setEditing(f.key); setDraft(null); }} chosen=${editing} />`}
+        </section>
+        <${NewField} entity=${entity} onCreated=${created} />
+      </div>
+      <div>
+        ${editingField && html`<${FieldEditor} key=${editingField.key + editingField.label + editingField.options.join('|')} entity=${entity}
+          field=${editingField} blocks=${blocks} onDraft=${setDraft}
+          onSaved=${(label) => { setStatus(t('saved_field', { label })); setDraft(null); load(); }}
+          onClose=${() => { setEditing(null); setDraft(null); }} />`}
+        <${Preview} entity=${entity} fields=${shown} />
+      </div>
+    </div>`}`;
 }

@@ -335,3 +335,154 @@ async fn an_admin_manages_users_groups_tokens_and_emails_in_the_browser() {
         .await;
     assert!(!stored.to_string().contains("true"), "{stored}");
 }
+
+/// The case fields' order as the API gives it (active ones).
+async fn case_order(app: &crate::helpers::App) -> Vec<(String, String)> {
+    let v = app
+        .admin
+        .ok(
+            "{ fieldDefinitions(entity: CASE) { key block } }",
+            json!({}),
+        )
+        .await;
+    v["fieldDefinitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["key"].as_str().unwrap().to_owned(),
+                f["block"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn an_admin_orders_and_edits_fields_with_a_live_preview() {
+    let app = spawn_app().await;
+    app.admin
+        .ok(
+            r#"mutation { createFieldDefinition(input: {entity: CASE, key: "canal", label: "Canal", type: SELECT, options: ["Teléfono", "Email", "Web"], block: "Origen"}) { key } }"#,
+            json!({}),
+        )
+        .await;
+    for canal in ["TEL_FONO", "TEL_FONO", "WEB"] {
+        app.admin
+            .ok(
+                &format!(
+                    "mutation {{ createCase(input: {{subject: \"S\", canal: {canal}}}) {{ id }} }}"
+                ),
+                json!({}),
+            )
+            .await;
+    }
+    let b = Browser::start(true).await;
+    b.goto(&format!("{}/admin/fields/CASE", app.server.url))
+        .await;
+    b.wait_for("Acceso del personal").await;
+    b.type_into("#email", ADMIN_EMAIL).await;
+    b.type_into("#password", ADMIN_PASSWORD).await;
+    b.click("form button[type=submit]").await;
+    b.wait_for("id=\"down-subject\"").await;
+
+    // Keyboard: subject one down, within its block; the focus stays on the button.
+    let before = case_order(&app).await;
+    let at =
+        |order: &[(String, String)], key: &str| order.iter().position(|(k, _)| k == key).unwrap();
+    assert!(at(&before, "subject") < at(&before, "description"));
+    b.click("#down-subject").await;
+    b.wait_for("Asunto es ahora el número 3").await;
+    let after = case_order(&app).await;
+    assert!(
+        at(&after, "subject") > at(&after, "description"),
+        "{after:?}"
+    );
+    assert_eq!(
+        b.run("return document.activeElement.id;").await,
+        json!("down-subject")
+    );
+    // Up from the first row of a block crosses into the block above, at its end.
+    b.click("#up-canal").await;
+    b.wait_for("Canal es ahora el número").await;
+    let after = case_order(&app).await;
+    assert_eq!(after[at(&after, "canal")].1, "Case details", "{after:?}");
+    // Dragging a row onto another puts it there, in that row's block.
+    b.run(
+        "const dt = new DataTransfer(); \
+         const from = document.getElementById('edit-canal').closest('tr'); \
+         const to = document.getElementById('edit-subject').closest('tr'); \
+         from.dispatchEvent(new DragEvent('dragstart', {bubbles: true, dataTransfer: dt})); \
+         to.dispatchEvent(new DragEvent('drop', {bubbles: true, cancelable: true, dataTransfer: dt})); return null;",
+    )
+    .await;
+    b.wait_until(
+        "return document.querySelector('[role=status]').textContent.includes('Canal es ahora');",
+    )
+    .await;
+    for _ in 0..50 {
+        let o = case_order(&app).await;
+        if at(&o, "canal") + 1 == at(&o, "subject") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let after = case_order(&app).await;
+    assert_eq!(at(&after, "canal") + 1, at(&after, "subject"), "{after:?}");
+
+    // A system field says why it stays; its label shows in the preview as it is typed.
+    b.click("#edit-subject").await;
+    b.wait_for("id=\"fe-system\"").await;
+    assert_eq!(
+        b.run("return document.getElementById('fe-required').disabled;")
+            .await,
+        json!(true)
+    );
+    b.type_into("#fe-label", "Asunto del caso").await;
+    b.wait_for("for=\"pv-subject\">Asunto del caso").await;
+    b.wait_for("for=\"pc-subject\">Asunto del caso").await;
+    check(&b, "field-editor").await;
+    b.click("#field-editor button.secondary").await;
+
+    // The options: one renamed (with the cases that hold it), one added, one moved; removing
+    // one that cases hold says how many and keeps it.
+    b.click("#edit-canal").await;
+    b.wait_for("2 registros").await;
+    b.click("#opt-remove-2").await;
+    b.wait_for("1 registros tienen «Web»").await;
+    b.type_into("#opt-0", "Llamada").await;
+    b.type_into("#opt-new", "Presencial").await;
+    b.click("#field-editor .filters button").await;
+    b.wait_for("id=\"opt-3\"").await;
+    b.click("#opt-up-3").await;
+    b.click("#opt-remove-1").await;
+    b.wait_until("return document.getElementById('opt-3') === null && document.getElementById('opt-1').value === 'Presencial';")
+        .await;
+    b.click("#field-editor button[type=submit]").await;
+    b.wait_for("«Canal» guardado.").await;
+    let defs = app
+        .admin
+        .ok(
+            "{ fieldDefinitions(entity: CASE) { key options } cases { edges { node { canal } } } }",
+            json!({}),
+        )
+        .await;
+    let canal = defs["fieldDefinitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["key"] == "canal")
+        .unwrap();
+    assert_eq!(canal["options"], json!(["Llamada", "Presencial", "Web"]));
+    let held: Vec<_> = defs["cases"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["canal"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        held.iter().filter(|c| *c == "LLAMADA").count(),
+        2,
+        "{held:?}"
+    );
+}

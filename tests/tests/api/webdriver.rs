@@ -112,15 +112,28 @@ impl Browser {
     }
 
     async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        match self.try_call(method, path, body).await {
+            Ok(v) => v,
+            Err((e, message)) => panic!("webdriver {path}: {e} {message}"),
+        }
+    }
+
+    /// The call's value, or WebDriver's error code and message.
+    async fn try_call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Value, (String, String)> {
         let mut req = self.http.request(method, format!("{}{path}", self.session));
         if let Some(b) = body {
             req = req.json(&b);
         }
         let res: Value = req.send().await.expect("webdriver").json().await.unwrap();
         if let Some(e) = res["value"].get("error") {
-            panic!("webdriver {path}: {e} {}", res["value"]["message"]);
+            return Err((e.to_string(), res["value"]["message"].to_string()));
         }
-        res["value"].clone()
+        Ok(res["value"].clone())
     }
 
     pub async fn goto(&self, url: &str) {
@@ -295,14 +308,33 @@ impl Browser {
         )
     }
 
+    /// Clicks `css`, waiting (up to 2 s) while a re-render has it briefly replaced or covered,
+    /// as a person would wait for the page to settle.
     pub async fn click(&self, css: &str) {
-        let id = self.find(css).await;
-        self.call(
-            reqwest::Method::POST,
-            &format!("/element/{id}/click"),
-            Some(json!({})),
-        )
-        .await;
+        let mut last = None;
+        for _ in 0..20 {
+            let id = self.find(css).await;
+            match self
+                .try_call(
+                    reqwest::Method::POST,
+                    &format!("/element/{id}/click"),
+                    Some(json!({})),
+                )
+                .await
+            {
+                Ok(_) => return,
+                Err((e, m))
+                    if e.contains("not interactable")
+                        || e.contains("stale element")
+                        || e.contains("click intercepted") =>
+                {
+                    last = Some(format!("{e} {m}"));
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err((e, m)) => panic!("webdriver click {css}: {e} {m}"),
+            }
+        }
+        panic!("never clickable: {css}: {last:?}")
     }
 
     pub async fn resize(&self, width: u32, height: u32) {

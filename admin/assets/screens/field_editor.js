@@ -1,0 +1,129 @@
+// Editing one field: label, help, required, block and, for lists, the options (add, rename,
+// reorder, remove). An option records hold cannot be removed: the editor says how many hold
+// it and links to them. Every change shows in the preview before it is saved.
+import { useEffect, useState } from '../vendor/hooks.module.js';
+import { html } from '../lib/html.js';
+import { t, builtin } from '../lib/i18n.js';
+import { gql } from '../lib/graphql.js';
+import { Link } from '../lib/router.js';
+import { KINDS, enumValue } from '../lib/records.js';
+
+const USAGE = `query($e: EntityKind!, $k: String!) { fieldOptionUsage(entity: $e, key: $k) { option count } }`;
+const RENAME = `mutation($e: EntityKind!, $k: String!, $f: String!, $t: String!) {
+  renameFieldOption(entity: $e, key: $k, from: $f, to: $t) { key } }`;
+const UPDATE = `mutation($e: EntityKind!, $k: String!, $i: UpdateFieldDefinitionInput!) {
+  updateFieldDefinition(entity: $e, key: $k, input: $i) { key label } }`;
+const NEW_BLOCK = '\u0000new';
+
+export function FieldEditor({ entity, field, blocks, onDraft, onSaved, onClose }) {
+  const lists = field.type === 'SELECT' || field.type === 'MULTISELECT';
+  // The stored label, not its translation: saving other changes must not rename a field
+  // Portico ships into one language.
+  const [label, setLabel] = useState(field.label);
+  const [help, setHelp] = useState(field.help || '');
+  const [required, setRequired] = useState(field.required);
+  const [block, setBlock] = useState(field.block);
+  const [newBlock, setNewBlock] = useState('');
+  const [options, setOptions] = useState(field.options.map((o) => ({ orig: o, name: o })));
+  const [added, setAdded] = useState('');
+  const [usage, setUsage] = useState({});
+  const [held, setHeld] = useState(null);
+  const [errors, setErrors] = useState({});
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    if (!lists) return;
+    gql(USAGE, { e: entity, k: field.key })
+      .then((d) => setUsage(Object.fromEntries(d.fieldOptionUsage.map((u) => [u.option, u.count])))).catch(() => {});
+  }, [field.key]);
+  const chosenBlock = block === NEW_BLOCK ? newBlock.trim() : block;
+  useEffect(() => {
+    onDraft({ key: field.key, label, help, required, block: chosenBlock || field.block, options: options.map((o) => o.name.trim()).filter(Boolean) });
+  }, [label, help, required, chosenBlock, options]);
+  const move = (i, delta) => {
+    const j = i + delta;
+    if (j < 0 || j >= options.length) return;
+    const next = [...options];
+    [next[i], next[j]] = [next[j], next[i]];
+    setOptions(next);
+    setTimeout(() => { const b = document.getElementById(`opt-${delta < 0 ? 'up' : 'down'}-${j}`); if (b) b.focus(); });
+  };
+  const remove = (i) => {
+    const o = options[i];
+    if (o.orig && usage[o.orig] > 0) { setHeld({ option: o.orig, count: usage[o.orig] }); return; }
+    setHeld(null);
+    setOptions(options.filter((_, j) => j !== i));
+  };
+  const add = () => {
+    const name = added.trim();
+    if (!name) return;
+    setOptions([...options, { orig: null, name }]);
+    setAdded('');
+  };
+  const save = async (e) => {
+    e.preventDefault();
+    setBusy(true);
+    try {
+      for (const [i, o] of options.entries()) {
+        if (o.orig && o.name.trim() && o.name.trim() !== o.orig) {
+          try {
+            await gql(RENAME, { e: entity, k: field.key, f: o.orig, t: o.name.trim() });
+          } catch (err) { err.field = `option-${i}`; throw err; }
+        }
+      }
+      const input = { help: help.trim() || null, block: chosenBlock };
+      if (label !== field.label) input.label = label;
+      if (!field.system) input.required = required;
+      if (lists) input.options = options.map((o) => o.name.trim()).filter(Boolean);
+      await gql(UPDATE, { e: entity, k: field.key, i: input });
+      setErrors({});
+      onSaved(label);
+    } catch (err) {
+      setErrors({ [err.field || 'label']: err.message });
+    } finally {
+      setBusy(false);
+    }
+  };
+  const invalid = (name) => (errors[name] ? { 'aria-invalid': 'true', 'aria-describedby': `fe-${name}-error` } : {});
+  const err = (name) => errors[name] && html`<p class="error" id=${`fe-${name}-error`}>${errors[name]}</p>`;
+  const heldLink = held && `${KINDS[entity] ? KINDS[entity].path : ''}?f.${field.key}.${field.type === 'MULTISELECT' ? 'contains' : 'eq'}=${enumValue(held.option)}`;
+  return html`<form class="stack card editor" id="field-editor" onSubmit=${save} novalidate aria-labelledby="fe-title">
+    <h2 id="fe-title">${t('edit_field', { name: builtin(field.label) })}</h2>
+    <p class="hint"><code>${field.key}</code> · ${t(`type_${field.type}`)}</p>
+    ${field.system && html`<p class="hint" id="fe-system">${t('system_field_why')}</p>`}
+    <label for="fe-label">${t('label')}</label>
+    <input id="fe-label" value=${label} onInput=${(e) => setLabel(e.target.value)} ...${invalid('label')} />${err('label')}
+    ${builtin(field.label) !== field.label && label === field.label && html`<p class="hint">${t('label_translated', { name: builtin(field.label) })}</p>`}
+    <label for="fe-help">${t('help')}</label>
+    <input id="fe-help" value=${help} onInput=${(e) => setHelp(e.target.value)} ...${invalid('help')} />${err('help')}
+    <span class="check"><input type="checkbox" id="fe-required" checked=${required} disabled=${field.system}
+      aria-describedby=${field.system ? 'fe-system' : undefined} onChange=${(e) => setRequired(e.target.checked)} />
+      <label for="fe-required">${t('required')}</label></span>${err('required')}
+    <label for="fe-block">${t('block')}</label>
+    <select id="fe-block" value=${block} onChange=${(e) => setBlock(e.target.value)} ...${invalid('block')}>
+      ${blocks.map((b) => html`<option value=${b}>${builtin(b)}</option>`)}
+      <option value=${NEW_BLOCK}>${t('new_block')}</option></select>
+    ${block === NEW_BLOCK && html`<label for="fe-new-block">${t('new_block_name')}</label>
+      <input id="fe-new-block" value=${newBlock} onInput=${(e) => setNewBlock(e.target.value)} />`}
+    ${err('block')}
+    ${lists && html`<fieldset><legend>${t('options_title')}</legend>
+      <ol class="options">${options.map((o, i) => html`<li key=${o.orig || `new-${i}`}>
+        <label class="visually-hidden" for=${`opt-${i}`}>${t('option_n', { n: i + 1 })}</label>
+        <input id=${`opt-${i}`} value=${o.name} onInput=${(e) => setOptions(options.map((x, j) => (j === i ? { ...x, name: e.target.value } : x)))}
+          ...${invalid(`option-${i}`)} />
+        ${o.orig && usage[o.orig] !== undefined && html`<span class="hint">${t('held_by', { n: usage[o.orig] })}</span>`}
+        <button type="button" class="icon-text" id=${`opt-up-${i}`} aria-label=${t('move_up', { name: o.name })} onClick=${() => move(i, -1)}>↑</button>
+        <button type="button" class="icon-text" id=${`opt-down-${i}`} aria-label=${t('move_down', { name: o.name })} onClick=${() => move(i, 1)}>↓</button>
+        <button type="button" class="link danger" id=${`opt-remove-${i}`} onClick=${() => remove(i)}>${t('remove')}<span class="visually-hidden"> ${o.name}</span></button>
+        ${err(`option-${i}`)}</li>`)}</ol>
+      ${held && html`<p role="alert" class="error" id="held">${t('option_held', { option: held.option, n: held.count })}
+        ${' '}<${Link} href=${heldLink}>${t('see_them')}</${Link}></p>`}
+      <div class="filters"><label for="opt-new">${t('new_option')}</label>
+        <input id="opt-new" value=${added} onInput=${(e) => setAdded(e.target.value)}
+          onKeyDown=${(e) => { if (e.key === 'Enter') { e.preventDefault(); add(); } }} />
+        <button type="button" class="secondary" onClick=${add}>${t('add')}</button></div>
+      ${err('options')}
+    </fieldset>`}
+    <div class="buttons"><button type="submit" disabled=${busy}>${t('save')}</button>
+      <button type="button" class="secondary" onClick=${onClose}>${t('close')}</button></div>
+  </form>`;
+}
