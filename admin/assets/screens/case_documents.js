@@ -128,10 +128,10 @@ function Row({ doc, folders, onChanged, setStatus }) {
     <td>${size(doc.size)}</td>
     <td>${doc.uploadedBy ? doc.uploadedBy.name : doc.createdBy ? doc.createdBy.name : ''}<br /><span class="hint">${when}</span></td>
     <td class="actions">
-      <button type="button" class="link" onClick=${() => setRenaming(true)}>${t('rename')}<span class="visually-hidden"> ${doc.name}</span></button>
+      <button type="button" class="link" id=${`rename-${doc.id}`} onClick=${() => setRenaming(true)}>${t('rename')}<span class="visually-hidden"> ${doc.name}</span></button>
       <label class="link-like" for=${`nv-${doc.id}`}>${t('new_version')}<span class="visually-hidden"> ${doc.name}</span></label>
       <input class="visually-hidden" id=${`nv-${doc.id}`} type="file" onChange=${replace} />
-      <button type="button" class="link danger" onClick=${() => setDeleting(true)}>${t('delete')}<span class="visually-hidden"> ${doc.name}</span></button>
+      <button type="button" class="link danger" id=${`delete-${doc.id}`} onClick=${() => setDeleting(true)}>${t('delete')}<span class="visually-hidden"> ${doc.name}</span></button>
       ${deleting && html`<${Dialog} id=${`del-${doc.id}`} title=${t('delete_document_title')} onClose=${() => setDeleting(false)}>
         <p>${t('delete_document_text', { name: doc.name })}</p>
         <div class="buttons"><button type="button" class="danger" onClick=${remove}>${t('delete')}</button>

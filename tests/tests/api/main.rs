@@ -5,6 +5,7 @@ mod admin_browser;
 mod admin_ui;
 mod authorization;
 mod batching;
+mod case_browser;
 mod crash;
 mod credentials;
 mod documents;
