@@ -41,6 +41,7 @@ const FILES: &[(&str, &str, &[u8])] = &[
     file!("screens/fields.js", JS),
     file!("lib/records.js", JS),
     file!("lib/upload.js", JS),
+    file!("lib/use_record.js", JS),
     file!("parts/audit_log.js", JS),
     file!("parts/bell.js", JS),
     file!("parts/dialog.js", JS),

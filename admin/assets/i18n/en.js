@@ -24,6 +24,7 @@ export default {
   entity_CASE: 'Case',
   entity_DEAL: 'Deal',
   entity_DOCUMENT: 'Document',
+  entity_tab_CONTACT: 'Contacts', entity_tab_CASE: 'Cases', entity_tab_DEAL: 'Deals', entity_tab_DOCUMENT: 'Documents',
   entity_tabs: 'Entity',
   block: 'Block',
   label: 'Label',
@@ -318,5 +319,7 @@ export default {
   builtin_Subject: 'Subject',
   builtin_Waiting_for_Response: 'Waiting for Response',
   builtin_Won: 'Won',
+  builtin_es: 'Spanish',
+  builtin_en: 'English',
   builtin_Custom_fields: 'Custom fields',
 };

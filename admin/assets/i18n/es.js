@@ -24,6 +24,7 @@ export default {
   entity_CASE: 'casos',
   entity_DEAL: 'oportunidades',
   entity_DOCUMENT: 'documentos',
+  entity_tab_CONTACT: 'Contactos', entity_tab_CASE: 'Casos', entity_tab_DEAL: 'Oportunidades', entity_tab_DOCUMENT: 'Documentos',
   entity_tabs: 'Entidad',
   block: 'Bloque',
   label: 'Etiqueta',
@@ -318,5 +319,7 @@ export default {
   builtin_Subject: 'Asunto',
   builtin_Waiting_for_Response: 'Esperando respuesta',
   builtin_Won: 'Ganada',
+  builtin_es: 'Español',
+  builtin_en: 'Inglés',
   builtin_Custom_fields: 'Más datos',
 };

@@ -1,12 +1,13 @@
 // One case (`/admin/cases/<id>`): its fields, its contacts, its documents, Client Connect and
 // what happened to it. Each part loads on its own so that a change in one (a grant, an upload)
 // refreshes what depends on it and nothing else.
-import { useEffect, useState } from '../vendor/hooks.module.js';
+import { useState } from '../vendor/hooks.module.js';
 import { html } from '../lib/html.js';
 import { t, builtin } from '../lib/i18n.js';
 import { gql } from '../lib/graphql.js';
 import { Link } from '../lib/router.js';
-import { definitions, select, display } from '../lib/records.js';
+import { display } from '../lib/records.js';
+import { useRecord } from '../lib/use_record.js';
 import { RecordForm } from '../parts/record_form.js';
 import { Picker } from '../parts/picker.js';
 import { AuditLog } from '../parts/audit_log.js';
@@ -49,26 +50,14 @@ function Contacts({ caseId, contacts, onChanged }) {
 }
 
 export function CaseScreen({ id }) {
-  const [defs, setDefs] = useState(null);
-  const [record, setRecord] = useState(undefined);
-  const [error, setError] = useState(null);
+  const { defs, record, error, tick, changed, save: update } = useRecord('CASE', id, 'contacts { id name email }');
   const [status, setStatus] = useState('');
-  const [tick, setTick] = useState(0);
-  const changed = () => setTick((n) => n + 1);
-  const load = (fields) => gql(`query($id: ID!) { case(id: $id) { id updatedAt ${fields.map(select).join(' ')}
-      contacts { id name email } } }`, { id })
-    .then((d) => setRecord(d.case)).catch((e) => setError(e.message));
-  useEffect(() => {
-    setRecord(undefined);
-    definitions('CASE').then((d) => { setDefs(d); return load(d); }).catch((e) => setError(e.message));
-  }, [id]);
-  useEffect(() => { if (defs && tick) load(defs); }, [tick]);
   if (error && record === undefined) return html`<p role="alert" class="error">${error}</p>`;
   if (record === undefined || !defs) return html`<p>${t('loading')}</p>`;
   if (record === null) return html`<h1>${t('case_not_found')}</h1><p><${Link} href="/admin/cases">${t('back_to_cases')}</${Link}></p>`;
   const status_ = defs.find((d) => d.key === 'status');
   const save = async (input) => {
-    await gql(`mutation($id: ID!, $i: UpdateCaseInput!) { updateCase(id: $id, input: $i) { id } }`, { id, i: input });
+    await update(input);
     setStatus(t('saved'));
     changed();
   };

@@ -6,7 +6,8 @@ import { html } from '../lib/html.js';
 import { t } from '../lib/i18n.js';
 import { gql } from '../lib/graphql.js';
 import { Link } from '../lib/router.js';
-import { definitions, select, display } from '../lib/records.js';
+import { display } from '../lib/records.js';
+import { useRecord } from '../lib/use_record.js';
 import { RecordForm } from '../parts/record_form.js';
 import { Picker } from '../parts/picker.js';
 import { AuditLog } from '../parts/audit_log.js';
@@ -115,32 +116,20 @@ function Relationships({ contact, onChanged }) {
 }
 
 export function ContactScreen({ id }) {
-  const [defs, setDefs] = useState(null);
-  const [contact, setContact] = useState(undefined);
+  const { defs, record: contact, error, tick, changed, save: update } = useRecord('CONTACT', id,
+    `portalQualified portalInvitation { status sentAt acceptedAt expiresAt }
+     relationships { id role individual { id name } organisation { id name } }`);
   const [cases, setCases] = useState(null);
-  const [error, setError] = useState(null);
   const [status, setStatus] = useState('');
   const [portalStatus, setPortalStatus] = useState('');
-  const [tick, setTick] = useState(0);
-  const changed = () => setTick((n) => n + 1);
-  const load = (fields) => Promise.all([
-    gql(`query($id: ID!) { contact(id: $id) { id updatedAt portalQualified ${fields.map(select).join(' ')}
-      portalInvitation { status sentAt acceptedAt expiresAt }
-      relationships { id role individual { id name } organisation { id name } } } }`, { id }),
-    gql(CASES, { id }),
-  ]).then(([d, c]) => { setContact(d.contact); setCases(c.cases); }).catch((e) => setError(e.message));
-  useEffect(() => {
-    setContact(undefined);
-    definitions('CONTACT').then((d) => { setDefs(d); return load(d); }).catch((e) => setError(e.message));
-  }, [id]);
-  useEffect(() => { if (defs && tick) load(defs); }, [tick]);
+  useEffect(() => { gql(CASES, { id }).then((c) => setCases(c.cases)).catch(() => setCases(null)); }, [id, tick]);
   if (error && contact === undefined) return html`<p role="alert" class="error">${error}</p>`;
   if (contact === undefined || !defs) return html`<p>${t('loading')}</p>`;
   if (contact === null) return html`<h1>${t('contact_not_found')}</h1><p><${Link} href="/admin/contacts">${t('back_to_contacts')}</${Link}></p>`;
   const kind = defs.find((d) => d.key === 'kind');
   const portalField = defs.some((d) => d.key === 'portalUser');
   const save = async (input) => {
-    await gql(`mutation($id: ID!, $i: UpdateContactInput!) { updateContact(id: $id, input: $i) { id } }`, { id, i: input });
+    await update(input);
     setStatus(t('saved'));
     changed();
   };

@@ -1,31 +1,22 @@
 // One deal (`/admin/deals/<id>`): its fields and what happened to it.
-import { useEffect, useState } from '../vendor/hooks.module.js';
+import { useState } from '../vendor/hooks.module.js';
 import { html } from '../lib/html.js';
 import { t } from '../lib/i18n.js';
-import { gql } from '../lib/graphql.js';
 import { Link } from '../lib/router.js';
-import { definitions, select } from '../lib/records.js';
+import { useRecord } from '../lib/use_record.js';
 import { RecordForm } from '../parts/record_form.js';
 import { AuditLog } from '../parts/audit_log.js';
 
 export function DealScreen({ id }) {
-  const [defs, setDefs] = useState(null);
-  const [deal, setDeal] = useState(undefined);
-  const [error, setError] = useState(null);
+  const { defs, record: deal, error, tick, changed, save: update } = useRecord('DEAL', id);
   const [status, setStatus] = useState('');
-  const load = (fields) => gql(`query($id: ID!) { deal(id: $id) { id updatedAt ${fields.map(select).join(' ')} } }`, { id })
-    .then((d) => setDeal(d.deal)).catch((e) => setError(e.message));
-  useEffect(() => {
-    setDeal(undefined);
-    definitions('DEAL').then((d) => { setDefs(d); return load(d); }).catch((e) => setError(e.message));
-  }, [id]);
   if (error && deal === undefined) return html`<p role="alert" class="error">${error}</p>`;
   if (deal === undefined || !defs) return html`<p>${t('loading')}</p>`;
   if (deal === null) return html`<h1>${t('deal_not_found')}</h1><p><${Link} href="/admin/deals">${t('back_to_deals')}</${Link}></p>`;
   const save = async (input) => {
-    await gql(`mutation($id: ID!, $i: UpdateDealInput!) { updateDeal(id: $id, input: $i) { id } }`, { id, i: input });
+    await update(input);
     setStatus(t('saved'));
-    load(defs);
+    changed();
   };
   return html`
     <p><${Link} href="/admin/deals">${t('back_to_deals')}</${Link}></p>
@@ -35,6 +26,6 @@ export function DealScreen({ id }) {
       <${RecordForm} key=${deal.updatedAt} entity="DEAL" defs=${defs} record=${deal} save=${save} submitLabel=${t('save_changes')} />
     </section>
     <section aria-labelledby="activity-title"><h2 id="activity-title">${t('section_activity')}</h2>
-      <${AuditLog} entity="DEAL" id=${id} refresh=${deal.updatedAt} />
+      <${AuditLog} entity="DEAL" id=${id} refresh=${tick} />
     </section>`;
 }

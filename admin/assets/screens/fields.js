@@ -241,7 +241,7 @@ export function Fields({ entity }) {
   return html`
     <h1>${t('fields_title', { entity: name })}</h1>
     <nav aria-label=${t('entity_tabs')} class="tabs"><ul>
-      ${ENTITIES.map((e) => html`<li><${Link} href=${`/admin/fields/${e}`} aria-current=${e === entity ? 'page' : undefined}>${t(`entity_${e}`)}</${Link}></li>`)}
+      ${ENTITIES.map((e) => html`<li><${Link} href=${`/admin/fields/${e}`} aria-current=${e === entity ? 'page' : undefined}>${t(`entity_tab_${e}`)}</${Link}></li>`)}
     </ul></nav>
     <p class="hint">${t('system_why')} ${t('reorder_hint')}</p>
     <p role="status" class="notice">${status}</p>

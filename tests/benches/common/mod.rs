@@ -1,5 +1,8 @@
 //! What the benchmarks share: starting the release server and reading its peak memory.
 
+#[allow(dead_code)] // not every benchmark loads the data set
+pub mod dataset;
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};

@@ -79,6 +79,18 @@ async fn an_admin_edits_fields_in_the_browser() {
     b.wait_for("Campos de casos").await;
     b.click("header button[lang='en']").await;
     b.wait_for("Case fields").await;
+    // The choice is the user's, kept on their account: this browser forgetting it changes
+    // nothing.
+    let mut stored = json!(null);
+    for _ in 0..50 {
+        stored = app.admin.ok("{ me { language } }", json!({})).await["me"]["language"].clone();
+        if stored == "en" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(stored, "en");
+    b.run("localStorage.clear(); return null;").await;
     b.goto(&format!("{}/admin/fields/CASE", app.server.url))
         .await;
     b.wait_for("Case fields").await;
@@ -175,6 +187,32 @@ async fn staff_filter_sort_and_page_the_cases_and_the_address_keeps_them() {
     b.click("form button[type=submit]").await;
     b.wait_for("Campos de casos").await;
     assert!(b.url().await.ends_with("/admin/fields/CASE"));
+
+    // Deals: a new one from the list, then its stage changed; the amount's bad value is named.
+    b.click("nav a[href='/admin/deals']").await;
+    b.wait_for("0 oportunidades").await;
+    b.click("a[href='/admin/deals/new']").await;
+    b.wait_for("id=\"f-name\"").await;
+    b.type_into("#f-name", "Renovación anual").await;
+    b.type_into("#f-amount", "1200.50").await;
+    b.click("form.record button[type=submit]").await;
+    b.wait_for("Renovación anual</h1>").await;
+    b.select("#f-stage", "NEGOTIATION").await;
+    b.click("form.record button[type=submit]").await;
+    b.wait_for("Guardado.").await;
+    let deals = app
+        .admin
+        .ok(
+            "{ deals { edges { node { name amount stage } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        deals["deals"]["edges"][0]["node"],
+        json!({"name": "Renovación anual", "amount": 1200.5, "stage": "NEGOTIATION"})
+    );
+    b.click("a[href='/admin/deals']").await;
+    b.wait_for("1 oportunidad<").await;
 }
 
 /// Presses Escape on the element `css` (which has the focus inside a dialog).

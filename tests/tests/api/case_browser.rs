@@ -79,9 +79,26 @@ async fn staff_work_a_case_in_the_browser() {
     .await;
     b.wait_for("borrador.pdf</a>").await;
     b.wait_for("notas.txt</a>").await;
+
+    // A file dropped on the upload area (a drop as the browser delivers it).
+    b.run(
+        "const dt = new DataTransfer(); \
+         dt.items.add(new File(['%PDF-1.4 arrastrado'], 'arrastrado.pdf', {type: 'application/pdf'})); \
+         document.querySelector('.drop').dispatchEvent(new DragEvent('drop', {bubbles: true, cancelable: true, dataTransfer: dt})); \
+         return null;",
+    )
+    .await;
+    b.wait_for("arrastrado.pdf</a>").await;
     let list = docs().await;
-    let draft = id(&list[0]);
-    let notes = id(&list[1]);
+    let dropped = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == "arrastrado.pdf")
+        .map(id)
+        .expect("the dropped file");
+    let draft = id(&list[1]);
+    let notes = id(&list[2]);
 
     // Rename, then a new version, then download it.
     b.click(&format!("#rename-{draft}")).await;
@@ -107,7 +124,8 @@ async fn staff_work_a_case_in_the_browser() {
     b.click(&format!("#delete-{notes}")).await;
     b.click("dialog button.danger").await;
     b.wait_for("«notas.txt» eliminado.").await;
-    assert_eq!(docs().await.as_array().unwrap().len(), 1);
+    assert_eq!(docs().await.as_array().unwrap().len(), 2);
+    assert!(!dropped.is_empty());
 
     // A folder, and a file filed into it.
     b.type_into("#new-folder", "Facturas").await;
@@ -151,7 +169,6 @@ async fn staff_work_a_case_in_the_browser() {
     b.click(&format!("#acc-{carmen}")).await;
     b.click("#access-form button[type=submit]").await;
     b.wait_for("Otros contactos usan este email").await;
-    b.wait_for(&format!("dialog")).await;
     let page = b.source().await;
     let dialog = &page[page.find("<dialog").unwrap()..];
     assert!(

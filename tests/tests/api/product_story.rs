@@ -202,6 +202,18 @@ async fn the_product_story_across_both_uis() {
     b.click("#bell").await;
     b.wait_for("id=\"bell-list\"").await;
     check(&b, "notifications").await;
+    // One marked read: the count goes down by one.
+    let unread = b
+        .run("return Number(document.getElementById('bell-count').dataset.count);")
+        .await
+        .as_i64()
+        .unwrap();
+    b.click("#bell-list li.unread button").await;
+    b.wait_until(&format!(
+        "return document.getElementById('bell-count').dataset.count === '{}';",
+        unread - 1
+    ))
+    .await;
     b.click(&format!("#bell-list a[href='/admin/cases/{portal_case}']"))
         .await;
     b.wait_for("Alta en Hacienda").await;
