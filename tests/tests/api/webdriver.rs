@@ -188,18 +188,15 @@ impl Browser {
             .to_owned()
     }
 
+    /// Replaces what the input `css` holds with `text`, by keyboard as a person does (select
+    /// all, delete, type): WebDriver's own "clear" fires no `input` event, so a script that
+    /// keeps the field's value (a controlled input) would put the old text back.
     pub async fn type_into(&self, css: &str, text: &str) {
         let id = self.find(css).await;
         self.call(
             reqwest::Method::POST,
-            &format!("/element/{id}/clear"),
-            Some(json!({})),
-        )
-        .await;
-        self.call(
-            reqwest::Method::POST,
             &format!("/element/{id}/value"),
-            Some(json!({"text": text})),
+            Some(json!({"text": format!("\u{E009}a\u{E000}\u{E003}{text}")})),
         )
         .await;
     }
@@ -406,9 +403,32 @@ impl Browser {
 
 impl Drop for Browser {
     fn drop(&mut self) {
+        // The session ends first, so that chromedriver closes the browser: killing chromedriver
+        // alone leaves Chromium running, and a test run would leave dozens behind.
+        end_session(&self.session);
         let _ = self.driver.kill();
         let _ = self.driver.wait();
         let _ = std::fs::remove_dir_all(&self.downloads);
+    }
+}
+
+/// `DELETE <session>` over a plain socket (a destructor cannot await).
+fn end_session(session: &str) {
+    use std::io::{Read, Write};
+    let Some(rest) = session.strip_prefix("http://") else {
+        return;
+    };
+    let Some((host, path)) = rest.split_once('/') else {
+        return;
+    };
+    let Ok(mut stream) = std::net::TcpStream::connect(host) else {
+        return;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    let request = format!("DELETE /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+    if stream.write_all(request.as_bytes()).is_ok() {
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer);
     }
 }
 
