@@ -114,7 +114,10 @@ function Share({ caseId, candidates }) {
     gql(SHARED, { c: caseId, p: contactId, orderBy: [{ field: order, direction: order === 'NAME' ? 'ASC' : 'DESC' }], search: search || null })
       .then((d) => setData(d)).catch((e) => setError(e.message));
   };
-  useEffect(() => { setData(null); setPicked([]); load(); }, [contactId, order, search]);
+  // Another contact starts blank; another order or search keeps the list until the new one
+  // arrives (the search box and the list stay where the user is).
+  useEffect(() => { setData(null); setPicked([]); }, [contactId]);
+  useEffect(() => { load(); }, [contactId, order, search]);
   if (!chosen) return html`<p>${t('share_needs_access')}</p>`;
   const shared = data ? data.sharedDocuments : [];
   const unshared = data ? data.case.documents.filter((d) => !shared.some((s) => s.id === d.id)) : [];

@@ -197,6 +197,7 @@ async fn staff_filter_sort_and_page_the_cases_and_the_address_keeps_them() {
     b.type_into("#f-amount", "1200.50").await;
     b.click("form.record button[type=submit]").await;
     b.wait_for("Renovación anual</h1>").await;
+    check(&b, "deal").await;
     b.select("#f-stage", "NEGOTIATION").await;
     b.click("form.record button[type=submit]").await;
     b.wait_for("Guardado.").await;
@@ -213,6 +214,7 @@ async fn staff_filter_sort_and_page_the_cases_and_the_address_keeps_them() {
     );
     b.click("a[href='/admin/deals']").await;
     b.wait_for("1 oportunidad<").await;
+    check(&b, "deals").await;
 }
 
 /// Presses Escape on the element `css` (which has the focus inside a dialog).

@@ -10,8 +10,10 @@ pub fn js_dir() -> PathBuf {
 }
 
 fn installed(dir: &std::path::Path) -> bool {
-    dir.join("node_modules/graphql-http/package.json").exists()
-        && dir.join("node_modules/axe-core/axe.min.js").exists()
+    // Written once `npm ci` has finished: the packages' own files appear while it is still
+    // writing them, and a test that read a half-written axe.min.js failed (a fresh clone's
+    // browser tests all start at once).
+    dir.join("node_modules/.portico-installed").exists()
 }
 
 /// Installs the pinned npm packages once; a lock directory keeps parallel tests from racing.
@@ -21,6 +23,7 @@ pub fn ensure_packages() {
         return;
     }
     let lock = dir.join(".install-lock");
+    let started = std::time::Instant::now();
     loop {
         match std::fs::create_dir(&lock) {
             Ok(()) => break,
@@ -29,6 +32,21 @@ pub fn ensure_packages() {
                 if installed(&dir) {
                     return;
                 }
+                // A run stopped midway leaves its lock behind.
+                let stale = std::fs::metadata(&lock)
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|t| t.elapsed().ok())
+                    .is_some_and(|age| age > std::time::Duration::from_secs(600));
+                if stale {
+                    let _ = std::fs::remove_dir(&lock);
+                }
+                assert!(
+                    started.elapsed() < std::time::Duration::from_secs(900),
+                    "waited 15 minutes for `npm ci` in {}; remove {} if no install is running",
+                    dir.display(),
+                    lock.display()
+                );
             }
         }
     }
@@ -36,6 +54,12 @@ pub fn ensure_packages() {
         .args(["ci", "--no-audit", "--no-fund"])
         .current_dir(&dir)
         .status();
+    if matches!(&status, Ok(s) if s.success()) {
+        let _ = std::fs::write(
+            dir.join("node_modules/.portico-installed"),
+            b"npm ci done\n",
+        );
+    }
     let _ = std::fs::remove_dir(&lock);
     let status = status.expect("npm is needed for the graphql-http audits (install Node.js)");
     assert!(status.success(), "npm ci failed in {}", dir.display());

@@ -113,6 +113,7 @@ async fn the_product_story_across_both_uis() {
     // A person of that organisation.
     b.click("nav a[href='/admin/contacts']").await;
     b.wait_for("Gestoría Norte SL").await;
+    check(&b, "contacts").await;
     b.click("a[href='/admin/contacts/new']").await;
     b.wait_for("id=\"f-name\"").await;
     b.type_into("#f-name", "Lucía Pérez").await;
@@ -143,6 +144,9 @@ async fn the_product_story_across_both_uis() {
     );
     b.click("#send-invitation").await;
     b.wait_for("Enviada, pendiente").await;
+    // Sent again (a new link; the first one stops working).
+    b.click("#send-invitation").await;
+    b.wait_for("Invitación enviada a lucia@example.com.").await;
 
     // A case for her, from her page: the client chosen already, the owner picked by name.
     b.click("a[href^='/admin/cases/new?client=']").await;
@@ -164,8 +168,8 @@ async fn the_product_story_across_both_uis() {
             .into_iter()
             .filter(|m| m.to.iter().any(|t| t.contains("lucia@example.com")))
             .collect();
-        if let Some(m) = mails.first() {
-            break m.link(&format!("{PUBLIC}/portal/invitation/"));
+        if mails.len() >= 2 {
+            break mails[1].link(&format!("{PUBLIC}/portal/invitation/"));
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
@@ -252,6 +256,23 @@ async fn the_product_story_across_both_uis() {
     b.click("#share-form button[type=submit]").await;
     b.wait_for("1 compartidos con Lucía Pérez.").await;
     check(&b, "case").await;
+    // The shared list by name, searched, and a document taken off the portal and shared back.
+    b.select("#shared-order", "NAME").await;
+    b.wait_until("const l = document.querySelector('.shared'); return l !== null && l.textContent.indexOf('informe.pdf') < l.textContent.indexOf('modelo-036.pdf');")
+        .await;
+    b.type_into("#shared-search", "modelo").await;
+    b.type_keys("#shared-search", "\u{E007}").await;
+    b.wait_until("const l = document.querySelector('.shared'); return l !== null && !l.textContent.includes('informe.pdf');")
+        .await;
+    b.type_into("#shared-search", "").await;
+    b.type_keys("#shared-search", "\u{E007}").await;
+    b.wait_until("const l = document.querySelector('.shared'); return l !== null && l.textContent.includes('informe.pdf');")
+        .await;
+    b.click(".shared li:first-child button").await;
+    b.wait_for("«informe.pdf» quitado del portal.").await;
+    b.click("#share-form input[type=checkbox]").await;
+    b.click("#share-form button[type=submit]").await;
+    b.wait_for("1 compartidos con Lucía Pérez.").await;
 
     // The portal shows the report, with no way to download it.
     let docs = app
