@@ -74,6 +74,17 @@ function UserForm({ user, groups, onDone, onCancel }) {
 function Groups({ groups, reload, say }) {
   const [name, setName] = useState('');
   const [error, setError] = useState(null);
+  const [renaming, setRenaming] = useState(null);
+  const rename = async (e, g) => {
+    e.preventDefault();
+    const to = String(new FormData(e.target).get('name') || '').trim();
+    try {
+      await gql(UPDATE_GROUP, { id: g.id, i: { name: to } });
+      setRenaming(null); setError(null);
+      say(t('group_renamed', { name: to }));
+    } catch (err) { setError(err.message); }
+    reload();
+  };
   const toggle = async (g, prop, value) => {
     try { await gql(UPDATE_GROUP, { id: g.id, i: { [prop]: value } }); setError(null); say(t('saved_field', { label: g.name })); } catch (err) { setError(err.message); }
     reload();
@@ -91,10 +102,16 @@ function Groups({ groups, reload, say }) {
     <p class="hint">${t('groups_explained')}</p>
     ${error && html`<p role="alert" class="error">${error}</p>`}
     <div class="scroll"><table><caption class="visually-hidden">${t('permission_groups')}</caption>
-      <thead><tr><th scope="col">${t('name')}</th><th scope="col">${t('group_admin')}</th><th scope="col">${t('group_portal')}</th></tr></thead>
-      <tbody>${groups.map((g) => html`<tr><th scope="row">${g.name}</th>
+      <thead><tr><th scope="col">${t('name')}</th><th scope="col">${t('group_admin')}</th><th scope="col">${t('group_portal')}</th>
+        <th scope="col">${t('actions')}</th></tr></thead>
+      <tbody>${groups.map((g) => html`<tr><th scope="row">${renaming === g.id ? html`<form class="inline" id=${`gr-form-${g.id}`} onSubmit=${(e) => rename(e, g)}>
+          <label class="visually-hidden" for=${`gr-${g.id}`}>${t('new_name_of', { name: g.name })}</label>
+          <input id=${`gr-${g.id}`} name="name" value=${g.name} />
+          <button type="submit">${t('save')}</button>
+          <button type="button" class="link" onClick=${() => setRenaming(null)}>${t('cancel')}</button></form>` : g.name}</th>
         <td><input type="checkbox" id=${`ga-${g.id}`} checked=${g.admin} aria-label=${`${t('group_admin')}: ${g.name}`} onChange=${(e) => toggle(g, 'admin', e.target.checked)} /></td>
-        <td><input type="checkbox" id=${`gp-${g.id}`} checked=${g.portalAccess} aria-label=${`${t('group_portal')}: ${g.name}`} onChange=${(e) => toggle(g, 'portalAccess', e.target.checked)} /></td></tr>`)}
+        <td><input type="checkbox" id=${`gp-${g.id}`} checked=${g.portalAccess} aria-label=${`${t('group_portal')}: ${g.name}`} onChange=${(e) => toggle(g, 'portalAccess', e.target.checked)} /></td>
+        <td><button type="button" class="link" id=${`rename-group-${g.id}`} onClick=${() => setRenaming(g.id)}>${t('rename')}<span class="visually-hidden"> ${g.name}</span></button></td></tr>`)}
       </tbody></table></div>
     <form class="filters" id="group-form" onSubmit=${create}>
       <label for="ng-name">${t('new_group')}</label>

@@ -289,6 +289,12 @@ async fn an_admin_manages_users_groups_tokens_and_emails_in_the_browser() {
         "{users}"
     );
     check(&b, "users").await;
+    b.click(&format!("#rename-group-{group}")).await;
+    b.type_into(&format!("#gr-{group}"), "Gestores de cartera")
+        .await;
+    b.click(&format!("#gr-form-{group} button[type=submit]"))
+        .await;
+    b.wait_for("Grupo renombrado «Gestores de cartera».").await;
     b.click(&format!("#toggle-{marta}")).await;
     b.wait_for("Marta Ruiz está desactivado").await;
     let marta_login = app
@@ -299,6 +305,22 @@ async fn an_admin_manages_users_groups_tokens_and_emails_in_the_browser() {
         )
         .await;
     assert!(marta_login.get("errors").is_some(), "{marta_login}");
+
+    // A colleague's token, which an admin may see and revoke (not create).
+    let beto = app.staff("beto@example.com", &[]).await;
+    let betos = beto
+        .ok(
+            "mutation { createApiToken(name: \"Script de Beto\") { token } }",
+            json!({}),
+        )
+        .await["createApiToken"]["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let beto_id = beto.ok("{ me { id } }", json!({})).await["me"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
 
     // An API token: shown once, it works, and revoking it (after a dialog that Escape closes)
     // ends it.
@@ -328,6 +350,18 @@ async fn an_admin_manages_users_groups_tokens_and_emails_in_the_browser() {
     let gone = app
         .client()
         .with_token(&token)
+        .raw("{ me { email } }", json!({}))
+        .await;
+    assert_eq!(gone["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+    b.select("#tk-user", &beto_id).await;
+    b.wait_for("Script de Beto").await;
+    assert!(!b.source().await.contains("id=\"token-form\""));
+    b.click("td button.danger").await;
+    b.click("dialog button.danger").await;
+    b.wait_for("Token «Script de Beto» revocado.").await;
+    let gone = app
+        .client()
+        .with_token(&betos)
         .raw("{ me { email } }", json!({}))
         .await;
     assert_eq!(gone["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
