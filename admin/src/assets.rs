@@ -44,6 +44,7 @@ const FILES: &[(&str, &str, &[u8])] = &[
     file!("lib/use_record.js", JS),
     file!("parts/audit_log.js", JS),
     file!("parts/bell.js", JS),
+    file!("parts/conflict_dialog.js", JS),
     file!("parts/dialog.js", JS),
     file!("parts/picker.js", JS),
     file!("parts/record_form.js", JS),

@@ -12,6 +12,8 @@ export class GraphQLError extends Error {
     const ext = errors[0].extensions || {};
     this.code = ext.code;
     this.field = ext.field;
+    /** For PORTAL_EMAIL_CONFLICT: the other contacts with the email (`[{id, name}]`). */
+    this.contacts = ext.contacts || [];
     this.errors = errors;
   }
 }

@@ -30,6 +30,14 @@ export function t(key, values = {}) {
   return text;
 }
 
+/** An instant as people read it in the current language (`dateStyle`, and `timeStyle`
+ * unless it is null); empty for none. */
+export function when(iso, { date = 'medium', time = 'short' } = {}) {
+  if (!iso) return '';
+  const style = time ? { dateStyle: date, timeStyle: time } : { dateStyle: date };
+  return new Intl.DateTimeFormat(lang.value, style).format(new Date(iso));
+}
+
 /** A field's, block's or option's name in the current language when it is one Portico ships;
  * an admin's own names (or renamed ones) are shown as written. */
 export function builtin(text) {

@@ -3,7 +3,7 @@
 // how a stored value reads. Screens build their lists and forms from this, so a field an admin
 // adds shows up everywhere without a line of code.
 import { gql } from './graphql.js';
-import { builtin } from './i18n.js';
+import { builtin, when } from './i18n.js';
 
 export const KINDS = {
   CONTACT: { type: 'Contact', one: 'contact', many: 'contacts', path: '/admin/contacts', title: 'name',
@@ -70,10 +70,21 @@ export function display(def, value, options = {}) {
     case 'MULTISELECT': return value.map(label).join(', ');
     case 'BOOLEAN': return value ? options.yes : options.no;
     case 'DATE': return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(value));
-    case 'DATETIME': return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(value));
+    case 'DATETIME': return when(value);
     case 'DECIMAL': return new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }).format(value);
     default: return String(value);
   }
+}
+
+/** Fields grouped by block, blocks and fields in the order given: `[{name, fields}]`. */
+export function byBlock(fields) {
+  const blocks = [];
+  for (const f of fields) {
+    let b = blocks.find((x) => x.name === f.block);
+    if (!b) blocks.push((b = { name: f.block, fields: [] }));
+    b.fields.push(f);
+  }
+  return blocks;
 }
 
 /** The built-in `createdAt`, which every record has, as a column. */

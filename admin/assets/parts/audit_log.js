@@ -1,7 +1,7 @@
 // A record's audit log: who did what, when, newest first, each action in words.
 import { useEffect, useState } from '../vendor/hooks.module.js';
 import { html } from '../lib/html.js';
-import { t } from '../lib/i18n.js';
+import { t, when } from '../lib/i18n.js';
 import { gql } from '../lib/graphql.js';
 
 const LOG = `query($e: EntityKind!, $id: ID!) { auditLog(entity: $e, id: $id) { at actor { name } action detail } }`;
@@ -25,7 +25,6 @@ export function AuditLog({ entity, id, refresh }) {
   }, [entity, id, refresh]);
   if (events === null) return html`<p>${t('loading')}</p>`;
   if (events.length === 0) return html`<p>${t('audit_none')}</p>`;
-  const when = (iso) => new Intl.DateTimeFormat(document.documentElement.lang, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
   return html`<ol class="log">${[...events].reverse().map((e) => html`<li>
     <time datetime=${e.at}>${when(e.at)}</time> · <strong>${e.actor ? e.actor.name : t('system_actor')}</strong>
     ${' '}${t(`audit_${e.action}`) === `audit_${e.action}` ? e.action.replaceAll('_', ' ') : t(`audit_${e.action}`)}

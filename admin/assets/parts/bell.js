@@ -4,7 +4,7 @@
 import { useEffect, useState } from '../vendor/hooks.module.js';
 import { signal } from '../vendor/signals.module.js';
 import { html } from '../lib/html.js';
-import { t } from '../lib/i18n.js';
+import { t, when } from '../lib/i18n.js';
 import { gql, loadMe } from '../lib/graphql.js';
 import { Link } from '../lib/router.js';
 
@@ -78,7 +78,6 @@ export function Bell() {
     try { await gql(READ, { id: n.id }); } catch (e) { /* shown as still unread */ }
     refresh();
   };
-  const when = (iso) => new Intl.DateTimeFormat(document.documentElement.lang, { dateStyle: 'short', timeStyle: 'short' }).format(new Date(iso));
   return html`<div class="bell">
     <button type="button" id="bell" class="icon" aria-expanded=${open ? 'true' : 'false'} aria-controls="bell-list" onClick=${() => setOpen(!open)}>
       <svg aria-hidden="true" viewBox="0 0 24 24" width="20" height="20"><path fill="currentColor"
@@ -90,7 +89,7 @@ export function Bell() {
       <h2>${t('notifications')}</h2>
       ${list.length === 0 ? html`<p>${t('no_notifications')}</p>` : html`<ul>${list.slice(0, 20).map((n) => html`<li class=${n.read ? 'read' : 'unread'}>
         <p>${wording(n)}</p>
-        <p class="hint">${when(n.createdAt)}${n.case && html` · <${Link} href=${`/admin/cases/${n.caseId}`} onClick=${() => setOpen(false)}>
+        <p class="hint">${when(n.createdAt, { date: 'short' })}${n.case && html` · <${Link} href=${`/admin/cases/${n.caseId}`} onClick=${() => setOpen(false)}>
           ${t('case_heading', { number: n.case.number, subject: n.case.subject || '' })}</${Link}>`}</p>
         ${!n.read && html`<button type="button" class="link" onClick=${() => read(n)}>${t('mark_read')}</button>`}</li>`)}</ul>`}
     </div>`}

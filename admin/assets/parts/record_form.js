@@ -5,21 +5,11 @@
 import { useState } from '../vendor/hooks.module.js';
 import { html } from '../lib/html.js';
 import { t, builtin } from '../lib/i18n.js';
-import { enumValue, toForm, toInput, editable } from '../lib/records.js';
+import { enumValue, toForm, toInput, editable, byBlock } from '../lib/records.js';
 import { Picker } from './picker.js';
 
 const INPUT_TYPES = { TEXT: 'text', NUMBER: 'number', DECIMAL: 'number', DATE: 'date', DATETIME: 'datetime-local',
   EMAIL: 'email', PHONE: 'tel', URL: 'url' };
-
-function byBlock(defs) {
-  const blocks = [];
-  for (const d of defs) {
-    let b = blocks.find((x) => x.name === d.block);
-    if (!b) blocks.push((b = { name: d.block, defs: [] }));
-    b.defs.push(d);
-  }
-  return blocks;
-}
 
 function Widget({ def, value, set, error, idPrefix }) {
   const id = `${idPrefix}${def.key}`;
@@ -100,7 +90,7 @@ export function RecordForm({ entity, defs, record, prefill = {}, save, submitLab
   return html`<form class="record" onSubmit=${submit} novalidate><fieldset class="bare" disabled=${disabled}>
     ${byBlock(fields).map((b) => html`<fieldset class="block">
       <legend>${builtin(b.name)}</legend>
-      ${b.defs.map((d) => html`<${Widget} key=${d.key} def=${d} value=${values[d.key]} error=${errors[d.key]} idPrefix=${idPrefix}
+      ${b.fields.map((d) => html`<${Widget} key=${d.key} def=${d} value=${values[d.key]} error=${errors[d.key]} idPrefix=${idPrefix}
         set=${(v) => setValues((old) => ({ ...old, [d.key]: v }))} />`)}
     </fieldset>`)}
     ${extra}

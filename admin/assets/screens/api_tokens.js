@@ -4,7 +4,7 @@
 // colleague's laptop is lost; tokens are only ever created for oneself.
 import { useEffect, useState } from '../vendor/hooks.module.js';
 import { html } from '../lib/html.js';
-import { t } from '../lib/i18n.js';
+import { t, when } from '../lib/i18n.js';
 import { gql, me } from '../lib/graphql.js';
 import { go, path } from '../lib/router.js';
 import { Dialog } from '../parts/dialog.js';
@@ -14,9 +14,6 @@ const USERS = `{ staffUsers { id name } }`;
 const CREATE = `mutation($n: String!, $e: DateTime) { createApiToken(name: $n, expiresAt: $e) { id name token } }`;
 const REVOKE = `mutation($id: ID!) { revokeApiToken(id: $id) }`;
 
-function when(iso) {
-  return iso ? new Intl.DateTimeFormat(document.documentElement.lang, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso)) : '';
-}
 
 export function ApiTokens() {
   const admin = Boolean(me.value && me.value.groups.some((g) => g.admin));

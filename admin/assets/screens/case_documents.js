@@ -3,7 +3,7 @@
 // A client's upload carries the green cloud and says so in words.
 import { useEffect, useState } from '../vendor/hooks.module.js';
 import { html } from '../lib/html.js';
-import { t } from '../lib/i18n.js';
+import { t, when } from '../lib/i18n.js';
 import { gql } from '../lib/graphql.js';
 import { upload } from '../lib/upload.js';
 import { Dialog } from '../parts/dialog.js';
@@ -111,7 +111,6 @@ function Row({ doc, folders, onChanged, setStatus }) {
       onChanged();
     } catch (err) { setDeleting(false); setError(err.message); }
   };
-  const when = new Intl.DateTimeFormat(document.documentElement.lang, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(doc.updatedAt));
   return html`<tr>
     <th scope="row">
       ${renaming ? html`<form class="inline" onSubmit=${rename}>
@@ -126,7 +125,7 @@ function Row({ doc, folders, onChanged, setStatus }) {
     <td>${folder ? folder.name : ''}</td>
     <td>${doc.version}</td>
     <td>${size(doc.size)}</td>
-    <td>${doc.uploadedBy ? doc.uploadedBy.name : doc.createdBy ? doc.createdBy.name : ''}<br /><span class="hint">${when}</span></td>
+    <td>${doc.uploadedBy ? doc.uploadedBy.name : doc.createdBy ? doc.createdBy.name : ''}<br /><span class="hint">${when(doc.updatedAt)}</span></td>
     <td class="actions">
       <button type="button" class="link" id=${`rename-${doc.id}`} onClick=${() => setRenaming(true)}>${t('rename')}<span class="visually-hidden"> ${doc.name}</span></button>
       <label class="link-like" for=${`nv-${doc.id}`}>${t('new_version')}<span class="visually-hidden"> ${doc.name}</span></label>

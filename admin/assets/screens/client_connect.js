@@ -4,10 +4,10 @@
 // in the address (`?cc=share&contact=7`).
 import { useEffect, useState } from '../vendor/hooks.module.js';
 import { html } from '../lib/html.js';
-import { t } from '../lib/i18n.js';
+import { t, when } from '../lib/i18n.js';
 import { gql } from '../lib/graphql.js';
 import { go, path, Link } from '../lib/router.js';
-import { Dialog } from '../parts/dialog.js';
+import { ConflictDialog } from '../parts/conflict_dialog.js';
 import { Picker } from '../parts/picker.js';
 import { ClientMark, ORDERS } from './case_documents.js';
 
@@ -34,16 +34,6 @@ function setParams(edit) {
   go(`${path.value.split('?')[0]}?${q.toString()}`, { replace: true });
 }
 
-/** The email a portal user signs in with is shared by other contacts: who they are, so the
- * data can be fixed. */
-function ConflictDialog({ conflict, onClose }) {
-  return html`<${Dialog} id="conflict" title=${t('conflict_title')} onClose=${onClose}>
-    <p>${t('conflict_text', { name: conflict.name, email: conflict.email || '' })}</p>
-    <ul>${conflict.contacts.map((c) => html`<li><${Link} href=${`/admin/contacts/${c.id}`}>${c.name}</${Link}></li>`)}</ul>
-    <button type="button" onClick=${onClose}>${t('close')}</button>
-  </${Dialog}>`;
-}
-
 function Access({ caseId, candidates, reload }) {
   const [draft, setDraft] = useState({});
   const [status, setStatus] = useState('');
@@ -64,7 +54,7 @@ function Access({ caseId, candidates, reload }) {
         await gql(SET_ACCESS, { c: caseId, p: c.contact.id, on: v.enabled, dl: v.enabled && v.canDownload });
       } catch (err) {
         if (err.code === 'PORTAL_EMAIL_CONFLICT') {
-          setConflict({ name: c.contact.name, email: c.contact.email, contacts: (err.errors[0].extensions || {}).contacts || [] });
+          setConflict({ name: c.contact.name, email: c.contact.email, contacts: err.contacts });
         }
         setError(`${c.contact.name}: ${err.message}`);
         reload();
@@ -138,7 +128,6 @@ function Share({ caseId, candidates }) {
       load();
     } catch (err) { setError(err.message); }
   };
-  const when = (iso) => new Intl.DateTimeFormat(document.documentElement.lang, { dateStyle: 'medium' }).format(new Date(iso));
   return html`
     <div class="filters">
       <label for="share-contact">${t('contact')}</label>
@@ -168,7 +157,7 @@ function Share({ caseId, candidates }) {
         </div>
         ${shared.length === 0 ? html`<p>${t('nothing_shared')}</p>` : html`<ul class="shared">${shared.map((d) => html`<li>
           <span>${d.name}${d.origin === 'CLIENT_PORTAL' && html` <${ClientMark} />`}</span>
-          <span class="hint">${when(d.updatedAt)}</span>
+          <span class="hint">${when(d.updatedAt, { time: null })}</span>
           <button type="button" class="link" onClick=${() => unshare(d)}>${t('remove_from_portal')}<span class="visually-hidden"> ${d.name}</span></button></li>`)}</ul>`}
       </section>`}`;
 }

@@ -3,7 +3,7 @@
 // organisation or the organisations of a person; the contact's cases; what happened to it.
 import { useEffect, useState } from '../vendor/hooks.module.js';
 import { html } from '../lib/html.js';
-import { t } from '../lib/i18n.js';
+import { t, when } from '../lib/i18n.js';
 import { gql } from '../lib/graphql.js';
 import { Link } from '../lib/router.js';
 import { display } from '../lib/records.js';
@@ -11,7 +11,7 @@ import { useRecord } from '../lib/use_record.js';
 import { RecordForm } from '../parts/record_form.js';
 import { Picker } from '../parts/picker.js';
 import { AuditLog } from '../parts/audit_log.js';
-import { Dialog } from '../parts/dialog.js';
+import { ConflictDialog } from '../parts/conflict_dialog.js';
 
 const PORTAL = `mutation($id: ID!, $on: Boolean!, $send: SendInvitation) {
   updateContact(id: $id, input: {portalUser: $on}, sendInvitation: $send) { id } }`;
@@ -20,9 +20,6 @@ const ADD_REL = `mutation($i: ID!, $o: ID!, $role: String) { addRelationship(ind
 const REMOVE_REL = `mutation($id: ID!) { removeRelationship(id: $id) }`;
 const CASES = `query($id: ID!) { cases(first: 20, filter: {client: {eq: $id}}) { totalCount edges { node { id number subject } } } }`;
 
-function when(iso) {
-  return iso ? new Intl.DateTimeFormat(document.documentElement.lang, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso)) : '';
-}
 
 /** `say` shows a message in the screen's status line, which outlives this part's reload. */
 function Portal({ contact, onChanged, say }) {
@@ -43,7 +40,7 @@ function Portal({ contact, onChanged, say }) {
       setStatus(on ? t(send === 'NOW' ? 'portal_on_sent' : 'portal_on_later') : t('portal_off'));
       onChanged();
     } catch (err) {
-      if (err.code === 'PORTAL_EMAIL_CONFLICT') setConflict((err.errors[0].extensions || {}).contacts || []);
+      if (err.code === 'PORTAL_EMAIL_CONFLICT') setConflict({ name: contact.name, email: contact.email, contacts: err.contacts });
       setError(err.message);
     }
   };
@@ -75,10 +72,7 @@ function Portal({ contact, onChanged, say }) {
     </dl>
     ${invitation.status !== 'ACCEPTED' && html`<button type="button" id="send-invitation" onClick=${invite}>
       ${invitation.status === 'NOT_SENT' ? t('send_invitation') : t('resend_invitation')}</button>`}`}
-    ${conflict && html`<${Dialog} id="conflict" title=${t('conflict_title')} onClose=${() => setConflict(null)}>
-      <p>${t('conflict_text', { name: contact.name, email: contact.email || '' })}</p>
-      <ul>${conflict.map((c) => html`<li><${Link} href=${`/admin/contacts/${c.id}`} onClick=${() => setConflict(null)}>${c.name}</${Link}></li>`)}</ul>
-      <button type="button" onClick=${() => setConflict(null)}>${t('close')}</button></${Dialog}>`}`;
+    ${conflict && html`<${ConflictDialog} conflict=${conflict} onClose=${() => setConflict(null)} />`}`;
 }
 
 function Relationships({ contact, onChanged }) {

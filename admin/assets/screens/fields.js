@@ -8,6 +8,7 @@ import { html } from '../lib/html.js';
 import { t, builtin } from '../lib/i18n.js';
 import { Link } from '../lib/router.js';
 import { gql } from '../lib/graphql.js';
+import { byBlock } from '../lib/records.js';
 import { RecordForm } from '../parts/record_form.js';
 import { FieldEditor } from './field_editor.js';
 
@@ -26,16 +27,6 @@ export function suggestKey(label) {
   const words = label.normalize('NFD').replace(/[\u0300-\u036f]/g, '').split(/[^A-Za-z0-9]+/).filter(Boolean);
   const key = words.map((w, i) => (i === 0 ? w.toLowerCase() : w[0].toUpperCase() + w.slice(1).toLowerCase())).join('');
   return /^[a-z]/.test(key) ? key.slice(0, 63) : '';
-}
-
-export function byBlock(fields) {
-  const blocks = [];
-  for (const f of fields) {
-    let b = blocks.find((x) => x.name === f.block);
-    if (!b) blocks.push((b = { name: f.block, fields: [] }));
-    b.fields.push(f);
-  }
-  return blocks;
 }
 
 /** The active fields after moving `key` to sit before `before` (a key) in `block`, or at the
