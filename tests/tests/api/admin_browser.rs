@@ -7,12 +7,6 @@ use crate::helpers::{ADMIN_EMAIL, ADMIN_PASSWORD, spawn_app};
 use crate::webdriver::Browser;
 use serde_json::json;
 
-async fn check(b: &Browser, name: &str) {
-    let violations = b.axe().await;
-    assert!(violations.is_empty(), "{name}: {violations:?}");
-    b.screenshots(&format!("admin-{name}")).await;
-}
-
 #[tokio::test]
 async fn an_admin_edits_fields_in_the_browser() {
     let app = spawn_app().await;
@@ -20,7 +14,7 @@ async fn an_admin_edits_fields_in_the_browser() {
     let screen = format!("{}/admin/fields/CONTACT", app.server.url);
     b.goto(&screen).await;
     b.wait_for("Acceso del personal").await;
-    check(&b, "sign-in").await;
+    b.check("admin-sign-in").await;
     b.type_into("#email", ADMIN_EMAIL).await;
     b.type_into("#password", "wrong password").await;
     b.click("form button[type=submit]").await;
@@ -48,7 +42,7 @@ async fn an_admin_edits_fields_in_the_browser() {
             .contains("portalUser"),
         "{active}"
     );
-    check(&b, "fields").await;
+    b.check("admin-fields").await;
 
     // A new field: the key comes from the label, a bad one is flagged as it is typed.
     b.type_into("#nf-label", "Fecha de firma").await;
@@ -158,7 +152,7 @@ async fn staff_filter_sort_and_page_the_cases_and_the_address_keeps_them() {
         page.find("Alta de autónomo").unwrap() < page.find("Cambio de cuenta").unwrap(),
         "{page}"
     );
-    check(&b, "cases").await;
+    b.check("admin-cases").await;
     // A reload (or the link, shared) shows the same list.
     b.goto(&url).await;
     let page = b.wait_for("2 casos").await;
@@ -197,7 +191,7 @@ async fn staff_filter_sort_and_page_the_cases_and_the_address_keeps_them() {
     b.type_into("#f-amount", "1200.50").await;
     b.click("form.record button[type=submit]").await;
     b.wait_for("Renovación anual</h1>").await;
-    check(&b, "deal").await;
+    b.check("admin-deal").await;
     b.select("#f-stage", "NEGOTIATION").await;
     b.click("form.record button[type=submit]").await;
     b.wait_for("Guardado.").await;
@@ -214,7 +208,7 @@ async fn staff_filter_sort_and_page_the_cases_and_the_address_keeps_them() {
     );
     b.click("a[href='/admin/deals']").await;
     b.wait_for("1 oportunidad<").await;
-    check(&b, "deals").await;
+    b.check("admin-deals").await;
 }
 
 /// Presses Escape on the element `css` (which has the focus inside a dialog).
@@ -288,7 +282,7 @@ async fn an_admin_manages_users_groups_tokens_and_emails_in_the_browser() {
         ),
         "{users}"
     );
-    check(&b, "users").await;
+    b.check("admin-users").await;
     b.click(&format!("#rename-group-{group}")).await;
     b.type_into(&format!("#gr-{group}"), "Gestores de cartera")
         .await;
@@ -337,7 +331,7 @@ async fn an_admin_manages_users_groups_tokens_and_emails_in_the_browser() {
         .ok("{ me { email } }", json!({}))
         .await;
     assert_eq!(me["me"]["email"], ADMIN_EMAIL);
-    check(&b, "tokens").await;
+    b.check("admin-tokens").await;
     b.click(".fresh button.secondary").await;
     b.click("td button.danger").await;
     b.wait_for("¿Revocar el token?").await;
@@ -385,7 +379,7 @@ async fn an_admin_manages_users_groups_tokens_and_emails_in_the_browser() {
     .await;
     b.wait_until("return document.getElementById('em-html-error') === null;")
         .await;
-    check(&b, "emails").await;
+    b.check("admin-emails").await;
     b.click("#email-form button[type=submit]").await;
     b.wait_for("Email guardado").await;
     let stored = app
@@ -515,7 +509,7 @@ async fn an_admin_orders_and_edits_fields_with_a_live_preview() {
     b.type_into("#fe-label", "Asunto del caso").await;
     b.wait_for("for=\"pv-subject\">Asunto del caso").await;
     b.wait_for("for=\"pc-subject\">Asunto del caso").await;
-    check(&b, "field-editor").await;
+    b.check("admin-field-editor").await;
     b.click("#field-editor button.secondary").await;
 
     // The options: one renamed (with the cases that hold it), one added, one moved; removing

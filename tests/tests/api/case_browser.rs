@@ -8,12 +8,6 @@ use crate::portal::{id, portal_app};
 use crate::webdriver::Browser;
 use serde_json::json;
 
-async fn check(b: &Browser, name: &str) {
-    let violations = b.axe().await;
-    assert!(violations.is_empty(), "{name}: {violations:?}");
-    b.screenshots(&format!("admin-{name}")).await;
-}
-
 fn disk() -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("portico-case-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -115,7 +109,7 @@ async fn staff_work_a_case_in_the_browser() {
     // Delete: a dialog, which Escape closes with the focus back on the button; then for real.
     b.click(&format!("#delete-{notes}")).await;
     b.wait_for("¿Eliminar el documento?").await;
-    check(&b, "delete-document").await;
+    b.check("admin-delete-document").await;
     b.type_keys("dialog button.danger", "\u{E00C}").await;
     b.wait_until(&format!(
         "return document.querySelector('dialog') === null && document.activeElement.id === 'delete-{notes}';"
@@ -175,7 +169,7 @@ async fn staff_work_a_case_in_the_browser() {
         dialog.contains(&format!("href=\"/admin/contacts/{beto}\"")),
         "{dialog}"
     );
-    check(&b, "conflict").await;
+    b.check("admin-conflict").await;
     b.click("dialog button").await;
     // Ana gets access, without download.
     b.wait_until("return document.querySelector('dialog') === null;")
@@ -211,7 +205,7 @@ async fn staff_work_a_case_in_the_browser() {
     b.click(".matches button").await;
     b.click("#recipient-form button[type=submit]").await;
     b.wait_for("<th scope=\"row\">Administrator</th>").await;
-    check(&b, "case-notifications").await;
+    b.check("admin-case-notifications").await;
     let recipients = t
         .manager
         .ok(

@@ -9,12 +9,6 @@ use crate::portal::{PUBLIC, portal_app};
 use crate::webdriver::Browser;
 use serde_json::json;
 
-async fn check(b: &Browser, name: &str) {
-    let violations = b.axe().await;
-    assert!(violations.is_empty(), "{name}: {violations:?}");
-    b.screenshots(&format!("portal-{name}")).await;
-}
-
 /// Files the client picks from their disk.
 fn files_on_disk(javascript: bool) -> std::path::PathBuf {
     let dir =
@@ -116,7 +110,7 @@ async fn walk(javascript: bool) {
     let page = b.source().await;
     assert!(page.contains("Al menos 10 caracteres"), "{page}");
     if shots {
-        check(&b, "invitation").await;
+        b.check("portal-invitation").await;
     }
     b.type_into("#password", "a portal password").await;
     b.type_into("#confirm", "a portal password").await;
@@ -131,7 +125,7 @@ async fn walk(javascript: bool) {
         "{home}"
     );
     if shots {
-        check(&b, "home").await;
+        b.check("portal-home").await;
     }
 
     // Two organisations: the header switches between them and every page follows.
@@ -150,7 +144,7 @@ async fn walk(javascript: bool) {
     b.wait_for("1 caso").await;
     assert!(b.url().await.contains("status=OPEN"), "{}", b.url().await);
     if shots {
-        check(&b, "cases").await;
+        b.check("portal-cases").await;
     }
 
     // An admin ticks "Portal field" on the file reference: the case page shows it.
@@ -184,7 +178,7 @@ async fn walk(javascript: bool) {
         "{page}"
     );
     if shots {
-        check(&b, "case").await;
+        b.check("portal-case").await;
     }
 
     // Staff allow downloads: the link appears and the file arrives whole.
@@ -197,20 +191,20 @@ async fn walk(javascript: bool) {
     b.goto(&format!("{server}/portal/cases/987654")).await;
     b.wait_for("Página no encontrada").await;
     if shots {
-        check(&b, "not-found").await;
+        b.check("portal-not-found").await;
     }
 
     b.goto(&format!("{server}/portal/indicators")).await;
     let page = b.wait_for("Casos por estado").await;
     assert!(page.contains("role=\"img\""), "{page}");
     if shots {
-        check(&b, "indicators").await;
+        b.check("portal-indicators").await;
     }
 
     // A new case with a document attached.
     b.goto(&format!("{server}/portal/cases/new")).await;
     if shots {
-        check(&b, "new-case").await;
+        b.check("portal-new-case").await;
     }
     // Sent without a subject: the errors beside the field and summed up at the top.
     b.type_into("#f-description", "Nos mudamos en diciembre.")
@@ -218,7 +212,7 @@ async fn walk(javascript: bool) {
     b.click("form.wide button[type=submit]").await;
     b.wait_for("id=\"e-subject\"").await;
     if shots {
-        check(&b, "new-case-errors").await;
+        b.check("portal-new-case-errors").await;
     }
     b.type_into("#f-subject", "Cambio de domicilio").await;
     b.choose_files("#f-_files", &[disk.join("recibo.pdf")])
@@ -234,7 +228,7 @@ async fn walk(javascript: bool) {
     // The account: a new password (the current one proves it is her).
     b.goto(&format!("{server}/portal/account")).await;
     if shots {
-        check(&b, "account").await;
+        b.check("portal-account").await;
     }
     b.type_into("#current", "a portal password").await;
     b.type_into("#password", "a newer portal password").await;
@@ -250,7 +244,7 @@ async fn walk(javascript: bool) {
     b.wait_for("You are signed out").await;
     assert!(b.url().await.contains("/portal/login"), "{}", b.url().await);
     if shots {
-        check(&b, "login").await;
+        b.check("portal-login").await;
     }
 
     // A forgotten password: the link from the sign-in page, the email, a new password.
@@ -258,7 +252,7 @@ async fn walk(javascript: bool) {
     b.click("a[href='/portal/reset']").await;
     b.wait_for("Reset your password").await;
     if shots {
-        check(&b, "reset-request").await;
+        b.check("portal-reset-request").await;
     }
     b.type_into("#email", "carla@example.com").await;
     b.click("form[action='/portal/reset'] button").await;
@@ -270,7 +264,7 @@ async fn walk(javascript: bool) {
         .replace(PUBLIC, &server);
     b.goto(&reset).await;
     if shots {
-        check(&b, "reset").await;
+        b.check("portal-reset").await;
     }
     b.type_into("#password", "the newest portal password").await;
     b.type_into("#confirm", "the newest portal password").await;

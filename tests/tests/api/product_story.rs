@@ -13,12 +13,6 @@ use crate::webdriver::Browser;
 use serde_json::{Value, json};
 use std::time::Duration;
 
-async fn check(b: &Browser, name: &str) {
-    let violations = b.axe().await;
-    assert!(violations.is_empty(), "{name}: {violations:?}");
-    b.screenshots(&format!("admin-{name}")).await;
-}
-
 /// Polls the API until `probe` holds (a click's save is asynchronous).
 async fn eventually(what: &str, mut probe: impl AsyncFnMut() -> bool) {
     for _ in 0..100 {
@@ -98,7 +92,7 @@ async fn the_product_story_across_both_uis() {
     b.wait_for("Nuevo contacto").await;
     b.click("a[href='/admin/contacts/new']").await;
     b.wait_for("id=\"f-name\"").await;
-    check(&b, "contact-new").await;
+    b.check("admin-contact-new").await;
     b.type_into("#f-name", "Gestoría Norte SL").await;
     b.type_into("#f-email", "no es un email").await;
     b.select("#f-kind", "ORGANISATION").await;
@@ -113,7 +107,7 @@ async fn the_product_story_across_both_uis() {
     // A person of that organisation.
     b.click("nav a[href='/admin/contacts']").await;
     b.wait_for("Gestoría Norte SL").await;
-    check(&b, "contacts").await;
+    b.check("admin-contacts").await;
     b.click("a[href='/admin/contacts/new']").await;
     b.wait_for("id=\"f-name\"").await;
     b.type_into("#f-name", "Lucía Pérez").await;
@@ -134,7 +128,7 @@ async fn the_product_story_across_both_uis() {
     b.click("#portal-form button[type=submit]").await;
     b.wait_for("Envíe la invitación cuando quiera.").await;
     b.wait_for("Sin enviar").await;
-    check(&b, "contact").await;
+    b.check("admin-contact").await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(
         smtp.messages()
@@ -205,7 +199,7 @@ async fn the_product_story_across_both_uis() {
     );
     b.click("#bell").await;
     b.wait_for("id=\"bell-list\"").await;
-    check(&b, "notifications").await;
+    b.check("admin-notifications").await;
     // One marked read: the count goes down by one.
     let unread = b
         .run("return Number(document.getElementById('bell-count').dataset.count);")
@@ -255,7 +249,7 @@ async fn the_product_story_across_both_uis() {
     b.click("#share-form input[type=checkbox]").await;
     b.click("#share-form button[type=submit]").await;
     b.wait_for("1 compartidos con Lucía Pérez.").await;
-    check(&b, "case").await;
+    b.check("admin-case").await;
     // The shared list by name, searched, and a document taken off the portal and shared back.
     b.select("#shared-order", "NAME").await;
     b.wait_until("const l = document.querySelector('.shared'); return l !== null && l.textContent.indexOf('informe.pdf') < l.textContent.indexOf('modelo-036.pdf');")

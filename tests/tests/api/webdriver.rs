@@ -373,6 +373,14 @@ impl Browser {
         self.resize(1280, 900).await;
     }
 
+    /// What every photographed page goes through: no serious or critical axe-core violation,
+    /// then the screenshots (`name` is the file name's stem, `admin-cases`, `portal-home`).
+    pub async fn check(&self, name: &str) {
+        let violations = self.axe().await;
+        assert!(violations.is_empty(), "{name}: {violations:?}");
+        self.screenshots(name).await;
+    }
+
     /// Runs axe-core on the page; answers the serious and critical violations.
     pub async fn axe(&self) -> Vec<String> {
         crate::graphql_http::ensure_packages();
