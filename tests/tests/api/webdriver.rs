@@ -280,6 +280,20 @@ impl Browser {
         panic!("the browser never saved {name}; the download folder holds {saved:?}")
     }
 
+    /// Waits (up to 10 s) for the address to contain `part`, as after a form that navigates:
+    /// the old page's text may already match what the new one will show.
+    pub async fn wait_for_url(&self, part: &str) -> String {
+        let mut url = String::new();
+        for _ in 0..100 {
+            url = self.url().await;
+            if url.contains(part) {
+                return url;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the address never held {part:?}: {url}")
+    }
+
     /// Runs `script` in the page (a function body; `return` answers).
     pub async fn run(&self, script: &str) -> Value {
         self.call(
