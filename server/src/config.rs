@@ -33,10 +33,29 @@ pub struct Config {
     /// (`PORTICO_MAX_SUBSCRIPTIONS_PER_CONNECTION`, `PORTICO_MAX_SUBSCRIPTIONS_PER_USER`).
     pub max_subscriptions_per_connection: usize,
     pub max_subscriptions_per_user: usize,
+    /// Seconds a client has to send a request's headers, and to start the next request on a
+    /// kept-alive connection (`PORTICO_HEADER_TIMEOUT_SECS`).
+    pub header_timeout_secs: u64,
+    /// Seconds a request body may go without a byte (`PORTICO_BODY_IDLE_SECS`).
+    pub body_idle_secs: u64,
+    /// Connections held at once, in all and from one client address
+    /// (`PORTICO_MAX_CONNECTIONS`, `PORTICO_MAX_CONNECTIONS_PER_ADDRESS`).
+    pub max_connections: usize,
+    pub max_connections_per_address: usize,
 }
 
 /// 2 GiB: big scans and archives fit; a runaway upload does not fill the disk.
 pub const DEFAULT_MAX_UPLOAD_BYTES: u64 = 2 * 1024 * 1024 * 1024;
+
+/// Headers (or the next request on a kept-alive connection) within 15 s: a person's browser
+/// sends them at once; only a stalled or hostile client takes longer.
+pub const DEFAULT_HEADER_TIMEOUT_SECS: u64 = 15;
+/// 30 s without a byte of body: an upload on a poor mobile link still sends every few seconds.
+pub const DEFAULT_BODY_IDLE_SECS: u64 = 30;
+/// Lowered at start to what the open-file limit leaves room for.
+pub const DEFAULT_MAX_CONNECTIONS: u64 = 10_000;
+/// A browser opens about six connections; an office behind one NAT address a few hundred.
+pub const DEFAULT_MAX_CONNECTIONS_PER_ADDRESS: u64 = 256;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -56,6 +75,10 @@ struct File {
     portal_uploads_per_hour: Option<u64>,
     max_subscriptions_per_connection: Option<u64>,
     max_subscriptions_per_user: Option<u64>,
+    header_timeout_secs: Option<u64>,
+    body_idle_secs: Option<u64>,
+    max_connections: Option<u64>,
+    max_connections_per_address: Option<u64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -202,6 +225,26 @@ impl Config {
                 "PORTICO_MAX_SUBSCRIPTIONS_PER_USER",
                 file.max_subscriptions_per_user,
                 50,
+            )? as usize,
+            header_timeout_secs: count(
+                "PORTICO_HEADER_TIMEOUT_SECS",
+                file.header_timeout_secs,
+                DEFAULT_HEADER_TIMEOUT_SECS,
+            )?,
+            body_idle_secs: count(
+                "PORTICO_BODY_IDLE_SECS",
+                file.body_idle_secs,
+                DEFAULT_BODY_IDLE_SECS,
+            )?,
+            max_connections: count(
+                "PORTICO_MAX_CONNECTIONS",
+                file.max_connections,
+                DEFAULT_MAX_CONNECTIONS,
+            )? as usize,
+            max_connections_per_address: count(
+                "PORTICO_MAX_CONNECTIONS_PER_ADDRESS",
+                file.max_connections_per_address,
+                DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
             )? as usize,
             mail_from,
             data_dir,

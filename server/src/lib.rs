@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod config;
+mod connections;
 pub mod http;
 pub mod mail;
 mod serve;

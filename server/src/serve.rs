@@ -2,6 +2,7 @@
 //! to stop.
 
 use crate::config::Config;
+use crate::connections;
 use crate::http::{self, AppState};
 use portico_engine::documents::LocalBlobStore;
 use portico_engine::identity::Bootstrap;
@@ -128,11 +129,25 @@ async fn keep_current(engine: Arc<Engine>) {
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> Result<(), ServeError> {
     let addr = listener.local_addr()?;
     tokio::spawn(keep_current(state.engine.clone()));
-    let app = http::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let open_files = connections::raise_open_file_limit();
+    let config = &state.config;
+    let limits = connections::Limits {
+        header_timeout: Duration::from_secs(config.header_timeout_secs),
+        body_idle: Duration::from_secs(config.body_idle_secs),
+        max_connections: config.max_connections,
+        max_per_address: config.max_connections_per_address,
+        exempt: config.trusted_proxies.clone(),
+    }
+    .fitted(open_files);
+    tracing::info!(
+        open_files,
+        max_connections = limits.max_connections,
+        max_per_address = limits.max_per_address,
+        "connection limits"
+    );
+    let app = http::router(state);
     println!("portico listening on http://{addr}");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown())
-        .await?;
+    connections::serve(listener, app, limits, shutdown()).await;
     Ok(())
 }
 

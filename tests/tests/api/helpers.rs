@@ -154,7 +154,8 @@ impl Server {
         Self::launch(cmd)
     }
 
-    fn launch(mut cmd: Command) -> Server {
+    /// Starts a prepared command (see [`portico`]) and waits for its listening line.
+    pub fn launch(mut cmd: Command) -> Server {
         cmd.stdout(Stdio::piped()).stderr(Stdio::inherit());
         let mut child = cmd.spawn().expect("start portico");
         let stdout = child.stdout.take().expect("stdout");
@@ -178,6 +179,18 @@ impl Server {
             url,
             stdout: seen,
         }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// The address the server listens on.
+    pub fn addr(&self) -> std::net::SocketAddr {
+        self.url
+            .trim_start_matches("http://")
+            .parse()
+            .expect("a socket address")
     }
 
     /// SIGKILL: no chance to flush or finish anything.
