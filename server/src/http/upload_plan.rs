@@ -20,36 +20,6 @@ pub struct Plan {
     pub files: usize,
 }
 
-/// The `operations` and `map` parts of a multipart body's beginning, by name.
-pub fn leading_parts(prefix: &[u8], boundary: &str) -> (Option<Vec<u8>>, Option<Vec<u8>>) {
-    let marker = format!("--{boundary}");
-    let text = prefix;
-    let mut operations = None;
-    let mut map = None;
-    let mut rest = text;
-    while let Some(start) = find(rest, marker.as_bytes()) {
-        rest = &rest[start + marker.len()..];
-        let end = find(rest, marker.as_bytes()).unwrap_or(rest.len());
-        let part = &rest[..end];
-        if let Some(split) = find(part, b"\r\n\r\n") {
-            let head = String::from_utf8_lossy(&part[..split]).to_ascii_lowercase();
-            let body = part[split + 4..]
-                .strip_suffix(b"\r\n")
-                .unwrap_or(&part[split + 4..]);
-            if head.contains("name=\"operations\"") {
-                operations = Some(body.to_vec());
-            } else if head.contains("name=\"map\"") {
-                map = Some(body.to_vec());
-            }
-        }
-    }
-    (operations, map)
-}
-
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
-}
-
 /// Reads the plan, or says in words what is wrong with the request.
 pub fn plan(operations: &[u8], map: &[u8]) -> Result<Plan, String> {
     let map: Map<String, Value> = serde_json::from_slice(map)
@@ -131,13 +101,5 @@ mod tests {
         let other = br#"{"query":"mutation { createCase(input: {subject: \"x\"}) { id } }"}"#;
         assert!(plan(other, b"{}").unwrap_err().contains("createCase"));
         assert!(plan(b"[]", b"{}").is_err());
-    }
-
-    #[test]
-    fn leading_parts_are_found_by_name() {
-        let body = b"--b\r\ncontent-disposition: form-data; name=\"operations\"\r\n\r\n{\"q\":1}\r\n--b\r\nContent-Disposition: form-data; name=\"map\"\r\n\r\n{}\r\n--b\r\nContent-Disposition: form-data; name=\"0\"; filename=\"a\"\r\n\r\nxx";
-        let (ops, map) = leading_parts(body, "b");
-        assert_eq!(ops.as_deref(), Some(&b"{\"q\":1}"[..]));
-        assert_eq!(map.as_deref(), Some(&b"{}"[..]));
     }
 }

@@ -1,19 +1,19 @@
 //! Reading GraphQL multipart requests (<https://github.com/jaydenseric/graphql-multipart-request-spec>):
-//! the body is streamed and each file spooled to a temporary file by async-graphql, so a 1 GiB
+//! the body is streamed and each file spooled to a temporary file, so a 1 GiB
 //! upload never needs 1 GiB of memory. Files over `PORTICO_MAX_UPLOAD_BYTES` are refused with
 //! 413 before the whole body is read.
 
 use super::AppState;
 use super::graphql::{Media, respond};
-use super::upload_plan::{Plan, leading_parts, plan};
-use async_graphql::http::{MultipartOptions, receive_body};
-use async_graphql::{ParseRequestError, Request};
+use super::upload_plan::{Plan, plan};
+use async_graphql::{Request, UploadValue};
 use axum::body::Body;
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use futures_util::{StreamExt, TryStreamExt};
+use futures_util::StreamExt;
 use serde_json::json;
+use std::collections::HashMap;
 
 /// Headers a browser never sends on a cross-site form post: a multipart request authenticated
 /// by cookie must carry one, so another site cannot upload in a user's name.
@@ -35,8 +35,8 @@ fn error(status: StatusCode, message: String, field: Option<&str>) -> Response {
     )
 }
 
-/// Room for the `operations` and `map` parts (and the first part's headers).
-const MAX_PREFIX: usize = 2 * 1024 * 1024 + 64 * 1024;
+/// The most bytes the `operations` part, and the `map` part, may each take.
+const MAX_PREFIX: usize = 2 * 1024 * 1024;
 
 pub(super) fn boundary_of(content_type: &str) -> Option<String> {
     content_type.split(';').skip(1).find_map(|p| {
@@ -70,16 +70,108 @@ const DRAIN_TIME: std::time::Duration = std::time::Duration::from_secs(1);
 /// How much of a refused upload is read and dropped before the connection is given up.
 const DRAIN_LIMIT: usize = 64 * 1024 * 1024;
 
-/// How many times `needle` occurs in `hay`.
-fn count(hay: &[u8], needle: &[u8]) -> usize {
-    if needle.is_empty() || hay.len() < needle.len() {
-        return 0;
+/// Why a multipart body could not be read; each becomes one answer in [`Refusal::response`].
+enum Refusal {
+    /// The body breaks the spec's order or names (status 400, the part named).
+    Shape(String, &'static str),
+    /// A part is larger than its limit (status 413).
+    TooLarge(String, &'static str),
+    /// No temporary file could be had: logged, and answered without the OS's words.
+    Spool(std::io::Error),
+    /// The body itself failed: the client stopped sending or the connection broke.
+    Body(multer::Error),
+    /// The caller may not upload there (the answer is the authorization's).
+    Denied(Response),
+}
+
+impl Refusal {
+    fn response(self) -> Response {
+        match self {
+            Refusal::Shape(message, field) => error(StatusCode::BAD_REQUEST, message, Some(field)),
+            Refusal::TooLarge(message, field) => {
+                error(StatusCode::PAYLOAD_TOO_LARGE, message, Some(field))
+            }
+            Refusal::Spool(e) => {
+                tracing::error!(error = %e, "no temporary file for an upload");
+                respond(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    Media::Json,
+                    &json!({"errors": [{"message": "the server cannot take files right now; try again shortly", "extensions": {"code": "INTERNAL"}}]}),
+                )
+            }
+            Refusal::Body(e) => {
+                let message = match &e {
+                    // The stream's own error says what happened (a body idle too long).
+                    multer::Error::StreamReadFailed(inner) => {
+                        format!("the request body could not be read: {inner}")
+                    }
+                    other => format!("the multipart body is not valid: {other}"),
+                };
+                error(StatusCode::BAD_REQUEST, message, None)
+            }
+            Refusal::Denied(response) => response,
+        }
     }
-    hay.windows(needle.len()).filter(|w| *w == needle).count()
+}
+
+/// One part's bytes, at most `limit` of them.
+async fn small_part(part: &mut multer::Field<'_>, name: &'static str) -> Result<Vec<u8>, Refusal> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = part.chunk().await.map_err(Refusal::Body)? {
+        if bytes.len() + chunk.len() > MAX_PREFIX {
+            return Err(Refusal::TooLarge(
+                format!("`{name}` may take at most {MAX_PREFIX} bytes"),
+                name,
+            ));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
+}
+
+/// The next part, which must be named `name` (the spec's order: `operations`, `map`, files).
+async fn leading_part(
+    multipart: &mut multer::Multipart<'_>,
+    name: &'static str,
+) -> Result<Vec<u8>, Refusal> {
+    let order = "a multipart request starts with the `operations` part, then the `map` part";
+    let mut part = multipart
+        .next_field()
+        .await
+        .map_err(Refusal::Body)?
+        .ok_or_else(|| Refusal::Shape(order.into(), name))?;
+    if part.name() != Some(name) {
+        return Err(Refusal::Shape(order.into(), name));
+    }
+    small_part(&mut part, name).await
+}
+
+/// A file part spooled to an unnamed temporary file (gone when closed), at most `limit` bytes.
+async fn spool(part: &mut multer::Field<'_>, limit: u64) -> Result<std::fs::File, Refusal> {
+    use std::io::{Seek, Write};
+    let mut file = tempfile::tempfile().map_err(Refusal::Spool)?;
+    let mut size = 0u64;
+    while let Some(chunk) = part.chunk().await.map_err(Refusal::Body)? {
+        size += chunk.len() as u64;
+        if size > limit {
+            return Err(Refusal::TooLarge(
+                format!("`file` is larger than the limit of {limit} bytes"),
+                "file",
+            ));
+        }
+        file.write_all(&chunk).map_err(Refusal::Spool)?;
+    }
+    file.rewind().map_err(Refusal::Spool)?;
+    Ok(file)
 }
 
 /// Reads an upload. `allow` sees the plan (targets and file count) once `operations` and
 /// `map` are in, before any file part is read, and answers the refusal to send if it refuses.
+///
+/// The body must be exactly the spec's: one `operations`, one `map`, then one part for each
+/// key of `map`, each at most once. A part `map` does not name is refused from its headers,
+/// before a byte of it is spooled: a second security review sent thousands of unnamed file
+/// parts in one body, each held open as a temporary file, until the process ran out of files.
 pub async fn read(
     state: &AppState,
     headers: &HeaderMap,
@@ -94,13 +186,9 @@ pub async fn read(
             None,
         ));
     }
-    let content_type = headers
+    let boundary = headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let limit = state.config.max_upload_bytes;
-    let boundary = content_type
-        .as_deref()
         .and_then(boundary_of)
         .ok_or_else(|| {
             error(
@@ -110,80 +198,84 @@ pub async fn read(
             )
         })?;
     let mut stream = body.into_data_stream();
-    // The spec puts `operations` and `map` before the files, and async-graphql reads them into
-    // memory: they must be small. Read up to the start of the third part (the first file), at
-    // most MAX_PREFIX bytes, then hand the rest on as it comes.
-    let marker = format!("--{boundary}").into_bytes();
-    let mut prefix: Vec<u8> = Vec::new();
-    while count(&prefix, &marker) < 3 {
-        match stream.next().await {
-            Some(Ok(chunk)) => prefix.extend_from_slice(&chunk),
-            Some(Err(e)) => {
-                return Err(error(StatusCode::BAD_REQUEST, e.to_string(), None));
-            }
-            None => break,
-        }
-        if prefix.len() > MAX_PREFIX {
+    let read = read_parts(state, &mut stream, boundary, allow).await;
+    match read {
+        Ok(request) => Ok(request),
+        Err(refusal) => {
             drain(&mut stream).await;
-            return Err(error(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!("`operations` and `map` may take at most {MAX_PREFIX} bytes"),
-                Some("operations"),
-            ));
+            Err(refusal.response())
         }
     }
-    let (operations, map) = leading_parts(&prefix, &boundary);
-    let (Some(operations), Some(map)) = (operations, map) else {
-        drain(&mut stream).await;
-        return Err(error(
-            StatusCode::BAD_REQUEST,
-            "a multipart request starts with the `operations` and `map` parts".into(),
-            Some("operations"),
-        ));
-    };
-    let plan = match plan(&operations, &map) {
-        Ok(p) => p,
-        Err(message) => {
-            drain(&mut stream).await;
-            return Err(error(StatusCode::BAD_REQUEST, message, Some("operations")));
-        }
-    };
+}
+
+async fn read_parts(
+    state: &AppState,
+    stream: &mut axum::body::BodyDataStream,
+    boundary: String,
+    allow: impl AsyncFnOnce(&Plan) -> Result<(), Response>,
+) -> Result<Request, Refusal> {
+    let mut multipart = multer::Multipart::new(stream.by_ref(), boundary);
+    let operations = leading_part(&mut multipart, "operations").await?;
+    let map_bytes = leading_part(&mut multipart, "map").await?;
+    let plan = plan(&operations, &map_bytes).map_err(|m| Refusal::Shape(m, "operations"))?;
     let max_files = state.config.max_upload_files;
     if plan.files > max_files {
-        drain(&mut stream).await;
-        return Err(error(
-            StatusCode::PAYLOAD_TOO_LARGE,
+        return Err(Refusal::TooLarge(
             format!("one request may carry at most {max_files} files; send the others in another"),
-            Some("map"),
+            "map",
         ));
     }
-    if let Err(refusal) = allow(&plan).await {
-        drain(&mut stream).await;
-        return Err(refusal);
+    allow(&plan).await.map_err(Refusal::Denied)?;
+    let mut map: HashMap<String, Vec<String>> =
+        serde_json::from_slice(&map_bytes).map_err(|_| {
+            Refusal::Shape(
+                "`map` must map part names to lists of variable paths".into(),
+                "map",
+            )
+        })?;
+    let mut request: Request = serde_json::from_slice(&operations).map_err(|e| {
+        Refusal::Shape(
+            format!("`operations` is not a GraphQL request: {e}"),
+            "operations",
+        )
+    })?;
+    let limit = state.config.max_upload_bytes;
+    while let Some(mut part) = multipart.next_field().await.map_err(Refusal::Body)? {
+        let name = part.name().unwrap_or_default().to_owned();
+        let Some(paths) = map.remove(&name) else {
+            let message = match name.as_str() {
+                "operations" | "map" => {
+                    format!("a multipart request has one `{name}` part, before the files")
+                }
+                _ => format!("part `{name}` is not named in `map` (or came twice)"),
+            };
+            return Err(Refusal::Shape(message, "map"));
+        };
+        let filename = part
+            .file_name()
+            .map(str::to_owned)
+            .ok_or_else(|| Refusal::Shape(format!("part `{name}` is not a file"), "file"))?;
+        let content_type = part.content_type().map(ToString::to_string);
+        let file = spool(&mut part, limit).await?;
+        for path in paths {
+            let content = file.try_clone().map_err(Refusal::Spool)?;
+            request.set_upload(
+                &path,
+                UploadValue {
+                    filename: filename.clone(),
+                    content_type: content_type.clone(),
+                    content,
+                },
+            );
+        }
     }
-    let head =
-        futures_util::stream::once(
-            async move { Ok::<_, axum::Error>(axum::body::Bytes::from(prefix)) },
-        );
-    let reader = head
-        .chain(stream.by_ref())
-        .map_err(std::io::Error::other)
-        .into_async_read();
-    let options = MultipartOptions::default()
-        .max_file_size(usize::try_from(limit).unwrap_or(usize::MAX))
-        .max_num_files(max_files);
-    let received = receive_body(content_type, reader, options).await;
-    if received.is_err() {
-        drain(&mut stream).await;
+    if let Some(missing) = map.keys().next() {
+        return Err(Refusal::Shape(
+            format!("`map` names part `{missing}`, which the request does not have"),
+            "map",
+        ));
     }
-    received.map_err(|e| match e {
-        ParseRequestError::PayloadTooLarge => error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("`file` is larger than the limit of {limit} bytes"),
-            Some("file"),
-        ),
-        other => error(StatusCode::BAD_REQUEST, other.to_string(), None),
-    })
+    Ok(request)
 }
 
 #[cfg(test)]
@@ -201,7 +293,5 @@ mod tests {
             Some("x y")
         );
         assert_eq!(boundary_of("multipart/form-data"), None);
-        assert_eq!(count(b"--a\r\n--a\r\n--a--", b"--a"), 3);
-        assert_eq!(count(b"", b"--a"), 0);
     }
 }
