@@ -52,11 +52,6 @@ pub fn check(
     doc: &ExecutableDocument,
     variables: &Variables,
 ) -> ServerResult<()> {
-    let walk = Walk {
-        registry,
-        doc,
-        variables,
-    };
     let mut aliases = 0;
     let mut cost = 0;
     let operations: Vec<_> = match &doc.operations {
@@ -70,6 +65,11 @@ pub fn check(
             OperationType::Subscription => registry.subscription_type.as_deref(),
         };
         count_aliases(&op.selection_set.node, &mut aliases);
+        let walk = Walk {
+            registry,
+            doc,
+            variables: with_defaults(variables, &op.variable_definitions),
+        };
         cost = cost.max(walk.selection_set(&op.selection_set.node, root, 0));
     }
     for fragment in doc.fragments.values() {
@@ -110,7 +110,27 @@ fn count_aliases(set: &SelectionSet, aliases: &mut usize) {
 struct Walk<'a> {
     registry: &'a Registry,
     doc: &'a ExecutableDocument,
-    variables: &'a Variables,
+    /// The variables as the operation will see them: given values, else declared defaults.
+    variables: Variables,
+}
+
+/// The request's variables with each missing one set to its declared default, as execution
+/// will set them: `query($f: Int = 100) { cases(first: $f) ... }` sent without `f` fetches 100
+/// rows, and must be priced so (a second security review had it priced at the default page).
+fn with_defaults(
+    given: &Variables,
+    definitions: &[async_graphql::Positioned<async_graphql::parser::types::VariableDefinition>],
+) -> Variables {
+    let mut variables = given.clone();
+    for def in definitions {
+        let def = &def.node;
+        if !variables.contains_key(&def.name.node)
+            && let Some(default) = &def.default_value
+        {
+            variables.insert(def.name.node.clone(), default.node.clone());
+        }
+    }
+    variables
 }
 
 /// The named type inside `[Foo!]!`, and whether it is a list.

@@ -36,6 +36,16 @@ async fn expensive_requests_are_refused_before_they_run() {
     let e = app.admin.err(by_var, json!({"n": 100})).await;
     assert_eq!(code(&e), "VALIDATION");
     app.admin.ok(by_var, json!({"n": 5})).await;
+    // A variable's default counts as what will run (the second review had it priced at a
+    // fifth): the same request with `first` from a default of 100 and no variables sent.
+    let by_default = "query($f: Int = 100) { a: cases(first: $f) { edges { node { documents { sharedWith { id } } contacts { id } } } } b: cases(first: $f) { edges { node { documents { sharedWith { id } } } } } }";
+    let e = app.admin.err(by_default, json!({})).await;
+    assert_eq!(code(&e), "VALIDATION", "{e}");
+    assert!(
+        e["extensions"]["cost"].as_u64().unwrap() > e["extensions"]["maxCost"].as_u64().unwrap()
+    );
+    // A value sent wins over the default, as it does when the request runs.
+    app.admin.ok(by_default, json!({"f": 5})).await;
 
     // Six of the review's requests at once, 30 aliases each (under the alias limit, over the
     // cost): the health check answers meanwhile.
