@@ -139,13 +139,13 @@ const PARTS: [(&str, &str); 3] = [
     ("text", ".txt"),
 ];
 
-/// The most elements `range()` gives in an email: plenty for any layout, and with loops nested
-/// at most [`MAX_LOOP_NESTING`] deep a render stays within a million steps.
+/// The most elements `range()` gives in an email: plenty for any layout.
 const MAX_EMAIL_RANGE: i128 = 1000;
-/// How deep an admin's template may nest `for` loops.
-const MAX_LOOP_NESTING: usize = 2;
 /// The largest source of one part of an admin's template.
 const MAX_SOURCE_BYTES: usize = 64 * 1024;
+/// The most one part of an email may render to: far more than any email needs, and what a
+/// template looping over its own output runs into first.
+pub const MAX_PART_BYTES: usize = 512 * 1024;
 
 /// Tera's `range`, counting up only and at most [`MAX_EMAIL_RANGE`] long: Tera itself allows
 /// 100,000, and three nested loops over that would render for days inside a request.
@@ -167,38 +167,49 @@ fn bounded_range(kwargs: tera::Kwargs, _: &tera::State) -> tera::TeraResult<Vec<
     Ok((0..len).map(|i| start + i * step).collect())
 }
 
-/// What an admin's template may not do, checked before it is rendered or stored: reach other
-/// templates, define components (which may call themselves), nest loops deeper than
-/// [`MAX_LOOP_NESTING`], or be larger than [`MAX_SOURCE_BYTES`]. With the bounded `range`
-/// this bounds the work of every render.
+/// What an admin's template may not reach, checked before it is rendered or stored: other
+/// templates (`include`, `extends`, `import`, `block`) and components. What it may *cost* is
+/// not judged from its text (a second security review hid loops in comments and doubled a
+/// string with `set_global` without any loop): the server renders an admin's template in a
+/// child process with bounded memory, CPU time and output (`portico_server::mail::sandbox`),
+/// and every part here is cut at [`MAX_PART_BYTES`].
 fn check_override(source: &str) -> Result<(), String> {
     if source.len() > MAX_SOURCE_BYTES {
         return Err(format!("it is over {MAX_SOURCE_BYTES} bytes long"));
     }
-    let mut depth = 0usize;
     for tag in source.split("{%").skip(1) {
         let tag = tag.trim_start_matches(['-', '+']).trim_start();
         let word: String = tag
             .chars()
             .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
             .collect();
-        match word.as_str() {
-            "for" => {
-                depth += 1;
-                if depth > MAX_LOOP_NESTING {
-                    return Err(format!(
-                        "loops may be nested at most {MAX_LOOP_NESTING} deep"
-                    ));
-                }
-            }
-            "endfor" => depth = depth.saturating_sub(1),
-            "include" | "extends" | "import" | "component" | "endcomponent" | "block" => {
-                return Err(format!("`{word}` is not available in an email template"));
-            }
-            _ => {}
+        if let "include" | "extends" | "import" | "component" | "endcomponent" | "block" =
+            word.as_str()
+        {
+            return Err(format!("`{word}` is not available in an email template"));
         }
     }
     Ok(())
+}
+
+/// A writer that refuses to grow past [`MAX_PART_BYTES`].
+struct Capped(Vec<u8>);
+
+impl std::io::Write for Capped {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.0.len() + buf.len() > MAX_PART_BYTES {
+            return Err(std::io::Error::other(format!(
+                "the email would be over {} KiB",
+                MAX_PART_BYTES / 1024
+            )));
+        }
+        self.0.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 impl EmailTemplates {
@@ -241,46 +252,82 @@ impl EmailTemplates {
         context: &serde_json::Value,
         custom: Option<&EmailOverride>,
     ) -> Result<Email, ThemeError> {
-        let error = |part: &'static str, e: tera::Error| ThemeError::Render {
-            kind: kind.key(),
-            language: language.code(),
-            part,
-            message: e.to_string(),
-        };
-        let ctx = Context::from_serialize(context).map_err(|e| error("context", e))?;
         let mut out = [String::new(), String::new(), String::new()];
-        for (i, (part, suffix)) in PARTS.iter().enumerate() {
-            let escape = *part == "html";
-            out[i] = match custom {
-                Some(o) => {
-                    let source = match *part {
-                        "subject" => &o.subject,
-                        "html" => &o.html,
-                        _ => &o.text,
-                    };
-                    check_override(source).map_err(|message| ThemeError::Render {
-                        kind: kind.key(),
-                        language: language.code(),
-                        part,
-                        message,
-                    })?;
-                    self.tera.render_str(source, &ctx, escape)
-                }
-                None => {
-                    let name = format!("email/{}/{}{}", language.code(), kind.key(), suffix);
-                    self.tera.render(&name, &ctx)
-                }
-            }
-            .map_err(|e| error(part, e))?;
+        for (i, (part, _)) in PARTS.iter().enumerate() {
+            out[i] = self.render_part(kind, language, context, custom, part)?;
         }
         let [subject, html, text] = out;
         Ok(Email {
-            // A subject is one line whatever the template's line ends.
-            subject: subject.split_whitespace().collect::<Vec<_>>().join(" "),
+            subject: one_line(&subject),
             html,
             text,
         })
     }
+
+    /// One part (`subject`, `html` or `text`) of an email, as [`EmailTemplates::render`]
+    /// renders it; the sandbox renders part by part to say which one broke a limit.
+    pub fn render_part(
+        &self,
+        kind: EmailKind,
+        language: Language,
+        context: &serde_json::Value,
+        custom: Option<&EmailOverride>,
+        part: &str,
+    ) -> Result<String, ThemeError> {
+        let Some((part, suffix)) = PARTS.iter().find(|(p, _)| *p == part).copied() else {
+            return Err(ThemeError::Render {
+                kind: kind.key(),
+                language: language.code(),
+                part: "templates",
+                message: format!("no part `{part}`"),
+            });
+        };
+        let error = |message: String| ThemeError::Render {
+            kind: kind.key(),
+            language: language.code(),
+            part,
+            message,
+        };
+        let ctx = Context::from_serialize(context).map_err(|e| error(e.to_string()))?;
+        let mut out = Capped(Vec::new());
+        let rendered = match custom {
+            Some(o) => {
+                let source = match part {
+                    "subject" => &o.subject,
+                    "html" => &o.html,
+                    _ => &o.text,
+                };
+                check_override(source).map_err(error)?;
+                self.tera
+                    .render_str_to(source, &ctx, part == "html", &mut out)
+            }
+            None => {
+                let name = format!("email/{}/{}{}", language.code(), kind.key(), suffix);
+                self.tera.render_to(&name, &ctx, &mut out)
+            }
+        };
+        rendered.map_err(|e| error(describe(&e)))?;
+        String::from_utf8(out.0).map_err(|_| error("the output is not UTF-8".into()))
+    }
+}
+
+/// A subject is one line whatever the template's line ends.
+fn one_line(subject: &str) -> String {
+    subject.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Tera's error with its causes (a write refused by [`Capped`] is a cause, not the message).
+fn describe(e: &tera::Error) -> String {
+    let mut message = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !message.contains(&text) {
+            message = format!("{message}: {text}");
+        }
+        source = cause.source();
+    }
+    message
 }
 
 /// Every built-in source by template name, for [`EmailTemplates::sources`].
@@ -405,8 +452,13 @@ mod tests {
         };
         custom.text = "{% for a in range(end=1000000) %}x{% endfor %}".into();
         assert!(refused(&t, &custom).contains("at most 1000"));
-        custom.text = "{% set r = range(end=1000) %}{% for a in r %}{% for b in r %}{%- for c in r %}x{% endfor %}{% endfor %}{% endfor %}".into();
-        assert!(refused(&t, &custom).contains("nested"));
+        // Output past the cap stops the render, however the template got there.
+        custom.text = "{% set r = range(end=1000) %}{% for a in r %}{% for b in r %}xxxxxxxxxx{% endfor %}{% endfor %}".into();
+        assert!(
+            refused(&t, &custom).contains("over 512 KiB"),
+            "{}",
+            refused(&t, &custom)
+        );
         custom.text = "{% component f() %}{{ f() }}{% endcomponent %}".into();
         assert!(refused(&t, &custom).contains("component"));
         custom.text = "{% for a in range(end=3) %}{% for b in range(start=1, end=3) %}{{ a }}{{ b }} {% endfor %}{% endfor %}".into();

@@ -47,7 +47,7 @@ pub fn objects() -> Vec<Object> {
                 sync_field::<Notification>("kind", T::named_nn(T::STRING), |n| {
                     Some(FieldValue::value(n.kind.clone()))
                 })
-                .description("`client_upload` or `portal_case_created`."),
+                .description("`client_upload`, `portal_case_created`, or (admins only, with no case) `email_template_failed`."),
             )
             .field(sync_field::<Notification>(
                 "message",

@@ -36,6 +36,10 @@ fn parse(args: &[String]) -> Result<Command, String> {
 
 pub fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    // The email sandbox's child: nothing else of the server starts (no config, no runtime).
+    if args.len() == 1 && args[0] == crate::mail::sandbox::CHILD_COMMAND {
+        return crate::mail::sandbox::child_main();
+    }
     let command = match parse(&args) {
         Ok(c) => c,
         Err(e) => {

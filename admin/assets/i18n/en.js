@@ -198,6 +198,7 @@ export default {
   no_notifications: 'No notifications.',
   notification_client_upload: '{contact} uploaded {document} on the portal',
   notification_portal_case_created: '{contact} opened the case on the portal',
+  notification_email_template_failed: 'Your {kind} template ({language}) failed while sending, so the built-in one was sent: {reason}',
   mark_read: 'Mark as read',
   nav_tokens: 'API tokens',
   nav_users: 'Users',

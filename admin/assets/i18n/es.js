@@ -198,6 +198,7 @@ export default {
   no_notifications: 'No hay notificaciones.',
   notification_client_upload: '{contact} subió {document} en el portal',
   notification_portal_case_created: '{contact} abrió el caso en el portal',
+  notification_email_template_failed: 'La plantilla {kind} ({language}) falló al enviar y se envió la predeterminada: {reason}',
   mark_read: 'Marcar como leída',
   nav_tokens: 'Tokens de API',
   nav_users: 'Usuarios',

@@ -154,9 +154,7 @@ impl Engine {
         if source.subject.trim().is_empty() {
             return Err(EngineError::validation("subject", "must not be empty"));
         }
-        self.renderer()?
-            .preview(kind, language, &source)
-            .map_err(|(part, message)| EngineError::validation(part, message))?;
+        self.preview_off_thread(kind, language, &source).await?;
         let txn = self.begin_write().await?;
         remove(&txn, kind, language).await?;
         txn.execute(
@@ -189,8 +187,22 @@ impl Engine {
     ) -> Result<RenderedMail> {
         self.authorize(p, Object::EmailTemplate, Action::Read)?;
         check_key(kind, language)?;
-        self.renderer()?
-            .preview(kind, language, source)
+        self.preview_off_thread(kind, language, source).await
+    }
+
+    /// The renderer's preview on the blocking pool: an admin's template renders in a child
+    /// process for up to a few seconds, which must not hold an async worker.
+    async fn preview_off_thread(
+        &self,
+        kind: &str,
+        language: &str,
+        source: &TemplateOverride,
+    ) -> Result<RenderedMail> {
+        let renderer = self.renderer()?.clone();
+        let (kind, language, source) = (kind.to_owned(), language.to_owned(), source.clone());
+        tokio::task::spawn_blocking(move || renderer.preview(&kind, &language, &source))
+            .await
+            .map_err(|e| EngineError::Internal(format!("rendering stopped: {e}")))?
             .map_err(|(part, message)| EngineError::validation(part, message))
     }
 

@@ -20,6 +20,8 @@ pub struct RenderedMail {
     pub subject: String,
     pub html: String,
     pub text: String,
+    /// Why an admin's version could not be used, when the built-in one was sent instead.
+    pub override_error: Option<String>,
 }
 
 /// An admin's version of one email in one language.
@@ -166,12 +168,30 @@ impl MailWorker {
             .email_template_override(&entry.kind, &entry.language)
             .await
             .map_err(|e| e.to_string())?;
-        let rendered = self.renderer.render(
-            &entry.kind,
-            &entry.language,
-            &entry.context,
-            custom.as_ref(),
-        )?;
+        // Rendering is CPU work (and an admin's template a child process): off the async
+        // workers, so a slow template never stalls requests.
+        let renderer = self.renderer.clone();
+        let (kind, language, context) = (
+            entry.kind.clone(),
+            entry.language.clone(),
+            entry.context.clone(),
+        );
+        let rendered = tokio::task::spawn_blocking(move || {
+            renderer.render(&kind, &language, &context, custom.as_ref())
+        })
+        .await
+        .map_err(|e| format!("rendering stopped: {e}"))??;
+        if let Some(reason) = &rendered.override_error {
+            tracing::warn!(kind = %entry.kind, language = %entry.language, %reason,
+                "an admin's email template failed; the built-in one was sent");
+            if let Err(e) = self
+                .engine
+                .tell_admins_template_failed(&entry.kind, &entry.language, reason)
+                .await
+            {
+                tracing::warn!(error = %e, "telling the admins about a failed template failed");
+            }
+        }
         let address = entry
             .to_address
             .parse()

@@ -7,6 +7,7 @@
 
 mod inbox;
 mod recipients;
+mod template_failures;
 
 pub use inbox::{Activity, Notification};
 pub use recipients::Recipient;

@@ -31,6 +31,7 @@ mod product_story;
 mod records;
 mod serving;
 mod smtp;
+mod template_limits;
 
 mod web_security;
 mod webdriver;

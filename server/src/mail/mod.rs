@@ -1,7 +1,10 @@
-//! Wiring the engine's mail worker to the theme's email templates.
+//! Wiring the engine's mail worker to the theme's email templates: the built-in ones render
+//! here, an admin's version in the [`sandbox`].
+
+pub mod sandbox;
 
 use portico_engine::mail::{MailRenderer, RenderedMail, TemplateOverride};
-use portico_theme::email::{EmailKind, EmailOverride, EmailTemplates, Language, ThemeError};
+use portico_theme::email::{EmailKind, EmailOverride, EmailTemplates, Language};
 use serde_json::Value;
 
 /// The theme's templates, as the engine's worker asks for them.
@@ -43,6 +46,9 @@ fn sample_context() -> Value {
 }
 
 impl MailRenderer for ThemeRenderer {
+    /// An admin's version that fails (a limit, or data the sample lacked) is replaced by the
+    /// built-in one for this email, and the failure is reported for the admins: one broken
+    /// template never stops mail.
     fn render(
         &self,
         kind: &str,
@@ -51,15 +57,30 @@ impl MailRenderer for ThemeRenderer {
         custom: Option<&TemplateOverride>,
     ) -> Result<RenderedMail, String> {
         let kind = EmailKind::from_key(kind).ok_or_else(|| format!("no email `{kind}`"))?;
-        let custom = custom.map(theme_override);
+        let language = Language::of(Some(language));
+        let override_error = match custom {
+            Some(c) => match sandbox::render(kind, language, context, &theme_override(c)) {
+                Ok((subject, html, text)) => {
+                    return Ok(RenderedMail {
+                        subject,
+                        html,
+                        text,
+                        override_error: None,
+                    });
+                }
+                Err((part, message)) => Some(format!("{part}: {message}")),
+            },
+            None => None,
+        };
         let email = self
             .templates
-            .render(kind, Language::of(Some(language)), context, custom.as_ref())
+            .render(kind, language, context, None)
             .map_err(|e| e.to_string())?;
         Ok(RenderedMail {
             subject: email.subject,
             html: email.html,
             text: email.text,
+            override_error,
         })
     }
 
@@ -81,20 +102,17 @@ impl MailRenderer for ThemeRenderer {
     ) -> Result<RenderedMail, (String, String)> {
         let kind = EmailKind::from_key(kind)
             .ok_or_else(|| ("kind".to_owned(), format!("no email `{kind}`")))?;
-        self.templates
-            .render(
-                kind,
-                Language::of(Some(language)),
-                &sample_context(),
-                Some(&theme_override(custom)),
-            )
-            .map(|email| RenderedMail {
-                subject: email.subject,
-                html: email.html,
-                text: email.text,
-            })
-            .map_err(|e| match e {
-                ThemeError::Render { part, message, .. } => (part.to_owned(), message),
-            })
+        let (subject, html, text) = sandbox::render(
+            kind,
+            Language::of(Some(language)),
+            &sample_context(),
+            &theme_override(custom),
+        )?;
+        Ok(RenderedMail {
+            subject,
+            html,
+            text,
+            override_error: None,
+        })
     }
 }

@@ -1,0 +1,93 @@
+//! Telling the admins that one of their email templates failed while mail was being sent.
+//!
+//! The mail worker sends the built-in version instead (one broken template never stops mail);
+//! the admins, who can mend it, get one in-app notification per email and language until they
+//! read it, not one per message sent.
+
+use crate::Engine;
+use crate::db::{Exec, now_micros};
+use crate::error::Result;
+use sea_orm::Statement;
+use sea_orm::sea_query::Query;
+use serde_json::json;
+
+/// The notification's kind; the staff UI words it from `detail` (`kind`, `language`, `reason`).
+pub const KIND: &str = "email_template_failed";
+
+impl Engine {
+    pub async fn tell_admins_template_failed(
+        &self,
+        kind: &str,
+        language: &str,
+        reason: &str,
+    ) -> Result<()> {
+        let txn = self.begin_write().await?;
+        let admins = txn
+            .query_all_raw(Statement::from_string(
+                txn.backend(),
+                "SELECT DISTINCT u.id FROM staff_users u \
+                 JOIN staff_user_groups m ON m.user_id = u.id \
+                 JOIN permission_groups g ON g.id = m.group_id \
+                 WHERE g.admin AND u.active",
+            ))
+            .await?;
+        let mut told = Vec::new();
+        for row in admins {
+            let user_id: i64 = row.get(0)?;
+            if already_told(&txn, user_id, kind, language).await? {
+                continue;
+            }
+            txn.execute(
+                &Query::insert()
+                    .into_table("notifications")
+                    .columns(["user_id", "kind", "message", "detail", "created_at"])
+                    .values_panic([
+                        user_id.into(),
+                        KIND.into(),
+                        format!(
+                            "The {kind} email ({language}) could not be rendered from your template, so the built-in one was sent: {reason}"
+                        )
+                        .into(),
+                        json!({"kind": kind, "language": language, "reason": reason})
+                            .to_string()
+                            .into(),
+                        now_micros().into(),
+                    ])
+                    .to_owned(),
+            )
+            .await?;
+            told.push(user_id);
+        }
+        txn.commit().await?;
+        for user in told {
+            self.notification_signal.wake(user);
+        }
+        Ok(())
+    }
+}
+
+/// Whether `user_id` has an unread notification about this email and language already.
+async fn already_told(db: &impl Exec, user_id: i64, kind: &str, language: &str) -> Result<bool> {
+    let rows = db
+        .query_all_raw(Statement::from_sql_and_values(
+            db.backend(),
+            match db.backend() {
+                sea_orm::DbBackend::Postgres => {
+                    "SELECT detail FROM notifications WHERE user_id = $1 AND kind = $2 AND read_at IS NULL"
+                }
+                _ => "SELECT detail FROM notifications WHERE user_id = ? AND kind = ? AND read_at IS NULL",
+            },
+            [user_id.into(), KIND.into()],
+        ))
+        .await?;
+    for row in rows {
+        let detail: Option<String> = row.get(0)?;
+        let detail: serde_json::Value = detail
+            .and_then(|d| serde_json::from_str(&d).ok())
+            .unwrap_or_default();
+        if detail["kind"] == kind && detail["language"] == language {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
