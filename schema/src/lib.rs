@@ -5,6 +5,7 @@
 //! flight keep the schema they started with. This crate knows nothing of HTTP: the server hands
 //! it a request, the principal and the client's address.
 
+mod anonymous;
 mod args;
 mod audit;
 mod cache;
@@ -31,15 +32,20 @@ pub use error::to_graphql_error;
 pub use portal::build_portal_schema;
 pub use staff::build_staff_schema;
 
-/// What is checked before a request runs, on the parsed document: reading the schema needs a
-/// signed-in caller, and the request's cost and aliases must stay within bounds.
+/// What is checked before a request runs, on the parsed document (before it is validated):
+/// a caller without credentials may only sign in, reading the schema needs a signed-in caller,
+/// and the request's cost and aliases must stay within bounds.
 pub fn check_request(
     schema: &async_graphql::dynamic::Schema,
     doc: &async_graphql::parser::types::ExecutableDocument,
     variables: &async_graphql::Variables,
     caller: &Caller,
 ) -> Result<(), async_graphql::ServerError> {
-    introspection::check(doc, matches!(caller, Caller::Anonymous))?;
+    let anonymous = matches!(caller, Caller::Anonymous);
+    if anonymous {
+        anonymous::check(doc)?;
+    }
+    introspection::check(doc, anonymous)?;
     cost::check(schema.registry(), doc, variables)
 }
 
