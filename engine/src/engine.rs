@@ -40,6 +40,8 @@ pub struct Engine {
     pub(crate) storage: crate::documents::Storage,
     pub(crate) notification_signal: crate::notifications::Signal,
     pub(crate) mail_renderer: std::sync::OnceLock<Arc<dyn crate::mail::MailRenderer>>,
+    /// Signs the web forms' tokens ([`Engine::sign`]); the same in every process.
+    pub(crate) form_key: crate::secrets::Key,
     seen_policy: AtomicI64,
     /// The shared version read on PostgreSQL (`None` on SQLite, where it runs in place).
     version_check: Option<Arc<VersionCheck>>,
@@ -80,6 +82,7 @@ impl Engine {
             state::bump(&txn, state::Counter::Policy).await?;
         }
         txn.commit().await?;
+        let form_key = crate::secrets::form_key(&writer).await?;
         let versions = state::read(&db).await?;
         let catalog = Catalog::build(versions.metadata, metadata::load_all(&db).await?)?;
         let policy = Policy::load(&db).await?;
@@ -105,6 +108,7 @@ impl Engine {
             mail_renderer: std::sync::OnceLock::new(),
             seen_policy: AtomicI64::new(versions.policy),
             reload: tokio::sync::Mutex::new(()),
+            form_key,
         }))
     }
 

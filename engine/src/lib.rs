@@ -20,6 +20,7 @@ pub mod notifications;
 pub(crate) mod policy;
 pub mod portal;
 pub mod records;
+mod secrets;
 mod state;
 mod version_check;
 

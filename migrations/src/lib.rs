@@ -15,6 +15,7 @@ mod m20261126_000006_documents;
 mod m20261127_000007_notifications;
 mod m20261129_000008_access;
 mod m20261130_000009_staff_ui;
+mod m20261204_000010_secrets;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000007_notifications::Migration),
             Box::new(m20261129_000008_access::Migration),
             Box::new(m20261130_000009_staff_ui::Migration),
+            Box::new(m20261204_000010_secrets::Migration),
         ]
     }
 }

@@ -42,6 +42,9 @@ pub struct Config {
     /// (`PORTICO_MAX_CONNECTIONS`, `PORTICO_MAX_CONNECTIONS_PER_ADDRESS`).
     pub max_connections: usize,
     pub max_connections_per_address: usize,
+    /// Origins besides the public URL's and the listen address's that serve our pages
+    /// (`PORTICO_ALLOWED_ORIGINS`: another name the portal is reached by).
+    pub allowed_origins: Vec<String>,
 }
 
 /// 2 GiB: big scans and archives fit; a runaway upload does not fill the disk.
@@ -79,6 +82,7 @@ struct File {
     body_idle_secs: Option<u64>,
     max_connections: Option<u64>,
     max_connections_per_address: Option<u64>,
+    allowed_origins: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -126,6 +130,28 @@ fn trusted_proxies(raw: Option<String>) -> Result<Vec<Cidr>, ConfigError> {
                 name: "PORTICO_TRUSTED_PROXIES",
                 message: format!("`{s}` is not an address or a CIDR range such as 10.0.0.0/8"),
             })
+        })
+        .collect()
+}
+
+/// `PORTICO_ALLOWED_ORIGINS`: origins such as `https://clientes.example.com`, separated by
+/// commas or spaces.
+fn allowed_origins(raw: Option<String>) -> Result<Vec<String>, ConfigError> {
+    let Some(raw) = raw else {
+        return Ok(Vec::new());
+    };
+    raw.split([',', ' '])
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| {
+            let s = s.trim();
+            if (s.starts_with("http://") || s.starts_with("https://")) && s.len() > 8 {
+                Ok(s.trim_end_matches('/').to_owned())
+            } else {
+                Err(ConfigError::Invalid {
+                    name: "PORTICO_ALLOWED_ORIGINS",
+                    message: format!("`{s}` is not an origin such as https://portal.example.com"),
+                })
+            }
         })
         .collect()
 }
@@ -246,6 +272,9 @@ impl Config {
                 file.max_connections_per_address,
                 DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
             )? as usize,
+            allowed_origins: allowed_origins(
+                env("PORTICO_ALLOWED_ORIGINS").or(file.allowed_origins),
+            )?,
             mail_from,
             data_dir,
             database_url,

@@ -11,7 +11,7 @@ use super::auth::SESSION_COOKIE;
 use super::client_address::client_address;
 use axum::Json;
 use axum::extract::{ConnectInfo, State};
-use axum::http::header::{CONTENT_TYPE, HOST, ORIGIN, SET_COOKIE};
+use axum::http::header::{CONTENT_TYPE, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use portico_engine::{EngineError, now_micros};
@@ -33,34 +33,13 @@ fn refusal(status: StatusCode, code: &str, message: &str) -> Response {
         .into_response()
 }
 
-/// Whether the request came from one of our own pages.
-fn same_origin(headers: &HeaderMap, public_url: &str) -> bool {
+/// Whether the request came from one of our own pages, as JSON (a form cannot send that).
+fn same_origin(headers: &HeaderMap, state: &AppState) -> bool {
     let json = headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.trim_start().starts_with("application/json"));
-    let site_ok = match headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
-        None => true,
-        Some(site) => site == "same-origin",
-    };
-    let origin_ok = match headers.get(ORIGIN).and_then(|v| v.to_str().ok()) {
-        None => true,
-        Some(origin) => {
-            let host = origin.split_once("://").map_or(origin, |(_, h)| h);
-            let public_host = public_url
-                .split_once("://")
-                .map_or(public_url, |(_, h)| h)
-                .split('/')
-                .next()
-                .unwrap_or_default();
-            host.eq_ignore_ascii_case(public_host)
-                || headers
-                    .get(HOST)
-                    .and_then(|v| v.to_str().ok())
-                    .is_some_and(|h| h.eq_ignore_ascii_case(host))
-        }
-    };
-    json && site_ok && origin_ok
+    json && state.origins.sent_by_our_pages(headers, false)
 }
 
 fn cookie(state: &AppState, value: &str, max_age: i64) -> HeaderValue {
@@ -81,7 +60,7 @@ pub async fn sign_in(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    if !same_origin(&headers, &state.public_url) {
+    if !same_origin(&headers, &state) {
         return refusal(
             StatusCode::FORBIDDEN,
             "FORBIDDEN",
@@ -131,7 +110,7 @@ pub async fn sign_in(
 }
 
 pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if !same_origin(&headers, &state.public_url) {
+    if !same_origin(&headers, &state) {
         return refusal(
             StatusCode::FORBIDDEN,
             "FORBIDDEN",

@@ -9,6 +9,12 @@ use axum::http::header::{AUTHORIZATION, COOKIE};
 pub const SESSION_COOKIE: &str = "portico_session";
 pub const PORTAL_SESSION_COOKIE: &str = "portico_portal_session";
 
+/// Whether the request's credentials are the web UI's cookie (no `Authorization` header):
+/// then a browser may have sent it from another site's page.
+pub fn by_cookie(headers: &HeaderMap, endpoint: Endpoint) -> bool {
+    !headers.contains_key(AUTHORIZATION) && token(headers, endpoint).is_some()
+}
+
 pub fn token(headers: &HeaderMap, endpoint: Endpoint) -> Option<String> {
     let cookie = match endpoint {
         Endpoint::Staff => SESSION_COOKIE,

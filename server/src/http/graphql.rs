@@ -287,6 +287,21 @@ async fn execute(
     shape(media, response)
 }
 
+/// A request signed in by the web UI's cookie must come from our own pages (Fetch Metadata
+/// and `Origin`), as the portal's forms and the admin sign-in must: another site's page can
+/// make a browser send the cookie, not read it. Bearer tokens are never sent by a browser on
+/// its own, and pass.
+fn cross_site(state: &AppState, endpoint: Endpoint, headers: &HeaderMap) -> Option<Response> {
+    if !super::auth::by_cookie(headers, endpoint) || state.origins.sent_by_our_pages(headers, false) {
+        return None;
+    }
+    Some(respond(
+        StatusCode::FORBIDDEN,
+        Media::Json,
+        &json!({"errors": [{"message": "a request signed in by cookie must come from Portico's own pages", "extensions": {"code": "FORBIDDEN"}}]}),
+    ))
+}
+
 fn internal(detail: String) -> Response {
     tracing::error!(error = %detail, "request failed before execution");
     respond(
@@ -434,6 +449,9 @@ async fn get(
     if !has_query && wants_html(&headers) {
         return Html(super::graphiql::page(endpoint.path())).into_response();
     }
+    if let Some(refused) = cross_site(&state, endpoint, &headers) {
+        return refused;
+    }
     let Some(media) = negotiate(&headers) else {
         return not_acceptable();
     };
@@ -480,6 +498,9 @@ async fn post(
     headers: HeaderMap,
     body: HttpBody,
 ) -> Response {
+    if let Some(refused) = cross_site(&state, endpoint, &headers) {
+        return refused;
+    }
     let Some(media) = negotiate(&headers) else {
         return not_acceptable();
     };

@@ -8,6 +8,7 @@ mod files;
 mod graphiql;
 mod graphql;
 mod health;
+mod origin;
 mod portal_pages;
 mod security_headers;
 mod subscriptions;
@@ -33,6 +34,8 @@ pub struct AppState {
     pub public_url: Arc<str>,
     pub subscriptions: Arc<subscriptions::SubscriptionCounts>,
     pub pages: Arc<portico_theme::pages::Pages>,
+    /// Where our own pages are served from, for the cross-site checks.
+    pub origins: Arc<origin::Origins>,
 }
 
 impl AppState {
@@ -47,6 +50,12 @@ impl AppState {
             .clone()
             .unwrap_or_else(|| format!("http://{addr}"));
         engine.set_public_url(&public_url);
+        let listening = format!("http://{addr}");
+        let origins = origin::Origins::new(
+            [public_url.as_str(), listening.as_str()]
+                .into_iter()
+                .chain(config.allowed_origins.iter().map(String::as_str)),
+        );
         engine.set_portal_limits(config.portal_limits);
         Ok(AppState {
             engine,
@@ -57,6 +66,7 @@ impl AppState {
             public_url: public_url.into(),
             subscriptions: Arc::default(),
             pages: Arc::new(pages),
+            origins: Arc::new(origins),
         })
     }
 }

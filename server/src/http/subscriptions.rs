@@ -17,7 +17,7 @@ use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, WebSocket as GraphqlWebSocket
 use async_graphql::{Data, Error};
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, State};
-use axum::http::header::{ORIGIN, SEC_WEBSOCKET_PROTOCOL};
+use axum::http::header::SEC_WEBSOCKET_PROTOCOL;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures_util::{SinkExt, StreamExt, future};
@@ -69,37 +69,6 @@ fn payload_token(payload: &serde_json::Value) -> Option<String> {
         Some((scheme, t)) if scheme.eq_ignore_ascii_case("bearer") => t.trim().to_owned(),
         _ => raw.to_owned(),
     })
-}
-
-/// `scheme://host[:port]` of a URL, lower-cased, for comparing with an `Origin` header.
-fn origin_of(url: &str) -> String {
-    let url = url.trim().to_ascii_lowercase();
-    match url.split_once("://") {
-        Some((scheme, rest)) => {
-            let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
-            format!("{scheme}://{host}")
-        }
-        None => url,
-    }
-}
-
-/// Whether the upgrade's cookie may be used: no `Origin` (not a browser) or ours, which is the
-/// public URL's or the host the upgrade was sent to (as the portal's forms judge it). Another
-/// site's page sends its own origin, which matches neither.
-fn cookie_allowed(headers: &HeaderMap, public_url: &str) -> bool {
-    match headers.get(ORIGIN).and_then(|v| v.to_str().ok()) {
-        None => true,
-        Some(origin) => {
-            let origin = origin_of(origin);
-            origin == origin_of(public_url)
-                || headers
-                    .get(axum::http::header::HOST)
-                    .and_then(|v| v.to_str().ok())
-                    .is_some_and(|host| {
-                        origin.split_once("://").map(|(_, h)| h) == Some(&host.to_ascii_lowercase())
-                    })
-        }
-    }
 }
 
 /// What a client message does to the set of live subscriptions.
@@ -162,7 +131,8 @@ pub async fn staff_ws(
         }
     };
     let cookie = auth::token(&headers, Endpoint::Staff)
-        .filter(|_| cookie_allowed(&headers, &state.public_url));
+        // Another site's page can open a WebSocket to us with our cookie: its origin tells.
+        .filter(|_| state.origins.sent_by_our_pages(&headers, false));
     let address =
         super::client_address::client_address(client.ip(), &headers, &state.config.trusted_proxies);
     let engine = state.engine.clone();
@@ -305,39 +275,4 @@ pub async fn staff_ws(
                 counts.give_back(who, live.ids.len());
             }
         })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use axum::http::HeaderValue;
-
-    #[test]
-    fn the_cookie_counts_only_from_our_own_origin() {
-        let with = |o: &str| {
-            let mut h = HeaderMap::new();
-            h.insert(ORIGIN, HeaderValue::from_str(o).unwrap());
-            h
-        };
-        let public = "https://portal.example.com/";
-        assert!(cookie_allowed(&HeaderMap::new(), public));
-        assert!(cookie_allowed(&with("https://portal.example.com"), public));
-        assert!(cookie_allowed(&with("HTTPS://Portal.Example.com"), public));
-        assert!(!cookie_allowed(&with("https://evil.example"), public));
-        assert!(!cookie_allowed(&with("http://portal.example.com"), public));
-        assert!(!cookie_allowed(&with("null"), public));
-        // Reached by another name than the public URL: the request's own host is ours.
-        let mut local = with("http://127.0.0.1:8080");
-        local.insert(
-            axum::http::header::HOST,
-            HeaderValue::from_static("127.0.0.1:8080"),
-        );
-        assert!(cookie_allowed(&local, public));
-        let mut evil = with("http://evil.example");
-        evil.insert(
-            axum::http::header::HOST,
-            HeaderValue::from_static("127.0.0.1:8080"),
-        );
-        assert!(!cookie_allowed(&evil, public));
-    }
 }

@@ -9,6 +9,7 @@ mod case_browser;
 mod connections;
 mod crash;
 mod credentials;
+mod cross_site;
 mod documents;
 mod grants;
 mod graphql_http;

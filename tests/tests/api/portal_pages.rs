@@ -11,6 +11,8 @@ pub(crate) struct Browser {
     base: String,
     cookies: HashMap<String, String>,
     pub language: Option<&'static str>,
+    /// The CSRF token of the last page that had a form, as a browser submits it.
+    form_token: Option<String>,
 }
 
 pub(crate) struct Page {
@@ -30,6 +32,7 @@ impl Browser {
             base: base.to_owned(),
             cookies: HashMap::new(),
             language: None,
+            form_token: None,
         }
     }
 
@@ -67,11 +70,19 @@ impl Browser {
                 self.cookies.insert(k.to_owned(), v.to_owned());
             }
         }
+        let body = res.text().await.unwrap();
+        if let Some(token) = body
+            .split("name=\"csrf\" value=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+        {
+            self.form_token = Some(token.to_owned());
+        }
         Page {
             status,
             location,
             set_cookies,
-            body: res.text().await.unwrap(),
+            body,
         }
     }
 
@@ -80,13 +91,10 @@ impl Browser {
         self.send(req).await
     }
 
-    /// A form POST as our own page sends it (same-origin, with the CSRF token).
+    /// A form POST as our own page sends it (same-origin, with the token of the last page
+    /// shown).
     pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
-        let token = self
-            .cookies
-            .get("portico_csrf")
-            .cloned()
-            .unwrap_or_default();
+        let token = self.csrf();
         let mut form: Vec<(&str, &str)> = fields.to_vec();
         form.push(("csrf", &token));
         let req = self
@@ -99,11 +107,23 @@ impl Browser {
 }
 
 impl Browser {
+    /// The token the last page's forms carry.
     pub fn csrf(&self) -> String {
-        self.cookies
-            .get("portico_csrf")
-            .cloned()
-            .unwrap_or_default()
+        self.form_token.clone().unwrap_or_default()
+    }
+
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    /// A cookie the browser holds.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.cookies.get(name).cloned()
+    }
+
+    /// Sets a cookie as another site (or a script on a sibling domain) could plant it.
+    pub fn plant_cookie(&mut self, name: &str, value: &str) {
+        self.cookies.insert(name.to_owned(), value.to_owned());
     }
 
     /// Signs in on the login form.

@@ -78,7 +78,7 @@ pub async fn change_password(
     let Some(h) = &ctx.handle else {
         return ctx.to_login();
     };
-    if !csrf::allowed(&headers, form.csrf.as_deref(), &state.public_url) {
+    if !csrf::allowed(&state, &headers, form.csrf.as_deref()) {
         return redirect("/portal/account");
     }
     let t = ctx.strings(&state);

@@ -95,11 +95,10 @@ pub async fn upload(
         file_bytes: state.config.max_upload_bytes,
         files: state.config.max_upload_files,
     };
-    let public_url = state.public_url.clone();
     let parts = if form_parts::is_multipart(&headers) {
         form_parts::read(&headers, body, limits, |fields| {
             let token = fields.get("csrf").and_then(|v| v.first());
-            csrf::allowed(&headers, token.map(String::as_str), &public_url)
+            csrf::allowed(&state, &headers, token.map(String::as_str))
         })
         .await
     } else {

@@ -205,10 +205,9 @@ pub async fn submit(State(state): State<AppState>, uri: Uri, request: Request) -
     };
     let t = ctx.strings(&state);
     let defs = editable(h);
-    let public_url = state.public_url.clone();
     let trusted = |fields: &HashMap<String, Vec<String>>| {
         let token = fields.get("csrf").and_then(|v| v.first());
-        csrf::allowed(&headers, token.map(String::as_str), &public_url)
+        csrf::allowed(&state, &headers, token.map(String::as_str))
     };
     let mut attach_error = None;
     let (typed, files) = if form_parts::is_multipart(&headers) {

@@ -99,7 +99,7 @@ pub async fn login(
         Ok(c) => c,
         Err(r) => return r,
     };
-    if !csrf::allowed(&headers, form.csrf.as_deref(), &state.public_url) {
+    if !csrf::allowed(&state, &headers, form.csrf.as_deref()) {
         return forged(&ctx, &state).await;
     }
     let next = safe_next(form.next.as_deref());
@@ -143,7 +143,7 @@ pub async fn logout(
         Ok(c) => c,
         Err(r) => return r,
     };
-    if !csrf::allowed(&headers, form.csrf.as_deref(), &state.public_url) {
+    if !csrf::allowed(&state, &headers, form.csrf.as_deref()) {
         return forged(&ctx, &state).await;
     }
     if let Some(h) = &ctx.handle
@@ -191,7 +191,7 @@ pub async fn reset_request(
         Ok(c) => c,
         Err(r) => return r,
     };
-    if !csrf::allowed(&headers, form.csrf.as_deref(), &state.public_url) {
+    if !csrf::allowed(&state, &headers, form.csrf.as_deref()) {
         return forged(&ctx, &state).await;
     }
     let addr = address(&state, peer, &headers);
@@ -325,7 +325,7 @@ async fn link_submit(
         Ok(c) => c,
         Err(r) => return r,
     };
-    if !csrf::allowed(&headers, form.csrf.as_deref(), &state.public_url) {
+    if !csrf::allowed(&state, &headers, form.csrf.as_deref()) {
         return forged(&ctx, &state).await;
     }
     let t = ctx.strings(&state);

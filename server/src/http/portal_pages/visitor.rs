@@ -29,8 +29,10 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 /// What every page needs to know about its visitor.
 pub struct PageContext {
     pub lang: Language,
-    /// The double-submit CSRF token: the cookie's, or a new one set with this answer.
+    /// The token this page's forms carry ([`super::csrf::form_token`]).
     pub csrf: String,
+    /// The visitor's `portico_csrf` cookie: theirs, or a new one set with this answer.
+    nonce: String,
     new_csrf: bool,
     pub handle: Option<PortalHandle>,
     /// The path and query asked for, to come back to after signing in.
@@ -48,7 +50,7 @@ impl PageContext {
             cookie(headers, LANG_COOKIE),
             headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()),
         );
-        let (csrf, new_csrf) = match cookie(headers, CSRF_COOKIE).filter(|c| c.len() == 64) {
+        let (nonce, new_csrf) = match cookie(headers, CSRF_COOKIE).filter(|c| c.len() == 64) {
             Some(c) => (c.to_owned(), false),
             None => (portico_engine::identity::random_token(), true),
         };
@@ -66,9 +68,11 @@ impl PageContext {
             },
             None => None,
         };
+        let csrf = super::csrf::form_token(state, &nonce, cookie(headers, PORTAL_SESSION_COOKIE));
         Ok(PageContext {
             lang,
             csrf,
+            nonce,
             new_csrf,
             handle,
             path,
@@ -136,7 +140,7 @@ impl PageContext {
     fn set_csrf(&self, r: &mut Response) {
         if self.new_csrf {
             r.headers_mut()
-                .append(SET_COOKIE, self.cookie(CSRF_COOKIE, &self.csrf, None));
+                .append(SET_COOKIE, self.cookie(CSRF_COOKIE, &self.nonce, None));
         }
     }
 

@@ -367,7 +367,7 @@ pub async fn language(
         Ok(c) => c,
         Err(r) => return r,
     };
-    if !csrf::allowed(&headers, form.csrf.as_deref(), &state.public_url) {
+    if !csrf::allowed(&state, &headers, form.csrf.as_deref()) {
         return redirect(&safe_next(form.back.as_deref()));
     }
     let lang = if form.lang == "en" { "en" } else { "es" };
@@ -407,7 +407,7 @@ pub async fn organisation(
     let Some(h) = &ctx.handle else {
         return ctx.to_login();
     };
-    if !csrf::allowed(&headers, form.csrf.as_deref(), &state.public_url) {
+    if !csrf::allowed(&state, &headers, form.csrf.as_deref()) {
         return redirect(&safe_next(form.back.as_deref()));
     }
     let Some(id) = form.id.parse::<i64>().ok() else {
