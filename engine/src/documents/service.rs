@@ -43,14 +43,13 @@ async fn case_exists(db: &impl Exec, case_id: i64) -> Result<()> {
     }
 }
 
+/// A folder of another case is answered as a missing one: a portal user guessing ids must
+/// not learn which exist elsewhere (a second security review read that from the message).
 async fn check_folder(db: &impl Exec, case_id: i64, folder_id: Option<i64>) -> Result<()> {
     if let Some(f) = folder_id {
         let folder = model::folder(db, f).await?;
         if folder.case_id != case_id {
-            return Err(EngineError::validation(
-                "folderId",
-                "is a folder of another case",
-            ));
+            return Err(EngineError::not_found("Folder", f));
         }
     }
     Ok(())
@@ -410,10 +409,7 @@ impl Engine {
         if let Some(parent) = parent_id
             && model::folder(&txn, parent).await?.case_id != case_id
         {
-            return Err(EngineError::validation(
-                "parentId",
-                "is a folder of another case",
-            ));
+            return Err(EngineError::not_found("Folder", parent));
         }
         let q = Query::insert()
             .into_table("folders")

@@ -321,6 +321,11 @@ pub(crate) async fn delete(txn: Txn<'_>, layout: &Layout, id: i64, actor: &Actor
     if txn.execute(&q).await? == 0 {
         return Err(EngineError::not_found(layout.entity.type_name(), id));
     }
+    if layout.entity == EntityKind::Contact {
+        // Its portal account and sessions went with it (ON DELETE CASCADE); every process's
+        // session cache must forget them too, or a cached session outlives its contact.
+        crate::state::bump(&txn, crate::state::Counter::Auth).await?;
+    }
     audit::record(&txn, layout.entity, id, actor, "deleted", &Value::Null).await?;
     txn.commit().await?;
     Ok(())

@@ -1,10 +1,12 @@
 //! Security headers on every response. Browsers enforce them on our behalf: a page of ours
 //! cannot be framed by another site (clickjacking), cannot run script that an attacker slipped
 //! into it, does not leak our URLs to other sites, and a response is never read as a type it
-//! does not declare. One layer over the whole router means a new route cannot forget them.
+//! does not declare, and no shared cache (or the browser's disk) keeps an answer that a
+//! handler did not mark as cacheable: downloads and GraphQL answers are a signed-in person's
+//! data. One layer over the whole router means a new route cannot forget them.
 
 use axum::http::header::{
-    CONTENT_DISPOSITION, CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY,
+    CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY,
     X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
 };
 use axum::http::{HeaderMap, HeaderValue};
@@ -39,6 +41,8 @@ pub async fn apply(mut response: Response) -> Response {
         (REFERRER_POLICY, "same-origin"),
         (X_FRAME_OPTIONS, "DENY"),
         (CONTENT_SECURITY_POLICY, policy),
+        // Assets that may be kept say so themselves (immutable, hashed names).
+        (CACHE_CONTROL, "private, no-store"),
     ] {
         headers
             .entry(name)

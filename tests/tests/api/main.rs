@@ -10,6 +10,7 @@ mod connections;
 mod crash;
 mod credentials;
 mod cross_site;
+mod disclosure;
 mod documents;
 mod grants;
 mod graphql_http;
