@@ -16,6 +16,7 @@ import { DealScreen } from './screens/deal.js';
 import { StaffUsers } from './screens/staff_users.js';
 import { ApiTokens } from './screens/api_tokens.js';
 import { EmailTemplates } from './screens/email_templates.js';
+import { Account } from './screens/account.js';
 
 const SCREENS = { CASE: CaseScreen, CONTACT: ContactScreen, DEAL: DealScreen };
 
@@ -34,6 +35,7 @@ function Screen() {
   if (pathname === '/admin/users') return html`<${StaffUsers} />`;
   if (pathname === '/admin/tokens') return html`<${ApiTokens} />`;
   if (pathname === '/admin/emails') return html`<${EmailTemplates} />`;
+  if (pathname === '/admin/account') return html`<${Account} />`;
   const fields = pathname.match(/^\/admin\/fields\/([A-Z]+)$/);
   if (fields && ENTITIES.includes(fields[1])) return html`<${Fields} entity=${fields[1]} />`;
   return html`<h1>${t('not_found')}</h1>`;

@@ -392,16 +392,25 @@ pub fn mutation_fields() -> Vec<Field> {
             FieldFuture::new(async move {
                 let current = string(&ctx.args, "currentPassword")?;
                 let new = string(&ctx.args, "newPassword")?;
+                let revoke = ctx
+                    .args
+                    .get("revokeApiTokens")
+                    .and_then(|v| v.boolean().ok())
+                    .unwrap_or(false);
                 let done = staff(&ctx)?
-                    .change_password(&current, &new)
+                    .change_password(&current, &new, revoke)
                     .await
                     .map_err(engine_err)?;
                 Ok(Some(Value::from(done)))
             })
         })
-        .description("Changes your own password; your other sessions end.")
+        .description("Changes your own password; your other sessions end, and with `revokeApiTokens: true` your API tokens too (they survive otherwise).")
         .argument(InputValue::new("currentPassword", T::named_nn(T::STRING)))
-        .argument(InputValue::new("newPassword", T::named_nn(T::STRING))),
+        .argument(InputValue::new("newPassword", T::named_nn(T::STRING)))
+        .argument(
+            InputValue::new("revokeApiTokens", T::named(T::BOOLEAN))
+                .default_value(Value::from(false)),
+        ),
         Field::new("setMyLanguage", T::named_nn("StaffUser"), |ctx| {
             FieldFuture::new(async move {
                 let language = string(&ctx.args, "language")?;

@@ -31,7 +31,7 @@ export function Shell({ children }) {
             <li><${Link} href=${href} aria-current=${current.startsWith(prefix) ? 'page' : undefined}>${t(label)}</${Link}></li>`)}
         </ul>
       </nav>
-      <span class="who">${me.value && me.value.name}</span>
+      <${Link} href="/admin/account" class="who" aria-current=${current.startsWith('/admin/account') ? 'page' : undefined}>${me.value && me.value.name}<span class="visually-hidden"> (${t('account_heading')})</span></${Link}>
       <${Bell} />
       <button type="button" class="link" lang=${lang.value === 'es' ? 'en' : 'es'} aria-label=${t('switch_language_label')}
         onClick=${() => chooseLanguage(lang.value === 'es' ? 'en' : 'es')}>${t('switch_language')}</button>

@@ -64,7 +64,7 @@ function UserForm({ user, groups, onDone, onCancel }) {
     <label for=${`${prefix}-password`}>${user ? t('new_password_optional') : t('password')}</label>
     <input id=${`${prefix}-password`} type="password" autocomplete="new-password" value=${password} onInput=${(e) => setPassword(e.target.value)}
       ...${props(prefix, 'password')} />${show(prefix, 'password')}
-    <p class="hint">${t('password_rule')}</p>
+    <p class="hint">${t('password_rule')}${user ? ` ${t('password_reset_effect')}` : ''}</p>
     <${GroupChoice} prefix=${prefix} groups=${groups} chosen=${chosen} set=${setChosen} />${show(prefix, 'groups')}
     <div class="buttons"><button type="submit">${user ? t('save') : t('create_user')}</button>
       ${onCancel && html`<button type="button" class="secondary" onClick=${onCancel}>${t('cancel')}</button>`}</div>

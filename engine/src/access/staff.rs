@@ -209,9 +209,14 @@ impl StaffHandle {
             .update_staff_user(&self.principal, id, change)
             .await
     }
-    pub async fn change_password(&self, current: &str, new: &str) -> Result<bool> {
+    pub async fn change_password(
+        &self,
+        current: &str,
+        new: &str,
+        revoke_api_tokens: bool,
+    ) -> Result<bool> {
         self.engine
-            .change_password(&self.principal, current, new)
+            .change_password(&self.principal, current, new, revoke_api_tokens)
             .await
     }
     pub async fn set_my_language(&self, language: &str) -> Result<StaffUser> {

@@ -110,8 +110,9 @@ impl Engine {
     }
 
     /// Checks the password and opens a session. Each attempt first takes its place in the
-    /// account's count (committed before the password is checked, so racing attempts count
-    /// each other); past the limit even a right password waits for the window to pass.
+    /// account's count from its address (committed before the password is checked, so racing
+    /// attempts count each other); past the limit even a right password from that address
+    /// waits for the window to pass, while other addresses are not held up.
     pub async fn login(
         &self,
         email: &str,
@@ -120,7 +121,9 @@ impl Engine {
     ) -> Result<Session> {
         let email = email.trim().to_lowercase();
         let txn = self.begin_write().await?;
-        self.throttle.attempt(&txn, "staff", &email).await?;
+        self.throttle
+            .attempt(&txn, "staff", &email, address)
+            .await?;
         txn.commit().await?;
         let found = staff::credentials(&self.db, &email).await?;
         let hash = found
@@ -139,7 +142,9 @@ impl Engine {
         let (token, hash) = new_token("pst_");
         let expires_at = now_micros() + STAFF_SESSION_MICROS;
         let txn = self.begin_write().await?;
-        self.throttle.succeeded(&txn, "staff", &email).await?;
+        self.throttle
+            .succeeded(&txn, "staff", &email, address)
+            .await?;
         insert_session(&txn, "staff", user_id, &hash, expires_at).await?;
         txn.commit().await?;
         Ok(Session { token, expires_at })
@@ -306,11 +311,13 @@ impl Engine {
             state::bump(&txn, Counter::Policy).await?;
         }
         if password_changed {
-            // Whoever knew the old password may hold a session opened with it.
+            // Whoever knew the old password may hold a session opened with it, and may have
+            // made API tokens with it (a second security review found them surviving).
             end_sessions(&txn, id, own_session(p, id)).await?;
+            super::api_tokens::revoke_all(&txn, id).await?;
             // A password an admin set is how a locked-out colleague gets back in.
             self.throttle
-                .succeeded(&txn, "staff", &existing.email)
+                .cleared(&txn, "staff", &existing.email)
                 .await?;
         }
         if change.active == Some(false) {
@@ -357,11 +364,14 @@ impl Engine {
 
     /// A staff user's own password change: the current password proves it is them (a
     /// session left open on a shared computer is not enough), and every other session ends.
+    /// Their API tokens stay unless `revoke_api_tokens`: integrations keep running through a
+    /// routine change, and a change after a leak ends them too.
     pub(crate) async fn change_password(
         &self,
         p: &Principal,
         current: &str,
         new: &str,
+        revoke_api_tokens: bool,
     ) -> Result<bool> {
         let Principal::Staff(me) = p else {
             return Err(EngineError::Unauthenticated);
@@ -371,7 +381,10 @@ impl Engine {
             .await?
             .ok_or(EngineError::Unauthenticated)?;
         let txn = self.begin_write().await?;
-        self.throttle.attempt(&txn, "staff", &user.email).await?;
+        // Signed in already: only someone holding the session can fail here.
+        self.throttle
+            .attempt(&txn, "staff", &user.email, None)
+            .await?;
         txn.commit().await?;
         let hash = staff::credentials(&self.db, &user.email)
             .await?
@@ -385,7 +398,7 @@ impl Engine {
         }
         let hash = hash_off_thread(new.to_owned()).await?;
         let txn = self.begin_write().await?;
-        self.throttle.succeeded(&txn, "staff", &user.email).await?;
+        self.throttle.cleared(&txn, "staff", &user.email).await?;
         txn.execute(
             &Query::update()
                 .table("staff_users")
@@ -398,6 +411,9 @@ impl Engine {
         )
         .await?;
         end_sessions(&txn, me.user_id, me.session_id).await?;
+        if revoke_api_tokens {
+            super::api_tokens::revoke_all(&txn, me.user_id).await?;
+        }
         state::bump(&txn, Counter::Auth).await?;
         txn.commit().await?;
         self.changed().await?;

@@ -1,10 +1,18 @@
 //! Login throttling per account and per client address, kept in the database so every process
 //! sharing it counts the same attempts.
 //!
-//! Each scope (an account, an address) is one row whose counter is bumped by a single atomic
-//! upsert that returns the new count. An attempt takes its place in the count *before* the
-//! password is checked and commits it, so however many attempts race, at most `per_account`
-//! of them per window ever reach the password check. A success clears the account's row.
+//! Each scope (an account from one address, an address) is one row whose counter is bumped by
+//! a single atomic upsert that returns the new count. An attempt takes its place in the count
+//! *before* the password is checked and commits it, so however many attempts race, at most
+//! `per_account` of them per window and address ever reach the password check. A success
+//! clears the account's rows.
+//!
+//! The account's count is kept per client address: a second security review locked every
+//! account, admins included, by sending wrong passwords from anywhere, which made the owner's
+//! right password `RATE_LIMITED` too. Now an attacker exhausts only their own address's tries
+//! on the account; the owner, signing in from an address that has not been failing, gets in.
+//! Guessing stays bounded per address: `per_account` tries an account and `per_address`
+//! failures in all, per window.
 //!
 //! The address limit never refuses a correct password: many people may share an address
 //! (everyone behind one reverse proxy, one office NAT). Past it, wrong passwords answer
@@ -13,7 +21,7 @@
 use crate::db::Exec;
 use crate::db::now_micros;
 use crate::error::{EngineError, Result};
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
+use sea_orm::sea_query::{Cond, Expr, ExprTrait, LikeExpr, OnConflict, Query};
 
 const WINDOW_MICROS: i64 = 15 * 60 * 1_000_000;
 
@@ -33,6 +41,21 @@ impl Default for Throttle {
 
 fn account_scope(audience: &str, account: &str) -> String {
     format!("{audience}:account:{}", account.to_lowercase())
+}
+
+/// The account's attempts from one address (or, with no address known, from anywhere).
+fn attempts_scope(audience: &str, account: &str, address: Option<&str>) -> String {
+    match address {
+        Some(a) => format!("{}:from:{a}", account_scope(audience, account)),
+        None => account_scope(audience, account),
+    }
+}
+
+/// `text` for a LIKE pattern, its wildcards taken literally (escape character `\`).
+fn like_literal(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 fn address_scope(audience: &str, address: &str) -> String {
@@ -96,11 +119,17 @@ async fn count(db: &impl Exec, scope: &str) -> Result<i64> {
 }
 
 impl Throttle {
-    /// Takes a place among the account's attempts; refused once the account has had its
-    /// share this window. Run it in a transaction of its own and commit before checking the
-    /// password, so concurrent attempts count each other.
-    pub async fn attempt(&self, db: &impl Exec, audience: &str, account: &str) -> Result<()> {
-        if bump(db, &account_scope(audience, account)).await? > self.per_account {
+    /// Takes a place among the account's attempts from `address`; refused once that address
+    /// has had its share of the account this window. Run it in a transaction of its own and
+    /// commit before checking the password, so concurrent attempts count each other.
+    pub async fn attempt(
+        &self,
+        db: &impl Exec,
+        audience: &str,
+        account: &str,
+        address: Option<&str>,
+    ) -> Result<()> {
+        if bump(db, &attempts_scope(audience, account, address)).await? > self.per_account {
             return Err(EngineError::RateLimited);
         }
         Ok(())
@@ -132,6 +161,7 @@ impl Throttle {
 
     /// Counts one request against each of its scopes and refuses past either limit: for
     /// requests that send mail (password resets), where every request costs, right or wrong.
+    /// (A refused reset stops no one signing in: the sign-in counts are apart.)
     pub async fn hit(
         &self,
         db: &impl Exec,
@@ -168,12 +198,36 @@ impl Throttle {
         Ok(())
     }
 
-    /// Clears an account's count: after a right password, or a password set through a
-    /// mailed link (which is how a locked-out user gets back in).
-    pub async fn succeeded(&self, db: &impl Exec, audience: &str, account: &str) -> Result<()> {
+    /// Clears the account's count from `address` after a right password there. The counts of
+    /// other addresses stay: an attacker's tries are not given back by the owner signing in.
+    pub async fn succeeded(
+        &self,
+        db: &impl Exec,
+        audience: &str,
+        account: &str,
+        address: Option<&str>,
+    ) -> Result<()> {
         let q = Query::delete()
             .from_table("rate_counters")
-            .and_where(Expr::col("scope").eq(account_scope(audience, account)))
+            .and_where(Expr::col("scope").eq(attempts_scope(audience, account, address)))
+            .to_owned();
+        db.execute(&q).await?;
+        self.sweep(db).await
+    }
+
+    /// Clears the account's counts from every address: a new password (set through a mailed
+    /// link, by an admin or by the owner) makes every earlier guess moot, and is how a
+    /// locked-out user gets back in.
+    pub async fn cleared(&self, db: &impl Exec, audience: &str, account: &str) -> Result<()> {
+        let base = account_scope(audience, account);
+        let from = format!("{}:from:%", like_literal(&base));
+        let q = Query::delete()
+            .from_table("rate_counters")
+            .cond_where(
+                Cond::any()
+                    .add(Expr::col("scope").eq(base))
+                    .add(Expr::col("scope").like(LikeExpr::new(from).escape('\\'))),
+            )
             .to_owned();
         db.execute(&q).await?;
         self.sweep(db).await

@@ -133,7 +133,7 @@ impl Engine {
         }
         accounts::set(&txn, contact.id, values).await?;
         // A mailed link proves the address: it lifts a lock-out from wrong passwords.
-        self.throttle.succeeded(&txn, LOGIN, &contact.email).await?;
+        self.throttle.cleared(&txn, LOGIN, &contact.email).await?;
         // A new password ends the sessions opened with the old one.
         sessions::end_all(&txn, contact.id).await?;
         accounts::void_tokens(&txn, contact.id, Some(Purpose::Reset)).await?;
@@ -152,7 +152,7 @@ impl Engine {
     ) -> Result<Session> {
         let email = email.trim().to_lowercase();
         let txn = self.begin_write().await?;
-        self.throttle.attempt(&txn, LOGIN, &email).await?;
+        self.throttle.attempt(&txn, LOGIN, &email, address).await?;
         txn.commit().await?;
         let found = accounts::credentials(&self.reader(), &email).await?;
         let hash = found
@@ -168,7 +168,9 @@ impl Engine {
                 return Err(refusal);
             }
         };
-        self.throttle.succeeded(&txn, LOGIN, &email).await?;
+        self.throttle
+            .succeeded(&txn, LOGIN, &email, address)
+            .await?;
         let session = open_session(&txn, contact_id).await?;
         txn.commit().await?;
         Ok(session)
@@ -189,7 +191,8 @@ impl Engine {
         let contact = PortalContact::load(&self.reader(), me.contact_id).await?;
         let email = contact.email.trim().to_lowercase();
         let txn = self.begin_write().await?;
-        self.throttle.attempt(&txn, LOGIN, &email).await?;
+        // Signed in already: only someone holding the session can fail here.
+        self.throttle.attempt(&txn, LOGIN, &email, None).await?;
         txn.commit().await?;
         let hash = accounts::credentials(&self.reader(), &email)
             .await?
@@ -204,7 +207,7 @@ impl Engine {
         }
         let hash = hash_off_thread(new.to_owned()).await?;
         let txn = self.begin_write().await?;
-        self.throttle.succeeded(&txn, LOGIN, &email).await?;
+        self.throttle.cleared(&txn, LOGIN, &email).await?;
         accounts::set(&txn, me.contact_id, vec![("password_hash", hash.into())]).await?;
         sessions::end_others(&txn, me.contact_id, me.session_id).await?;
         state::bump(&txn, Counter::Auth).await?;

@@ -292,7 +292,8 @@ async fn execute(
 /// make a browser send the cookie, not read it. Bearer tokens are never sent by a browser on
 /// its own, and pass.
 fn cross_site(state: &AppState, endpoint: Endpoint, headers: &HeaderMap) -> Option<Response> {
-    if !super::auth::by_cookie(headers, endpoint) || state.origins.sent_by_our_pages(headers, false) {
+    if !super::auth::by_cookie(headers, endpoint) || state.origins.sent_by_our_pages(headers, false)
+    {
         return None;
     }
     Some(respond(

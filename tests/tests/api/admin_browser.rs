@@ -554,3 +554,50 @@ async fn an_admin_orders_and_edits_fields_with_a_live_preview() {
         "{held:?}"
     );
 }
+
+#[tokio::test]
+async fn a_staff_user_changes_their_password_and_revokes_their_tokens_in_the_browser() {
+    let app = spawn_app().await;
+    let beto = app.staff("beto@example.com", &[]).await;
+    let token = beto
+        .ok(
+            "mutation { createApiToken(name: \"Sincronización\") { token } }",
+            json!({}),
+        )
+        .await["createApiToken"]["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let b = Browser::start(true).await;
+    b.goto(&format!("{}/admin/cases", app.server.url)).await;
+    b.wait_for("Acceso del personal").await;
+    b.type_into("#email", "beto@example.com").await;
+    b.type_into("#password", "a long password").await;
+    b.click("form button[type=submit]").await;
+    // The name in the header leads to the account.
+    b.wait_for("class=\"who\"").await;
+    b.click("header a.who").await;
+    b.wait_for("Cambiar tu contraseña").await;
+    b.wait_for("Revocar también mis tokens de API (1)").await;
+    b.check("admin-account").await;
+    // A wrong current password is named beside its field, and nothing changes.
+    b.type_into("#ac-current", "not my password").await;
+    b.type_into("#ac-new", "a brand new password").await;
+    b.click("#password-form button[type=submit]").await;
+    b.wait_for("id=\"ac-current-error\"").await;
+    b.type_into("#ac-current", "a long password").await;
+    b.type_into("#ac-new", "a brand new password").await;
+    b.click("#ac-revoke").await;
+    b.click("#password-form button[type=submit]").await;
+    b.wait_for("tus tokens de API se han revocado").await;
+    b.wait_for("Revocar también mis tokens de API (0)").await;
+    let gone = app
+        .client()
+        .with_token(&token)
+        .raw("{ me { email } }", json!({}))
+        .await;
+    assert_eq!(gone["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+    app.client()
+        .login("beto@example.com", "a brand new password")
+        .await;
+}

@@ -377,3 +377,76 @@ async fn reset_requests_take_as_long_for_unknown_addresses() {
         "known {k:?}, unknown {u:?}"
     );
 }
+
+/// Finding 10 of the second security review: API tokens survived a password change and an
+/// admin's password reset. The reset revokes them; the owner's own change offers to.
+#[tokio::test]
+async fn api_tokens_end_with_a_password_reset_and_when_the_owner_asks() {
+    let app = spawn_app().await;
+    let beto = app.staff("beto@example.com", &[]).await;
+    let token = |client: Client| async move {
+        client
+            .ok(
+                "mutation { createApiToken(name: \"Script\") { token } }",
+                json!({}),
+            )
+            .await["createApiToken"]["token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let works = |t: String| {
+        let c = app.client().with_token(&t);
+        async move {
+            c.raw("{ me { email } }", json!({}))
+                .await
+                .get("errors")
+                .is_none()
+        }
+    };
+    let change = "mutation($c: String!, $n: String!, $r: Boolean) { changePassword(currentPassword: $c, newPassword: $n, revokeApiTokens: $r) }";
+
+    // A routine change keeps the integration running.
+    let kept = token(beto.clone()).await;
+    beto.ok(
+        change,
+        json!({"c": "a long password", "n": "another long password", "r": null}),
+    )
+    .await;
+    assert!(works(kept.clone()).await);
+    // A change after a leak ends the tokens too.
+    beto.ok(
+        change,
+        json!({"c": "another long password", "n": "a third long password", "r": true}),
+    )
+    .await;
+    assert!(!works(kept).await);
+    let listed = beto.ok("{ apiTokens { id } }", json!({})).await;
+    assert_eq!(listed["apiTokens"], json!([]));
+
+    // An admin's reset revokes them, whoever made them.
+    let fresh = token(beto.clone()).await;
+    assert!(works(fresh.clone()).await);
+    let id = beto.ok("{ me { id } }", json!({})).await["me"]["id"].clone();
+    app.admin
+        .ok(
+            "mutation($id: ID!) { updateStaffUser(id: $id, input: {password: \"reset by the admin\"}) { id } }",
+            json!({"id": id}),
+        )
+        .await;
+    assert!(!works(fresh).await);
+    // A change of anything else keeps them.
+    let kept = token(
+        app.client()
+            .login("beto@example.com", "reset by the admin")
+            .await,
+    )
+    .await;
+    app.admin
+        .ok(
+            "mutation($id: ID!) { updateStaffUser(id: $id, input: {name: \"Beto B.\"}) { id } }",
+            json!({"id": id}),
+        )
+        .await;
+    assert!(works(kept).await);
+}

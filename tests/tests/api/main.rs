@@ -19,6 +19,7 @@ mod hostile_uploads;
 mod identity;
 mod limits;
 mod live;
+mod lockout;
 mod mail;
 mod metadata;
 mod multiprocess;
