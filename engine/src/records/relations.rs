@@ -110,6 +110,39 @@ pub(crate) async fn add_relationship(
     })
 }
 
+/// One relationship, by id.
+pub(crate) async fn find_relationship(db: &impl Exec, id: i64) -> Result<Relationship> {
+    let q = Query::select()
+        .columns(REL_COLUMNS)
+        .from("relationships")
+        .and_where(Expr::col("id").eq(id))
+        .to_owned();
+    match db.query_one(&q).await? {
+        Some(row) => relationship(&row),
+        None => Err(EngineError::not_found("Relationship", id)),
+    }
+}
+
+/// Whether the contact signs in to the portal, or is switched on to: its relationships are
+/// then what it may see there (the organisations it works for and their cases).
+pub(crate) async fn reaches_portal(db: &impl Exec, contact_id: i64) -> Result<bool> {
+    let flagged = Query::select()
+        .column("id")
+        .from("contacts")
+        .and_where(Expr::col("id").eq(contact_id))
+        .and_where(Expr::col("portal_user").eq(true))
+        .to_owned();
+    if db.query_one(&flagged).await?.is_some() {
+        return Ok(true);
+    }
+    let account = Query::select()
+        .column("contact_id")
+        .from("portal_accounts")
+        .and_where(Expr::col("contact_id").eq(contact_id))
+        .to_owned();
+    Ok(db.query_one(&account).await?.is_some())
+}
+
 pub(crate) async fn remove_relationship(db: &impl Exec, id: i64) -> Result<()> {
     let q = Query::delete()
         .from_table("relationships")

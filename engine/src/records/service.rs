@@ -400,6 +400,7 @@ impl Engine {
     ) -> Result<Relationship> {
         self.authorize(p, Object::Relationship, Action::Create)?;
         let txn = self.begin_write().await?;
+        self.may_change_portal_reach(&txn, p, individual_id).await?;
         let rel = relations::add_relationship(&txn, individual_id, organisation_id, role).await?;
         let detail = json!({"individualId": individual_id, "organisationId": organisation_id, "role": rel.role});
         audit::record(
@@ -430,10 +431,33 @@ impl Engine {
     pub(crate) async fn remove_relationship(&self, p: &Principal, id: i64) -> Result<()> {
         self.authorize(p, Object::Relationship, Action::Delete)?;
         let txn = self.begin_write().await?;
+        let rel = relations::find_relationship(&txn, id).await?;
+        self.may_change_portal_reach(&txn, p, rel.individual_id)
+            .await?;
         relations::remove_relationship(&txn, id).await?;
         state::bump(&txn, Counter::Auth).await?;
         txn.commit().await?;
         self.changed().await
+    }
+
+    /// A portal user's relationships are what they see on the portal (the organisations they
+    /// switch to, their cases and indicators): changing them is giving or taking portal
+    /// access, which needs the portal setting. A second security review had staff without it
+    /// widen a client's reach by adding one.
+    async fn may_change_portal_reach(
+        &self,
+        db: &impl crate::db::Exec,
+        p: &Principal,
+        individual_id: i64,
+    ) -> Result<()> {
+        if !self.allows(p, Object::Portal, Action::Manage)
+            && relations::reaches_portal(db, individual_id).await?
+        {
+            return Err(EngineError::Forbidden(
+                "this person uses the client portal: changing their organisations changes what they see there, which needs the portal setting".into(),
+            ));
+        }
+        Ok(())
     }
 
     pub(crate) async fn relationships(

@@ -1,4 +1,4 @@
-//! Findings 1 and 2 of the access review, replayed as they were found: a contact kept portal
+//! Findings 1 and 2 of the access review (and 9 of the second), replayed as they were found: a contact kept portal
 //! access to a case after staff took them off it (or changed its client), a portal opener's
 //! grant could not be seen or revoked, and staff without the portal permission could move a
 //! portal user's login to an address they read.
@@ -237,4 +237,74 @@ async fn moving_a_portal_login_needs_the_portal_permission_and_ends_the_old_cred
         )
         .await;
     assert!(again["login"]["token"].as_str().is_some());
+}
+
+/// Finding 9 of the second security review, replayed as it was made: a staff user without
+/// the portal setting related a portal user to another organisation, and the portal user then
+/// switched to it and read its indicators. Relationships that change what a portal user sees
+/// need the portal setting.
+#[tokio::test]
+async fn only_portal_staff_change_a_portal_users_organisations() {
+    let t = portal_app().await;
+    let plain = t.app.staff("plain@example.com", &[]).await;
+    let acme = t
+        .create_contact(json!({"name": "Acme", "kind": "ORGANISATION"}))
+        .await;
+    let globex = t
+        .create_contact(json!({"name": "Globex", "kind": "ORGANISATION"}))
+        .await;
+    t.create_case(json!({"subject": "Globex books", "client": globex}))
+        .await;
+    let carla = t
+        .create_contact(json!({"name": "Carla", "email": "carla@example.com"}))
+        .await;
+    let add = "mutation($i: ID!, $o: ID!) { addRelationship(individualId: $i, organisationId: $o) { id } }";
+    let rel = t.manager.ok(add, json!({"i": carla, "o": acme})).await["addRelationship"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let seed = t
+        .create_case(json!({"subject": "Seed", "client": acme}))
+        .await;
+    t.link(&seed, &carla).await;
+    t.set_access(&seed, &carla, true, true).await;
+    let portal = t.accept_mailed("carla@example.com", 1).await;
+    let orgs = "{ me { organisations { name } } }";
+    let seen = |v: &Value| {
+        v["me"]["organisations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["name"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(seen(&portal.ok(orgs, json!({})).await), ["Acme"]);
+
+    // The review's move: plain staff relate her to Globex. Refused, and nothing changes.
+    let e = plain.err(add, json!({"i": carla, "o": globex})).await;
+    assert_eq!(code(&e), "FORBIDDEN", "{e}");
+    assert!(e["message"].as_str().unwrap().contains("portal"), "{e}");
+    assert_eq!(seen(&portal.ok(orgs, json!({})).await), ["Acme"]);
+    let e = portal
+        .err(
+            "mutation($o: ID!) { switchOrganisation(id: $o) { currentOrganisation { name } } }",
+            json!({"o": globex}),
+        )
+        .await;
+    assert_ne!(code(&e), "<none>", "{e}");
+    // Nor may they take Acme away.
+    let e = plain
+        .err(
+            "mutation($r: ID!) { removeRelationship(id: $r) }",
+            json!({"r": rel}),
+        )
+        .await;
+    assert_eq!(code(&e), "FORBIDDEN", "{e}");
+    assert_eq!(seen(&portal.ok(orgs, json!({})).await), ["Acme"]);
+    // A contact who does not use the portal is theirs to relate, as before.
+    let dora = t.create_contact(json!({"name": "Dora"})).await;
+    plain.ok(add, json!({"i": dora, "o": globex})).await;
+    // Staff with the portal setting may.
+    t.manager.ok(add, json!({"i": carla, "o": globex})).await;
+    assert_eq!(seen(&portal.ok(orgs, json!({})).await), ["Acme", "Globex"]);
 }
