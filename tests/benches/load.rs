@@ -7,6 +7,8 @@
 //!   a fresh database is created on it. Unset: a SQLite file in a temporary directory.
 //! - `PORTICO_BENCH_SEED`: path of seed.py (default `../shared/bench/seed.py` from the workspace).
 //! - `PORTICO_BENCH_SECONDS` (20), `PORTICO_BENCH_WARMUP` (5), `PORTICO_BENCH_CONNECTIONS` (32).
+//! - `PORTICO_BENCH_SERVER`: the server binary to measure (default: this tree's), so that an
+//!   earlier commit's build can be measured on the same data in the same run.
 //! - `PORTICO_BENCH_ONLY`: run only the operations whose names contain one of these
 //!   comma-separated words (`page,portal list`).
 //! - `PORTICO_BENCH_CASES` (100000): a smaller data set, to show listing does not slow down

@@ -19,9 +19,17 @@ impl Drop for Server {
     }
 }
 
+/// The server binary to measure: this tree's, or `PORTICO_BENCH_SERVER` (another build, such
+/// as an earlier commit's, to compare two in one run on the same data).
+fn server_binary() -> std::path::PathBuf {
+    std::env::var_os("PORTICO_BENCH_SERVER")
+        .map(Into::into)
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_portico-under-test").into())
+}
+
 /// Starts the server on `url` with its data in `dir`, plus `env`.
 pub fn start_with(url: &str, dir: &Path, env: &[(&str, &str)]) -> Server {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_portico-under-test"));
+    let mut cmd = Command::new(server_binary());
     cmd.env("PORTICO_LISTEN", "127.0.0.1:0")
         .env("PORTICO_DATA_DIR", dir)
         .env("PORTICO_DATABASE_URL", url)
