@@ -4,7 +4,8 @@
 # compared exactly. Usage: callgrind_portal.sh BINARY OUT N [WHAT], WHAT one of
 #   list        the GraphQL portal list (a portal user's 20 newest open cases), the default;
 #   cases-page  the /portal/cases page;
-#   case-page   a /portal/cases/<id> page with 20 documents.
+#   case-page   a /portal/cases/<id> page with 20 documents;
+#   get         the staff GraphQL `case(id)` with an API session (the load benchmark's get).
 # Needs valgrind, curl, python3. Builds its own data (a portal user with 30 cases) in a
 # temporary directory. The count of the measured requests is in OUT.1.
 set -euo pipefail
@@ -47,11 +48,14 @@ if [ "$WHAT" = case-page ]; then
   CASE=$(P '{"query":"{ cases(first: 1) { edges { node { id } } } }"}' $PT | python3 -c "import sys,json;print(json.load(sys.stdin)['data']['cases']['edges'][0]['node']['id'])")
   CS=$(printf 'c%.0s' $(seq 1 64)); FILES=()
   for i in $(seq 1 20); do printf '%%PDF-1.4 document %s' $i > $DIR/doc$i.pdf; FILES+=(-F "files=@$DIR/doc$i.pdf;filename=Statement $i.pdf"); done
-  curl -s -o /dev/null -H "cookie: portico_portal_session=$PT; portico_csrf=$CS" -H "sec-fetch-site: same-origin" -F csrf=$CS "${FILES[@]}" localhost:$PORT/portal/cases/$CASE/documents
+  # The form's token, from the page, as a browser has it (older builds put the cookie there).
+  FT=$(curl -s -H "cookie: portico_portal_session=$PT; portico_csrf=$CS" localhost:$PORT/portal/cases/$CASE | python3 -c "import sys,re;print(re.search(r'name=\"csrf\" value=\"([^\"]+)\"', sys.stdin.read()).group(1))")
+  curl -s -o /dev/null -H "cookie: portico_portal_session=$PT; portico_csrf=$CS" -H "sec-fetch-site: same-origin" -F csrf=$FT "${FILES[@]}" localhost:$PORT/portal/cases/$CASE/documents
   PAGE=/portal/cases/$CASE
 fi
 ask() {
   if [ "$WHAT" = list ]; then P "$Q" $PT > /dev/null
+  elif [ "$WHAT" = get ]; then G '{"query":"{ case(id: \"1\") { id subject status createdAt } }"}' $T > /dev/null
   else curl -s -o /dev/null -H "cookie: portico_portal_session=$PT" localhost:$PORT$PAGE; fi
 }
 for i in $(seq 1 20); do ask; done

@@ -228,7 +228,24 @@ async fn documents_on(
     if have >= wanted {
         return;
     }
-    let csrf = "b".repeat(64);
+    // The form's token, as a browser has it: from the page, for this visitor's cookies.
+    let nonce = "b".repeat(64);
+    let cookies = format!("portico_portal_session={session}; portico_csrf={nonce}");
+    let page = http
+        .get(format!("{server}/portal/cases/{case}"))
+        .header("cookie", &cookies)
+        .send()
+        .await
+        .expect("case page")
+        .text()
+        .await
+        .expect("case page text");
+    let csrf = page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("the case page has no upload form: {page}"))
+        .to_owned();
     let boundary = "PorticoBenchBoundary";
     let mut body =
         format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n")
@@ -245,10 +262,7 @@ async fn documents_on(
     body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
     let res = http
         .post(format!("{server}/portal/cases/{case}/documents"))
-        .header(
-            "cookie",
-            format!("portico_portal_session={session}; portico_csrf={csrf}"),
-        )
+        .header("cookie", &cookies)
         .header("sec-fetch-site", "same-origin")
         .header(
             "content-type",

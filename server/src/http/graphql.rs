@@ -510,6 +510,10 @@ async fn post(
     }
     let body = match axum::body::to_bytes(body, MAX_JSON_BODY).await {
         Ok(b) => b,
+        // A body that stalled (or a connection that broke) is not one that was too long.
+        Err(e) if !is_length_limit(&e) => {
+            return bad_request(&format!("the request body could not be read: {e}"));
+        }
         Err(_) => {
             return respond(
                 StatusCode::PAYLOAD_TOO_LARGE,
@@ -608,6 +612,19 @@ async fn post_multipart(
         }
         Err(response) => response,
     }
+}
+
+/// Whether reading a body failed for its length (axum's `to_bytes` limit), from the error's
+/// causes.
+fn is_length_limit(e: &axum::Error) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = cause {
+        if c.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        cause = c.source();
+    }
+    false
 }
 
 /// The largest JSON request body; files come as multipart uploads.

@@ -271,6 +271,22 @@ async fn slow_honest_uploads_pass_and_stalled_bodies_are_cut() {
         .await;
     assert_eq!(docs["case"]["documents"].as_array().unwrap().len(), 1);
 
+    // A JSON request whose body stalls is told so (not that it was too large).
+    let mut s = TcpStream::connect(server.addr()).await.expect("connect");
+    s.write_all(
+        format!(
+            "POST /graphql HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nAccept: application/json\r\nContent-Length: 100\r\n\r\n{{\"query\":"
+        )
+        .as_bytes(),
+    )
+    .await
+    .expect("write");
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(6), s.read_to_end(&mut answer)).await;
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert!(answer.contains("sent nothing for 2 s"), "{answer}");
+
     // A kept-alive connection serves request after request, with pauses under the timeout.
     let mut s = TcpStream::connect(server.addr()).await.expect("connect");
     for _ in 0..3 {
