@@ -49,7 +49,69 @@ pub enum EngineError {
     Internal(String),
 }
 
+/// The stable codes clients read in every error's `extensions.code` (API.md's list, and
+/// docs/graphql.md's table, which a test holds to this): one definition, so no edge can misspell
+/// one or invent another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    Unauthenticated,
+    Forbidden,
+    NotFound,
+    Validation,
+    Conflict,
+    PortalEmailConflict,
+    NotQualified,
+    RateLimited,
+    Internal,
+}
+
+impl ErrorCode {
+    pub const ALL: [ErrorCode; 9] = [
+        ErrorCode::Unauthenticated,
+        ErrorCode::Forbidden,
+        ErrorCode::NotFound,
+        ErrorCode::Validation,
+        ErrorCode::Conflict,
+        ErrorCode::PortalEmailConflict,
+        ErrorCode::NotQualified,
+        ErrorCode::RateLimited,
+        ErrorCode::Internal,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Unauthenticated => "UNAUTHENTICATED",
+            ErrorCode::Forbidden => "FORBIDDEN",
+            ErrorCode::NotFound => "NOT_FOUND",
+            ErrorCode::Validation => "VALIDATION",
+            ErrorCode::Conflict => "CONFLICT",
+            ErrorCode::PortalEmailConflict => "PORTAL_EMAIL_CONFLICT",
+            ErrorCode::NotQualified => "NOT_QUALIFIED",
+            ErrorCode::RateLimited => "RATE_LIMITED",
+            ErrorCode::Internal => "INTERNAL",
+        }
+    }
+}
+
 impl EngineError {
+    /// The code clients are given for this error.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            EngineError::Unauthenticated => ErrorCode::Unauthenticated,
+            EngineError::Forbidden(_) => ErrorCode::Forbidden,
+            EngineError::NotFound { .. } => ErrorCode::NotFound,
+            EngineError::Validation { .. } => ErrorCode::Validation,
+            EngineError::Conflict { .. } => ErrorCode::Conflict,
+            EngineError::PortalEmailConflict { .. } => ErrorCode::PortalEmailConflict,
+            EngineError::NotQualified(_) => ErrorCode::NotQualified,
+            EngineError::RateLimited => ErrorCode::RateLimited,
+            EngineError::Db(_)
+            | EngineError::Sqlite(_)
+            | EngineError::Io(_)
+            | EngineError::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
     pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
         EngineError::Validation {
             field: field.into(),
@@ -105,5 +167,31 @@ impl EngineError {
 impl From<casbin::Error> for EngineError {
     fn from(e: casbin::Error) -> Self {
         EngineError::Internal(format!("policy: {e}"))
+    }
+}
+
+#[cfg(test)]
+mod code_tests {
+    use super::ErrorCode;
+
+    /// docs/graphql.md's table of codes is the one integrators read: it must list exactly the
+    /// codes the server can give, each once (a code added here and not there fails).
+    #[test]
+    fn the_guide_lists_every_code_and_no_other() {
+        let guide = include_str!("../../docs/graphql.md");
+        let table = guide
+            .split("## Errors")
+            .nth(1)
+            .expect("an Errors section")
+            .split("\n\n")
+            .find(|block| block.starts_with("| code |"))
+            .expect("the table of codes");
+        let listed: Vec<&str> = table
+            .lines()
+            .skip(2)
+            .filter_map(|l| l.strip_prefix("| `")?.split('`').next())
+            .collect();
+        let ours: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(listed, ours);
     }
 }

@@ -6,6 +6,7 @@
 
 use async_graphql::ServerError;
 use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection};
+use portico_engine::error::ErrorCode;
 
 /// Root fields a caller without credentials may select, on either endpoint: signing in,
 /// accepting an invitation, resetting a password, and signing out (harmless without a
@@ -46,7 +47,7 @@ pub fn check(doc: &ExecutableDocument) -> Result<(), ServerError> {
         None,
     );
     let mut ext = async_graphql::ErrorExtensionValues::default();
-    ext.set("code", "UNAUTHENTICATED");
+    ext.set("code", ErrorCode::Unauthenticated.as_str());
     e.extensions = Some(ext);
     Err(e)
 }

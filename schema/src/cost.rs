@@ -15,6 +15,7 @@ use async_graphql::parser::types::{
 };
 use async_graphql::registry::{MetaType, Registry};
 use async_graphql::{ServerError, ServerResult, Value, Variables};
+use portico_engine::error::ErrorCode;
 
 /// The most a request may cost. A page of 100 cases with twenty fields and a nested list costs
 /// a few thousand; thousands of rows fetched in one request cost far more.
@@ -35,7 +36,7 @@ const MAX_SPREAD_DEPTH: usize = 32;
 fn refusal(message: String, cost: Option<u64>) -> ServerError {
     let mut e = ServerError::new(message, None);
     let mut ext = async_graphql::ErrorExtensionValues::default();
-    ext.set("code", "VALIDATION");
+    ext.set("code", ErrorCode::Validation.as_str());
     ext.set("field", "query");
     if let Some(c) = cost {
         ext.set("cost", c);

@@ -2,6 +2,7 @@
 
 use async_graphql::{Error, ErrorExtensions, Value};
 use portico_engine::EngineError;
+use portico_engine::error::ErrorCode;
 use portico_engine::error::RecordRef;
 
 fn records(list: &[RecordRef]) -> Value {
@@ -26,11 +27,12 @@ fn records(list: &[RecordRef]) -> Value {
 pub fn to_graphql_error(e: EngineError) -> Error {
     match e {
         EngineError::Unauthenticated => Error::new("authentication required")
-            .extend_with(|_, x| x.set("code", "UNAUTHENTICATED")),
-        EngineError::Forbidden(m) => Error::new(m).extend_with(|_, x| x.set("code", "FORBIDDEN")),
-        e @ EngineError::NotFound { .. } => {
-            Error::new(e.to_string()).extend_with(|_, x| x.set("code", "NOT_FOUND"))
+            .extend_with(|_, x| x.set("code", ErrorCode::Unauthenticated.as_str())),
+        EngineError::Forbidden(m) => {
+            Error::new(m).extend_with(|_, x| x.set("code", ErrorCode::Forbidden.as_str()))
         }
+        e @ EngineError::NotFound { .. } => Error::new(e.to_string())
+            .extend_with(|_, x| x.set("code", ErrorCode::NotFound.as_str())),
         EngineError::Validation { field, message } => {
             let message = if message.contains(&format!("`{field}`")) || field.is_empty() {
                 message
@@ -38,12 +40,12 @@ pub fn to_graphql_error(e: EngineError) -> Error {
                 format!("`{field}` {message}")
             };
             Error::new(message).extend_with(|_, x| {
-                x.set("code", "VALIDATION");
+                x.set("code", ErrorCode::Validation.as_str());
                 x.set("field", field.as_str());
             })
         }
         EngineError::Conflict { message, related } => Error::new(message).extend_with(|_, x| {
-            x.set("code", "CONFLICT");
+            x.set("code", ErrorCode::Conflict.as_str());
             if !related.is_empty() {
                 x.set("related", records(&related));
             }
@@ -54,23 +56,23 @@ pub fn to_graphql_error(e: EngineError) -> Error {
                 _ => Value::Null,
             };
             Error::new(e.to_string()).extend_with(|_, x| {
-                x.set("code", "PORTAL_EMAIL_CONFLICT");
+                x.set("code", ErrorCode::PortalEmailConflict.as_str());
                 x.set("contacts", contacts.clone());
             })
         }
         EngineError::NotQualified(m) => {
-            Error::new(m).extend_with(|_, x| x.set("code", "NOT_QUALIFIED"))
+            Error::new(m).extend_with(|_, x| x.set("code", ErrorCode::NotQualified.as_str()))
         }
-        e @ EngineError::RateLimited => {
-            Error::new(e.to_string()).extend_with(|_, x| x.set("code", "RATE_LIMITED"))
-        }
+        e @ EngineError::RateLimited => Error::new(e.to_string())
+            .extend_with(|_, x| x.set("code", ErrorCode::RateLimited.as_str())),
         e @ (EngineError::Db(_)
         | EngineError::Sqlite(_)
         | EngineError::Io(_)
         | EngineError::Internal(_)) => {
             // The details go to the log, never to the client.
             tracing::error!(error = %e, "request failed");
-            Error::new("internal error").extend_with(|_, x| x.set("code", "INTERNAL"))
+            Error::new("internal error")
+                .extend_with(|_, x| x.set("code", ErrorCode::Internal.as_str()))
         }
     }
 }

@@ -8,6 +8,7 @@ use async_graphql::dynamic::{
     Field, FieldFuture, FieldValue, InputObject, InputValue, Object, ObjectAccessor, TypeRef,
 };
 use async_graphql::{Result, Value};
+use portico_engine::error::ErrorCode;
 use portico_engine::identity::{
     ApiToken, NewPermissionGroup, NewStaffUser, PermissionGroup, Session, StaffUser,
     StaffUserChange,
@@ -253,7 +254,7 @@ pub fn mutation_fields() -> Vec<Field> {
                         portico_engine::EngineError::Unauthenticated => {
                             async_graphql::ErrorExtensions::extend_with(
                                 async_graphql::Error::new("wrong email or password"),
-                                |_, x| x.set("code", "UNAUTHENTICATED"),
+                                |_, x| x.set("code", ErrorCode::Unauthenticated.as_str()),
                             )
                         }
                         e => engine_err(e),

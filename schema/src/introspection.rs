@@ -4,6 +4,7 @@
 
 use async_graphql::ServerError;
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+use portico_engine::error::ErrorCode;
 
 fn introspects(set: &SelectionSet) -> bool {
     set.items.iter().any(|item| match &item.node {
@@ -32,7 +33,7 @@ pub fn check(doc: &ExecutableDocument, anonymous: bool) -> Result<(), ServerErro
     if asks {
         let mut e = ServerError::new("sign in to read the schema", None);
         let mut ext = async_graphql::ErrorExtensionValues::default();
-        ext.set("code", "UNAUTHENTICATED");
+        ext.set("code", ErrorCode::Unauthenticated.as_str());
         e.extensions = Some(ext);
         return Err(e);
     }

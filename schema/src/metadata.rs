@@ -84,6 +84,17 @@ pub fn definition_object() -> Object {
         .field(def_field("options", T::named_nn_list_nn(T::STRING), |d| {
             Value::List(d.options.iter().map(|o| Value::from(o.clone())).collect())
         }))
+        .field(
+            def_field("optionValues", T::named_nn_list_nn(T::STRING), |d| {
+                Value::List(
+                    d.options
+                        .iter()
+                        .map(|o| Value::from(portico_engine::metadata::enum_value_name(o)))
+                        .collect(),
+                )
+            })
+            .description("Each option's value in the field's GraphQL enum, in the order of `options` (\"In Progress\" is `IN_PROGRESS`, \"Sí\" `S_`, \"24h\" `_24H`): what clients send and read, so none has to work it out."),
+        )
         .field(def_field("required", nn(T::BOOLEAN), |d| {
             Value::from(d.required)
         }))

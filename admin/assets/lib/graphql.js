@@ -58,7 +58,8 @@ export async function signIn(email, password) {
     return null;
   }
   const body = await res.json().catch(() => ({}));
-  return (body.error && body.error.code) || 'INTERNAL';
+  const first = (body.errors || [])[0];
+  return (first && first.extensions && first.extensions.code) || 'INTERNAL';
 }
 
 /** The staff user's language, kept on their account so every device they use speaks it. */

@@ -15,7 +15,7 @@ export const KINDS = {
 };
 
 const DEFS = `query($e: EntityKind!) { fieldDefinitions(entity: $e) {
-  key label type options required block position help system portalVisible } }`;
+  key label type options optionValues required block position help system portalVisible } }`;
 
 /** The active field definitions of `entity`, in the admin's order. */
 export async function definitions(entity) {
@@ -32,8 +32,10 @@ export function select(def) {
   return def.type === 'USER' || def.type === 'CONTACT' ? `${def.key} { id name }` : def.key;
 }
 
-/** The enum value of a select option, as the schema names it ("In Progress" -> IN_PROGRESS). */
-export const enumValue = (option) => option.toUpperCase().replace(/[^A-Z0-9]+/g, '_').replace(/^_|_$/g, '');
+/** The enum value the schema gives a select option: the server's, sent with the definition
+ * (`optionValues`, in the order of `options`), never worked out here ("Sí" is `S_`, "24h"
+ * `_24H`: a copy of the rule once disagreed and "Sí" could not be saved). */
+export const optionValue = (def, option) => (def.optionValues || [])[def.options.indexOf(option)];
 
 /** A stored value as the form holds it: text for inputs, booleans, lists, `{id, name}` for
  * pickers. */
@@ -63,7 +65,7 @@ export function toInput(def, value) {
 export function display(def, value, options = {}) {
   if (value === null || value === undefined || value === '') return '';
   const locale = document.documentElement.lang;
-  const label = (v) => builtin(def.options.find((o) => enumValue(o) === v) || v);
+  const label = (v) => builtin(def.options.find((o) => optionValue(def, o) === v) || v);
   switch (def.type) {
     case 'USER': case 'CONTACT': return value.name;
     case 'SELECT': return label(value);

@@ -5,7 +5,7 @@
 import { useState } from '../vendor/hooks.module.js';
 import { html } from '../lib/html.js';
 import { t, builtin } from '../lib/i18n.js';
-import { enumValue, toForm, toInput, editable, byBlock } from '../lib/records.js';
+import { optionValue, toForm, toInput, editable, byBlock } from '../lib/records.js';
 import { Picker } from './picker.js';
 
 const INPUT_TYPES = { TEXT: 'text', NUMBER: 'number', DECIMAL: 'number', DATE: 'date', DATETIME: 'datetime-local',
@@ -31,14 +31,14 @@ function Widget({ def, value, set, error, idPrefix }) {
       return html`<div class="field">${label}
         <select id=${id} value=${value} onChange=${(e) => set(e.target.value)} aria-describedby=${described} aria-invalid=${invalid}>
           <option value="">${t('none_chosen')}</option>
-          ${def.options.map((o) => html`<option value=${enumValue(o)}>${builtin(o)}</option>`)}
+          ${def.options.map((o) => html`<option value=${optionValue(def, o)}>${builtin(o)}</option>`)}
         </select>${after}</div>`;
     case 'MULTISELECT':
       return html`<fieldset class="field" id=${id} aria-describedby=${described}>
         <legend>${builtin(def.label)}</legend>
         ${def.options.map((o, i) => html`<span class="check">
-          <input type="checkbox" id=${`${id}-${i}`} checked=${value.includes(enumValue(o))}
-            onChange=${(e) => set(e.target.checked ? [...value, enumValue(o)] : value.filter((v) => v !== enumValue(o)))} />
+          <input type="checkbox" id=${`${id}-${i}`} checked=${value.includes(optionValue(def, o))}
+            onChange=${(e) => set(e.target.checked ? [...value, optionValue(def, o)] : value.filter((v) => v !== optionValue(def, o)))} />
           <label for=${`${id}-${i}`}>${builtin(o)}</label></span>`)}
         ${after}</fieldset>`;
     case 'USER': case 'CONTACT':

@@ -6,7 +6,7 @@ import { html } from '../lib/html.js';
 import { t, builtin } from '../lib/i18n.js';
 import { gql } from '../lib/graphql.js';
 import { Link } from '../lib/router.js';
-import { KINDS, enumValue } from '../lib/records.js';
+import { KINDS, optionValue } from '../lib/records.js';
 
 const USAGE = `query($e: EntityKind!, $k: String!) { fieldOptionUsage(entity: $e, key: $k) { option count } }`;
 const RENAME = `mutation($e: EntityKind!, $k: String!, $f: String!, $t: String!) {
@@ -85,7 +85,7 @@ export function FieldEditor({ entity, field, blocks, onDraft, onSaved, onClose }
   };
   const invalid = (name) => (errors[name] ? { 'aria-invalid': 'true', 'aria-describedby': `fe-${name}-error` } : {});
   const err = (name) => errors[name] && html`<p class="error" id=${`fe-${name}-error`}>${errors[name]}</p>`;
-  const heldLink = held && `${KINDS[entity] ? KINDS[entity].path : ''}?f.${field.key}.${field.type === 'MULTISELECT' ? 'contains' : 'eq'}=${enumValue(held.option)}`;
+  const heldLink = held && `${KINDS[entity] ? KINDS[entity].path : ''}?f.${field.key}.${field.type === 'MULTISELECT' ? 'contains' : 'eq'}=${optionValue(field, held.option)}`;
   return html`<form class="stack card editor" id="field-editor" onSubmit=${save} novalidate aria-labelledby="fe-title">
     <h2 id="fe-title">${t('edit_field', { name: builtin(field.label) })}</h2>
     <p class="hint"><code>${field.key}</code> · ${t(`type_${field.type}`)}</p>

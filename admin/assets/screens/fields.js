@@ -17,7 +17,7 @@ const TYPES = ['TEXT', 'TEXTAREA', 'NUMBER', 'DECIMAL', 'BOOLEAN', 'DATE', 'DATE
   'PHONE', 'URL', 'SELECT', 'MULTISELECT', 'USER', 'CONTACT'];
 const KEY = /^[a-z][A-Za-z0-9]{0,62}$/;
 const FIELDS = `query($e: EntityKind!) { fieldDefinitions(entity: $e, includeInactive: true) {
-  key label type options required active system block position help portalVisible portalEditable } }`;
+  key label type options optionValues required active system block position help portalVisible portalEditable } }`;
 const UPDATE = `mutation($e: EntityKind!, $k: String!, $i: UpdateFieldDefinitionInput!) {
   updateFieldDefinition(entity: $e, key: $k, input: $i) { key } }`;
 const CREATE = `mutation($i: CreateFieldDefinitionInput!) { createFieldDefinition(input: $i) { key label } }`;

@@ -8,7 +8,7 @@ import { html } from '../lib/html.js';
 import { t, builtin } from '../lib/i18n.js';
 import { go, path, Link } from '../lib/router.js';
 import { gql } from '../lib/graphql.js';
-import { KINDS, definitions, select, display, enumValue, CREATED_AT } from '../lib/records.js';
+import { KINDS, definitions, select, display, optionValue, CREATED_AT } from '../lib/records.js';
 import { Picker } from '../parts/picker.js';
 
 const TEXT = ['TEXT', 'TEXTAREA', 'EMAIL', 'PHONE', 'URL'];
@@ -60,7 +60,7 @@ function FilterValue({ def, op, value, set }) {
   if (def.type === 'SELECT' || def.type === 'MULTISELECT') {
     return html`<select id="nf-value" value=${value} onChange=${(e) => set(e.target.value)}>
       <option value="">${t('none_chosen')}</option>
-      ${def.options.map((o) => html`<option value=${enumValue(o)}>${builtin(o)}</option>`)}</select>`;
+      ${def.options.map((o) => html`<option value=${optionValue(def, o)}>${builtin(o)}</option>`)}</select>`;
   }
   if (def.type === 'BOOLEAN') {
     return html`<select id="nf-value" value=${value || 'true'} onChange=${(e) => set(e.target.value)}>

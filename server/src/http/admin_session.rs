@@ -14,6 +14,7 @@ use axum::extract::{ConnectInfo, State};
 use axum::http::header::{CONTENT_TYPE, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use portico_engine::error::ErrorCode;
 use portico_engine::{EngineError, now_micros};
 use serde::Deserialize;
 use serde_json::json;
@@ -25,10 +26,12 @@ pub struct Credentials {
     password: String,
 }
 
+/// A refusal in the shape every GraphQL error has (`errors[0].extensions.code`), so the UI
+/// reads one shape whatever it called.
 fn refusal(status: StatusCode, code: &str, message: &str) -> Response {
     (
         status,
-        Json(json!({"error": {"code": code, "message": message}})),
+        Json(json!({"errors": [{"message": message, "extensions": {"code": code}}]})),
     )
         .into_response()
 }
@@ -63,14 +66,14 @@ pub async fn sign_in(
     if !same_origin(&headers, &state) {
         return refusal(
             StatusCode::FORBIDDEN,
-            "FORBIDDEN",
+            ErrorCode::Forbidden.as_str(),
             "sign in from Portico's own page",
         );
     }
     let Ok(creds) = serde_json::from_slice::<Credentials>(&body) else {
         return refusal(
             StatusCode::BAD_REQUEST,
-            "VALIDATION",
+            ErrorCode::Validation.as_str(),
             "send {\"email\": ..., \"password\": ...} as JSON",
         );
     };
@@ -90,19 +93,19 @@ pub async fn sign_in(
         // One answer for every failure, so addresses cannot be probed.
         Err(EngineError::Unauthenticated) => refusal(
             StatusCode::UNAUTHORIZED,
-            "UNAUTHENTICATED",
+            ErrorCode::Unauthenticated.as_str(),
             "wrong email or password",
         ),
         Err(EngineError::RateLimited) => refusal(
             StatusCode::TOO_MANY_REQUESTS,
-            "RATE_LIMITED",
+            ErrorCode::RateLimited.as_str(),
             "too many attempts; wait a few minutes",
         ),
         Err(e) => {
             tracing::error!(error = %e, "staff sign-in failed");
             refusal(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "INTERNAL",
+                ErrorCode::Internal.as_str(),
                 "something went wrong",
             )
         }
@@ -113,7 +116,7 @@ pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Resp
     if !same_origin(&headers, &state) {
         return refusal(
             StatusCode::FORBIDDEN,
-            "FORBIDDEN",
+            ErrorCode::Forbidden.as_str(),
             "sign out from Portico's own page",
         );
     }

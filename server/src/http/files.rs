@@ -14,6 +14,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use portico_engine::EngineError;
 use portico_engine::documents::Download;
+use portico_engine::error::ErrorCode;
 use portico_schema::Caller;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
@@ -32,18 +33,22 @@ fn engine_error(e: EngineError) -> Response {
     match e {
         EngineError::Unauthenticated => error(
             StatusCode::UNAUTHORIZED,
-            "UNAUTHENTICATED",
+            ErrorCode::Unauthenticated.as_str(),
             "authentication required",
         ),
-        EngineError::Forbidden(m) => error(StatusCode::FORBIDDEN, "FORBIDDEN", &m),
-        EngineError::NotFound { .. } => {
-            error(StatusCode::NOT_FOUND, "NOT_FOUND", "no such document")
+        EngineError::Forbidden(m) => {
+            error(StatusCode::FORBIDDEN, ErrorCode::Forbidden.as_str(), &m)
         }
+        EngineError::NotFound { .. } => error(
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound.as_str(),
+            "no such document",
+        ),
         other => {
             tracing::error!(error = %other, "download failed");
             error(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "INTERNAL",
+                ErrorCode::Internal.as_str(),
                 "internal error",
             )
         }
@@ -65,7 +70,11 @@ async fn serve(
     headers: HeaderMap,
 ) -> Response {
     let Some(id) = id.parse::<i64>().ok().filter(|i| *i > 0) else {
-        return error(StatusCode::NOT_FOUND, "NOT_FOUND", "no such document");
+        return error(
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound.as_str(),
+            "no such document",
+        );
     };
     if let Err(e) = state.engine.sync().await {
         return engine_error(e);

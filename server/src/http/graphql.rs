@@ -18,6 +18,7 @@ use axum::extract::{ConnectInfo, RawQuery, State};
 use axum::http::header::{ACCEPT, ALLOW, CONTENT_TYPE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
+use portico_engine::error::ErrorCode;
 use portico_schema::{Caller, RequestInfo, SchemaCache};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -95,7 +96,7 @@ fn bad_request(message: &str) -> Response {
     respond(
         StatusCode::BAD_REQUEST,
         Media::Json,
-        &json!({"errors": [{"message": message, "extensions": {"code": "VALIDATION"}}]}),
+        &json!({"errors": [{"message": message, "extensions": {"code": ErrorCode::Validation.as_str()}}]}),
     )
 }
 
@@ -299,7 +300,7 @@ fn cross_site(state: &AppState, endpoint: Endpoint, headers: &HeaderMap) -> Opti
     Some(respond(
         StatusCode::FORBIDDEN,
         Media::Json,
-        &json!({"errors": [{"message": "a request signed in by cookie must come from Portico's own pages", "extensions": {"code": "FORBIDDEN"}}]}),
+        &json!({"errors": [{"message": "a request signed in by cookie must come from Portico's own pages", "extensions": {"code": ErrorCode::Forbidden.as_str()}}]}),
     ))
 }
 
@@ -308,7 +309,7 @@ fn internal(detail: String) -> Response {
     respond(
         StatusCode::INTERNAL_SERVER_ERROR,
         Media::Json,
-        &json!({"errors": [{"message": "internal error", "extensions": {"code": "INTERNAL"}}]}),
+        &json!({"errors": [{"message": "internal error", "extensions": {"code": ErrorCode::Internal.as_str()}}]}),
     )
 }
 
@@ -334,12 +335,12 @@ fn shape(media: Media, response: async_graphql::Response) -> Response {
                         .as_object_mut()
                         .map(|x| x.insert("field".into(), Value::from(field)));
                 }
-                "VALIDATION"
+                ErrorCode::Validation.as_str()
             } else {
                 // An error we did not produce ourselves: keep its details in the log only.
                 tracing::error!(message = %e.message, "unclassified resolver error");
                 obj.insert("message".into(), Value::from("internal error"));
-                "INTERNAL"
+                ErrorCode::Internal.as_str()
             };
             obj.entry("extensions")
                 .or_insert_with(|| json!({}))
@@ -475,7 +476,7 @@ async fn get(
         let mut r = respond(
             StatusCode::METHOD_NOT_ALLOWED,
             Media::Json,
-            &json!({"errors": [{"message": "mutations must be sent with POST", "extensions": {"code": "VALIDATION"}}]}),
+            &json!({"errors": [{"message": "mutations must be sent with POST", "extensions": {"code": ErrorCode::Validation.as_str()}}]}),
         );
         r.headers_mut()
             .insert(ALLOW, HeaderValue::from_static("POST"));
@@ -518,7 +519,7 @@ async fn post(
             return respond(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 Media::Json,
-                &json!({"errors": [{"message": format!("a JSON request may be at most {MAX_JSON_BODY} bytes; send files as multipart uploads"), "extensions": {"code": "VALIDATION"}}]}),
+                &json!({"errors": [{"message": format!("a JSON request may be at most {MAX_JSON_BODY} bytes; send files as multipart uploads"), "extensions": {"code": ErrorCode::Validation.as_str()}}]}),
             );
         }
     };
@@ -569,7 +570,7 @@ async fn post_multipart(
             return respond(
                 StatusCode::UNAUTHORIZED,
                 Media::Json,
-                &json!({"errors": [{"message": "sign in to upload", "extensions": {"code": "UNAUTHENTICATED"}}]}),
+                &json!({"errors": [{"message": "sign in to upload", "extensions": {"code": ErrorCode::Unauthenticated.as_str()}}]}),
             );
         }
         Ok(p) => p,
@@ -586,14 +587,15 @@ async fn post_multipart(
             if let Err(e) = checked {
                 let (status, code) = match &e {
                     portico_engine::EngineError::NotFound { .. } => {
-                        (StatusCode::NOT_FOUND, "NOT_FOUND")
+                        (StatusCode::NOT_FOUND, ErrorCode::NotFound.as_str())
                     }
                     portico_engine::EngineError::Forbidden(_) => {
-                        (StatusCode::FORBIDDEN, "FORBIDDEN")
+                        (StatusCode::FORBIDDEN, ErrorCode::Forbidden.as_str())
                     }
-                    portico_engine::EngineError::Unauthenticated => {
-                        (StatusCode::UNAUTHORIZED, "UNAUTHENTICATED")
-                    }
+                    portico_engine::EngineError::Unauthenticated => (
+                        StatusCode::UNAUTHORIZED,
+                        ErrorCode::Unauthenticated.as_str(),
+                    ),
                     _ => return Err(internal(e.to_string())),
                 };
                 return Err(respond(

@@ -12,6 +12,7 @@ use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use futures_util::StreamExt;
+use portico_engine::error::ErrorCode;
 use serde_json::json;
 use std::collections::HashMap;
 
@@ -24,7 +25,7 @@ const PREFLIGHT_HEADERS: [&str; 3] = [
 ];
 
 fn error(status: StatusCode, message: String, field: Option<&str>) -> Response {
-    let mut ext = json!({"code": "VALIDATION"});
+    let mut ext = json!({"code": ErrorCode::Validation.as_str()});
     if let Some(f) = field {
         ext["field"] = json!(f);
     }
@@ -96,7 +97,7 @@ impl Refusal {
                 respond(
                     StatusCode::SERVICE_UNAVAILABLE,
                     Media::Json,
-                    &json!({"errors": [{"message": "the server cannot take files right now; try again shortly", "extensions": {"code": "INTERNAL"}}]}),
+                    &json!({"errors": [{"message": "the server cannot take files right now; try again shortly", "extensions": {"code": ErrorCode::Internal.as_str()}}]}),
                 )
             }
             Refusal::Body(e) => {

@@ -109,10 +109,7 @@ async fn staff_filter_sort_and_page_the_cases_and_the_address_keeps_them() {
     }
     let b = Browser::start(true).await;
     b.goto(&format!("{}/admin/cases", app.server.url)).await;
-    b.wait_for("Acceso del personal").await;
-    b.type_into("#email", ADMIN_EMAIL).await;
-    b.type_into("#password", ADMIN_PASSWORD).await;
-    b.click("form button[type=submit]").await;
+    sign_in(&b, ADMIN_EMAIL, ADMIN_PASSWORD).await;
     b.wait_for("3 casos").await;
 
     // A filter on any field, with its type's operators: status is Open.
@@ -212,6 +209,14 @@ async fn staff_filter_sort_and_page_the_cases_and_the_address_keeps_them() {
 }
 
 /// Presses Escape on the element `css` (which has the focus inside a dialog).
+/// The sign-in screen, as it shows for any address while signed out, filled in and sent.
+async fn sign_in(b: &Browser, email: &str, password: &str) {
+    b.wait_for("Acceso del personal").await;
+    b.type_into("#email", email).await;
+    b.type_into("#password", password).await;
+    b.click("form button[type=submit]").await;
+}
+
 async fn escape(b: &Browser, css: &str) {
     b.type_keys(css, "\u{E00C}").await;
 }
@@ -221,10 +226,7 @@ async fn an_admin_manages_users_groups_tokens_and_emails_in_the_browser() {
     let app = spawn_app().await;
     let b = Browser::start(true).await;
     b.goto(&format!("{}/admin/users", app.server.url)).await;
-    b.wait_for("Acceso del personal").await;
-    b.type_into("#email", ADMIN_EMAIL).await;
-    b.type_into("#password", ADMIN_PASSWORD).await;
-    b.click("form button[type=submit]").await;
+    sign_in(&b, ADMIN_EMAIL, ADMIN_PASSWORD).await;
     b.wait_for("id=\"nu-name\"").await;
 
     // A new user: a short password is named beside its field, the rest stays typed.
@@ -448,10 +450,7 @@ async fn an_admin_orders_and_edits_fields_with_a_live_preview() {
     let b = Browser::start(true).await;
     b.goto(&format!("{}/admin/fields/CASE", app.server.url))
         .await;
-    b.wait_for("Acceso del personal").await;
-    b.type_into("#email", ADMIN_EMAIL).await;
-    b.type_into("#password", ADMIN_PASSWORD).await;
-    b.click("form button[type=submit]").await;
+    sign_in(&b, ADMIN_EMAIL, ADMIN_PASSWORD).await;
     b.wait_for("id=\"down-subject\"").await;
 
     // Keyboard: subject one down, within its block; the focus stays on the button.
@@ -570,10 +569,7 @@ async fn a_staff_user_changes_their_password_and_revokes_their_tokens_in_the_bro
         .to_owned();
     let b = Browser::start(true).await;
     b.goto(&format!("{}/admin/cases", app.server.url)).await;
-    b.wait_for("Acceso del personal").await;
-    b.type_into("#email", "beto@example.com").await;
-    b.type_into("#password", "a long password").await;
-    b.click("form button[type=submit]").await;
+    sign_in(&b, "beto@example.com", "a long password").await;
     // The name in the header leads to the account.
     b.wait_for("class=\"who\"").await;
     b.click("header a.who").await;
@@ -600,4 +596,58 @@ async fn a_staff_user_changes_their_password_and_revokes_their_tokens_in_the_bro
     app.client()
         .login("beto@example.com", "a brand new password")
         .await;
+}
+
+/// Issue 18's first report: the UI worked out a select option's enum value by a rule of its
+/// own that disagreed with the server's on "Sí", "24h" and "Done!", and a Spanish office
+/// could not save "Sí". The UI now takes the server's values (`optionValues`).
+#[tokio::test]
+async fn select_options_with_accents_digits_and_marks_are_saved_from_the_ui() {
+    let app = spawn_app().await;
+    let made = app
+        .admin
+        .ok(
+            "mutation { createFieldDefinition(input: {entity: DEAL, key: \"respuesta\", label: \"Respuesta\", type: SELECT, options: [\"Sí\", \"No\", \"24h\", \"Done!\"]}) { optionValues } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        made["createFieldDefinition"]["optionValues"],
+        json!(["S_", "NO", "_24H", "DONE_"])
+    );
+    let b = Browser::start(true).await;
+    b.goto(&format!("{}/admin/deals/new", app.server.url)).await;
+    sign_in(&b, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    b.wait_for("id=\"f-respuesta\"").await;
+    b.type_into("#f-name", "Renovación").await;
+    b.select("#f-respuesta", "S_").await;
+    b.click("form.record button[type=submit]").await;
+    b.wait_for("Renovación</h1>").await;
+    let stored = || async {
+        app.admin
+            .ok("{ deals { edges { node { respuesta } } } }", json!({}))
+            .await["deals"]["edges"][0]["node"]["respuesta"]
+            .clone()
+    };
+    assert_eq!(stored().await, "S_");
+    // Read back after a reload: the form shows "Sí" chosen.
+    b.refresh().await;
+    b.wait_for("id=\"f-respuesta\"").await;
+    b.wait_for_value("#f-respuesta", "S_").await;
+    for value in ["_24H", "DONE_", "NO"] {
+        b.select("#f-respuesta", value).await;
+        b.click("form.record button[type=submit]").await;
+        b.wait_for("Guardado.").await;
+        assert_eq!(stored().await, value);
+        b.refresh().await;
+        b.wait_for("id=\"f-respuesta\"").await;
+        b.wait_for_value("#f-respuesta", value).await;
+    }
+    // The list shows the option as written.
+    b.goto(&format!(
+        "{}/admin/deals?cols=name,respuesta",
+        app.server.url
+    ))
+    .await;
+    b.wait_for(">No<").await;
 }

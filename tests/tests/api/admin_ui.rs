@@ -221,11 +221,19 @@ async fn the_session_is_an_httponly_strict_cookie_and_other_sites_cannot_use_it(
         .await
         .unwrap();
     assert_eq!(unknown.status(), 401);
+    let wrong = wrong.text().await.unwrap();
     assert_eq!(
-        wrong.text().await.unwrap(),
+        wrong,
         unknown.text().await.unwrap(),
         "no way to tell an unknown address"
     );
+    // The same shape as every GraphQL error.
+    let wrong: Value = serde_json::from_str(&wrong).unwrap();
+    assert_eq!(
+        wrong["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+        "{wrong}"
+    );
+    assert!(wrong["errors"][0]["message"].is_string(), "{wrong}");
 
     let ok = h
         .post(url("/admin/session"))

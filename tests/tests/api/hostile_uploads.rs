@@ -30,6 +30,23 @@ fn operations(case: &str) -> Vec<u8> {
     .into_bytes()
 }
 
+/// A body's start as the spec has it: `operations` (an upload to `case`), then a `map` naming
+/// part `0`.
+fn spec_start(case: &str) -> Vec<u8> {
+    let mut body = Vec::new();
+    part(
+        &mut body,
+        "Content-Disposition: form-data; name=\"operations\"",
+        &operations(case),
+    );
+    part(
+        &mut body,
+        "Content-Disposition: form-data; name=\"map\"",
+        br#"{"0": ["variables.f"]}"#,
+    );
+    body
+}
+
 fn file_part(body: &mut Vec<u8>, name: &str, filename: &str, content: &[u8]) {
     part(
         body,
@@ -111,17 +128,7 @@ async fn file_parts_that_map_does_not_name_are_refused_before_spooling() {
 
     // The review's body: operations, a map naming one file, then 3,000 file parts it does not
     // name (about 230 KB), and then the client stops sending.
-    let mut body = Vec::new();
-    part(
-        &mut body,
-        "Content-Disposition: form-data; name=\"operations\"",
-        &operations(&case),
-    );
-    part(
-        &mut body,
-        "Content-Disposition: form-data; name=\"map\"",
-        br#"{"0": ["variables.f"]}"#,
-    );
+    let mut body = spec_start(&case);
     for i in 0..3000 {
         file_part(&mut body, &format!("x{i}"), "a.txt", b"x");
     }
@@ -140,17 +147,7 @@ async fn file_parts_that_map_does_not_name_are_refused_before_spooling() {
     assert_eq!(client_docs(&t, &case).await, 0);
 
     // The named file after a part map does not name is not reached either: nothing stored.
-    let mut body = Vec::new();
-    part(
-        &mut body,
-        "Content-Disposition: form-data; name=\"operations\"",
-        &operations(&case),
-    );
-    part(
-        &mut body,
-        "Content-Disposition: form-data; name=\"map\"",
-        br#"{"0": ["variables.f"]}"#,
-    );
+    let mut body = spec_start(&case);
     file_part(&mut body, "1", "b.txt", b"not named");
     file_part(&mut body, "0", "a.txt", b"named");
     body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
@@ -160,17 +157,7 @@ async fn file_parts_that_map_does_not_name_are_refused_before_spooling() {
     assert_eq!(client_docs(&t, &case).await, 0);
 
     // A file named twice is refused the second time.
-    let mut body = Vec::new();
-    part(
-        &mut body,
-        "Content-Disposition: form-data; name=\"operations\"",
-        &operations(&case),
-    );
-    part(
-        &mut body,
-        "Content-Disposition: form-data; name=\"map\"",
-        br#"{"0": ["variables.f"]}"#,
-    );
+    let mut body = spec_start(&case);
     file_part(&mut body, "0", "a.txt", b"named");
     file_part(&mut body, "0", "a.txt", b"again");
     body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
@@ -209,17 +196,7 @@ async fn a_second_operations_part_cannot_redirect_an_upload() {
     let pid = t.app.server.pid();
 
     // Authorized against her own case, then a second `operations` aimed at the other one.
-    let mut body = Vec::new();
-    part(
-        &mut body,
-        "Content-Disposition: form-data; name=\"operations\"",
-        &operations(&case),
-    );
-    part(
-        &mut body,
-        "Content-Disposition: form-data; name=\"map\"",
-        br#"{"0": ["variables.f"]}"#,
-    );
+    let mut body = spec_start(&case);
     file_part(&mut body, "0", "a.txt", b"payload");
     part(
         &mut body,

@@ -505,3 +505,49 @@ async fn options_are_counted_and_renamed_where_records_hold_them() {
         serde_json::json!([{"option": "Telephone", "count": 2}, {"option": "Email", "count": 0}, {"option": "Web", "count": 1}])
     );
 }
+
+/// Issue 18's first report, over GraphQL: every option's enum value comes from the server,
+/// and a record keeps and reads back each of them.
+#[tokio::test]
+async fn option_values_are_the_schemas_enum_values() {
+    let app = crate::helpers::spawn_app().await;
+    let made = app
+        .admin
+        .ok(
+            "mutation { createFieldDefinition(input: {entity: CASE, key: \"respuesta\", label: \"Respuesta\", type: SELECT, options: [\"Sí\", \"No\", \"24h\", \"Done!\"]}) { options optionValues } }",
+            serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(
+        made["createFieldDefinition"]["optionValues"],
+        serde_json::json!(["S_", "NO", "_24H", "DONE_"])
+    );
+    let status = app
+        .admin
+        .ok(
+            "{ fieldDefinitions(entity: CASE) { key optionValues } }",
+            serde_json::json!({}),
+        )
+        .await;
+    let status = status["fieldDefinitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["key"] == "status")
+        .unwrap()["optionValues"]
+        .clone();
+    assert_eq!(
+        status,
+        serde_json::json!(["OPEN", "IN_PROGRESS", "WAITING_FOR_RESPONSE", "CLOSED"])
+    );
+    for value in ["S_", "NO", "_24H", "DONE_"] {
+        let made = app
+            .admin
+            .ok(
+                &format!("mutation {{ createCase(input: {{subject: \"x\", respuesta: {value}}}) {{ id respuesta }} }}"),
+                serde_json::json!({}),
+            )
+            .await;
+        assert_eq!(made["createCase"]["respuesta"], value);
+    }
+}

@@ -141,6 +141,12 @@ impl Browser {
             .await;
     }
 
+    /// The browser's reload button.
+    pub async fn refresh(&self) {
+        self.call(reqwest::Method::POST, "/refresh", Some(json!({})))
+            .await;
+    }
+
     pub async fn url(&self) -> String {
         self.call(reqwest::Method::GET, "/url", None)
             .await
