@@ -4,7 +4,7 @@
 use crate::db::{Exec, now_micros};
 use crate::error::{EngineError, Result};
 use crate::identity::{hex, random_hex, unhex};
-use sea_orm::Statement;
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use sha2::{Digest, Sha256};
 
 /// The key that signs the web forms' tokens.
@@ -17,29 +17,23 @@ pub(crate) struct Key([u8; 32]);
 /// The key named `name`: the stored one, or a new random one stored now. Processes starting
 /// together agree: only the first insert lands, and every process reads what landed.
 async fn load_or_create(db: &impl Exec, name: &str) -> Result<Key> {
-    let pg = db.backend() == sea_orm::DbBackend::Postgres;
-    let insert = if pg {
-        "INSERT INTO installation_secrets (name, value, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING"
-    } else {
-        "INSERT INTO installation_secrets (name, value, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING"
-    };
-    db.execute_raw(Statement::from_sql_and_values(
-        db.backend(),
-        insert,
-        [name.into(), random_hex::<32>().into(), now_micros().into()],
-    ))
+    db.execute(
+        &Query::insert()
+            .into_table("installation_secrets")
+            .columns(["name", "value", "created_at"])
+            .values_panic([name.into(), random_hex::<32>().into(), now_micros().into()])
+            .on_conflict(OnConflict::column("name").do_nothing().to_owned())
+            .to_owned(),
+    )
     .await?;
-    let select = if pg {
-        "SELECT value FROM installation_secrets WHERE name = $1"
-    } else {
-        "SELECT value FROM installation_secrets WHERE name = ?"
-    };
     let row = db
-        .query_one_raw(Statement::from_sql_and_values(
-            db.backend(),
-            select,
-            [name.into()],
-        ))
+        .query_one(
+            &Query::select()
+                .column("value")
+                .from("installation_secrets")
+                .and_where(Expr::col("name").eq(name))
+                .to_owned(),
+        )
         .await?
         .ok_or_else(|| EngineError::Internal(format!("no installation secret `{name}`")))?;
     let value: String = row.get(0)?;

@@ -258,14 +258,15 @@ impl EmailTemplates {
         }
         let [subject, html, text] = out;
         Ok(Email {
-            subject: one_line(&subject),
+            subject,
             html,
             text,
         })
     }
 
     /// One part (`subject`, `html` or `text`) of an email, as [`EmailTemplates::render`]
-    /// renders it; the sandbox renders part by part to say which one broke a limit.
+    /// renders it (a subject on one line); the sandbox renders part by part to say which one
+    /// broke a limit.
     pub fn render_part(
         &self,
         kind: EmailKind,
@@ -307,7 +308,12 @@ impl EmailTemplates {
             }
         };
         rendered.map_err(|e| error(describe(&e)))?;
-        String::from_utf8(out.0).map_err(|_| error("the output is not UTF-8".into()))
+        let text = String::from_utf8(out.0).map_err(|_| error("the output is not UTF-8".into()))?;
+        Ok(if part == "subject" {
+            one_line(&text)
+        } else {
+            text
+        })
     }
 }
 

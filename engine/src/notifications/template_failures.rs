@@ -8,7 +8,7 @@ use crate::Engine;
 use crate::db::{Exec, now_micros};
 use crate::error::Result;
 use sea_orm::Statement;
-use sea_orm::sea_query::Query;
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use serde_json::json;
 
 /// The notification's kind; the staff UI words it from `detail` (`kind`, `language`, `reason`).
@@ -68,19 +68,14 @@ impl Engine {
 
 /// Whether `user_id` has an unread notification about this email and language already.
 async fn already_told(db: &impl Exec, user_id: i64, kind: &str, language: &str) -> Result<bool> {
-    let rows = db
-        .query_all_raw(Statement::from_sql_and_values(
-            db.backend(),
-            match db.backend() {
-                sea_orm::DbBackend::Postgres => {
-                    "SELECT detail FROM notifications WHERE user_id = $1 AND kind = $2 AND read_at IS NULL"
-                }
-                _ => "SELECT detail FROM notifications WHERE user_id = ? AND kind = ? AND read_at IS NULL",
-            },
-            [user_id.into(), KIND.into()],
-        ))
-        .await?;
-    for row in rows {
+    let q = Query::select()
+        .column("detail")
+        .from("notifications")
+        .and_where(Expr::col("user_id").eq(user_id))
+        .and_where(Expr::col("kind").eq(KIND))
+        .and_where(Expr::col("read_at").is_null())
+        .to_owned();
+    for row in db.query_all(&q).await? {
         let detail: Option<String> = row.get(0)?;
         let detail: serde_json::Value = detail
             .and_then(|d| serde_json::from_str(&d).ok())

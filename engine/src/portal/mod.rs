@@ -7,7 +7,7 @@
 //! WHERE clause, never a filter applied after loading.
 
 mod access;
-mod accounts;
+pub(crate) mod accounts;
 mod cases;
 mod contacts;
 mod indicators;

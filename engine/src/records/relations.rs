@@ -135,12 +135,9 @@ pub(crate) async fn reaches_portal(db: &impl Exec, contact_id: i64) -> Result<bo
     if db.query_one(&flagged).await?.is_some() {
         return Ok(true);
     }
-    let account = Query::select()
-        .column("contact_id")
-        .from("portal_accounts")
-        .and_where(Expr::col("contact_id").eq(contact_id))
-        .to_owned();
-    Ok(db.query_one(&account).await?.is_some())
+    Ok(crate::portal::accounts::find(db, contact_id)
+        .await?
+        .is_some())
 }
 
 pub(crate) async fn remove_relationship(db: &impl Exec, id: i64) -> Result<()> {

@@ -267,7 +267,7 @@ fn render_here(request: &Request) -> Answer {
     let html = parts.pop().unwrap_or_default();
     let subject = parts.pop().unwrap_or_default();
     Answer::Rendered {
-        subject: subject.split_whitespace().collect::<Vec<_>>().join(" "),
+        subject,
         html,
         text,
     }
