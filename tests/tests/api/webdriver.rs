@@ -180,18 +180,31 @@ impl Browser {
         )
     }
 
+    /// The element `css`, waiting (up to 5 s) for it to appear, as a person waits for a
+    /// screen to finish loading: a screen may show its heading before the data its form
+    /// needs has arrived (and re-render once more when it has).
     async fn find(&self, css: &str) -> String {
-        let v = self
-            .call(
-                reqwest::Method::POST,
-                "/element",
-                Some(json!({"using": "css selector", "value": css})),
-            )
-            .await;
-        v[ELEMENT]
-            .as_str()
-            .unwrap_or_else(|| panic!("no element {css}: {v}"))
-            .to_owned()
+        let query = json!({"using": "css selector", "value": css});
+        let mut last = String::new();
+        for _ in 0..50 {
+            match self
+                .try_call(reqwest::Method::POST, "/element", Some(query.clone()))
+                .await
+            {
+                Ok(v) => {
+                    return v[ELEMENT]
+                        .as_str()
+                        .unwrap_or_else(|| panic!("no element {css}: {v}"))
+                        .to_owned();
+                }
+                Err((e, m)) if e.contains("no such element") => {
+                    last = m;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err((e, m)) => panic!("webdriver /element {css}: {e} {m}"),
+            }
+        }
+        panic!("no element {css} after 5 s: {last}")
     }
 
     /// Replaces what the input `css` holds with `text`, by keyboard as a person does (select
