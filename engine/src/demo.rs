@@ -76,7 +76,7 @@ const DEALS: &[(&str, f64, &str)] = &[
 ];
 
 /// Loads the sample data once; does nothing when contacts already exist.
-pub async fn load(engine: &Engine) -> Result<bool> {
+pub(crate) async fn load(engine: &Engine) -> Result<bool> {
     let p = Principal::System;
     let existing = engine
         .list(

@@ -3,11 +3,14 @@
 
 use crate::db::{Lite, PgConnections};
 use crate::db::{Pools, Reader, Txn, WriteGate};
+use crate::documents::{BlobStore, Storage};
 use crate::error::{EngineError, Result};
 use crate::identity::{Action, Object, Principal, SessionCache, Throttle};
+use crate::mail::MailRenderer;
 use crate::metadata::{self, Catalog};
 use crate::policy::{self, Policy};
 use crate::portal::Links;
+use crate::portal::PortalLimits;
 use crate::state::{self, Versions};
 use crate::version_check::VersionCheck;
 use arc_swap::ArcSwap;
@@ -15,9 +18,44 @@ use sea_orm::{DatabaseConnection, TransactionTrait};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
-#[derive(Debug, Clone)]
+/// Everything the engine needs, given once when it is opened. Nothing is set later: a piece
+/// left out fails to compile, where a setter forgotten at start-up used to fail at the first
+/// email or upload.
 pub struct EngineConfig {
     pub database_url: String,
+    /// The base of every link in an email (`PORTICO_PUBLIC_URL`, else the listen address).
+    pub public_url: String,
+    pub portal_limits: PortalLimits,
+    /// Where document bytes live.
+    pub blobs: Arc<dyn BlobStore>,
+    /// The largest upload, in bytes.
+    pub max_upload_bytes: u64,
+    /// The theme's emails (the engine does not depend on the theme).
+    pub mail_renderer: Arc<dyn MailRenderer>,
+}
+
+/// Work done as the installation itself rather than as a principal: the first admin, the demo
+/// data. Only [`Engine::open`] makes one, and it hands it to whoever opened the engine (the
+/// binary's entry point, a test, a benchmark loader); request handlers reach the engine
+/// through the server's state and never hold this.
+pub struct Maintenance {
+    engine: Arc<Engine>,
+}
+
+impl Maintenance {
+    /// Creates the Administrators group and the first admin when there are no staff users.
+    pub async fn bootstrap_admin(
+        &self,
+        email: Option<&str>,
+        password: Option<&str>,
+    ) -> Result<crate::identity::Bootstrap> {
+        self.engine.bootstrap_admin(email, password).await
+    }
+
+    /// Loads the sample data into an empty installation; answers whether it did.
+    pub async fn load_demo(&self) -> Result<bool> {
+        crate::demo::load(&self.engine).await
+    }
 }
 
 pub struct Engine {
@@ -36,10 +74,10 @@ pub struct Engine {
     pub(crate) sessions: SessionCache,
     pub(crate) throttle: Throttle,
     pub(crate) links: Links,
-    pub(crate) portal_limits: std::sync::OnceLock<crate::portal::PortalLimits>,
+    pub(crate) portal_limits: PortalLimits,
     pub(crate) storage: crate::documents::Storage,
     pub(crate) notification_signal: crate::notifications::Signal,
-    pub(crate) mail_renderer: std::sync::OnceLock<Arc<dyn crate::mail::MailRenderer>>,
+    pub(crate) mail_renderer: Arc<dyn MailRenderer>,
     /// Signs the web forms' tokens ([`Engine::sign`]); the same in every process.
     pub(crate) form_key: crate::secrets::Key,
     seen_policy: AtomicI64,
@@ -54,16 +92,22 @@ impl Engine {
     ///
     /// Several processes may start at once on a new PostgreSQL database; all but one then
     /// collide on the migrations or the seed rows. Those retry, and find the work done.
-    pub async fn open(config: &EngineConfig) -> Result<Arc<Engine>> {
+    pub async fn open(config: EngineConfig) -> Result<(Arc<Engine>, Maintenance)> {
         let mut attempt = 0;
         loop {
-            match Self::try_open(config).await {
+            match Self::try_open(&config).await {
                 Err(EngineError::Db(e)) if attempt < 8 => {
                     attempt += 1;
                     tracing::warn!(error = %e, attempt, "opening the database failed; retrying");
                     tokio::time::sleep(std::time::Duration::from_millis(250 * attempt)).await;
                 }
-                other => return other,
+                Err(e) => return Err(e),
+                Ok(engine) => {
+                    let maintenance = Maintenance {
+                        engine: engine.clone(),
+                    };
+                    return Ok((engine, maintenance));
+                }
             }
         }
     }
@@ -101,20 +145,15 @@ impl Engine {
             policy,
             sessions: SessionCache::new(versions.auth),
             throttle: Throttle::default(),
-            links: Links::default(),
-            portal_limits: std::sync::OnceLock::new(),
-            storage: Default::default(),
+            links: Links::new(&config.public_url),
+            portal_limits: config.portal_limits,
+            storage: Storage::new(config.blobs.clone(), config.max_upload_bytes),
             notification_signal: Default::default(),
-            mail_renderer: std::sync::OnceLock::new(),
+            mail_renderer: config.mail_renderer.clone(),
             seen_policy: AtomicI64::new(versions.policy),
             reload: tokio::sync::Mutex::new(()),
             form_key,
         }))
-    }
-
-    /// The base of every link in an email (`PORTICO_PUBLIC_URL`); set once, before serving.
-    pub fn set_public_url(&self, url: &str) {
-        self.links.set_base(url);
     }
 
     /// The metadata snapshot this process holds; call [`Engine::sync`] first in a request.

@@ -9,7 +9,7 @@ pub mod access;
 pub mod audit;
 mod batch;
 pub(crate) mod db;
-pub mod demo;
+mod demo;
 pub mod documents;
 mod engine;
 pub mod error;
@@ -26,5 +26,5 @@ mod version_check;
 
 pub use access::{PortalHandle, StaffHandle};
 pub use db::{micros_to_rfc3339, now_micros};
-pub use engine::{Engine, EngineConfig};
+pub use engine::{Engine, EngineConfig, Maintenance};
 pub use error::{EngineError, Result};

@@ -16,6 +16,7 @@ mod m20261127_000007_notifications;
 mod m20261129_000008_access;
 mod m20261130_000009_staff_ui;
 mod m20261204_000010_secrets;
+mod m20261206_000011_option_meaning;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000008_access::Migration),
             Box::new(m20261130_000009_staff_ui::Migration),
             Box::new(m20261204_000010_secrets::Migration),
+            Box::new(m20261206_000011_option_meaning::Migration),
         ]
     }
 }

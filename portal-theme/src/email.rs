@@ -5,48 +5,8 @@
 //! and plain text are not escaped (they are not HTML). Spanish is the default language: a
 //! contact without a language, or with one we have no templates for, gets Spanish.
 
-use serde::Serialize;
+use portico_engine::mail::EmailKind;
 use tera::{Context, Tera};
-
-/// The emails Portico sends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EmailKind {
-    /// Portal access was switched on: choose a password.
-    Invitation,
-    /// Access to one case was granted.
-    CaseAccess,
-    /// A portal user asked to reset their password.
-    PasswordReset,
-    /// To staff: a client did something on a case's portal (uploaded, opened a case).
-    PortalActivity,
-    /// To a portal user's old address: their login email was changed.
-    LoginEmailChanged,
-}
-
-impl EmailKind {
-    pub const ALL: [EmailKind; 5] = [
-        EmailKind::Invitation,
-        EmailKind::CaseAccess,
-        EmailKind::PasswordReset,
-        EmailKind::PortalActivity,
-        EmailKind::LoginEmailChanged,
-    ];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            EmailKind::Invitation => "invitation",
-            EmailKind::CaseAccess => "case_access",
-            EmailKind::PasswordReset => "password_reset",
-            EmailKind::PortalActivity => "portal_activity",
-            EmailKind::LoginEmailChanged => "login_email_changed",
-        }
-    }
-
-    pub fn from_key(key: &str) -> Option<EmailKind> {
-        EmailKind::ALL.into_iter().find(|k| k.key() == key)
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Language {

@@ -7,12 +7,14 @@ use async_graphql::dynamic::{
     Enum, Field, FieldFuture, FieldValue, InputObject, InputValue, Object, ResolverContext, TypeRef,
 };
 use async_graphql::{Name, Result, Value};
-use portico_engine::mail::{EmailTemplate, RenderedMail, TemplateOverride};
+use portico_engine::mail::{EmailKind, EmailTemplate, RenderedMail, TemplateOverride};
 use portico_engine::micros_to_rfc3339;
 
-/// GraphQL enum values are the template keys upper-cased (`case_access` -> `CASE_ACCESS`).
-fn key_args(ctx: &ResolverContext<'_>) -> Result<(String, String)> {
-    let kind = ctx.args.try_get("kind")?.enum_name()?.to_lowercase();
+fn key_args(ctx: &ResolverContext<'_>) -> Result<(EmailKind, String)> {
+    let arg = ctx.args.try_get("kind")?;
+    let name = arg.enum_name()?;
+    let kind = EmailKind::from_graphql_name(name)
+        .ok_or_else(|| crate::error::invalid("kind", format!("no email `{name}`")))?;
     let language = ctx.args.try_get("language")?.enum_name()?.to_lowercase();
     Ok((kind, language))
 }
@@ -29,7 +31,7 @@ fn source_of(ctx: &ResolverContext<'_>) -> Result<TemplateOverride> {
 
 pub fn enums() -> Vec<Enum> {
     vec![
-        Enum::new("EmailKind").items(portico_engine::mail::EMAIL_KINDS.map(str::to_uppercase)),
+        Enum::new("EmailKind").items(EmailKind::ALL.map(EmailKind::graphql_name)),
         Enum::new("EmailLanguage").items(["ES", "EN"]),
     ]
 }
@@ -68,7 +70,7 @@ pub fn objects() -> Vec<Object> {
                 TypeRef::named_nn("EmailKind"),
                 |t| {
                     Some(FieldValue::value(Value::Enum(Name::new(
-                        t.kind.to_uppercase(),
+                        t.kind.graphql_name(),
                     ))))
                 },
             ))
@@ -113,7 +115,7 @@ pub fn query_fields() -> Vec<Field> {
                     let (kind, language) = key_args(&ctx)?;
                     let source = source_of(&ctx)?;
                     let mail = staff(&ctx)?
-                        .preview_email_template(&kind, &language, &source)
+                        .preview_email_template(kind, &language, &source)
                         .await
                         .map_err(engine_err)?;
                     Ok(Some(FieldValue::owned_any(mail)))
@@ -162,7 +164,7 @@ pub fn mutation_fields() -> Vec<Field> {
                     let (kind, language) = key_args(&ctx)?;
                     let source = source_of(&ctx)?;
                     let t = staff(&ctx)?
-                        .update_email_template(&kind, &language, source)
+                        .update_email_template(kind, &language, source)
                         .await
                         .map_err(engine_err)?;
                     Ok(Some(FieldValue::owned_any(t)))
@@ -183,7 +185,7 @@ pub fn mutation_fields() -> Vec<Field> {
                 FieldFuture::new(async move {
                     let (kind, language) = key_args(&ctx)?;
                     let t = staff(&ctx)?
-                        .reset_email_template(&kind, &language)
+                        .reset_email_template(kind, &language)
                         .await
                         .map_err(engine_err)?;
                     Ok(Some(FieldValue::owned_any(t)))

@@ -119,6 +119,26 @@ pub fn definition_object() -> Object {
         .field(def_field("portalEditable", nn(T::BOOLEAN), |d| {
             Value::from(d.portal_editable)
         }))
+        .field(
+            def_field("defaultOption", T::named(T::STRING), |d| {
+                d.default_option.clone().map_or(Value::Null, Value::from)
+            })
+            .description("The option a new record takes when its create leaves the field out (a new case's status)."),
+        )
+        .field(
+            def_field("closedOptions", T::named_nn_list_nn(T::STRING), |d| {
+                Value::List(d.closed_options.iter().map(|o| Value::from(o.clone())).collect())
+            })
+            .description("The options that mean finished (a case's Closed, a deal's Won and Lost): the portal home's open cases and the indicators go by these, not by labels. Only a case's `status` and a deal's `stage` have them."),
+        )
+        .field(
+            def_field("closable", nn(T::BOOLEAN), |d| Value::from(d.closable()))
+                .description("Whether `closedOptions` may be set on this field."),
+        )
+        .field(
+            def_field("optionsFixed", nn(T::BOOLEAN), |d| Value::from(d.options_fixed()))
+                .description("Whether the options are Portico's own (a contact's `kind` and `language`), which no one renames, adds or removes."),
+        )
 }
 
 pub fn inputs() -> Vec<InputObject> {
@@ -132,6 +152,7 @@ pub fn inputs() -> Vec<InputObject> {
             .field(InputValue::new("help", T::named(T::STRING)))
             .field(InputValue::new("portalVisible", T::named(T::BOOLEAN)))
             .field(InputValue::new("portalEditable", T::named(T::BOOLEAN)))
+            .field(InputValue::new("defaultOption", T::named(T::STRING)))
     };
     vec![
         common(
@@ -145,13 +166,17 @@ pub fn inputs() -> Vec<InputObject> {
         ),
         common(
             InputObject::new("UpdateFieldDefinitionInput")
-                .field(InputValue::new("active", T::named(T::BOOLEAN))),
+                .field(InputValue::new("active", T::named(T::BOOLEAN)))
+                .field(InputValue::new(
+                    "closedOptions",
+                    T::named_nn_list(T::STRING),
+                )),
         ),
     ]
 }
 
-fn options(input: &ObjectAccessor<'_>) -> Result<Option<Vec<String>>> {
-    match input.get("options") {
+fn strings(input: &ObjectAccessor<'_>, name: &str) -> Result<Option<Vec<String>>> {
+    match input.get(name) {
         Some(v) if !v.is_null() => Ok(Some(
             v.list()?
                 .iter()
@@ -222,13 +247,14 @@ pub fn mutation_fields() -> Vec<Field> {
                     key: string(&input, "key")?,
                     label: opt_string(&input, "label")?.unwrap_or_default(),
                     field_type: FieldType::parse(&type_name),
-                    options: options(&input)?.unwrap_or_default(),
+                    options: strings(&input, "options")?.unwrap_or_default(),
                     required: opt_bool(&input, "required")?.unwrap_or(false),
                     block: opt_string(&input, "block")?,
                     position: opt_i32(&input, "position")?,
                     help: opt_string(&input, "help")?,
                     portal_visible: opt_bool(&input, "portalVisible")?.unwrap_or(false),
                     portal_editable: opt_bool(&input, "portalEditable")?.unwrap_or(false),
+                    default_option: opt_string(&input, "defaultOption")?,
                 };
                 let d = staff(&ctx)?
                     .create_field_definition(new)
@@ -257,7 +283,7 @@ pub fn mutation_fields() -> Vec<Field> {
                 };
                 let change = DefinitionChange {
                     label: opt_string(&input, "label")?,
-                    options: options(&input)?,
+                    options: strings(&input, "options")?,
                     required: opt_bool(&input, "required")?,
                     active: opt_bool(&input, "active")?,
                     block: opt_string(&input, "block")?,
@@ -265,6 +291,12 @@ pub fn mutation_fields() -> Vec<Field> {
                     help,
                     portal_visible: opt_bool(&input, "portalVisible")?,
                     portal_editable: opt_bool(&input, "portalEditable")?,
+                    default_option: match input.get("defaultOption") {
+                        Some(v) if v.is_null() => Some(None),
+                        Some(v) => Some(Some(v.string()?.to_owned())),
+                        None => None,
+                    },
+                    closed_options: strings(&input, "closedOptions")?,
                 };
                 let d = staff(&ctx)?
                     .update_field_definition(entity, &key, change)

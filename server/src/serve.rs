@@ -1,4 +1,4 @@
-//! Start-up: open the engine, make sure there is an admin, bind, announce, serve until told
+//! Start-up: bind, open the engine, make sure there is an admin, announce, serve until told
 //! to stop.
 
 use crate::config::Config;
@@ -7,7 +7,7 @@ use crate::http::{self, AppState};
 use portico_engine::documents::LocalBlobStore;
 use portico_engine::identity::Bootstrap;
 use portico_engine::mail::{MailWorker, Transport};
-use portico_engine::{Engine, EngineConfig};
+use portico_engine::{Engine, EngineConfig, Maintenance};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -40,20 +40,41 @@ pub enum ServeError {
     Pages(String),
 }
 
-async fn open(config: &Config) -> Result<Arc<Engine>, ServeError> {
+/// Opens the engine with everything it needs; `public_url` is the configured one or, when
+/// none is, the address this process listens on.
+async fn open(config: &Config, public_url: &str) -> Result<(Arc<Engine>, Maintenance), ServeError> {
     std::fs::create_dir_all(&config.data_dir).map_err(|source| ServeError::DataDir {
         path: config.data_dir.display().to_string(),
         source,
     })?;
-    Ok(Engine::open(&EngineConfig {
+    let renderer = crate::mail::ThemeRenderer::new().map_err(ServeError::Mail)?;
+    Ok(Engine::open(EngineConfig {
         database_url: config.database_url.clone(),
+        public_url: public_url.to_owned(),
+        portal_limits: config.portal_limits,
+        blobs: Arc::new(LocalBlobStore::new(config.data_dir.join("files"))),
+        max_upload_bytes: config.max_upload_bytes,
+        mail_renderer: Arc::new(renderer),
     })
     .await?)
 }
 
 pub async fn run(config: Config, demo: bool) -> Result<(), ServeError> {
-    let engine = open(&config).await?;
-    match engine
+    // Bound first: the links in emails default to the address actually listened on (port 0
+    // picks one). Connections wait in the backlog until serving starts.
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|source| ServeError::Bind {
+            addr: config.listen.to_string(),
+            source,
+        })?;
+    let addr = listener.local_addr()?;
+    let public_url = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"));
+    let (engine, maintenance) = open(&config, &public_url).await?;
+    match maintenance
         .bootstrap_admin(
             config.admin_email.as_deref(),
             config.admin_password.as_deref(),
@@ -66,34 +87,18 @@ pub async fn run(config: Config, demo: bool) -> Result<(), ServeError> {
             "portico created the first admin: {email} with password {password} (shown only now; change it after logging in)"
         ),
     }
-    if demo && portico_engine::demo::load(&engine).await? {
+    if demo && maintenance.load_demo().await? {
         println!("portico loaded the demo data");
     }
+    // The maintenance handle ends here: nothing that serves requests holds it.
+    drop(maintenance);
     let transport =
         Transport::new(config.smtp_url.as_deref(), &config.data_dir).map_err(ServeError::Mail)?;
-    engine.set_document_storage(
-        Arc::new(LocalBlobStore::new(config.data_dir.join("files"))),
-        config.max_upload_bytes,
-    );
-    let renderer = Arc::new(crate::mail::ThemeRenderer::new().map_err(ServeError::Mail)?);
-    engine.set_mail_renderer(renderer.clone());
-    let worker = MailWorker::new(
-        engine.clone(),
-        renderer,
-        transport,
-        config.mail_from.clone(),
-    );
+    let worker = MailWorker::new(engine.clone(), transport, config.mail_from.clone());
     tokio::spawn(worker.run(MAIL_POLL));
     tokio::spawn(sweep_blobs(engine.clone()));
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
-        .map_err(|source| ServeError::Bind {
-            addr: config.listen.to_string(),
-            source,
-        })?;
-    let addr = listener.local_addr()?;
-    let state =
-        AppState::new(engine, config, addr).map_err(|e| ServeError::Pages(e.to_string()))?;
+    let state = AppState::new(engine, config, addr, public_url)
+        .map_err(|e| ServeError::Pages(e.to_string()))?;
     serve(listener, state).await
 }
 
@@ -173,7 +178,8 @@ async fn shutdown() {
 }
 
 pub async fn print_schema(config: Config, portal: bool) -> Result<(), ServeError> {
-    let engine = open(&config).await?;
+    let public_url = config.public_url.clone().unwrap_or_default();
+    let (engine, _) = open(&config, &public_url).await?;
     let catalog = engine.sync().await?;
     let build = if portal {
         portico_schema::build_portal_schema

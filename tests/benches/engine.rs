@@ -2,9 +2,12 @@
 //! database `cargo bench --bench load` kept in PORTICO_BENCH_DIR: where the time of a request
 //! goes, split by layer.
 
+use portico_engine::Engine;
 use portico_engine::metadata::EntityKind;
 use portico_engine::records::{Condition, Direction, ListQuery, Op, Sort};
-use portico_engine::{Engine, EngineConfig};
+
+#[allow(dead_code)] // this benchmark opens the engine only; the server helpers are the others'
+mod common;
 use std::time::Instant;
 
 #[tokio::main]
@@ -14,7 +17,7 @@ async fn main() {
         return;
     };
     let url = format!("sqlite://{dir}/portico.db?mode=rwc");
-    let engine = Engine::open(&EngineConfig { database_url: url })
+    let (engine, _) = Engine::open(common::dataset::engine_config(&url, dir.as_ref()))
         .await
         .expect("open");
     // The admin the load benchmark created, signed in as any admin would be.

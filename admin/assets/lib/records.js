@@ -15,7 +15,7 @@ export const KINDS = {
 };
 
 const DEFS = `query($e: EntityKind!) { fieldDefinitions(entity: $e) {
-  key label type options optionValues required block position help system portalVisible } }`;
+  key label type options optionValues defaultOption required block position help system portalVisible } }`;
 
 /** The active field definitions of `entity`, in the admin's order. */
 export async function definitions(entity) {
@@ -36,6 +36,10 @@ export function select(def) {
  * (`optionValues`, in the order of `options`), never worked out here ("Sí" is `S_`, "24h"
  * `_24H`: a copy of the rule once disagreed and "Sí" could not be saved). */
 export const optionValue = (def, option) => (def.optionValues || [])[def.options.indexOf(option)];
+
+/** What a new record's form starts with for `def`: the default option the admin chose (a new
+ * case is shown Open, as it will be saved), else nothing. */
+export const startValue = (def) => (def.defaultOption ? optionValue(def, def.defaultOption) : undefined);
 
 /** A stored value as the form holds it: text for inputs, booleans, lists, `{id, name}` for
  * pickers. */

@@ -5,7 +5,7 @@
 import { useState } from '../vendor/hooks.module.js';
 import { html } from '../lib/html.js';
 import { t, builtin } from '../lib/i18n.js';
-import { optionValue, toForm, toInput, editable, byBlock } from '../lib/records.js';
+import { optionValue, startValue, toForm, toInput, editable, byBlock } from '../lib/records.js';
 import { Picker } from './picker.js';
 
 const INPUT_TYPES = { TEXT: 'text', NUMBER: 'number', DECIMAL: 'number', DATE: 'date', DATETIME: 'datetime-local',
@@ -55,7 +55,8 @@ function Widget({ def, value, set, error, idPrefix }) {
  * changed fields are sent on an edit, so a field someone else changed meanwhile is kept. */
 export function RecordForm({ entity, defs, record, prefill = {}, save, submitLabel, idPrefix = 'f-', extra = null, disabled = false }) {
   const fields = defs.filter((d) => editable(entity, d));
-  const initial = () => Object.fromEntries(fields.map((d) => [d.key, toForm(d, (record || prefill)[d.key])]));
+  const initial = () => Object.fromEntries(fields.map((d) => [d.key,
+    toForm(d, record ? record[d.key] : (prefill[d.key] ?? startValue(d)))]));
   const [values, setValues] = useState(initial);
   const [errors, setErrors] = useState({});
   const [problem, setProblem] = useState(null);

@@ -1,6 +1,8 @@
 // Editing one field: label, help, required, block and, for lists, the options (add, rename,
-// reorder, remove). An option records hold cannot be removed: the editor says how many hold
-// it and links to them. Every change shows in the preview before it is saved.
+// reorder, remove), which one new records take and, for a case's status or a deal's stage,
+// which ones mean closed (what the portal home and the indicators go by, whatever the
+// labels say). An option records hold cannot be removed: the editor says how many hold it
+// and links to them. Every change shows in the preview before it is saved.
 import { useEffect, useState } from '../vendor/hooks.module.js';
 import { html } from '../lib/html.js';
 import { t, builtin } from '../lib/i18n.js';
@@ -24,7 +26,9 @@ export function FieldEditor({ entity, field, blocks, onDraft, onSaved, onClose }
   const [required, setRequired] = useState(field.required);
   const [block, setBlock] = useState(field.block);
   const [newBlock, setNewBlock] = useState('');
-  const [options, setOptions] = useState(field.options.map((o) => ({ orig: o, name: o })));
+  const [options, setOptions] = useState(field.options.map((o) => ({ orig: o, name: o, closed: field.closedOptions.includes(o) })));
+  const [defaultOpt, setDefaultOpt] = useState(field.defaultOption ? field.options.indexOf(field.defaultOption) : -1);
+  const editable = lists && !field.optionsFixed;
   const [added, setAdded] = useState('');
   const [usage, setUsage] = useState({});
   const [held, setHeld] = useState(null);
@@ -45,6 +49,7 @@ export function FieldEditor({ entity, field, blocks, onDraft, onSaved, onClose }
     const next = [...options];
     [next[i], next[j]] = [next[j], next[i]];
     setOptions(next);
+    if (defaultOpt === i) setDefaultOpt(j); else if (defaultOpt === j) setDefaultOpt(i);
     setTimeout(() => { const b = document.getElementById(`opt-${delta < 0 ? 'up' : 'down'}-${j}`); if (b) b.focus(); });
   };
   const remove = (i) => {
@@ -52,11 +57,12 @@ export function FieldEditor({ entity, field, blocks, onDraft, onSaved, onClose }
     if (o.orig && usage[o.orig] > 0) { setHeld({ option: o.orig, count: usage[o.orig] }); return; }
     setHeld(null);
     setOptions(options.filter((_, j) => j !== i));
+    if (defaultOpt === i) setDefaultOpt(-1); else if (defaultOpt > i) setDefaultOpt(defaultOpt - 1);
   };
   const add = () => {
     const name = added.trim();
     if (!name) return;
-    setOptions([...options, { orig: null, name }]);
+    setOptions([...options, { orig: null, name, closed: false }]);
     setAdded('');
   };
   const save = async (e) => {
@@ -73,7 +79,9 @@ export function FieldEditor({ entity, field, blocks, onDraft, onSaved, onClose }
       const input = { help: help.trim() || null, block: chosenBlock };
       if (label !== field.label) input.label = label;
       if (!field.system) input.required = required;
-      if (lists) input.options = options.map((o) => o.name.trim()).filter(Boolean);
+      if (editable) input.options = options.map((o) => o.name.trim()).filter(Boolean);
+      if (field.type === 'SELECT') input.defaultOption = defaultOpt >= 0 ? options[defaultOpt].name.trim() : null;
+      if (field.closable) input.closedOptions = options.filter((o) => o.closed).map((o) => o.name.trim());
       await gql(UPDATE, { e: entity, k: field.key, i: input });
       setErrors({});
       onSaved(label);
@@ -106,22 +114,29 @@ export function FieldEditor({ entity, field, blocks, onDraft, onSaved, onClose }
       <input id="fe-new-block" value=${newBlock} onInput=${(e) => setNewBlock(e.target.value)} />`}
     ${err('block')}
     ${lists && html`<fieldset><legend>${t('options_title')}</legend>
+      ${field.optionsFixed && html`<p class="hint" id="fe-fixed">${t('options_fixed')}</p>`}
+      ${field.type === 'SELECT' && html`<p class="hint" id="fe-meaning">${t(field.closable ? 'option_meaning_closable' : 'option_meaning')}</p>`}
       <ol class="options">${options.map((o, i) => html`<li key=${o.orig || `new-${i}`}>
         <label class="visually-hidden" for=${`opt-${i}`}>${t('option_n', { n: i + 1 })}</label>
-        <input id=${`opt-${i}`} value=${o.name} onInput=${(e) => setOptions(options.map((x, j) => (j === i ? { ...x, name: e.target.value } : x)))}
+        <input id=${`opt-${i}`} value=${o.name} readonly=${!editable} onInput=${(e) => setOptions(options.map((x, j) => (j === i ? { ...x, name: e.target.value } : x)))}
           ...${invalid(`option-${i}`)} />
         ${o.orig && usage[o.orig] !== undefined && html`<span class="hint">${t('held_by', { n: usage[o.orig] })}</span>`}
-        <button type="button" class="icon-text" id=${`opt-up-${i}`} aria-label=${t('move_up', { name: o.name })} onClick=${() => move(i, -1)}>↑</button>
+        ${field.type === 'SELECT' && html`<span class="check"><input type="radio" name="fe-default" id=${`opt-default-${i}`} checked=${defaultOpt === i}
+          onChange=${() => setDefaultOpt(i)} /><label for=${`opt-default-${i}`}>${t('option_default')}<span class="visually-hidden">: ${o.name}</span></label></span>`}
+        ${field.closable && html`<span class="check"><input type="checkbox" id=${`opt-closed-${i}`} checked=${o.closed}
+          onChange=${(e) => setOptions(options.map((x, j) => (j === i ? { ...x, closed: e.target.checked } : x)))} />
+          <label for=${`opt-closed-${i}`}>${t('option_closed')}<span class="visually-hidden">: ${o.name}</span></label></span>`}
+        ${editable && html`<button type="button" class="icon-text" id=${`opt-up-${i}`} aria-label=${t('move_up', { name: o.name })} onClick=${() => move(i, -1)}>↑</button>
         <button type="button" class="icon-text" id=${`opt-down-${i}`} aria-label=${t('move_down', { name: o.name })} onClick=${() => move(i, 1)}>↓</button>
-        <button type="button" class="link danger" id=${`opt-remove-${i}`} onClick=${() => remove(i)}>${t('remove')}<span class="visually-hidden"> ${o.name}</span></button>
+        <button type="button" class="link danger" id=${`opt-remove-${i}`} onClick=${() => remove(i)}>${t('remove')}<span class="visually-hidden"> ${o.name}</span></button>`}
         ${err(`option-${i}`)}</li>`)}</ol>
       ${held && html`<p role="alert" class="error" id="held">${t('option_held', { option: held.option, n: held.count })}
         ${' '}<${Link} href=${heldLink}>${t('see_them')}</${Link}></p>`}
-      <div class="filters"><label for="opt-new">${t('new_option')}</label>
+      ${editable && html`<div class="filters"><label for="opt-new">${t('new_option')}</label>
         <input id="opt-new" value=${added} onInput=${(e) => setAdded(e.target.value)}
           onKeyDown=${(e) => { if (e.key === 'Enter') { e.preventDefault(); add(); } }} />
-        <button type="button" class="secondary" onClick=${add}>${t('add')}</button></div>
-      ${err('options')}
+        <button type="button" class="secondary" onClick=${add}>${t('add')}</button></div>`}
+      ${err('options')}${err('defaultOption')}${err('closedOptions')}
     </fieldset>`}
     <div class="buttons"><button type="submit" disabled=${busy}>${t('save')}</button>
       <button type="button" class="secondary" onClick=${onClose}>${t('close')}</button></div>

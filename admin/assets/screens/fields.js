@@ -17,7 +17,8 @@ const TYPES = ['TEXT', 'TEXTAREA', 'NUMBER', 'DECIMAL', 'BOOLEAN', 'DATE', 'DATE
   'PHONE', 'URL', 'SELECT', 'MULTISELECT', 'USER', 'CONTACT'];
 const KEY = /^[a-z][A-Za-z0-9]{0,62}$/;
 const FIELDS = `query($e: EntityKind!) { fieldDefinitions(entity: $e, includeInactive: true) {
-  key label type options optionValues required active system block position help portalVisible portalEditable } }`;
+  key label type options optionValues defaultOption closedOptions closable optionsFixed
+  required active system block position help portalVisible portalEditable } }`;
 const UPDATE = `mutation($e: EntityKind!, $k: String!, $i: UpdateFieldDefinitionInput!) {
   updateFieldDefinition(entity: $e, key: $k, input: $i) { key } }`;
 const CREATE = `mutation($i: CreateFieldDefinitionInput!) { createFieldDefinition(input: $i) { key label } }`;
@@ -249,9 +250,10 @@ export function Fields({ entity }) {
         <${NewField} entity=${entity} onCreated=${created} />
       </div>
       <div>
-        ${editingField && html`<${FieldEditor} key=${editingField.key + editingField.label + editingField.options.join('|')} entity=${entity}
+        ${editingField && html`<${FieldEditor} key=${[editingField.key, editingField.label, ...editingField.options,
+          editingField.defaultOption, ...editingField.closedOptions].join('|')} entity=${entity}
           field=${editingField} blocks=${blocks} onDraft=${setDraft}
-          onSaved=${(label) => { setStatus(t('saved_field', { label })); setDraft(null); load(); }}
+          onSaved=${(label) => { setStatus(t('saved_field', { label: builtin(label) })); setDraft(null); load(); }}
           onClose=${() => { setEditing(null); setDraft(null); }} />`}
         <${Preview} entity=${entity} fields=${shown} />
       </div>

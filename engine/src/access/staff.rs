@@ -261,7 +261,7 @@ impl StaffHandle {
     }
     pub async fn update_email_template(
         &self,
-        kind: &str,
+        kind: crate::mail::EmailKind,
         language: &str,
         source: TemplateOverride,
     ) -> Result<EmailTemplate> {
@@ -271,7 +271,7 @@ impl StaffHandle {
     }
     pub async fn preview_email_template(
         &self,
-        kind: &str,
+        kind: crate::mail::EmailKind,
         language: &str,
         source: &TemplateOverride,
     ) -> Result<RenderedMail> {
@@ -279,7 +279,11 @@ impl StaffHandle {
             .preview_email_template(&self.principal, kind, language, source)
             .await
     }
-    pub async fn reset_email_template(&self, kind: &str, language: &str) -> Result<EmailTemplate> {
+    pub async fn reset_email_template(
+        &self,
+        kind: crate::mail::EmailKind,
+        language: &str,
+    ) -> Result<EmailTemplate> {
         self.engine
             .reset_email_template(&self.principal, kind, language)
             .await

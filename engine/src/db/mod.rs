@@ -12,7 +12,7 @@ use crate::error::Result;
 use portico_migrations::{Migrator, MigratorTrait};
 use sea_orm::sea_query::{InsertStatement, SelectStatement};
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -105,10 +105,6 @@ async fn connect_with(url: &str, pool: u32) -> Result<DatabaseConnection> {
         opts.max_connections(pool).min_connections(1);
     }
     Ok(Database::connect(opts).await?)
-}
-
-pub fn is_postgres(db: &impl ConnectionTrait) -> bool {
-    db.get_database_backend() == DbBackend::Postgres
 }
 
 /// Microseconds since the Unix epoch: how every timestamp is stored.

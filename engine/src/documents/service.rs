@@ -70,15 +70,6 @@ struct ClientUpload {
 }
 
 impl Engine {
-    /// Wires the blob store and the upload limit in; the server calls it once at start-up.
-    pub fn set_document_storage(
-        &self,
-        store: std::sync::Arc<dyn super::BlobStore>,
-        max_upload: u64,
-    ) {
-        self.storage.set(store, max_upload);
-    }
-
     async fn insert_document(
         &self,
         p: &Principal,

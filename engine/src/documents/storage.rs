@@ -1,12 +1,12 @@
-//! The engine's hold on the blob store and the upload limit, set once at start-up (the server
-//! knows the data directory and the configured limit).
+//! The engine's hold on the blob store and the upload limit, from its configuration (the
+//! server knows the data directory and the configured limit).
 
 use super::blob::{Blob, BlobStore};
 use super::model;
 use super::sniff;
 use crate::db::Exec;
 use crate::error::{EngineError, Result};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use tokio::io::AsyncRead;
 
 /// A file arriving from a client: streamed, never held in memory whole.
@@ -16,9 +16,9 @@ pub struct Upload<'a> {
     pub content: &'a mut (dyn AsyncRead + Send + Unpin),
 }
 
-#[derive(Default)]
 pub(crate) struct Storage {
-    inner: OnceLock<(Arc<dyn BlobStore>, u64)>,
+    store: Arc<dyn BlobStore>,
+    max_upload: u64,
 }
 
 /// A stored upload, ready to be recorded.
@@ -29,23 +29,17 @@ pub(crate) struct Stored {
 }
 
 impl Storage {
-    pub(crate) fn set(&self, store: Arc<dyn BlobStore>, max_upload: u64) {
-        let _ = self.inner.set((store, max_upload));
+    pub(crate) fn new(store: Arc<dyn BlobStore>, max_upload: u64) -> Storage {
+        Storage { store, max_upload }
     }
 
     pub(crate) fn store(&self) -> Result<&Arc<dyn BlobStore>> {
-        self.inner
-            .get()
-            .map(|(s, _)| s)
-            .ok_or_else(|| EngineError::Internal("no document storage configured".into()))
+        Ok(&self.store)
     }
 
     /// Streams the upload into the store and checks what it is; a refused file leaves no blob.
     pub(crate) async fn accept(&self, upload: Upload<'_>) -> Result<Stored> {
-        let (store, limit) = self
-            .inner
-            .get()
-            .ok_or_else(|| EngineError::Internal("no document storage configured".into()))?;
+        let (store, limit) = (&self.store, &self.max_upload);
         let name = sniff::clean_name(&upload.filename)
             .map_err(|_| EngineError::validation("file", "the file needs a name"))?;
         let declared = upload.content_type.clone();

@@ -45,7 +45,7 @@ pub(crate) async fn verify_off_thread(password: String, hash: String) -> Result<
 impl Engine {
     /// Creates the Administrators group and the first admin when there are no staff users.
     /// When another process starting at the same time got there first, there is nothing to do.
-    pub async fn bootstrap_admin(
+    pub(crate) async fn bootstrap_admin(
         &self,
         email: Option<&str>,
         password: Option<&str>,

@@ -8,14 +8,16 @@
 //! that keeps failing is given up after [`worker::MAX_ATTEMPTS`] and stays in the table with
 //! its last error.
 
+mod kind;
 pub mod outbox;
 mod service;
 mod templates;
 pub mod transport;
 pub mod worker;
 
+pub use kind::EmailKind;
 pub use lettre::message::Mailbox;
 pub use outbox::{NewMail, OutboxEntry};
-pub use templates::{EMAIL_KINDS, EmailTemplate};
+pub use templates::EmailTemplate;
 pub use transport::Transport;
 pub use worker::{MailRenderer, MailWorker, RenderedMail, TemplateOverride};

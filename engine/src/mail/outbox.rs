@@ -1,7 +1,8 @@
 //! The `mail_outbox` table: writing, claiming and settling messages.
 
+use super::EmailKind;
 use crate::db::{Exec, Row, now_micros};
-use crate::error::Result;
+use crate::error::{EngineError, Result};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{DbBackend, Statement};
 use serde_json::Value;
@@ -11,8 +12,7 @@ use serde_json::Value;
 pub struct NewMail {
     pub to_address: String,
     pub to_name: Option<String>,
-    /// The email's template key (`invitation`, `case_access`, ...).
-    pub kind: String,
+    pub kind: EmailKind,
     pub language: String,
     pub context: Value,
 }
@@ -23,7 +23,7 @@ pub struct OutboxEntry {
     pub id: i64,
     pub to_address: String,
     pub to_name: Option<String>,
-    pub kind: String,
+    pub kind: EmailKind,
     pub language: String,
     pub context: Value,
     pub status: String,
@@ -36,11 +36,14 @@ const COLUMNS: &str =
 
 fn entry(row: &Row) -> Result<OutboxEntry> {
     let context: String = row.get(5)?;
+    let kind: String = row.get(3)?;
     Ok(OutboxEntry {
         id: row.get(0)?,
         to_address: row.get(1)?,
         to_name: row.get(2)?,
-        kind: row.get(3)?,
+        kind: EmailKind::from_key(&kind).ok_or_else(|| {
+            EngineError::Internal(format!("an outbox message of no known kind `{kind}`"))
+        })?,
         language: row.get(4)?,
         context: serde_json::from_str(&context).unwrap_or(Value::Null),
         status: row.get(6)?,
@@ -69,7 +72,7 @@ pub(crate) async fn enqueue(db: &impl Exec, mail: &NewMail) -> Result<i64> {
         .values_panic([
             mail.to_address.clone().into(),
             mail.to_name.clone().into(),
-            mail.kind.clone().into(),
+            mail.kind.key().into(),
             mail.language.clone().into(),
             mail.context.to_string().into(),
             "pending".into(),
@@ -180,13 +183,13 @@ pub(crate) async fn all(db: &impl Exec) -> Result<Vec<OutboxEntry>> {
 /// An admin's override of one email in one language, if there is one.
 pub(crate) async fn template_override(
     db: &impl Exec,
-    kind: &str,
+    kind: EmailKind,
     language: &str,
 ) -> Result<Option<super::TemplateOverride>> {
     let q = Query::select()
         .columns(["subject", "html", "text"])
         .from("email_templates")
-        .and_where(Expr::col("kind").eq(kind))
+        .and_where(Expr::col("kind").eq(kind.key()))
         .and_where(Expr::col("language").eq(language))
         .to_owned();
     match db.query_one(&q).await? {

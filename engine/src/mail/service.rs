@@ -33,7 +33,7 @@ impl Engine {
 
     pub(crate) async fn email_template_override(
         &self,
-        kind: &str,
+        kind: super::EmailKind,
         language: &str,
     ) -> Result<Option<TemplateOverride>> {
         outbox::template_override(&self.reader(), kind, language).await

@@ -1,8 +1,8 @@
 //! Admins' versions of the emails: listed beside the built-in ones, checked by rendering
 //! before they are stored (a broken template must not reach the outbox), and reset by removal.
 
-use super::TemplateOverride;
 use super::worker::{MailRenderer, RenderedMail};
+use super::{EmailKind, TemplateOverride};
 use crate::Engine;
 use crate::db::{Exec, now_micros};
 use crate::error::{EngineError, Result};
@@ -11,19 +11,10 @@ use crate::metadata::system_fields::CONTACT_LANGUAGES;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use std::sync::Arc;
 
-/// Every email Portico sends, by template key.
-pub const EMAIL_KINDS: [&str; 5] = [
-    "invitation",
-    "case_access",
-    "password_reset",
-    "portal_activity",
-    "login_email_changed",
-];
-
 /// One email in one language, as the admin's editor shows it.
 #[derive(Debug, Clone)]
 pub struct EmailTemplate {
-    pub kind: String,
+    pub kind: EmailKind,
     pub language: String,
     pub source: TemplateOverride,
     /// Whether an admin changed it (else these are the built-in sources).
@@ -31,13 +22,7 @@ pub struct EmailTemplate {
     pub updated_at: Option<i64>,
 }
 
-fn check_key(kind: &str, language: &str) -> Result<()> {
-    if !EMAIL_KINDS.contains(&kind) {
-        return Err(EngineError::validation(
-            "kind",
-            format!("no email `{kind}`"),
-        ));
-    }
+fn check_language(language: &str) -> Result<()> {
     if !CONTACT_LANGUAGES.contains(&language) {
         return Err(EngineError::validation(
             "language",
@@ -70,11 +55,11 @@ async fn stored(db: &impl Exec) -> Result<Vec<(String, String, TemplateOverride,
         .collect()
 }
 
-async fn remove(db: &impl Exec, kind: &str, language: &str) -> Result<()> {
+async fn remove(db: &impl Exec, kind: EmailKind, language: &str) -> Result<()> {
     db.execute(
         &Query::delete()
             .from_table("email_templates")
-            .and_where(Expr::col("kind").eq(kind))
+            .and_where(Expr::col("kind").eq(kind.key()))
             .and_where(Expr::col("language").eq(language))
             .to_owned(),
     )
@@ -83,15 +68,8 @@ async fn remove(db: &impl Exec, kind: &str, language: &str) -> Result<()> {
 }
 
 impl Engine {
-    /// The templates the admin API works with; set once at start-up, like the public URL.
-    pub fn set_mail_renderer(&self, renderer: Arc<dyn MailRenderer>) {
-        let _ = self.mail_renderer.set(renderer);
-    }
-
     fn renderer(&self) -> Result<&Arc<dyn MailRenderer>> {
-        self.mail_renderer
-            .get()
-            .ok_or_else(|| EngineError::Internal("no mail renderer configured".into()))
+        Ok(&self.mail_renderer)
     }
 
     /// Every email in every language: the admin's version where there is one.
@@ -100,22 +78,24 @@ impl Engine {
         let renderer = self.renderer()?;
         let custom = stored(&self.reader()).await?;
         let mut out = Vec::new();
-        for kind in EMAIL_KINDS {
+        for kind in EmailKind::ALL {
             for language in CONTACT_LANGUAGES {
-                let found = custom.iter().find(|c| c.0 == kind && c.1 == *language);
+                let found = custom
+                    .iter()
+                    .find(|c| c.0 == kind.key() && c.1 == *language);
                 let template = match found {
                     Some((_, _, source, at)) => EmailTemplate {
-                        kind: kind.into(),
+                        kind,
                         language: (*language).into(),
                         source: source.clone(),
                         customised: true,
                         updated_at: Some(*at),
                     },
                     None => EmailTemplate {
-                        kind: kind.into(),
+                        kind,
                         language: (*language).into(),
                         source: renderer.builtin(kind, language).ok_or_else(|| {
-                            EngineError::Internal(format!("no built-in {kind} email"))
+                            EngineError::Internal(format!("no built-in {} email", kind.key()))
                         })?,
                         customised: false,
                         updated_at: None,
@@ -130,14 +110,16 @@ impl Engine {
     async fn email_template(
         &self,
         p: &Principal,
-        kind: &str,
+        kind: EmailKind,
         language: &str,
     ) -> Result<EmailTemplate> {
         self.email_templates(p)
             .await?
             .into_iter()
             .find(|t| t.kind == kind && t.language == language)
-            .ok_or_else(|| EngineError::not_found("EmailTemplate", format!("{kind}/{language}")))
+            .ok_or_else(|| {
+                EngineError::not_found("EmailTemplate", format!("{}/{language}", kind.key()))
+            })
     }
 
     /// Stores an admin's version after rendering it once with a sample of the real context; a
@@ -145,12 +127,12 @@ impl Engine {
     pub(crate) async fn update_email_template(
         &self,
         p: &Principal,
-        kind: &str,
+        kind: EmailKind,
         language: &str,
         source: TemplateOverride,
     ) -> Result<EmailTemplate> {
         self.authorize(p, Object::EmailTemplate, Action::Update)?;
-        check_key(kind, language)?;
+        check_language(language)?;
         if source.subject.trim().is_empty() {
             return Err(EngineError::validation("subject", "must not be empty"));
         }
@@ -162,7 +144,7 @@ impl Engine {
                 .into_table("email_templates")
                 .columns(["kind", "language", "subject", "html", "text", "updated_at"])
                 .values_panic([
-                    kind.into(),
+                    kind.key().into(),
                     language.into(),
                     source.subject.into(),
                     source.html.into(),
@@ -181,12 +163,12 @@ impl Engine {
     pub(crate) async fn preview_email_template(
         &self,
         p: &Principal,
-        kind: &str,
+        kind: EmailKind,
         language: &str,
         source: &TemplateOverride,
     ) -> Result<RenderedMail> {
         self.authorize(p, Object::EmailTemplate, Action::Read)?;
-        check_key(kind, language)?;
+        check_language(language)?;
         self.preview_off_thread(kind, language, source).await
     }
 
@@ -194,13 +176,13 @@ impl Engine {
     /// process for up to a few seconds, which must not hold an async worker.
     async fn preview_off_thread(
         &self,
-        kind: &str,
+        kind: EmailKind,
         language: &str,
         source: &TemplateOverride,
     ) -> Result<RenderedMail> {
         let renderer = self.renderer()?.clone();
-        let (kind, language, source) = (kind.to_owned(), language.to_owned(), source.clone());
-        tokio::task::spawn_blocking(move || renderer.preview(&kind, &language, &source))
+        let (language, source) = (language.to_owned(), source.clone());
+        tokio::task::spawn_blocking(move || renderer.preview(kind, &language, &source))
             .await
             .map_err(|e| EngineError::Internal(format!("rendering stopped: {e}")))?
             .map_err(|(part, message)| EngineError::validation(part, message))
@@ -210,11 +192,11 @@ impl Engine {
     pub(crate) async fn reset_email_template(
         &self,
         p: &Principal,
-        kind: &str,
+        kind: EmailKind,
         language: &str,
     ) -> Result<EmailTemplate> {
         self.authorize(p, Object::EmailTemplate, Action::Update)?;
-        check_key(kind, language)?;
+        check_language(language)?;
         let txn = self.begin_write().await?;
         remove(&txn, kind, language).await?;
         txn.commit().await?;

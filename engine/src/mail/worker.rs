@@ -1,5 +1,6 @@
 //! The mail worker: claims due messages, renders, delivers, records the outcome.
 
+use super::EmailKind;
 use super::outbox::{self, OutboxEntry};
 use super::transport::{self, Transport};
 use crate::Engine;
@@ -36,21 +37,21 @@ pub struct TemplateOverride {
 pub trait MailRenderer: Send + Sync + 'static {
     fn render(
         &self,
-        kind: &str,
+        kind: EmailKind,
         language: &str,
         context: &Value,
         custom: Option<&TemplateOverride>,
     ) -> std::result::Result<RenderedMail, String>;
 
     /// The built-in sources of one email, for an admin to start editing from.
-    fn builtin(&self, kind: &str, language: &str) -> Option<TemplateOverride>;
+    fn builtin(&self, kind: EmailKind, language: &str) -> Option<TemplateOverride>;
 
     /// An admin's version rendered with sample data of the context its email is sent with
     /// (what the editor previews, and the check before it is stored); on failure, which part
     /// (`subject`, `html` or `text`) and why.
     fn preview(
         &self,
-        kind: &str,
+        kind: EmailKind,
         language: &str,
         custom: &TemplateOverride,
     ) -> std::result::Result<RenderedMail, (String, String)>;
@@ -74,12 +75,9 @@ pub fn backoff(base: Duration, failures: i32) -> Duration {
 }
 
 impl MailWorker {
-    pub fn new(
-        engine: Arc<Engine>,
-        renderer: Arc<dyn MailRenderer>,
-        transport: Transport,
-        from: Mailbox,
-    ) -> MailWorker {
+    /// A worker rendering with the engine's own renderer (its configuration's).
+    pub fn new(engine: Arc<Engine>, transport: Transport, from: Mailbox) -> MailWorker {
+        let renderer = engine.mail_renderer.clone();
         let domain = from.email.domain().to_owned();
         let id = format!(
             "{}-{}-{}",
@@ -165,28 +163,24 @@ impl MailWorker {
     async fn prepare(&self, entry: &OutboxEntry) -> std::result::Result<lettre::Message, String> {
         let custom = self
             .engine
-            .email_template_override(&entry.kind, &entry.language)
+            .email_template_override(entry.kind, &entry.language)
             .await
             .map_err(|e| e.to_string())?;
         // Rendering is CPU work (and an admin's template a child process): off the async
         // workers, so a slow template never stalls requests.
         let renderer = self.renderer.clone();
-        let (kind, language, context) = (
-            entry.kind.clone(),
-            entry.language.clone(),
-            entry.context.clone(),
-        );
+        let (kind, language, context) = (entry.kind, entry.language.clone(), entry.context.clone());
         let rendered = tokio::task::spawn_blocking(move || {
-            renderer.render(&kind, &language, &context, custom.as_ref())
+            renderer.render(kind, &language, &context, custom.as_ref())
         })
         .await
         .map_err(|e| format!("rendering stopped: {e}"))??;
         if let Some(reason) = &rendered.override_error {
-            tracing::warn!(kind = %entry.kind, language = %entry.language, %reason,
+            tracing::warn!(kind = entry.kind.key(), language = %entry.language, %reason,
                 "an admin's email template failed; the built-in one was sent");
             if let Err(e) = self
                 .engine
-                .tell_admins_template_failed(&entry.kind, &entry.language, reason)
+                .tell_admins_template_failed(entry.kind, &entry.language, reason)
                 .await
             {
                 tracing::warn!(error = %e, "telling the admins about a failed template failed");

@@ -136,9 +136,31 @@ pub struct FieldDefinition {
     pub help: Option<String>,
     pub portal_visible: bool,
     pub portal_editable: bool,
+    /// The option a new record takes when its create leaves the field out (SELECT only).
+    pub default_option: Option<String>,
+    /// The options that mean "finished" (a case's status, a deal's stage), so that what reads
+    /// them never depends on a label an admin may rename.
+    pub closed_options: Vec<String>,
 }
 
 impl FieldDefinition {
+    /// Whether its options may be marked closed (a case's status, a deal's stage).
+    pub fn closable(&self) -> bool {
+        super::system_fields::has_closed_options(self.entity, &self.key)
+    }
+
+    /// Whether its options are Portico's own and cannot change (a contact's kind).
+    pub fn options_fixed(&self) -> bool {
+        super::system_fields::options_fixed(self.entity, &self.key)
+    }
+
+    /// The options that do not mean "finished", in the admin's order.
+    pub fn open_options(&self) -> impl Iterator<Item = &String> {
+        self.options
+            .iter()
+            .filter(|o| !self.closed_options.contains(o))
+    }
+
     pub fn visible_to(&self, audience: Audience) -> bool {
         self.active && (audience == Audience::Staff || self.portal_visible)
     }

@@ -11,7 +11,7 @@ use sea_orm::{ConnectionTrait, QueryResult, TransactionTrait};
 use std::collections::HashSet;
 
 const TABLE: &str = "field_definitions";
-const COLUMNS: [&str; 15] = [
+const COLUMNS: [&str; 17] = [
     "id",
     "entity",
     "key",
@@ -27,12 +27,19 @@ const COLUMNS: [&str; 15] = [
     "help",
     "system",
     "updated_at",
+    "default_option",
+    "closed_options",
 ];
+
+fn to_json(list: &[String]) -> Result<String> {
+    serde_json::to_string(list).map_err(|e| EngineError::Internal(e.to_string()))
+}
 
 fn from_row(row: &QueryResult) -> Result<FieldDefinition> {
     let entity: String = row.try_get("", "entity")?;
     let field_type: String = row.try_get("", "field_type")?;
     let options: String = row.try_get("", "options")?;
+    let closed: String = row.try_get("", "closed_options")?;
     Ok(FieldDefinition {
         id: row.try_get("", "id")?,
         entity: EntityKind::parse(&entity)
@@ -51,6 +58,9 @@ fn from_row(row: &QueryResult) -> Result<FieldDefinition> {
         position: row.try_get("", "position")?,
         help: row.try_get("", "help")?,
         system: row.try_get("", "system")?,
+        default_option: row.try_get("", "default_option")?,
+        closed_options: serde_json::from_str(&closed)
+            .map_err(|e| EngineError::Internal(format!("closed options of a field: {e}")))?,
     })
 }
 
@@ -87,12 +97,32 @@ async fn load_one(
 /// installation. Existing rows are left as the admin configured them.
 pub(crate) async fn seed_system_fields(db: &sea_orm::DatabaseConnection) -> Result<()> {
     let txn = db.begin().await?;
-    let existing: HashSet<(EntityKind, String)> = load_all(&txn)
-        .await?
-        .into_iter()
-        .map(|d| (d.entity, d.key))
-        .collect();
-    let mut inserted = false;
+    let stored = load_all(&txn).await?;
+    let mut changed = false;
+    // A status or stage from before options had a meaning (or whose shipped default was
+    // renamed) gets one: its shipped default where still an option, else its first.
+    for d in &stored {
+        let Some(f) = system_fields::find(d.entity, &d.key) else {
+            continue;
+        };
+        if d.default_option.is_some() || !system_fields::needs_default(d.entity, &d.key) {
+            continue;
+        }
+        let default = f
+            .default_option
+            .filter(|o| d.options.iter().any(|x| x == o))
+            .map(str::to_owned)
+            .or_else(|| d.options.first().cloned());
+        let q = Query::update()
+            .table(TABLE)
+            .value("default_option", default)
+            .and_where(Expr::col("id").eq(d.id))
+            .to_owned();
+        txn.execute(&q).await?;
+        changed = true;
+    }
+    let existing: HashSet<(EntityKind, String)> =
+        stored.into_iter().map(|d| (d.entity, d.key)).collect();
     for (position, f) in SYSTEM_FIELDS.iter().enumerate() {
         if existing.contains(&(f.entity, f.key.to_owned())) {
             continue;
@@ -115,12 +145,14 @@ pub(crate) async fn seed_system_fields(db: &sea_orm::DatabaseConnection) -> Resu
                 help: None,
                 portal_visible: f.portal_visible,
                 portal_editable: f.portal_editable,
+                default_option: f.default_option.map(str::to_owned),
+                closed_options: f.closed.iter().map(|o| (*o).to_owned()).collect(),
             },
         )
         .await?;
-        inserted = true;
+        changed = true;
     }
-    if inserted {
+    if changed {
         state::bump(&txn, Counter::Metadata).await?;
     }
     txn.commit().await?;
@@ -129,8 +161,6 @@ pub(crate) async fn seed_system_fields(db: &sea_orm::DatabaseConnection) -> Resu
 
 async fn insert(db: &impl ConnectionTrait, d: &FieldDefinition) -> Result<()> {
     let now = now_micros();
-    let options =
-        serde_json::to_string(&d.options).map_err(|e| EngineError::Internal(e.to_string()))?;
     let q = Query::insert()
         .into_table(TABLE)
         .columns([
@@ -147,6 +177,8 @@ async fn insert(db: &impl ConnectionTrait, d: &FieldDefinition) -> Result<()> {
             "position",
             "help",
             "system",
+            "default_option",
+            "closed_options",
             "created_at",
             "updated_at",
         ])
@@ -155,7 +187,7 @@ async fn insert(db: &impl ConnectionTrait, d: &FieldDefinition) -> Result<()> {
             d.key.clone().into(),
             d.label.clone().into(),
             d.field_type.as_str().into(),
-            options.into(),
+            to_json(&d.options)?.into(),
             d.required.into(),
             d.active.into(),
             d.portal_visible.into(),
@@ -164,6 +196,8 @@ async fn insert(db: &impl ConnectionTrait, d: &FieldDefinition) -> Result<()> {
             d.position.into(),
             d.help.clone().into(),
             d.system.into(),
+            d.default_option.clone().into(),
+            to_json(&d.closed_options)?.into(),
             now.into(),
             now.into(),
         ])
@@ -186,6 +220,7 @@ pub struct NewDefinition {
     pub help: Option<String>,
     pub portal_visible: bool,
     pub portal_editable: bool,
+    pub default_option: Option<String>,
 }
 
 /// A partial change; `None` leaves a property as it is.
@@ -200,6 +235,9 @@ pub struct DefinitionChange {
     pub help: Option<Option<String>>,
     pub portal_visible: Option<bool>,
     pub portal_editable: Option<bool>,
+    /// `Some(None)` clears the default.
+    pub default_option: Option<Option<String>>,
+    pub closed_options: Option<Vec<String>>,
 }
 
 fn check_label(label: &str, field: &str) -> Result<String> {
@@ -254,6 +292,63 @@ fn check_options(field_type: FieldType, options: &[String]) -> Result<Vec<String
     Ok(out)
 }
 
+/// The default option and the closed ones must be among the options; only a case's status
+/// and a deal's stage have closed options, and the system selects that ship with a default
+/// keep one (a new case must get a status even when no form sends it).
+fn check_meaning(d: &FieldDefinition) -> Result<()> {
+    if let Some(default) = &d.default_option {
+        if d.field_type != FieldType::Select {
+            return Err(EngineError::validation(
+                "defaultOption",
+                "only a SELECT field has a default option",
+            ));
+        }
+        if !d.options.contains(default) {
+            return Err(EngineError::validation(
+                "defaultOption",
+                format!("`{default}` is not an option of `{}`", d.key),
+            ));
+        }
+    } else if system_fields::needs_default(d.entity, &d.key) {
+        return Err(EngineError::validation(
+            "defaultOption",
+            format!("`{}` needs a default option for new records", d.key),
+        ));
+    }
+    if !d.closed_options.is_empty() && !system_fields::has_closed_options(d.entity, &d.key) {
+        return Err(EngineError::validation(
+            "closedOptions",
+            "only a case's status and a deal's stage have closed options",
+        ));
+    }
+    if let Some(o) = d.closed_options.iter().find(|o| !d.options.contains(o)) {
+        return Err(EngineError::validation(
+            "closedOptions",
+            format!("`{o}` is not an option of `{}`", d.key),
+        ));
+    }
+    if !d.options.is_empty() && d.open_options().next().is_none() {
+        return Err(EngineError::validation(
+            "closedOptions",
+            "at least one option must stay open",
+        ));
+    }
+    Ok(())
+}
+
+fn refuse_fixed_options(d: &FieldDefinition) -> Result<()> {
+    if system_fields::options_fixed(d.entity, &d.key) {
+        return Err(EngineError::validation(
+            "options",
+            format!(
+                "the options of `{}` are fixed: Portico's rules and the API name them",
+                d.key
+            ),
+        ));
+    }
+    Ok(())
+}
+
 pub(crate) async fn create(
     db: &sea_orm::DatabaseConnection,
     new: NewDefinition,
@@ -304,7 +399,13 @@ pub(crate) async fn create(
         help: new.help.filter(|h| !h.trim().is_empty()),
         portal_visible: new.portal_visible || new.portal_editable,
         portal_editable: new.portal_editable,
+        default_option: new
+            .default_option
+            .map(|o| o.trim().to_owned())
+            .filter(|o| !o.is_empty()),
+        closed_options: Vec::new(),
     };
+    check_meaning(&definition)?;
     insert(&txn, &definition).await?;
     state::bump(&txn, Counter::Metadata).await?;
     let stored = load_one(&txn, entity, key.as_str()).await?;
@@ -335,6 +436,7 @@ pub(crate) async fn rename_option(
     to: &str,
 ) -> Result<FieldDefinition> {
     let mut d = load_one(txn, entity, key).await?;
+    refuse_fixed_options(&d)?;
     let Some(at) = d.options.iter().position(|o| o == from) else {
         return Err(EngineError::validation(
             "from",
@@ -362,12 +464,19 @@ pub(crate) async fn rename_option(
         ));
     }
     d.options[at] = to.to_owned();
-    let json =
-        serde_json::to_string(&d.options).map_err(|e| EngineError::Internal(e.to_string()))?;
+    // The meaning follows the option: a renamed "Closed" still closes.
+    if d.default_option.as_deref() == Some(from) {
+        d.default_option = Some(to.to_owned());
+    }
+    for o in d.closed_options.iter_mut().filter(|o| *o == from) {
+        *o = to.to_owned();
+    }
     let q = Query::update()
         .table(TABLE)
         .values([
-            ("options", json.into()),
+            ("options", to_json(&d.options)?.into()),
+            ("default_option", d.default_option.clone().into()),
+            ("closed_options", to_json(&d.closed_options)?.into()),
             ("updated_at", now_micros().into()),
         ])
         .and_where(Expr::col("id").eq(d.id))
@@ -399,6 +508,9 @@ where
     }
     if let Some(options) = change.options {
         let options = check_options(d.field_type, &options)?;
+        if options != d.options {
+            refuse_fixed_options(&d)?;
+        }
         for old in &d.options {
             if !options.contains(old) && removed_option_in_use(d.clone(), old.clone()).await? {
                 return Err(EngineError::validation(
@@ -407,11 +519,37 @@ where
                 ));
             }
         }
+        // An option dropped takes its meaning with it; a dropped default falls to the
+        // first option where the field must keep one.
+        d.closed_options.retain(|o| options.contains(o));
+        if d.default_option
+            .as_ref()
+            .is_some_and(|o| !options.contains(o))
+        {
+            d.default_option = system_fields::needs_default(entity, key)
+                .then(|| options.first().cloned())
+                .flatten();
+        }
         d.options = options;
-        let json =
-            serde_json::to_string(&d.options).map_err(|e| EngineError::Internal(e.to_string()))?;
-        sets.push(("options", json.into()));
+        sets.push(("options", to_json(&d.options)?.into()));
     }
+    if let Some(default) = change.default_option {
+        d.default_option = default
+            .map(|o| o.trim().to_owned())
+            .filter(|o| !o.is_empty());
+    }
+    if let Some(closed) = change.closed_options {
+        let mut unique: Vec<String> = Vec::with_capacity(closed.len());
+        for o in closed.into_iter().map(|o| o.trim().to_owned()) {
+            if !unique.contains(&o) {
+                unique.push(o);
+            }
+        }
+        d.closed_options = unique;
+    }
+    check_meaning(&d)?;
+    sets.push(("default_option", d.default_option.clone().into()));
+    sets.push(("closed_options", to_json(&d.closed_options)?.into()));
     if let Some(required) = change.required {
         if d.system && required != d.required {
             return Err(EngineError::validation(

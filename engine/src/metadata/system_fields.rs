@@ -14,6 +14,10 @@ pub(crate) struct SystemField {
     pub portal_visible: bool,
     pub portal_editable: bool,
     pub block: &'static str,
+    /// The option a new record takes when its create leaves the field out.
+    pub default_option: Option<&'static str>,
+    /// The options that mean the record is finished (a closed case, a won or lost deal).
+    pub closed: &'static [&'static str],
 }
 
 const fn field(
@@ -34,6 +38,8 @@ const fn field(
         portal_visible: false,
         portal_editable: false,
         block,
+        default_option: None,
+        closed: &[],
     }
 }
 
@@ -70,6 +76,7 @@ pub(crate) const SYSTEM_FIELDS: &[SystemField] = &[
     SystemField {
         required: true,
         options: CONTACT_KINDS,
+        default_option: Some("Individual"),
         ..field(Contact, "kind", "Kind", T::Select, "Contact details")
     },
     SystemField {
@@ -118,6 +125,8 @@ pub(crate) const SYSTEM_FIELDS: &[SystemField] = &[
         required: true,
         portal_visible: true,
         options: CASE_STATUSES,
+        default_option: Some("Open"),
+        closed: &["Closed"],
         ..field(Case, "status", "Status", T::Select, "Case details")
     },
     SystemField {
@@ -139,6 +148,8 @@ pub(crate) const SYSTEM_FIELDS: &[SystemField] = &[
         required: true,
         portal_visible: true,
         options: DEAL_STAGES,
+        default_option: Some("Prospecting"),
+        closed: &["Won", "Lost"],
         ..field(Deal, "stage", "Stage", T::Select, "Deal details")
     },
     SystemField {
@@ -158,4 +169,26 @@ pub(crate) fn find(entity: EntityKind, key: &str) -> Option<&'static SystemField
     SYSTEM_FIELDS
         .iter()
         .find(|f| f.entity == entity && f.key == key)
+}
+
+/// Fields whose options Portico's own rules and the public API name (a contact's `kind` is
+/// `INDIVIDUAL` or `ORGANISATION`, its `language` a language emails are written in): their
+/// options cannot be renamed, added or removed.
+pub(crate) fn options_fixed(entity: EntityKind, key: &str) -> bool {
+    matches!((entity, key), (EntityKind::Contact, "kind" | "language"))
+}
+
+/// Fields whose options may be marked closed: a case's status and a deal's stage, which the
+/// portal home, the indicators and the lists of open work read.
+pub(crate) fn has_closed_options(entity: EntityKind, key: &str) -> bool {
+    matches!(
+        (entity, key),
+        (EntityKind::Case, "status") | (EntityKind::Deal, "stage")
+    )
+}
+
+/// System selects that always keep a default option: forms and the portal's New-case page
+/// leave them out, and a new record must still get one.
+pub(crate) fn needs_default(entity: EntityKind, key: &str) -> bool {
+    find(entity, key).is_some_and(|f| f.default_option.is_some())
 }

@@ -169,7 +169,7 @@ pub(crate) async fn record(
                 &NewMail {
                     to_address: user.email.clone(),
                     to_name: Some(user.name.clone()),
-                    kind: "portal_activity".into(),
+                    kind: crate::mail::EmailKind::PortalActivity,
                     language: language.clone(),
                     context: json!({
                         "contact_name": user.name,

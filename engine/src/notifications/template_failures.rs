@@ -7,6 +7,7 @@
 use crate::Engine;
 use crate::db::{Exec, now_micros};
 use crate::error::Result;
+use crate::mail::EmailKind;
 use sea_orm::Statement;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use serde_json::json;
@@ -15,12 +16,13 @@ use serde_json::json;
 pub const KIND: &str = "email_template_failed";
 
 impl Engine {
-    pub async fn tell_admins_template_failed(
+    pub(crate) async fn tell_admins_template_failed(
         &self,
-        kind: &str,
+        kind: EmailKind,
         language: &str,
         reason: &str,
     ) -> Result<()> {
+        let kind = kind.key();
         let txn = self.begin_write().await?;
         let admins = txn
             .query_all_raw(Statement::from_string(

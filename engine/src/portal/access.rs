@@ -398,7 +398,7 @@ impl Engine {
             &NewMail {
                 to_address: contact.email.clone(),
                 to_name: Some(contact.name.clone()),
-                kind: "case_access".into(),
+                kind: crate::mail::EmailKind::CaseAccess,
                 language: contact.language.clone(),
                 context: json!({
                     "contact_name": contact.name,

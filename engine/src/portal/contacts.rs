@@ -95,7 +95,7 @@ pub(crate) async fn login_email_changed(
             &NewMail {
                 to_address: old_email.to_owned(),
                 to_name: Some(contact.name.clone()),
-                kind: "login_email_changed".into(),
+                kind: crate::mail::EmailKind::LoginEmailChanged,
                 language: contact.language.clone(),
                 context: serde_json::json!({
                     "contact_name": contact.name,

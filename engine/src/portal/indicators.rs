@@ -7,7 +7,7 @@ use crate::Engine;
 use crate::db::Exec;
 use crate::error::Result;
 use crate::identity::{Action, Object, Principal};
-use crate::metadata::EntityKind;
+use crate::metadata::{EntityKind, FieldDefinition};
 use sea_orm::sea_query::{Expr, ExprTrait, JoinType, Order, Query};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -16,6 +16,9 @@ pub struct Bucket {
     pub count: i64,
     /// The sum of the amounts, for deals.
     pub amount: Option<f64>,
+    /// Whether the option means "finished" (a closed case, a won or lost deal), as the admin
+    /// marked it: readers tell open from closed by this, never by the label.
+    pub closed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -26,11 +29,14 @@ pub struct Indicator {
 }
 
 /// Buckets in the order of the field's options, every option present (charts keep their axis).
-fn by_options(options: &[String], found: Vec<Bucket>) -> Vec<Bucket> {
+fn by_options(field: Option<&FieldDefinition>, found: Vec<Bucket>) -> Vec<Bucket> {
+    let (options, closed) = field.map_or((&[][..], &[][..]), |f| {
+        (f.options.as_slice(), f.closed_options.as_slice())
+    });
     let mut out: Vec<Bucket> = options
         .iter()
         .map(|o| {
-            found
+            let mut b = found
                 .iter()
                 .find(|b| &b.label == o)
                 .cloned()
@@ -38,7 +44,10 @@ fn by_options(options: &[String], found: Vec<Bucket>) -> Vec<Bucket> {
                     label: o.clone(),
                     count: 0,
                     amount: None,
-                })
+                    closed: false,
+                });
+            b.closed = closed.contains(o);
+            b
         })
         .collect();
     // Values no longer among the options still count.
@@ -53,13 +62,6 @@ impl Engine {
         let client = me.organisation_id.unwrap_or(me.contact_id);
         let reader = self.reader();
         let catalog = self.catalog();
-        let options = |entity: EntityKind, key: &str| -> Vec<String> {
-            catalog
-                .entity(entity)
-                .field(key)
-                .map(|f| f.options.clone())
-                .unwrap_or_default()
-        };
 
         let scope = case_scope(me);
         let mut q = Query::select();
@@ -74,6 +76,7 @@ impl Engine {
                 label: row.get(0)?,
                 count: row.get(1)?,
                 amount: None,
+                closed: false,
             });
         }
 
@@ -108,12 +111,12 @@ impl Engine {
             Indicator {
                 key: "casesByStatus",
                 title: "Cases by status",
-                buckets: by_options(&options(EntityKind::Case, "status"), cases),
+                buckets: by_options(catalog.entity(EntityKind::Case).field("status"), cases),
             },
             Indicator {
                 key: "dealsByStage",
                 title: "Deals by stage",
-                buckets: by_options(&options(EntityKind::Deal, "stage"), stages),
+                buckets: by_options(catalog.entity(EntityKind::Deal).field("stage"), stages),
             },
             Indicator {
                 key: "dealsByOwner",
@@ -135,6 +138,7 @@ async fn buckets_with_amount(
             label: label.unwrap_or_else(|| "Unassigned".into()),
             count: row.get(1)?,
             amount: Some(row.get::<Option<f64>>(2)?.unwrap_or(0.0)),
+            closed: false,
         });
     }
     Ok(out)

@@ -100,7 +100,7 @@ pub(crate) async fn invite(engine: &Engine, db: &impl Exec, contact: &PortalCont
         &NewMail {
             to_address: contact.email.clone(),
             to_name: Some(contact.name.clone()),
-            kind: "invitation".into(),
+            kind: crate::mail::EmailKind::Invitation,
             language: contact.language.clone(),
             context: json!({
                 "contact_name": contact.name,

@@ -34,15 +34,10 @@ pub(crate) enum Spend {
 }
 
 impl Engine {
-    /// Sets the portal's limits once, before serving; later calls are ignored.
-    pub fn set_portal_limits(&self, limits: PortalLimits) {
-        let _ = self.portal_limits.set(limits);
-    }
-
     /// Counts one action of a portal user, inside the action's transaction (a refused or
     /// failed action rolls its count back), and refuses past the hour's limit.
     pub(crate) async fn spend(&self, db: &impl Exec, contact_id: i64, what: Spend) -> Result<()> {
-        let limits = self.portal_limits.get().copied().unwrap_or_default();
+        let limits = self.portal_limits;
         let (scope, limit) = match what {
             Spend::Case => (format!("portal-case:{contact_id}"), limits.cases_per_hour),
             Spend::Upload => (

@@ -1,23 +1,18 @@
-//! The absolute links emails carry. The public URL is known only once the server has bound its
-//! address (`PORTICO_PUBLIC_URL` defaults to it), so it is set after the engine opens.
+//! The absolute links emails carry, from the public URL the engine was opened with.
 
-use std::sync::OnceLock;
-
-#[derive(Default)]
 pub struct Links {
-    base: OnceLock<String>,
+    base: String,
 }
 
 impl Links {
-    /// Sets the base once; later calls are ignored, so every link of a process agrees.
-    pub fn set_base(&self, url: &str) {
-        let _ = self.base.set(url.trim_end_matches('/').to_owned());
+    pub fn new(public_url: &str) -> Links {
+        Links {
+            base: public_url.trim_end_matches('/').to_owned(),
+        }
     }
 
     fn base(&self) -> &str {
-        self.base
-            .get()
-            .map_or("http://127.0.0.1:8080", String::as_str)
+        &self.base
     }
 
     pub fn invitation(&self, token: &str) -> String {

@@ -255,7 +255,7 @@ impl Engine {
                 &NewMail {
                     to_address: contact.email.clone(),
                     to_name: Some(contact.name.clone()),
-                    kind: "password_reset".into(),
+                    kind: crate::mail::EmailKind::PasswordReset,
                     language: contact.language.clone(),
                     context: json!({
                         "contact_name": contact.name,

@@ -89,16 +89,6 @@ pub fn is_read_only(entity: EntityKind, key: &str) -> bool {
     matches!((entity, key), (EntityKind::Case, "number"))
 }
 
-/// The default value a system SELECT takes when a create leaves it out.
-pub fn default_value(entity: EntityKind, key: &str) -> Option<&'static str> {
-    match (entity, key) {
-        (EntityKind::Contact, "kind") => Some("Individual"),
-        (EntityKind::Case, "status") => Some("Open"),
-        (EntityKind::Deal, "stage") => Some("Prospecting"),
-        _ => None,
-    }
-}
-
 /// A case's human-friendly number. It is derived from the id, so it is unique and never
 /// changes, and it needs no second write at creation.
 pub fn case_number(id: i64) -> String {

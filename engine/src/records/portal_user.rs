@@ -4,11 +4,9 @@
 //! Checked inside the write's transaction, against the contact as it will be after the write, so
 //! that changing the email or the kind of a portal user is held to the same rules.
 
-use super::layout::default_value;
 use super::read::Record;
 use crate::db::Exec;
 use crate::error::{EngineError, RecordRef, Result};
-use crate::metadata::EntityKind;
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
 use serde_json::{Map, Value};
 
@@ -37,14 +35,13 @@ pub(crate) async fn check(
             "switching portal access needs a permission group with the portal setting".into(),
         ));
     }
-    // What the contact will hold: the input, else what it holds now, else (on create) the
-    // default the write fills in.
+    // What the contact will hold: the input, else what it holds now (a create's input comes
+    // with the defaults the write fills in).
     let after = |key: &str| -> Value {
         values
             .get(key)
             .cloned()
             .or_else(|| current.map(|c| c.get(key).clone()))
-            .or_else(|| default_value(EntityKind::Contact, key).map(Value::from))
             .unwrap_or(Value::Null)
     };
     let touched = [KEY, "kind", "email"]

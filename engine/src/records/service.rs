@@ -8,6 +8,7 @@ use super::relations::{self, Relationship};
 use super::write::{self, NewRecord};
 use crate::Engine;
 use crate::audit::{self, Actor, AuditEvent};
+use crate::db::Exec;
 use crate::error::{EngineError, Result};
 use crate::identity::{Action, Object, Principal};
 use crate::metadata::{Audience, EntityKind};
@@ -175,7 +176,8 @@ impl Engine {
         let txn = self.begin_write().await?;
         if entity == EntityKind::Contact {
             let allowed = self.allows(p, Object::Portal, Action::Manage);
-            portal_user::check(&txn, allowed, None, &values).await?;
+            let with_defaults = write::with_defaults(meta, values.clone());
+            portal_user::check(&txn, allowed, None, &with_defaults).await?;
         }
         let new = NewRecord {
             id: None,
@@ -214,7 +216,8 @@ impl Engine {
     }
 
     /// Inserts records keeping their source ids and creation times, in one transaction:
-    /// for imports and the benchmark loader. Admins only.
+    /// for imports and the benchmark loader. Admins only. On PostgreSQL the id sequence is
+    /// moved past the ids kept, so the next record created gets a free one.
     pub(crate) async fn import(
         &self,
         p: &Principal,
@@ -226,6 +229,7 @@ impl Engine {
         let layout = layout_of(entity)?;
         let txn = self.begin_write().await?;
         let n = records.len();
+        let explicit_ids = records.iter().any(|r| r.id.is_some());
         for r in records {
             write::insert(
                 &txn,
@@ -237,23 +241,18 @@ impl Engine {
             )
             .await?;
         }
-        txn.commit().await?;
-        Ok(n)
-    }
-
-    /// After importing explicit ids on PostgreSQL, moves the id sequence past them.
-    pub async fn reset_id_sequence(&self, entity: EntityKind) -> Result<()> {
-        let layout = layout_of(entity)?;
-        if crate::db::is_postgres(&self.writer) {
-            use sea_orm::ConnectionTrait;
-            self.writer
-                .execute_unprepared(&format!(
+        if explicit_ids && txn.backend() == sea_orm::DbBackend::Postgres {
+            txn.query_all_raw(sea_orm::Statement::from_string(
+                sea_orm::DbBackend::Postgres,
+                format!(
                     "SELECT setval(pg_get_serial_sequence('{t}', 'id'), COALESCE((SELECT MAX(id) FROM {t}), 1))",
                     t = layout.table
-                ))
-                .await?;
+                ),
+            ))
+            .await?;
         }
-        Ok(())
+        txn.commit().await?;
+        Ok(n)
     }
 
     pub(crate) async fn update(

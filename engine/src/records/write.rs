@@ -1,7 +1,7 @@
 //! Creating, changing and deleting records. Each write is one transaction: the record and its
 //! audit event are stored together or not at all.
 
-use super::layout::{Layout, SqlKind, default_value, sql_kind};
+use super::layout::{Layout, SqlKind, sql_kind};
 use super::query::base_select;
 use super::read::{Record, decode};
 use super::references;
@@ -91,17 +91,17 @@ pub(crate) async fn load(
     }
 }
 
-/// Fills the defaults of system SELECTs a create left out, so forms need not send them.
-fn with_defaults(
-    entity: EntityKind,
+/// Fills in the default option of each SELECT a create left out (a new case's status), so
+/// forms need not send them; the admin chooses it in the field editor.
+pub(crate) fn with_defaults(
     meta: &EntityMeta,
     mut values: Map<String, Value>,
 ) -> Map<String, Value> {
     for f in meta.fields.iter().filter(|f| f.active) {
-        if let Some(d) = default_value(entity, &f.key) {
+        if let Some(d) = &f.default_option {
             let missing = values.get(&f.key).is_none_or(Value::is_null);
             if missing {
-                values.insert(f.key.clone(), d.into());
+                values.insert(f.key.clone(), d.clone().into());
             }
         }
     }
@@ -140,13 +140,13 @@ pub(crate) async fn insert_with(
 ) -> Result<Record> {
     let validator = meta.validator(audience, Mode::Create);
     let mut values = if audience == Audience::Staff {
-        let values = with_defaults(layout.entity, meta, new.values);
+        let values = with_defaults(meta, new.values);
         validator.validate(&Value::Object(values.clone()))?;
         values
     } else {
         // The defaults (a new case is Open) are the engine's, not the portal user's input.
         validator.validate(&Value::Object(new.values.clone()))?;
-        with_defaults(layout.entity, meta, new.values)
+        with_defaults(meta, new.values)
     };
     // The engine's own values point at records it just read (the user's organisation, the
     // default owner); the foreign keys still guard them. Only the caller's are looked up.

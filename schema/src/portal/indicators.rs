@@ -43,6 +43,12 @@ pub fn objects() -> Vec<Object> {
                     b.amount.map(FieldValue::value)
                 })
                 .description("The sum of the deals' amounts; none for cases."),
+            )
+            .field(
+                sync_field::<Bucket>("closed", TypeRef::named_nn(TypeRef::BOOLEAN), |b| {
+                    Some(FieldValue::value(b.closed))
+                })
+                .description("Whether the option means finished (a closed case, a won or lost deal), as the admin marked it in the field editor."),
             ),
     ]
 }

@@ -39,24 +39,20 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// `public_url` is the one the engine was opened with.
     pub fn new(
         engine: Arc<Engine>,
         config: Config,
         addr: SocketAddr,
+        public_url: String,
     ) -> Result<Self, portico_theme::pages::PageError> {
         let pages = portico_theme::pages::Pages::new()?;
-        let public_url = config
-            .public_url
-            .clone()
-            .unwrap_or_else(|| format!("http://{addr}"));
-        engine.set_public_url(&public_url);
         let listening = format!("http://{addr}");
         let origins = origin::Origins::new(
             [public_url.as_str(), listening.as_str()]
                 .into_iter()
                 .chain(config.allowed_origins.iter().map(String::as_str)),
         );
-        engine.set_portal_limits(config.portal_limits);
         Ok(AppState {
             engine,
             staff_schema: Arc::new(SchemaCache::staff()),

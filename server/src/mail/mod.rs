@@ -3,8 +3,9 @@
 
 pub mod sandbox;
 
+use portico_engine::mail::EmailKind;
 use portico_engine::mail::{MailRenderer, RenderedMail, TemplateOverride};
-use portico_theme::email::{EmailKind, EmailOverride, EmailTemplates, Language};
+use portico_theme::email::{EmailOverride, EmailTemplates, Language};
 use serde_json::Value;
 
 /// The theme's templates, as the engine's worker asks for them.
@@ -51,12 +52,11 @@ impl MailRenderer for ThemeRenderer {
     /// template never stops mail.
     fn render(
         &self,
-        kind: &str,
+        kind: EmailKind,
         language: &str,
         context: &Value,
         custom: Option<&TemplateOverride>,
     ) -> Result<RenderedMail, String> {
-        let kind = EmailKind::from_key(kind).ok_or_else(|| format!("no email `{kind}`"))?;
         let language = Language::of(Some(language));
         let override_error = match custom {
             Some(c) => match sandbox::render(kind, language, context, &theme_override(c)) {
@@ -84,8 +84,7 @@ impl MailRenderer for ThemeRenderer {
         })
     }
 
-    fn builtin(&self, kind: &str, language: &str) -> Option<TemplateOverride> {
-        let kind = EmailKind::from_key(kind)?;
+    fn builtin(&self, kind: EmailKind, language: &str) -> Option<TemplateOverride> {
         let s = EmailTemplates::sources(kind, Language::of(Some(language)));
         Some(TemplateOverride {
             subject: s.subject,
@@ -96,12 +95,10 @@ impl MailRenderer for ThemeRenderer {
 
     fn preview(
         &self,
-        kind: &str,
+        kind: EmailKind,
         language: &str,
         custom: &TemplateOverride,
     ) -> Result<RenderedMail, (String, String)> {
-        let kind = EmailKind::from_key(kind)
-            .ok_or_else(|| ("kind".to_owned(), format!("no email `{kind}`")))?;
         let (subject, html, text) = sandbox::render(
             kind,
             Language::of(Some(language)),

@@ -14,7 +14,8 @@
 //! before rendering it (so a killed render still says which part broke), and writes one JSON
 //! answer on standard output.
 
-use portico_theme::email::{EmailKind, EmailOverride, EmailTemplates, Language, ThemeError};
+use portico_engine::mail::EmailKind;
+use portico_theme::email::{EmailOverride, EmailTemplates, Language, ThemeError};
 use serde::{Deserialize, Serialize};
 use std::io::{Read, Write};
 use std::process::{Command, Stdio};

@@ -71,6 +71,22 @@ fn values(v: Value) -> Map<String, Value> {
     }
 }
 
+/// The engine as a tool opens it: the theme's emails, document bytes under `dir`.
+pub fn engine_config(url: &str, dir: &Path) -> EngineConfig {
+    EngineConfig {
+        database_url: url.to_owned(),
+        public_url: "http://127.0.0.1:8080".into(),
+        portal_limits: Default::default(),
+        blobs: std::sync::Arc::new(portico_engine::documents::LocalBlobStore::new(
+            dir.join("files"),
+        )),
+        max_upload_bytes: 1 << 30,
+        mail_renderer: std::sync::Arc::new(
+            portico_server::mail::ThemeRenderer::new().expect("the theme's emails"),
+        ),
+    }
+}
+
 pub async fn load(url: &str, dir: &Path) -> (usize, usize, Duration) {
     let seed = std::env::var("PORTICO_BENCH_SEED")
         .map(PathBuf::from)
@@ -87,12 +103,8 @@ pub async fn load(url: &str, dir: &Path) -> (usize, usize, Duration) {
         .expect("python3 seed.py");
     assert!(status.success(), "seed.py failed");
     let started = Instant::now();
-    let engine = Engine::open(&EngineConfig {
-        database_url: url.to_owned(),
-    })
-    .await
-    .expect("open");
-    engine
+    let (engine, maintenance) = Engine::open(engine_config(url, dir)).await.expect("open");
+    maintenance
         .bootstrap_admin(Some("admin@example.com"), Some("benchmark password"))
         .await
         .expect("admin");
@@ -165,10 +177,6 @@ pub async fn load(url: &str, dir: &Path) -> (usize, usize, Duration) {
         .import(EntityKind::Contact, batch)
         .await
         .expect("contacts");
-    engine
-        .reset_id_sequence(EntityKind::Contact)
-        .await
-        .expect("sequence");
 
     let cases = read_csv(&dir.join("cases.csv"));
     let mut n_cases = 0;
@@ -192,10 +200,6 @@ pub async fn load(url: &str, dir: &Path) -> (usize, usize, Duration) {
             .collect();
         n_cases += p.import(EntityKind::Case, batch).await.expect("cases");
     }
-    engine
-        .reset_id_sequence(EntityKind::Case)
-        .await
-        .expect("sequence");
     engine.close().await.expect("close");
     (n_contacts, n_cases, started.elapsed())
 }

@@ -552,6 +552,41 @@ async fn an_admin_orders_and_edits_fields_with_a_live_preview() {
         2,
         "{held:?}"
     );
+
+    // What the statuses mean: Closed ships closed and Open as the default. The admin renames
+    // Open, counts "Waiting for Response" as closed too and makes new cases start In
+    // Progress; the staff New-case form then shows it before anything is chosen.
+    b.click("#edit-status").await;
+    b.wait_until("return document.getElementById('opt-closed-3').checked && document.getElementById('opt-default-0').checked;")
+        .await;
+    b.type_into("#opt-0", "Abierto").await;
+    b.click("#opt-closed-2").await;
+    b.click("#opt-default-1").await;
+    b.check("admin-field-status").await;
+    b.element_screenshot("#field-editor fieldset", "admin-field-status-options")
+        .await;
+    b.click("#field-editor button[type=submit]").await;
+    b.wait_for("«Estado» guardado.").await;
+    let status = app
+        .admin
+        .ok(
+            "{ fieldDefinitions(entity: CASE) { key options defaultOption closedOptions } }",
+            json!({}),
+        )
+        .await["fieldDefinitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["key"] == "status")
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        status,
+        json!({"key": "status", "options": ["Abierto", "In Progress", "Waiting for Response", "Closed"],
+            "defaultOption": "In Progress", "closedOptions": ["Waiting for Response", "Closed"]})
+    );
+    b.goto(&format!("{}/admin/cases/new", app.server.url)).await;
+    b.wait_for_value("#f-status", "IN_PROGRESS").await;
 }
 
 #[tokio::test]

@@ -2,10 +2,10 @@
 //! Here the staff schema runs in this process over a real database, and the engine's count of
 //! statements shows that a page's nested lists cost the same whatever the page's size.
 
-use crate::helpers::{TestDb, admin_handle};
-use portico_engine::documents::{LocalBlobStore, Upload};
+use crate::helpers::{TestDb, admin_handle, engine_config};
+use portico_engine::documents::Upload;
 use portico_engine::metadata::EntityKind;
-use portico_engine::{Engine, EngineConfig, StaffHandle};
+use portico_engine::{Engine, StaffHandle};
 use portico_schema::{Caller, RequestInfo};
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
@@ -33,16 +33,8 @@ async fn statements(
 #[tokio::test]
 async fn a_pages_nested_lists_cost_the_same_whatever_its_size() {
     let db = TestDb::new().await;
-    let engine = Engine::open(&EngineConfig {
-        database_url: db.url.clone(),
-    })
-    .await
-    .unwrap();
-    engine.set_document_storage(
-        Arc::new(LocalBlobStore::new(db.dir.0.join("files"))),
-        1 << 20,
-    );
-    let admin = admin_handle(&engine).await;
+    let (engine, maintenance) = Engine::open(engine_config(&db, None)).await.unwrap();
+    let admin = admin_handle(&engine, &maintenance).await;
     let org = admin
         .create(
             EntityKind::Contact,

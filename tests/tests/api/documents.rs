@@ -484,21 +484,19 @@ async fn sharing_client_uploads_and_portal_downloads() {
 
 #[tokio::test]
 async fn bytes_nothing_refers_to_are_removed() {
+    use portico_engine::Engine;
     use portico_engine::documents::{BlobStore, LocalBlobStore, Upload};
     use portico_engine::metadata::EntityKind;
-    use portico_engine::{Engine, EngineConfig};
     use std::sync::Arc;
     let db = crate::helpers::TestDb::new().await;
-    let engine = Engine::open(&EngineConfig {
-        database_url: db.url.clone(),
-    })
-    .await
-    .unwrap();
     // No grace period: what nothing refers to goes at once.
     let store =
         Arc::new(LocalBlobStore::new(db.dir.0.join("files")).with_grace(std::time::Duration::ZERO));
-    engine.set_document_storage(store.clone(), 1 << 20);
-    let p = crate::helpers::admin_handle(&engine).await;
+    let (engine, maintenance) =
+        Engine::open(crate::helpers::engine_config(&db, Some(store.clone())))
+            .await
+            .unwrap();
+    let p = crate::helpers::admin_handle(&engine, &maintenance).await;
     let mut values = serde_json::Map::new();
     values.insert("subject".into(), json!("Sweep"));
     let case = p.create(EntityKind::Case, values).await.unwrap();

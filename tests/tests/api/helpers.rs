@@ -429,12 +429,35 @@ impl App {
     }
 }
 
+/// What an engine opened in the test process is given: the theme's emails, document bytes
+/// under the test's directory (`blobs` to choose another store).
+pub fn engine_config(
+    db: &TestDb,
+    blobs: Option<std::sync::Arc<dyn portico_engine::documents::BlobStore>>,
+) -> portico_engine::EngineConfig {
+    portico_engine::EngineConfig {
+        database_url: db.url.clone(),
+        public_url: "http://127.0.0.1:8080".into(),
+        portal_limits: Default::default(),
+        blobs: blobs.unwrap_or_else(|| {
+            std::sync::Arc::new(portico_engine::documents::LocalBlobStore::new(
+                db.dir.0.join("files"),
+            ))
+        }),
+        max_upload_bytes: 1 << 20,
+        mail_renderer: std::sync::Arc::new(
+            portico_server::mail::ThemeRenderer::new().expect("the theme's emails"),
+        ),
+    }
+}
+
 /// An admin's handle on an engine opened in the test process: the first admin, signed in the
 /// way any staff user is. (The engine offers nothing else: no handle without credentials.)
 pub async fn admin_handle(
     engine: &std::sync::Arc<portico_engine::Engine>,
+    maintenance: &portico_engine::Maintenance,
 ) -> portico_engine::StaffHandle {
-    engine
+    maintenance
         .bootstrap_admin(Some(ADMIN_EMAIL), Some(ADMIN_PASSWORD))
         .await
         .expect("admin");

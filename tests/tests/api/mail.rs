@@ -4,19 +4,17 @@
 
 use crate::helpers::TestDb;
 use crate::smtp::SmtpServer;
-use portico_engine::mail::{MailWorker, NewMail, Transport};
-use portico_engine::{Engine, EngineConfig};
-use portico_server::mail::ThemeRenderer;
+use portico_engine::Engine;
+use portico_engine::mail::{EmailKind, MailWorker, NewMail, Transport};
 use serde_json::json;
 use std::collections::HashSet;
-use std::sync::Arc;
 use std::time::Duration;
 
 fn invitation(i: usize) -> NewMail {
     NewMail {
         to_address: format!("client{i}@example.com"),
         to_name: Some(format!("Client {i}")),
-        kind: "invitation".into(),
+        kind: EmailKind::Invitation,
         language: if i.is_multiple_of(2) { "es" } else { "en" }.into(),
         context: json!({
             "contact_name": format!("Client {i}"),
@@ -42,15 +40,12 @@ fn message_ids(smtp: &SmtpServer) -> Vec<String> {
 async fn queued_mail_is_delivered_once_even_when_the_smtp_server_goes_away() {
     let db = TestDb::new().await;
     let mut smtp = SmtpServer::start().await;
-    let engine = Engine::open(&EngineConfig {
-        database_url: db.url.clone(),
-    })
-    .await
-    .unwrap();
+    let (engine, maintenance) = Engine::open(crate::helpers::engine_config(&db, None))
+        .await
+        .unwrap();
     let worker = || {
         MailWorker::new(
             engine.clone(),
-            Arc::new(ThemeRenderer::new().unwrap()),
             Transport::new(Some(&smtp.url()), &db.dir.0).unwrap(),
             "Portico <portico@example.com>".parse().unwrap(),
         )
@@ -60,7 +55,7 @@ async fn queued_mail_is_delivered_once_even_when_the_smtp_server_goes_away() {
     };
     // Two workers on one database stand for two processes.
     let (a, b) = (worker(), worker());
-    let admin = crate::helpers::admin_handle(&engine).await;
+    let admin = crate::helpers::admin_handle(&engine, &maintenance).await;
     for i in 0..6 {
         admin.queue_mail(invitation(i)).await.unwrap();
     }
@@ -128,18 +123,15 @@ async fn queued_mail_is_delivered_once_even_when_the_smtp_server_goes_away() {
 #[tokio::test]
 async fn without_smtp_mail_is_written_as_eml_files() {
     let db = TestDb::new().await;
-    let engine = Engine::open(&EngineConfig {
-        database_url: db.url.clone(),
-    })
-    .await
-    .unwrap();
+    let (engine, maintenance) = Engine::open(crate::helpers::engine_config(&db, None))
+        .await
+        .unwrap();
     let worker = MailWorker::new(
         engine.clone(),
-        Arc::new(ThemeRenderer::new().unwrap()),
         Transport::new(None, &db.dir.0).unwrap(),
         "Portico <portico@example.com>".parse().unwrap(),
     );
-    crate::helpers::admin_handle(&engine)
+    crate::helpers::admin_handle(&engine, &maintenance)
         .await
         .queue_mail(invitation(1))
         .await
@@ -164,12 +156,10 @@ async fn without_smtp_mail_is_written_as_eml_files() {
 #[tokio::test]
 async fn only_admins_queue_mail_directly() {
     let db = TestDb::new().await;
-    let engine = Engine::open(&EngineConfig {
-        database_url: db.url.clone(),
-    })
-    .await
-    .unwrap();
-    let admin = crate::helpers::admin_handle(&engine).await;
+    let (engine, maintenance) = Engine::open(crate::helpers::engine_config(&db, None))
+        .await
+        .unwrap();
+    let admin = crate::helpers::admin_handle(&engine, &maintenance).await;
     admin
         .create_staff_user(portico_engine::identity::NewStaffUser {
             name: "Plain".into(),

@@ -24,6 +24,7 @@ mod mail;
 mod metadata;
 mod multiprocess;
 mod notifications;
+mod option_meaning;
 mod portal;
 mod portal_authorization;
 mod portal_browser;

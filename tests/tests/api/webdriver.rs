@@ -406,6 +406,24 @@ impl Browser {
         self.resize(1280, 900).await;
     }
 
+    /// Saves one element (a form far down a long page) as it shows at desktop width, under
+    /// `docs/screenshots/<name>.png`.
+    pub async fn element_screenshot(&self, css: &str, name: &str) {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        self.resize(1280, 900).await;
+        let id = self.find(css).await;
+        let png = self
+            .call(
+                reqwest::Method::GET,
+                &format!("/element/{id}/screenshot"),
+                None,
+            )
+            .await;
+        let bytes = base64(png.as_str().unwrap_or_default());
+        std::fs::write(dir.join(format!("{name}.png")), bytes).unwrap();
+    }
+
     /// What every photographed page goes through: no serious or critical axe-core violation,
     /// then the screenshots (`name` is the file name's stem, `admin-cases`, `portal-home`).
     pub async fn check(&self, name: &str) {

@@ -103,11 +103,18 @@ pub async fn home(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -
     let Some(h) = &ctx.handle else {
         return ctx.to_login();
     };
+    // The open cases: those whose status the admin has not marked closed (whatever its label).
+    let open: Vec<String> = h
+        .catalog()
+        .entity(EntityKind::Case)
+        .field("status")
+        .map(|d| d.open_options().cloned().collect())
+        .unwrap_or_default();
     let q = ListQuery {
         conditions: vec![Condition {
             key: "status".into(),
-            op: Op::Ne,
-            value: json!("Closed"),
+            op: Op::In,
+            value: json!(open),
         }],
         first: Some(10),
         without_custom: true,
