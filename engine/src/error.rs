@@ -12,6 +12,27 @@ pub struct RecordRef {
     pub name: String,
 }
 
+/// Why an input was refused, carried as data from where the refusal is made: an edge words it
+/// in its own language from this (the portal's "required" beside a field), never from the
+/// English message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Problem {
+    /// Nothing was given where something must be.
+    Missing,
+    /// What was given is not acceptable.
+    Invalid,
+}
+
+impl Problem {
+    /// The value of GraphQL's `extensions.reason`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Problem::Missing => "MISSING",
+            Problem::Invalid => "INVALID",
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
     /// No valid session or token came with a request that needs one.
@@ -24,7 +45,11 @@ pub enum EngineError {
     NotFound { entity: &'static str, id: String },
     /// Bad input; `field` is the key of the offending input.
     #[error("{message}")]
-    Validation { field: String, message: String },
+    Validation {
+        field: String,
+        message: String,
+        problem: Problem,
+    },
     /// The change contradicts stored data (a duplicate, a record still referenced...).
     #[error("{message}")]
     Conflict {
@@ -116,6 +141,16 @@ impl EngineError {
         EngineError::Validation {
             field: field.into(),
             message: message.into(),
+            problem: Problem::Invalid,
+        }
+    }
+
+    /// A required input left out or left empty.
+    pub fn missing(field: impl Into<String>, message: impl Into<String>) -> Self {
+        EngineError::Validation {
+            field: field.into(),
+            message: message.into(),
+            problem: Problem::Missing,
         }
     }
 

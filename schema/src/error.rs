@@ -33,7 +33,11 @@ pub fn to_graphql_error(e: EngineError) -> Error {
         }
         e @ EngineError::NotFound { .. } => Error::new(e.to_string())
             .extend_with(|_, x| x.set("code", ErrorCode::NotFound.as_str())),
-        EngineError::Validation { field, message } => {
+        EngineError::Validation {
+            field,
+            message,
+            problem,
+        } => {
             let message = if message.contains(&format!("`{field}`")) || field.is_empty() {
                 message
             } else {
@@ -42,6 +46,7 @@ pub fn to_graphql_error(e: EngineError) -> Error {
             Error::new(message).extend_with(|_, x| {
                 x.set("code", ErrorCode::Validation.as_str());
                 x.set("field", field.as_str());
+                x.set("reason", problem.as_str());
             })
         }
         EngineError::Conflict { message, related } => Error::new(message).extend_with(|_, x| {

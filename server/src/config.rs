@@ -1,7 +1,7 @@
 //! Configuration from `PORTICO_*` environment variables, over an optional `portico.toml`
 //! (looked up in the working directory, or wherever `PORTICO_CONFIG` points).
 
-use crate::http::Cidr;
+use crate::cidr::Cidr;
 use portico_engine::mail::Mailbox;
 use portico_engine::portal::PortalLimits;
 use serde::Deserialize;

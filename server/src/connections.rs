@@ -14,7 +14,7 @@
 //!   and one address cannot take them all. Trusted proxies (`PORTICO_TRUSTED_PROXIES`) carry
 //!   many clients and are exempt from the per-address bound.
 
-use crate::http::Cidr;
+use crate::cidr::Cidr;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::ConnectInfo;

@@ -1,6 +1,7 @@
 //! The `portico` binary's library: configuration, the command line, and the HTTP wiring of the
 //! engine, the GraphQL schemas and the web UIs. Only HTTP concerns live here.
 
+pub mod cidr;
 pub mod cli;
 pub mod config;
 mod connections;

@@ -7,6 +7,7 @@ use super::sharing;
 use super::storage::Upload;
 use crate::Engine;
 use crate::audit;
+use crate::audit::AuditAction;
 use crate::db::{Exec, now_micros};
 use crate::error::{EngineError, Result};
 use crate::identity::{Action, Object, Principal};
@@ -149,7 +150,7 @@ impl Engine {
             EntityKind::Case,
             case_id,
             &actor(p),
-            "document_uploaded",
+            AuditAction::DocumentUploaded,
             &json!({"documentId": id, "name": stored.name, "origin": who.origin.as_str()}),
         )
         .await?;
@@ -280,7 +281,7 @@ impl Engine {
             EntityKind::Case,
             doc.case_id,
             &actor(p),
-            "document_renamed",
+            AuditAction::DocumentRenamed,
             &json!({"documentId": id, "from": doc.name, "to": name}),
         )
         .await?;
@@ -336,7 +337,7 @@ impl Engine {
             EntityKind::Case,
             current.case_id,
             &actor(p),
-            "document_replaced",
+            AuditAction::DocumentReplaced,
             &json!({"documentId": id, "version": version}),
         )
         .await?;
@@ -372,7 +373,7 @@ impl Engine {
             EntityKind::Case,
             doc.case_id,
             &actor(p),
-            "document_deleted",
+            AuditAction::DocumentDeleted,
             &json!({"documentId": id, "name": doc.name}),
         )
         .await?;

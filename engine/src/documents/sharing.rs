@@ -5,6 +5,7 @@
 use super::model::{self, Document, DocumentQuery};
 use crate::Engine;
 use crate::audit;
+use crate::audit::AuditAction;
 use crate::db::{Exec, now_micros};
 use crate::error::{EngineError, Result};
 use crate::identity::{Action, Object, Principal};
@@ -134,7 +135,7 @@ impl Engine {
             EntityKind::Case,
             case_id,
             &actor(p),
-            "documents_shared",
+            AuditAction::DocumentsShared,
             &json!({"contactId": contact_id, "documentIds": document_ids}),
         )
         .await?;
@@ -174,7 +175,7 @@ impl Engine {
                 EntityKind::Case,
                 case_id,
                 &actor(p),
-                "document_unshared",
+                AuditAction::DocumentUnshared,
                 &json!({"contactId": contact_id, "documentId": document_id}),
             )
             .await?;

@@ -355,7 +355,7 @@ pub(crate) async fn create(
 ) -> Result<FieldDefinition> {
     let entity = new
         .entity
-        .ok_or_else(|| EngineError::validation("entity", "is required"))?;
+        .ok_or_else(|| EngineError::missing("entity", "is required"))?;
     let key = FieldKey::parse(&new.key)?;
     if system_fields::find(entity, key.as_str()).is_some() {
         return Err(EngineError::conflict(format!(
@@ -366,7 +366,7 @@ pub(crate) async fn create(
     }
     let field_type = new
         .field_type
-        .ok_or_else(|| EngineError::validation("type", "is required"))?;
+        .ok_or_else(|| EngineError::missing("type", "is required"))?;
     let label = check_label(&new.label, "label")?;
     let options = check_options(field_type, &new.options)?;
     let block = match new.block {

@@ -44,7 +44,7 @@ impl RecordValidator {
                 if let Some(Value::String(text)) = map.get(&f.key)
                     && text.trim().is_empty()
                 {
-                    return Err(EngineError::validation(
+                    return Err(EngineError::missing(
                         &f.key,
                         format!("`{}` is required and cannot be empty", f.key),
                     ));
@@ -62,10 +62,12 @@ impl RecordValidator {
             .unwrap_or_default()
             .to_owned();
         let (field, message) = match error.kind() {
-            ValidationErrorKind::Required { property } => (
-                property.as_str().unwrap_or_default().to_owned(),
-                "is required".to_owned(),
-            ),
+            ValidationErrorKind::Required { property } => {
+                return Err(EngineError::missing(
+                    property.as_str().unwrap_or_default(),
+                    "is required",
+                ));
+            }
             ValidationErrorKind::AdditionalProperties { unexpected } => {
                 let key = unexpected.first().cloned().unwrap_or_default();
                 let message = format!(

@@ -5,6 +5,7 @@
 use super::accounts;
 use super::contacts::PortalContact;
 use crate::Engine;
+use crate::audit::AuditAction;
 use crate::audit::{self, Actor};
 use crate::db::{Exec, micros_to_rfc3339, now_micros};
 use crate::error::{EngineError, Result};
@@ -106,7 +107,7 @@ pub(crate) async fn follow_links(db: &impl Exec, case_id: i64, actor: &Actor) ->
             EntityKind::Case,
             case_id,
             actor,
-            "portal_access_revoked",
+            AuditAction::PortalAccessRevoked,
             &json!({
                 "contactId": contact_id,
                 "contactName": contact.name,
@@ -336,15 +337,15 @@ impl Engine {
             grant(&txn, case_id, contact_id, can_download).await?;
             if !was_enabled {
                 self.mail_case_access(&txn, &contact, &case).await?;
-                "portal_access_granted"
+                AuditAction::PortalAccessGranted
             } else {
-                "portal_access_changed"
+                AuditAction::PortalAccessChanged
             }
         } else {
             if before.is_some() {
                 revoke(&txn, case_id, contact_id, can_download).await?;
             }
-            "portal_access_revoked"
+            AuditAction::PortalAccessRevoked
         };
         let changed = before.is_none_or(|a| a.enabled != enabled || a.can_download != can_download);
         if changed && (enabled || was_enabled) {

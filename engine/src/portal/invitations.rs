@@ -4,6 +4,7 @@
 use super::accounts::{self, Account, Purpose};
 use super::contacts::PortalContact;
 use crate::Engine;
+use crate::audit::AuditAction;
 use crate::db::{Exec, micros_to_rfc3339, now_micros};
 use crate::error::{EngineError, Result};
 use crate::identity::{Action, Object, Principal};
@@ -135,7 +136,7 @@ impl Engine {
             crate::metadata::EntityKind::Contact,
             contact_id,
             &actor(p),
-            "portal_invitation_sent",
+            AuditAction::PortalInvitationSent,
             &json!({"email": contact.email}),
         )
         .await?;

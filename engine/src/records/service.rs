@@ -7,6 +7,7 @@ use super::read::Record;
 use super::relations::{self, Relationship};
 use super::write::{self, NewRecord};
 use crate::Engine;
+use crate::audit::AuditAction;
 use crate::audit::{self, Actor, AuditEvent};
 use crate::db::Exec;
 use crate::error::{EngineError, Result};
@@ -350,7 +351,7 @@ impl Engine {
                 EntityKind::Case,
                 case_id,
                 &actor(p),
-                "contact_added",
+                AuditAction::ContactAdded,
                 &json!({"contactId": contact_id}),
             )
             .await?;
@@ -373,7 +374,7 @@ impl Engine {
             EntityKind::Case,
             case_id,
             &actor(p),
-            "contact_removed",
+            AuditAction::ContactRemoved,
             &json!({"contactId": contact_id}),
         )
         .await?;
@@ -407,7 +408,7 @@ impl Engine {
             EntityKind::Contact,
             individual_id,
             &actor(p),
-            "relationship_added",
+            AuditAction::RelationshipAdded,
             &detail,
         )
         .await?;
@@ -416,7 +417,7 @@ impl Engine {
             EntityKind::Contact,
             organisation_id,
             &actor(p),
-            "relationship_added",
+            AuditAction::RelationshipAdded,
             &detail,
         )
         .await?;

@@ -5,6 +5,7 @@ use super::layout::{Layout, SqlKind, sql_kind};
 use super::query::base_select;
 use super::read::{Record, decode};
 use super::references;
+use crate::audit::AuditAction;
 use crate::audit::{self, Actor};
 use crate::db::{Exec, Txn, now_micros};
 use crate::error::{EngineError, RecordRef, Result};
@@ -189,7 +190,7 @@ pub(crate) async fn insert_with(
         layout.entity,
         id,
         actor,
-        "created",
+        AuditAction::Created,
         &Value::Object(values.clone()),
     )
     .await?;
@@ -277,7 +278,7 @@ pub(crate) async fn update_in(
         layout.entity,
         id,
         actor,
-        "updated",
+        AuditAction::Updated,
         &Value::Object(patch),
     )
     .await?;
@@ -326,7 +327,15 @@ pub(crate) async fn delete(txn: Txn<'_>, layout: &Layout, id: i64, actor: &Actor
         // session cache must forget them too, or a cached session outlives its contact.
         crate::state::bump(&txn, crate::state::Counter::Auth).await?;
     }
-    audit::record(&txn, layout.entity, id, actor, "deleted", &Value::Null).await?;
+    audit::record(
+        &txn,
+        layout.entity,
+        id,
+        actor,
+        AuditAction::Deleted,
+        &Value::Null,
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }

@@ -7,9 +7,9 @@
 //! request comes from (`Sec-Fetch-Site`, `Origin`), it must be here.
 
 use super::AppState;
-use super::auth::SESSION_COOKIE;
+use super::answer::ApiError;
+use super::auth::{Endpoint, SESSION_COOKIE};
 use super::client_address::client_address;
-use axum::Json;
 use axum::extract::{ConnectInfo, State};
 use axum::http::header::{CONTENT_TYPE, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
@@ -17,7 +17,6 @@ use axum::response::{IntoResponse, Response};
 use portico_engine::error::ErrorCode;
 use portico_engine::{EngineError, now_micros};
 use serde::Deserialize;
-use serde_json::json;
 use std::net::SocketAddr;
 
 #[derive(Deserialize)]
@@ -28,12 +27,8 @@ pub struct Credentials {
 
 /// A refusal in the shape every GraphQL error has (`errors[0].extensions.code`), so the UI
 /// reads one shape whatever it called.
-fn refusal(status: StatusCode, code: &str, message: &str) -> Response {
-    (
-        status,
-        Json(json!({"errors": [{"message": message, "extensions": {"code": code}}]})),
-    )
-        .into_response()
+fn refusal(status: StatusCode, code: ErrorCode, message: &str) -> Response {
+    ApiError::new(status, code, message).into_response()
 }
 
 /// Whether the request came from one of our own pages, as JSON (a form cannot send that).
@@ -66,14 +61,14 @@ pub async fn sign_in(
     if !same_origin(&headers, &state) {
         return refusal(
             StatusCode::FORBIDDEN,
-            ErrorCode::Forbidden.as_str(),
+            ErrorCode::Forbidden,
             "sign in from Portico's own page",
         );
     }
     let Ok(creds) = serde_json::from_slice::<Credentials>(&body) else {
         return refusal(
             StatusCode::BAD_REQUEST,
-            ErrorCode::Validation.as_str(),
+            ErrorCode::Validation,
             "send {\"email\": ..., \"password\": ...} as JSON",
         );
     };
@@ -93,22 +88,15 @@ pub async fn sign_in(
         // One answer for every failure, so addresses cannot be probed.
         Err(EngineError::Unauthenticated) => refusal(
             StatusCode::UNAUTHORIZED,
-            ErrorCode::Unauthenticated.as_str(),
+            ErrorCode::Unauthenticated,
             "wrong email or password",
         ),
         Err(EngineError::RateLimited) => refusal(
             StatusCode::TOO_MANY_REQUESTS,
-            ErrorCode::RateLimited.as_str(),
+            ErrorCode::RateLimited,
             "too many attempts; wait a few minutes",
         ),
-        Err(e) => {
-            tracing::error!(error = %e, "staff sign-in failed");
-            refusal(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                ErrorCode::Internal.as_str(),
-                "something went wrong",
-            )
-        }
+        Err(e) => ApiError::internal(e).into_response(),
     }
 }
 
@@ -116,11 +104,11 @@ pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Resp
     if !same_origin(&headers, &state) {
         return refusal(
             StatusCode::FORBIDDEN,
-            ErrorCode::Forbidden.as_str(),
+            ErrorCode::Forbidden,
             "sign out from Portico's own page",
         );
     }
-    if let Some(token) = super::auth::token(&headers, super::graphql::Endpoint::Staff)
+    if let Some(token) = super::auth::token(&headers, Endpoint::Staff)
         && let Ok(Some(handle)) = state.engine.authenticate(&token).await
         && let Err(e) = handle.logout().await
     {

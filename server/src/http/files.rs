@@ -3,10 +3,10 @@
 //! the stored Content-Type, always as an attachment (a stored HTML file never runs in the
 //! browser), with single-range `Range` support for resumed and partial downloads.
 
-use super::AppState;
-use super::graphql::Endpoint;
+use super::answer::ApiError;
+use super::auth::{PortalCaller, StaffCaller};
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::header::{
     ACCEPT_RANGES, CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, RANGE,
 };
@@ -16,72 +16,37 @@ use portico_engine::EngineError;
 use portico_engine::documents::Download;
 use portico_engine::error::ErrorCode;
 use portico_schema::Caller;
-use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
-fn error(status: StatusCode, code: &str, message: &str) -> Response {
-    let body = json!({"errors": [{"message": message, "extensions": {"code": code}}]});
-    let mut r = (status, body.to_string()).into_response();
-    r.headers_mut().insert(
-        CONTENT_TYPE,
-        HeaderValue::from_static("application/json; charset=utf-8"),
-    );
-    r
-}
-
-fn engine_error(e: EngineError) -> Response {
-    match e {
-        EngineError::Unauthenticated => error(
-            StatusCode::UNAUTHORIZED,
-            ErrorCode::Unauthenticated.as_str(),
-            "authentication required",
-        ),
-        EngineError::Forbidden(m) => {
-            error(StatusCode::FORBIDDEN, ErrorCode::Forbidden.as_str(), &m)
-        }
-        EngineError::NotFound { .. } => error(
-            StatusCode::NOT_FOUND,
-            ErrorCode::NotFound.as_str(),
-            "no such document",
-        ),
-        other => {
-            tracing::error!(error = %other, "download failed");
-            error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                ErrorCode::Internal.as_str(),
-                "internal error",
-            )
-        }
-    }
-}
-
-pub async fn staff_file(state: State<AppState>, id: Path<String>, headers: HeaderMap) -> Response {
-    serve(Endpoint::Staff, state, id, headers).await
-}
-
-pub async fn portal_file(state: State<AppState>, id: Path<String>, headers: HeaderMap) -> Response {
-    serve(Endpoint::Portal, state, id, headers).await
-}
-
-async fn serve(
-    endpoint: Endpoint,
-    State(state): State<AppState>,
-    Path(id): Path<String>,
+pub async fn staff_file(
+    StaffCaller(caller): StaffCaller,
+    id: Path<String>,
     headers: HeaderMap,
 ) -> Response {
+    serve(caller, id, headers).await
+}
+
+pub async fn portal_file(
+    PortalCaller(caller): PortalCaller,
+    id: Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    serve(caller, id, headers).await
+}
+
+/// A missing document, one of another case and one that is not shared all answer alike.
+fn no_such_document() -> Response {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        ErrorCode::NotFound,
+        "no such document",
+    )
+    .into_response()
+}
+
+async fn serve(caller: Caller, Path(id): Path<String>, headers: HeaderMap) -> Response {
     let Some(id) = id.parse::<i64>().ok().filter(|i| *i > 0) else {
-        return error(
-            StatusCode::NOT_FOUND,
-            ErrorCode::NotFound.as_str(),
-            "no such document",
-        );
-    };
-    if let Err(e) = state.engine.sync().await {
-        return engine_error(e);
-    }
-    let caller = match super::graphql::caller_of(&state, endpoint, &headers).await {
-        Ok(c) => c,
-        Err(e) => return engine_error(e),
+        return no_such_document();
     };
     let found = match caller {
         Caller::Staff(h) => h.download(id).await,
@@ -90,7 +55,8 @@ async fn serve(
     };
     match found {
         Ok(download) => stream(download, headers.get(RANGE)).await,
-        Err(e) => engine_error(e),
+        Err(EngineError::NotFound { .. }) => no_such_document(),
+        Err(e) => ApiError::from(e).into_response(),
     }
 }
 
@@ -172,7 +138,7 @@ async fn stream(download: Download, range_header: Option<&HeaderValue>) -> Respo
     if start > 0
         && let Err(e) = file.seek(std::io::SeekFrom::Start(start)).await
     {
-        return engine_error(e.into());
+        return ApiError::from(EngineError::from(e)).into_response();
     }
     let reader = file.take(length);
     let body = Body::from_stream(futures_util::stream::unfold(reader, |mut r| async move {

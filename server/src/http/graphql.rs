@@ -9,7 +9,8 @@
 //! - GET runs queries only: a mutation over GET is 405 with `Allow: POST`.
 
 use super::AppState;
-use super::auth;
+use super::answer::{ApiError, Media, respond};
+use super::auth::{Endpoint, PortalCaller, StaffCaller};
 use async_graphql::parser::parse_query;
 use async_graphql::parser::types::{DocumentOperations, OperationType};
 use async_graphql::{Request, Variables};
@@ -24,24 +25,6 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
-
-const GRAPHQL_RESPONSE: &str = "application/graphql-response+json; charset=utf-8";
-const JSON: &str = "application/json; charset=utf-8";
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(super) enum Media {
-    GraphqlResponse,
-    Json,
-}
-
-impl Media {
-    fn content_type(self) -> &'static str {
-        match self {
-            Media::GraphqlResponse => GRAPHQL_RESPONSE,
-            Media::Json => JSON,
-        }
-    }
-}
 
 /// Picks the response type from `Accept`, first match wins; `None` means 406.
 fn negotiate(headers: &HeaderMap) -> Option<Media> {
@@ -75,29 +58,9 @@ fn negotiate(headers: &HeaderMap) -> Option<Media> {
     None
 }
 
-pub(super) fn respond(status: StatusCode, media: Media, body: &impl Serialize) -> Response {
-    let text = match serde_json::to_vec(body) {
-        Ok(text) => text,
-        Err(e) => {
-            tracing::error!(error = %e, "serialising a response failed");
-            br#"{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}"#
-                .to_vec()
-        }
-    };
-    let mut response = (status, text).into_response();
-    response
-        .headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static(media.content_type()));
-    response
-}
-
-/// A malformed request: 400 whatever was accepted, as a plain JSON error list.
+/// A malformed request: 400 whatever was accepted.
 fn bad_request(message: &str) -> Response {
-    respond(
-        StatusCode::BAD_REQUEST,
-        Media::Json,
-        &json!({"errors": [{"message": message, "extensions": {"code": ErrorCode::Validation.as_str()}}]}),
-    )
+    ApiError::bad_request(message).into_response()
 }
 
 fn not_acceptable() -> Response {
@@ -179,52 +142,11 @@ fn is_read_only(query: &str, operation_name: Option<&str>) -> bool {
     )
 }
 
-/// The two GraphQL endpoints: each has its own schema and resolves only its own sessions, so
-/// a portal token is anonymous on `/graphql` and a staff token on `/portal/graphql`.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Endpoint {
-    Staff,
-    Portal,
-}
-
-impl Endpoint {
-    fn cache(self, state: &AppState) -> &SchemaCache {
-        match self {
-            Endpoint::Staff => &state.staff_schema,
-            Endpoint::Portal => &state.portal_schema,
-        }
+fn schema_cache(endpoint: Endpoint, state: &AppState) -> &SchemaCache {
+    match endpoint {
+        Endpoint::Staff => &state.staff_schema,
+        Endpoint::Portal => &state.portal_schema,
     }
-
-    fn path(self) -> &'static str {
-        match self {
-            Endpoint::Staff => "/graphql",
-            Endpoint::Portal => "/portal/graphql",
-        }
-    }
-}
-
-/// The handle the request's credentials give on this endpoint (anonymous when none or
-/// unknown): the only way a resolver reaches the engine's operations.
-pub(super) async fn caller_of(
-    state: &AppState,
-    endpoint: Endpoint,
-    headers: &HeaderMap,
-) -> portico_engine::Result<Caller> {
-    let Some(token) = auth::token(headers, endpoint) else {
-        return Ok(Caller::Anonymous);
-    };
-    Ok(match endpoint {
-        Endpoint::Staff => state
-            .engine
-            .authenticate(&token)
-            .await?
-            .map_or(Caller::Anonymous, Caller::Staff),
-        Endpoint::Portal => state
-            .engine
-            .authenticate_portal(&token)
-            .await?
-            .map_or(Caller::Anonymous, Caller::Portal),
-    })
 }
 
 /// A request ready to run: the parsed parameters of a JSON or GET request, or the request a
@@ -234,25 +156,24 @@ enum Prepared {
     Request(Request),
 }
 
+/// Runs a request for `caller`, whom the handler's extractor authenticated (after bringing
+/// the engine up to date, so the catalog is current).
 async fn execute(
     state: &AppState,
     endpoint: Endpoint,
+    caller: Caller,
     headers: &HeaderMap,
     client: SocketAddr,
     media: Media,
     prepared: Prepared,
 ) -> Response {
-    let catalog = match state.engine.sync().await {
-        Ok(c) => c,
-        Err(e) => return internal(e.to_string()),
-    };
-    let schema = match endpoint.cache(state).get(&catalog, &state.engine).await {
+    let catalog = state.engine.catalog();
+    let schema = match schema_cache(endpoint, state)
+        .get(&catalog, &state.engine)
+        .await
+    {
         Ok(s) => s,
-        Err(e) => return internal(e.to_string()),
-    };
-    let caller = match caller_of(state, endpoint, headers).await {
-        Ok(c) => c,
-        Err(e) => return internal(e.to_string()),
+        Err(e) => return ApiError::internal(e).into_response(),
     };
     let address =
         super::client_address::client_address(client.ip(), headers, &state.config.trusted_proxies);
@@ -297,19 +218,13 @@ fn cross_site(state: &AppState, endpoint: Endpoint, headers: &HeaderMap) -> Opti
     {
         return None;
     }
-    Some(respond(
-        StatusCode::FORBIDDEN,
-        Media::Json,
-        &json!({"errors": [{"message": "a request signed in by cookie must come from Portico's own pages", "extensions": {"code": ErrorCode::Forbidden.as_str()}}]}),
-    ))
-}
-
-fn internal(detail: String) -> Response {
-    tracing::error!(error = %detail, "request failed before execution");
-    respond(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        Media::Json,
-        &json!({"errors": [{"message": "internal error", "extensions": {"code": ErrorCode::Internal.as_str()}}]}),
+    Some(
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::Forbidden,
+            "a request signed in by cookie must come from Portico's own pages",
+        )
+        .into_response(),
     )
 }
 
@@ -403,41 +318,46 @@ fn wants_html(headers: &HeaderMap) -> bool {
 pub async fn staff_get(
     state: State<AppState>,
     client: ConnectInfo<SocketAddr>,
+    StaffCaller(caller): StaffCaller,
     raw: RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    get(Endpoint::Staff, state, client, raw, headers).await
+    get(Endpoint::Staff, caller, state, client, raw, headers).await
 }
 
 pub async fn portal_get(
     state: State<AppState>,
     client: ConnectInfo<SocketAddr>,
+    PortalCaller(caller): PortalCaller,
     raw: RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    get(Endpoint::Portal, state, client, raw, headers).await
+    get(Endpoint::Portal, caller, state, client, raw, headers).await
 }
 
 pub async fn staff_post(
     state: State<AppState>,
     client: ConnectInfo<SocketAddr>,
+    StaffCaller(caller): StaffCaller,
     headers: HeaderMap,
     body: HttpBody,
 ) -> Response {
-    post(Endpoint::Staff, state, client, headers, body).await
+    post(Endpoint::Staff, caller, state, client, headers, body).await
 }
 
 pub async fn portal_post(
     state: State<AppState>,
     client: ConnectInfo<SocketAddr>,
+    PortalCaller(caller): PortalCaller,
     headers: HeaderMap,
     body: HttpBody,
 ) -> Response {
-    post(Endpoint::Portal, state, client, headers, body).await
+    post(Endpoint::Portal, caller, state, client, headers, body).await
 }
 
 async fn get(
     endpoint: Endpoint,
+    caller: Caller,
     State(state): State<AppState>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     RawQuery(raw): RawQuery,
@@ -473,11 +393,12 @@ async fn get(
         Err(m) => return bad_request(m),
     };
     if !is_read_only(&p.query, p.operation_name.as_deref()) {
-        let mut r = respond(
+        let mut r = ApiError::new(
             StatusCode::METHOD_NOT_ALLOWED,
-            Media::Json,
-            &json!({"errors": [{"message": "mutations must be sent with POST", "extensions": {"code": ErrorCode::Validation.as_str()}}]}),
-        );
+            ErrorCode::Validation,
+            "mutations must be sent with POST",
+        )
+        .into_response();
         r.headers_mut()
             .insert(ALLOW, HeaderValue::from_static("POST"));
         return r;
@@ -485,6 +406,7 @@ async fn get(
     execute(
         &state,
         endpoint,
+        caller,
         &headers,
         client,
         media,
@@ -495,6 +417,7 @@ async fn get(
 
 async fn post(
     endpoint: Endpoint,
+    caller: Caller,
     State(state): State<AppState>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
@@ -507,7 +430,7 @@ async fn post(
         return not_acceptable();
     };
     if is_multipart(&headers) {
-        return post_multipart(endpoint, &state, client, &headers, media, body).await;
+        return post_multipart(endpoint, caller, &state, client, &headers, media, body).await;
     }
     let body = match axum::body::to_bytes(body, MAX_JSON_BODY).await {
         Ok(b) => b,
@@ -516,11 +439,14 @@ async fn post(
             return bad_request(&format!("the request body could not be read: {e}"));
         }
         Err(_) => {
-            return respond(
+            return ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                Media::Json,
-                &json!({"errors": [{"message": format!("a JSON request may be at most {MAX_JSON_BODY} bytes; send files as multipart uploads"), "extensions": {"code": ErrorCode::Validation.as_str()}}]}),
-            );
+                ErrorCode::Validation,
+                format!(
+                    "a JSON request may be at most {MAX_JSON_BODY} bytes; send files as multipart uploads"
+                ),
+            )
+            .into_response();
         }
     };
     if !is_json_utf8(&headers) {
@@ -543,6 +469,7 @@ async fn post(
     execute(
         &state,
         endpoint,
+        caller,
         &headers,
         client,
         media,
@@ -555,27 +482,21 @@ async fn post(
 /// arrives.
 async fn post_multipart(
     endpoint: Endpoint,
+    caller: Caller,
     state: &AppState,
     client: SocketAddr,
     headers: &HeaderMap,
     media: Media,
     body: HttpBody,
 ) -> Response {
-    let known = match state.engine.sync().await {
-        Ok(_) => caller_of(state, endpoint, headers).await,
-        Err(e) => Err(e),
-    };
-    let caller = match known {
-        Ok(Caller::Anonymous) => {
-            return respond(
-                StatusCode::UNAUTHORIZED,
-                Media::Json,
-                &json!({"errors": [{"message": "sign in to upload", "extensions": {"code": ErrorCode::Unauthenticated.as_str()}}]}),
-            );
-        }
-        Ok(p) => p,
-        Err(e) => return internal(e.to_string()),
-    };
+    if matches!(caller, Caller::Anonymous) {
+        return ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::Unauthenticated,
+            "sign in to upload",
+        )
+        .into_response();
+    }
     // Each target is checked as the operation itself will check it, before a file is read.
     let allow = async |plan: &super::upload_plan::Plan| -> Result<(), Response> {
         for target in &plan.targets {
@@ -584,33 +505,14 @@ async fn post_multipart(
                 Caller::Portal(h) => h.check_upload(*target).await,
                 Caller::Anonymous => Err(portico_engine::EngineError::Unauthenticated),
             };
-            if let Err(e) = checked {
-                let (status, code) = match &e {
-                    portico_engine::EngineError::NotFound { .. } => {
-                        (StatusCode::NOT_FOUND, ErrorCode::NotFound.as_str())
-                    }
-                    portico_engine::EngineError::Forbidden(_) => {
-                        (StatusCode::FORBIDDEN, ErrorCode::Forbidden.as_str())
-                    }
-                    portico_engine::EngineError::Unauthenticated => (
-                        StatusCode::UNAUTHORIZED,
-                        ErrorCode::Unauthenticated.as_str(),
-                    ),
-                    _ => return Err(internal(e.to_string())),
-                };
-                return Err(respond(
-                    status,
-                    Media::Json,
-                    &json!({"errors": [{"message": e.to_string(), "extensions": {"code": code}}]}),
-                ));
-            }
+            checked.map_err(|e| ApiError::from(e).into_response())?;
         }
         Ok(())
     };
     match super::uploads::read(state, headers, body, allow).await {
         Ok(request) => {
             let prepared = Prepared::Request(request);
-            execute(state, endpoint, headers, client, media, prepared).await
+            execute(state, endpoint, caller, headers, client, media, prepared).await
         }
         Err(response) => response,
     }

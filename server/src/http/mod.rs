@@ -1,6 +1,7 @@
 //! The HTTP surface: routes, shared state and the per-request authentication.
 
 mod admin_session;
+mod answer;
 mod auth;
 mod client_address;
 mod documents;
@@ -18,7 +19,6 @@ mod uploads;
 use crate::config::Config;
 use axum::Router;
 use axum::routing::get;
-pub use client_address::Cidr;
 use portico_engine::Engine;
 use portico_schema::SchemaCache;
 use std::net::SocketAddr;

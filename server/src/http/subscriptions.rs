@@ -12,7 +12,7 @@
 
 use super::AppState;
 use super::auth;
-use super::graphql::Endpoint;
+use super::auth::Endpoint;
 use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, WebSocket as GraphqlWebSocket, WsMessage};
 use async_graphql::{Data, Error};
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};

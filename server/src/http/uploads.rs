@@ -4,16 +4,15 @@
 //! 413 before the whole body is read.
 
 use super::AppState;
-use super::graphql::{Media, respond};
+use super::answer::ApiError;
 use super::upload_plan::{Plan, plan};
 use async_graphql::{Request, UploadValue};
 use axum::body::Body;
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 use portico_engine::error::ErrorCode;
-use serde_json::json;
 use std::collections::HashMap;
 
 /// Headers a browser never sends on a cross-site form post: a multipart request authenticated
@@ -24,16 +23,14 @@ const PREFLIGHT_HEADERS: [&str; 3] = [
     "graphql-preflight",
 ];
 
+/// A refused upload request: `VALIDATION`, naming the part when one is at fault.
 fn error(status: StatusCode, message: String, field: Option<&str>) -> Response {
-    let mut ext = json!({"code": ErrorCode::Validation.as_str()});
-    if let Some(f) = field {
-        ext["field"] = json!(f);
+    let e = ApiError::new(status, ErrorCode::Validation, message);
+    match field {
+        Some(f) => e.field(f),
+        None => e,
     }
-    respond(
-        status,
-        Media::Json,
-        &json!({"errors": [{"message": message, "extensions": ext}]}),
-    )
+    .into_response()
 }
 
 /// The most bytes the `operations` part, and the `map` part, may each take.
@@ -94,11 +91,12 @@ impl Refusal {
             }
             Refusal::Spool(e) => {
                 tracing::error!(error = %e, "no temporary file for an upload");
-                respond(
+                ApiError::new(
                     StatusCode::SERVICE_UNAVAILABLE,
-                    Media::Json,
-                    &json!({"errors": [{"message": "the server cannot take files right now; try again shortly", "extensions": {"code": ErrorCode::Internal.as_str()}}]}),
+                    ErrorCode::Internal,
+                    "the server cannot take files right now; try again shortly",
                 )
+                .into_response()
             }
             Refusal::Body(e) => {
                 let message = match &e {

@@ -294,11 +294,9 @@ async fn the_session_is_an_httponly_strict_cookie_and_other_sites_cannot_use_it(
     );
 }
 
-/// The UI's catalogs: the same keys in Spanish and English, each once (a key written twice
-/// silently keeps only its last text).
-#[test]
-fn both_languages_have_every_string_once() {
-    let keys = |lang: &str| {
+/// The keys of the UI's catalog in `lang` (`es`, `en`), in the order written.
+fn catalog_keys(lang: &str) -> Vec<String> {
+    {
         let path = format!(
             "{}/../admin/assets/i18n/{lang}.js",
             env!("CARGO_MANIFEST_DIR")
@@ -316,8 +314,14 @@ fn both_languages_have_every_string_once() {
             }
         }
         keys
-    };
-    let (es, en) = (keys("es"), keys("en"));
+    }
+}
+
+/// The UI's catalogs: the same keys in Spanish and English, each once (a key written twice
+/// silently keeps only its last text).
+#[test]
+fn both_languages_have_every_string_once() {
+    let (es, en) = (catalog_keys("es"), catalog_keys("en"));
     for list in [&es, &en] {
         let mut seen = std::collections::BTreeSet::new();
         for k in list.iter() {
@@ -330,4 +334,17 @@ fn both_languages_have_every_string_once() {
     en_sorted.sort();
     assert_eq!(es_sorted, en_sorted);
     assert!(es.len() > 40, "{es:?}");
+}
+
+/// Every action the engine audits is worded in the UI (the engine's enum is the one list; a
+/// new action without words here fails this test, not a reader of the log).
+#[test]
+fn every_audit_action_is_worded_in_both_languages() {
+    for lang in ["es", "en"] {
+        let keys = catalog_keys(lang);
+        for action in portico_engine::audit::AuditAction::ALL {
+            let key = format!("audit_{}", action.key());
+            assert!(keys.contains(&key), "{lang}: no {key}");
+        }
+    }
 }

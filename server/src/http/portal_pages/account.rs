@@ -2,11 +2,9 @@
 //! is them; other devices are signed out).
 
 use super::super::AppState;
-use super::csrf;
-use super::visitor::{PageContext, path_of, redirect};
-use axum::Form;
+use super::visitor::{CarriesToken, CheckedForm, PageContext, SignedIn, redirect};
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::StatusCode;
 use axum::response::Response;
 use portico_engine::EngineError;
 use serde::Deserialize;
@@ -37,14 +35,9 @@ async fn render(
 
 pub async fn page(
     State(state): State<AppState>,
-    uri: Uri,
-    headers: HeaderMap,
+    ctx: PageContext,
     query: Result<Query<AccountQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
-    let ctx = match PageContext::of(&state, &headers, path_of(&uri)).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     if ctx.handle.is_none() {
         return ctx.to_login();
     }
@@ -65,22 +58,18 @@ pub struct PasswordForm {
     confirm: String,
 }
 
+impl CarriesToken for PasswordForm {
+    fn csrf(&self) -> Option<&str> {
+        self.csrf.as_deref()
+    }
+}
+
 pub async fn change_password(
     State(state): State<AppState>,
-    uri: Uri,
-    headers: HeaderMap,
-    Form(form): Form<PasswordForm>,
+    SignedIn { ctx, handle }: SignedIn,
+    CheckedForm(form): CheckedForm<PasswordForm>,
 ) -> Response {
-    let ctx = match PageContext::of(&state, &headers, path_of(&uri)).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let Some(h) = &ctx.handle else {
-        return ctx.to_login();
-    };
-    if !csrf::allowed(&state, &headers, form.csrf.as_deref()) {
-        return redirect("/portal/account");
-    }
+    let h = &handle;
     let t = ctx.strings(&state);
     if form.password != form.confirm {
         let e = t.get("password_mismatch");

@@ -8,12 +8,12 @@ use super::super::AppState;
 use super::csrf;
 use super::form_parts::{self, FormError, Limits, SpooledFile};
 use super::format;
-use super::visitor::{PageContext, path_of, redirect};
+use super::visitor::{PageContext, SignedIn, redirect};
 use super::workspace::{builtin_label, option_label};
 use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use portico_engine::documents::{
     CaseView, DocumentOrder, DocumentQuery, Upload, UploadTarget, executable,
@@ -44,18 +44,11 @@ struct Notice {
 
 pub async fn page(
     State(state): State<AppState>,
+    SignedIn { ctx, handle }: SignedIn,
     Path(id): Path<String>,
-    uri: Uri,
-    headers: HeaderMap,
     query: Result<Query<CaseQuery>, QueryRejection>,
 ) -> Response {
-    let ctx = match PageContext::of(&state, &headers, path_of(&uri)).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let Some(h) = &ctx.handle else {
-        return ctx.to_login();
-    };
+    let h = &handle;
     let Some(id) = id.parse::<i64>().ok().filter(|i| *i > 0) else {
         return ctx.not_found(&state).await;
     };

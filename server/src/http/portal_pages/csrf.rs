@@ -9,9 +9,11 @@
 //! did when the token was a plain double submit (a second security review).
 
 use super::super::AppState;
-use super::super::auth::PORTAL_SESSION_COOKIE;
-use super::visitor::{CSRF_COOKIE, cookie};
+use super::super::auth::{PORTAL_SESSION_COOKIE, cookie};
 use axum::http::HeaderMap;
+
+/// The visitor's nonce the form token is signed over.
+pub const CSRF_COOKIE: &str = "portico_csrf";
 
 /// What the token is signed for (no other signature of the installation passes as one).
 const PURPOSE: &str = "portal-form";

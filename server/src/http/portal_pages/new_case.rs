@@ -5,13 +5,14 @@
 use super::super::AppState;
 use super::csrf;
 use super::form_parts;
-use super::visitor::{PageContext, path_of, redirect};
+use super::visitor::{PageContext, SignedIn, redirect};
 use axum::Form;
 use axum::extract::{FromRequest, Request, State};
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::StatusCode;
 use axum::response::Response;
 use portico_engine::EngineError;
 use portico_engine::documents::executable;
+use portico_engine::error::Problem;
 use portico_engine::metadata::{Audience, EntityKind, FieldDefinition, FieldType};
 use portico_theme::i18n::Strings;
 use serde_json::{Map, Value, json};
@@ -169,14 +170,8 @@ async fn form(
     .await
 }
 
-pub async fn page(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
-    let ctx = match PageContext::of(&state, &headers, path_of(&uri)).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let Some(h) = &ctx.handle else {
-        return ctx.to_login();
-    };
+pub async fn page(State(state): State<AppState>, SignedIn { ctx, handle }: SignedIn) -> Response {
+    let h = &handle;
     let defs = editable(h);
     form(
         &ctx,
@@ -193,12 +188,8 @@ pub async fn page(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -
 /// The file input of the form; field keys are camelCase, so no field can take this name.
 const FILES: &str = "_files";
 
-pub async fn submit(State(state): State<AppState>, uri: Uri, request: Request) -> Response {
+pub async fn submit(State(state): State<AppState>, ctx: PageContext, request: Request) -> Response {
     let headers = request.headers().clone();
-    let ctx = match PageContext::of(&state, &headers, path_of(&uri)).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     let Some(h) = &ctx.handle else {
         form_parts::discard(request.into_body()).await;
         return ctx.to_login();
@@ -280,8 +271,8 @@ pub async fn submit(State(state): State<AppState>, uri: Uri, request: Request) -
                 )
                 .await;
             }
-            Err(EngineError::Validation { field, message }) => {
-                let text = if message.contains("required") {
+            Err(EngineError::Validation { field, problem, .. }) => {
+                let text = if problem == Problem::Missing {
                     t.get("field_required")
                 } else {
                     t.get("field_invalid")

@@ -3,12 +3,10 @@
 
 use super::super::AppState;
 use super::super::auth::PORTAL_SESSION_COOKIE;
-use super::csrf;
-use super::visitor::{PageContext, path_of, redirect, safe_next};
-use axum::Form;
+use super::visitor::{CarriesToken, CheckedForm, PageContext, redirect, safe_next};
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::header::SET_COOKIE;
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use portico_engine::identity::Session;
 use portico_engine::portal::PortalLink;
@@ -20,19 +18,6 @@ use std::net::SocketAddr;
 fn address(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> String {
     super::super::client_address::client_address(peer.ip(), headers, &state.config.trusted_proxies)
         .to_string()
-}
-
-/// The refusal of a form that failed the CSRF check.
-async fn forged(ctx: &PageContext, state: &AppState) -> Response {
-    let t = ctx.strings(state);
-    ctx.render(
-        state,
-        "message",
-        t.get("csrf_title"),
-        StatusCode::FORBIDDEN,
-        json!({"heading": t.get("csrf_title"), "lead": t.get("csrf_lead")}),
-    )
-    .await
 }
 
 /// Signs the visitor in with `session` and sends them on.
@@ -54,14 +39,9 @@ pub struct LoginQuery {
 
 pub async fn login_page(
     State(state): State<AppState>,
-    uri: Uri,
-    headers: HeaderMap,
+    ctx: PageContext,
     Query(q): Query<LoginQuery>,
 ) -> Response {
-    let ctx = match PageContext::of(&state, &headers, path_of(&uri)).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     let next = safe_next(q.next.as_deref());
     if ctx.handle.is_some() {
         return redirect(&next);
@@ -88,20 +68,19 @@ pub struct LoginForm {
     password: String,
 }
 
+impl CarriesToken for LoginForm {
+    fn csrf(&self) -> Option<&str> {
+        self.csrf.as_deref()
+    }
+}
+
 pub async fn login(
     State(state): State<AppState>,
+    ctx: PageContext,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    uri: Uri,
     headers: HeaderMap,
-    Form(form): Form<LoginForm>,
+    CheckedForm(form): CheckedForm<LoginForm>,
 ) -> Response {
-    let ctx = match PageContext::of(&state, &headers, path_of(&uri)).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    if !csrf::allowed(&state, &headers, form.csrf.as_deref()) {
-        return forged(&ctx, &state).await;
-    }
     let next = safe_next(form.next.as_deref());
     let addr = address(&state, peer, &headers);
     let t = ctx.strings(&state);
@@ -133,19 +112,17 @@ pub struct CsrfForm {
     csrf: Option<String>,
 }
 
+impl CarriesToken for CsrfForm {
+    fn csrf(&self) -> Option<&str> {
+        self.csrf.as_deref()
+    }
+}
+
 pub async fn logout(
     State(state): State<AppState>,
-    uri: Uri,
-    headers: HeaderMap,
-    Form(form): Form<CsrfForm>,
+    ctx: PageContext,
+    CheckedForm(_): CheckedForm<CsrfForm>,
 ) -> Response {
-    let ctx = match PageContext::of(&state, &headers, path_of(&uri)).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    if !csrf::allowed(&state, &headers, form.csrf.as_deref()) {
-        return forged(&ctx, &state).await;
-    }
     if let Some(h) = &ctx.handle
         && let Err(e) = h.logout().await
     {
@@ -157,11 +134,7 @@ pub async fn logout(
     r
 }
 
-pub async fn reset_page(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
-    let ctx = match PageContext::of(&state, &headers, path_of(&uri)).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+pub async fn reset_page(State(state): State<AppState>, ctx: PageContext) -> Response {
     let t = ctx.strings(&state);
     ctx.render(
         &state,
@@ -180,20 +153,19 @@ pub struct ResetForm {
     email: String,
 }
 
+impl CarriesToken for ResetForm {
+    fn csrf(&self) -> Option<&str> {
+        self.csrf.as_deref()
+    }
+}
+
 pub async fn reset_request(
     State(state): State<AppState>,
+    ctx: PageContext,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    uri: Uri,
     headers: HeaderMap,
-    Form(form): Form<ResetForm>,
+    CheckedForm(form): CheckedForm<ResetForm>,
 ) -> Response {
-    let ctx = match PageContext::of(&state, &headers, path_of(&uri)).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    if !csrf::allowed(&state, &headers, form.csrf.as_deref()) {
-        return forged(&ctx, &state).await;
-    }
     let addr = address(&state, peer, &headers);
     let t = ctx.strings(&state);
     // The same answer whether or not the address belongs to anyone.
@@ -229,16 +201,12 @@ pub async fn reset_request(
 /// The password page of an emailed link, or the page saying the link no longer works.
 async fn link_page(
     state: AppState,
+    ctx: PageContext,
     peer: SocketAddr,
-    uri: Uri,
     headers: HeaderMap,
     link: PortalLink,
     token: String,
 ) -> Response {
-    let ctx = match PageContext::of(&state, &headers, path_of(&uri)).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     let addr = address(&state, peer, &headers);
     match state
         .engine
@@ -312,22 +280,22 @@ pub struct PasswordForm {
     confirm: String,
 }
 
+impl CarriesToken for PasswordForm {
+    fn csrf(&self) -> Option<&str> {
+        self.csrf.as_deref()
+    }
+}
+
+/// `form` came through [`CheckedForm`]: its CSRF token held.
 async fn link_submit(
     state: AppState,
+    ctx: PageContext,
     peer: SocketAddr,
-    uri: Uri,
     headers: HeaderMap,
     link: PortalLink,
     token: String,
     form: PasswordForm,
 ) -> Response {
-    let ctx = match PageContext::of(&state, &headers, path_of(&uri)).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    if !csrf::allowed(&state, &headers, form.csrf.as_deref()) {
-        return forged(&ctx, &state).await;
-    }
     let t = ctx.strings(&state);
     if form.password != form.confirm {
         let e = t.get("password_mismatch");
@@ -379,46 +347,46 @@ async fn link_submit(
 pub async fn reset_link_page(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ctx: PageContext,
     Path(token): Path<String>,
-    uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    link_page(state, peer, uri, headers, PortalLink::Reset, token).await
+    link_page(state, ctx, peer, headers, PortalLink::Reset, token).await
 }
 
 pub async fn reset_link(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ctx: PageContext,
     Path(token): Path<String>,
-    uri: Uri,
     headers: HeaderMap,
-    Form(form): Form<PasswordForm>,
+    CheckedForm(form): CheckedForm<PasswordForm>,
 ) -> Response {
-    link_submit(state, peer, uri, headers, PortalLink::Reset, token, form).await
+    link_submit(state, ctx, peer, headers, PortalLink::Reset, token, form).await
 }
 
 pub async fn invitation_page(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ctx: PageContext,
     Path(token): Path<String>,
-    uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    link_page(state, peer, uri, headers, PortalLink::Invitation, token).await
+    link_page(state, ctx, peer, headers, PortalLink::Invitation, token).await
 }
 
 pub async fn invitation(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ctx: PageContext,
     Path(token): Path<String>,
-    uri: Uri,
     headers: HeaderMap,
-    Form(form): Form<PasswordForm>,
+    CheckedForm(form): CheckedForm<PasswordForm>,
 ) -> Response {
     link_submit(
         state,
+        ctx,
         peer,
-        uri,
         headers,
         PortalLink::Invitation,
         token,

@@ -1,29 +1,108 @@
 //! Who is looking at a page: their language, their CSRF token and, when signed in, their
 //! portal handle; and the answers every page shares (render, redirect to sign in, 404).
+//!
+//! Pages take the visitor as an extractor, authenticated once per request:
+//! [`PageContext`] (anyone), [`SignedIn`] (a portal user; anyone else is sent to sign in and
+//! brought back) and [`CheckedForm`] (a form POST whose CSRF token holds; a forged one never
+//! reaches the handler).
 
 use super::super::AppState;
-use super::super::auth::PORTAL_SESSION_COOKIE;
-use axum::http::header::{
-    ACCEPT_LANGUAGE, CACHE_CONTROL, CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE,
-};
+use super::super::auth::{PORTAL_SESSION_COOKIE, cookie};
+use super::csrf::{self, CSRF_COOKIE};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header::{ACCEPT_LANGUAGE, CACHE_CONTROL, CONTENT_TYPE, LOCATION, SET_COOKIE};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use portico_engine::PortalHandle;
 use portico_theme::email::Language;
+use portico_theme::i18n::Strings;
+use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 pub const LANG_COOKIE: &str = "portico_lang";
-pub const CSRF_COOKIE: &str = "portico_csrf";
 
-pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|c| c.trim().split_once('='))
-        .find(|(n, _)| *n == name)
-        .map(|(_, v)| v)
+/// The header's view of the signed-in user: their name and organisations.
+pub async fn me_value(h: &PortalHandle, t: &Strings) -> Value {
+    match h.me().await {
+        Ok(me) => {
+            let current = me.current_organisation.as_ref();
+            let label = current.map(|o| {
+                t.fill(
+                    "organisation_current",
+                    &[("name", o.get("name").as_str().unwrap_or_default())],
+                )
+            });
+            json!({
+                "name": me.contact.get("name"),
+                "organisations": me.organisations.iter().map(|o| json!({
+                    "id": o.id,
+                    "name": o.get("name"),
+                    "current": current.is_some_and(|c| c.id == o.id),
+                })).collect::<Vec<_>>(),
+                "organisation": current.is_some(),
+                "organisation_label": label,
+            })
+        }
+        Err(_) => json!({"name": h.name(), "organisations": [], "organisation": false}),
+    }
+}
+
+impl FromRequestParts<AppState> for PageContext {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        PageContext::of(state, &parts.headers, path_of(&parts.uri)).await
+    }
+}
+
+/// A signed-in portal user's page. Anyone else is sent to sign in, and back here after.
+pub struct SignedIn {
+    pub ctx: PageContext,
+    pub handle: PortalHandle,
+}
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let ctx = PageContext::from_request_parts(parts, state).await?;
+        match ctx.handle.clone() {
+            Some(handle) => Ok(SignedIn { ctx, handle }),
+            None => Err(ctx.to_login()),
+        }
+    }
+}
+
+/// A form that carries the page's CSRF token in its `csrf` field.
+pub trait CarriesToken {
+    fn csrf(&self) -> Option<&str>;
+}
+
+/// A urlencoded form POST that came from our own page ([`csrf::allowed`]). A forged or
+/// expired one is answered with the page that says so, before the handler runs.
+pub struct CheckedForm<T>(pub T);
+
+impl<T> FromRequest<AppState> for CheckedForm<T>
+where
+    T: DeserializeOwned + CarriesToken + Send,
+{
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
+        let (parts, body) = req.into_parts();
+        let headers = parts.headers.clone();
+        let path = path_of(&parts.uri);
+        let axum::Form(form) =
+            axum::Form::<T>::from_request(Request::from_parts(parts, body), state)
+                .await
+                .map_err(IntoResponse::into_response)?;
+        if csrf::allowed(state, &headers, form.csrf()) {
+            return Ok(CheckedForm(form));
+        }
+        let ctx = PageContext::of(state, &headers, path).await?;
+        Err(ctx.forged(state).await)
+    }
 }
 
 /// What every page needs to know about its visitor.
@@ -68,7 +147,7 @@ impl PageContext {
             },
             None => None,
         };
-        let csrf = super::csrf::form_token(state, &nonce, cookie(headers, PORTAL_SESSION_COOKIE));
+        let csrf = csrf::form_token(state, &nonce, cookie(headers, PORTAL_SESSION_COOKIE));
         Ok(PageContext {
             lang,
             csrf,
@@ -108,7 +187,7 @@ impl PageContext {
     ) -> Response {
         let mut data = data;
         let me = match &self.handle {
-            Some(h) => super::workspace::me_value(h, self.strings(state)).await,
+            Some(h) => me_value(h, self.strings(state)).await,
             None => Value::Null,
         };
         if let Value::Object(map) = &mut data {
@@ -148,6 +227,19 @@ impl PageContext {
     pub fn to_login(&self) -> Response {
         let next = percent_encode(&self.path);
         redirect(&format!("/portal/login?next={next}"))
+    }
+
+    /// A form that did not come from our page (or from one too old to trust).
+    pub async fn forged(&self, state: &AppState) -> Response {
+        let t = self.strings(state);
+        self.render(
+            state,
+            "message",
+            t.get("csrf_title"),
+            StatusCode::FORBIDDEN,
+            json!({"heading": t.get("csrf_title"), "lead": t.get("csrf_lead")}),
+        )
+        .await
     }
 
     pub async fn not_found(&self, state: &AppState) -> Response {

@@ -2,14 +2,14 @@
 //! two settings every page offers (language, current organisation).
 
 use super::super::AppState;
-use super::csrf;
 use super::format;
-use super::visitor::{LANG_COOKIE, PageContext, path_of, redirect, safe_next};
-use axum::Form;
+use super::visitor::{
+    CarriesToken, CheckedForm, LANG_COOKIE, PageContext, SignedIn, redirect, safe_next,
+};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, SET_COOKIE};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use portico_engine::PortalHandle;
 use portico_engine::metadata::{EntityKind, enum_value_name};
@@ -22,32 +22,6 @@ use serde_json::{Value, json};
 const PAGE: u64 = 20;
 /// The furthest page a link may ask for (pages are walked by cursor).
 const MAX_PAGE: u64 = 200;
-
-/// The header's view of the signed-in user: their name and organisations.
-pub async fn me_value(h: &PortalHandle, t: &Strings) -> Value {
-    match h.me().await {
-        Ok(me) => {
-            let current = me.current_organisation.as_ref();
-            let label = current.map(|o| {
-                t.fill(
-                    "organisation_current",
-                    &[("name", o.get("name").as_str().unwrap_or_default())],
-                )
-            });
-            json!({
-                "name": me.contact.get("name"),
-                "organisations": me.organisations.iter().map(|o| json!({
-                    "id": o.id,
-                    "name": o.get("name"),
-                    "current": current.is_some_and(|c| c.id == o.id),
-                })).collect::<Vec<_>>(),
-                "organisation": current.is_some(),
-                "organisation_label": label,
-            })
-        }
-        Err(_) => json!({"name": h.name(), "organisations": [], "organisation": false}),
-    }
-}
 
 /// A select option's label in the page's language when the catalog knows it (the built-in
 /// statuses), else as the admin wrote it.
@@ -69,11 +43,7 @@ pub(super) fn builtin_label(t: &Strings, text: &str) -> String {
     }
 }
 
-pub async fn landing(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
-    let ctx = match PageContext::of(&state, &headers, path_of(&uri)).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+pub async fn landing(State(state): State<AppState>, ctx: PageContext) -> Response {
     let t = ctx.strings(&state);
     ctx.render(
         &state,
@@ -95,14 +65,8 @@ fn case_row(c: &Record, t: &Strings, ctx: &PageContext) -> Value {
     })
 }
 
-pub async fn home(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
-    let ctx = match PageContext::of(&state, &headers, path_of(&uri)).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let Some(h) = &ctx.handle else {
-        return ctx.to_login();
-    };
+pub async fn home(State(state): State<AppState>, SignedIn { ctx, handle }: SignedIn) -> Response {
+    let h = &handle;
     // The open cases: those whose status the admin has not marked closed (whatever its label).
     let open: Vec<String> = h
         .catalog()
@@ -168,17 +132,10 @@ fn cases_href(status: &str, q: &str, page: u64) -> String {
 
 pub async fn cases(
     State(state): State<AppState>,
-    uri: Uri,
-    headers: HeaderMap,
+    SignedIn { ctx, handle }: SignedIn,
     query: Result<Query<CasesQuery>, QueryRejection>,
 ) -> Response {
-    let ctx = match PageContext::of(&state, &headers, path_of(&uri)).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let Some(h) = &ctx.handle else {
-        return ctx.to_login();
-    };
+    let h = &handle;
     // A malformed address (page=abc) shows the first page rather than an error.
     let query = query.map(|Query(q)| q).unwrap_or_default();
     let t = ctx.strings(&state);
@@ -334,14 +291,11 @@ async fn indicator_items(
 
 /// `/portal/indicators`: each indicator as a bar chart drawn here (inline SVG, no script) with
 /// its numbers in a table beside it.
-pub async fn indicators(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
-    let ctx = match PageContext::of(&state, &headers, path_of(&uri)).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let Some(h) = &ctx.handle else {
-        return ctx.to_login();
-    };
+pub async fn indicators(
+    State(state): State<AppState>,
+    SignedIn { ctx, handle }: SignedIn,
+) -> Response {
+    let h = &handle;
     let items = match indicator_items(&ctx, &state, h).await {
         Ok(i) => i,
         Err(e) => return ctx.failed(&state, e).await,
@@ -364,19 +318,13 @@ pub struct LanguageForm {
     back: Option<String>,
 }
 
-pub async fn language(
-    State(state): State<AppState>,
-    uri: Uri,
-    headers: HeaderMap,
-    Form(form): Form<LanguageForm>,
-) -> Response {
-    let ctx = match PageContext::of(&state, &headers, path_of(&uri)).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    if !csrf::allowed(&state, &headers, form.csrf.as_deref()) {
-        return redirect(&safe_next(form.back.as_deref()));
+impl CarriesToken for LanguageForm {
+    fn csrf(&self) -> Option<&str> {
+        self.csrf.as_deref()
     }
+}
+
+pub async fn language(ctx: PageContext, CheckedForm(form): CheckedForm<LanguageForm>) -> Response {
     let lang = if form.lang == "en" { "en" } else { "es" };
     let mut r = redirect(&back_to(form.back.as_deref()));
     r.headers_mut().append(
@@ -401,22 +349,18 @@ pub struct OrganisationForm {
     back: Option<String>,
 }
 
+impl CarriesToken for OrganisationForm {
+    fn csrf(&self) -> Option<&str> {
+        self.csrf.as_deref()
+    }
+}
+
 pub async fn organisation(
     State(state): State<AppState>,
-    uri: Uri,
-    headers: HeaderMap,
-    Form(form): Form<OrganisationForm>,
+    SignedIn { ctx, handle }: SignedIn,
+    CheckedForm(form): CheckedForm<OrganisationForm>,
 ) -> Response {
-    let ctx = match PageContext::of(&state, &headers, path_of(&uri)).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let Some(h) = &ctx.handle else {
-        return ctx.to_login();
-    };
-    if !csrf::allowed(&state, &headers, form.csrf.as_deref()) {
-        return redirect(&safe_next(form.back.as_deref()));
-    }
+    let h = &handle;
     let Some(id) = form.id.parse::<i64>().ok() else {
         return ctx.not_found(&state).await;
     };
