@@ -100,7 +100,7 @@ pub fn page_info() -> Object {
 
 /// The `XConnection` and `XEdge` types of a record type.
 pub fn types(type_name: &str) -> (Object, Object) {
-    let edge_name = format!("{type_name}Edge");
+    let edge_name = crate::names::edge(type_name);
     let edge = Object::new(&edge_name)
         .field(sync_field::<Edge>(
             "node",
@@ -112,7 +112,7 @@ pub fn types(type_name: &str) -> (Object, Object) {
             TypeRef::named_nn(TypeRef::STRING),
             |e| Some(FieldValue::value(e.cursor())),
         ));
-    let connection = Object::new(format!("{type_name}Connection"))
+    let connection = Object::new(crate::names::connection(type_name))
         .field(sync_field::<Connection>(
             "edges",
             TypeRef::named_nn_list_nn(&edge_name),

@@ -18,6 +18,7 @@ mod identity;
 mod introspection;
 mod loaders;
 mod metadata;
+mod names;
 mod notifications;
 mod portal;
 mod portal_access;

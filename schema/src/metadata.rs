@@ -59,6 +59,52 @@ pub fn option_usage_object() -> Object {
         ))
 }
 
+/// What the staff UI needs to know of a field type to edit and show it (the server decides;
+/// the UI computes none of it).
+pub fn field_type_object() -> Object {
+    use TypeRef as T;
+    let field = |name: &'static str, ty: TypeRef, get: fn(FieldType) -> Value| {
+        crate::connection::sync_field::<FieldType>(name, ty, move |t| {
+            Some(FieldValue::value(get(*t)))
+        })
+    };
+    Object::new("FieldTypeInfo")
+        .description("One field type: what its values are, how they are typed in and filtered.")
+        .field(field("type", T::named_nn("FieldType"), |t| {
+            Value::Enum(Name::new(t.as_str()))
+        }))
+        .field(
+            field("value", T::named_nn(T::STRING), |t| {
+                Value::from(t.spec().value.as_str())
+            })
+            .description("What a value is: TEXT, INTEGER, DECIMAL, BOOLEAN, DATE, DATE_TIME, OPTION, OPTIONS, STAFF_USER or CONTACT."),
+        )
+        .field(
+            field("input", T::named_nn(T::STRING), |t| {
+                Value::from(t.spec().input.as_str())
+            })
+            .description("How a person types one: an HTML input type (`text`, `email`, `date`...) or `textarea`, `decimal`, `select`, `checkboxes`, `user`, `contact`."),
+        )
+        .field(
+            field("operators", T::named_nn_list_nn(T::STRING), |t| {
+                Value::List(t.spec().value.operators().iter().map(|o| Value::from(*o)).collect())
+            })
+            .description("The operators its filter input offers, in the order lists show them."),
+        )
+        .field(field("sortable", T::named_nn(T::BOOLEAN), |t| {
+            Value::from(t.spec().value.sortable())
+        }))
+        .field(field("hasOptions", T::named_nn(T::BOOLEAN), |t| {
+            Value::from(t.has_options())
+        }))
+        .field(
+            field("portalInput", T::named_nn(T::BOOLEAN), |t| {
+                Value::from(t.spec().portal_input)
+            })
+            .description("Whether clients can fill it in on the portal's forms."),
+        )
+}
+
 pub fn definition_object() -> Object {
     use TypeRef as T;
     let nn = |t: &str| T::named_nn(t);
@@ -189,6 +235,20 @@ fn strings(input: &ObjectAccessor<'_>, name: &str) -> Result<Option<Vec<String>>
 
 pub fn query_fields() -> Vec<Field> {
     vec![
+        Field::new(
+            "fieldTypes",
+            TypeRef::named_nn_list_nn("FieldTypeInfo"),
+            |ctx| {
+                FieldFuture::new(async move {
+                    // Staff only, like the definitions themselves.
+                    staff(&ctx)?;
+                    Ok(Some(FieldValue::list(
+                        FieldType::ALL.into_iter().map(FieldValue::owned_any),
+                    )))
+                })
+            },
+        )
+        .description("Every field type, in the order the field editor offers them."),
         Field::new(
             "fieldDefinitions",
             TypeRef::named_nn_list_nn("FieldDefinition"),

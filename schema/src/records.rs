@@ -4,14 +4,15 @@
 use crate::args::{engine_err, id_arg, loaders, portal, staff};
 use crate::connection::{self, Connection, sync_field};
 use crate::error::invalid;
+use crate::names;
 use crate::scalars::{DATE, DATE_TIME};
-use crate::values::{enum_type_name, filter_input, from_input, to_output, type_name};
+use crate::values::{filter_input, from_input, to_output, type_name};
 use async_graphql::dynamic::{
     Enum, Field, FieldFuture, FieldValue, InputObject, InputValue, Object, ObjectAccessor,
     ResolverContext, TypeRef,
 };
 use async_graphql::{Result, Value};
-use portico_engine::metadata::{Audience, Catalog, EntityKind, FieldDefinition, FieldType};
+use portico_engine::metadata::{Audience, Catalog, EntityKind, FieldDefinition, ValueKind};
 use portico_engine::records::{Condition, Direction, ListQuery, Op, Record, Sort};
 use serde_json::{Map, Value as Json};
 use std::sync::Arc;
@@ -23,67 +24,49 @@ pub const RECORD_ENTITIES: [(EntityKind, &str, &str); 3] = [
     (EntityKind::Deal, "deal", "deals"),
 ];
 
-/// Operators each kind of filter offers.
-const COMPARABLE: &[&str] = &["eq", "ne", "lt", "lte", "gt", "gte"];
-
-/// The shared scalar filter inputs: `StringFilter`, `IntFilter`...
+/// The shared scalar filter inputs: `StringFilter`, `IntFilter`... (one for references).
 pub fn scalar_filters() -> Vec<InputObject> {
-    let mut out = Vec::new();
-    for (name, ty, text, ordered) in [
-        ("StringFilter", TypeRef::STRING, true, true),
-        ("IntFilter", TypeRef::INT, false, true),
-        ("FloatFilter", TypeRef::FLOAT, false, true),
-        ("BooleanFilter", TypeRef::BOOLEAN, false, false),
-        ("DateFilter", DATE, false, true),
-        ("DateTimeFilter", DATE_TIME, false, true),
-        ("IDFilter", TypeRef::ID, false, false),
-    ] {
-        out.push(operator_input(name, ty, text, ordered, false));
-    }
-    out
+    [
+        (ValueKind::Text, TypeRef::STRING),
+        (ValueKind::Integer, TypeRef::INT),
+        (ValueKind::Decimal, TypeRef::FLOAT),
+        (ValueKind::Boolean, TypeRef::BOOLEAN),
+        (ValueKind::Date, DATE),
+        (ValueKind::DateTime, DATE_TIME),
+        (ValueKind::Contact, TypeRef::ID),
+    ]
+    .into_iter()
+    .map(|(kind, ty)| operator_input(names::scalar_filter(kind), ty, kind))
+    .collect()
 }
 
-fn operator_input(name: &str, ty: &str, text: bool, ordered: bool, multi: bool) -> InputObject {
+/// A filter input with the operators `kind` offers (the engine's list, which the staff UI
+/// reads too), each taking a `ty` (a list of them for `in`).
+fn operator_input(name: &str, ty: &str, kind: ValueKind) -> InputObject {
     let mut input = InputObject::new(name).description(
         "Conditions on one field; all given conditions must hold. `isNull: true` matches empty values.",
     );
-    if multi {
-        input = input.field(
-            InputValue::new("contains", TypeRef::named(ty))
-                .description("The value includes this option."),
-        );
-    } else {
-        let ops: &[&str] = if ordered { COMPARABLE } else { &["eq", "ne"] };
-        for op in ops {
-            input = input.field(InputValue::new(*op, TypeRef::named(ty)));
-        }
-        input = input.field(InputValue::new("in", TypeRef::named_nn_list(ty)));
-        if text {
-            input = input.field(
-                InputValue::new("contains", TypeRef::named(TypeRef::STRING))
-                    .description("Case-insensitive substring."),
-            );
-        }
+    for op in kind.operators() {
+        let field = match *op {
+            "in" => InputValue::new("in", TypeRef::named_nn_list(ty)),
+            "isNull" => InputValue::new("isNull", TypeRef::named(TypeRef::BOOLEAN)),
+            "contains" if kind == ValueKind::Options => {
+                InputValue::new("contains", TypeRef::named(ty))
+                    .description("The value includes this option.")
+            }
+            "contains" => InputValue::new("contains", TypeRef::named(TypeRef::STRING))
+                .description("Case-insensitive substring."),
+            other => InputValue::new(other, TypeRef::named(ty)),
+        };
+        input = input.field(field);
     }
-    input.field(InputValue::new("isNull", TypeRef::named(TypeRef::BOOLEAN)))
+    input
 }
 
 fn filter_type(def: &FieldDefinition) -> String {
-    match def.field_type {
-        FieldType::Text
-        | FieldType::Textarea
-        | FieldType::Email
-        | FieldType::Phone
-        | FieldType::Url => "StringFilter".into(),
-        FieldType::Number => "IntFilter".into(),
-        FieldType::Decimal => "FloatFilter".into(),
-        FieldType::Boolean => "BooleanFilter".into(),
-        FieldType::Date => "DateFilter".into(),
-        FieldType::Datetime => "DateTimeFilter".into(),
-        FieldType::Select | FieldType::Multiselect => {
-            format!("{}Filter", enum_type_name(def.entity, &def.key))
-        }
-        FieldType::User | FieldType::Contact => "IDFilter".into(),
+    match def.field_type.spec().value {
+        ValueKind::Option | ValueKind::Options => names::option_filter(def.entity, &def.key),
+        other => names::scalar_filter(other).into(),
     }
 }
 
@@ -96,16 +79,9 @@ pub struct EntityTypes {
     pub mutations: Vec<Field>,
 }
 
-fn defaults_on_create(entity: EntityKind, key: &str) -> bool {
-    matches!(
-        (entity, key),
-        (EntityKind::Contact, "kind") | (EntityKind::Case, "status") | (EntityKind::Deal, "stage")
-    )
-}
-
 fn field_type_ref(def: &FieldDefinition, input: bool, non_null: bool) -> TypeRef {
     let name = type_name(def, input);
-    match (def.field_type == FieldType::Multiselect, non_null) {
+    match (def.field_type.spec().value == ValueKind::Options, non_null) {
         (true, true) => TypeRef::named_nn_list_nn(name),
         (true, false) => TypeRef::named_nn_list(name),
         (false, true) => TypeRef::named_nn(name),
@@ -145,7 +121,10 @@ fn record_field(def: Arc<FieldDefinition>, audience: Audience) -> Field {
                 return Ok(None);
             };
             // Staff pages load what their rows point to in one query per field.
-            let found = match (def.field_type == FieldType::User, audience) {
+            let found = match (
+                def.field_type.spec().value == ValueKind::StaffUser,
+                audience,
+            ) {
                 (true, Audience::Staff) => {
                     let user = loaders(&ctx)?.users.load(id).await?;
                     return Ok(user.map(FieldValue::owned_any));
@@ -210,7 +189,7 @@ pub fn enums(
         if !def.field_type.has_options() {
             continue;
         }
-        let name = enum_type_name(entity, &def.key);
+        let name = names::option_enum(entity, &def.key);
         let items: Vec<String> = def
             .options
             .iter()
@@ -222,11 +201,9 @@ pub fn enums(
                 .items(items),
         );
         filters.push(operator_input(
-            &format!("{name}Filter"),
+            &names::option_filter(entity, &def.key),
             &name,
-            false,
-            false,
-            def.field_type == FieldType::Multiselect,
+            def.field_type.spec().value,
         ));
     }
     (enums, filters)
@@ -234,14 +211,15 @@ pub fn enums(
 
 /// `Create<Type>Input`: the fields `audience` may set.
 pub fn create_input(catalog: &Catalog, entity: EntityKind, audience: Audience) -> InputObject {
-    let mut create = InputObject::new(format!("Create{}Input", entity.type_name()));
+    let mut create = InputObject::new(names::create_input(entity));
     for def in catalog
         .entity(entity)
         .fields
         .iter()
         .filter(|d| d.editable_by(audience))
     {
-        let required = def.required && !defaults_on_create(entity, &def.key);
+        // A field with a default option may be left out: the engine fills it in.
+        let required = def.required && def.default_option.is_none();
         create = create.field(
             InputValue::new(&def.key, field_type_ref(def, true, required))
                 .description(describe(def)),
@@ -251,9 +229,8 @@ pub fn create_input(catalog: &Catalog, entity: EntityKind, audience: Audience) -
 }
 
 fn inputs(catalog: &Catalog, entity: EntityKind, audience: Audience) -> Vec<InputObject> {
-    let t = entity.type_name();
     let create = create_input(catalog, entity, audience);
-    let mut update = InputObject::new(format!("Update{t}Input"))
+    let mut update = InputObject::new(names::update_input(entity))
         .description("Only the fields given are changed; null clears a field.");
     for def in catalog
         .entity(entity)
@@ -265,21 +242,21 @@ fn inputs(catalog: &Catalog, entity: EntityKind, audience: Audience) -> Vec<Inpu
             InputValue::new(&def.key, field_type_ref(def, true, false)).description(describe(def)),
         );
     }
-    let mut filter = InputObject::new(format!("{t}Filter"))
+    let mut filter = InputObject::new(names::record_filter(entity))
         .description("One operator object per field; all must hold.")
-        .field(InputValue::new("id", TypeRef::named("IDFilter")))
+        .field(InputValue::new("id", TypeRef::named(names::ID_FILTER)))
         .field(InputValue::new(
             "createdAt",
-            TypeRef::named("DateTimeFilter"),
+            TypeRef::named(names::scalar_filter(ValueKind::DateTime)),
         ))
         .field(InputValue::new(
             "updatedAt",
-            TypeRef::named("DateTimeFilter"),
+            TypeRef::named(names::scalar_filter(ValueKind::DateTime)),
         ));
     for def in catalog.entity(entity).visible(audience) {
         filter = filter.field(InputValue::new(&def.key, TypeRef::named(filter_type(def))));
     }
-    let order = InputObject::new(format!("{t}OrderBy"))
+    let order = InputObject::new(names::order_by(entity))
         .field(InputValue::new("field", TypeRef::named_nn(TypeRef::STRING)).description(
             "A field key (`createdAt`, `subject`, a custom field...); multiselects cannot be ordered by.",
         ))
@@ -412,10 +389,9 @@ pub fn selects_custom(catalog: &Catalog, entity: EntityKind, ctx: &ResolverConte
 }
 
 fn list_field(catalog: Arc<Catalog>, entity: EntityKind, plural: &str) -> Field {
-    let t = entity.type_name();
     Field::new(
         plural,
-        TypeRef::named_nn(format!("{t}Connection")),
+        TypeRef::named_nn(names::connection(entity.type_name())),
         move |ctx| {
             let catalog = catalog.clone();
             FieldFuture::new(async move {
@@ -456,10 +432,10 @@ fn list_field(catalog: Arc<Catalog>, entity: EntityKind, plural: &str) -> Field 
     )
     .argument(InputValue::new(
         "filter",
-        TypeRef::named(format!("{t}Filter")),
+        TypeRef::named(names::record_filter(entity)),
     ))
     .argument(
-        InputValue::new("orderBy", TypeRef::named_nn_list(format!("{t}OrderBy")))
+        InputValue::new("orderBy", TypeRef::named_nn_list(names::order_by(entity)))
             .description("Newest first when left out."),
     )
 }
@@ -492,7 +468,7 @@ fn mutations(catalog: Arc<Catalog>, entity: EntityKind) -> Vec<Field> {
     })
     .argument(InputValue::new(
         "input",
-        TypeRef::named_nn(format!("Create{t}Input")),
+        TypeRef::named_nn(names::create_input(entity)),
     ));
     let c2 = catalog.clone();
     let update = Field::new(format!("update{t}"), TypeRef::named_nn(t), move |ctx| {
@@ -511,7 +487,7 @@ fn mutations(catalog: Arc<Catalog>, entity: EntityKind) -> Vec<Field> {
     .argument(InputValue::new("id", TypeRef::named_nn(TypeRef::ID)))
     .argument(InputValue::new(
         "input",
-        TypeRef::named_nn(format!("Update{t}Input")),
+        TypeRef::named_nn(names::update_input(entity)),
     ));
     let (create, update) = if entity == EntityKind::Contact {
         (

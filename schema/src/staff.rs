@@ -82,6 +82,7 @@ pub fn build_staff_schema(
         .register(connection::page_info())
         .register(metadata::definition_object())
         .register(metadata::option_usage_object())
+        .register(metadata::field_type_object())
         .register(relations::relationship_object());
     for t in builder_types {
         schema = schema.register(t);

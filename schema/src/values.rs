@@ -2,47 +2,35 @@
 //! references, and the GraphQL type each field type becomes.
 
 use crate::error::invalid;
+use crate::names;
 use crate::scalars::{DATE, DATE_TIME};
 use async_graphql::{Name, Result, Value};
-use portico_engine::metadata::{EntityKind, FieldDefinition, FieldType, enum_value_name};
+use portico_engine::metadata::{FieldDefinition, FieldType, ValueKind, enum_value_name};
 use serde_json::Value as Json;
 
-/// `CaseStatus`, `DealStage`, `ContactKind`: the entity's type name and the capitalised key.
-pub fn enum_type_name(entity: EntityKind, key: &str) -> String {
-    let mut chars = key.chars();
-    let capitalised: String = match chars.next() {
-        Some(c) => c.to_ascii_uppercase().to_string() + chars.as_str(),
-        None => String::new(),
-    };
-    format!("{}{}", entity.type_name(), capitalised)
-}
-
-/// The named GraphQL type of a field's value (lists are added by the caller).
+/// The named GraphQL type of a field's value (lists are added by the caller), by what its
+/// values are: a new field type of an existing kind of value needs nothing here.
 pub fn type_name(def: &FieldDefinition, input: bool) -> String {
-    match def.field_type {
-        FieldType::Text
-        | FieldType::Textarea
-        | FieldType::Email
-        | FieldType::Phone
-        | FieldType::Url => "String".into(),
-        FieldType::Number => "Int".into(),
-        FieldType::Decimal => "Float".into(),
-        FieldType::Boolean => "Boolean".into(),
-        FieldType::Date => DATE.into(),
-        FieldType::Datetime => DATE_TIME.into(),
-        FieldType::Select | FieldType::Multiselect => enum_type_name(def.entity, &def.key),
-        FieldType::User if !input => "StaffUser".into(),
-        FieldType::Contact if !input => "Contact".into(),
-        FieldType::User | FieldType::Contact => "ID".into(),
+    match def.field_type.spec().value {
+        ValueKind::Text => "String".into(),
+        ValueKind::Integer => "Int".into(),
+        ValueKind::Decimal => "Float".into(),
+        ValueKind::Boolean => "Boolean".into(),
+        ValueKind::Date => DATE.into(),
+        ValueKind::DateTime => DATE_TIME.into(),
+        ValueKind::Option | ValueKind::Options => names::option_enum(def.entity, &def.key),
+        ValueKind::StaffUser if !input => "StaffUser".into(),
+        ValueKind::Contact if !input => "Contact".into(),
+        ValueKind::StaffUser | ValueKind::Contact => "ID".into(),
     }
 }
 
 /// A stored value as GraphQL output, for every field type but references.
 pub fn to_output(def: &FieldDefinition, v: &Json) -> Value {
-    match (def.field_type, v) {
+    match (def.field_type.spec().value, v) {
         (_, Json::Null) => Value::Null,
-        (FieldType::Select, Json::String(s)) => Value::Enum(Name::new(enum_value_name(s))),
-        (FieldType::Multiselect, Json::Array(items)) => Value::List(
+        (ValueKind::Option, Json::String(s)) => Value::Enum(Name::new(enum_value_name(s))),
+        (ValueKind::Options, Json::Array(items)) => Value::List(
             items
                 .iter()
                 .filter_map(Json::as_str)
@@ -74,9 +62,9 @@ pub fn from_input(def: &FieldDefinition, v: &Value) -> Result<Json> {
     if matches!(v, Value::Null) {
         return Ok(Json::Null);
     }
-    match def.field_type {
-        FieldType::Select => option(def, v),
-        FieldType::Multiselect => match v {
+    match def.field_type.spec().value {
+        ValueKind::Option => option(def, v),
+        ValueKind::Options => match v {
             Value::List(items) => items
                 .iter()
                 .map(|i| option(def, i))
@@ -84,7 +72,7 @@ pub fn from_input(def: &FieldDefinition, v: &Value) -> Result<Json> {
                 .map(Json::Array),
             single => Ok(Json::Array(vec![option(def, single)?])),
         },
-        FieldType::User | FieldType::Contact => {
+        ValueKind::StaffUser | ValueKind::Contact => {
             let raw = match v {
                 Value::String(s) => s.clone(),
                 Value::Number(n) => n.to_string(),
@@ -107,7 +95,7 @@ pub fn filter_input(def: Option<&FieldDefinition>, key: &str, v: &Value) -> Resu
             .map(|i| filter_input(def, key, i))
             .collect::<Result<Vec<_>>>()
             .map(Json::Array),
-        (Some(d), v) if d.field_type == FieldType::Multiselect => {
+        (Some(d), v) if d.field_type.spec().value == ValueKind::Options => {
             // `contains` on a multiselect takes one option.
             let single = FieldDefinition {
                 field_type: FieldType::Select,
@@ -121,18 +109,5 @@ pub fn filter_input(def: Option<&FieldDefinition>, key: &str, v: &Value) -> Resu
             .clone()
             .into_json()
             .map_err(|_| invalid(key, "is not a valid value")),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::enum_type_name;
-    use portico_engine::metadata::EntityKind;
-
-    #[test]
-    fn enum_names_follow_the_contract() {
-        assert_eq!(enum_type_name(EntityKind::Case, "status"), "CaseStatus");
-        assert_eq!(enum_type_name(EntityKind::Deal, "stage"), "DealStage");
-        assert_eq!(enum_type_name(EntityKind::Case, "priority"), "CasePriority");
     }
 }

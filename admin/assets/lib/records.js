@@ -16,12 +16,34 @@ export const KINDS = {
 
 const DEFS = `query($e: EntityKind!) { fieldDefinitions(entity: $e) {
   key label type options optionValues defaultOption required block position help system portalVisible } }`;
+const TYPES = `{ fieldTypes { type value input operators sortable hasOptions portalInput } }`;
+
+let types = null;
+
+/** Every field type as the server describes it (what its values are, how they are typed in
+ * and filtered), fetched once: the UI decides none of it. */
+export function fieldTypes() {
+  if (!types) types = gql(TYPES).then((d) => d.fieldTypes).catch((e) => { types = null; throw e; });
+  return types;
+}
+
+/** `defs` with each one's type description as `spec`. */
+export async function withTypes(defs) {
+  const all = await fieldTypes();
+  return defs.map((d) => ({ ...d, spec: all.find((ty) => ty.type === d.type) }));
+}
 
 /** The active field definitions of `entity`, in the admin's order. */
 export async function definitions(entity) {
   const data = await gql(DEFS, { e: entity });
-  return data.fieldDefinitions;
+  return withTypes(data.fieldDefinitions);
 }
+
+/** Whether a field holds a staff user or a contact (shown by name, picked by search). */
+export const isReference = (def) => def.spec.value === 'STAFF_USER' || def.spec.value === 'CONTACT';
+
+/** What a reference field's picker searches: `CONTACT` or `USER`. */
+export const pickerKind = (def) => (def.spec.value === 'CONTACT' ? 'CONTACT' : 'USER');
 
 /** Fields a person types into (the case number is given by Portico; the portal-user switch has
  * its own place on the contact, with its rules). */
@@ -29,7 +51,7 @@ export const editable = (entity, def) => !(entity === 'CASE' && def.key === 'num
 
 /** The GraphQL selection of a field: a user or contact is an object. */
 export function select(def) {
-  return def.type === 'USER' || def.type === 'CONTACT' ? `${def.key} { id name }` : def.key;
+  return isReference(def) ? `${def.key} { id name }` : def.key;
 }
 
 /** The enum value the schema gives a select option: the server's, sent with the definition
@@ -45,22 +67,22 @@ export const startValue = (def) => (def.defaultOption ? optionValue(def, def.def
  * pickers. */
 export function toForm(def, value) {
   if (value === null || value === undefined) {
-    return def.type === 'BOOLEAN' ? false : def.type === 'MULTISELECT' ? [] : def.type === 'USER' || def.type === 'CONTACT' ? null : '';
+    return def.spec.value === 'BOOLEAN' ? false : def.spec.value === 'OPTIONS' ? [] : isReference(def) ? null : '';
   }
-  if (def.type === 'DATETIME') return String(value).slice(0, 16);
-  if (def.type === 'NUMBER' || def.type === 'DECIMAL') return String(value);
+  if (def.spec.value === 'DATE_TIME') return String(value).slice(0, 16);
+  if (def.spec.value === 'INTEGER' || def.spec.value === 'DECIMAL') return String(value);
   return value;
 }
 
 /** What the form holds as the mutation's input value; empty is `null`. */
 export function toInput(def, value) {
-  switch (def.type) {
+  switch (def.spec.value) {
     case 'BOOLEAN': return Boolean(value);
-    case 'MULTISELECT': return value;
-    case 'USER': case 'CONTACT': return value ? value.id : null;
-    case 'NUMBER': return value === '' ? null : Number.isInteger(Number(value)) ? Number(value) : value;
+    case 'OPTIONS': return value;
+    case 'STAFF_USER': case 'CONTACT': return value ? value.id : null;
+    case 'INTEGER': return value === '' ? null : Number.isInteger(Number(value)) ? Number(value) : value;
     case 'DECIMAL': return value === '' ? null : Number.isFinite(Number(value)) ? Number(value) : value;
-    case 'DATETIME': return value ? new Date(value).toISOString() : null;
+    case 'DATE_TIME': return value ? new Date(value).toISOString() : null;
     default: return value === '' ? null : value;
   }
 }
@@ -70,13 +92,13 @@ export function display(def, value, options = {}) {
   if (value === null || value === undefined || value === '') return '';
   const locale = document.documentElement.lang;
   const label = (v) => builtin(def.options.find((o) => optionValue(def, o) === v) || v);
-  switch (def.type) {
-    case 'USER': case 'CONTACT': return value.name;
-    case 'SELECT': return label(value);
-    case 'MULTISELECT': return value.map(label).join(', ');
+  switch (def.spec.value) {
+    case 'STAFF_USER': case 'CONTACT': return value.name;
+    case 'OPTION': return label(value);
+    case 'OPTIONS': return value.map(label).join(', ');
     case 'BOOLEAN': return value ? options.yes : options.no;
     case 'DATE': return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(value));
-    case 'DATETIME': return when(value);
+    case 'DATE_TIME': return when(value);
     case 'DECIMAL': return new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }).format(value);
     default: return String(value);
   }

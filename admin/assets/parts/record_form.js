@@ -5,11 +5,9 @@
 import { useState } from '../vendor/hooks.module.js';
 import { html } from '../lib/html.js';
 import { t, builtin } from '../lib/i18n.js';
-import { optionValue, startValue, toForm, toInput, editable, byBlock } from '../lib/records.js';
+import { optionValue, pickerKind, startValue, toForm, toInput, editable, byBlock } from '../lib/records.js';
 import { Picker } from './picker.js';
 
-const INPUT_TYPES = { TEXT: 'text', NUMBER: 'number', DECIMAL: 'number', DATE: 'date', DATETIME: 'datetime-local',
-  EMAIL: 'email', PHONE: 'tel', URL: 'url' };
 
 function Widget({ def, value, set, error, idPrefix }) {
   const id = `${idPrefix}${def.key}`;
@@ -19,21 +17,21 @@ function Widget({ def, value, set, error, idPrefix }) {
   const after = html`
     ${def.help && html`<p class="hint" id=${`${id}-help`}>${def.help}</p>`}
     ${error && html`<p class="error" id=${`${id}-error`}>${error}</p>`}`;
-  switch (def.type) {
-    case 'BOOLEAN':
+  switch (def.spec.input) {
+    case 'checkbox':
       return html`<div class="field check">
         <input type="checkbox" id=${id} checked=${value} onChange=${(e) => set(e.target.checked)} aria-describedby=${described} aria-invalid=${invalid} />
         ${label}${after}</div>`;
-    case 'TEXTAREA':
+    case 'textarea':
       return html`<div class="field">${label}
         <textarea id=${id} rows="4" value=${value} onInput=${(e) => set(e.target.value)} aria-describedby=${described} aria-invalid=${invalid}></textarea>${after}</div>`;
-    case 'SELECT':
+    case 'select':
       return html`<div class="field">${label}
         <select id=${id} value=${value} onChange=${(e) => set(e.target.value)} aria-describedby=${described} aria-invalid=${invalid}>
           <option value="">${t('none_chosen')}</option>
           ${def.options.map((o) => html`<option value=${optionValue(def, o)}>${builtin(o)}</option>`)}
         </select>${after}</div>`;
-    case 'MULTISELECT':
+    case 'checkboxes':
       return html`<fieldset class="field" id=${id} aria-describedby=${described}>
         <legend>${builtin(def.label)}</legend>
         ${def.options.map((o, i) => html`<span class="check">
@@ -41,12 +39,12 @@ function Widget({ def, value, set, error, idPrefix }) {
             onChange=${(e) => set(e.target.checked ? [...value, optionValue(def, o)] : value.filter((v) => v !== optionValue(def, o)))} />
           <label for=${`${id}-${i}`}>${builtin(o)}</label></span>`)}
         ${after}</fieldset>`;
-    case 'USER': case 'CONTACT':
+    case 'user': case 'contact':
       return html`<div class="field">${label}
-        <${Picker} kind=${def.type} id=${id} value=${value} onChange=${set} describedBy=${described} invalid=${Boolean(error)} />${after}</div>`;
+        <${Picker} kind=${pickerKind(def)} id=${id} value=${value} onChange=${set} describedBy=${described} invalid=${Boolean(error)} />${after}</div>`;
     default:
       return html`<div class="field">${label}
-        <input id=${id} type=${INPUT_TYPES[def.type] || 'text'} step=${def.type === 'DECIMAL' ? 'any' : undefined}
+        <input id=${id} type=${def.spec.input === 'decimal' ? 'number' : def.spec.input} step=${def.spec.input === 'decimal' ? 'any' : undefined}
           value=${value} onInput=${(e) => set(e.target.value)} aria-describedby=${described} aria-invalid=${invalid} />${after}</div>`;
   }
 }

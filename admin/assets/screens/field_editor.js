@@ -18,7 +18,8 @@ const UPDATE = `mutation($e: EntityKind!, $k: String!, $i: UpdateFieldDefinition
 const NEW_BLOCK = '\u0000new';
 
 export function FieldEditor({ entity, field, blocks, onDraft, onSaved, onClose }) {
-  const lists = field.type === 'SELECT' || field.type === 'MULTISELECT';
+  const lists = field.spec.hasOptions;
+  const single = field.spec.value === 'OPTION';
   // The stored label, not its translation: saving other changes must not rename a field
   // Portico ships into one language.
   const [label, setLabel] = useState(field.label);
@@ -80,7 +81,7 @@ export function FieldEditor({ entity, field, blocks, onDraft, onSaved, onClose }
       if (label !== field.label) input.label = label;
       if (!field.system) input.required = required;
       if (editable) input.options = options.map((o) => o.name.trim()).filter(Boolean);
-      if (field.type === 'SELECT') input.defaultOption = defaultOpt >= 0 ? options[defaultOpt].name.trim() : null;
+      if (single) input.defaultOption = defaultOpt >= 0 ? options[defaultOpt].name.trim() : null;
       if (field.closable) input.closedOptions = options.filter((o) => o.closed).map((o) => o.name.trim());
       await gql(UPDATE, { e: entity, k: field.key, i: input });
       setErrors({});
@@ -93,7 +94,7 @@ export function FieldEditor({ entity, field, blocks, onDraft, onSaved, onClose }
   };
   const invalid = (name) => (errors[name] ? { 'aria-invalid': 'true', 'aria-describedby': `fe-${name}-error` } : {});
   const err = (name) => errors[name] && html`<p class="error" id=${`fe-${name}-error`}>${errors[name]}</p>`;
-  const heldLink = held && `${KINDS[entity] ? KINDS[entity].path : ''}?f.${field.key}.${field.type === 'MULTISELECT' ? 'contains' : 'eq'}=${optionValue(field, held.option)}`;
+  const heldLink = held && `${KINDS[entity] ? KINDS[entity].path : ''}?f.${field.key}.${single ? 'eq' : 'contains'}=${optionValue(field, held.option)}`;
   return html`<form class="stack card editor" id="field-editor" onSubmit=${save} novalidate aria-labelledby="fe-title">
     <h2 id="fe-title">${t('edit_field', { name: builtin(field.label) })}</h2>
     <p class="hint"><code>${field.key}</code> · ${t(`type_${field.type}`)}</p>
@@ -115,13 +116,13 @@ export function FieldEditor({ entity, field, blocks, onDraft, onSaved, onClose }
     ${err('block')}
     ${lists && html`<fieldset><legend>${t('options_title')}</legend>
       ${field.optionsFixed && html`<p class="hint" id="fe-fixed">${t('options_fixed')}</p>`}
-      ${field.type === 'SELECT' && html`<p class="hint" id="fe-meaning">${t(field.closable ? 'option_meaning_closable' : 'option_meaning')}</p>`}
+      ${single && html`<p class="hint" id="fe-meaning">${t(field.closable ? 'option_meaning_closable' : 'option_meaning')}</p>`}
       <ol class="options">${options.map((o, i) => html`<li key=${o.orig || `new-${i}`}>
         <label class="visually-hidden" for=${`opt-${i}`}>${t('option_n', { n: i + 1 })}</label>
         <input id=${`opt-${i}`} value=${o.name} readonly=${!editable} onInput=${(e) => setOptions(options.map((x, j) => (j === i ? { ...x, name: e.target.value } : x)))}
           ...${invalid(`option-${i}`)} />
         ${o.orig && usage[o.orig] !== undefined && html`<span class="hint">${t('held_by', { n: usage[o.orig] })}</span>`}
-        ${field.type === 'SELECT' && html`<span class="check"><input type="radio" name="fe-default" id=${`opt-default-${i}`} checked=${defaultOpt === i}
+        ${single && html`<span class="check"><input type="radio" name="fe-default" id=${`opt-default-${i}`} checked=${defaultOpt === i}
           onChange=${() => setDefaultOpt(i)} /><label for=${`opt-default-${i}`}>${t('option_default')}<span class="visually-hidden">: ${o.name}</span></label></span>`}
         ${field.closable && html`<span class="check"><input type="checkbox" id=${`opt-closed-${i}`} checked=${o.closed}
           onChange=${(e) => setOptions(options.map((x, j) => (j === i ? { ...x, closed: e.target.checked } : x)))} />

@@ -8,13 +8,11 @@ import { html } from '../lib/html.js';
 import { t, builtin } from '../lib/i18n.js';
 import { Link } from '../lib/router.js';
 import { gql } from '../lib/graphql.js';
-import { byBlock } from '../lib/records.js';
+import { byBlock, fieldTypes, withTypes } from '../lib/records.js';
 import { RecordForm } from '../parts/record_form.js';
 import { FieldEditor } from './field_editor.js';
 
 export const ENTITIES = ['CONTACT', 'CASE', 'DEAL', 'DOCUMENT'];
-const TYPES = ['TEXT', 'TEXTAREA', 'NUMBER', 'DECIMAL', 'BOOLEAN', 'DATE', 'DATETIME', 'EMAIL',
-  'PHONE', 'URL', 'SELECT', 'MULTISELECT', 'USER', 'CONTACT'];
 const KEY = /^[a-z][A-Za-z0-9]{0,62}$/;
 const FIELDS = `query($e: EntityKind!) { fieldDefinitions(entity: $e, includeInactive: true) {
   key label type options optionValues defaultOption closedOptions closable optionsFixed
@@ -90,7 +88,7 @@ function Table({ fields, caption, chosen, ...rest }) {
   </table></div>`;
 }
 
-function NewField({ entity, onCreated }) {
+function NewField({ entity, types, onCreated }) {
   const [label, setLabel] = useState('');
   const [key, setKey] = useState('');
   const [keyTouched, setKeyTouched] = useState(false);
@@ -102,7 +100,8 @@ function NewField({ entity, onCreated }) {
     e.preventDefault();
     const form = new FormData(e.target);
     const input = { entity, key: shownKey, label, type, required: form.get('required') === 'on', help: form.get('help') || null };
-    if (type === 'SELECT' || type === 'MULTISELECT') {
+    const spec = types.find((ty) => ty.type === type);
+    if (spec && spec.hasOptions) {
       input.options = String(form.get('options') || '').split('\n').map((o) => o.trim()).filter(Boolean);
     }
     try {
@@ -129,9 +128,9 @@ function NewField({ entity, onCreated }) {
     ${keyError && html`<p class="error" id="e-key">${keyError}</p>`}
     <label for="nf-type">${t('type')}</label>
     <select id="nf-type" value=${type} onChange=${(e) => setType(e.target.value)}>
-      ${TYPES.map((ty) => html`<option value=${ty}>${t(`type_${ty}`)}</option>`)}
+      ${types.map((ty) => html`<option value=${ty.type}>${t(`type_${ty.type}`)}</option>`)}
     </select>
-    ${(type === 'SELECT' || type === 'MULTISELECT') && html`
+    ${types.some((ty) => ty.type === type && ty.hasOptions) && html`
       <label for="nf-options">${t('options')}</label>
       <textarea id="nf-options" name="options" rows="4" aria-describedby=${errors.options ? 'e-options' : undefined}></textarea>
       ${err('options')}`}
@@ -146,7 +145,7 @@ function NewField({ entity, onCreated }) {
  * editor (the change being edited included, before it is saved). */
 function Preview({ entity, fields }) {
   const staff = fields.filter((f) => f.active);
-  const client = staff.filter((f) => f.portalEditable && f.type !== 'USER' && f.type !== 'CONTACT');
+  const client = staff.filter((f) => f.portalEditable && f.spec.portalInput);
   return html`<section class="card preview" aria-labelledby="pv-title">
     <h2 id="pv-title">${t('preview')}</h2>
     <h3>${t('preview_staff')}</h3>
@@ -165,7 +164,9 @@ export function Fields({ entity }) {
   const [error, setError] = useState(null);
   const [editing, setEditing] = useState(null);
   const [draft, setDraft] = useState(null);
-  const load = () => gql(FIELDS, { e: entity }).then((d) => setFields(d.fieldDefinitions)).catch((e) => setError(e.message));
+  const [types, setTypes] = useState([]);
+  useEffect(() => { fieldTypes().then(setTypes).catch((e) => setError(e.message)); }, []);
+  const load = () => gql(FIELDS, { e: entity }).then((d) => withTypes(d.fieldDefinitions)).then(setFields).catch((e) => setError(e.message));
   useEffect(() => { setFields(null); setEditing(null); setDraft(null); load(); }, [entity]);
   const change = async (field, prop, value) => {
     try {
@@ -247,7 +248,7 @@ export function Fields({ entity }) {
           ${inactive.length === 0 ? html`<p>${t('inactive_none')}</p>` : html`<${Table} caption=${t('inactive_fields')} fields=${inactive}
             onChange=${change} onEdit=${(f) => { setEditing(f.key); setDraft(null); }} chosen=${editing} />`}
         </section>
-        <${NewField} entity=${entity} onCreated=${created} />
+        <${NewField} entity=${entity} types=${types} onCreated=${created} />
       </div>
       <div>
         ${editingField && html`<${FieldEditor} key=${[editingField.key, editingField.label, ...editingField.options,

@@ -8,28 +8,25 @@ import { html } from '../lib/html.js';
 import { t, builtin } from '../lib/i18n.js';
 import { go, path, Link } from '../lib/router.js';
 import { gql } from '../lib/graphql.js';
-import { KINDS, definitions, select, display, optionValue, CREATED_AT } from '../lib/records.js';
+import { KINDS, definitions, withTypes, select, display, optionValue, isReference, pickerKind, CREATED_AT } from '../lib/records.js';
 import { Picker } from '../parts/picker.js';
 
-const TEXT = ['TEXT', 'TEXTAREA', 'EMAIL', 'PHONE', 'URL'];
-const ORDERED = ['NUMBER', 'DECIMAL', 'DATE', 'DATETIME'];
-
-/** The operators a field's type offers, as the schema's filter inputs have them. */
+/** The operators a field's filter offers (the server's list), but `in`: a filter here holds
+ * one value. */
 export function operators(def) {
-  if (TEXT.includes(def.type)) return ['contains', 'eq', 'ne', 'isNull'];
-  if (ORDERED.includes(def.type)) return ['eq', 'ne', 'lt', 'lte', 'gt', 'gte', 'isNull'];
-  if (def.type === 'MULTISELECT') return ['contains', 'isNull'];
-  return ['eq', 'ne', 'isNull'];
+  return def.spec.operators.filter((o) => o !== 'in');
 }
 
 /** A filter's text from the address as the GraphQL variable wants it. */
 function filterValue(def, op, text) {
   if (op === 'isNull') return text !== 'false';
-  if (def.type === 'NUMBER') return parseInt(text, 10);
-  if (def.type === 'DECIMAL') return parseFloat(text);
-  if (def.type === 'BOOLEAN') return text === 'true';
-  if (def.type === 'DATETIME') return new Date(text).toISOString();
-  return text;
+  switch (def.spec.value) {
+    case 'INTEGER': return parseInt(text, 10);
+    case 'DECIMAL': return parseFloat(text);
+    case 'BOOLEAN': return text === 'true';
+    case 'DATE_TIME': return new Date(text).toISOString();
+    default: return text;
+  }
 }
 
 function params() {
@@ -57,20 +54,21 @@ function FilterValue({ def, op, value, set }) {
     return html`<select id="nf-value" value=${value || 'true'} onChange=${(e) => set(e.target.value)}>
       <option value="true">${t('is_empty')}</option><option value="false">${t('is_not_empty')}</option></select>`;
   }
-  if (def.type === 'SELECT' || def.type === 'MULTISELECT') {
+  if (def.spec.hasOptions) {
     return html`<select id="nf-value" value=${value} onChange=${(e) => set(e.target.value)}>
       <option value="">${t('none_chosen')}</option>
       ${def.options.map((o) => html`<option value=${optionValue(def, o)}>${builtin(o)}</option>`)}</select>`;
   }
-  if (def.type === 'BOOLEAN') {
+  if (def.spec.value === 'BOOLEAN') {
     return html`<select id="nf-value" value=${value || 'true'} onChange=${(e) => set(e.target.value)}>
       <option value="true">${t('yes')}</option><option value="false">${t('no')}</option></select>`;
   }
-  if (def.type === 'USER' || def.type === 'CONTACT') {
-    return html`<${Picker} kind=${def.type} id="nf-value" value=${value || null} onChange=${set} />`;
+  if (isReference(def)) {
+    return html`<${Picker} kind=${pickerKind(def)} id="nf-value" value=${value || null} onChange=${set} />`;
   }
-  const type = { NUMBER: 'number', DECIMAL: 'number', DATE: 'date', DATETIME: 'datetime-local' }[def.type] || 'text';
-  return html`<input id="nf-value" type=${type} step=${def.type === 'DECIMAL' ? 'any' : undefined} value=${value} onInput=${(e) => set(e.target.value)} />`;
+  // Text of any kind (a long text, an email, a phone) is searched in a one-line box.
+  const type = { number: 'number', decimal: 'number', date: 'date', 'datetime-local': 'datetime-local' }[def.spec.input] || 'text';
+  return html`<input id="nf-value" type=${type} step=${def.spec.input === 'decimal' ? 'any' : undefined} value=${value} onInput=${(e) => set(e.target.value)} />`;
 }
 
 function AddFilter({ defs, onAdd }) {
@@ -82,7 +80,7 @@ function AddFilter({ defs, onAdd }) {
   const shownOp = ops.includes(op) ? op : ops[0];
   const add = (e) => {
     e.preventDefault();
-    const text = value && typeof value === 'object' ? value.id : value || (shownOp === 'isNull' || def.type === 'BOOLEAN' ? 'true' : '');
+    const text = value && typeof value === 'object' ? value.id : value || (shownOp === 'isNull' || def.spec.value === 'BOOLEAN' ? 'true' : '');
     if (text === '') return;
     onAdd(def.key, shownOp, text);
     setValue('');
@@ -109,11 +107,12 @@ export function RecordList({ entity }) {
   const [names, setNames] = useState({});
   useEffect(() => {
     setDefs(null);
-    definitions(entity).then((d) => setDefs([...d, CREATED_AT])).catch((e) => setError(e.message));
+    Promise.all([definitions(entity), withTypes([CREATED_AT])])
+      .then(([d, created]) => setDefs([...d, ...created])).catch((e) => setError(e.message));
   }, [entity]);
   const all = defs || [];
   const columns = (q.get('cols') ? q.get('cols').split(',') : kind.columns).map((k) => all.find((d) => d.key === k)).filter(Boolean);
-  const sortable = (d) => d.type !== 'MULTISELECT';
+  const sortable = (d) => d.spec.sortable;
   const sort = all.some((d) => d.key === q.get('sort') && sortable(d)) ? q.get('sort') : 'createdAt';
   const dir = q.get('dir') === 'asc' ? 'ASC' : 'DESC';
   const filters = filtersOf(q, all);
@@ -134,11 +133,11 @@ export function RecordList({ entity }) {
   // A filter on a user or contact holds an id; its name comes from the record.
   useEffect(() => {
     for (const f of filters) {
-      if ((f.def.type === 'CONTACT') && f.op !== 'isNull' && !names[f.value]) {
+      if (f.def.spec.value === 'CONTACT' && f.op !== 'isNull' && !names[f.value]) {
         gql('query($id: ID!) { contact(id: $id) { name } }', { id: f.value })
           .then((d) => d.contact && setNames((n) => ({ ...n, [f.value]: d.contact.name }))).catch(() => {});
       }
-      if (f.def.type === 'USER' && f.op !== 'isNull' && !names[f.value]) {
+      if (f.def.spec.value === 'STAFF_USER' && f.op !== 'isNull' && !names[f.value]) {
         gql('{ staffUsers { id name } }').then((d) => setNames((n) => ({ ...n, ...Object.fromEntries(d.staffUsers.map((u) => [u.id, u.name])) }))).catch(() => {});
       }
     }
@@ -169,8 +168,8 @@ export function RecordList({ entity }) {
   });
   const filterText = (f) => {
     if (f.op === 'isNull') return `${label(f.def)} ${t(f.value === 'false' ? 'is_not_empty' : 'is_empty')}`;
-    const value = f.def.type === 'USER' || f.def.type === 'CONTACT' ? names[f.value] || f.value
-      : f.def.type === 'BOOLEAN' ? t(f.value === 'true' ? 'yes' : 'no') : display(f.def, f.def.type === 'MULTISELECT' ? [f.value] : f.value) || f.value;
+    const value = isReference(f.def) ? names[f.value] || f.value
+      : f.def.spec.value === 'BOOLEAN' ? t(f.value === 'true' ? 'yes' : 'no') : display(f.def, f.def.spec.value === 'OPTIONS' ? [f.value] : f.value) || f.value;
     return `${label(f.def)} ${t(`op_${f.op}`)} ${value}`;
   };
   return html`

@@ -1,5 +1,7 @@
-//! The vocabulary of metadata: entities, field types and one field's definition.
+//! The vocabulary of metadata: entities, audiences and one field's definition (field types
+//! have a file of their own, `field_type.rs`).
 
+use super::FieldType;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -40,75 +42,6 @@ impl EntityKind {
 
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|e| e.as_str() == s)
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum FieldType {
-    Text,
-    Textarea,
-    Number,
-    Decimal,
-    Boolean,
-    Date,
-    Datetime,
-    Email,
-    Phone,
-    Url,
-    Select,
-    Multiselect,
-    User,
-    Contact,
-}
-
-impl FieldType {
-    pub const ALL: [FieldType; 14] = [
-        FieldType::Text,
-        FieldType::Textarea,
-        FieldType::Number,
-        FieldType::Decimal,
-        FieldType::Boolean,
-        FieldType::Date,
-        FieldType::Datetime,
-        FieldType::Email,
-        FieldType::Phone,
-        FieldType::Url,
-        FieldType::Select,
-        FieldType::Multiselect,
-        FieldType::User,
-        FieldType::Contact,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FieldType::Text => "TEXT",
-            FieldType::Textarea => "TEXTAREA",
-            FieldType::Number => "NUMBER",
-            FieldType::Decimal => "DECIMAL",
-            FieldType::Boolean => "BOOLEAN",
-            FieldType::Date => "DATE",
-            FieldType::Datetime => "DATETIME",
-            FieldType::Email => "EMAIL",
-            FieldType::Phone => "PHONE",
-            FieldType::Url => "URL",
-            FieldType::Select => "SELECT",
-            FieldType::Multiselect => "MULTISELECT",
-            FieldType::User => "USER",
-            FieldType::Contact => "CONTACT",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|t| t.as_str() == s)
-    }
-
-    pub fn has_options(self) -> bool {
-        matches!(self, FieldType::Select | FieldType::Multiselect)
-    }
-
-    /// Whether the value is a reference to another record, held as its numeric id.
-    pub fn is_reference(self) -> bool {
-        matches!(self, FieldType::User | FieldType::Contact)
     }
 }
 

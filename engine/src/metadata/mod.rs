@@ -3,6 +3,7 @@
 
 mod catalog;
 mod definition;
+mod field_type;
 mod key;
 mod service;
 mod store;
@@ -10,7 +11,8 @@ pub(crate) mod system_fields;
 pub mod validation;
 
 pub use catalog::{Catalog, EntityMeta};
-pub use definition::{Audience, EntityKind, FieldDefinition, FieldType, enum_value_name};
+pub use definition::{Audience, EntityKind, FieldDefinition, enum_value_name};
+pub use field_type::{FieldType, Input, TypeSpec, ValueKind};
 pub use key::FieldKey;
 pub use store::{DefinitionChange, NewDefinition};
 pub(crate) use store::{create, load_all, rename_option, seed_system_fields, update};

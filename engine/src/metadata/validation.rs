@@ -1,7 +1,7 @@
 //! JSON Schemas built from the active field definitions, one per entity, audience and write
 //! mode, compiled once per metadata version. Every write of field values passes through one.
 
-use super::{Audience, EntityKind, FieldDefinition, FieldType};
+use super::{Audience, EntityKind, FieldDefinition};
 use crate::error::{EngineError, Result};
 use jsonschema::error::ValidationErrorKind;
 use serde_json::{Map, Value, json};
@@ -92,77 +92,13 @@ impl RecordValidator {
 
 /// What a value of the field must look like, in words a user can act on.
 fn expectation(f: &FieldDefinition) -> String {
-    let what = match f.field_type {
-        FieldType::Text => "text of at most 1000 characters".to_owned(),
-        FieldType::Textarea => "text of at most 100000 characters".to_owned(),
-        FieldType::Number => "a whole number between -2147483648 and 2147483647".to_owned(),
-        FieldType::Decimal => "a number".to_owned(),
-        FieldType::Boolean => "true or false".to_owned(),
-        FieldType::Date => "a date (YYYY-MM-DD)".to_owned(),
-        FieldType::Datetime => "a date and time (RFC 3339, e.g. 2026-11-23T09:30:00Z)".to_owned(),
-        FieldType::Email => "an email address".to_owned(),
-        FieldType::Phone => "a phone number (digits, spaces and + ( ) . / -)".to_owned(),
-        FieldType::Url => "an http or https URL".to_owned(),
-        FieldType::Select => format!("one of: {}", f.options.join(", ")),
-        FieldType::Multiselect => {
-            format!("a list of distinct values from: {}", f.options.join(", "))
-        }
-        FieldType::User => "the id of a staff user".to_owned(),
-        FieldType::Contact => "the id of a contact".to_owned(),
-    };
+    let what = f.field_type.spec().expects(f);
     let null = if f.required { "" } else { " or null" };
     format!("`{}` must be {what}{null}", f.key)
 }
 
 fn value_schema(f: &FieldDefinition) -> Value {
-    let nullable = !f.required;
-    let typed = |ty: &str, mut extra: Map<String, Value>| {
-        let t = if nullable {
-            json!([ty, "null"])
-        } else {
-            json!(ty)
-        };
-        extra.insert("type".into(), t);
-        Value::Object(extra)
-    };
-    let extra = |v: Value| match v {
-        Value::Object(m) => m,
-        _ => Map::new(),
-    };
-    match f.field_type {
-        FieldType::Text => typed("string", extra(json!({"maxLength": 1000}))),
-        FieldType::Textarea => typed("string", extra(json!({"maxLength": 100000}))),
-        FieldType::Number => typed(
-            "integer",
-            // GraphQL's Int is 32 bits.
-            extra(json!({"minimum": i32::MIN, "maximum": i32::MAX})),
-        ),
-        FieldType::Decimal => typed("number", Map::new()),
-        FieldType::Boolean => typed("boolean", Map::new()),
-        FieldType::Date => typed("string", extra(json!({"format": "date"}))),
-        FieldType::Datetime => typed("string", extra(json!({"format": "date-time"}))),
-        FieldType::Email => typed(
-            "string",
-            extra(json!({"format": "email", "maxLength": 254})),
-        ),
-        FieldType::Phone => typed("string", extra(json!({"pattern": "^[+0-9 ()./-]{3,40}$"}))),
-        FieldType::Url => typed(
-            "string",
-            extra(json!({"format": "uri", "pattern": "^https?://", "maxLength": 2000})),
-        ),
-        FieldType::Select => {
-            let mut options: Vec<Value> = f.options.iter().map(|o| json!(o)).collect();
-            if nullable {
-                options.push(Value::Null);
-            }
-            json!({"enum": options})
-        }
-        FieldType::Multiselect => typed(
-            "array",
-            extra(json!({"items": {"enum": f.options}, "uniqueItems": true})),
-        ),
-        FieldType::User | FieldType::Contact => typed("integer", extra(json!({"minimum": 1}))),
-    }
+    f.field_type.spec().json_schema(f)
 }
 
 fn json_schema(fields: &[FieldDefinition], mode: Mode) -> Value {

@@ -1,7 +1,7 @@
 //! Where each system field lives: a real column of the entity's table. Custom fields live in
 //! the JSON `custom` column. Reading, writing, filtering and ordering all start here.
 
-use crate::metadata::{EntityKind, FieldType};
+use crate::metadata::{EntityKind, FieldType, ValueKind};
 
 pub struct Layout {
     pub entity: EntityKind,
@@ -114,11 +114,13 @@ pub enum SqlKind {
 }
 
 pub fn sql_kind(t: FieldType) -> SqlKind {
-    match t {
-        FieldType::Number | FieldType::User | FieldType::Contact => SqlKind::Integer,
-        FieldType::Decimal => SqlKind::Float,
-        FieldType::Boolean => SqlKind::Boolean,
-        FieldType::Multiselect => SqlKind::Array,
-        _ => SqlKind::Text,
+    match t.spec().value {
+        ValueKind::Integer | ValueKind::StaffUser | ValueKind::Contact => SqlKind::Integer,
+        ValueKind::Decimal => SqlKind::Float,
+        ValueKind::Boolean => SqlKind::Boolean,
+        ValueKind::Options => SqlKind::Array,
+        ValueKind::Text | ValueKind::Date | ValueKind::DateTime | ValueKind::Option => {
+            SqlKind::Text
+        }
     }
 }

@@ -2,8 +2,9 @@
 
 use crate::args::{engine_err, id_arg, opt_string, portal};
 use crate::connection::Connection;
+use crate::names;
 use crate::records::{input_values, page_size, selects_custom};
-use crate::values::{enum_type_name, filter_input};
+use crate::values::filter_input;
 use async_graphql::dynamic::{Field, FieldFuture, FieldValue, InputValue, TypeRef};
 use portico_engine::metadata::{Audience, Catalog, EntityKind};
 use portico_engine::records::{Condition, ListQuery, Op};
@@ -54,7 +55,7 @@ pub fn query_fields(catalog: &Arc<Catalog>) -> Vec<Field> {
         list = list.argument(
             InputValue::new(
                 "status",
-                TypeRef::named_nn_list(enum_type_name(EntityKind::Case, "status")),
+                TypeRef::named_nn_list(names::option_enum(EntityKind::Case, "status")),
             )
             .description("Only cases in one of these statuses."),
         );

@@ -31,6 +31,7 @@ fn table(ids: &Value) -> Vec<(&'static str, String, [Expect; 4])> {
     let admin = [Unauthenticated, Forbidden, Forbidden, Allowed];
     vec![
         ("fieldDefinitions", "{ fieldDefinitions(entity: CASE) { key } }".into(), staff),
+        ("fieldTypes", "{ fieldTypes { type input operators } }".into(), staff),
         ("contacts", "{ contacts { totalCount } }".into(), staff),
         ("contact", format!("{{ contact(id: \"{contact}\") {{ id }} }}"), staff),
         ("cases", "{ cases { totalCount } }".into(), staff),

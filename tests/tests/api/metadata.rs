@@ -551,3 +551,77 @@ async fn option_values_are_the_schemas_enum_values() {
         assert_eq!(made["createCase"]["respuesta"], value);
     }
 }
+
+/// Each field type is described once, by the server: the staff UI builds its inputs, filters
+/// and columns from this and decides none of it.
+#[tokio::test]
+async fn the_server_describes_every_field_type() {
+    let app = crate::helpers::spawn_app().await;
+    let types = app
+        .admin
+        .ok(
+            "{ fieldTypes { type value input operators sortable hasOptions portalInput } }",
+            serde_json::json!({}),
+        )
+        .await["fieldTypes"]
+        .clone();
+    let list = types.as_array().unwrap();
+    let names: Vec<&str> = list.iter().map(|t| t["type"].as_str().unwrap()).collect();
+    assert_eq!(
+        names,
+        [
+            "TEXT",
+            "TEXTAREA",
+            "NUMBER",
+            "DECIMAL",
+            "BOOLEAN",
+            "DATE",
+            "DATETIME",
+            "EMAIL",
+            "PHONE",
+            "URL",
+            "SELECT",
+            "MULTISELECT",
+            "USER",
+            "CONTACT"
+        ]
+    );
+    let of = |name: &str| list.iter().find(|t| t["type"] == name).unwrap().clone();
+    assert_eq!(
+        of("DECIMAL"),
+        serde_json::json!({"type": "DECIMAL", "value": "DECIMAL", "input": "decimal",
+            "operators": ["eq", "ne", "lt", "lte", "gt", "gte", "in", "isNull"],
+            "sortable": true, "hasOptions": false, "portalInput": true})
+    );
+    assert_eq!(
+        of("MULTISELECT")["operators"],
+        serde_json::json!(["contains", "isNull"])
+    );
+    assert_eq!(of("MULTISELECT")["sortable"], false);
+    assert_eq!(of("PHONE")["input"], "tel");
+    assert_eq!(of("USER")["portalInput"], false);
+    assert_eq!(of("SELECT")["value"], "OPTION");
+    // The operators are those of the type's filter input in the schema, no more and no less.
+    let schema = app
+        .admin
+        .ok(
+            r#"{ __type(name: "FloatFilter") { inputFields { name } } }"#,
+            serde_json::json!({}),
+        )
+        .await;
+    let mut fields: Vec<String> = schema["__type"]["inputFields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap().to_owned())
+        .collect();
+    let mut ops: Vec<String> = of("DECIMAL")["operators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o.as_str().unwrap().to_owned())
+        .collect();
+    fields.sort();
+    ops.sort();
+    assert_eq!(fields, ops);
+}

@@ -18,7 +18,7 @@ use axum::response::Response;
 use portico_engine::documents::{
     CaseView, DocumentOrder, DocumentQuery, Upload, UploadTarget, executable,
 };
-use portico_engine::metadata::{Audience, EntityKind, FieldType};
+use portico_engine::metadata::{Audience, EntityKind, ValueKind};
 use portico_engine::records::case_number;
 use portico_engine::{EngineError, PortalHandle};
 use serde::Deserialize;
@@ -317,22 +317,22 @@ async fn render(
             continue;
         }
         let value = record.get(&def.key);
-        let (text, href) = match def.field_type {
-            FieldType::User => match record.reference(&def.key) {
+        let (text, href) = match def.field_type.spec().value {
+            ValueKind::StaffUser => match record.reference(&def.key) {
                 Some(uid) => match h.staff_user(uid).await {
                     Ok(u) => (u.name, None),
                     Err(_) => (t.get("empty_value").to_owned(), None),
                 },
                 None => (t.get("empty_value").to_owned(), None),
             },
-            FieldType::Contact => match record.reference(&def.key) {
+            ValueKind::Contact => match record.reference(&def.key) {
                 Some(cid) => match h.contact(cid).await {
                     Ok(c) => (c.get("name").as_str().unwrap_or_default().to_owned(), None),
                     Err(_) => (t.get("empty_value").to_owned(), None),
                 },
                 None => (t.get("empty_value").to_owned(), None),
             },
-            FieldType::Select => match value.as_str() {
+            ValueKind::Option => match value.as_str() {
                 Some(s) => (option_label(t, s), None),
                 None => (t.get("empty_value").to_owned(), None),
             },

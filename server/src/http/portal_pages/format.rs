@@ -1,7 +1,7 @@
 //! Values as a person reads them in the page's language: dates, numbers, sizes, yes and no,
 //! select labels, links for emails, phones and web addresses.
 
-use portico_engine::metadata::{FieldDefinition, FieldType};
+use portico_engine::metadata::{FieldDefinition, Input, ValueKind};
 use portico_theme::email::Language;
 use portico_theme::i18n::Strings;
 use serde_json::Value;
@@ -115,8 +115,8 @@ pub fn field(
             .as_str()
             .map_or_else(|| value.to_string(), str::to_owned)
     };
-    match def.field_type {
-        FieldType::Boolean => (
+    match (def.field_type.spec().value, def.field_type.spec().input) {
+        (ValueKind::Boolean, _) => (
             t.get(if value.as_bool() == Some(true) {
                 "yes"
             } else {
@@ -125,16 +125,16 @@ pub fn field(
             .to_owned(),
             None,
         ),
-        FieldType::Number => (value.as_i64().map_or_else(text, |n| number(lang, n)), None),
-        FieldType::Decimal => (value.as_f64().map_or_else(text, |x| decimal(lang, x)), None),
-        FieldType::Date => (
+        (ValueKind::Integer, _) => (value.as_i64().map_or_else(text, |n| number(lang, n)), None),
+        (ValueKind::Decimal, _) => (value.as_f64().map_or_else(text, |x| decimal(lang, x)), None),
+        (ValueKind::Date, _) => (
             value
                 .as_str()
                 .and_then(parse_date)
                 .map_or_else(text, |(y, m, d)| date(lang, y, m, d)),
             None,
         ),
-        FieldType::Datetime => {
+        (ValueKind::DateTime, _) => {
             let s = text();
             let day = parse_date(&s).map(|(y, m, d)| date(lang, y, m, d));
             let time = s.get(11..16).map(str::to_owned);
@@ -143,11 +143,11 @@ pub fn field(
                 _ => (s, None),
             }
         }
-        FieldType::Email => {
+        (_, Input::Email) => {
             let s = text();
             (s.clone(), Some(format!("mailto:{s}")))
         }
-        FieldType::Phone => {
+        (_, Input::Tel) => {
             let s = text();
             let dial: String = s
                 .chars()
@@ -155,12 +155,12 @@ pub fn field(
                 .collect();
             (s, Some(format!("tel:{dial}")))
         }
-        FieldType::Url => {
+        (_, Input::Url) => {
             let s = text();
             let safe = s.starts_with("https://") || s.starts_with("http://");
             (s.clone(), safe.then_some(s))
         }
-        FieldType::Multiselect => (
+        (ValueKind::Options, _) => (
             value
                 .as_array()
                 .map(|a| {

@@ -13,26 +13,22 @@ use axum::response::Response;
 use portico_engine::EngineError;
 use portico_engine::documents::executable;
 use portico_engine::error::Problem;
-use portico_engine::metadata::{Audience, EntityKind, FieldDefinition, FieldType};
+use portico_engine::metadata::{
+    Audience, EntityKind, FieldDefinition, FieldType, Input, ValueKind,
+};
 use portico_theme::i18n::Strings;
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 
+/// The input a client types the field into (an HTML input type, or the template's
+/// `textarea`, `select`, `checkbox` and `checkboxes`), where clients may fill it in at all
+/// (staff users and contacts are not for clients to pick).
 fn kind(t: FieldType) -> Option<&'static str> {
-    Some(match t {
-        FieldType::Text => "text",
-        FieldType::Textarea => "textarea",
-        FieldType::Number | FieldType::Decimal => "number",
-        FieldType::Boolean => "checkbox",
-        FieldType::Date => "date",
-        FieldType::Datetime => "datetime-local",
-        FieldType::Email => "email",
-        FieldType::Phone => "tel",
-        FieldType::Url => "url",
-        FieldType::Select => "select",
-        FieldType::Multiselect => "checkboxes",
-        // Staff users and contacts are not for clients to pick.
-        FieldType::User | FieldType::Contact => return None,
+    let spec = t.spec();
+    spec.portal_input.then(|| match spec.input {
+        // A decimal is a number input that takes any step.
+        Input::Decimal => "number",
+        other => other.as_str(),
     })
 }
 
@@ -50,9 +46,9 @@ fn editable(h: &portico_engine::PortalHandle) -> Vec<FieldDefinition> {
 /// A submitted field as the engine takes it, or the message to show beside it.
 fn value_of(def: &FieldDefinition, raw: &[String], t: &Strings) -> Result<Option<Value>, String> {
     let first = raw.first().map(|s| s.trim()).unwrap_or_default();
-    match def.field_type {
-        FieldType::Boolean => Ok(Some(Value::Bool(first == "true"))),
-        FieldType::Multiselect => {
+    match def.field_type.spec().value {
+        ValueKind::Boolean => Ok(Some(Value::Bool(first == "true"))),
+        ValueKind::Options => {
             let picked: Vec<Value> = raw
                 .iter()
                 .filter(|v| def.options.contains(v))
@@ -61,22 +57,22 @@ fn value_of(def: &FieldDefinition, raw: &[String], t: &Strings) -> Result<Option
             Ok((!picked.is_empty()).then_some(Value::Array(picked)))
         }
         _ if first.is_empty() => Ok(None),
-        FieldType::Number => first
+        ValueKind::Integer => first
             .parse::<i64>()
             .map(|n| Some(json!(n)))
             .map_err(|_| t.get("field_number").to_owned()),
-        FieldType::Decimal => first
+        ValueKind::Decimal => first
             .replace(',', ".")
             .parse::<f64>()
             .ok()
             .filter(|x| x.is_finite())
             .map(|x| Some(json!(x)))
             .ok_or_else(|| t.get("field_decimal").to_owned()),
-        FieldType::Datetime => Ok(Some(Value::String(match first.len() {
+        ValueKind::DateTime => Ok(Some(Value::String(match first.len() {
             16 => format!("{first}:00Z"),
             _ => format!("{first}Z"),
         }))),
-        FieldType::Select if !def.options.iter().any(|o| o == first) => {
+        ValueKind::Option if !def.options.iter().any(|o| o == first) => {
             Err(t.get("field_invalid").to_owned())
         }
         _ => Ok(Some(Value::String(first.to_owned()))),
@@ -111,7 +107,7 @@ fn blocks(
             "key": def.key,
             "label": super::workspace::builtin_label(t, &def.label),
             "kind": kind(def.field_type),
-            "step": (def.field_type == FieldType::Decimal).then_some("any"),
+            "step": (def.field_type.spec().input == Input::Decimal).then_some("any"),
             "required": def.required,
             "help": def.help,
             "value": first,
