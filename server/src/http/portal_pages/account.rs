@@ -2,7 +2,7 @@
 //! is them; other devices are signed out).
 
 use super::super::AppState;
-use super::visitor::{CarriesToken, CheckedForm, PageContext, SignedIn, redirect};
+use super::visitor::{CheckedForm, PageContext, SignedIn, carries_token, redirect};
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -58,11 +58,7 @@ pub struct PasswordForm {
     confirm: String,
 }
 
-impl CarriesToken for PasswordForm {
-    fn csrf(&self) -> Option<&str> {
-        self.csrf.as_deref()
-    }
-}
+carries_token!(PasswordForm);
 
 pub async fn change_password(
     State(state): State<AppState>,

@@ -3,7 +3,7 @@
 
 use super::super::AppState;
 use super::super::auth::PORTAL_SESSION_COOKIE;
-use super::visitor::{CarriesToken, CheckedForm, PageContext, redirect, safe_next};
+use super::visitor::{CheckedForm, PageContext, carries_token, redirect, safe_next};
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
@@ -68,11 +68,7 @@ pub struct LoginForm {
     password: String,
 }
 
-impl CarriesToken for LoginForm {
-    fn csrf(&self) -> Option<&str> {
-        self.csrf.as_deref()
-    }
-}
+carries_token!(LoginForm, CsrfForm, ResetForm, PasswordForm);
 
 pub async fn login(
     State(state): State<AppState>,
@@ -112,12 +108,6 @@ pub struct CsrfForm {
     csrf: Option<String>,
 }
 
-impl CarriesToken for CsrfForm {
-    fn csrf(&self) -> Option<&str> {
-        self.csrf.as_deref()
-    }
-}
-
 pub async fn logout(
     State(state): State<AppState>,
     ctx: PageContext,
@@ -151,12 +141,6 @@ pub struct ResetForm {
     csrf: Option<String>,
     #[serde(default)]
     email: String,
-}
-
-impl CarriesToken for ResetForm {
-    fn csrf(&self) -> Option<&str> {
-        self.csrf.as_deref()
-    }
 }
 
 pub async fn reset_request(
@@ -278,12 +262,6 @@ pub struct PasswordForm {
     password: String,
     #[serde(default)]
     confirm: String,
-}
-
-impl CarriesToken for PasswordForm {
-    fn csrf(&self) -> Option<&str> {
-        self.csrf.as_deref()
-    }
 }
 
 /// `form` came through [`CheckedForm`]: its CSRF token held.

@@ -74,10 +74,22 @@ impl FromRequestParts<AppState> for SignedIn {
     }
 }
 
-/// A form that carries the page's CSRF token in its `csrf` field.
+/// A form that carries the page's CSRF token.
 pub trait CarriesToken {
     fn csrf(&self) -> Option<&str>;
 }
+
+/// `CarriesToken` for forms whose token is their `csrf: Option<String>` field.
+macro_rules! carries_token {
+    ($($form:ty),+ $(,)?) => {
+        $(impl super::visitor::CarriesToken for $form {
+            fn csrf(&self) -> Option<&str> {
+                self.csrf.as_deref()
+            }
+        })+
+    };
+}
+pub(super) use carries_token;
 
 /// A urlencoded form POST that came from our own page ([`csrf::allowed`]). A forged or
 /// expired one is answered with the page that says so, before the handler runs.

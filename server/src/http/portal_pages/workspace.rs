@@ -4,7 +4,7 @@
 use super::super::AppState;
 use super::format;
 use super::visitor::{
-    CarriesToken, CheckedForm, LANG_COOKIE, PageContext, SignedIn, redirect, safe_next,
+    CheckedForm, LANG_COOKIE, PageContext, SignedIn, carries_token, redirect, safe_next,
 };
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -318,11 +318,7 @@ pub struct LanguageForm {
     back: Option<String>,
 }
 
-impl CarriesToken for LanguageForm {
-    fn csrf(&self) -> Option<&str> {
-        self.csrf.as_deref()
-    }
-}
+carries_token!(LanguageForm, OrganisationForm);
 
 pub async fn language(ctx: PageContext, CheckedForm(form): CheckedForm<LanguageForm>) -> Response {
     let lang = if form.lang == "en" { "en" } else { "es" };
@@ -347,12 +343,6 @@ pub struct OrganisationForm {
     csrf: Option<String>,
     id: String,
     back: Option<String>,
-}
-
-impl CarriesToken for OrganisationForm {
-    fn csrf(&self) -> Option<&str> {
-        self.csrf.as_deref()
-    }
 }
 
 pub async fn organisation(
