@@ -57,6 +57,38 @@ pub fn order_by(entity: EntityKind) -> String {
     format!("{}OrderBy", entity.type_name())
 }
 
+/// The root fields of one record type: `case`, `cases`, `createCase`, `updateCase`,
+/// `deleteCase`.
+pub fn one(entity: EntityKind) -> &'static str {
+    match entity {
+        EntityKind::Contact => "contact",
+        EntityKind::Case => "case",
+        EntityKind::Deal => "deal",
+        EntityKind::Document => "document",
+    }
+}
+
+pub fn many(entity: EntityKind) -> &'static str {
+    match entity {
+        EntityKind::Contact => "contacts",
+        EntityKind::Case => "cases",
+        EntityKind::Deal => "deals",
+        EntityKind::Document => "documents",
+    }
+}
+
+pub fn create(entity: EntityKind) -> String {
+    format!("create{}", entity.type_name())
+}
+
+pub fn update(entity: EntityKind) -> String {
+    format!("update{}", entity.type_name())
+}
+
+pub fn delete(entity: EntityKind) -> String {
+    format!("delete{}", entity.type_name())
+}
+
 /// `CaseConnection`, for a record type's name.
 pub fn connection(type_name: &str) -> String {
     format!("{type_name}Connection")

@@ -17,12 +17,56 @@ use portico_engine::records::{Condition, Direction, ListQuery, Op, Record, Sort}
 use serde_json::{Map, Value as Json};
 use std::sync::Arc;
 
-/// The entities that have records and the names of their root fields.
-pub const RECORD_ENTITIES: [(EntityKind, &str, &str); 3] = [
-    (EntityKind::Contact, "contact", "contacts"),
-    (EntityKind::Case, "case", "cases"),
-    (EntityKind::Deal, "deal", "deals"),
-];
+/// The entities that have records (contacts, cases, deals).
+pub const RECORD_ENTITIES: [EntityKind; 3] =
+    [EntityKind::Contact, EntityKind::Case, EntityKind::Deal];
+
+/// The names of one record type's types and root fields, for clients that build requests
+/// (the staff UI): they read them here instead of spelling them.
+pub fn record_type_object() -> Object {
+    let name = |n: &'static str, get: fn(EntityKind) -> String| {
+        sync_field::<EntityKind>(n, TypeRef::named_nn(TypeRef::STRING), move |e| {
+            Some(FieldValue::value(get(*e)))
+        })
+    };
+    Object::new("RecordType")
+        .description("One record type's GraphQL names.")
+        .field(sync_field::<EntityKind>(
+            "entity",
+            TypeRef::named_nn("EntityKind"),
+            |e| {
+                Some(FieldValue::value(Value::Enum(async_graphql::Name::new(
+                    e.as_str(),
+                ))))
+            },
+        ))
+        .field(name("typeName", |e| e.type_name().into()))
+        .field(name("one", |e| names::one(e).into()))
+        .field(name("many", |e| names::many(e).into()))
+        .field(name("create", names::create))
+        .field(name("update", names::update))
+        .field(name("delete", names::delete))
+        .field(name("createInput", names::create_input))
+        .field(name("updateInput", names::update_input))
+        .field(name("filter", names::record_filter))
+        .field(name("orderBy", names::order_by))
+}
+
+pub fn record_types_field() -> Field {
+    Field::new(
+        "recordTypes",
+        TypeRef::named_nn_list_nn("RecordType"),
+        |ctx| {
+            FieldFuture::new(async move {
+                staff(&ctx)?;
+                Ok(Some(FieldValue::list(
+                    RECORD_ENTITIES.into_iter().map(FieldValue::owned_any),
+                )))
+            })
+        },
+    )
+    .description("The GraphQL names of each record type (contacts, cases, deals).")
+}
 
 /// The shared scalar filter inputs: `StringFilter`, `IntFilter`... (one for references).
 pub fn scalar_filters() -> Vec<InputObject> {
@@ -454,7 +498,7 @@ fn get_field(entity: EntityKind, singular: &str) -> Field {
 fn mutations(catalog: Arc<Catalog>, entity: EntityKind) -> Vec<Field> {
     let t = entity.type_name();
     let c1 = catalog.clone();
-    let create = Field::new(format!("create{t}"), TypeRef::named_nn(t), move |ctx| {
+    let create = Field::new(names::create(entity), TypeRef::named_nn(t), move |ctx| {
         let catalog = c1.clone();
         FieldFuture::new(async move {
             let values = input_values(&catalog, entity, &ctx.args.try_get("input")?.object()?)?;
@@ -471,7 +515,7 @@ fn mutations(catalog: Arc<Catalog>, entity: EntityKind) -> Vec<Field> {
         TypeRef::named_nn(names::create_input(entity)),
     ));
     let c2 = catalog.clone();
-    let update = Field::new(format!("update{t}"), TypeRef::named_nn(t), move |ctx| {
+    let update = Field::new(names::update(entity), TypeRef::named_nn(t), move |ctx| {
         let catalog = c2.clone();
         FieldFuture::new(async move {
             let id = id_arg(&ctx.args, "id")?;
@@ -498,7 +542,7 @@ fn mutations(catalog: Arc<Catalog>, entity: EntityKind) -> Vec<Field> {
         (create, update)
     };
     let delete = Field::new(
-        format!("delete{t}"),
+        names::delete(entity),
         TypeRef::named_nn(TypeRef::BOOLEAN),
         move |ctx| {
             FieldFuture::new(async move {

@@ -23,7 +23,8 @@ pub fn build_staff_schema(
     let mut mutation = Object::new("Mutation");
     let mut builder_types: Vec<async_graphql::dynamic::Type> = Vec::new();
 
-    for (entity, singular, plural) in RECORD_ENTITIES {
+    for entity in RECORD_ENTITIES {
+        let (singular, plural) = (crate::names::one(entity), crate::names::many(entity));
         let mut object = records::record_object(catalog, entity, Audience::Staff);
         match entity {
             EntityKind::Contact => {
@@ -60,6 +61,7 @@ pub fn build_staff_schema(
         .chain(email_templates::query_fields())
         .chain(documents::staff_queries())
         .chain(notifications::query_fields())
+        .chain([records::record_types_field()])
     {
         query = query.field(f);
     }
@@ -83,6 +85,7 @@ pub fn build_staff_schema(
         .register(metadata::definition_object())
         .register(metadata::option_usage_object())
         .register(metadata::field_type_object())
+        .register(records::record_type_object())
         .register(relations::relationship_object());
     for t in builder_types {
         schema = schema.register(t);

@@ -5,14 +5,24 @@
 import { gql } from './graphql.js';
 import { builtin, when } from './i18n.js';
 
+/** What the UI itself decides for each record type: its screens' address, the field that
+ * titles a record, the columns a list starts with. Its GraphQL names come from the server
+ * (`names`). */
 export const KINDS = {
-  CONTACT: { type: 'Contact', one: 'contact', many: 'contacts', path: '/admin/contacts', title: 'name',
-    columns: ['name', 'email', 'phone', 'kind'] },
-  CASE: { type: 'Case', one: 'case', many: 'cases', path: '/admin/cases', title: 'subject',
-    columns: ['number', 'subject', 'status', 'client', 'owner', 'createdAt'] },
-  DEAL: { type: 'Deal', one: 'deal', many: 'deals', path: '/admin/deals', title: 'name',
-    columns: ['name', 'stage', 'amount', 'client', 'owner'] },
+  CONTACT: { path: '/admin/contacts', title: 'name', back: 'back_to_contacts', columns: ['name', 'email', 'phone', 'kind'] },
+  CASE: { path: '/admin/cases', title: 'subject', back: 'back_to_cases', columns: ['number', 'subject', 'status', 'client', 'owner', 'createdAt'] },
+  DEAL: { path: '/admin/deals', title: 'name', back: 'back_to_deals', columns: ['name', 'stage', 'amount', 'client', 'owner'] },
 };
+
+const RECORD_TYPES = `{ recordTypes { entity typeName one many create update createInput updateInput filter orderBy } }`;
+let recordTypes = null;
+
+/** The GraphQL names of `entity`'s record type (its root fields and input types), as the
+ * server makes them; fetched once. */
+export async function names(entity) {
+  if (!recordTypes) recordTypes = gql(RECORD_TYPES).then((d) => d.recordTypes).catch((e) => { recordTypes = null; throw e; });
+  return (await recordTypes).find((r) => r.entity === entity);
+}
 
 const DEFS = `query($e: EntityKind!) { fieldDefinitions(entity: $e) {
   key label type options optionValues defaultOption required block position help system portalVisible } }`;

@@ -8,7 +8,7 @@ import { html } from '../lib/html.js';
 import { t, builtin } from '../lib/i18n.js';
 import { go, path, Link } from '../lib/router.js';
 import { gql } from '../lib/graphql.js';
-import { KINDS, definitions, withTypes, select, display, optionValue, isReference, pickerKind, CREATED_AT } from '../lib/records.js';
+import { KINDS, definitions, names as recordNames, withTypes, select, display, optionValue, isReference, pickerKind, CREATED_AT } from '../lib/records.js';
 import { Picker } from '../parts/picker.js';
 
 /** The operators a field's filter offers (the server's list), but `in`: a filter here holds
@@ -122,12 +122,13 @@ export function RecordList({ entity }) {
     for (const f of filters) filter[f.def.key] = { ...(filter[f.def.key] || {}), [f.op]: filterValue(f.def, f.op, f.value) };
     if (q.get('q')) filter[kind.title] = { ...(filter[kind.title] || {}), contains: q.get('q') };
     const selection = [...new Set(['id', kind.title, ...columns.map(select)])].join(' ');
-    const query = `query($first: Int, $after: String, $filter: ${kind.type}Filter, $orderBy: [${kind.type}OrderBy!]) {
-      ${kind.many}(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
+    const query = (n) => `query($first: Int, $after: String, $filter: ${n.filter}, $orderBy: [${n.orderBy}!]) {
+      ${n.many}(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
         totalCount pageInfo { hasNextPage endCursor } edges { node { ${selection} } } } }`;
     setPage(null);
-    gql(query, { first: 25, after: q.get('after') || null, filter, orderBy: [{ field: sort, direction: dir }] })
-      .then((d) => { setPage(d[kind.many]); setError(null); })
+    recordNames(entity)
+      .then((n) => gql(query(n), { first: 25, after: q.get('after') || null, filter, orderBy: [{ field: sort, direction: dir }] })
+        .then((d) => { setPage(d[n.many]); setError(null); }))
       .catch((e) => setError(e.message));
   }, [path.value, defs]);
   // A filter on a user or contact holds an id; its name comes from the record.

@@ -6,7 +6,7 @@ import { html } from '../lib/html.js';
 import { t } from '../lib/i18n.js';
 import { gql } from '../lib/graphql.js';
 import { go, path, Link } from '../lib/router.js';
-import { KINDS, definitions } from '../lib/records.js';
+import { KINDS, definitions, names } from '../lib/records.js';
 import { RecordForm } from '../parts/record_form.js';
 
 export function RecordNew({ entity }) {
@@ -22,11 +22,12 @@ export function RecordNew({ entity }) {
     Promise.all([definitions(entity), named]).then(([d, p]) => { setDefs(d); setPrefill(p); }).catch((e) => setError(e.message));
   }, [entity, client]);
   const save = async (input) => {
-    const d = await gql(`mutation($i: Create${kind.type}Input!) { create${kind.type}(input: $i) { id } }`, { i: input });
-    go(`${kind.path}/${d[`create${kind.type}`].id}`);
+    const n = await names(entity);
+    const d = await gql(`mutation($i: ${n.createInput}!) { ${n.create}(input: $i) { id } }`, { i: input });
+    go(`${kind.path}/${d[n.create].id}`);
   };
   return html`
-    <p><${Link} href=${kind.path}>${t(`back_to_${kind.many}`)}</${Link}></p>
+    <p><${Link} href=${kind.path}>${t(kind.back)}</${Link}></p>
     <h1>${t(`new_${entity}`)}</h1>
     ${error && html`<p role="alert" class="error">${error}</p>`}
     ${defs === null || prefill === null ? html`<p>${t('loading')}</p>`

@@ -32,6 +32,7 @@ fn table(ids: &Value) -> Vec<(&'static str, String, [Expect; 4])> {
     vec![
         ("fieldDefinitions", "{ fieldDefinitions(entity: CASE) { key } }".into(), staff),
         ("fieldTypes", "{ fieldTypes { type input operators } }".into(), staff),
+        ("recordTypes", "{ recordTypes { entity updateInput filter } }".into(), staff),
         ("contacts", "{ contacts { totalCount } }".into(), staff),
         ("contact", format!("{{ contact(id: \"{contact}\") {{ id }} }}"), staff),
         ("cases", "{ cases { totalCount } }".into(), staff),
