@@ -9,15 +9,14 @@
 use super::AppState;
 use super::answer::ApiError;
 use super::auth::{Endpoint, SESSION_COOKIE};
-use super::client_address::client_address;
-use axum::extract::{ConnectInfo, State};
+use super::client_address::ClientAddress;
+use axum::extract::State;
 use axum::http::header::{CONTENT_TYPE, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use portico_engine::error::ErrorCode;
 use portico_engine::{EngineError, now_micros};
 use serde::Deserialize;
-use std::net::SocketAddr;
 
 #[derive(Deserialize)]
 pub struct Credentials {
@@ -54,7 +53,7 @@ fn cookie(state: &AppState, value: &str, max_age: i64) -> HeaderValue {
 
 pub async fn sign_in(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddress(client): ClientAddress,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
@@ -72,7 +71,7 @@ pub async fn sign_in(
             "send {\"email\": ..., \"password\": ...} as JSON",
         );
     };
-    let address = client_address(peer.ip(), &headers, &state.config.trusted_proxies).to_string();
+    let address = client.to_string();
     match state
         .engine
         .login(&creds.email, &creds.password, Some(&address))

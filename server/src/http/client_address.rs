@@ -3,9 +3,38 @@
 //! `X-Forwarded-For` names the client, but anyone can send that header, so it is believed only
 //! from the proxies listed in `PORTICO_TRUSTED_PROXIES`.
 
+use super::AppState;
 use crate::cidr::Cidr;
+use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::HeaderMap;
+use axum::http::request::Parts;
 use std::net::IpAddr;
+use std::net::SocketAddr;
+
+/// The request's client address, as [`client_address`] works it out: what sign-in limits and
+/// sessions are counted and recorded by.
+pub struct ClientAddress(pub IpAddr);
+
+impl FromRequestParts<AppState> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, std::convert::Infallible> {
+        // The accept loop always records the peer; a request made without one (a test
+        // calling the router directly) counts as the loopback.
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or(IpAddr::from([127, 0, 0, 1]), |c| c.0.ip());
+        Ok(ClientAddress(client_address(
+            peer,
+            &parts.headers,
+            &state.config.trusted_proxies,
+        )))
+    }
+}
 
 /// The client behind `peer`: the peer itself unless it is a trusted proxy; then, walking
 /// `X-Forwarded-For` from the right (each proxy appends the address it saw), the first

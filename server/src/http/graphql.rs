@@ -11,11 +11,12 @@
 use super::AppState;
 use super::answer::{ApiError, Media, respond};
 use super::auth::{Endpoint, PortalCaller, StaffCaller};
+use super::client_address::ClientAddress;
 use async_graphql::parser::parse_query;
 use async_graphql::parser::types::{DocumentOperations, OperationType};
 use async_graphql::{Request, Variables};
 use axum::body::Body as HttpBody;
-use axum::extract::{ConnectInfo, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::header::{ACCEPT, ALLOW, CONTENT_TYPE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
@@ -24,7 +25,7 @@ use portico_schema::{Caller, RequestInfo, SchemaCache};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
+use std::net::IpAddr;
 
 /// Picks the response type from `Accept`, first match wins; `None` means 406.
 fn negotiate(headers: &HeaderMap) -> Option<Media> {
@@ -162,8 +163,7 @@ async fn execute(
     state: &AppState,
     endpoint: Endpoint,
     caller: Caller,
-    headers: &HeaderMap,
-    client: SocketAddr,
+    client: IpAddr,
     media: Media,
     prepared: Prepared,
 ) -> Response {
@@ -175,8 +175,7 @@ async fn execute(
         Ok(s) => s,
         Err(e) => return ApiError::internal(e).into_response(),
     };
-    let address =
-        super::client_address::client_address(client.ip(), headers, &state.config.trusted_proxies);
+    let address = client;
     // The request is assembled first, so that its parsed document (kept for its next use)
     // and variables are checked before it runs.
     let mut request = match prepared {
@@ -317,7 +316,7 @@ fn wants_html(headers: &HeaderMap) -> bool {
 
 pub async fn staff_get(
     state: State<AppState>,
-    client: ConnectInfo<SocketAddr>,
+    client: ClientAddress,
     StaffCaller(caller): StaffCaller,
     raw: RawQuery,
     headers: HeaderMap,
@@ -327,7 +326,7 @@ pub async fn staff_get(
 
 pub async fn portal_get(
     state: State<AppState>,
-    client: ConnectInfo<SocketAddr>,
+    client: ClientAddress,
     PortalCaller(caller): PortalCaller,
     raw: RawQuery,
     headers: HeaderMap,
@@ -337,7 +336,7 @@ pub async fn portal_get(
 
 pub async fn staff_post(
     state: State<AppState>,
-    client: ConnectInfo<SocketAddr>,
+    client: ClientAddress,
     StaffCaller(caller): StaffCaller,
     headers: HeaderMap,
     body: HttpBody,
@@ -347,7 +346,7 @@ pub async fn staff_post(
 
 pub async fn portal_post(
     state: State<AppState>,
-    client: ConnectInfo<SocketAddr>,
+    client: ClientAddress,
     PortalCaller(caller): PortalCaller,
     headers: HeaderMap,
     body: HttpBody,
@@ -359,7 +358,7 @@ async fn get(
     endpoint: Endpoint,
     caller: Caller,
     State(state): State<AppState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ClientAddress(client): ClientAddress,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Response {
@@ -403,23 +402,14 @@ async fn get(
             .insert(ALLOW, HeaderValue::from_static("POST"));
         return r;
     }
-    execute(
-        &state,
-        endpoint,
-        caller,
-        &headers,
-        client,
-        media,
-        Prepared::Params(p),
-    )
-    .await
+    execute(&state, endpoint, caller, client, media, Prepared::Params(p)).await
 }
 
 async fn post(
     endpoint: Endpoint,
     caller: Caller,
     State(state): State<AppState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ClientAddress(client): ClientAddress,
     headers: HeaderMap,
     body: HttpBody,
 ) -> Response {
@@ -466,16 +456,7 @@ async fn post(
         Ok(p) => p,
         Err(m) => return bad_request(m),
     };
-    execute(
-        &state,
-        endpoint,
-        caller,
-        &headers,
-        client,
-        media,
-        Prepared::Params(p),
-    )
-    .await
+    execute(&state, endpoint, caller, client, media, Prepared::Params(p)).await
 }
 
 /// A multipart upload: only a signed-in user may send one, as it is spooled to disk while it
@@ -484,7 +465,7 @@ async fn post_multipart(
     endpoint: Endpoint,
     caller: Caller,
     state: &AppState,
-    client: SocketAddr,
+    client: IpAddr,
     headers: &HeaderMap,
     media: Media,
     body: HttpBody,
@@ -512,7 +493,7 @@ async fn post_multipart(
     match super::uploads::read(state, headers, body, allow).await {
         Ok(request) => {
             let prepared = Prepared::Request(request);
-            execute(state, endpoint, caller, headers, client, media, prepared).await
+            execute(state, endpoint, caller, client, media, prepared).await
         }
         Err(response) => response,
     }

@@ -3,22 +3,18 @@
 
 use super::super::AppState;
 use super::super::auth::PORTAL_SESSION_COOKIE;
+use super::super::client_address::ClientAddress;
 use super::visitor::{CheckedForm, PageContext, carries_token, redirect, safe_next};
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::http::header::SET_COOKIE;
-use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use portico_engine::identity::Session;
 use portico_engine::portal::PortalLink;
 use portico_engine::{EngineError, now_micros};
 use serde::Deserialize;
 use serde_json::json;
-use std::net::SocketAddr;
-
-fn address(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> String {
-    super::super::client_address::client_address(peer.ip(), headers, &state.config.trusted_proxies)
-        .to_string()
-}
+use std::net::IpAddr;
 
 /// Signs the visitor in with `session` and sends them on.
 fn signed_in(ctx: &PageContext, session: &Session, to: &str) -> Response {
@@ -73,12 +69,11 @@ carries_token!(LoginForm, CsrfForm, ResetForm, PasswordForm);
 pub async fn login(
     State(state): State<AppState>,
     ctx: PageContext,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    ClientAddress(client): ClientAddress,
     CheckedForm(form): CheckedForm<LoginForm>,
 ) -> Response {
     let next = safe_next(form.next.as_deref());
-    let addr = address(&state, peer, &headers);
+    let addr = client.to_string();
     let t = ctx.strings(&state);
     let (status, error) = match state
         .engine
@@ -146,11 +141,10 @@ pub struct ResetForm {
 pub async fn reset_request(
     State(state): State<AppState>,
     ctx: PageContext,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    ClientAddress(client): ClientAddress,
     CheckedForm(form): CheckedForm<ResetForm>,
 ) -> Response {
-    let addr = address(&state, peer, &headers);
+    let addr = client.to_string();
     let t = ctx.strings(&state);
     // The same answer whether or not the address belongs to anyone.
     match state
@@ -186,12 +180,11 @@ pub async fn reset_request(
 async fn link_page(
     state: AppState,
     ctx: PageContext,
-    peer: SocketAddr,
-    headers: HeaderMap,
+    client: IpAddr,
     link: PortalLink,
     token: String,
 ) -> Response {
-    let addr = address(&state, peer, &headers);
+    let addr = client.to_string();
     match state
         .engine
         .portal_link_works(link, &token, Some(&addr))
@@ -268,8 +261,7 @@ pub struct PasswordForm {
 async fn link_submit(
     state: AppState,
     ctx: PageContext,
-    peer: SocketAddr,
-    headers: HeaderMap,
+    client: IpAddr,
     link: PortalLink,
     token: String,
     form: PasswordForm,
@@ -287,7 +279,7 @@ async fn link_submit(
         )
         .await;
     }
-    let addr = address(&state, peer, &headers);
+    let addr = client.to_string();
     let done = match link {
         PortalLink::Invitation => {
             state
@@ -324,51 +316,38 @@ async fn link_submit(
 
 pub async fn reset_link_page(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddress(client): ClientAddress,
     ctx: PageContext,
     Path(token): Path<String>,
-    headers: HeaderMap,
 ) -> Response {
-    link_page(state, ctx, peer, headers, PortalLink::Reset, token).await
+    link_page(state, ctx, client, PortalLink::Reset, token).await
 }
 
 pub async fn reset_link(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddress(client): ClientAddress,
     ctx: PageContext,
     Path(token): Path<String>,
-    headers: HeaderMap,
     CheckedForm(form): CheckedForm<PasswordForm>,
 ) -> Response {
-    link_submit(state, ctx, peer, headers, PortalLink::Reset, token, form).await
+    link_submit(state, ctx, client, PortalLink::Reset, token, form).await
 }
 
 pub async fn invitation_page(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddress(client): ClientAddress,
     ctx: PageContext,
     Path(token): Path<String>,
-    headers: HeaderMap,
 ) -> Response {
-    link_page(state, ctx, peer, headers, PortalLink::Invitation, token).await
+    link_page(state, ctx, client, PortalLink::Invitation, token).await
 }
 
 pub async fn invitation(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddress(client): ClientAddress,
     ctx: PageContext,
     Path(token): Path<String>,
-    headers: HeaderMap,
     CheckedForm(form): CheckedForm<PasswordForm>,
 ) -> Response {
-    link_submit(
-        state,
-        ctx,
-        peer,
-        headers,
-        PortalLink::Invitation,
-        token,
-        form,
-    )
-    .await
+    link_submit(state, ctx, client, PortalLink::Invitation, token, form).await
 }
