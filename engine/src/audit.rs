@@ -24,69 +24,27 @@ impl Actor {
     }
 }
 
-/// Every action the audit log records, named once. The stored and public name is
-/// [`AuditAction::key`]; the staff UI words each one (a test holds its catalogs to
-/// [`AuditAction::ALL`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AuditAction {
-    Created,
-    Updated,
-    Deleted,
-    ContactAdded,
-    ContactRemoved,
-    RelationshipAdded,
-    DocumentUploaded,
-    DocumentRenamed,
-    DocumentReplaced,
-    DocumentDeleted,
-    DocumentsShared,
-    DocumentUnshared,
-    PortalAccessGranted,
-    PortalAccessChanged,
-    PortalAccessRevoked,
-    PortalInvitationSent,
-}
-
-impl AuditAction {
-    pub const ALL: [AuditAction; 16] = [
-        AuditAction::Created,
-        AuditAction::Updated,
-        AuditAction::Deleted,
-        AuditAction::ContactAdded,
-        AuditAction::ContactRemoved,
-        AuditAction::RelationshipAdded,
-        AuditAction::DocumentUploaded,
-        AuditAction::DocumentRenamed,
-        AuditAction::DocumentReplaced,
-        AuditAction::DocumentDeleted,
-        AuditAction::DocumentsShared,
-        AuditAction::DocumentUnshared,
-        AuditAction::PortalAccessGranted,
-        AuditAction::PortalAccessChanged,
-        AuditAction::PortalAccessRevoked,
-        AuditAction::PortalInvitationSent,
-    ];
-
-    /// The stored name, which `AuditEvent.action` answers (`portal_access_granted`).
-    pub fn key(self) -> &'static str {
-        match self {
-            AuditAction::Created => "created",
-            AuditAction::Updated => "updated",
-            AuditAction::Deleted => "deleted",
-            AuditAction::ContactAdded => "contact_added",
-            AuditAction::ContactRemoved => "contact_removed",
-            AuditAction::RelationshipAdded => "relationship_added",
-            AuditAction::DocumentUploaded => "document_uploaded",
-            AuditAction::DocumentRenamed => "document_renamed",
-            AuditAction::DocumentReplaced => "document_replaced",
-            AuditAction::DocumentDeleted => "document_deleted",
-            AuditAction::DocumentsShared => "documents_shared",
-            AuditAction::DocumentUnshared => "document_unshared",
-            AuditAction::PortalAccessGranted => "portal_access_granted",
-            AuditAction::PortalAccessChanged => "portal_access_changed",
-            AuditAction::PortalAccessRevoked => "portal_access_revoked",
-            AuditAction::PortalInvitationSent => "portal_invitation_sent",
-        }
+crate::vocabulary::vocabulary! {
+    /// Every action the audit log records, named once. The stored and public name is
+    /// [`AuditAction::key`] (`AuditEvent.action`); the staff UI words each one (a test holds
+    /// its catalogs to [`AuditAction::ALL`]).
+    pub enum AuditAction {
+        Created = "created",
+        Updated = "updated",
+        Deleted = "deleted",
+        ContactAdded = "contact_added",
+        ContactRemoved = "contact_removed",
+        RelationshipAdded = "relationship_added",
+        DocumentUploaded = "document_uploaded",
+        DocumentRenamed = "document_renamed",
+        DocumentReplaced = "document_replaced",
+        DocumentDeleted = "document_deleted",
+        DocumentsShared = "documents_shared",
+        DocumentUnshared = "document_unshared",
+        PortalAccessGranted = "portal_access_granted",
+        PortalAccessChanged = "portal_access_changed",
+        PortalAccessRevoked = "portal_access_revoked",
+        PortalInvitationSent = "portal_invitation_sent",
     }
 }
 

@@ -23,6 +23,7 @@ pub mod records;
 mod secrets;
 mod state;
 mod version_check;
+mod vocabulary;
 
 pub use access::{PortalHandle, StaffHandle};
 pub use db::{micros_to_rfc3339, now_micros};

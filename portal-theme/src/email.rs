@@ -337,7 +337,7 @@ mod tests {
     #[test]
     fn every_email_renders_in_both_languages() {
         let t = EmailTemplates::builtin().unwrap();
-        for kind in EmailKind::ALL {
+        for &kind in EmailKind::ALL {
             for lang in Language::ALL {
                 let e = t.render(kind, lang, &context(), None).unwrap();
                 assert!(!e.subject.is_empty() && !e.subject.contains('\n'), "{e:?}");

@@ -31,7 +31,7 @@ fn source_of(ctx: &ResolverContext<'_>) -> Result<TemplateOverride> {
 
 pub fn enums() -> Vec<Enum> {
     vec![
-        Enum::new("EmailKind").items(EmailKind::ALL.map(EmailKind::graphql_name)),
+        Enum::new("EmailKind").items(EmailKind::ALL.iter().map(|k| k.graphql_name())),
         Enum::new("EmailLanguage").items(["ES", "EN"]),
     ]
 }

@@ -78,7 +78,7 @@ impl Engine {
         let renderer = self.renderer()?;
         let custom = stored(&self.reader()).await?;
         let mut out = Vec::new();
-        for kind in EmailKind::ALL {
+        for &kind in EmailKind::ALL {
             for language in CONTACT_LANGUAGES {
                 let found = custom
                     .iter()

@@ -342,7 +342,7 @@ fn both_languages_have_every_string_once() {
 fn every_audit_action_is_worded_in_both_languages() {
     for lang in ["es", "en"] {
         let keys = catalog_keys(lang);
-        for action in portico_engine::audit::AuditAction::ALL {
+        for action in portico_engine::audit::AuditAction::ALL.iter() {
             let key = format!("audit_{}", action.key());
             assert!(keys.contains(&key), "{lang}: no {key}");
         }
