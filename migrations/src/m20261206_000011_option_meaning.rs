@@ -96,3 +96,34 @@ impl MigrationTrait for Migration {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::still_named;
+    use sea_orm_migration::sea_orm::{ConnectionTrait, Database, Statement};
+
+    /// The backfill keeps the shipped closed options that an installation still names so, in
+    /// their order, and no other.
+    #[tokio::test]
+    async fn the_shipped_closed_options_are_kept_where_still_so_named() {
+        let db = Database::connect("sqlite::memory:").await.unwrap();
+        for (options, want) in [
+            (r#"["Prospecting","Won","Lost"]"#, r#"["Won","Lost"]"#),
+            (r#"["Ganada","Lost"]"#, r#"["Lost"]"#),
+            (r#"["Won","Perdida"]"#, r#"["Won"]"#),
+            (r#"["Abierta","Cerrada"]"#, "[]"),
+        ] {
+            let sql = format!(
+                "SELECT {} FROM (SELECT '{options}' AS options)",
+                still_named(&["Won", "Lost"])
+            );
+            let row = db
+                .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+                .await
+                .unwrap()
+                .unwrap();
+            let got: String = row.try_get_by_index(0).unwrap();
+            assert_eq!(got, want, "{options}");
+        }
+    }
+}

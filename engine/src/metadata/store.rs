@@ -607,3 +607,38 @@ where
     txn.commit().await?;
     Ok(d)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An installation from before options had a meaning, whose admin had renamed "Open":
+    /// at start the status gets its first option as the default (its shipped one where that
+    /// is still an option), so new cases keep getting a status.
+    #[tokio::test]
+    async fn a_status_or_stage_without_a_default_gets_one_at_start() {
+        let db = crate::db::connect("sqlite::memory:").await.unwrap();
+        seed_system_fields(&db).await.unwrap();
+        db.execute_unprepared(
+            r#"UPDATE field_definitions SET options = '["Abierto","Cerrado"]', default_option = NULL WHERE entity = 'CASE' AND "key" = 'status'"#,
+        )
+        .await
+        .unwrap();
+        db.execute_unprepared(
+            r#"UPDATE field_definitions SET default_option = NULL WHERE entity = 'DEAL' AND "key" = 'stage'"#,
+        )
+        .await
+        .unwrap();
+        seed_system_fields(&db).await.unwrap();
+        let status = load_one(&db, EntityKind::Case, "status").await.unwrap();
+        assert_eq!(status.default_option.as_deref(), Some("Abierto"));
+        let stage = load_one(&db, EntityKind::Deal, "stage").await.unwrap();
+        assert_eq!(stage.default_option.as_deref(), Some("Prospecting"));
+        assert_eq!(stage.closed_options, ["Won", "Lost"]);
+        // A select that ships without a default (a contact's language) stays without one.
+        let kind = load_one(&db, EntityKind::Contact, "language")
+            .await
+            .unwrap();
+        assert_eq!(kind.default_option, None);
+    }
+}

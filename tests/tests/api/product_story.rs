@@ -215,8 +215,9 @@ async fn the_product_story_across_both_uis() {
     b.click(&format!("#bell-list a[href='/admin/cases/{portal_case}']"))
         .await;
     b.wait_for("Alta en Hacienda").await;
-    // The client's upload, marked in the documents and in Share.
-    let page = b.wait_for("modelo-036.pdf").await;
+    // The client's upload, marked in the documents and in Share (the activity log names the
+    // file too, and may show before the documents have loaded).
+    let page = b.wait_for("modelo-036.pdf</a>").await;
     assert!(page.contains("Subido por el cliente"), "{page}");
     b.wait_for_value("#f-referenciaFiscal", "B12345678").await;
 
