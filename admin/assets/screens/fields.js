@@ -65,7 +65,7 @@ function Row({ field, onChange, onEdit, onStep, drag, chosen }) {
   return html`<tr class=${chosen ? 'chosen' : ''} draggable=${drag ? 'true' : undefined}
       onDragStart=${drag && ((e) => { e.dataTransfer.setData('text/plain', field.key); e.dataTransfer.effectAllowed = 'move'; })}
       onDragOver=${drag && ((e) => e.preventDefault())}
-      onDrop=${drag && ((e) => { e.preventDefault(); drag(e.dataTransfer.getData('text/plain'), field); })}>
+      onDrop=${drag && ((e) => { e.preventDefault(); e.stopPropagation(); drag(e.dataTransfer.getData('text/plain'), field); })}>
     <th scope="row">${drag && html`<span class="handle" aria-hidden="true">⠿</span> `}${name}${field.system && html` <span class="tag">${t('system')}</span>`}
       <br /><code class="hint">${field.key}</code> <span class="hint">${t(`type_${field.type}`)}</span></th>
     <td><${Toggle} field=${field} prop="active" label=${t('active')} onChange=${onChange} /></td>
@@ -79,9 +79,11 @@ function Row({ field, onChange, onEdit, onStep, drag, chosen }) {
   </tr>`;
 }
 
-function Table({ fields, caption, chosen, ...rest }) {
-  return html`<div class="scroll"><table class="fields">
-    <caption>${caption}</caption>
+/** A table of fields, named by its `caption` or, under a heading that already names it, by
+ * that heading (`labelledBy`), so the words are not shown twice. */
+function Table({ fields, caption, labelledBy, chosen, ...rest }) {
+  return html`<div class="scroll"><table class="fields" aria-labelledby=${labelledBy}>
+    ${caption && html`<caption>${caption}</caption>`}
     <thead><tr><th scope="col">${t('label')}</th><th scope="col">${t('active')}</th><th scope="col">${t('portal_visible')}</th>
       <th scope="col">${t('portal_editable')}</th><th scope="col">${t('actions')}</th></tr></thead>
     <tbody>${fields.map((f) => html`<${Row} key=${f.key} field=${f} chosen=${chosen === f.key} ...${rest} />`)}</tbody>
@@ -244,8 +246,8 @@ export function Fields({ entity }) {
         ${byBlock(active).map((b) => html`<section class="block" onDragOver=${(e) => e.preventDefault()} onDrop=${(e) => dropOnBlock(e, b.name)}>
           <${Table} caption=${`${t('block')}: ${builtin(b.name)}`} fields=${b.fields} onChange=${change} onEdit=${(f) => { setEditing(f.key); setDraft(null); }}
             onStep=${step} drag=${drop} chosen=${editing} /></section>`)}
-        <section class="block"><h2>${t('inactive_fields')}</h2>
-          ${inactive.length === 0 ? html`<p>${t('inactive_none')}</p>` : html`<${Table} caption=${t('inactive_fields')} fields=${inactive}
+        <section class="block" aria-labelledby="inactive-title"><h2 id="inactive-title">${t('inactive_fields')}</h2>
+          ${inactive.length === 0 ? html`<p>${t('inactive_none')}</p>` : html`<${Table} labelledBy="inactive-title" fields=${inactive}
             onChange=${change} onEdit=${(f) => { setEditing(f.key); setDraft(null); }} chosen=${editing} />`}
         </section>
         <${NewField} entity=${entity} types=${types} onCreated=${created} />

@@ -26,6 +26,16 @@ async fn an_admin_edits_fields_in_the_browser() {
     assert_eq!(b.url().await, screen);
     assert!(page.contains("Campos de contactos"), "{page}");
 
+    // The inactive fields are named once, by their heading (a caption said it again).
+    b.wait_for("id=\"active-portalUser\"").await;
+    let page = b.source().await;
+    assert_eq!(page.matches("Campos inactivos").count(), 1, "{page}");
+    b.element_screenshot(
+        "section[aria-labelledby=inactive-title]",
+        "admin-fields-inactive",
+    )
+    .await;
+
     // portalUser waits among the inactive fields: one tick activates it.
     b.click("#active-portalUser").await;
     b.wait_for("» guardado.").await;
@@ -474,9 +484,13 @@ async fn an_admin_orders_and_edits_fields_with_a_live_preview() {
     b.wait_for("Canal es ahora el número").await;
     let after = case_order(&app).await;
     assert_eq!(after[at(&after, "canal")].1, "Case details", "{after:?}");
-    // Dragging a row onto another puts it there, in that row's block.
+    // Dragging a row onto another puts it there, in that row's block. The reorders sent are
+    // counted: the block around the row used to take the same drop and send a second one,
+    // moving the field to the block's end (whichever answer came last won).
     b.run(
-        "const dt = new DataTransfer(); \
+        "window.portico_reorders = 0; const f = window.fetch; \
+         window.fetch = (u, o) => { if (o && String(o.body).includes('updateFieldDefinition')) window.portico_reorders += 1; return f(u, o); }; \
+         const dt = new DataTransfer(); \
          const from = document.getElementById('edit-canal').closest('tr'); \
          const to = document.getElementById('edit-subject').closest('tr'); \
          from.dispatchEvent(new DragEvent('dragstart', {bubbles: true, dataTransfer: dt})); \
@@ -496,6 +510,31 @@ async fn an_admin_orders_and_edits_fields_with_a_live_preview() {
     }
     let after = case_order(&app).await;
     assert_eq!(at(&after, "canal") + 1, at(&after, "subject"), "{after:?}");
+    // The first field of a block dropped on its third: it lands before the third, not at the
+    // block's end (the block took the drop as well, and sent a second reorder).
+    let details: Vec<String> = after
+        .iter()
+        .filter(|(_, block)| block == "Case details")
+        .map(|(k, _)| k.clone())
+        .collect();
+    let (first, third) = (details[0].clone(), details[2].clone());
+    b.run(&format!(
+        "window.portico_reorders = 0; const dt = new DataTransfer(); \
+         const from = document.getElementById('edit-{first}').closest('tr'); \
+         const to = document.getElementById('edit-{third}').closest('tr'); \
+         from.dispatchEvent(new DragEvent('dragstart', {{bubbles: true, dataTransfer: dt}})); \
+         to.dispatchEvent(new DragEvent('drop', {{bubbles: true, cancelable: true, dataTransfer: dt}})); return null;"
+    ))
+    .await;
+    b.wait_until("return window.portico_reorders > 0;").await;
+    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+    assert_eq!(b.run("return window.portico_reorders;").await, json!(1));
+    let dropped = case_order(&app).await;
+    assert_eq!(
+        at(&dropped, &first) + 1,
+        at(&dropped, &third),
+        "{dropped:?}"
+    );
 
     // A system field says why it stays; its label shows in the preview as it is typed.
     b.click("#edit-subject").await;
