@@ -4,7 +4,7 @@
 import { useEffect, useState } from '../vendor/hooks.module.js';
 import { html } from '../lib/html.js';
 import { t } from '../lib/i18n.js';
-import { gql } from '../lib/graphql.js';
+import { gql, me } from '../lib/graphql.js';
 import { go, path, Link } from '../lib/router.js';
 import { KINDS, definitions, names } from '../lib/records.js';
 import { RecordForm } from '../parts/record_form.js';
@@ -16,9 +16,12 @@ export function RecordNew({ entity }) {
   const [error, setError] = useState(null);
   const client = new URLSearchParams(path.value.split('?')[1] || '').get('client');
   useEffect(() => {
+    // A new case or deal is the creator's unless they pick someone else: shown so, as it
+    // will be saved.
+    const mine = me.value && entity !== 'CONTACT' ? { owner: { id: me.value.id, name: me.value.name } } : {};
     const named = client
-      ? gql('query($id: ID!) { contact(id: $id) { id name } }', { id: client }).then((d) => (d.contact ? { client: d.contact } : {}))
-      : Promise.resolve({});
+      ? gql('query($id: ID!) { contact(id: $id) { id name } }', { id: client }).then((d) => (d.contact ? { ...mine, client: d.contact } : mine))
+      : Promise.resolve(mine);
     Promise.all([definitions(entity), named]).then(([d, p]) => { setDefs(d); setPrefill(p); }).catch((e) => setError(e.message));
   }, [entity, client]);
   const save = async (input) => {

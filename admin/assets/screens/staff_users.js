@@ -50,6 +50,8 @@ function UserForm({ user, groups, onDone, onCancel }) {
         await gql(UPDATE, { id: user.id, i: input });
       } else {
         await gql(CREATE, { i: { name, email, password, groups: chosen } });
+        // The form is ready for the next person (it kept the last one's name and password).
+        setName(''); setEmail(''); setPassword(''); setChosen([]);
       }
       setErrors({});
       onDone(t(user ? 'user_saved' : 'user_created', { name }));

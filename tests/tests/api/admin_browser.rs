@@ -249,6 +249,9 @@ async fn an_admin_manages_users_groups_tokens_and_emails_in_the_browser() {
     b.type_into("#nu-password", "a long password").await;
     b.click("#nu-form button[type=submit]").await;
     b.wait_for("Marta Ruiz ya puede entrar.").await;
+    // The form is empty again for the next person (it kept Marta's name and password).
+    b.wait_for_value("#nu-name", "").await;
+    b.wait_for_value("#nu-password", "").await;
 
     // A group with the portal setting, and Marta in it.
     b.type_into("#ng-name", "Gestores").await;
@@ -626,6 +629,9 @@ async fn an_admin_orders_and_edits_fields_with_a_live_preview() {
     );
     b.goto(&format!("{}/admin/cases/new", app.server.url)).await;
     b.wait_for_value("#f-status", "IN_PROGRESS").await;
+    // The owner shows as the one creating the case, as it will be saved.
+    b.wait_until("const o = document.getElementById('f-owner'); return o !== null && o.textContent.includes('Administrator');")
+        .await;
 }
 
 #[tokio::test]

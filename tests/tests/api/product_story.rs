@@ -142,11 +142,13 @@ async fn the_product_story_across_both_uis() {
     b.click("#send-invitation").await;
     b.wait_for("Invitación enviada a lucia@example.com.").await;
 
-    // A case for her, from her page: the client chosen already, the owner picked by name.
+    // A case for her, from her page: the client chosen already, the owner shown as the one
+    // creating it; changed, and picked again by name.
     b.click("a[href^='/admin/cases/new?client=']").await;
     b.wait_for("id=\"f-subject\"").await;
     b.wait_for("Lucía Pérez").await;
     b.type_into("#f-subject", "Declaración trimestral").await;
+    b.click("#f-owner button").await;
     b.type_into("#f-owner", "Admin").await;
     b.wait_for("Administrator</button>").await;
     b.click(".matches button").await;
