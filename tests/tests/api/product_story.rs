@@ -214,9 +214,23 @@ async fn the_product_story_across_both_uis() {
         unread - 1
     ))
     .await;
-    b.click(&format!("#bell-list a[href='/admin/cases/{portal_case}']"))
-        .await;
+    // Opening a notification's case from the bell reads it: the count goes down once more.
+    let before_open = b
+        .run("return Number(document.getElementById('bell-count').dataset.count);")
+        .await
+        .as_i64()
+        .unwrap();
+    assert!(before_open > 0, "the client's upload is still unread");
+    b.click(&format!(
+        "#bell-list li.unread a[href='/admin/cases/{portal_case}']"
+    ))
+    .await;
     b.wait_for("Alta en Hacienda").await;
+    b.wait_until(&format!(
+        "return document.getElementById('bell-count').dataset.count === '{}';",
+        before_open - 1
+    ))
+    .await;
     // The client's upload, marked in the documents and in Share (the activity log names the
     // file too, and may show before the documents have loaded).
     let page = b.wait_for("modelo-036.pdf</a>").await;
