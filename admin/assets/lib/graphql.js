@@ -1,7 +1,7 @@
 // /graphql, as any integrator uses it; the session is the HttpOnly cookie the sign-in set, so
 // no script ever holds a token.
 import { signal } from '../vendor/signals.module.js';
-import { adoptLanguage } from './i18n.js';
+import { adoptLanguage, lang } from './i18n.js';
 
 /** The signed-in user (`me`), `null` when signed out, `undefined` while not yet known. */
 export const me = signal(undefined);
@@ -40,6 +40,9 @@ export async function loadMe() {
     const data = await gql('{ me { id name email language groups { name admin } } }');
     me.value = data.me;
     if (data.me && data.me.language) adoptLanguage(data.me.language);
+    // Someone who never chose keeps the language the UI speaks to them (their browser's, or
+    // this browser's last choice), on their account: the emails Portico sends them follow it.
+    else if (data.me) await gql('mutation($l: String!) { setMyLanguage(language: $l) { id } }', { l: lang.value }).catch(() => {});
   } catch (e) {
     me.value = null;
   }

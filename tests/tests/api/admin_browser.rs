@@ -731,3 +731,42 @@ async fn select_options_with_accents_digits_and_marks_are_saved_from_the_ui() {
     .await;
     b.wait_for(">No<").await;
 }
+
+/// A staff user who reads the UI in English (their browser's language, or this browser's last
+/// choice) and never chose one gets their emails in English too: the language the UI speaks
+/// to them is kept on their account when they sign in (it stayed empty, and emails went out
+/// in Spanish).
+#[tokio::test]
+async fn the_language_a_staff_user_reads_is_kept_for_their_emails() {
+    let app = spawn_app().await;
+    app.staff("ana@example.com", &[]).await;
+    let b = Browser::start(true).await;
+    b.goto(&format!("{}/admin/cases", app.server.url)).await;
+    b.wait_for("Acceso del personal").await;
+    b.run("localStorage.setItem('portico.lang', 'en'); return null;")
+        .await;
+    b.refresh().await;
+    b.wait_for("Staff sign-in").await;
+    b.type_into("#email", "ana@example.com").await;
+    b.type_into("#password", "a long password").await;
+    b.click("form button[type=submit]").await;
+    b.wait_for("class=\"who\"").await;
+    let language = || async {
+        app.admin
+            .ok("{ staffUsers { email language } }", json!({}))
+            .await["staffUsers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["email"] == "ana@example.com")
+            .unwrap()["language"]
+            .clone()
+    };
+    for _ in 0..50 {
+        if language().await == json!("en") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(language().await, json!("en"));
+}
