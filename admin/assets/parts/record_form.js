@@ -8,7 +8,6 @@ import { t, builtin } from '../lib/i18n.js';
 import { optionValue, pickerKind, startValue, toForm, toInput, editable, byBlock } from '../lib/records.js';
 import { Picker } from './picker.js';
 
-
 function Widget({ def, value, set, error, idPrefix }) {
   const id = `${idPrefix}${def.key}`;
   const described = [def.help && `${id}-help`, error && `${id}-error`].filter(Boolean).join(' ') || undefined;
