@@ -82,111 +82,93 @@ impl FieldType {
     pub fn spec(self) -> TypeSpec {
         use FieldType as T;
         use ValueKind as V;
-        let text = |input, max: u32| TypeSpec {
-            value: V::Text,
+        // What every type starts from: no keywords beyond its JSON type, no length bound,
+        // open to clients.
+        let base = |value, input, json_type| TypeSpec {
+            value,
             input,
-            json_type: "string",
+            json_type,
             keywords: |_| json!({}),
             expects: |_| String::new(),
             portal_input: true,
-            max_length: Some(max),
+            max_length: None,
         };
+        let text = |input| base(V::Text, input, "string");
         match self {
             T::Text => TypeSpec {
                 expects: |_| "text of at most 1000 characters".into(),
-                ..text(Input::Text, 1000)
+                max_length: Some(1000),
+                ..text(Input::Text)
             },
             T::Textarea => TypeSpec {
                 expects: |_| "text of at most 100000 characters".into(),
-                ..text(Input::Textarea, 100_000)
+                max_length: Some(100_000),
+                ..text(Input::Textarea)
             },
             T::Email => TypeSpec {
                 keywords: |_| json!({"format": "email"}),
                 expects: |_| "an email address".into(),
-                ..text(Input::Email, 254)
+                max_length: Some(254),
+                ..text(Input::Email)
             },
             T::Phone => TypeSpec {
                 keywords: |_| json!({"pattern": "^[+0-9 ()./-]{3,40}$"}),
                 expects: |_| "a phone number (digits, spaces and + ( ) . / -)".into(),
-                max_length: None,
-                ..text(Input::Tel, 0)
+                ..text(Input::Tel)
             },
             T::Url => TypeSpec {
                 keywords: |_| json!({"format": "uri", "pattern": "^https?://"}),
                 expects: |_| "an http or https URL".into(),
-                ..text(Input::Url, 2000)
+                max_length: Some(2000),
+                ..text(Input::Url)
             },
             T::Number => TypeSpec {
-                value: V::Integer,
-                json_type: "integer",
                 // GraphQL's Int is 32 bits.
                 keywords: |_| json!({"minimum": i32::MIN, "maximum": i32::MAX}),
                 expects: |_| "a whole number between -2147483648 and 2147483647".into(),
-                max_length: None,
-                ..text(Input::Number, 0)
+                ..base(V::Integer, Input::Number, "integer")
             },
             T::Decimal => TypeSpec {
-                value: V::Decimal,
-                json_type: "number",
                 expects: |_| "a number".into(),
-                max_length: None,
-                ..text(Input::Decimal, 0)
+                ..base(V::Decimal, Input::Decimal, "number")
             },
             T::Boolean => TypeSpec {
-                value: V::Boolean,
-                json_type: "boolean",
                 expects: |_| "true or false".into(),
-                max_length: None,
-                ..text(Input::Checkbox, 0)
+                ..base(V::Boolean, Input::Checkbox, "boolean")
             },
             T::Date => TypeSpec {
-                value: V::Date,
                 keywords: |_| json!({"format": "date"}),
                 expects: |_| "a date (YYYY-MM-DD)".into(),
-                max_length: None,
-                ..text(Input::Date, 0)
+                ..base(V::Date, Input::Date, "string")
             },
             T::Datetime => TypeSpec {
-                value: V::DateTime,
                 keywords: |_| json!({"format": "date-time"}),
                 expects: |_| "a date and time (RFC 3339, e.g. 2026-11-23T09:30:00Z)".into(),
-                max_length: None,
-                ..text(Input::DateTime, 0)
+                ..base(V::DateTime, Input::DateTime, "string")
             },
             T::Select => TypeSpec {
-                value: V::Option,
-                json_type: "",
                 keywords: |f| json!({"enum": f.options}),
                 expects: |f| format!("one of: {}", f.options.join(", ")),
-                max_length: None,
-                ..text(Input::Select, 0)
+                // The `enum` says it all (and takes `null` when the field is optional).
+                ..base(V::Option, Input::Select, "")
             },
             T::Multiselect => TypeSpec {
-                value: V::Options,
-                json_type: "array",
                 keywords: |f| json!({"items": {"enum": f.options}, "uniqueItems": true}),
                 expects: |f| format!("a list of distinct values from: {}", f.options.join(", ")),
-                max_length: None,
-                ..text(Input::Checkboxes, 0)
+                ..base(V::Options, Input::Checkboxes, "array")
             },
             T::User => TypeSpec {
-                value: V::StaffUser,
-                json_type: "integer",
                 keywords: |_| json!({"minimum": 1}),
                 expects: |_| "the id of a staff user".into(),
                 // Staff users and contacts are not for clients to pick.
                 portal_input: false,
-                max_length: None,
-                ..text(Input::StaffUserPicker, 0)
+                ..base(V::StaffUser, Input::StaffUserPicker, "integer")
             },
             T::Contact => TypeSpec {
-                value: V::Contact,
-                json_type: "integer",
                 keywords: |_| json!({"minimum": 1}),
                 expects: |_| "the id of a contact".into(),
                 portal_input: false,
-                max_length: None,
-                ..text(Input::ContactPicker, 0)
+                ..base(V::Contact, Input::ContactPicker, "integer")
             },
         }
     }
