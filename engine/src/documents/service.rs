@@ -446,7 +446,7 @@ impl Engine {
     pub(crate) async fn download(&self, p: &Principal, id: i64) -> Result<Download> {
         self.authorize(p, Object::Case, Action::Read)?;
         let document = model::find(&self.reader(), id).await?;
-        let file = self.storage.store()?.open(&document.blob).await?;
+        let file = self.storage.store().open(&document.blob).await?;
         Ok(Download { document, file })
     }
 
@@ -470,7 +470,7 @@ impl Engine {
                 "downloads of this case's documents are not enabled for you".into(),
             ));
         }
-        let file = self.storage.store()?.open(&document.blob).await?;
+        let file = self.storage.store().open(&document.blob).await?;
         Ok(Download { document, file })
     }
 }

@@ -33,8 +33,8 @@ impl Storage {
         Storage { store, max_upload }
     }
 
-    pub(crate) fn store(&self) -> Result<&Arc<dyn BlobStore>> {
-        Ok(&self.store)
+    pub(crate) fn store(&self) -> &Arc<dyn BlobStore> {
+        &self.store
     }
 
     /// Streams the upload into the store and checks what it is; a refused file leaves no blob.
@@ -55,7 +55,7 @@ impl Storage {
 
     /// Removes blobs that no document or version refers to any more.
     pub(crate) async fn collect(&self, db: &impl Exec, hashes: &[String]) -> Result<()> {
-        let store = self.store()?;
+        let store = self.store();
         for h in hashes {
             if !model::blob_in_use(db, h).await? {
                 store.remove(h).await?;
@@ -66,7 +66,7 @@ impl Storage {
 
     /// Removes every blob nothing refers to (past the store's grace period); answers how many.
     pub(crate) async fn sweep(&self, db: &impl Exec) -> Result<usize> {
-        let store = self.store()?;
+        let store = self.store();
         let mut removed = 0;
         for name in store.names().await? {
             if !model::blob_in_use(db, &name).await? && store.remove(&name).await? {

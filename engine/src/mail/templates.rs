@@ -1,7 +1,7 @@
 //! Admins' versions of the emails: listed beside the built-in ones, checked by rendering
 //! before they are stored (a broken template must not reach the outbox), and reset by removal.
 
-use super::worker::{MailRenderer, RenderedMail};
+use super::worker::RenderedMail;
 use super::{EmailKind, TemplateOverride};
 use crate::Engine;
 use crate::db::{Exec, now_micros};
@@ -9,7 +9,6 @@ use crate::error::{EngineError, Result};
 use crate::identity::{Action, Object, Principal};
 use crate::metadata::system_fields::CONTACT_LANGUAGES;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use std::sync::Arc;
 
 /// One email in one language, as the admin's editor shows it.
 #[derive(Debug, Clone)]
@@ -68,14 +67,10 @@ async fn remove(db: &impl Exec, kind: EmailKind, language: &str) -> Result<()> {
 }
 
 impl Engine {
-    fn renderer(&self) -> Result<&Arc<dyn MailRenderer>> {
-        Ok(&self.mail_renderer)
-    }
-
     /// Every email in every language: the admin's version where there is one.
     pub(crate) async fn email_templates(&self, p: &Principal) -> Result<Vec<EmailTemplate>> {
         self.authorize(p, Object::EmailTemplate, Action::Read)?;
-        let renderer = self.renderer()?;
+        let renderer = &self.mail_renderer;
         let custom = stored(&self.reader()).await?;
         let mut out = Vec::new();
         for &kind in EmailKind::ALL {
@@ -180,7 +175,7 @@ impl Engine {
         language: &str,
         source: &TemplateOverride,
     ) -> Result<RenderedMail> {
-        let renderer = self.renderer()?.clone();
+        let renderer = self.mail_renderer.clone();
         let (language, source) = (language.to_owned(), source.clone());
         tokio::task::spawn_blocking(move || renderer.preview(kind, &language, &source))
             .await
