@@ -89,32 +89,35 @@ impl ApiError {
     }
 }
 
-/// The engine's errors, mapped once: 401, 403, 404, 400 (naming the field), 409, 422, 429;
-/// anything else (the database, the files) is [`ApiError::internal`].
+/// The HTTP status each code is answered with outside GraphQL execution.
+fn status_of(code: ErrorCode) -> StatusCode {
+    match code {
+        ErrorCode::Unauthenticated => StatusCode::UNAUTHORIZED,
+        ErrorCode::Forbidden => StatusCode::FORBIDDEN,
+        ErrorCode::NotFound => StatusCode::NOT_FOUND,
+        ErrorCode::Validation => StatusCode::BAD_REQUEST,
+        ErrorCode::Conflict | ErrorCode::PortalEmailConflict => StatusCode::CONFLICT,
+        ErrorCode::NotQualified => StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// The engine's errors, mapped once, by their code ([`EngineError::code`]); an `INTERNAL`
+/// one (the database, the files) is [`ApiError::internal`].
 impl From<EngineError> for ApiError {
     fn from(e: EngineError) -> Self {
-        let status = match &e {
-            EngineError::Unauthenticated => StatusCode::UNAUTHORIZED,
-            EngineError::Forbidden(_) => StatusCode::FORBIDDEN,
-            EngineError::NotFound { .. } => StatusCode::NOT_FOUND,
-            EngineError::Validation { .. } => StatusCode::BAD_REQUEST,
-            EngineError::Conflict { .. } | EngineError::PortalEmailConflict { .. } => {
-                StatusCode::CONFLICT
-            }
-            EngineError::NotQualified(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            EngineError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-            EngineError::Db(_)
-            | EngineError::Sqlite(_)
-            | EngineError::Io(_)
-            | EngineError::Internal(_) => return Self::internal(e),
-        };
+        let code = e.code();
+        if code == ErrorCode::Internal {
+            return Self::internal(e);
+        }
         let field = match &e {
             EngineError::Validation { field, .. } => Some(field.clone()),
             _ => None,
         };
         ApiError {
-            status,
-            code: e.code(),
+            status: status_of(code),
+            code,
             message: e.to_string(),
             field,
         }

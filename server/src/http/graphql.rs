@@ -175,7 +175,6 @@ async fn execute(
         Ok(s) => s,
         Err(e) => return ApiError::internal(e).into_response(),
     };
-    let address = client;
     // The request is assembled first, so that its parsed document (kept for its next use)
     // and variables are checked before it runs.
     let mut request = match prepared {
@@ -203,7 +202,7 @@ async fn execute(
         }
         request.set_parsed_query(doc);
     }
-    let request = request.data(RequestInfo::new(caller, Some(address.to_string())));
+    let request = request.data(RequestInfo::new(caller, Some(client.to_string())));
     let response = schema.execute(request).await;
     shape(media, response)
 }

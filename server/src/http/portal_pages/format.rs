@@ -115,7 +115,8 @@ pub fn field(
             .as_str()
             .map_or_else(|| value.to_string(), str::to_owned)
     };
-    match (def.field_type.spec().value, def.field_type.spec().input) {
+    let spec = def.field_type.spec();
+    match (spec.value, spec.input) {
         (ValueKind::Boolean, _) => (
             t.get(if value.as_bool() == Some(true) {
                 "yes"
