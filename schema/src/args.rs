@@ -66,6 +66,16 @@ pub fn opt_string(args: &ObjectAccessor<'_>, name: &str) -> Result<Option<String
     }
 }
 
+/// A text input that may be left out (`None`: unchanged) or set to null (`Some(None)`:
+/// cleared), as partial updates take it.
+pub fn nullable_string(args: &ObjectAccessor<'_>, name: &str) -> Result<Option<Option<String>>> {
+    match args.get(name) {
+        Some(v) if v.is_null() => Ok(Some(None)),
+        Some(v) => Ok(Some(Some(v.string()?.to_owned()))),
+        None => Ok(None),
+    }
+}
+
 pub fn opt_bool(args: &ObjectAccessor<'_>, name: &str) -> Result<Option<bool>> {
     match args.get(name) {
         Some(v) if !v.is_null() => Ok(Some(v.boolean()?)),

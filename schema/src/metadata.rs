@@ -1,6 +1,6 @@
 //! The metadata API: reading and changing field definitions.
 
-use crate::args::{engine_err, opt_bool, opt_i32, opt_string, staff, string};
+use crate::args::{engine_err, nullable_string, opt_bool, opt_i32, opt_string, staff, string};
 use crate::error::invalid;
 use async_graphql::dynamic::{
     Enum, Field, FieldFuture, FieldValue, InputObject, InputValue, Object, ObjectAccessor, TypeRef,
@@ -336,11 +336,6 @@ pub fn mutation_fields() -> Vec<Field> {
                 let entity = entity_arg(ctx.args.get("entity"), "entity")?;
                 let key = string(&ctx.args, "key")?;
                 let input = ctx.args.try_get("input")?.object()?;
-                let help = match input.get("help") {
-                    Some(v) if v.is_null() => Some(None),
-                    Some(v) => Some(Some(v.string()?.to_owned())),
-                    None => None,
-                };
                 let change = DefinitionChange {
                     label: opt_string(&input, "label")?,
                     options: strings(&input, "options")?,
@@ -348,14 +343,10 @@ pub fn mutation_fields() -> Vec<Field> {
                     active: opt_bool(&input, "active")?,
                     block: opt_string(&input, "block")?,
                     position: opt_i32(&input, "position")?,
-                    help,
+                    help: nullable_string(&input, "help")?,
                     portal_visible: opt_bool(&input, "portalVisible")?,
                     portal_editable: opt_bool(&input, "portalEditable")?,
-                    default_option: match input.get("defaultOption") {
-                        Some(v) if v.is_null() => Some(None),
-                        Some(v) => Some(Some(v.string()?.to_owned())),
-                        None => None,
-                    },
+                    default_option: nullable_string(&input, "defaultOption")?,
                     closed_options: strings(&input, "closedOptions")?,
                 };
                 let d = staff(&ctx)?
