@@ -174,11 +174,13 @@ impl Engine {
         {
             values.insert("owner".into(), json!(me.user_id));
         }
+        // The defaults the write fills in, filled in now: the portal-user rules judge the
+        // contact as it will be stored.
+        let values = write::with_defaults(meta, values);
         let txn = self.begin_write().await?;
         if entity == EntityKind::Contact {
             let allowed = self.allows(p, Object::Portal, Action::Manage);
-            let with_defaults = write::with_defaults(meta, values.clone());
-            portal_user::check(&txn, allowed, None, &with_defaults).await?;
+            portal_user::check(&txn, allowed, None, &values).await?;
         }
         let new = NewRecord {
             id: None,
