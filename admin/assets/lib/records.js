@@ -14,28 +14,30 @@ export const KINDS = {
   DEAL: { path: '/admin/deals', title: 'name', back: 'back_to_deals', columns: ['name', 'stage', 'amount', 'client', 'owner'] },
 };
 
-const RECORD_TYPES = `{ recordTypes { entity typeName one many create update createInput updateInput filter orderBy } }`;
-let recordTypes = null;
+/** The answer to `query` (a root field `field` that never changes while the page lives),
+ * fetched once and shared; a failed fetch is tried again next time. */
+function once(query, field) {
+  let answer = null;
+  return () => {
+    if (!answer) answer = gql(query).then((d) => d[field]).catch((e) => { answer = null; throw e; });
+    return answer;
+  };
+}
+
+const recordTypes = once(`{ recordTypes { entity typeName one many create update createInput updateInput filter orderBy } }`, 'recordTypes');
 
 /** The GraphQL names of `entity`'s record type (its root fields and input types), as the
- * server makes them; fetched once. */
+ * server makes them. */
 export async function names(entity) {
-  if (!recordTypes) recordTypes = gql(RECORD_TYPES).then((d) => d.recordTypes).catch((e) => { recordTypes = null; throw e; });
-  return (await recordTypes).find((r) => r.entity === entity);
+  return (await recordTypes()).find((r) => r.entity === entity);
 }
 
 const DEFS = `query($e: EntityKind!) { fieldDefinitions(entity: $e) {
   key label type options optionValues defaultOption required block position help system portalVisible } }`;
-const TYPES = `{ fieldTypes { type value input operators sortable hasOptions portalInput } }`;
-
-let types = null;
 
 /** Every field type as the server describes it (what its values are, how they are typed in
- * and filtered), fetched once: the UI decides none of it. */
-export function fieldTypes() {
-  if (!types) types = gql(TYPES).then((d) => d.fieldTypes).catch((e) => { types = null; throw e; });
-  return types;
-}
+ * and filtered): the UI decides none of it. */
+export const fieldTypes = once(`{ fieldTypes { type value input operators sortable hasOptions portalInput } }`, 'fieldTypes');
 
 /** `defs` with each one's type description as `spec`. */
 export async function withTypes(defs) {

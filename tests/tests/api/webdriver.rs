@@ -378,8 +378,6 @@ impl Browser {
 
     /// Saves the page at desktop and phone width under `docs/screenshots/<name>-{desktop,phone}.png`.
     pub async fn screenshots(&self, name: &str) {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshots");
-        std::fs::create_dir_all(&dir).unwrap();
         for (suffix, w, h) in [("desktop", 1280, 900), ("phone", 375, 812)] {
             self.resize(w, h).await;
             // The page as it opens, even when the address points further down (#documents).
@@ -389,9 +387,8 @@ impl Browser {
                 Some(json!({"script": "window.scrollTo(0, 0); return null;", "args": []})),
             )
             .await;
-            let png = self.call(reqwest::Method::GET, "/screenshot", None).await;
-            let bytes = base64(png.as_str().unwrap_or_default());
-            std::fs::write(dir.join(format!("{name}-{suffix}.png")), bytes).unwrap();
+            self.save_screenshot("/screenshot", &format!("{name}-{suffix}"))
+                .await;
         }
         // The narrowest phones: nothing may stick out sideways.
         self.resize(320, 700).await;
@@ -409,17 +406,18 @@ impl Browser {
     /// Saves one element (a form far down a long page) as it shows at desktop width, under
     /// `docs/screenshots/<name>.png`.
     pub async fn element_screenshot(&self, css: &str, name: &str) {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshots");
-        std::fs::create_dir_all(&dir).unwrap();
         self.resize(1280, 900).await;
         let id = self.find(css).await;
-        let png = self
-            .call(
-                reqwest::Method::GET,
-                &format!("/element/{id}/screenshot"),
-                None,
-            )
+        self.save_screenshot(&format!("/element/{id}/screenshot"), name)
             .await;
+    }
+
+    /// Takes the screenshot WebDriver's `path` answers and writes it to
+    /// `docs/screenshots/<name>.png`.
+    async fn save_screenshot(&self, path: &str, name: &str) {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        let png = self.call(reqwest::Method::GET, path, None).await;
         let bytes = base64(png.as_str().unwrap_or_default());
         std::fs::write(dir.join(format!("{name}.png")), bytes).unwrap();
     }
