@@ -2,6 +2,7 @@
 
 use crate::db::Exec;
 use crate::db::now_micros;
+use crate::db::tables::AuditEvents;
 use crate::error::Result;
 use crate::metadata::EntityKind;
 use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
@@ -65,15 +66,15 @@ pub(crate) async fn record(
     detail: &Value,
 ) -> Result<()> {
     let q = Query::insert()
-        .into_table("audit_events")
+        .into_table(AuditEvents::Table)
         .columns([
-            "entity",
-            "record_id",
-            "actor_id",
-            "actor_name",
-            "action",
-            "detail",
-            "at",
+            AuditEvents::Entity,
+            AuditEvents::RecordId,
+            AuditEvents::ActorId,
+            AuditEvents::ActorName,
+            AuditEvents::Action,
+            AuditEvents::Detail,
+            AuditEvents::At,
         ])
         .values_panic([
             entity.as_str().into(),
@@ -95,12 +96,18 @@ pub(crate) async fn events(
     record_id: i64,
 ) -> Result<Vec<AuditEvent>> {
     let q = Query::select()
-        .columns(["at", "actor_id", "actor_name", "action", "detail"])
-        .from("audit_events")
-        .and_where(Expr::col("entity").eq(entity.as_str()))
-        .and_where(Expr::col("record_id").eq(record_id))
-        .order_by("at", Order::Asc)
-        .order_by("id", Order::Asc)
+        .columns([
+            AuditEvents::At,
+            AuditEvents::ActorId,
+            AuditEvents::ActorName,
+            AuditEvents::Action,
+            AuditEvents::Detail,
+        ])
+        .from(AuditEvents::Table)
+        .and_where(Expr::col(AuditEvents::Entity).eq(entity.as_str()))
+        .and_where(Expr::col(AuditEvents::RecordId).eq(record_id))
+        .order_by(AuditEvents::At, Order::Asc)
+        .order_by(AuditEvents::Id, Order::Asc)
         .to_owned();
     db.query_all(&q)
         .await?

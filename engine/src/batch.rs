@@ -7,6 +7,7 @@
 
 use crate::Engine;
 use crate::db::Exec;
+use crate::db::tables::{CaseContacts, DocumentShares, Documents, Relationships};
 use crate::documents::{Document, DocumentQuery, Folder};
 use crate::error::Result;
 use crate::identity::{Action, Object, Principal, StaffUser};
@@ -52,11 +53,11 @@ impl Engine {
         let mut links: Vec<(i64, i64)> = Vec::new();
         for chunk in case_ids.chunks(CHUNK) {
             let q = Query::select()
-                .columns(["case_id", "contact_id"])
-                .from("case_contacts")
-                .and_where(Expr::col("case_id").is_in(chunk.iter().copied()))
-                .order_by("created_at", Order::Asc)
-                .order_by("contact_id", Order::Asc)
+                .columns([CaseContacts::CaseId, CaseContacts::ContactId])
+                .from(CaseContacts::Table)
+                .and_where(Expr::col(CaseContacts::CaseId).is_in(chunk.iter().copied()))
+                .order_by(CaseContacts::CreatedAt, Order::Asc)
+                .order_by(CaseContacts::ContactId, Order::Asc)
                 .to_owned();
             for row in reader.query_all(&q).await? {
                 links.push((row.get(0)?, row.get(1)?));
@@ -76,7 +77,9 @@ impl Engine {
         let mut out: HashMap<i64, Vec<Document>> = HashMap::new();
         for chunk in case_ids.chunks(CHUNK) {
             let mut q = crate::documents::select_documents();
-            q.and_where(Expr::col(("documents", "case_id")).is_in(chunk.iter().copied()));
+            q.and_where(
+                Expr::col((Documents::Table, Documents::CaseId)).is_in(chunk.iter().copied()),
+            );
             crate::documents::arrange_documents(&mut q, how);
             for doc in crate::documents::list_documents(&self.reader(), &q).await? {
                 out.entry(doc.case_id).or_default().push(doc);
@@ -113,10 +116,10 @@ impl Engine {
         let mut pairs: Vec<(i64, i64)> = Vec::new();
         for chunk in document_ids.chunks(CHUNK) {
             let q = Query::select()
-                .columns(["document_id", "contact_id"])
-                .from("document_shares")
-                .and_where(Expr::col("document_id").is_in(chunk.iter().copied()))
-                .order_by("contact_id", Order::Asc)
+                .columns([DocumentShares::DocumentId, DocumentShares::ContactId])
+                .from(DocumentShares::Table)
+                .and_where(Expr::col(DocumentShares::DocumentId).is_in(chunk.iter().copied()))
+                .order_by(DocumentShares::ContactId, Order::Asc)
                 .to_owned();
             for row in reader.query_all(&q).await? {
                 pairs.push((row.get(0)?, row.get(1)?));
@@ -137,13 +140,13 @@ impl Engine {
         for chunk in contact_ids.chunks(CHUNK) {
             let q = Query::select()
                 .columns(crate::records::relations::REL_COLUMNS)
-                .from("relationships")
+                .from(Relationships::Table)
                 .cond_where(
                     Cond::any()
-                        .add(Expr::col("individual_id").is_in(chunk.iter().copied()))
-                        .add(Expr::col("organisation_id").is_in(chunk.iter().copied())),
+                        .add(Expr::col(Relationships::IndividualId).is_in(chunk.iter().copied()))
+                        .add(Expr::col(Relationships::OrganisationId).is_in(chunk.iter().copied())),
                 )
-                .order_by("id", Order::Asc)
+                .order_by(Relationships::Id, Order::Asc)
                 .to_owned();
             for row in reader.query_all(&q).await? {
                 let rel = crate::records::relations::relationship(&row)?;

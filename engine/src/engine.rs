@@ -120,7 +120,11 @@ impl Engine {
             pg,
         } = crate::db::connect_pools(&config.database_url).await?;
         let pg = pg.map(Arc::new);
+        crate::db::tables::verify(&db).await?;
         metadata::seed_system_fields(&writer).await?;
+        let txn = writer.begin().await?;
+        crate::records::search_backfill(&txn).await?;
+        txn.commit().await?;
         let txn = writer.begin().await?;
         if policy::seed(&txn).await? {
             state::bump(&txn, state::Counter::Policy).await?;

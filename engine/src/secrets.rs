@@ -1,6 +1,7 @@
 //! The installation's own keys, made once and kept in the database so that every process
 //! signs and checks with the same one, and message authentication codes made with them.
 
+use crate::db::tables::InstallationSecrets;
 use crate::db::{Exec, now_micros};
 use crate::error::{EngineError, Result};
 use crate::identity::{hex, random_hex, unhex};
@@ -19,19 +20,27 @@ pub(crate) struct Key([u8; 32]);
 async fn load_or_create(db: &impl Exec, name: &str) -> Result<Key> {
     db.execute(
         &Query::insert()
-            .into_table("installation_secrets")
-            .columns(["name", "value", "created_at"])
+            .into_table(InstallationSecrets::Table)
+            .columns([
+                InstallationSecrets::Name,
+                InstallationSecrets::Value,
+                InstallationSecrets::CreatedAt,
+            ])
             .values_panic([name.into(), random_hex::<32>().into(), now_micros().into()])
-            .on_conflict(OnConflict::column("name").do_nothing().to_owned())
+            .on_conflict(
+                OnConflict::column(InstallationSecrets::Name)
+                    .do_nothing()
+                    .to_owned(),
+            )
             .to_owned(),
     )
     .await?;
     let row = db
         .query_one(
             &Query::select()
-                .column("value")
-                .from("installation_secrets")
-                .and_where(Expr::col("name").eq(name))
+                .column(InstallationSecrets::Value)
+                .from(InstallationSecrets::Table)
+                .and_where(Expr::col(InstallationSecrets::Name).eq(name))
                 .to_owned(),
         )
         .await?

@@ -1,8 +1,10 @@
 //! The `system_state` row: version counters that tell every process its caches are stale.
 
 use crate::db::Exec;
+use crate::db::tables::SystemState;
 use crate::error::Result;
 use sea_orm::Statement;
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Versions {
@@ -11,6 +13,8 @@ pub struct Versions {
     pub auth: i64,
 }
 
+/// Raw SQL on purpose: every request runs it (see `version_check`), and a fixed string skips
+/// building the statement each time. `db::tables::verify` checks these columns at start.
 pub(crate) async fn read(db: &impl Exec) -> Result<Versions> {
     let row = db
         .query_one_raw(Statement::from_string(
@@ -37,14 +41,15 @@ pub enum Counter {
 /// change become visible together.
 pub(crate) async fn bump(db: &impl Exec, counter: Counter) -> Result<()> {
     let col = match counter {
-        Counter::Metadata => "metadata_version",
-        Counter::Policy => "policy_version",
-        Counter::Auth => "auth_version",
+        Counter::Metadata => SystemState::MetadataVersion,
+        Counter::Policy => SystemState::PolicyVersion,
+        Counter::Auth => SystemState::AuthVersion,
     };
-    db.execute_raw(Statement::from_string(
-        db.backend(),
-        format!("UPDATE system_state SET {col} = {col} + 1 WHERE id = 1"),
-    ))
-    .await?;
+    let q = Query::update()
+        .table(SystemState::Table)
+        .value(col, Expr::col(col).add(1))
+        .and_where(Expr::col(SystemState::Id).eq(1))
+        .to_owned();
+    db.execute(&q).await?;
     Ok(())
 }

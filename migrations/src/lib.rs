@@ -17,6 +17,8 @@ mod m20261129_000008_access;
 mod m20261130_000009_staff_ui;
 mod m20261204_000010_secrets;
 mod m20261206_000011_option_meaning;
+mod m20261206_000012_link_use;
+mod m20261206_000013_search_words;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -37,6 +39,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000009_staff_ui::Migration),
             Box::new(m20261204_000010_secrets::Migration),
             Box::new(m20261206_000011_option_meaning::Migration),
+            Box::new(m20261206_000012_link_use::Migration),
+            Box::new(m20261206_000013_search_words::Migration),
         ]
     }
 }

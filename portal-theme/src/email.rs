@@ -328,6 +328,7 @@ mod tests {
             "case_number": "CAS-000042",
             "case_subject": "Factura \"duplicada\"",
             "activity": "Ana uploaded <b>receipt.pdf</b>",
+            "activities": ["Ana uploaded <b>receipt.pdf</b>"],
             "old_email": "ana@example.com",
             "new_email": "ana.lopez@example.com",
             "changed_by": "Bea",

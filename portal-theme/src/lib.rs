@@ -3,6 +3,7 @@
 //! so a release needs no files beside it; an admin may override an email's text in the
 //! database (rendered through [`email::EmailTemplates::render`] all the same).
 
+pub mod dates;
 pub mod email;
 pub mod i18n;
 pub mod pages;

@@ -66,6 +66,31 @@ pub fn opt_string(args: &ObjectAccessor<'_>, name: &str) -> Result<Option<String
     }
 }
 
+/// The `search` argument of a record list as a condition, when one was typed.
+pub fn search_condition(
+    args: &ObjectAccessor<'_>,
+) -> Result<Option<portico_engine::records::Condition>> {
+    Ok(opt_string(args, "search")?
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| portico_engine::records::Condition {
+            key: "search".into(),
+            op: portico_engine::records::Op::Search,
+            value: s.into(),
+        }))
+}
+
+/// The `search` argument's declaration, the same on every record list.
+pub fn search_argument() -> async_graphql::dynamic::InputValue {
+    async_graphql::dynamic::InputValue::new(
+        "search",
+        async_graphql::dynamic::TypeRef::named(async_graphql::dynamic::TypeRef::STRING),
+    )
+    .description(
+        "What a person types: each word must start a word of the record's title (a contact's \
+         name or email, a case's subject or number, a deal's name), ignoring case and accents.",
+    )
+}
+
 /// A text input that may be left out (`None`: unchanged) or set to null (`Some(None)`:
 /// cleared), as partial updates take it.
 pub fn nullable_string(args: &ObjectAccessor<'_>, name: &str) -> Result<Option<Option<String>>> {

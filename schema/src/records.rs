@@ -439,7 +439,7 @@ fn list_field(catalog: Arc<Catalog>, entity: EntityKind, plural: &str) -> Field 
         move |ctx| {
             let catalog = catalog.clone();
             FieldFuture::new(async move {
-                let conditions = conditions(
+                let mut conditions = conditions(
                     &catalog,
                     entity,
                     ctx.args
@@ -448,6 +448,7 @@ fn list_field(catalog: Arc<Catalog>, entity: EntityKind, plural: &str) -> Field 
                         .map(|f| f.object())
                         .transpose()?,
                 )?;
+                conditions.extend(crate::args::search_condition(&ctx.args)?);
                 let without_custom = !selects_custom(&catalog, entity, &ctx);
                 let query = ListQuery {
                     conditions: conditions.clone(),
@@ -478,6 +479,7 @@ fn list_field(catalog: Arc<Catalog>, entity: EntityKind, plural: &str) -> Field 
         "filter",
         TypeRef::named(names::record_filter(entity)),
     ))
+    .argument(crate::args::search_argument())
     .argument(
         InputValue::new("orderBy", TypeRef::named_nn_list(names::order_by(entity)))
             .description("Newest first when left out."),

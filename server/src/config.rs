@@ -45,6 +45,9 @@ pub struct Config {
     /// Origins besides the public URL's and the listen address's that serve our pages
     /// (`PORTICO_ALLOWED_ORIGINS`: another name the portal is reached by).
     pub allowed_origins: Vec<String>,
+    /// The zone dates in emails are written in (`PORTICO_TIME_ZONE`, an IANA name such as
+    /// `Europe/Madrid`; UTC when unset).
+    pub time_zone: portico_theme::dates::Tz,
 }
 
 /// 2 GiB: big scans and archives fit; a runaway upload does not fill the disk.
@@ -83,6 +86,7 @@ struct File {
     max_connections: Option<u64>,
     max_connections_per_address: Option<u64>,
     allowed_origins: Option<String>,
+    time_zone: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -136,6 +140,16 @@ fn trusted_proxies(raw: Option<String>) -> Result<Vec<Cidr>, ConfigError> {
 
 /// `PORTICO_ALLOWED_ORIGINS`: origins such as `https://clientes.example.com`, separated by
 /// commas or spaces.
+fn time_zone(raw: Option<String>) -> Result<portico_theme::dates::Tz, ConfigError> {
+    match raw.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(portico_theme::dates::Tz::UTC),
+        Some(name) => name.parse().map_err(|_| ConfigError::Invalid {
+            name: "PORTICO_TIME_ZONE",
+            message: format!("`{name}` is not a time zone such as Europe/Madrid"),
+        }),
+    }
+}
+
 fn allowed_origins(raw: Option<String>) -> Result<Vec<String>, ConfigError> {
     let Some(raw) = raw else {
         return Ok(Vec::new());
@@ -275,6 +289,7 @@ impl Config {
             allowed_origins: allowed_origins(
                 env("PORTICO_ALLOWED_ORIGINS").or(file.allowed_origins),
             )?,
+            time_zone: time_zone(env("PORTICO_TIME_ZONE").or(file.time_zone))?,
             mail_from,
             data_dir,
             database_url,

@@ -47,7 +47,8 @@ async fn open(config: &Config, public_url: &str) -> Result<(Arc<Engine>, Mainten
         path: config.data_dir.display().to_string(),
         source,
     })?;
-    let renderer = crate::mail::ThemeRenderer::new().map_err(ServeError::Mail)?;
+    let renderer =
+        crate::mail::ThemeRenderer::in_zone(config.time_zone).map_err(ServeError::Mail)?;
     Ok(Engine::open(EngineConfig {
         database_url: config.database_url.clone(),
         public_url: public_url.to_owned(),

@@ -4,8 +4,9 @@ import { useEffect, useState } from '../vendor/hooks.module.js';
 import { html } from '../lib/html.js';
 import { t } from '../lib/i18n.js';
 import { gql } from '../lib/graphql.js';
+import { foundBy } from '../lib/search.js';
 
-const CONTACTS = `query($q: String) { contacts(first: 8, filter: {name: {contains: $q}}, orderBy: [{field: "name"}]) {
+const CONTACTS = `query($q: String) { contacts(first: 8, search: $q, orderBy: [{field: "name"}]) {
   edges { node { id name email kind } } } }`;
 const USERS = `{ staffUsers { id name email active } }`;
 
@@ -15,8 +16,7 @@ async function search(kind, q) {
     return d.contacts.edges.map((e) => e.node);
   }
   const d = await gql(USERS);
-  const needle = q.toLowerCase();
-  return d.staffUsers.filter((u) => u.active && (u.name.toLowerCase().includes(needle) || u.email.toLowerCase().includes(needle))).slice(0, 8);
+  return d.staffUsers.filter((u) => u.active && foundBy(`${u.name} ${u.email}`, q)).slice(0, 8);
 }
 
 /** `value` is `{id, name}` or null; `onChange` gets the same. */

@@ -120,14 +120,13 @@ export function RecordList({ entity }) {
     if (!defs) return;
     const filter = {};
     for (const f of filters) filter[f.def.key] = { ...(filter[f.def.key] || {}), [f.op]: filterValue(f.def, f.op, f.value) };
-    if (q.get('q')) filter[kind.title] = { ...(filter[kind.title] || {}), contains: q.get('q') };
     const selection = [...new Set(['id', kind.title, ...columns.map(select)])].join(' ');
-    const query = (n) => `query($first: Int, $after: String, $filter: ${n.filter}, $orderBy: [${n.orderBy}!]) {
-      ${n.many}(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
+    const query = (n) => `query($first: Int, $after: String, $filter: ${n.filter}, $search: String, $orderBy: [${n.orderBy}!]) {
+      ${n.many}(first: $first, after: $after, filter: $filter, search: $search, orderBy: $orderBy) {
         totalCount pageInfo { hasNextPage endCursor } edges { node { ${selection} } } } }`;
     setPage(null);
     recordNames(entity)
-      .then((n) => gql(query(n), { first: 25, after: q.get('after') || null, filter, orderBy: [{ field: sort, direction: dir }] })
+      .then((n) => gql(query(n), { first: 25, after: q.get('after') || null, filter, search: q.get('q') || null, orderBy: [{ field: sort, direction: dir }] })
         .then((d) => { setPage(d[n.many]); setError(null); }))
       .catch((e) => setError(e.message));
   }, [path.value, defs]);

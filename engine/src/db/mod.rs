@@ -3,6 +3,7 @@
 mod exec;
 mod lite;
 mod pg;
+pub mod tables;
 
 pub(crate) use exec::{Exec, Reader, Row, STATEMENTS, Txn};
 pub(crate) use lite::{Lite, WriteGate};

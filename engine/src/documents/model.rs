@@ -1,8 +1,11 @@
 //! Documents and folders as rows: reading, ordering and searching them.
 
+use crate::db::tables::{DocumentVersions, Documents, Folders};
 use crate::db::{Exec, Row};
 use crate::error::{EngineError, Result};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Order, Query, SelectStatement};
+use sea_orm::sea_query::{
+    Expr, ExprTrait, Func, IntoIden, LikeExpr, Order, Query, SelectStatement,
+};
 
 /// Who put a document on the case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,29 +82,29 @@ pub struct DocumentQuery {
     pub search: Option<String>,
 }
 
-const COLUMNS: [&str; 14] = [
-    "id",
-    "case_id",
-    "folder_id",
-    "name",
-    "doc_type",
-    "origin",
-    "created_by",
-    "uploaded_by",
-    "blob",
-    "size",
-    "content_type",
-    "version",
-    "created_at",
-    "updated_at",
+const COLUMNS: [Documents; 14] = [
+    Documents::Id,
+    Documents::CaseId,
+    Documents::FolderId,
+    Documents::Name,
+    Documents::DocType,
+    Documents::Origin,
+    Documents::CreatedBy,
+    Documents::UploadedBy,
+    Documents::Blob,
+    Documents::Size,
+    Documents::ContentType,
+    Documents::Version,
+    Documents::CreatedAt,
+    Documents::UpdatedAt,
 ];
 
 pub(crate) fn select() -> SelectStatement {
     let mut q = Query::select();
     for c in COLUMNS {
-        q.column(("documents", c));
+        q.column((Documents::Table, c));
     }
-    q.from("documents");
+    q.from(Documents::Table);
     q
 }
 
@@ -127,7 +130,7 @@ pub(crate) fn decode(r: &Row) -> Result<Document> {
 
 pub(crate) async fn find(db: &impl Exec, id: i64) -> Result<Document> {
     let mut q = select();
-    q.and_where(Expr::col(("documents", "id")).eq(id));
+    q.and_where(Expr::col((Documents::Table, Documents::Id)).eq(id));
     match db.query_one(&q).await? {
         Some(r) => decode(&r),
         None => Err(EngineError::not_found("Document", id)),
@@ -148,7 +151,7 @@ pub(crate) fn arrange(q: &mut SelectStatement, how: &DocumentQuery) {
             .replace('%', "\\%")
             .replace('_', "\\_");
         q.and_where(
-            Expr::expr(Func::lower(Expr::col(("documents", "name"))))
+            Expr::expr(Func::lower(Expr::col((Documents::Table, Documents::Name))))
                 .like(LikeExpr::new(format!("%{escaped}%")).escape('\\')),
         );
     }
@@ -163,7 +166,7 @@ pub(crate) fn arrange(q: &mut SelectStatement, how: &DocumentQuery) {
         DocumentOrder::Created => "created_at",
     };
     q.order_by(("documents", col), order.clone())
-        .order_by(("documents", "id"), order);
+        .order_by((Documents::Table, Documents::Id), order);
 }
 
 pub(crate) async fn list(db: &impl Exec, q: &SelectStatement) -> Result<Vec<Document>> {
@@ -172,9 +175,15 @@ pub(crate) async fn list(db: &impl Exec, q: &SelectStatement) -> Result<Vec<Docu
 
 pub(crate) async fn folder(db: &impl Exec, id: i64) -> Result<Folder> {
     let q = Query::select()
-        .columns(["id", "case_id", "parent_id", "name", "created_at"])
-        .from("folders")
-        .and_where(Expr::col("id").eq(id))
+        .columns([
+            Folders::Id,
+            Folders::CaseId,
+            Folders::ParentId,
+            Folders::Name,
+            Folders::CreatedAt,
+        ])
+        .from(Folders::Table)
+        .and_where(Expr::col(Folders::Id).eq(id))
         .to_owned();
     match db.query_one(&q).await? {
         Some(r) => Ok(Folder {
@@ -195,11 +204,17 @@ pub(crate) async fn folders(db: &impl Exec, case_id: i64) -> Result<Vec<Folder>>
 /// The folders of several cases, by name.
 pub(crate) async fn folders_of(db: &impl Exec, case_ids: &[i64]) -> Result<Vec<Folder>> {
     let q = Query::select()
-        .columns(["id", "case_id", "parent_id", "name", "created_at"])
-        .from("folders")
-        .and_where(Expr::col("case_id").is_in(case_ids.iter().copied()))
-        .order_by("name", Order::Asc)
-        .order_by("id", Order::Asc)
+        .columns([
+            Folders::Id,
+            Folders::CaseId,
+            Folders::ParentId,
+            Folders::Name,
+            Folders::CreatedAt,
+        ])
+        .from(Folders::Table)
+        .and_where(Expr::col(Folders::CaseId).is_in(case_ids.iter().copied()))
+        .order_by(Folders::Name, Order::Asc)
+        .order_by(Folders::Id, Order::Asc)
         .to_owned();
     db.query_all(&q)
         .await?
@@ -218,11 +233,18 @@ pub(crate) async fn folders_of(db: &impl Exec, case_ids: &[i64]) -> Result<Vec<F
 
 /// Whether any document or earlier version still names a blob.
 pub(crate) async fn blob_in_use(db: &impl Exec, hash: &str) -> Result<bool> {
-    for table in ["documents", "document_versions"] {
+    let holders = [
+        (Documents::Table.into_iden(), Documents::Blob.into_iden()),
+        (
+            DocumentVersions::Table.into_iden(),
+            DocumentVersions::Blob.into_iden(),
+        ),
+    ];
+    for (table, blob) in holders {
         let q = Query::select()
             .expr(Expr::val(1))
             .from(table)
-            .and_where(Expr::col("blob").eq(hash))
+            .and_where(Expr::col(blob).eq(hash))
             .limit(1)
             .to_owned();
         if db.query_one(&q).await?.is_some() {

@@ -8,6 +8,7 @@ use super::storage::Upload;
 use crate::Engine;
 use crate::audit;
 use crate::audit::AuditAction;
+use crate::db::tables::{Cases, DocumentVersions, Documents, Folders};
 use crate::db::{Exec, now_micros};
 use crate::error::{EngineError, Result};
 use crate::identity::{Action, Object, Principal};
@@ -34,9 +35,9 @@ pub enum UploadTarget {
 
 async fn case_exists(db: &impl Exec, case_id: i64) -> Result<()> {
     let q = Query::select()
-        .column("id")
-        .from("cases")
-        .and_where(Expr::col("id").eq(case_id))
+        .column(Cases::Id)
+        .from(Cases::Table)
+        .and_where(Expr::col(Cases::Id).eq(case_id))
         .to_owned();
     match db.query_one(&q).await? {
         Some(_) => Ok(()),
@@ -92,21 +93,21 @@ impl Engine {
                 .await?;
         }
         let q = Query::insert()
-            .into_table("documents")
+            .into_table(Documents::Table)
             .columns([
-                "case_id",
-                "folder_id",
-                "name",
-                "doc_type",
-                "origin",
-                "created_by",
-                "uploaded_by",
-                "blob",
-                "size",
-                "content_type",
-                "version",
-                "created_at",
-                "updated_at",
+                Documents::CaseId,
+                Documents::FolderId,
+                Documents::Name,
+                Documents::DocType,
+                Documents::Origin,
+                Documents::CreatedBy,
+                Documents::UploadedBy,
+                Documents::Blob,
+                Documents::Size,
+                Documents::ContentType,
+                Documents::Version,
+                Documents::CreatedAt,
+                Documents::UpdatedAt,
             ])
             .values_panic([
                 case_id.into(),
@@ -123,7 +124,7 @@ impl Engine {
                 now.into(),
                 now.into(),
             ])
-            .returning_col("id")
+            .returning_col(Documents::Id)
             .to_owned();
         let id = crate::db::insert_id(&txn, &q).await?;
         record_version(
@@ -250,7 +251,7 @@ impl Engine {
     ) -> Result<Vec<Document>> {
         self.authorize(p, Object::Case, Action::Read)?;
         let mut q = model::select();
-        q.and_where(Expr::col(("documents", "case_id")).eq(case_id));
+        q.and_where(Expr::col((Documents::Table, Documents::CaseId)).eq(case_id));
         model::arrange(&mut q, how);
         model::list(&self.reader(), &q).await
     }
@@ -267,12 +268,12 @@ impl Engine {
         let doc = model::find(&txn, id).await?;
         txn.execute(
             &Query::update()
-                .table("documents")
+                .table(Documents::Table)
                 .values([
-                    ("name", name.clone().into()),
-                    ("updated_at", now_micros().into()),
+                    (Documents::Name, name.clone().into()),
+                    (Documents::UpdatedAt, now_micros().into()),
                 ])
-                .and_where(Expr::col("id").eq(id))
+                .and_where(Expr::col(Documents::Id).eq(id))
                 .to_owned(),
         )
         .await?;
@@ -311,15 +312,15 @@ impl Engine {
         let version = doc.version + 1;
         txn.execute(
             &Query::update()
-                .table("documents")
+                .table(Documents::Table)
                 .values([
-                    ("blob", stored.blob.hash.clone().into()),
-                    ("size", (stored.blob.size as i64).into()),
-                    ("content_type", stored.content_type.clone().into()),
-                    ("version", version.into()),
-                    ("updated_at", now_micros().into()),
+                    (Documents::Blob, stored.blob.hash.clone().into()),
+                    (Documents::Size, (stored.blob.size as i64).into()),
+                    (Documents::ContentType, stored.content_type.clone().into()),
+                    (Documents::Version, version.into()),
+                    (Documents::UpdatedAt, now_micros().into()),
                 ])
-                .and_where(Expr::col("id").eq(id))
+                .and_where(Expr::col(Documents::Id).eq(id))
                 .to_owned(),
         )
         .await?;
@@ -353,9 +354,9 @@ impl Engine {
         let txn = self.begin_write().await?;
         let doc = model::find(&txn, id).await?;
         let q = Query::select()
-            .column("blob")
-            .from("document_versions")
-            .and_where(Expr::col("document_id").eq(id))
+            .column(DocumentVersions::Blob)
+            .from(DocumentVersions::Table)
+            .and_where(Expr::col(DocumentVersions::DocumentId).eq(id))
             .to_owned();
         let mut blobs = Vec::new();
         for r in txn.query_all(&q).await? {
@@ -363,8 +364,8 @@ impl Engine {
         }
         txn.execute(
             &Query::delete()
-                .from_table("documents")
-                .and_where(Expr::col("id").eq(id))
+                .from_table(Documents::Table)
+                .and_where(Expr::col(Documents::Id).eq(id))
                 .to_owned(),
         )
         .await?;
@@ -404,8 +405,14 @@ impl Engine {
             return Err(EngineError::not_found("Folder", parent));
         }
         let q = Query::insert()
-            .into_table("folders")
-            .columns(["case_id", "parent_id", "name", "created_by", "created_at"])
+            .into_table(Folders::Table)
+            .columns([
+                Folders::CaseId,
+                Folders::ParentId,
+                Folders::Name,
+                Folders::CreatedBy,
+                Folders::CreatedAt,
+            ])
             .values_panic([
                 case_id.into(),
                 parent_id.into(),
@@ -417,7 +424,7 @@ impl Engine {
                 .into(),
                 now_micros().into(),
             ])
-            .returning_col("id")
+            .returning_col(Folders::Id)
             .to_owned();
         let id = crate::db::insert_id(&txn, &q).await?;
         let folder = model::folder(&txn, id).await?;
@@ -485,14 +492,14 @@ async fn record_version(
 ) -> Result<()> {
     db.execute(
         &Query::insert()
-            .into_table("document_versions")
+            .into_table(DocumentVersions::Table)
             .columns([
-                "document_id",
-                "version",
-                "blob",
-                "size",
-                "content_type",
-                "created_at",
+                DocumentVersions::DocumentId,
+                DocumentVersions::Version,
+                DocumentVersions::Blob,
+                DocumentVersions::Size,
+                DocumentVersions::ContentType,
+                DocumentVersions::CreatedAt,
             ])
             .values_panic([
                 id.into(),

@@ -6,6 +6,7 @@ use super::model::{self, Document, DocumentQuery};
 use crate::Engine;
 use crate::audit;
 use crate::audit::AuditAction;
+use crate::db::tables::{DocumentShares, Documents};
 use crate::db::{Exec, now_micros};
 use crate::error::{EngineError, Result};
 use crate::identity::{Action, Object, Principal};
@@ -18,9 +19,9 @@ use serde_json::json;
 pub(crate) async fn is_shared(db: &impl Exec, document_id: i64, contact_id: i64) -> Result<bool> {
     let q = Query::select()
         .expr(Expr::val(1))
-        .from("document_shares")
-        .and_where(Expr::col("document_id").eq(document_id))
-        .and_where(Expr::col("contact_id").eq(contact_id))
+        .from(DocumentShares::Table)
+        .and_where(Expr::col(DocumentShares::DocumentId).eq(document_id))
+        .and_where(Expr::col(DocumentShares::ContactId).eq(contact_id))
         .to_owned();
     Ok(db.query_one(&q).await?.is_some())
 }
@@ -36,8 +37,13 @@ pub(crate) async fn share(
     }
     db.execute(
         &Query::insert()
-            .into_table("document_shares")
-            .columns(["document_id", "contact_id", "case_id", "created_at"])
+            .into_table(DocumentShares::Table)
+            .columns([
+                DocumentShares::DocumentId,
+                DocumentShares::ContactId,
+                DocumentShares::CaseId,
+                DocumentShares::CreatedAt,
+            ])
             .values_panic([
                 document_id.into(),
                 contact_id.into(),
@@ -69,10 +75,10 @@ pub(crate) async fn can_download(db: &impl Exec, case_id: i64, contact_id: i64) 
 /// Documents shared with or uploaded by the contact on the case (still visible to them).
 pub(crate) async fn shared_count(db: &impl Exec, case_id: i64, contact_id: i64) -> Result<i64> {
     let q = Query::select()
-        .expr(Expr::col("document_id").count())
-        .from("document_shares")
-        .and_where(Expr::col("case_id").eq(case_id))
-        .and_where(Expr::col("contact_id").eq(contact_id))
+        .expr(Expr::col(DocumentShares::DocumentId).count())
+        .from(DocumentShares::Table)
+        .and_where(Expr::col(DocumentShares::CaseId).eq(case_id))
+        .and_where(Expr::col(DocumentShares::ContactId).eq(contact_id))
         .to_owned();
     Ok(match db.query_one(&q).await? {
         Some(r) => r.get(0)?,
@@ -87,14 +93,14 @@ async fn shared_list(
     how: &DocumentQuery,
 ) -> Result<Vec<Document>> {
     let shared = Query::select()
-        .column("document_id")
-        .from("document_shares")
-        .and_where(Expr::col("case_id").eq(case_id))
-        .and_where(Expr::col("contact_id").eq(contact_id))
+        .column(DocumentShares::DocumentId)
+        .from(DocumentShares::Table)
+        .and_where(Expr::col(DocumentShares::CaseId).eq(case_id))
+        .and_where(Expr::col(DocumentShares::ContactId).eq(contact_id))
         .to_owned();
     let mut q = model::select();
-    q.and_where(Expr::col(("documents", "case_id")).eq(case_id))
-        .and_where(Expr::col(("documents", "id")).in_subquery(shared));
+    q.and_where(Expr::col((Documents::Table, Documents::CaseId)).eq(case_id))
+        .and_where(Expr::col((Documents::Table, Documents::Id)).in_subquery(shared));
     model::arrange(&mut q, how);
     model::list(db, &q).await
 }
@@ -162,10 +168,10 @@ impl Engine {
         let removed = txn
             .execute(
                 &Query::delete()
-                    .from_table("document_shares")
-                    .and_where(Expr::col("case_id").eq(case_id))
-                    .and_where(Expr::col("contact_id").eq(contact_id))
-                    .and_where(Expr::col("document_id").eq(document_id))
+                    .from_table(DocumentShares::Table)
+                    .and_where(Expr::col(DocumentShares::CaseId).eq(case_id))
+                    .and_where(Expr::col(DocumentShares::ContactId).eq(contact_id))
+                    .and_where(Expr::col(DocumentShares::DocumentId).eq(document_id))
                     .to_owned(),
             )
             .await?;
@@ -204,9 +210,9 @@ impl Engine {
     ) -> Result<Vec<i64>> {
         self.authorize(p, Object::Case, Action::Read)?;
         let q = Query::select()
-            .column("contact_id")
-            .from("document_shares")
-            .and_where(Expr::col("document_id").eq(document_id))
+            .column(DocumentShares::ContactId)
+            .from(DocumentShares::Table)
+            .and_where(Expr::col(DocumentShares::DocumentId).eq(document_id))
             .to_owned();
         crate::db::ids(&self.reader(), &q).await
     }

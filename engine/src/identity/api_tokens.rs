@@ -8,6 +8,7 @@
 use super::staff::check_name;
 use super::{Action, ApiToken, Object, Principal, new_token};
 use crate::Engine;
+use crate::db::tables::ApiTokens;
 use crate::db::{Exec, now_micros};
 use crate::error::{EngineError, Result};
 use crate::state::{self, Counter};
@@ -16,13 +17,13 @@ use sea_orm::sea_query::{Cond, Expr, ExprTrait, Order, Query};
 /// How often, at most, a token's "last used" time is written per process.
 const LAST_USED_PRECISION_MICROS: i64 = 60 * 1_000_000;
 
-const COLUMNS: [&str; 6] = [
-    "id",
-    "name",
-    "user_id",
-    "created_at",
-    "last_used_at",
-    "expires_at",
+const COLUMNS: [ApiTokens; 6] = [
+    ApiTokens::Id,
+    ApiTokens::Name,
+    ApiTokens::UserId,
+    ApiTokens::CreatedAt,
+    ApiTokens::LastUsedAt,
+    ApiTokens::ExpiresAt,
 ];
 
 fn token_row(row: &crate::db::Row) -> Result<ApiToken> {
@@ -40,13 +41,13 @@ fn token_row(row: &crate::db::Row) -> Result<ApiToken> {
 /// The user behind a live token (not expired), with its expiry for the session cache.
 pub(crate) async fn lookup(db: &impl Exec, hash: &str) -> Result<Option<(i64, Option<i64>)>> {
     let q = Query::select()
-        .columns(["user_id", "expires_at"])
-        .from("api_tokens")
-        .and_where(Expr::col("token_hash").eq(hash))
+        .columns([ApiTokens::UserId, ApiTokens::ExpiresAt])
+        .from(ApiTokens::Table)
+        .and_where(Expr::col(ApiTokens::TokenHash).eq(hash))
         .cond_where(
             Cond::any()
-                .add(Expr::col("expires_at").is_null())
-                .add(Expr::col("expires_at").gt(now_micros())),
+                .add(Expr::col(ApiTokens::ExpiresAt).is_null())
+                .add(Expr::col(ApiTokens::ExpiresAt).gt(now_micros())),
         )
         .to_owned();
     Ok(match db.query_one(&q).await? {
@@ -58,8 +59,8 @@ pub(crate) async fn lookup(db: &impl Exec, hash: &str) -> Result<Option<(i64, Op
 pub(crate) async fn revoke_all(db: &impl Exec, user_id: i64) -> Result<()> {
     db.execute(
         &Query::delete()
-            .from_table("api_tokens")
-            .and_where(Expr::col("user_id").eq(user_id))
+            .from_table(ApiTokens::Table)
+            .and_where(Expr::col(ApiTokens::UserId).eq(user_id))
             .to_owned(),
     )
     .await?;
@@ -89,8 +90,14 @@ impl Engine {
         }
         let (token, hash) = new_token("pat_");
         let q = Query::insert()
-            .into_table("api_tokens")
-            .columns(["name", "token_hash", "user_id", "created_at", "expires_at"])
+            .into_table(ApiTokens::Table)
+            .columns([
+                ApiTokens::Name,
+                ApiTokens::TokenHash,
+                ApiTokens::UserId,
+                ApiTokens::CreatedAt,
+                ApiTokens::ExpiresAt,
+            ])
             .values_panic([
                 name.clone().into(),
                 hash.into(),
@@ -98,7 +105,7 @@ impl Engine {
                 now.into(),
                 expires_at.into(),
             ])
-            .returning_col("id")
+            .returning_col(ApiTokens::Id)
             .to_owned();
         let txn = self.begin_write().await?;
         let id = crate::db::insert_id(&txn, &q).await?;
@@ -124,9 +131,9 @@ impl Engine {
         let owner = self.token_owner_in_reach(p, user_id)?;
         let q = Query::select()
             .columns(COLUMNS)
-            .from("api_tokens")
-            .and_where(Expr::col("user_id").eq(owner))
-            .order_by("id", Order::Desc)
+            .from(ApiTokens::Table)
+            .and_where(Expr::col(ApiTokens::UserId).eq(owner))
+            .order_by(ApiTokens::Id, Order::Desc)
             .to_owned();
         self.reader()
             .query_all(&q)
@@ -144,9 +151,10 @@ impl Engine {
         };
         let admin = self.allows(p, Object::StaffUser, Action::Update);
         let mut q = Query::delete();
-        q.from_table("api_tokens").and_where(Expr::col("id").eq(id));
+        q.from_table(ApiTokens::Table)
+            .and_where(Expr::col(ApiTokens::Id).eq(id));
         if !admin {
-            q.and_where(Expr::col("user_id").eq(me.user_id));
+            q.and_where(Expr::col(ApiTokens::UserId).eq(me.user_id));
         }
         let txn = self.begin_write().await?;
         if txn.execute(&q).await? == 0 {
@@ -184,9 +192,9 @@ impl Engine {
         let txn = self.begin_write().await?;
         txn.execute(
             &Query::update()
-                .table("api_tokens")
-                .value("last_used_at", now)
-                .and_where(Expr::col("token_hash").eq(hash))
+                .table(ApiTokens::Table)
+                .value(ApiTokens::LastUsedAt, now)
+                .and_where(Expr::col(ApiTokens::TokenHash).eq(hash))
                 .to_owned(),
         )
         .await?;

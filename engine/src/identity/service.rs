@@ -14,6 +14,7 @@ use crate::Engine;
 use crate::access::StaffHandle;
 use crate::db::Exec;
 use crate::db::now_micros;
+use crate::db::tables::{PermissionGroups, StaffUsers};
 use crate::error::{EngineError, Result};
 use crate::state::{self, Counter};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
@@ -62,8 +63,8 @@ impl Engine {
         password: Option<&str>,
     ) -> Result<Bootstrap> {
         let any = Query::select()
-            .column("id")
-            .from("staff_users")
+            .column(StaffUsers::Id)
+            .from(StaffUsers::Table)
             .limit(1)
             .to_owned();
         if self.reader().query_one(&any).await?.is_some() {
@@ -256,10 +257,10 @@ impl Engine {
         let Some(existing) = staff::find_user(&txn, id).await? else {
             return Err(EngineError::not_found("StaffUser", id));
         };
-        let mut sets: Vec<(&str, sea_orm::sea_query::SimpleExpr)> =
-            vec![("updated_at", now_micros().into())];
+        let mut sets: Vec<(StaffUsers, sea_orm::sea_query::SimpleExpr)> =
+            vec![(StaffUsers::UpdatedAt, now_micros().into())];
         if let Some(name) = change.name {
-            sets.push(("name", check_name(&name, "name")?.into()));
+            sets.push((StaffUsers::Name, check_name(&name, "name")?.into()));
         }
         let email = match change.email {
             Some(email) => Some(check_email(&email, "email")?),
@@ -271,19 +272,19 @@ impl Engine {
                     "a staff user with email {email} exists"
                 )));
             }
-            sets.push(("email", email.into()));
+            sets.push((StaffUsers::Email, email.into()));
         }
         if let Some(h) = hash {
-            sets.push(("password_hash", h.into()));
+            sets.push((StaffUsers::PasswordHash, h.into()));
         }
         if let Some(active) = change.active {
-            sets.push(("active", active.into()));
+            sets.push((StaffUsers::Active, active.into()));
         }
         txn.execute(
             &Query::update()
-                .table("staff_users")
+                .table(StaffUsers::Table)
                 .values(sets)
-                .and_where(Expr::col("id").eq(id))
+                .and_where(Expr::col(StaffUsers::Id).eq(id))
                 .to_owned(),
         )
         .await
@@ -347,12 +348,12 @@ impl Engine {
         let txn = self.begin_write().await?;
         txn.execute(
             &Query::update()
-                .table("staff_users")
+                .table(StaffUsers::Table)
                 .values([
-                    ("language", language.into()),
-                    ("updated_at", now_micros().into()),
+                    (StaffUsers::Language, language.into()),
+                    (StaffUsers::UpdatedAt, now_micros().into()),
                 ])
-                .and_where(Expr::col("id").eq(me.user_id))
+                .and_where(Expr::col(StaffUsers::Id).eq(me.user_id))
                 .to_owned(),
         )
         .await?;
@@ -401,12 +402,12 @@ impl Engine {
         self.throttle.cleared(&txn, "staff", &user.email).await?;
         txn.execute(
             &Query::update()
-                .table("staff_users")
+                .table(StaffUsers::Table)
                 .values([
-                    ("password_hash", hash.into()),
-                    ("updated_at", now_micros().into()),
+                    (StaffUsers::PasswordHash, hash.into()),
+                    (StaffUsers::UpdatedAt, now_micros().into()),
                 ])
-                .and_where(Expr::col("id").eq(me.user_id))
+                .and_where(Expr::col(StaffUsers::Id).eq(me.user_id))
                 .to_owned(),
         )
         .await?;
@@ -497,13 +498,13 @@ impl Engine {
         }
         txn.execute(
             &Query::update()
-                .table("permission_groups")
+                .table(PermissionGroups::Table)
                 .values([
-                    ("name", group.name.clone().into()),
-                    ("admin", group.admin.into()),
-                    ("portal_access", group.portal_access.into()),
+                    (PermissionGroups::Name, group.name.clone().into()),
+                    (PermissionGroups::Admin, group.admin.into()),
+                    (PermissionGroups::PortalAccess, group.portal_access.into()),
                 ])
-                .and_where(Expr::col("id").eq(id))
+                .and_where(Expr::col(PermissionGroups::Id).eq(id))
                 .to_owned(),
         )
         .await

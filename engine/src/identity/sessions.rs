@@ -5,6 +5,7 @@ use super::principal::{Principal, StaffPrincipal};
 use super::staff::StaffUser;
 use crate::db::Exec;
 use crate::db::now_micros;
+use crate::db::tables::{Sessions, StaffUsers};
 use crate::error::Result;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use std::collections::HashMap;
@@ -147,11 +148,11 @@ pub(crate) async fn lookup_staff(
         }
     } else {
         let q = Query::select()
-            .columns(["subject_id", "id", "expires_at"])
-            .from("sessions")
-            .and_where(Expr::col("token_hash").eq(hash))
-            .and_where(Expr::col("audience").eq("staff"))
-            .and_where(Expr::col("expires_at").gt(now_micros()))
+            .columns([Sessions::SubjectId, Sessions::Id, Sessions::ExpiresAt])
+            .from(Sessions::Table)
+            .and_where(Expr::col(Sessions::TokenHash).eq(hash))
+            .and_where(Expr::col(Sessions::Audience).eq("staff"))
+            .and_where(Expr::col(Sessions::ExpiresAt).gt(now_micros()))
             .to_owned();
         match db.query_one(&q).await? {
             Some(row) => (row.get(0)?, Some(row.get(1)?), Some(row.get(2)?)),
@@ -159,9 +160,9 @@ pub(crate) async fn lookup_staff(
         }
     };
     let q = Query::select()
-        .columns(["name", "active"])
-        .from("staff_users")
-        .and_where(Expr::col("id").eq(user_id))
+        .columns([StaffUsers::Name, StaffUsers::Active])
+        .from(StaffUsers::Table)
+        .and_where(Expr::col(StaffUsers::Id).eq(user_id))
         .to_owned();
     let Some(row) = db.query_one(&q).await? else {
         return Ok(None);
@@ -186,13 +187,13 @@ pub(crate) async fn insert_session(
     expires_at: i64,
 ) -> Result<()> {
     let q = Query::insert()
-        .into_table("sessions")
+        .into_table(Sessions::Table)
         .columns([
-            "token_hash",
-            "audience",
-            "subject_id",
-            "expires_at",
-            "created_at",
+            Sessions::TokenHash,
+            Sessions::Audience,
+            Sessions::SubjectId,
+            Sessions::ExpiresAt,
+            Sessions::CreatedAt,
         ])
         .values_panic([
             hash.into(),
@@ -205,8 +206,8 @@ pub(crate) async fn insert_session(
     db.execute(&q).await?;
     // Expired sessions are of no use to anyone.
     let q = Query::delete()
-        .from_table("sessions")
-        .and_where(Expr::col("expires_at").lt(now_micros()))
+        .from_table(Sessions::Table)
+        .and_where(Expr::col(Sessions::ExpiresAt).lt(now_micros()))
         .to_owned();
     db.execute(&q).await?;
     Ok(())
@@ -214,8 +215,8 @@ pub(crate) async fn insert_session(
 
 pub(crate) async fn delete_session(db: &impl Exec, id: i64) -> Result<()> {
     let q = Query::delete()
-        .from_table("sessions")
-        .and_where(Expr::col("id").eq(id))
+        .from_table(Sessions::Table)
+        .and_where(Expr::col(Sessions::Id).eq(id))
         .to_owned();
     db.execute(&q).await?;
     Ok(())
@@ -224,11 +225,11 @@ pub(crate) async fn delete_session(db: &impl Exec, id: i64) -> Result<()> {
 /// Ends a staff user's sessions, all of them or all but `except`.
 pub(crate) async fn end_sessions(db: &impl Exec, user_id: i64, except: Option<i64>) -> Result<()> {
     let mut q = Query::delete();
-    q.from_table("sessions")
-        .and_where(Expr::col("audience").eq("staff"))
-        .and_where(Expr::col("subject_id").eq(user_id));
+    q.from_table(Sessions::Table)
+        .and_where(Expr::col(Sessions::Audience).eq("staff"))
+        .and_where(Expr::col(Sessions::SubjectId).eq(user_id));
     if let Some(id) = except {
-        q.and_where(Expr::col("id").ne(id));
+        q.and_where(Expr::col(Sessions::Id).ne(id));
     }
     db.execute(&q).await?;
     Ok(())

@@ -2,9 +2,10 @@
 //! groups translate into.
 
 use crate::db::now_micros;
+use crate::db::tables::{PermissionGroups, StaffUserGroups, StaffUsers};
 use crate::db::{Exec, Row};
 use crate::error::{EngineError, Result};
-use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, JoinType, Order, Query};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct StaffUser {
@@ -97,10 +98,10 @@ pub(crate) fn check_email(email: &str, field: &str) -> Result<String> {
 
 pub(crate) async fn user_groups(db: &impl Exec, user_id: i64) -> Result<Vec<i64>> {
     let q = Query::select()
-        .column("group_id")
-        .from("staff_user_groups")
-        .and_where(Expr::col("user_id").eq(user_id))
-        .order_by("group_id", Order::Asc)
+        .column(StaffUserGroups::GroupId)
+        .from(StaffUserGroups::Table)
+        .and_where(Expr::col(StaffUserGroups::UserId).eq(user_id))
+        .order_by(StaffUserGroups::GroupId, Order::Asc)
         .to_owned();
     crate::db::ids(db, &q).await
 }
@@ -117,13 +118,46 @@ fn user_from_row(row: &Row) -> Result<StaffUser> {
     })
 }
 
-const USER_COLUMNS: [&str; 6] = ["id", "name", "email", "active", "created_at", "language"];
+const USER_COLUMNS: [StaffUsers; 6] = [
+    StaffUsers::Id,
+    StaffUsers::Name,
+    StaffUsers::Email,
+    StaffUsers::Active,
+    StaffUsers::CreatedAt,
+    StaffUsers::Language,
+];
+
+/// The active staff users in an administrators' group, oldest first: the portal's default
+/// case owner is the first, and all are told when an email template fails.
+pub(crate) async fn active_admins(db: &impl Exec) -> Result<Vec<i64>> {
+    let q = Query::select()
+        .distinct()
+        .column(("u", StaffUsers::Id))
+        .from_as(StaffUsers::Table, "u")
+        .join_as(
+            JoinType::InnerJoin,
+            StaffUserGroups::Table,
+            "m",
+            Expr::col(("m", StaffUserGroups::UserId)).equals(("u", StaffUsers::Id)),
+        )
+        .join_as(
+            JoinType::InnerJoin,
+            PermissionGroups::Table,
+            "g",
+            Expr::col(("g", PermissionGroups::Id)).equals(("m", StaffUserGroups::GroupId)),
+        )
+        .and_where(Expr::col(("g", PermissionGroups::Admin)).eq(true))
+        .and_where(Expr::col(("u", StaffUsers::Active)).eq(true))
+        .order_by(("u", StaffUsers::Id), Order::Asc)
+        .to_owned();
+    crate::db::ids(db, &q).await
+}
 
 pub(crate) async fn find_user(db: &impl Exec, id: i64) -> Result<Option<StaffUser>> {
     let q = Query::select()
         .columns(USER_COLUMNS)
-        .from("staff_users")
-        .and_where(Expr::col("id").eq(id))
+        .from(StaffUsers::Table)
+        .and_where(Expr::col(StaffUsers::Id).eq(id))
         .to_owned();
     match db.query_one(&q).await? {
         Some(row) => {
@@ -138,9 +172,9 @@ pub(crate) async fn find_user(db: &impl Exec, id: i64) -> Result<Option<StaffUse
 pub(crate) async fn all_users(db: &impl Exec) -> Result<Vec<StaffUser>> {
     let q = Query::select()
         .columns(USER_COLUMNS)
-        .from("staff_users")
-        .order_by("name", Order::Asc)
-        .order_by("id", Order::Asc)
+        .from(StaffUsers::Table)
+        .order_by(StaffUsers::Name, Order::Asc)
+        .order_by(StaffUsers::Id, Order::Asc)
         .to_owned();
     let mut users = db
         .query_all(&q)
@@ -149,9 +183,9 @@ pub(crate) async fn all_users(db: &impl Exec) -> Result<Vec<StaffUser>> {
         .map(user_from_row)
         .collect::<Result<Vec<_>>>()?;
     let links = Query::select()
-        .columns(["user_id", "group_id"])
-        .from("staff_user_groups")
-        .order_by("group_id", Order::Asc)
+        .columns([StaffUserGroups::UserId, StaffUserGroups::GroupId])
+        .from(StaffUserGroups::Table)
+        .order_by(StaffUserGroups::GroupId, Order::Asc)
         .to_owned();
     for row in db.query_all(&links).await? {
         let user_id: i64 = row.get(0)?;
@@ -169,9 +203,9 @@ pub(crate) async fn credentials(
     email: &str,
 ) -> Result<Option<(i64, String, bool)>> {
     let q = Query::select()
-        .columns(["id", "password_hash", "active"])
-        .from("staff_users")
-        .and_where(Expr::col("email").eq(email.trim().to_lowercase()))
+        .columns([StaffUsers::Id, StaffUsers::PasswordHash, StaffUsers::Active])
+        .from(StaffUsers::Table)
+        .and_where(Expr::col(StaffUsers::Email).eq(email.trim().to_lowercase()))
         .to_owned();
     match db.query_one(&q).await? {
         Some(row) => Ok(Some((row.get(0)?, row.get(1)?, row.get(2)?))),
@@ -181,11 +215,11 @@ pub(crate) async fn credentials(
 
 pub(crate) async fn email_taken(db: &impl Exec, email: &str, except: Option<i64>) -> Result<bool> {
     let mut q = Query::select();
-    q.column("id")
-        .from("staff_users")
-        .and_where(Expr::col("email").eq(email));
+    q.column(StaffUsers::Id)
+        .from(StaffUsers::Table)
+        .and_where(Expr::col(StaffUsers::Email).eq(email));
     if let Some(id) = except {
-        q.and_where(Expr::col("id").ne(id));
+        q.and_where(Expr::col(StaffUsers::Id).ne(id));
     }
     Ok(db.query_one(&q).await?.is_some())
 }
@@ -198,14 +232,14 @@ pub(crate) async fn insert_user(
 ) -> Result<i64> {
     let now = now_micros();
     let q = Query::insert()
-        .into_table("staff_users")
+        .into_table(StaffUsers::Table)
         .columns([
-            "name",
-            "email",
-            "password_hash",
-            "active",
-            "created_at",
-            "updated_at",
+            StaffUsers::Name,
+            StaffUsers::Email,
+            StaffUsers::PasswordHash,
+            StaffUsers::Active,
+            StaffUsers::CreatedAt,
+            StaffUsers::UpdatedAt,
         ])
         .values_panic([
             name.into(),
@@ -215,7 +249,7 @@ pub(crate) async fn insert_user(
             now.into(),
             now.into(),
         ])
-        .returning_col("id")
+        .returning_col(StaffUsers::Id)
         .to_owned();
     crate::db::insert_id(db, &q).await
 }
@@ -233,8 +267,8 @@ pub(crate) async fn add_user_to_groups(db: &impl Exec, user_id: i64, groups: &[i
     }
     db.execute(
         &Query::delete()
-            .from_table("staff_user_groups")
-            .and_where(Expr::col("user_id").eq(user_id))
+            .from_table(StaffUserGroups::Table)
+            .and_where(Expr::col(StaffUserGroups::UserId).eq(user_id))
             .to_owned(),
     )
     .await?;
@@ -244,8 +278,8 @@ pub(crate) async fn add_user_to_groups(db: &impl Exec, user_id: i64, groups: &[i
     for g in groups {
         db.execute(
             &Query::insert()
-                .into_table("staff_user_groups")
-                .columns(["user_id", "group_id"])
+                .into_table(StaffUserGroups::Table)
+                .columns([StaffUserGroups::UserId, StaffUserGroups::GroupId])
                 .values_panic([user_id.into(), (*g).into()])
                 .to_owned(),
         )
@@ -266,9 +300,14 @@ fn group_from_row(row: &Row) -> Result<PermissionGroup> {
 
 pub(crate) async fn all_groups(db: &impl Exec) -> Result<Vec<PermissionGroup>> {
     let q = Query::select()
-        .columns(["id", "name", "admin", "portal_access"])
-        .from("permission_groups")
-        .order_by("id", Order::Asc)
+        .columns([
+            PermissionGroups::Id,
+            PermissionGroups::Name,
+            PermissionGroups::Admin,
+            PermissionGroups::PortalAccess,
+        ])
+        .from(PermissionGroups::Table)
+        .order_by(PermissionGroups::Id, Order::Asc)
         .to_owned();
     db.query_all(&q).await?.iter().map(group_from_row).collect()
 }
@@ -293,9 +332,9 @@ pub(crate) async fn insert_group(
 ) -> Result<PermissionGroup> {
     let name = check_name(&new.name, "name")?;
     let exists = Query::select()
-        .column("id")
-        .from("permission_groups")
-        .and_where(Expr::col("name").eq(name.clone()))
+        .column(PermissionGroups::Id)
+        .from(PermissionGroups::Table)
+        .and_where(Expr::col(PermissionGroups::Name).eq(name.clone()))
         .to_owned();
     if db.query_one(&exists).await?.is_some() {
         return Err(EngineError::conflict(format!(
@@ -303,15 +342,20 @@ pub(crate) async fn insert_group(
         )));
     }
     let q = Query::insert()
-        .into_table("permission_groups")
-        .columns(["name", "admin", "portal_access", "created_at"])
+        .into_table(PermissionGroups::Table)
+        .columns([
+            PermissionGroups::Name,
+            PermissionGroups::Admin,
+            PermissionGroups::PortalAccess,
+            PermissionGroups::CreatedAt,
+        ])
         .values_panic([
             name.clone().into(),
             new.admin.into(),
             new.portal_access.into(),
             now_micros().into(),
         ])
-        .returning_col("id")
+        .returning_col(PermissionGroups::Id)
         .to_owned();
     let id = crate::db::insert_id(db, &q).await?;
     let group = PermissionGroup {

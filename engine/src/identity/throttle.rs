@@ -20,6 +20,7 @@
 
 use crate::db::Exec;
 use crate::db::now_micros;
+use crate::db::tables::RateCounters;
 use crate::error::{EngineError, Result};
 use sea_orm::sea_query::{Cond, Expr, ExprTrait, LikeExpr, OnConflict, Query};
 
@@ -71,30 +72,36 @@ async fn bump(db: &impl Exec, scope: &str) -> Result<i64> {
 /// callers each get a different count, so a limit holds whatever the concurrency.
 pub(crate) async fn count_in_window(db: &impl Exec, scope: &str, window: i64) -> Result<i64> {
     let now = now_micros();
-    let stale = || Expr::col(("rate_counters", "window_start")).lte(now - window);
+    let stale = || Expr::col((RateCounters::Table, RateCounters::WindowStart)).lte(now - window);
     let q = Query::insert()
-        .into_table("rate_counters")
-        .columns(["scope", "window_start", "count"])
+        .into_table(RateCounters::Table)
+        .columns([
+            RateCounters::Scope,
+            RateCounters::WindowStart,
+            RateCounters::Count,
+        ])
         .values_panic([scope.into(), now.into(), 1i64.into()])
         .on_conflict(
-            OnConflict::column("scope")
+            OnConflict::column(RateCounters::Scope)
                 .values([
                     (
                         "count",
                         Expr::case(stale(), 1i64)
-                            .finally(Expr::col(("rate_counters", "count")).add(1i64))
+                            .finally(
+                                Expr::col((RateCounters::Table, RateCounters::Count)).add(1i64),
+                            )
                             .into(),
                     ),
                     (
                         "window_start",
                         Expr::case(stale(), now)
-                            .finally(Expr::col(("rate_counters", "window_start")))
+                            .finally(Expr::col((RateCounters::Table, RateCounters::WindowStart)))
                             .into(),
                     ),
                 ])
                 .to_owned(),
         )
-        .returning_col("count")
+        .returning_col(RateCounters::Count)
         .to_owned();
     match db.query_one(&q).await? {
         Some(row) => row.get(0),
@@ -107,10 +114,10 @@ pub(crate) async fn count_in_window(db: &impl Exec, scope: &str, window: i64) ->
 /// A scope's count in the current window, without adding to it.
 async fn count(db: &impl Exec, scope: &str) -> Result<i64> {
     let q = Query::select()
-        .column("count")
-        .from("rate_counters")
-        .and_where(Expr::col("scope").eq(scope))
-        .and_where(Expr::col("window_start").gt(now_micros() - WINDOW_MICROS))
+        .column(RateCounters::Count)
+        .from(RateCounters::Table)
+        .and_where(Expr::col(RateCounters::Scope).eq(scope))
+        .and_where(Expr::col(RateCounters::WindowStart).gt(now_micros() - WINDOW_MICROS))
         .to_owned();
     Ok(match db.query_one(&q).await? {
         Some(row) => row.get(0)?,
@@ -208,8 +215,10 @@ impl Throttle {
         address: Option<&str>,
     ) -> Result<()> {
         let q = Query::delete()
-            .from_table("rate_counters")
-            .and_where(Expr::col("scope").eq(attempts_scope(audience, account, address)))
+            .from_table(RateCounters::Table)
+            .and_where(
+                Expr::col(RateCounters::Scope).eq(attempts_scope(audience, account, address)),
+            )
             .to_owned();
         db.execute(&q).await?;
         self.sweep(db).await
@@ -222,11 +231,11 @@ impl Throttle {
         let base = account_scope(audience, account);
         let from = format!("{}:from:%", like_literal(&base));
         let q = Query::delete()
-            .from_table("rate_counters")
+            .from_table(RateCounters::Table)
             .cond_where(
                 Cond::any()
-                    .add(Expr::col("scope").eq(base))
-                    .add(Expr::col("scope").like(LikeExpr::new(from).escape('\\'))),
+                    .add(Expr::col(RateCounters::Scope).eq(base))
+                    .add(Expr::col(RateCounters::Scope).like(LikeExpr::new(from).escape('\\'))),
             )
             .to_owned();
         db.execute(&q).await?;
@@ -236,8 +245,8 @@ impl Throttle {
     /// Forgets windows that are over; called now and then so the table stays small.
     async fn sweep(&self, db: &impl Exec) -> Result<()> {
         let q = Query::delete()
-            .from_table("rate_counters")
-            .and_where(Expr::col("window_start").lte(now_micros() - WINDOW_MICROS))
+            .from_table(RateCounters::Table)
+            .and_where(Expr::col(RateCounters::WindowStart).lte(now_micros() - WINDOW_MICROS))
             .to_owned();
         db.execute(&q).await?;
         Ok(())

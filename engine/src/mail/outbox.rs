@@ -1,10 +1,11 @@
 //! The `mail_outbox` table: writing, claiming and settling messages.
 
 use super::EmailKind;
+use crate::db::tables::{EmailTemplates, MailOutbox};
 use crate::db::{Exec, Row, now_micros};
 use crate::error::{EngineError, Result};
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{DbBackend, Statement};
+use sea_orm::DbBackend;
+use sea_orm::sea_query::{Cond, Expr, ExprTrait, LockBehavior, LockType, Order, Query};
 use serde_json::Value;
 
 /// A message to send: who to, which email, in which language, with what template context.
@@ -31,8 +32,17 @@ pub struct OutboxEntry {
     pub last_error: Option<String>,
 }
 
-const COLUMNS: &str =
-    "id, to_address, to_name, kind, language, context, status, attempts, last_error";
+const COLUMNS: [MailOutbox; 9] = [
+    MailOutbox::Id,
+    MailOutbox::ToAddress,
+    MailOutbox::ToName,
+    MailOutbox::Kind,
+    MailOutbox::Language,
+    MailOutbox::Context,
+    MailOutbox::Status,
+    MailOutbox::Attempts,
+    MailOutbox::LastError,
+];
 
 fn entry(row: &Row) -> Result<OutboxEntry> {
     let context: String = row.get(5)?;
@@ -55,19 +65,24 @@ fn entry(row: &Row) -> Result<OutboxEntry> {
 /// Writes a message into the outbox; call it inside the transaction of the change that causes
 /// the message.
 pub(crate) async fn enqueue(db: &impl Exec, mail: &NewMail) -> Result<i64> {
+    enqueue_at(db, mail, now_micros()).await
+}
+
+/// Queues `mail` to go out no sooner than `due` (microseconds).
+async fn enqueue_at(db: &impl Exec, mail: &NewMail, due: i64) -> Result<i64> {
     let now = now_micros();
     let q = Query::insert()
-        .into_table("mail_outbox")
+        .into_table(MailOutbox::Table)
         .columns([
-            "to_address",
-            "to_name",
-            "kind",
-            "language",
-            "context",
-            "status",
-            "attempts",
-            "next_attempt_at",
-            "created_at",
+            MailOutbox::ToAddress,
+            MailOutbox::ToName,
+            MailOutbox::Kind,
+            MailOutbox::Language,
+            MailOutbox::Context,
+            MailOutbox::Status,
+            MailOutbox::Attempts,
+            MailOutbox::NextAttemptAt,
+            MailOutbox::CreatedAt,
         ])
         .values_panic([
             mail.to_address.clone().into(),
@@ -77,12 +92,65 @@ pub(crate) async fn enqueue(db: &impl Exec, mail: &NewMail) -> Result<i64> {
             mail.context.to_string().into(),
             "pending".into(),
             0i32.into(),
-            now.into(),
+            due.into(),
             now.into(),
         ])
-        .returning_col("id")
+        .returning_col(MailOutbox::Id)
         .to_owned();
     crate::db::insert_id(db, &q).await
+}
+
+/// Queues `mail` held for `hold` microseconds, unless a held message of the same kind to the
+/// same address has the same `topic` in its context: then `mail` joins that one (`join` makes
+/// the held context and the new one into the one that goes out) and nothing new is queued.
+/// The join is a conditional update of a message no worker has claimed, so a message already
+/// on its way is never changed; the new one is queued on its own instead.
+pub(crate) async fn enqueue_gathered(
+    db: &impl Exec,
+    mail: &NewMail,
+    topic: &str,
+    hold: i64,
+    join: impl Fn(&Value, &Value) -> Value,
+) -> Result<()> {
+    let now = now_micros();
+    let held = Query::select()
+        .columns([MailOutbox::Id, MailOutbox::Context])
+        .from(MailOutbox::Table)
+        .and_where(Expr::col(MailOutbox::Kind).eq(mail.kind.key()))
+        .and_where(Expr::col(MailOutbox::ToAddress).eq(mail.to_address.as_str()))
+        .and_where(Expr::col(MailOutbox::Status).eq("pending"))
+        .and_where(Expr::col(MailOutbox::ClaimedBy).is_null())
+        .and_where(Expr::col(MailOutbox::NextAttemptAt).gt(now))
+        .to_owned();
+    for row in db.query_all(&held).await? {
+        let id: i64 = row.get(0)?;
+        let context: String = row.get(1)?;
+        let Ok(context) = serde_json::from_str::<Value>(&context) else {
+            continue;
+        };
+        if context.get(topic) != mail.context.get(topic) {
+            continue;
+        }
+        let joined = db
+            .execute(
+                &Query::update()
+                    .table(MailOutbox::Table)
+                    .value(
+                        MailOutbox::Context,
+                        join(&context, &mail.context).to_string(),
+                    )
+                    .and_where(Expr::col(MailOutbox::Id).eq(id))
+                    .and_where(Expr::col(MailOutbox::Status).eq("pending"))
+                    .and_where(Expr::col(MailOutbox::ClaimedBy).is_null())
+                    .to_owned(),
+            )
+            .await?;
+        if joined > 0 {
+            return Ok(());
+        }
+    }
+    enqueue_at(db, mail, now + hold).await?;
+    Ok(())
 }
 
 /// Claims the next due message for `worker` until `lease_until`: pending, due, and not held by
@@ -94,32 +162,32 @@ pub(crate) async fn claim(
     now: i64,
     lease_until: i64,
 ) -> Result<Option<OutboxEntry>> {
-    let backend = db.backend();
-    let (pick, p) = match backend {
-        DbBackend::Postgres => (
-            "SELECT id FROM mail_outbox WHERE status = 'pending' AND next_attempt_at <= $3 \
-             AND (claimed_until IS NULL OR claimed_until < $3) \
-             ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED",
-            ["$1", "$2"],
-        ),
-        _ => (
-            "SELECT id FROM mail_outbox WHERE status = 'pending' AND next_attempt_at <= ?3 \
-             AND (claimed_until IS NULL OR claimed_until < ?3) \
-             ORDER BY next_attempt_at, id LIMIT 1",
-            ["?1", "?2"],
-        ),
-    };
-    let sql = format!(
-        "UPDATE mail_outbox SET claimed_by = {}, claimed_until = {} WHERE id = ({pick}) \
-         RETURNING {COLUMNS}",
-        p[0], p[1]
-    );
-    let stmt = Statement::from_sql_and_values(
-        backend,
-        sql,
-        [worker.into(), lease_until.into(), now.into()],
-    );
-    match db.query_one_raw(stmt).await? {
+    let mut pick = Query::select();
+    pick.column(MailOutbox::Id)
+        .from(MailOutbox::Table)
+        .and_where(Expr::col(MailOutbox::Status).eq("pending"))
+        .and_where(Expr::col(MailOutbox::NextAttemptAt).lte(now))
+        .cond_where(
+            Cond::any()
+                .add(Expr::col(MailOutbox::ClaimedUntil).is_null())
+                .add(Expr::col(MailOutbox::ClaimedUntil).lt(now)),
+        )
+        .order_by(MailOutbox::NextAttemptAt, Order::Asc)
+        .order_by(MailOutbox::Id, Order::Asc)
+        .limit(1);
+    if db.backend() == DbBackend::Postgres {
+        pick.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+    }
+    let q = Query::update()
+        .table(MailOutbox::Table)
+        .values([
+            (MailOutbox::ClaimedBy, worker.into()),
+            (MailOutbox::ClaimedUntil, lease_until.into()),
+        ])
+        .and_where(Expr::col(MailOutbox::Id).in_subquery(pick))
+        .returning(Query::returning().columns(COLUMNS))
+        .to_owned();
+    match db.query_one(&q).await? {
         Some(row) => Ok(Some(entry(&row)?)),
         None => Ok(None),
     }
@@ -128,18 +196,18 @@ pub(crate) async fn claim(
 /// Records a delivery. Only the worker holding the claim may settle a message.
 pub(crate) async fn mark_sent(db: &impl Exec, id: i64, worker: &str) -> Result<bool> {
     let q = Query::update()
-        .table("mail_outbox")
+        .table(MailOutbox::Table)
         .values([
-            ("status", "sent".into()),
-            ("sent_at", now_micros().into()),
+            (MailOutbox::Status, "sent".into()),
+            (MailOutbox::SentAt, now_micros().into()),
             // The context may hold a single-use link; once delivered, nothing needs it.
-            ("context", "{}".into()),
-            ("claimed_until", Option::<i64>::None.into()),
-            ("last_error", Option::<String>::None.into()),
+            (MailOutbox::Context, "{}".into()),
+            (MailOutbox::ClaimedUntil, Option::<i64>::None.into()),
+            (MailOutbox::LastError, Option::<String>::None.into()),
         ])
-        .value("attempts", Expr::col("attempts").add(1))
-        .and_where(Expr::col("id").eq(id))
-        .and_where(Expr::col("claimed_by").eq(worker))
+        .value(MailOutbox::Attempts, Expr::col(MailOutbox::Attempts).add(1))
+        .and_where(Expr::col(MailOutbox::Id).eq(id))
+        .and_where(Expr::col(MailOutbox::ClaimedBy).eq(worker))
         .to_owned();
     Ok(db.execute(&q).await? > 0)
 }
@@ -157,27 +225,28 @@ pub(crate) async fn mark_failed(
         None => ("failed", now_micros()),
     };
     let q = Query::update()
-        .table("mail_outbox")
+        .table(MailOutbox::Table)
         .values([
-            ("status", status.into()),
-            ("next_attempt_at", next.into()),
-            ("claimed_until", Option::<i64>::None.into()),
-            ("last_error", error.into()),
+            (MailOutbox::Status, status.into()),
+            (MailOutbox::NextAttemptAt, next.into()),
+            (MailOutbox::ClaimedUntil, Option::<i64>::None.into()),
+            (MailOutbox::LastError, error.into()),
         ])
-        .value("attempts", Expr::col("attempts").add(1))
-        .and_where(Expr::col("id").eq(id))
-        .and_where(Expr::col("claimed_by").eq(worker))
+        .value(MailOutbox::Attempts, Expr::col(MailOutbox::Attempts).add(1))
+        .and_where(Expr::col(MailOutbox::Id).eq(id))
+        .and_where(Expr::col(MailOutbox::ClaimedBy).eq(worker))
         .to_owned();
     Ok(db.execute(&q).await? > 0)
 }
 
 /// Every message, oldest first: for tests and for an admin's view of the outbox.
 pub(crate) async fn all(db: &impl Exec) -> Result<Vec<OutboxEntry>> {
-    let stmt = Statement::from_string(
-        db.backend(),
-        format!("SELECT {COLUMNS} FROM mail_outbox ORDER BY id"),
-    );
-    db.query_all_raw(stmt).await?.iter().map(entry).collect()
+    let q = Query::select()
+        .columns(COLUMNS)
+        .from(MailOutbox::Table)
+        .order_by(MailOutbox::Id, Order::Asc)
+        .to_owned();
+    db.query_all(&q).await?.iter().map(entry).collect()
 }
 
 /// An admin's override of one email in one language, if there is one.
@@ -187,10 +256,14 @@ pub(crate) async fn template_override(
     language: &str,
 ) -> Result<Option<super::TemplateOverride>> {
     let q = Query::select()
-        .columns(["subject", "html", "text"])
-        .from("email_templates")
-        .and_where(Expr::col("kind").eq(kind.key()))
-        .and_where(Expr::col("language").eq(language))
+        .columns([
+            EmailTemplates::Subject,
+            EmailTemplates::Html,
+            EmailTemplates::Text,
+        ])
+        .from(EmailTemplates::Table)
+        .and_where(Expr::col(EmailTemplates::Kind).eq(kind.key()))
+        .and_where(Expr::col(EmailTemplates::Language).eq(language))
         .to_owned();
     match db.query_one(&q).await? {
         Some(row) => Ok(Some(super::TemplateOverride {

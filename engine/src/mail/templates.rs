@@ -4,6 +4,7 @@
 use super::worker::RenderedMail;
 use super::{EmailKind, TemplateOverride};
 use crate::Engine;
+use crate::db::tables::EmailTemplates;
 use crate::db::{Exec, now_micros};
 use crate::error::{EngineError, Result};
 use crate::identity::{Action, Object, Principal};
@@ -33,8 +34,15 @@ fn check_language(language: &str) -> Result<()> {
 
 async fn stored(db: &impl Exec) -> Result<Vec<(String, String, TemplateOverride, i64)>> {
     let q = Query::select()
-        .columns(["kind", "language", "subject", "html", "text", "updated_at"])
-        .from("email_templates")
+        .columns([
+            EmailTemplates::Kind,
+            EmailTemplates::Language,
+            EmailTemplates::Subject,
+            EmailTemplates::Html,
+            EmailTemplates::Text,
+            EmailTemplates::UpdatedAt,
+        ])
+        .from(EmailTemplates::Table)
         .to_owned();
     db.query_all(&q)
         .await?
@@ -57,9 +65,9 @@ async fn stored(db: &impl Exec) -> Result<Vec<(String, String, TemplateOverride,
 async fn remove(db: &impl Exec, kind: EmailKind, language: &str) -> Result<()> {
     db.execute(
         &Query::delete()
-            .from_table("email_templates")
-            .and_where(Expr::col("kind").eq(kind.key()))
-            .and_where(Expr::col("language").eq(language))
+            .from_table(EmailTemplates::Table)
+            .and_where(Expr::col(EmailTemplates::Kind).eq(kind.key()))
+            .and_where(Expr::col(EmailTemplates::Language).eq(language))
             .to_owned(),
     )
     .await?;
@@ -136,8 +144,15 @@ impl Engine {
         remove(&txn, kind, language).await?;
         txn.execute(
             &Query::insert()
-                .into_table("email_templates")
-                .columns(["kind", "language", "subject", "html", "text", "updated_at"])
+                .into_table(EmailTemplates::Table)
+                .columns([
+                    EmailTemplates::Kind,
+                    EmailTemplates::Language,
+                    EmailTemplates::Subject,
+                    EmailTemplates::Html,
+                    EmailTemplates::Text,
+                    EmailTemplates::UpdatedAt,
+                ])
                 .values_panic([
                     kind.key().into(),
                     language.into(),

@@ -4,31 +4,31 @@
 use super::system_fields::{self, SYSTEM_FIELDS};
 use super::{EntityKind, FieldDefinition, FieldKey, FieldType, enum_value_name};
 use crate::db::now_micros;
+use crate::db::tables::FieldDefinitions;
 use crate::error::{EngineError, Result};
 use crate::state::{self, Counter};
 use sea_orm::sea_query::{Expr, ExprTrait, Order, Query, SimpleExpr};
 use sea_orm::{ConnectionTrait, QueryResult, TransactionTrait};
 use std::collections::HashSet;
 
-const TABLE: &str = "field_definitions";
-const COLUMNS: [&str; 17] = [
-    "id",
-    "entity",
-    "key",
-    "label",
-    "field_type",
-    "options",
-    "required",
-    "active",
-    "portal_visible",
-    "portal_editable",
-    "block",
-    "position",
-    "help",
-    "system",
-    "updated_at",
-    "default_option",
-    "closed_options",
+const COLUMNS: [FieldDefinitions; 17] = [
+    FieldDefinitions::Id,
+    FieldDefinitions::Entity,
+    FieldDefinitions::Key,
+    FieldDefinitions::Label,
+    FieldDefinitions::FieldType,
+    FieldDefinitions::Options,
+    FieldDefinitions::Required,
+    FieldDefinitions::Active,
+    FieldDefinitions::PortalVisible,
+    FieldDefinitions::PortalEditable,
+    FieldDefinitions::Block,
+    FieldDefinitions::Position,
+    FieldDefinitions::Help,
+    FieldDefinitions::System,
+    FieldDefinitions::UpdatedAt,
+    FieldDefinitions::DefaultOption,
+    FieldDefinitions::ClosedOptions,
 ];
 
 fn to_json(list: &[String]) -> Result<String> {
@@ -67,11 +67,11 @@ fn from_row(row: &QueryResult) -> Result<FieldDefinition> {
 pub(crate) async fn load_all(db: &impl ConnectionTrait) -> Result<Vec<FieldDefinition>> {
     let q = Query::select()
         .columns(COLUMNS)
-        .from(TABLE)
-        .order_by("entity", Order::Asc)
-        .order_by("block", Order::Asc)
-        .order_by("position", Order::Asc)
-        .order_by("id", Order::Asc)
+        .from(FieldDefinitions::Table)
+        .order_by(FieldDefinitions::Entity, Order::Asc)
+        .order_by(FieldDefinitions::Block, Order::Asc)
+        .order_by(FieldDefinitions::Position, Order::Asc)
+        .order_by(FieldDefinitions::Id, Order::Asc)
         .to_owned();
     db.query_all(&q).await?.iter().map(from_row).collect()
 }
@@ -83,9 +83,9 @@ async fn load_one(
 ) -> Result<FieldDefinition> {
     let q = Query::select()
         .columns(COLUMNS)
-        .from(TABLE)
-        .and_where(Expr::col("entity").eq(entity.as_str()))
-        .and_where(Expr::col("key").eq(key))
+        .from(FieldDefinitions::Table)
+        .and_where(Expr::col(FieldDefinitions::Entity).eq(entity.as_str()))
+        .and_where(Expr::col(FieldDefinitions::Key).eq(key))
         .to_owned();
     match db.query_one(&q).await? {
         Some(row) => from_row(&row),
@@ -114,9 +114,9 @@ pub(crate) async fn seed_system_fields(db: &sea_orm::DatabaseConnection) -> Resu
             .map(str::to_owned)
             .or_else(|| d.options.first().cloned());
         let q = Query::update()
-            .table(TABLE)
-            .value("default_option", default)
-            .and_where(Expr::col("id").eq(d.id))
+            .table(FieldDefinitions::Table)
+            .value(FieldDefinitions::DefaultOption, default)
+            .and_where(Expr::col(FieldDefinitions::Id).eq(d.id))
             .to_owned();
         txn.execute(&q).await?;
         changed = true;
@@ -162,25 +162,25 @@ pub(crate) async fn seed_system_fields(db: &sea_orm::DatabaseConnection) -> Resu
 async fn insert(db: &impl ConnectionTrait, d: &FieldDefinition) -> Result<()> {
     let now = now_micros();
     let q = Query::insert()
-        .into_table(TABLE)
+        .into_table(FieldDefinitions::Table)
         .columns([
-            "entity",
-            "key",
-            "label",
-            "field_type",
-            "options",
-            "required",
-            "active",
-            "portal_visible",
-            "portal_editable",
-            "block",
-            "position",
-            "help",
-            "system",
-            "default_option",
-            "closed_options",
-            "created_at",
-            "updated_at",
+            FieldDefinitions::Entity,
+            FieldDefinitions::Key,
+            FieldDefinitions::Label,
+            FieldDefinitions::FieldType,
+            FieldDefinitions::Options,
+            FieldDefinitions::Required,
+            FieldDefinitions::Active,
+            FieldDefinitions::PortalVisible,
+            FieldDefinitions::PortalEditable,
+            FieldDefinitions::Block,
+            FieldDefinitions::Position,
+            FieldDefinitions::Help,
+            FieldDefinitions::System,
+            FieldDefinitions::DefaultOption,
+            FieldDefinitions::ClosedOptions,
+            FieldDefinitions::CreatedAt,
+            FieldDefinitions::UpdatedAt,
         ])
         .values_panic([
             d.entity.as_str().into(),
@@ -415,9 +415,9 @@ pub(crate) async fn create(
 
 async fn next_position(db: &impl ConnectionTrait, entity: EntityKind) -> Result<i32> {
     let q = Query::select()
-        .expr(Expr::col("position").max())
-        .from(TABLE)
-        .and_where(Expr::col("entity").eq(entity.as_str()))
+        .expr(Expr::col(FieldDefinitions::Position).max())
+        .from(FieldDefinitions::Table)
+        .and_where(Expr::col(FieldDefinitions::Entity).eq(entity.as_str()))
         .to_owned();
     let max: Option<i32> = match db.query_one(&q).await? {
         Some(row) => row.try_get_by_index(0)?,
@@ -472,14 +472,20 @@ pub(crate) async fn rename_option(
         *o = to.to_owned();
     }
     let q = Query::update()
-        .table(TABLE)
+        .table(FieldDefinitions::Table)
         .values([
-            ("options", to_json(&d.options)?.into()),
-            ("default_option", d.default_option.clone().into()),
-            ("closed_options", to_json(&d.closed_options)?.into()),
-            ("updated_at", now_micros().into()),
+            (FieldDefinitions::Options, to_json(&d.options)?.into()),
+            (
+                FieldDefinitions::DefaultOption,
+                d.default_option.clone().into(),
+            ),
+            (
+                FieldDefinitions::ClosedOptions,
+                to_json(&d.closed_options)?.into(),
+            ),
+            (FieldDefinitions::UpdatedAt, now_micros().into()),
         ])
-        .and_where(Expr::col("id").eq(d.id))
+        .and_where(Expr::col(FieldDefinitions::Id).eq(d.id))
         .to_owned();
     txn.execute(&q).await?;
     state::bump(txn, Counter::Metadata).await?;
@@ -501,10 +507,10 @@ where
 {
     let txn = db.begin().await?;
     let mut d = load_one(&txn, entity, key).await?;
-    let mut sets: Vec<(&'static str, SimpleExpr)> = Vec::new();
+    let mut sets: Vec<(FieldDefinitions, SimpleExpr)> = Vec::new();
     if let Some(label) = change.label {
         d.label = check_label(&label, "label")?;
-        sets.push(("label", d.label.clone().into()));
+        sets.push((FieldDefinitions::Label, d.label.clone().into()));
     }
     if let Some(options) = change.options {
         let options = check_options(d.field_type, &options)?;
@@ -531,7 +537,7 @@ where
                 .flatten();
         }
         d.options = options;
-        sets.push(("options", to_json(&d.options)?.into()));
+        sets.push((FieldDefinitions::Options, to_json(&d.options)?.into()));
     }
     if let Some(default) = change.default_option {
         d.default_option = default
@@ -548,8 +554,14 @@ where
         d.closed_options = unique;
     }
     check_meaning(&d)?;
-    sets.push(("default_option", d.default_option.clone().into()));
-    sets.push(("closed_options", to_json(&d.closed_options)?.into()));
+    sets.push((
+        FieldDefinitions::DefaultOption,
+        d.default_option.clone().into(),
+    ));
+    sets.push((
+        FieldDefinitions::ClosedOptions,
+        to_json(&d.closed_options)?.into(),
+    ));
     if let Some(required) = change.required {
         if d.system && required != d.required {
             return Err(EngineError::validation(
@@ -558,23 +570,23 @@ where
             ));
         }
         d.required = required;
-        sets.push(("required", required.into()));
+        sets.push((FieldDefinitions::Required, required.into()));
     }
     if let Some(active) = change.active {
         d.active = active;
-        sets.push(("active", active.into()));
+        sets.push((FieldDefinitions::Active, active.into()));
     }
     if let Some(block) = change.block {
         d.block = check_label(&block, "block")?;
-        sets.push(("block", d.block.clone().into()));
+        sets.push((FieldDefinitions::Block, d.block.clone().into()));
     }
     if let Some(position) = change.position {
         d.position = position;
-        sets.push(("position", position.into()));
+        sets.push((FieldDefinitions::Position, position.into()));
     }
     if let Some(help) = change.help {
         d.help = help.filter(|h| !h.trim().is_empty());
-        sets.push(("help", d.help.clone().into()));
+        sets.push((FieldDefinitions::Help, d.help.clone().into()));
     }
     if let Some(visible) = change.portal_visible {
         d.portal_visible = visible;
@@ -594,13 +606,13 @@ where
             format!("`{key}` is computed and cannot be edited"),
         ));
     }
-    sets.push(("portal_visible", d.portal_visible.into()));
-    sets.push(("portal_editable", d.portal_editable.into()));
-    sets.push(("updated_at", now_micros().into()));
+    sets.push((FieldDefinitions::PortalVisible, d.portal_visible.into()));
+    sets.push((FieldDefinitions::PortalEditable, d.portal_editable.into()));
+    sets.push((FieldDefinitions::UpdatedAt, now_micros().into()));
     let q = Query::update()
-        .table(TABLE)
+        .table(FieldDefinitions::Table)
         .values(sets)
-        .and_where(Expr::col("id").eq(d.id))
+        .and_where(Expr::col(FieldDefinitions::Id).eq(d.id))
         .to_owned();
     txn.execute(&q).await?;
     state::bump(&txn, Counter::Metadata).await?;

@@ -2,6 +2,7 @@
 
 use super::recipients;
 use crate::Engine;
+use crate::db::tables::Notifications;
 use crate::db::{Exec, Row, now_micros};
 use crate::error::{EngineError, Result};
 use crate::identity::Principal;
@@ -72,15 +73,15 @@ pub struct Notification {
     pub created_at: i64,
 }
 
-const COLUMNS: [&str; 8] = [
-    "id",
-    "user_id",
-    "case_id",
-    "kind",
-    "message",
-    "read_at",
-    "created_at",
-    "detail",
+const COLUMNS: [Notifications; 8] = [
+    Notifications::Id,
+    Notifications::UserId,
+    Notifications::CaseId,
+    Notifications::Kind,
+    Notifications::Message,
+    Notifications::ReadAt,
+    Notifications::CreatedAt,
+    Notifications::Detail,
 ];
 
 fn decode(r: &Row) -> Result<Notification> {
@@ -108,6 +109,23 @@ pub(crate) struct CaseRef {
     pub new_with_owner: Option<Option<i64>>,
 }
 
+/// A client's activity on a case within this long of the first is told in the same email:
+/// opening a case with an attachment is one email to the owner, not two, and so is a batch of
+/// uploads.
+const GATHER_MICROS: i64 = 5_000_000;
+
+/// The email about a case's activity so far, with one more thing that happened.
+fn join_activities(held: &serde_json::Value, new: &serde_json::Value) -> serde_json::Value {
+    let mut joined = held.clone();
+    let mut all: Vec<serde_json::Value> =
+        held["activities"].as_array().cloned().unwrap_or_default();
+    all.extend(new["activities"].as_array().cloned().unwrap_or_default());
+    let text: Vec<&str> = all.iter().filter_map(|a| a.as_str()).collect();
+    joined["activity"] = text.join("; ").into();
+    joined["activities"] = all.clone().into();
+    joined
+}
+
 /// Writes the activity's notifications and emails inside the caller's transaction; answers
 /// the users to wake once it commits.
 pub(crate) async fn record(
@@ -133,14 +151,14 @@ pub(crate) async fn record(
         if r.in_app {
             db.execute(
                 &Query::insert()
-                    .into_table("notifications")
+                    .into_table(Notifications::Table)
                     .columns([
-                        "user_id",
-                        "case_id",
-                        "kind",
-                        "message",
-                        "detail",
-                        "created_at",
+                        Notifications::UserId,
+                        Notifications::CaseId,
+                        Notifications::Kind,
+                        Notifications::Message,
+                        Notifications::Detail,
+                        Notifications::CreatedAt,
                     ])
                     .values_panic([
                         r.user_id.into(),
@@ -164,24 +182,24 @@ pub(crate) async fn record(
         };
         if let Some(user) = user.filter(|u| u.active) {
             let language = user.language.clone().unwrap_or_else(|| "es".into());
-            outbox::enqueue(
-                db,
-                &NewMail {
-                    to_address: user.email.clone(),
-                    to_name: Some(user.name.clone()),
-                    kind: crate::mail::EmailKind::PortalActivity,
-                    language: language.clone(),
-                    context: json!({
-                        "contact_name": user.name,
-                        "email": user.email,
-                        "link": engine.links.admin_case(case.id),
-                        "case_number": crate::records::case_number(case.id),
-                        "case_subject": case.subject,
-                        "activity": activity.message_in(&language),
-                    }),
-                },
-            )
-            .await?;
+            let happened = activity.message_in(&language);
+            let mail = NewMail {
+                to_address: user.email.clone(),
+                to_name: Some(user.name.clone()),
+                kind: crate::mail::EmailKind::PortalActivity,
+                language: language.clone(),
+                context: json!({
+                    "contact_name": user.name,
+                    "email": user.email,
+                    "link": engine.links.admin_case(case.id),
+                    "case_id": case.id,
+                    "case_number": crate::records::case_number(case.id),
+                    "case_subject": case.subject,
+                    "activity": happened,
+                    "activities": [happened],
+                }),
+            };
+            outbox::enqueue_gathered(db, &mail, "case_id", GATHER_MICROS, join_activities).await?;
         }
     }
     Ok(woken)
@@ -204,10 +222,10 @@ pub(crate) async fn newer_than(
 ) -> Result<Vec<Notification>> {
     let mut q = Query::select();
     q.columns(COLUMNS)
-        .from("notifications")
-        .and_where(Expr::col("user_id").eq(user_id))
-        .and_where(Expr::col("id").gt(after))
-        .order_by("id", Order::Asc)
+        .from(Notifications::Table)
+        .and_where(Expr::col(Notifications::UserId).eq(user_id))
+        .and_where(Expr::col(Notifications::Id).gt(after))
+        .order_by(Notifications::Id, Order::Asc)
         .limit(100);
     db.query_all(&q).await?.iter().map(decode).collect()
 }
@@ -222,12 +240,12 @@ impl Engine {
         let user_id = me(p)?;
         let mut q = Query::select();
         q.columns(COLUMNS)
-            .from("notifications")
-            .and_where(Expr::col("user_id").eq(user_id))
-            .order_by("id", Order::Desc)
+            .from(Notifications::Table)
+            .and_where(Expr::col(Notifications::UserId).eq(user_id))
+            .order_by(Notifications::Id, Order::Desc)
             .limit(200);
         if unread_only {
-            q.and_where(Expr::col("read_at").is_null());
+            q.and_where(Expr::col(Notifications::ReadAt).is_null());
         }
         self.reader()
             .query_all(&q)
@@ -246,19 +264,19 @@ impl Engine {
         let txn = self.begin_write().await?;
         txn.execute(
             &Query::update()
-                .table("notifications")
-                .value("read_at", now_micros())
-                .and_where(Expr::col("id").eq(id))
-                .and_where(Expr::col("user_id").eq(user_id))
-                .and_where(Expr::col("read_at").is_null())
+                .table(Notifications::Table)
+                .value(Notifications::ReadAt, now_micros())
+                .and_where(Expr::col(Notifications::Id).eq(id))
+                .and_where(Expr::col(Notifications::UserId).eq(user_id))
+                .and_where(Expr::col(Notifications::ReadAt).is_null())
                 .to_owned(),
         )
         .await?;
         let mut q = Query::select();
         q.columns(COLUMNS)
-            .from("notifications")
-            .and_where(Expr::col("id").eq(id))
-            .and_where(Expr::col("user_id").eq(user_id));
+            .from(Notifications::Table)
+            .and_where(Expr::col(Notifications::Id).eq(id))
+            .and_where(Expr::col(Notifications::UserId).eq(user_id));
         let found = match txn.query_one(&q).await? {
             Some(r) => decode(&r)?,
             None => return Err(EngineError::not_found("Notification", id)),
@@ -276,9 +294,9 @@ impl Engine {
         let user_id = me(p)?;
         let receiver = self.notification_signal.listen();
         let q = Query::select()
-            .expr(Expr::col("id").max())
-            .from("notifications")
-            .and_where(Expr::col("user_id").eq(user_id))
+            .expr(Expr::col(Notifications::Id).max())
+            .from(Notifications::Table)
+            .and_where(Expr::col(Notifications::UserId).eq(user_id))
             .to_owned();
         let start: i64 = match self.reader().query_one(&q).await? {
             Some(r) => r.get::<Option<i64>>(0)?.unwrap_or(0),

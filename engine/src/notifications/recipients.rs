@@ -2,6 +2,7 @@
 //! app and by email; the first change writes the owner's row, so the default stays visible.
 
 use crate::Engine;
+use crate::db::tables::{CaseNotificationRecipients, Cases};
 use crate::db::{Exec, now_micros};
 use crate::error::{EngineError, Result};
 use crate::identity::{Action, Object, Principal};
@@ -17,9 +18,9 @@ pub struct Recipient {
 
 async fn owner(db: &impl Exec, case_id: i64) -> Result<Option<i64>> {
     let q = Query::select()
-        .column("owner_id")
-        .from("cases")
-        .and_where(Expr::col("id").eq(case_id))
+        .column(Cases::OwnerId)
+        .from(Cases::Table)
+        .and_where(Expr::col(Cases::Id).eq(case_id))
         .to_owned();
     match db.query_one(&q).await? {
         Some(r) => r.get(0),
@@ -29,11 +30,15 @@ async fn owner(db: &impl Exec, case_id: i64) -> Result<Option<i64>> {
 
 async fn stored(db: &impl Exec, case_id: i64) -> Result<Vec<Recipient>> {
     let q = Query::select()
-        .columns(["user_id", "in_app", "email"])
-        .from("case_notification_recipients")
-        .and_where(Expr::col("case_id").eq(case_id))
-        .order_by("created_at", Order::Asc)
-        .order_by("user_id", Order::Asc)
+        .columns([
+            CaseNotificationRecipients::UserId,
+            CaseNotificationRecipients::InApp,
+            CaseNotificationRecipients::Email,
+        ])
+        .from(CaseNotificationRecipients::Table)
+        .and_where(Expr::col(CaseNotificationRecipients::CaseId).eq(case_id))
+        .order_by(CaseNotificationRecipients::CreatedAt, Order::Asc)
+        .order_by(CaseNotificationRecipients::UserId, Order::Asc)
         .to_owned();
     db.query_all(&q)
         .await?
@@ -70,16 +75,22 @@ pub(crate) async fn of_case(db: &impl Exec, case_id: i64) -> Result<Vec<Recipien
 async fn write(db: &impl Exec, r: &Recipient) -> Result<()> {
     db.execute(
         &Query::delete()
-            .from_table("case_notification_recipients")
-            .and_where(Expr::col("case_id").eq(r.case_id))
-            .and_where(Expr::col("user_id").eq(r.user_id))
+            .from_table(CaseNotificationRecipients::Table)
+            .and_where(Expr::col(CaseNotificationRecipients::CaseId).eq(r.case_id))
+            .and_where(Expr::col(CaseNotificationRecipients::UserId).eq(r.user_id))
             .to_owned(),
     )
     .await?;
     db.execute(
         &Query::insert()
-            .into_table("case_notification_recipients")
-            .columns(["case_id", "user_id", "in_app", "email", "created_at"])
+            .into_table(CaseNotificationRecipients::Table)
+            .columns([
+                CaseNotificationRecipients::CaseId,
+                CaseNotificationRecipients::UserId,
+                CaseNotificationRecipients::InApp,
+                CaseNotificationRecipients::Email,
+                CaseNotificationRecipients::CreatedAt,
+            ])
             .values_panic([
                 r.case_id.into(),
                 r.user_id.into(),
@@ -185,8 +196,8 @@ impl Engine {
         }
         txn.execute(
             &Query::delete()
-                .from_table("case_notification_recipients")
-                .and_where(Expr::col("case_id").eq(case_id))
+                .from_table(CaseNotificationRecipients::Table)
+                .and_where(Expr::col(CaseNotificationRecipients::CaseId).eq(case_id))
                 .to_owned(),
         )
         .await?;

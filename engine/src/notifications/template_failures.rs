@@ -5,10 +5,10 @@
 //! read it, not one per message sent.
 
 use crate::Engine;
+use crate::db::tables::Notifications;
 use crate::db::{Exec, now_micros};
 use crate::error::Result;
 use crate::mail::EmailKind;
-use sea_orm::Statement;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use serde_json::json;
 
@@ -24,25 +24,16 @@ impl Engine {
     ) -> Result<()> {
         let kind = kind.key();
         let txn = self.begin_write().await?;
-        let admins = txn
-            .query_all_raw(Statement::from_string(
-                txn.backend(),
-                "SELECT DISTINCT u.id FROM staff_users u \
-                 JOIN staff_user_groups m ON m.user_id = u.id \
-                 JOIN permission_groups g ON g.id = m.group_id \
-                 WHERE g.admin AND u.active",
-            ))
-            .await?;
+        let admins = crate::identity::staff::active_admins(&txn).await?;
         let mut told = Vec::new();
-        for row in admins {
-            let user_id: i64 = row.get(0)?;
+        for user_id in admins {
             if already_told(&txn, user_id, kind, language).await? {
                 continue;
             }
             txn.execute(
                 &Query::insert()
-                    .into_table("notifications")
-                    .columns(["user_id", "kind", "message", "detail", "created_at"])
+                    .into_table(Notifications::Table)
+                    .columns([Notifications::UserId, Notifications::Kind, Notifications::Message, Notifications::Detail, Notifications::CreatedAt])
                     .values_panic([
                         user_id.into(),
                         KIND.into(),
@@ -71,11 +62,11 @@ impl Engine {
 /// Whether `user_id` has an unread notification about this email and language already.
 async fn already_told(db: &impl Exec, user_id: i64, kind: &str, language: &str) -> Result<bool> {
     let q = Query::select()
-        .column("detail")
-        .from("notifications")
-        .and_where(Expr::col("user_id").eq(user_id))
-        .and_where(Expr::col("kind").eq(KIND))
-        .and_where(Expr::col("read_at").is_null())
+        .column(Notifications::Detail)
+        .from(Notifications::Table)
+        .and_where(Expr::col(Notifications::UserId).eq(user_id))
+        .and_where(Expr::col(Notifications::Kind).eq(KIND))
+        .and_where(Expr::col(Notifications::ReadAt).is_null())
         .to_owned();
     for row in db.query_all(&q).await? {
         let detail: Option<String> = row.get(0)?;

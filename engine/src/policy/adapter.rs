@@ -2,12 +2,35 @@
 //! unmaintained). Portico writes rules itself inside its transactions; the write methods here
 //! keep Casbin's management API working against the same table.
 
+use crate::db::tables::CasbinRule;
 use async_trait::async_trait;
 use casbin::{Adapter, Filter, Model, Result};
-use sea_orm::sea_query::{Cond, Expr, ExprTrait, Order, Query};
+use sea_orm::sea_query::{Cond, Expr, ExprTrait, InsertStatement, Order, Query};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
-pub(crate) const COLUMNS: [&str; 6] = ["v0", "v1", "v2", "v3", "v4", "v5"];
+/// The insert of one rule: its type and up to six values, in Casbin's column order.
+pub(crate) fn insert_rule<S: AsRef<str>>(ptype: &str, values: &[S]) -> InsertStatement {
+    let mut cols = vec![CasbinRule::Ptype];
+    let mut vals: Vec<sea_orm::sea_query::SimpleExpr> = vec![ptype.into()];
+    for (column, v) in COLUMNS.iter().zip(values) {
+        cols.push(*column);
+        vals.push(v.as_ref().into());
+    }
+    Query::insert()
+        .into_table(CasbinRule::Table)
+        .columns(cols)
+        .values_panic(vals)
+        .to_owned()
+}
+
+pub(crate) const COLUMNS: [CasbinRule; 6] = [
+    CasbinRule::V0,
+    CasbinRule::V1,
+    CasbinRule::V2,
+    CasbinRule::V3,
+    CasbinRule::V4,
+    CasbinRule::V5,
+];
 
 pub struct RuleTable {
     db: DatabaseConnection,
@@ -28,7 +51,7 @@ fn io_error(e: impl std::fmt::Display) -> casbin::Error {
 }
 
 fn rule_cond(ptype: &str, rule: &[String], offset: usize) -> Cond {
-    let mut cond = Cond::all().add(Expr::col("ptype").eq(ptype));
+    let mut cond = Cond::all().add(Expr::col(CasbinRule::Ptype).eq(ptype));
     for (i, v) in rule.iter().enumerate() {
         if i + offset < COLUMNS.len() && !v.is_empty() {
             cond = cond.add(Expr::col(COLUMNS[i + offset]).eq(v.as_str()));
@@ -40,10 +63,10 @@ fn rule_cond(ptype: &str, rule: &[String], offset: usize) -> Cond {
 impl RuleTable {
     async fn load(&self, m: &mut dyn Model, filter: Option<&Filter<'_>>) -> Result<()> {
         let mut q = Query::select();
-        q.column("ptype")
+        q.column(CasbinRule::Ptype)
             .columns(COLUMNS)
-            .from("casbin_rule")
-            .order_by("id", Order::Asc);
+            .from(CasbinRule::Table)
+            .order_by(CasbinRule::Id, Order::Asc);
         let rows = self.db.query_all(&q).await.map_err(io_error)?;
         for row in rows {
             let ptype: String = row.try_get_by_index(0).map_err(io_error)?;
@@ -72,24 +95,16 @@ impl RuleTable {
     }
 
     async fn insert(&self, ptype: &str, rule: &[String]) -> Result<()> {
-        let mut cols = vec!["ptype"];
-        let mut vals: Vec<sea_orm::sea_query::SimpleExpr> = vec![ptype.into()];
-        for (i, v) in rule.iter().enumerate().take(COLUMNS.len()) {
-            cols.push(COLUMNS[i]);
-            vals.push(v.clone().into());
-        }
-        let q = Query::insert()
-            .into_table("casbin_rule")
-            .columns(cols)
-            .values_panic(vals)
-            .to_owned();
-        self.db.execute(&q).await.map_err(io_error)?;
+        self.db
+            .execute(&insert_rule(ptype, rule))
+            .await
+            .map_err(io_error)?;
         Ok(())
     }
 
     async fn delete(&self, cond: Cond) -> Result<bool> {
         let q = Query::delete()
-            .from_table("casbin_rule")
+            .from_table(CasbinRule::Table)
             .cond_where(cond)
             .to_owned();
         let n = self.db.execute(&q).await.map_err(io_error)?.rows_affected();

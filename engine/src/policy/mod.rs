@@ -8,6 +8,7 @@
 mod adapter;
 
 use crate::db::Exec;
+use crate::db::tables::CasbinRule;
 use crate::error::{EngineError, Result};
 use crate::identity::{Action, Object, Principal};
 use adapter::RuleTable;
@@ -146,12 +147,12 @@ pub(crate) async fn seed(db: &impl Exec) -> Result<bool> {
     let mut inserted = false;
     for rule in DEFAULT_POLICIES {
         let q = Query::select()
-            .column("id")
-            .from("casbin_rule")
-            .and_where(Expr::col("ptype").eq("p"))
-            .and_where(Expr::col("v0").eq(rule[0]))
-            .and_where(Expr::col("v1").eq(rule[1]))
-            .and_where(Expr::col("v2").eq(rule[2]))
+            .column(CasbinRule::Id)
+            .from(CasbinRule::Table)
+            .and_where(Expr::col(CasbinRule::Ptype).eq("p"))
+            .and_where(Expr::col(CasbinRule::V0).eq(rule[0]))
+            .and_where(Expr::col(CasbinRule::V1).eq(rule[1]))
+            .and_where(Expr::col(CasbinRule::V2).eq(rule[2]))
             .limit(1)
             .to_owned();
         if db.query_one(&q).await?.is_none() {
@@ -163,20 +164,7 @@ pub(crate) async fn seed(db: &impl Exec) -> Result<bool> {
 }
 
 pub(crate) async fn add_rule(db: &impl Exec, ptype: &str, values: &[&str]) -> Result<()> {
-    let mut cols = vec!["ptype"];
-    let mut vals: Vec<sea_orm::sea_query::SimpleExpr> = vec![ptype.into()];
-    for (i, v) in values.iter().enumerate().take(6) {
-        cols.push(adapter::COLUMNS[i]);
-        vals.push((*v).into());
-    }
-    db.execute(
-        &Query::insert()
-            .into_table("casbin_rule")
-            .columns(cols)
-            .values_panic(vals)
-            .to_owned(),
-    )
-    .await?;
+    db.execute(&adapter::insert_rule(ptype, values)).await?;
     Ok(())
 }
 
@@ -184,9 +172,9 @@ pub(crate) async fn add_rule(db: &impl Exec, ptype: &str, values: &[&str]) -> Re
 pub(crate) async fn remove_rules(db: &impl Exec, ptype: &str, subject: &str) -> Result<()> {
     db.execute(
         &Query::delete()
-            .from_table("casbin_rule")
-            .and_where(Expr::col("ptype").eq(ptype))
-            .and_where(Expr::col("v0").eq(subject))
+            .from_table(CasbinRule::Table)
+            .and_where(Expr::col(CasbinRule::Ptype).eq(ptype))
+            .and_where(Expr::col(CasbinRule::V0).eq(subject))
             .to_owned(),
     )
     .await?;

@@ -7,6 +7,7 @@ use super::contacts::PortalContact;
 use crate::Engine;
 use crate::audit::AuditAction;
 use crate::audit::{self, Actor};
+use crate::db::tables::{CasePortalAccess, Cases, Contacts, Relationships};
 use crate::db::{Exec, micros_to_rfc3339, now_micros};
 use crate::error::{EngineError, Result};
 use crate::identity::{Action, Object, PortalPrincipal, Principal};
@@ -42,10 +43,10 @@ pub(crate) async fn access_row(
     contact_id: i64,
 ) -> Result<Option<PortalAccess>> {
     let q = Query::select()
-        .columns(["enabled", "can_download"])
-        .from("case_portal_access")
-        .and_where(Expr::col("case_id").eq(case_id))
-        .and_where(Expr::col("contact_id").eq(contact_id))
+        .columns([CasePortalAccess::Enabled, CasePortalAccess::CanDownload])
+        .from(CasePortalAccess::Table)
+        .and_where(Expr::col(CasePortalAccess::CaseId).eq(case_id))
+        .and_where(Expr::col(CasePortalAccess::ContactId).eq(contact_id))
         .to_owned();
     Ok(match db.query_one(&q).await? {
         Some(row) => Some(PortalAccess {
@@ -62,9 +63,9 @@ pub(crate) async fn access_row(
 async fn linked_contacts(db: &impl Exec, case_id: i64) -> Result<Vec<i64>> {
     let mut ids = crate::records::relations::case_contact_ids(db, case_id).await?;
     let q = Query::select()
-        .column("client_id")
-        .from("cases")
-        .and_where(Expr::col("id").eq(case_id))
+        .column(Cases::ClientId)
+        .from(Cases::Table)
+        .and_where(Expr::col(Cases::Id).eq(case_id))
         .to_owned();
     match db.query_one(&q).await? {
         Some(row) => {
@@ -82,10 +83,10 @@ async fn linked_contacts(db: &impl Exec, case_id: i64) -> Result<Vec<i64>> {
 /// The contacts holding an enabled grant on a case.
 async fn granted_contacts(db: &impl Exec, case_id: i64) -> Result<Vec<i64>> {
     let q = Query::select()
-        .column("contact_id")
-        .from("case_portal_access")
-        .and_where(Expr::col("case_id").eq(case_id))
-        .and_where(Expr::col("enabled").eq(true))
+        .column(CasePortalAccess::ContactId)
+        .from(CasePortalAccess::Table)
+        .and_where(Expr::col(CasePortalAccess::CaseId).eq(case_id))
+        .and_where(Expr::col(CasePortalAccess::Enabled).eq(true))
         .to_owned();
     crate::db::ids(db, &q).await
 }
@@ -125,21 +126,24 @@ pub(crate) async fn follow_links(db: &impl Exec, case_id: i64, actor: &Actor) ->
 /// starts from them). With a current organisation, the cases of their *other* organisations
 /// step aside; cases of other clients granted to them directly stay.
 pub(crate) fn case_scope(me: &PortalPrincipal) -> Scope {
-    let on = Cond::all().add(Expr::col(("case_portal_access", "case_id")).equals(("cases", "id")));
+    let on = Cond::all().add(
+        Expr::col((CasePortalAccess::Table, CasePortalAccess::CaseId))
+            .equals((Cases::Table, Cases::Id)),
+    );
     let mut cond = Cond::all()
-        .add(Expr::col(("case_portal_access", "contact_id")).eq(me.contact_id))
-        .add(Expr::col(("case_portal_access", "enabled")).eq(true));
+        .add(Expr::col((CasePortalAccess::Table, CasePortalAccess::ContactId)).eq(me.contact_id))
+        .add(Expr::col((CasePortalAccess::Table, CasePortalAccess::Enabled)).eq(true));
     if let Some(org) = me.organisation_id {
         let others = Query::select()
-            .column("organisation_id")
-            .from("relationships")
-            .and_where(Expr::col("individual_id").eq(me.contact_id))
-            .and_where(Expr::col("organisation_id").ne(org))
+            .column(Relationships::OrganisationId)
+            .from(Relationships::Table)
+            .and_where(Expr::col(Relationships::IndividualId).eq(me.contact_id))
+            .and_where(Expr::col(Relationships::OrganisationId).ne(org))
             .to_owned();
         cond = cond.add(
             Cond::any()
-                .add(Expr::col(("cases", "client_id")).is_null())
-                .add(Expr::col(("cases", "client_id")).not_in_subquery(others)),
+                .add(Expr::col((Cases::Table, Cases::ClientId)).is_null())
+                .add(Expr::col((Cases::Table, Cases::ClientId)).not_in_subquery(others)),
         );
     }
     Scope {
@@ -154,27 +158,27 @@ async fn grant(db: &impl Exec, case_id: i64, contact_id: i64, can_download: bool
     if access_row(db, case_id, contact_id).await?.is_some() {
         db.execute(
             &Query::update()
-                .table("case_portal_access")
+                .table(CasePortalAccess::Table)
                 .values([
-                    ("enabled", true.into()),
-                    ("can_download", can_download.into()),
-                    ("updated_at", now.into()),
+                    (CasePortalAccess::Enabled, true.into()),
+                    (CasePortalAccess::CanDownload, can_download.into()),
+                    (CasePortalAccess::UpdatedAt, now.into()),
                 ])
-                .and_where(Expr::col("case_id").eq(case_id))
-                .and_where(Expr::col("contact_id").eq(contact_id))
+                .and_where(Expr::col(CasePortalAccess::CaseId).eq(case_id))
+                .and_where(Expr::col(CasePortalAccess::ContactId).eq(contact_id))
                 .to_owned(),
         )
         .await?;
     } else {
         db.execute(
             &Query::insert()
-                .into_table("case_portal_access")
+                .into_table(CasePortalAccess::Table)
                 .columns([
-                    "case_id",
-                    "contact_id",
-                    "enabled",
-                    "can_download",
-                    "updated_at",
+                    CasePortalAccess::CaseId,
+                    CasePortalAccess::ContactId,
+                    CasePortalAccess::Enabled,
+                    CasePortalAccess::CanDownload,
+                    CasePortalAccess::UpdatedAt,
                 ])
                 .values_panic([
                     case_id.into(),
@@ -194,13 +198,13 @@ async fn grant(db: &impl Exec, case_id: i64, contact_id: i64, can_download: bool
 pub(crate) async fn grant_new(db: &impl Exec, case_id: i64, contact_id: i64) -> Result<()> {
     db.execute(
         &Query::insert()
-            .into_table("case_portal_access")
+            .into_table(CasePortalAccess::Table)
             .columns([
-                "case_id",
-                "contact_id",
-                "enabled",
-                "can_download",
-                "updated_at",
+                CasePortalAccess::CaseId,
+                CasePortalAccess::ContactId,
+                CasePortalAccess::Enabled,
+                CasePortalAccess::CanDownload,
+                CasePortalAccess::UpdatedAt,
             ])
             .values_panic([
                 case_id.into(),
@@ -218,14 +222,14 @@ pub(crate) async fn grant_new(db: &impl Exec, case_id: i64, contact_id: i64) -> 
 async fn revoke(db: &impl Exec, case_id: i64, contact_id: i64, can_download: bool) -> Result<()> {
     db.execute(
         &Query::update()
-            .table("case_portal_access")
+            .table(CasePortalAccess::Table)
             .values([
-                ("enabled", false.into()),
-                ("can_download", can_download.into()),
-                ("updated_at", now_micros().into()),
+                (CasePortalAccess::Enabled, false.into()),
+                (CasePortalAccess::CanDownload, can_download.into()),
+                (CasePortalAccess::UpdatedAt, now_micros().into()),
             ])
-            .and_where(Expr::col("case_id").eq(case_id))
-            .and_where(Expr::col("contact_id").eq(contact_id))
+            .and_where(Expr::col(CasePortalAccess::CaseId).eq(case_id))
+            .and_where(Expr::col(CasePortalAccess::ContactId).eq(contact_id))
             .to_owned(),
     )
     .await?;
@@ -243,9 +247,9 @@ async fn ensure_portal_user(db: &impl Exec, engine: &Engine, contact_id: i64) ->
     portal_user::check(db, true, Some(&contact), &on).await?;
     db.execute(
         &Query::update()
-            .table("contacts")
-            .value("portal_user", true)
-            .and_where(Expr::col("id").eq(contact_id))
+            .table(Contacts::Table)
+            .value(Contacts::PortalUser, true)
+            .and_where(Expr::col(Contacts::Id).eq(contact_id))
             .to_owned(),
     )
     .await?;

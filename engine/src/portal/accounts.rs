@@ -1,5 +1,6 @@
 //! The `portal_accounts` and `portal_tokens` tables.
 
+use crate::db::tables::{Contacts, PortalAccounts, PortalTokens};
 use crate::db::{Exec, now_micros};
 use crate::error::Result;
 use crate::identity::{hash_token, new_token};
@@ -44,14 +45,14 @@ pub(crate) struct Account {
 pub(crate) async fn find(db: &impl Exec, contact_id: i64) -> Result<Option<Account>> {
     let q = Query::select()
         .columns([
-            "password_hash",
-            "invited_at",
-            "invitation_expires_at",
-            "accepted_at",
-            "organisation_id",
+            PortalAccounts::PasswordHash,
+            PortalAccounts::InvitedAt,
+            PortalAccounts::InvitationExpiresAt,
+            PortalAccounts::AcceptedAt,
+            PortalAccounts::OrganisationId,
         ])
-        .from("portal_accounts")
-        .and_where(Expr::col("contact_id").eq(contact_id))
+        .from(PortalAccounts::Table)
+        .and_where(Expr::col(PortalAccounts::ContactId).eq(contact_id))
         .to_owned();
     let Some(row) = db.query_one(&q).await? else {
         return Ok(None);
@@ -72,8 +73,8 @@ pub(crate) async fn ensure(db: &impl Exec, contact_id: i64) -> Result<()> {
     }
     db.execute(
         &Query::insert()
-            .into_table("portal_accounts")
-            .columns(["contact_id", "created_at"])
+            .into_table(PortalAccounts::Table)
+            .columns([PortalAccounts::ContactId, PortalAccounts::CreatedAt])
             .values_panic([contact_id.into(), now_micros().into()])
             .to_owned(),
     )
@@ -84,27 +85,31 @@ pub(crate) async fn ensure(db: &impl Exec, contact_id: i64) -> Result<()> {
 pub(crate) async fn set(
     db: &impl Exec,
     contact_id: i64,
-    values: Vec<(&'static str, sea_orm::sea_query::SimpleExpr)>,
+    values: Vec<(PortalAccounts, sea_orm::sea_query::SimpleExpr)>,
 ) -> Result<()> {
     db.execute(
         &Query::update()
-            .table("portal_accounts")
+            .table(PortalAccounts::Table)
             .values(values)
-            .and_where(Expr::col("contact_id").eq(contact_id))
+            .and_where(Expr::col(PortalAccounts::ContactId).eq(contact_id))
             .to_owned(),
     )
     .await?;
     Ok(())
 }
 
-/// Issues a token, voiding the contact's earlier ones of the same purpose. Returns the token
-/// (to go into an email, never stored) and when it expires.
+/// Issues a token and answers it (to go into an email, never stored) with when it expires.
+/// A new reset link voids the earlier ones, as a reset is asked for again when one went astray;
+/// invitation links all keep working until one is used, because a client reads our emails in
+/// any order and the first they open must not be a dead end.
 pub(crate) async fn issue_token(
     db: &impl Exec,
     contact_id: i64,
     purpose: Purpose,
 ) -> Result<(String, i64)> {
-    void_tokens(db, contact_id, Some(purpose)).await?;
+    if purpose == Purpose::Reset {
+        void_tokens(db, contact_id, Some(purpose)).await?;
+    }
     let (token, hash) = new_token(purpose.prefix());
     let now = now_micros();
     let ttl = match purpose {
@@ -113,13 +118,13 @@ pub(crate) async fn issue_token(
     };
     db.execute(
         &Query::insert()
-            .into_table("portal_tokens")
+            .into_table(PortalTokens::Table)
             .columns([
-                "contact_id",
-                "purpose",
-                "token_hash",
-                "expires_at",
-                "created_at",
+                PortalTokens::ContactId,
+                PortalTokens::Purpose,
+                PortalTokens::TokenHash,
+                PortalTokens::ExpiresAt,
+                PortalTokens::CreatedAt,
             ])
             .values_panic([
                 contact_id.into(),
@@ -140,72 +145,113 @@ pub(crate) async fn void_tokens(
     purpose: Option<Purpose>,
 ) -> Result<()> {
     let mut q = Query::delete();
-    q.from_table("portal_tokens")
-        .and_where(Expr::col("contact_id").eq(contact_id));
+    q.from_table(PortalTokens::Table)
+        .and_where(Expr::col(PortalTokens::ContactId).eq(contact_id));
     if let Some(p) = purpose {
-        q.and_where(Expr::col("purpose").eq(p.as_str()));
+        q.and_where(Expr::col(PortalTokens::Purpose).eq(p.as_str()));
     }
     db.execute(&q).await?;
     Ok(())
 }
 
-/// Whether a token exists and has not expired, without using it up.
-pub(crate) async fn token_is_live(db: &impl Exec, purpose: Purpose, token: &str) -> Result<bool> {
-    let q = Query::select()
-        .column("contact_id")
-        .from("portal_tokens")
-        .and_where(Expr::col("token_hash").eq(hash_token(token.trim())))
-        .and_where(Expr::col("purpose").eq(purpose.as_str()))
-        .and_where(Expr::col("expires_at").gt(now_micros()))
-        .to_owned();
-    Ok(db.query_one(&q).await?.is_some())
+/// A link's token as stored.
+pub(crate) struct StoredToken {
+    pub contact_id: i64,
+    pub expires_at: i64,
+    pub used_at: Option<i64>,
 }
 
-/// Uses up a token: the contact it belongs to when it is valid; it is deleted either way, so
-/// it never works twice. Expired and unknown tokens look the same to the caller.
+impl StoredToken {
+    /// Unused and unexpired: it may still set a password.
+    pub fn is_live(&self) -> bool {
+        self.used_at.is_none() && self.expires_at > now_micros()
+    }
+}
+
+/// The token behind a link, used or not, expired or not.
+pub(crate) async fn find_token(
+    db: &impl Exec,
+    purpose: Purpose,
+    token: &str,
+) -> Result<Option<StoredToken>> {
+    let q = Query::select()
+        .columns([
+            PortalTokens::ContactId,
+            PortalTokens::ExpiresAt,
+            PortalTokens::UsedAt,
+        ])
+        .from(PortalTokens::Table)
+        .and_where(Expr::col(PortalTokens::TokenHash).eq(hash_token(token.trim())))
+        .and_where(Expr::col(PortalTokens::Purpose).eq(purpose.as_str()))
+        .to_owned();
+    Ok(match db.query_one(&q).await? {
+        Some(row) => Some(StoredToken {
+            contact_id: row.get(0)?,
+            expires_at: row.get(1)?,
+            used_at: row.get(2)?,
+        }),
+        None => None,
+    })
+}
+
+/// Uses up a live token: the contact it belongs to, or `None` when it is unknown, expired or
+/// used. Every other link of the same purpose the contact holds is marked used with it, so
+/// that the emails read later lead to sign-in instead of setting the password again. The
+/// conditional update is the claim: of two requests racing with one link, one wins.
 pub(crate) async fn take_token(
     db: &impl Exec,
     purpose: Purpose,
     token: &str,
 ) -> Result<Option<i64>> {
-    let hash = hash_token(token.trim());
-    let q = Query::select()
-        .columns(["contact_id", "expires_at"])
-        .from("portal_tokens")
-        .and_where(Expr::col("token_hash").eq(hash.as_str()))
-        .and_where(Expr::col("purpose").eq(purpose.as_str()))
-        .to_owned();
-    let Some(row) = db.query_one(&q).await? else {
+    let Some(found) = find_token(db, purpose, token).await? else {
         return Ok(None);
     };
-    let contact_id: i64 = row.get(0)?;
-    let expires_at: i64 = row.get(1)?;
+    if !found.is_live() {
+        return Ok(None);
+    }
+    let now = now_micros();
+    let claimed = db
+        .execute(
+            &Query::update()
+                .table(PortalTokens::Table)
+                .value(PortalTokens::UsedAt, now)
+                .and_where(Expr::col(PortalTokens::TokenHash).eq(hash_token(token.trim())))
+                .and_where(Expr::col(PortalTokens::UsedAt).is_null())
+                .to_owned(),
+        )
+        .await?;
+    if claimed == 0 {
+        return Ok(None);
+    }
     db.execute(
-        &Query::delete()
-            .from_table("portal_tokens")
-            .and_where(Expr::col("token_hash").eq(hash))
+        &Query::update()
+            .table(PortalTokens::Table)
+            .value(PortalTokens::UsedAt, now)
+            .and_where(Expr::col(PortalTokens::ContactId).eq(found.contact_id))
+            .and_where(Expr::col(PortalTokens::Purpose).eq(purpose.as_str()))
+            .and_where(Expr::col(PortalTokens::UsedAt).is_null())
             .to_owned(),
     )
     .await?;
-    Ok((expires_at > now_micros()).then_some(contact_id))
+    Ok(Some(found.contact_id))
 }
 
 /// The portal user signing in with `email`: their contact id and password hash, when the
 /// contact is a portal user who has set a password.
 pub(crate) async fn credentials(db: &impl Exec, email: &str) -> Result<Option<(i64, String)>> {
     let q = Query::select()
-        .column(("c", "id"))
-        .column(("a", "password_hash"))
-        .from_as("contacts", "c")
+        .column(("c", Contacts::Id))
+        .column(("a", PortalAccounts::PasswordHash))
+        .from_as(Contacts::Table, "c")
         .join_as(
             JoinType::InnerJoin,
-            "portal_accounts",
+            PortalAccounts::Table,
             "a",
-            Expr::col(("a", "contact_id")).equals(("c", "id")),
+            Expr::col(("a", PortalAccounts::ContactId)).equals(("c", Contacts::Id)),
         )
-        .and_where(Expr::expr(Func::lower(Expr::col(("c", "email")))).eq(email))
-        .and_where(Expr::col(("c", "portal_user")).eq(true))
-        .and_where(Expr::col(("a", "password_hash")).is_not_null())
+        .and_where(Expr::expr(Func::lower(Expr::col(("c", Contacts::Email)))).eq(email))
+        .and_where(Expr::col(("c", Contacts::PortalUser)).eq(true))
+        .and_where(Expr::col(("a", PortalAccounts::PasswordHash)).is_not_null())
         .limit(1)
         .to_owned();
     match db.query_one(&q).await? {
@@ -217,10 +263,10 @@ pub(crate) async fn credentials(db: &impl Exec, email: &str) -> Result<Option<(i
 /// The portal user with this (lower-cased) email, whether or not they have a password yet.
 pub(crate) async fn portal_user_by_email(db: &impl Exec, email: &str) -> Result<Option<i64>> {
     let q = Query::select()
-        .column("id")
-        .from("contacts")
-        .and_where(Expr::expr(Func::lower(Expr::col("email"))).eq(email))
-        .and_where(Expr::col("portal_user").eq(true))
+        .column(Contacts::Id)
+        .from(Contacts::Table)
+        .and_where(Expr::expr(Func::lower(Expr::col(Contacts::Email))).eq(email))
+        .and_where(Expr::col(Contacts::PortalUser).eq(true))
         .limit(1)
         .to_owned();
     Ok(crate::db::ids(db, &q).await?.first().copied())

@@ -10,32 +10,14 @@ use crate::metadata::{Audience, EntityKind};
 use crate::records::query::{self, Condition, ListQuery, Op, Page};
 use crate::records::write::{self, NewRecord};
 use crate::records::{Record, actor, layout_of};
-use sea_orm::sea_query::{Expr, ExprTrait, JoinType, Order, Query};
 use serde_json::{Map, Value, json};
 
 /// The owner of cases clients open on the portal: the first active administrator.
 pub(crate) async fn default_owner(db: &impl Exec) -> Result<Option<i64>> {
-    let q = Query::select()
-        .column(("u", "id"))
-        .from_as("staff_users", "u")
-        .join_as(
-            JoinType::InnerJoin,
-            "staff_user_groups",
-            "m",
-            Expr::col(("m", "user_id")).equals(("u", "id")),
-        )
-        .join_as(
-            JoinType::InnerJoin,
-            "permission_groups",
-            "g",
-            Expr::col(("g", "id")).equals(("m", "group_id")),
-        )
-        .and_where(Expr::col(("g", "admin")).eq(true))
-        .and_where(Expr::col(("u", "active")).eq(true))
-        .order_by(("u", "id"), Order::Asc)
-        .limit(1)
-        .to_owned();
-    Ok(crate::db::ids(db, &q).await?.first().copied())
+    Ok(crate::identity::staff::active_admins(db)
+        .await?
+        .first()
+        .copied())
 }
 
 impl Engine {
@@ -166,13 +148,17 @@ impl Engine {
 
 /// Filters name portal-visible fields only: a hidden field must not leak through a filter.
 fn check_visible(meta: &crate::metadata::EntityMeta, conditions: &[Condition]) -> Result<()> {
+    let portal_field = |key: &str| {
+        meta.field(key)
+            .is_some_and(|f| f.visible_to(Audience::Portal))
+    };
     for c in conditions {
-        let visible = c.key == "id"
-            || c.key == "createdAt"
-            || c.key == "updatedAt"
-            || meta
-                .field(&c.key)
-                .is_some_and(|f| f.visible_to(Audience::Portal));
+        // A search reads the subject and the number, which a client sees on every case.
+        if c.op == query::Op::Search && portal_field("subject") {
+            continue;
+        }
+        let visible =
+            c.key == "id" || c.key == "createdAt" || c.key == "updatedAt" || portal_field(&c.key);
         if !visible {
             return Err(EngineError::validation(&c.key, "is not a portal field"));
         }

@@ -6,6 +6,7 @@ use super::{accounts, sessions};
 use crate::Engine;
 use crate::audit::Actor;
 use crate::db::Exec;
+use crate::db::tables::Contacts;
 use crate::error::{EngineError, Result};
 use crate::mail::outbox::{self, NewMail};
 use crate::records::Record;
@@ -26,9 +27,14 @@ pub(crate) struct PortalContact {
 impl PortalContact {
     pub(crate) async fn load(db: &impl Exec, id: i64) -> Result<PortalContact> {
         let q = Query::select()
-            .columns(["name", "email", "language", "portal_user"])
-            .from("contacts")
-            .and_where(Expr::col("id").eq(id))
+            .columns([
+                Contacts::Name,
+                Contacts::Email,
+                Contacts::Language,
+                Contacts::PortalUser,
+            ])
+            .from(Contacts::Table)
+            .and_where(Expr::col(Contacts::Id).eq(id))
             .to_owned();
         let row = db
             .query_one(&q)

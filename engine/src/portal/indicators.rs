@@ -5,6 +5,7 @@ use super::access::case_scope;
 use super::organisations::portal;
 use crate::Engine;
 use crate::db::Exec;
+use crate::db::tables::{Cases, Deals, StaffUsers};
 use crate::error::Result;
 use crate::identity::{Action, Object, Principal};
 use crate::metadata::{EntityKind, FieldDefinition};
@@ -65,11 +66,11 @@ impl Engine {
 
         let scope = case_scope(me);
         let mut q = Query::select();
-        q.column(("cases", "status"))
-            .expr(Expr::col(("cases", "id")).count());
+        q.column((Cases::Table, Cases::Status))
+            .expr(Expr::col((Cases::Table, Cases::Id)).count());
         scope.add_tables(reader.backend(), &mut q, "cases");
         q.cond_where(scope.cond.clone())
-            .group_by_col(("cases", "status"));
+            .group_by_col((Cases::Table, Cases::Status));
         let mut cases = Vec::new();
         for row in reader.query_all(&q).await? {
             cases.push(Bucket {
@@ -81,29 +82,29 @@ impl Engine {
         }
 
         let q = Query::select()
-            .column("stage")
-            .expr(Expr::col("id").count())
-            .expr(Expr::col("amount").sum())
-            .from("deals")
-            .and_where(Expr::col("client_id").eq(client))
-            .group_by_col("stage")
+            .column(Deals::Stage)
+            .expr(Expr::col(Deals::Id).count())
+            .expr(Expr::col(Deals::Amount).sum())
+            .from(Deals::Table)
+            .and_where(Expr::col(Deals::ClientId).eq(client))
+            .group_by_col(Deals::Stage)
             .to_owned();
         let stages = buckets_with_amount(&reader, &q).await?;
 
         let q = Query::select()
-            .expr(Expr::col(("u", "name")))
-            .expr(Expr::col(("d", "id")).count())
-            .expr(Expr::col(("d", "amount")).sum())
-            .from_as("deals", "d")
+            .expr(Expr::col(("u", StaffUsers::Name)))
+            .expr(Expr::col(("d", Deals::Id)).count())
+            .expr(Expr::col(("d", Deals::Amount)).sum())
+            .from_as(Deals::Table, "d")
             .join_as(
                 JoinType::LeftJoin,
-                "staff_users",
+                StaffUsers::Table,
                 "u",
-                Expr::col(("u", "id")).equals(("d", "owner_id")),
+                Expr::col(("u", StaffUsers::Id)).equals(("d", Deals::OwnerId)),
             )
-            .and_where(Expr::col(("d", "client_id")).eq(client))
-            .group_by_col(("u", "name"))
-            .order_by(("u", "name"), Order::Asc)
+            .and_where(Expr::col(("d", Deals::ClientId)).eq(client))
+            .group_by_col(("u", StaffUsers::Name))
+            .order_by(("u", StaffUsers::Name), Order::Asc)
             .to_owned();
         let owners = buckets_with_amount(&reader, &q).await?;
 

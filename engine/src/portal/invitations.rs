@@ -1,10 +1,12 @@
 //! Invitations: the email that lets a new portal user choose a password. Each one carries a
-//! fresh single-use token; sending again voids the previous link.
+//! fresh token; every invitation sent keeps working until one of them sets the password, and
+//! after that each leads to sign-in (see `sign_in::LinkState`).
 
 use super::accounts::{self, Account, Purpose};
 use super::contacts::PortalContact;
 use crate::Engine;
 use crate::audit::AuditAction;
+use crate::db::tables::PortalAccounts;
 use crate::db::{Exec, micros_to_rfc3339, now_micros};
 use crate::error::{EngineError, Result};
 use crate::identity::{Action, Object, Principal};
@@ -76,7 +78,7 @@ impl Invitation {
     }
 }
 
-/// Issues a new invitation token (voiding the previous one) and records it on the account;
+/// Issues a new invitation token (earlier ones keep working) and records it on the account;
 /// answers the token, for the email, and when it expires.
 pub(crate) async fn issue(db: &impl Exec, contact_id: i64) -> Result<(String, i64)> {
     accounts::ensure(db, contact_id).await?;
@@ -85,8 +87,8 @@ pub(crate) async fn issue(db: &impl Exec, contact_id: i64) -> Result<(String, i6
         db,
         contact_id,
         vec![
-            ("invited_at", now_micros().into()),
-            ("invitation_expires_at", expires_at.into()),
+            (PortalAccounts::InvitedAt, now_micros().into()),
+            (PortalAccounts::InvitationExpiresAt, expires_at.into()),
         ],
     )
     .await?;
@@ -116,7 +118,8 @@ pub(crate) async fn invite(engine: &Engine, db: &impl Exec, contact: &PortalCont
 }
 
 impl Engine {
-    /// Sends (or re-sends) a portal user's invitation; the previous link stops working.
+    /// Sends (or re-sends) a portal user's invitation; earlier links keep working until one
+    /// is used.
     pub(crate) async fn send_portal_invitation(
         &self,
         p: &Principal,

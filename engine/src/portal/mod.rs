@@ -26,7 +26,7 @@ pub use limits::PortalLimits;
 pub(crate) use limits::Spend;
 pub use links::Links;
 pub use organisations::Me;
-pub use sign_in::PortalLink;
+pub use sign_in::{LinkState, PortalLink};
 
 pub(crate) use access::{access_row, follow_links};
 pub(crate) use contacts::{after_contact_write, login_email_changed};

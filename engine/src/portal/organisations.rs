@@ -4,6 +4,7 @@
 use super::accounts;
 use crate::Engine;
 use crate::db::Exec;
+use crate::db::tables::{Contacts, PortalAccounts, Relationships};
 use crate::error::{EngineError, Result};
 use crate::identity::{PortalPrincipal, Principal};
 use crate::metadata::EntityKind;
@@ -22,17 +23,17 @@ pub struct Me {
 /// The ids of the organisations a contact is related to, by name.
 pub(crate) async fn related(db: &impl Exec, contact_id: i64) -> Result<Vec<i64>> {
     let q = Query::select()
-        .column(("o", "id"))
-        .from_as("relationships", "r")
+        .column(("o", Contacts::Id))
+        .from_as(Relationships::Table, "r")
         .join_as(
             JoinType::InnerJoin,
-            "contacts",
+            Contacts::Table,
             "o",
-            Expr::col(("o", "id")).equals(("r", "organisation_id")),
+            Expr::col(("o", Contacts::Id)).equals(("r", Relationships::OrganisationId)),
         )
-        .and_where(Expr::col(("r", "individual_id")).eq(contact_id))
-        .order_by(("o", "name"), Order::Asc)
-        .order_by(("o", "id"), Order::Asc)
+        .and_where(Expr::col(("r", Relationships::IndividualId)).eq(contact_id))
+        .order_by(("o", Contacts::Name), Order::Asc)
+        .order_by(("o", Contacts::Id), Order::Asc)
         .limit(200)
         .to_owned();
     crate::db::ids(db, &q).await
@@ -93,7 +94,7 @@ impl Engine {
         accounts::set(
             &txn,
             me.contact_id,
-            vec![("organisation_id", organisation_id.into())],
+            vec![(PortalAccounts::OrganisationId, organisation_id.into())],
         )
         .await?;
         // Sessions carry the current organisation; every process must drop its cached copy.

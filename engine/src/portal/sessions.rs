@@ -2,6 +2,7 @@
 //! one audience never resolves on the other's endpoint.
 
 use super::organisations;
+use crate::db::tables::{Contacts, Sessions};
 use crate::db::{Exec, now_micros};
 use crate::error::Result;
 use crate::identity::{PortalPrincipal, Principal};
@@ -15,11 +16,11 @@ pub(crate) const PREFIX: &str = "ppt_";
 /// when the session is unknown or expired, or the contact is no longer a portal user.
 pub(crate) async fn lookup(db: &impl Exec, hash: &str) -> Result<Option<(Principal, i64)>> {
     let q = Query::select()
-        .columns(["subject_id", "id", "expires_at"])
-        .from("sessions")
-        .and_where(Expr::col("token_hash").eq(hash))
-        .and_where(Expr::col("audience").eq(AUDIENCE))
-        .and_where(Expr::col("expires_at").gt(now_micros()))
+        .columns([Sessions::SubjectId, Sessions::Id, Sessions::ExpiresAt])
+        .from(Sessions::Table)
+        .and_where(Expr::col(Sessions::TokenHash).eq(hash))
+        .and_where(Expr::col(Sessions::Audience).eq(AUDIENCE))
+        .and_where(Expr::col(Sessions::ExpiresAt).gt(now_micros()))
         .to_owned();
     let Some(row) = db.query_one(&q).await? else {
         return Ok(None);
@@ -28,9 +29,9 @@ pub(crate) async fn lookup(db: &impl Exec, hash: &str) -> Result<Option<(Princip
     let session_id: i64 = row.get(1)?;
     let expires_at: i64 = row.get(2)?;
     let q = Query::select()
-        .columns(["name", "portal_user"])
-        .from("contacts")
-        .and_where(Expr::col("id").eq(contact_id))
+        .columns([Contacts::Name, Contacts::PortalUser])
+        .from(Contacts::Table)
+        .and_where(Expr::col(Contacts::Id).eq(contact_id))
         .to_owned();
     let Some(row) = db.query_one(&q).await? else {
         return Ok(None);
@@ -53,9 +54,9 @@ pub(crate) async fn lookup(db: &impl Exec, hash: &str) -> Result<Option<(Princip
 pub(crate) async fn end_all(db: &impl Exec, contact_id: i64) -> Result<()> {
     db.execute(
         &Query::delete()
-            .from_table("sessions")
-            .and_where(Expr::col("audience").eq(AUDIENCE))
-            .and_where(Expr::col("subject_id").eq(contact_id))
+            .from_table(Sessions::Table)
+            .and_where(Expr::col(Sessions::Audience).eq(AUDIENCE))
+            .and_where(Expr::col(Sessions::SubjectId).eq(contact_id))
             .to_owned(),
     )
     .await?;
@@ -66,10 +67,10 @@ pub(crate) async fn end_all(db: &impl Exec, contact_id: i64) -> Result<()> {
 pub(crate) async fn end_others(db: &impl Exec, contact_id: i64, keep: i64) -> Result<()> {
     db.execute(
         &Query::delete()
-            .from_table("sessions")
-            .and_where(Expr::col("audience").eq(AUDIENCE))
-            .and_where(Expr::col("subject_id").eq(contact_id))
-            .and_where(Expr::col("id").ne(keep))
+            .from_table(Sessions::Table)
+            .and_where(Expr::col(Sessions::Audience).eq(AUDIENCE))
+            .and_where(Expr::col(Sessions::SubjectId).eq(contact_id))
+            .and_where(Expr::col(Sessions::Id).ne(keep))
             .to_owned(),
     )
     .await?;

@@ -6,6 +6,7 @@ use super::accounts::{self, Purpose};
 use super::contacts::PortalContact;
 use super::sessions::{self, AUDIENCE, PREFIX};
 use crate::Engine;
+use crate::db::tables::PortalAccounts;
 use crate::db::{Exec, now_micros};
 use crate::error::{EngineError, Result};
 use crate::identity::{
@@ -16,7 +17,6 @@ use crate::mail::outbox::{self, NewMail};
 use crate::state::{self, Counter};
 use serde_json::json;
 
-/// Throttle audiences: wrong passwords, bad links, and reset requests are counted apart.
 /// The links emails carry to the portal's password pages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PortalLink {
@@ -24,6 +24,20 @@ pub enum PortalLink {
     Reset,
 }
 
+/// Where a link from an email takes its reader. No link we sent is a dead end while its
+/// account exists: once the account is set up, every invitation leads to sign-in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkState {
+    /// It sets the password of the portal account for `email`.
+    ChoosePassword { email: String },
+    /// The account it was for is set up (with this link or another): sign in as `email`.
+    SignIn { email: String },
+    /// Unknown, expired before the account was set up, a reset link already used, or for a
+    /// contact who is no longer a portal user.
+    Invalid,
+}
+
+/// Throttle audiences: wrong passwords, bad links, and reset requests are counted apart.
 const LOGIN: &str = "portal";
 const LINK: &str = "portal-link";
 const RESET: &str = "portal-reset";
@@ -39,6 +53,38 @@ fn bad_link() -> EngineError {
     )
 }
 
+fn purpose_of(link: PortalLink) -> Purpose {
+    match link {
+        PortalLink::Invitation => Purpose::Invitation,
+        PortalLink::Reset => Purpose::Reset,
+    }
+}
+
+async fn link_state(db: &impl Exec, link: PortalLink, token: &str) -> Result<LinkState> {
+    let Some(found) = accounts::find_token(db, purpose_of(link), token).await? else {
+        return Ok(LinkState::Invalid);
+    };
+    let contact = match PortalContact::load(db, found.contact_id).await {
+        Ok(c) if c.portal_user => c,
+        Ok(_) | Err(EngineError::NotFound { .. }) => return Ok(LinkState::Invalid),
+        Err(e) => return Err(e),
+    };
+    if found.is_live() {
+        return Ok(LinkState::ChoosePassword {
+            email: contact.email,
+        });
+    }
+    let set_up = accounts::find(db, contact.id)
+        .await?
+        .is_some_and(|a| a.password_hash.is_some());
+    Ok(match link {
+        PortalLink::Invitation if set_up => LinkState::SignIn {
+            email: contact.email,
+        },
+        _ => LinkState::Invalid,
+    })
+}
+
 /// Opens a session inside `db` and answers its token.
 async fn open_session(db: &impl Exec, contact_id: i64) -> Result<Session> {
     let (token, hash) = new_token(PREFIX);
@@ -48,29 +94,25 @@ async fn open_session(db: &impl Exec, contact_id: i64) -> Result<Session> {
 }
 
 impl Engine {
-    /// Whether a link from an email still works, for the page that opens it. A link that does
-    /// not counts against the address like a failed use, so guessing stays rate-limited.
-    pub async fn portal_link_works(
+    /// What a link from an email does now, for the page that opens it. A link that leads
+    /// nowhere counts against the address like a failed use, so guessing stays rate-limited.
+    pub async fn portal_link(
         &self,
         link: PortalLink,
         token: &str,
         address: Option<&str>,
-    ) -> Result<bool> {
+    ) -> Result<LinkState> {
         let who = address.unwrap_or("unknown");
         self.throttle
             .check_address(&self.reader(), LINK, who)
             .await?;
-        let purpose = match link {
-            PortalLink::Invitation => Purpose::Invitation,
-            PortalLink::Reset => Purpose::Reset,
-        };
-        if accounts::token_is_live(&self.reader(), purpose, token).await? {
-            return Ok(true);
+        let state = link_state(&self.reader(), link, token).await?;
+        if state == LinkState::Invalid {
+            let txn = self.begin_write().await?;
+            self.throttle.failed_address(&txn, LINK, who).await?;
+            txn.commit().await?;
         }
-        let txn = self.begin_write().await?;
-        self.throttle.failed_address(&txn, LINK, who).await?;
-        txn.commit().await?;
-        Ok(false)
+        Ok(state)
     }
 
     /// Sets the password of an invited contact and signs them in.
@@ -108,7 +150,8 @@ impl Engine {
             .await?;
         check_strength(password, "password")?;
         // A link that cannot work costs no password hash (and counts against the address).
-        if !accounts::token_is_live(&self.reader(), purpose, token).await? {
+        let live = accounts::find_token(&self.reader(), purpose, token).await?;
+        if !live.is_some_and(|t| t.is_live()) {
             let txn = self.begin_write().await?;
             self.throttle.failed_address(&txn, LINK, who).await?;
             txn.commit().await?;
@@ -127,9 +170,9 @@ impl Engine {
         };
         let now = now_micros();
         let account = accounts::find(&txn, contact.id).await?.unwrap_or_default();
-        let mut values = vec![("password_hash", hash.into())];
+        let mut values = vec![(PortalAccounts::PasswordHash, hash.into())];
         if purpose == Purpose::Invitation || account.accepted_at.is_none() {
-            values.push(("accepted_at", now.into()));
+            values.push((PortalAccounts::AcceptedAt, now.into()));
         }
         accounts::set(&txn, contact.id, values).await?;
         // A mailed link proves the address: it lifts a lock-out from wrong passwords.
@@ -208,7 +251,12 @@ impl Engine {
         let hash = hash_off_thread(new.to_owned()).await?;
         let txn = self.begin_write().await?;
         self.throttle.cleared(&txn, LOGIN, &email).await?;
-        accounts::set(&txn, me.contact_id, vec![("password_hash", hash.into())]).await?;
+        accounts::set(
+            &txn,
+            me.contact_id,
+            vec![(PortalAccounts::PasswordHash, hash.into())],
+        )
+        .await?;
         sessions::end_others(&txn, me.contact_id, me.session_id).await?;
         state::bump(&txn, Counter::Auth).await?;
         txn.commit().await?;

@@ -13,6 +13,8 @@ mod references;
 pub(crate) mod relations;
 mod service;
 pub(crate) use service::{actor, layout_of};
+mod search;
+pub(crate) use search::backfill as search_backfill;
 mod sql;
 pub(crate) mod write;
 

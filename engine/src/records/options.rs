@@ -5,6 +5,8 @@ use super::layout::{self, sql_kind};
 use super::sql::custom_expr;
 use super::write::merge_custom;
 use crate::db::Exec;
+use crate::db::tables::Contacts;
+use crate::db::tables::Shared;
 use crate::error::Result;
 use crate::metadata::FieldDefinition;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
@@ -33,7 +35,7 @@ pub(crate) async fn rename(
     // read and each one's value patched, which works alike on both databases.
     let present = custom_expr(db.backend(), &def.key, sql_kind(def.field_type));
     let q = Query::select()
-        .columns(["id", "custom"])
+        .columns([Contacts::Id, Contacts::Custom])
         .from(layout.table)
         .and_where(Expr::cust(format!("{present} IS NOT NULL")))
         .to_owned();
@@ -61,8 +63,11 @@ pub(crate) async fn rename(
         patch.insert(def.key.clone(), renamed);
         let q = Query::update()
             .table(layout.table)
-            .value("custom", merge_custom(db.backend(), &Value::Object(patch)))
-            .and_where(Expr::col("id").eq(id))
+            .value(
+                Shared::Custom,
+                merge_custom(db.backend(), &Value::Object(patch)),
+            )
+            .and_where(Expr::col(Shared::Id).eq(id))
             .to_owned();
         changed += db.execute(&q).await?;
     }

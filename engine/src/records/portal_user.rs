@@ -6,6 +6,7 @@
 
 use super::read::Record;
 use crate::db::Exec;
+use crate::db::tables::Contacts;
 use crate::error::{EngineError, RecordRef, Result};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
 use serde_json::{Map, Value};
@@ -110,12 +111,14 @@ pub(crate) async fn others_with_email(
     except: Option<i64>,
 ) -> Result<Vec<RecordRef>> {
     let mut q = Query::select();
-    q.columns(["id", "name"])
-        .from("contacts")
-        .and_where(Expr::expr(Func::lower(Expr::col("email"))).eq(email.trim().to_lowercase()))
+    q.columns([Contacts::Id, Contacts::Name])
+        .from(Contacts::Table)
+        .and_where(
+            Expr::expr(Func::lower(Expr::col(Contacts::Email))).eq(email.trim().to_lowercase()),
+        )
         .limit(20);
     if let Some(id) = except {
-        q.and_where(Expr::col("id").ne(id));
+        q.and_where(Expr::col(Contacts::Id).ne(id));
     }
     db.query_all(&q)
         .await?

@@ -2,6 +2,7 @@
 
 use super::layout::{Layout, SqlKind, case_number, sql_kind};
 use crate::db::Row;
+use crate::db::tables::Shared;
 use crate::error::Result;
 use crate::metadata::{EntityKind, EntityMeta};
 use sea_orm::sea_query::{Expr, SelectStatement};
@@ -31,11 +32,11 @@ impl Record {
 /// Adds the columns `decode` expects, in its order; without `custom`, a NULL stands in for
 /// the custom values.
 pub fn select_columns(q: &mut SelectStatement, layout: &Layout, custom: bool) {
-    q.column((layout.table, "id"))
-        .column((layout.table, "created_at"))
-        .column((layout.table, "updated_at"));
+    q.column((layout.table, Shared::Id))
+        .column((layout.table, Shared::CreatedAt))
+        .column((layout.table, Shared::UpdatedAt));
     if custom {
-        q.expr(Expr::col((layout.table, "custom")));
+        q.expr(Expr::col((layout.table, Shared::Custom)));
     } else {
         q.expr(Expr::cust("NULL"));
     }

@@ -3,6 +3,7 @@
 
 use super::layout::Layout;
 use crate::db::Exec;
+use crate::db::tables::Shared;
 use crate::error::{EngineError, Result};
 use crate::metadata::{EntityMeta, FieldType};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
@@ -30,9 +31,9 @@ pub(crate) async fn check(
             _ => continue,
         };
         let q = Query::select()
-            .column("id")
+            .column(Shared::Id)
             .from(table)
-            .and_where(Expr::col("id").eq(id))
+            .and_where(Expr::col(Shared::Id).eq(id))
             .to_owned();
         if db.query_one(&q).await?.is_none() {
             let what = if table == "staff_users" {

@@ -1,6 +1,7 @@
 //! Links between records: an individual's relationships with organisations, and the contacts
 //! linked to a case.
 
+use crate::db::tables::{CaseContacts, Contacts, Relationships};
 use crate::db::{Exec, Row, now_micros};
 use crate::error::{EngineError, Result};
 use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
@@ -24,19 +25,19 @@ pub(crate) fn relationship(row: &Row) -> Result<Relationship> {
     })
 }
 
-pub(crate) const REL_COLUMNS: [&str; 5] = [
-    "id",
-    "individual_id",
-    "organisation_id",
-    "role",
-    "created_at",
+pub(crate) const REL_COLUMNS: [Relationships; 5] = [
+    Relationships::Id,
+    Relationships::IndividualId,
+    Relationships::OrganisationId,
+    Relationships::Role,
+    Relationships::CreatedAt,
 ];
 
 pub(crate) async fn contact_kind(db: &impl Exec, id: i64) -> Result<Option<String>> {
     let q = Query::select()
-        .column("kind")
-        .from("contacts")
-        .and_where(Expr::col("id").eq(id))
+        .column(Contacts::Kind)
+        .from(Contacts::Table)
+        .and_where(Expr::col(Contacts::Id).eq(id))
         .to_owned();
     Ok(match db.query_one(&q).await? {
         Some(row) => Some(row.get(0)?),
@@ -78,10 +79,10 @@ pub(crate) async fn add_relationship(
         ));
     }
     let existing = Query::select()
-        .column("id")
-        .from("relationships")
-        .and_where(Expr::col("individual_id").eq(individual_id))
-        .and_where(Expr::col("organisation_id").eq(organisation_id))
+        .column(Relationships::Id)
+        .from(Relationships::Table)
+        .and_where(Expr::col(Relationships::IndividualId).eq(individual_id))
+        .and_where(Expr::col(Relationships::OrganisationId).eq(organisation_id))
         .to_owned();
     if db.query_one(&existing).await?.is_some() {
         return Err(EngineError::conflict(
@@ -90,15 +91,20 @@ pub(crate) async fn add_relationship(
     }
     let now = now_micros();
     let q = Query::insert()
-        .into_table("relationships")
-        .columns(["individual_id", "organisation_id", "role", "created_at"])
+        .into_table(Relationships::Table)
+        .columns([
+            Relationships::IndividualId,
+            Relationships::OrganisationId,
+            Relationships::Role,
+            Relationships::CreatedAt,
+        ])
         .values_panic([
             individual_id.into(),
             organisation_id.into(),
             role.clone().into(),
             now.into(),
         ])
-        .returning_col("id")
+        .returning_col(Relationships::Id)
         .to_owned();
     let id = crate::db::insert_id(db, &q).await?;
     Ok(Relationship {
@@ -114,8 +120,8 @@ pub(crate) async fn add_relationship(
 pub(crate) async fn find_relationship(db: &impl Exec, id: i64) -> Result<Relationship> {
     let q = Query::select()
         .columns(REL_COLUMNS)
-        .from("relationships")
-        .and_where(Expr::col("id").eq(id))
+        .from(Relationships::Table)
+        .and_where(Expr::col(Relationships::Id).eq(id))
         .to_owned();
     match db.query_one(&q).await? {
         Some(row) => relationship(&row),
@@ -127,10 +133,10 @@ pub(crate) async fn find_relationship(db: &impl Exec, id: i64) -> Result<Relatio
 /// then what it may see there (the organisations it works for and their cases).
 pub(crate) async fn reaches_portal(db: &impl Exec, contact_id: i64) -> Result<bool> {
     let flagged = Query::select()
-        .column("id")
-        .from("contacts")
-        .and_where(Expr::col("id").eq(contact_id))
-        .and_where(Expr::col("portal_user").eq(true))
+        .column(Contacts::Id)
+        .from(Contacts::Table)
+        .and_where(Expr::col(Contacts::Id).eq(contact_id))
+        .and_where(Expr::col(Contacts::PortalUser).eq(true))
         .to_owned();
     if db.query_one(&flagged).await?.is_some() {
         return Ok(true);
@@ -142,8 +148,8 @@ pub(crate) async fn reaches_portal(db: &impl Exec, contact_id: i64) -> Result<bo
 
 pub(crate) async fn remove_relationship(db: &impl Exec, id: i64) -> Result<()> {
     let q = Query::delete()
-        .from_table("relationships")
-        .and_where(Expr::col("id").eq(id))
+        .from_table(Relationships::Table)
+        .and_where(Expr::col(Relationships::Id).eq(id))
         .to_owned();
     if db.execute(&q).await? == 0 {
         return Err(EngineError::not_found("Relationship", id));
@@ -155,13 +161,13 @@ pub(crate) async fn remove_relationship(db: &impl Exec, id: i64) -> Result<()> {
 pub(crate) async fn relationships_of(db: &impl Exec, contact_id: i64) -> Result<Vec<Relationship>> {
     let q = Query::select()
         .columns(REL_COLUMNS)
-        .from("relationships")
+        .from(Relationships::Table)
         .cond_where(
             sea_orm::sea_query::Cond::any()
-                .add(Expr::col("individual_id").eq(contact_id))
-                .add(Expr::col("organisation_id").eq(contact_id)),
+                .add(Expr::col(Relationships::IndividualId).eq(contact_id))
+                .add(Expr::col(Relationships::OrganisationId).eq(contact_id)),
         )
-        .order_by("id", Order::Asc)
+        .order_by(Relationships::Id, Order::Asc)
         .to_owned();
     db.query_all(&q).await?.iter().map(relationship).collect()
 }
@@ -175,17 +181,21 @@ pub(crate) async fn add_case_contact(
         return Err(EngineError::not_found("Contact", contact_id));
     }
     let exists = Query::select()
-        .column("case_id")
-        .from("case_contacts")
-        .and_where(Expr::col("case_id").eq(case_id))
-        .and_where(Expr::col("contact_id").eq(contact_id))
+        .column(CaseContacts::CaseId)
+        .from(CaseContacts::Table)
+        .and_where(Expr::col(CaseContacts::CaseId).eq(case_id))
+        .and_where(Expr::col(CaseContacts::ContactId).eq(contact_id))
         .to_owned();
     if db.query_one(&exists).await?.is_some() {
         return Ok(false);
     }
     let q = Query::insert()
-        .into_table("case_contacts")
-        .columns(["case_id", "contact_id", "created_at"])
+        .into_table(CaseContacts::Table)
+        .columns([
+            CaseContacts::CaseId,
+            CaseContacts::ContactId,
+            CaseContacts::CreatedAt,
+        ])
         .values_panic([case_id.into(), contact_id.into(), now_micros().into()])
         .to_owned();
     db.execute(&q).await?;
@@ -195,8 +205,12 @@ pub(crate) async fn add_case_contact(
 /// Links a contact to a case created in the same transaction (nothing can be linked yet).
 pub(crate) async fn link_new_case(db: &impl Exec, case_id: i64, contact_id: i64) -> Result<()> {
     let q = Query::insert()
-        .into_table("case_contacts")
-        .columns(["case_id", "contact_id", "created_at"])
+        .into_table(CaseContacts::Table)
+        .columns([
+            CaseContacts::CaseId,
+            CaseContacts::ContactId,
+            CaseContacts::CreatedAt,
+        ])
         .values_panic([case_id.into(), contact_id.into(), now_micros().into()])
         .to_owned();
     db.execute(&q).await?;
@@ -209,9 +223,9 @@ pub(crate) async fn remove_case_contact(
     contact_id: i64,
 ) -> Result<()> {
     let q = Query::delete()
-        .from_table("case_contacts")
-        .and_where(Expr::col("case_id").eq(case_id))
-        .and_where(Expr::col("contact_id").eq(contact_id))
+        .from_table(CaseContacts::Table)
+        .and_where(Expr::col(CaseContacts::CaseId).eq(case_id))
+        .and_where(Expr::col(CaseContacts::ContactId).eq(contact_id))
         .to_owned();
     if db.execute(&q).await? == 0 {
         return Err(EngineError::not_found("case contact", contact_id));
@@ -221,10 +235,10 @@ pub(crate) async fn remove_case_contact(
 
 pub(crate) async fn case_contact_ids(db: &impl Exec, case_id: i64) -> Result<Vec<i64>> {
     let q = Query::select()
-        .column("contact_id")
-        .from("case_contacts")
-        .and_where(Expr::col("case_id").eq(case_id))
-        .order_by("created_at", Order::Asc)
+        .column(CaseContacts::ContactId)
+        .from(CaseContacts::Table)
+        .and_where(Expr::col(CaseContacts::CaseId).eq(case_id))
+        .order_by(CaseContacts::CreatedAt, Order::Asc)
         .to_owned();
     crate::db::ids(db, &q).await
 }

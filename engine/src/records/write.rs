@@ -7,12 +7,15 @@ use super::read::{Record, decode};
 use super::references;
 use crate::audit::AuditAction;
 use crate::audit::{self, Actor};
+use crate::db::tables::{Cases, Deals, Shared};
 use crate::db::{Exec, Txn, now_micros};
 use crate::error::{EngineError, RecordRef, Result};
 use crate::metadata::validation::Mode;
 use crate::metadata::{Audience, EntityKind, EntityMeta};
 use sea_orm::DbBackend;
-use sea_orm::sea_query::{Expr, ExprTrait, Query, SimpleExpr, Value as SqlValue};
+use sea_orm::sea_query::{
+    DynIden, Expr, ExprTrait, IntoIden, Query, SimpleExpr, Value as SqlValue,
+};
 use serde_json::{Map, Value};
 
 /// A JSON value into the SQL value of a system column. NULLs are typed: PostgreSQL refuses a
@@ -85,7 +88,7 @@ pub(crate) async fn load(
     id: i64,
 ) -> Result<Record> {
     let mut q = base_select(layout);
-    q.and_where(Expr::col((layout.table, "id")).eq(id));
+    q.and_where(Expr::col((layout.table, Shared::Id)).eq(id));
     match db.query_one(&q).await? {
         Some(row) => decode(&row, layout, meta),
         None => Err(EngineError::not_found(layout.entity.type_name(), id)),
@@ -182,7 +185,7 @@ pub(crate) async fn insert_with(
         .columns(names)
         .values(row)
         .map_err(|e| EngineError::Internal(e.to_string()))?
-        .returning_col("id")
+        .returning_col(Shared::Id)
         .to_owned();
     let id = crate::db::insert_id(txn, &q).await?;
     audit::record(
@@ -209,13 +212,15 @@ pub(crate) async fn insert_with(
             all.entry(f.key.clone()).or_insert(Value::Null);
         }
     }
-    Ok(Record {
+    let record = Record {
         entity: layout.entity,
         id,
         created_at,
         updated_at: created_at,
         values: all,
-    })
+    };
+    super::search::index(txn, &record, true).await?;
+    Ok(record)
 }
 
 /// Rolls back a failed insert and, when the database reported a dangling reference without
@@ -254,21 +259,22 @@ pub(crate) async fn update_in(
         .validate(&Value::Object(patch.clone()))?;
     references::check(txn, layout, meta, &patch, false).await?;
     let (columns, custom) = split(layout, meta, &patch);
-    let mut sets: Vec<(&'static str, SimpleExpr)> = columns
+    let found_by_another_name = super::search::touches(layout.entity, patch.keys());
+    let mut sets: Vec<(DynIden, SimpleExpr)> = columns
         .into_iter()
-        .map(|(c, v)| (c, Expr::val(v)))
+        .map(|(c, v)| (c.into_iden(), Expr::val(v)))
         .collect();
     if !custom.is_empty() {
         sets.push((
-            "custom",
+            Shared::Custom.into_iden(),
             merge_custom(txn.backend(), &Value::Object(custom)),
         ));
     }
-    sets.push(("updated_at", now_micros().into()));
+    sets.push((Shared::UpdatedAt.into_iden(), now_micros().into()));
     let q = Query::update()
         .table(layout.table)
         .values(sets)
-        .and_where(Expr::col("id").eq(id))
+        .and_where(Expr::col(Shared::Id).eq(id))
         .to_owned();
     if txn.execute(&q).await? == 0 {
         return Err(EngineError::not_found(layout.entity.type_name(), id));
@@ -282,17 +288,26 @@ pub(crate) async fn update_in(
         &Value::Object(patch),
     )
     .await?;
-    load(txn, layout, meta, id).await
+    let record = load(txn, layout, meta, id).await?;
+    if found_by_another_name {
+        super::search::index(txn, &record, false).await?;
+    }
+    Ok(record)
 }
 
 /// Records that still point at a contact; it cannot go while they do.
 async fn referencing(db: &impl Exec, contact_id: i64) -> Result<Vec<RecordRef>> {
     let mut out = Vec::new();
-    for (table, label) in [("cases", "subject"), ("deals", "name")] {
+    let labelled = [
+        (Cases::Table.into_iden(), Cases::Subject.into_iden()),
+        (Deals::Table.into_iden(), Deals::Name.into_iden()),
+    ];
+    for (table, label) in labelled {
         let q = Query::select()
-            .columns(["id", label])
+            .column(Shared::Id)
+            .column(label)
             .from(table)
-            .and_where(Expr::col("client_id").eq(contact_id))
+            .and_where(Expr::col(Shared::ClientId).eq(contact_id))
             .limit(10)
             .to_owned();
         for row in db.query_all(&q).await? {
@@ -317,11 +332,12 @@ pub(crate) async fn delete(txn: Txn<'_>, layout: &Layout, id: i64, actor: &Actor
     }
     let q = Query::delete()
         .from_table(layout.table)
-        .and_where(Expr::col("id").eq(id))
+        .and_where(Expr::col(Shared::Id).eq(id))
         .to_owned();
     if txn.execute(&q).await? == 0 {
         return Err(EngineError::not_found(layout.entity.type_name(), id));
     }
+    super::search::forget(&txn, layout.entity, id).await?;
     if layout.entity == EntityKind::Contact {
         // Its portal account and sessions went with it (ON DELETE CASCADE); every process's
         // session cache must forget them too, or a cached session outlives its contact.

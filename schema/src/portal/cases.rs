@@ -28,6 +28,7 @@ pub fn query_fields(catalog: &Arc<Catalog>) -> Vec<Field> {
                     value: filter_input(def, "status", status.as_value())?,
                 });
             }
+            conditions.extend(crate::args::search_condition(&ctx.args)?);
             let without_custom = !selects_custom(&catalog, EntityKind::Case, &ctx);
             let query = ListQuery {
                 conditions: conditions.clone(),
@@ -50,7 +51,8 @@ pub fn query_fields(catalog: &Arc<Catalog>) -> Vec<Field> {
     .argument(
         InputValue::new("after", TypeRef::named(TypeRef::STRING))
             .description("The `endCursor` of the previous page."),
-    );
+    )
+    .argument(crate::args::search_argument());
     if status_visible {
         list = list.argument(
             InputValue::new(

@@ -5,18 +5,27 @@ pub mod sandbox;
 
 use portico_engine::mail::EmailKind;
 use portico_engine::mail::{MailRenderer, RenderedMail, TemplateOverride};
+use portico_theme::dates::{self, Tz};
 use portico_theme::email::{EmailOverride, EmailTemplates, Language};
 use serde_json::Value;
 
 /// The theme's templates, as the engine's worker asks for them.
 pub struct ThemeRenderer {
     templates: EmailTemplates,
+    /// Dates in emails are written in this zone (`PORTICO_TIME_ZONE`).
+    zone: Tz,
 }
 
 impl ThemeRenderer {
+    /// Dates in UTC; see [`ThemeRenderer::in_zone`].
     pub fn new() -> Result<ThemeRenderer, String> {
+        ThemeRenderer::in_zone(Tz::UTC)
+    }
+
+    pub fn in_zone(zone: Tz) -> Result<ThemeRenderer, String> {
         Ok(ThemeRenderer {
             templates: EmailTemplates::builtin().map_err(|e| e.to_string())?,
+            zone,
         })
     }
 }
@@ -40,6 +49,8 @@ fn sample_context() -> Value {
         "case_number": "CAS-000042",
         "case_subject": "Sample case",
         "activity": "Ana López uploaded receipt.pdf",
+        "activities": ["Ana López opened the case on the portal", "Ana López uploaded receipt.pdf"],
+        "case_id": 42,
         "old_email": "ana@example.com",
         "new_email": "ana.lopez@example.com",
         "changed_by": "Bea Martín",
@@ -58,6 +69,7 @@ impl MailRenderer for ThemeRenderer {
         custom: Option<&TemplateOverride>,
     ) -> Result<RenderedMail, String> {
         let language = Language::of(Some(language));
+        let context = &dates::readable(context, language, self.zone);
         let override_error = match custom {
             Some(c) => match sandbox::render(kind, language, context, &theme_override(c)) {
                 Ok((subject, html, text)) => {
@@ -99,10 +111,11 @@ impl MailRenderer for ThemeRenderer {
         language: &str,
         custom: &TemplateOverride,
     ) -> Result<RenderedMail, (String, String)> {
+        let language = Language::of(Some(language));
         let (subject, html, text) = sandbox::render(
             kind,
-            Language::of(Some(language)),
-            &sample_context(),
+            language,
+            &dates::readable(&sample_context(), language, self.zone),
             &theme_override(custom),
         )?;
         Ok(RenderedMail {

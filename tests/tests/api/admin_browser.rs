@@ -220,7 +220,7 @@ async fn staff_filter_sort_and_page_the_cases_and_the_address_keeps_them() {
 
 /// Presses Escape on the element `css` (which has the focus inside a dialog).
 /// The sign-in screen, as it shows for any address while signed out, filled in and sent.
-async fn sign_in(b: &Browser, email: &str, password: &str) {
+pub async fn sign_in(b: &Browser, email: &str, password: &str) {
     b.wait_for("Acceso del personal").await;
     b.type_into("#email", email).await;
     b.type_into("#password", password).await;

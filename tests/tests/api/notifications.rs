@@ -307,3 +307,53 @@ async fn a_staff_user_keeps_their_language_on_their_account() {
     let me = t.manager.ok("{ me { language } }", json!({})).await;
     assert_eq!(me["me"]["language"], "en");
 }
+
+/// A client who opens a case with an attachment does one thing: the owner gets one email that
+/// says both, not one for the case and another for the file (issue 19).
+#[tokio::test]
+async fn opening_a_case_with_an_attachment_is_one_email_to_the_owner() {
+    let t = portal_app().await;
+    let carla = t
+        .create_contact(json!({"name": "Carla", "email": "carla@example.com"}))
+        .await;
+    let first = t
+        .create_case(json!({"subject": "First", "client": carla}))
+        .await;
+    t.set_access(&first, &carla, true, true).await;
+    let carla_portal = t.accept_mailed("carla@example.com", 1).await;
+    let opened = carla_portal
+        .ok(
+            "mutation { createCase(input: {subject: \"Factura de noviembre\"}) { id } }",
+            json!({}),
+        )
+        .await;
+    let case = id(&opened["createCase"]);
+    carla_portal
+        .upload(UPLOAD, json!({"c": case}), "factura.pdf", b"%PDF factura")
+        .await;
+    // The default owner (the admin) is told once, with both things in the one email.
+    let mail = t.mail("admin@example.com", 1).await;
+    let text = mail.text();
+    assert!(
+        text.contains("Carla abrió el caso en el portal") && text.contains("factura.pdf"),
+        "{text}"
+    );
+    tokio::time::sleep(Duration::from_secs(8)).await;
+    assert_eq!(
+        t.to("admin@example.com").len(),
+        1,
+        "{:?}",
+        t.to("admin@example.com")
+    );
+    // In the app both stay apart: the bell lists each.
+    let inbox = t
+        .app
+        .admin
+        .ok("{ notifications { kind } }", json!({}))
+        .await;
+    assert_eq!(
+        inbox["notifications"].as_array().unwrap().len(),
+        2,
+        "{inbox}"
+    );
+}

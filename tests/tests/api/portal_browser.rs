@@ -52,7 +52,8 @@ async fn walk(javascript: bool) {
     t.set_access(&case, &carla, true, false).await;
     t.mail("carla@example.com", 1).await;
     t.set_access(&beta_case, &carla, true, false).await;
-    // The second grant's email carries a fresh invitation; the first one's link is spent.
+    // The second grant's email carries a fresh invitation; the first one's link works too
+    // (first_link.rs opens it): the walk uses the one read last.
     let link = t
         .mail("carla@example.com", 2)
         .await

@@ -290,12 +290,15 @@ async fn an_invitation_link_sets_a_password_and_signs_in() {
     let page = b.get(&format!("/portal/cases/{case}")).await;
     assert_eq!(page.status, 200);
     assert!(page.body.contains("Se cobró dos veces"), "{}", page.body);
-    // The link worked once.
+    // The link set the password once; opened again it leads to sign-in as that client.
     let again = Browser::new(&t.app.server.url)
         .get(&format!("/portal/invitation/{token}"))
         .await;
-    assert_eq!(again.status, 410);
-    assert!(again.body.contains("ya no funciona"), "{}", again.body);
+    assert_eq!(again.status, 303);
+    assert_eq!(
+        again.location.as_deref(),
+        Some("/portal/login?account_ready=1&email=carla%40example.com")
+    );
     // Signing out ends the session.
     let out = b.post("/portal/logout", &[]).await;
     assert_eq!(out.status, 303);

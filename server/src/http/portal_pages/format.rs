@@ -6,10 +6,6 @@ use portico_theme::email::Language;
 use portico_theme::i18n::Strings;
 use serde_json::Value;
 
-const MONTHS_EN: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
-
 /// Days since 1970-01-01 as (year, month, day): Howard Hinnant's civil-from-days.
 fn civil(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
@@ -23,12 +19,7 @@ fn civil(days: i64) -> (i64, u32, u32) {
     (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
-pub fn date(lang: Language, y: i64, m: u32, d: u32) -> String {
-    match lang {
-        Language::Es => format!("{d:02}/{m:02}/{y}"),
-        Language::En => format!("{d} {} {y}", MONTHS_EN[(m.clamp(1, 12) - 1) as usize]),
-    }
-}
+pub use portico_theme::dates::date;
 
 /// A timestamp in microseconds as a date (UTC).
 pub fn date_of_micros(lang: Language, micros: i64) -> String {

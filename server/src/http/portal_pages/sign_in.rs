@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::http::header::SET_COOKIE;
 use axum::response::Response;
 use portico_engine::identity::Session;
-use portico_engine::portal::PortalLink;
+use portico_engine::portal::{LinkState, PortalLink};
 use portico_engine::{EngineError, now_micros};
 use serde::Deserialize;
 use serde_json::json;
@@ -31,6 +31,9 @@ fn signed_in(ctx: &PageContext, session: &Session, to: &str) -> Response {
 pub struct LoginQuery {
     next: Option<String>,
     signed_out: Option<String>,
+    /// Filled in when an invitation whose account is set up sends its reader here.
+    email: Option<String>,
+    account_ready: Option<String>,
 }
 
 pub async fn login_page(
@@ -43,13 +46,18 @@ pub async fn login_page(
         return redirect(&next);
     }
     let t = ctx.strings(&state);
-    let notice = q.signed_out.map(|_| t.get("signed_out"));
+    let notice = match (q.signed_out, q.account_ready) {
+        (Some(_), _) => Some(t.get("signed_out")),
+        (None, Some(_)) => Some(t.get("account_ready")),
+        (None, None) => None,
+    };
+    let email = q.email.unwrap_or_default();
     ctx.render(
         &state,
         "login",
         t.get("login_title"),
         StatusCode::OK,
-        json!({"next": next, "email": "", "error": null, "notice": notice}),
+        json!({"next": next, "email": email, "error": null, "notice": notice}),
     )
     .await
 }
@@ -185,13 +193,15 @@ async fn link_page(
     token: String,
 ) -> Response {
     let addr = client.to_string();
-    match state
-        .engine
-        .portal_link_works(link, &token, Some(&addr))
-        .await
-    {
-        Ok(true) => password_form(&ctx, &state, link, &token, None, StatusCode::OK).await,
-        Ok(false) => link_invalid(&ctx, &state).await,
+    match state.engine.portal_link(link, &token, Some(&addr)).await {
+        Ok(LinkState::ChoosePassword { email }) => {
+            password_form(&ctx, &state, link, &token, &email, None, StatusCode::OK).await
+        }
+        Ok(LinkState::SignIn { email }) => redirect(&format!(
+            "/portal/login?account_ready=1&email={}",
+            super::visitor::percent_encode(&email)
+        )),
+        Ok(LinkState::Invalid) => link_invalid(&ctx, &state).await,
         Err(EngineError::RateLimited) => limited(&ctx, &state).await,
         Err(e) => ctx.failed(&state, e).await,
     }
@@ -202,6 +212,7 @@ async fn password_form(
     state: &AppState,
     link: PortalLink,
     token: &str,
+    email: &str,
     error: Option<&str>,
     status: StatusCode,
 ) -> Response {
@@ -219,7 +230,7 @@ async fn password_form(
         "set_password",
         heading,
         status,
-        json!({"heading": heading, "lead": lead, "action": format!("{base}{}", super::visitor::percent_encode(token)), "error": error}),
+        json!({"heading": heading, "lead": lead, "email": email, "action": format!("{base}{}", super::visitor::percent_encode(token)), "error": error}),
     )
     .await
 }
@@ -267,6 +278,14 @@ async fn link_submit(
     form: PasswordForm,
 ) -> Response {
     let t = ctx.strings(&state);
+    let addr = client.to_string();
+    // The link may have been used (in another tab, or another email's) since its page opened.
+    let email = match state.engine.portal_link(link, &token, Some(&addr)).await {
+        Ok(LinkState::ChoosePassword { email }) => email,
+        Ok(_) => return link_page(state, ctx, client, link, token).await,
+        Err(EngineError::RateLimited) => return limited(&ctx, &state).await,
+        Err(e) => return ctx.failed(&state, e).await,
+    };
     if form.password != form.confirm {
         let e = t.get("password_mismatch");
         return password_form(
@@ -274,12 +293,12 @@ async fn link_submit(
             &state,
             link,
             &token,
+            &email,
             Some(e),
             StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
     }
-    let addr = client.to_string();
     let done = match link {
         PortalLink::Invitation => {
             state
@@ -303,12 +322,13 @@ async fn link_submit(
                 &state,
                 link,
                 &token,
+                &email,
                 Some(e),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
         }
-        Err(EngineError::Validation { .. }) => link_invalid(&ctx, &state).await,
+        Err(EngineError::Validation { .. }) => link_page(state, ctx, client, link, token).await,
         Err(EngineError::RateLimited) => limited(&ctx, &state).await,
         Err(e) => ctx.failed(&state, e).await,
     }

@@ -163,8 +163,8 @@ pub async fn cases(
     }
     if !search.is_empty() {
         conditions.push(Condition {
-            key: "subject".into(),
-            op: Op::Contains,
+            key: "q".into(),
+            op: Op::Search,
             value: json!(search),
         });
     }
