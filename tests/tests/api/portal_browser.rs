@@ -226,6 +226,11 @@ async fn walk(javascript: bool) {
         page.contains("recibo.pdf") && page.contains("Nos mudamos en diciembre."),
         "{page}"
     );
+    // It leads with the confirmation: the number, and what happens next.
+    assert!(page.contains("Hemos recibido su caso CAS-"), "{page}");
+    if shots {
+        b.check("portal-case-opened").await;
+    }
 
     // The account: a new password (the current one proves it is her).
     b.goto(&format!("{server}/portal/account")).await;

@@ -323,6 +323,7 @@ async fn a_new_case_carries_its_attachments_or_nothing_is_opened() {
     assert!(
         refused.body.contains("Two charges on the 3rd")
             && refused.body.contains("id=\"e-subject\"")
+            && refused.body.contains("(invoice.pdf)")
             && refused.body.contains("please choose them again"),
         "{}",
         refused.body
@@ -383,9 +384,18 @@ async fn a_new_case_carries_its_attachments_or_nothing_is_opened() {
     let location = made.location.unwrap();
     let id = location
         .strip_prefix("/portal/cases/")
-        .and_then(|l| l.strip_suffix("?added=2#documents"))
+        .and_then(|l| l.strip_suffix("?opened=1&added=2"))
         .unwrap_or_else(|| panic!("{location}"))
         .to_owned();
+    // The case page leads with what happened and what happens next.
+    let page = b.get(&location).await;
+    assert!(
+        page.body
+            .contains(&format!("We have received your case CAS-{:0>6}", id))
+            && page.body.contains("2 documents added"),
+        "{}",
+        page.body
+    );
     let docs = stored(&t, &id).await;
     assert_eq!(
         docs.iter().map(|d| d.0.as_str()).collect::<Vec<_>>(),

@@ -30,11 +30,14 @@ pub struct CaseQuery {
     dq: Option<String>,
     /// How many documents the last upload added (the redirect after it says so).
     added: Option<u32>,
+    /// The client has just opened this case (the redirect after the New-case form).
+    opened: Option<u8>,
 }
 
 /// What the page says about an upload beside its form.
 #[derive(Default)]
 struct Notice {
+    opened: bool,
     added: Option<u32>,
     /// A problem with the whole form.
     problem: Option<String>,
@@ -55,6 +58,7 @@ pub async fn page(
     // A malformed address (sort=1&added=x) shows the plain page rather than an error.
     let query = query.map(|Query(q)| q).unwrap_or_default();
     let notice = Notice {
+        opened: query.opened.is_some(),
         added: query.added,
         ..Notice::default()
     };
@@ -162,7 +166,8 @@ pub(super) fn limits_text(ctx: &PageContext, state: &AppState) -> String {
 
 /// Adds the files to the case, then its page: a redirect to it when every file went in, else
 /// the page itself with `status`, listing the files that were not added and why (those that
-/// were stay, as does a case just opened with them).
+/// were stay, as does a case just opened with them). `opened`: the case was opened with them,
+/// and the page leads with that.
 pub(super) async fn attach_and_show(
     ctx: &PageContext,
     state: &AppState,
@@ -171,15 +176,21 @@ pub(super) async fn attach_and_show(
     folder: Option<i64>,
     files: Vec<SpooledFile>,
     status: StatusCode,
+    opened: bool,
 ) -> Response {
     let (added, refused) = match attach(h, id, folder, files, ctx.strings(state)).await {
         Ok(outcome) => outcome,
         Err(e) => return ctx.failed(state, e).await,
     };
     if refused.is_empty() {
-        return redirect(&format!("/portal/cases/{id}?added={added}#documents"));
+        return redirect(&if opened {
+            format!("/portal/cases/{id}?opened=1&added={added}")
+        } else {
+            format!("/portal/cases/{id}?added={added}#documents")
+        });
     }
     let notice = Notice {
+        opened,
         added: Some(added),
         problem: None,
         refused,
@@ -240,7 +251,7 @@ async fn store(
         let problem = t.get("upload_none").to_owned();
         return with_problem(ctx, state, h, id, problem, unprocessable).await;
     }
-    attach_and_show(ctx, state, h, id, folder, parts.files, unprocessable).await
+    attach_and_show(ctx, state, h, id, folder, parts.files, unprocessable, false).await
 }
 
 /// Adds each file to the case: how many were added, and the files refused with the reason in
@@ -394,6 +405,7 @@ async fn render(
             "dq": dq,
             "folders": folders.iter().map(|f| json!({"id": f.id, "name": f.name})).collect::<Vec<_>>(),
             "upload_limits": limit,
+            "opened": notice.opened.then(|| t.fill("case_opened", &[("number", &number)])),
             "added": notice.added.filter(|n| *n > 0).map(|n| t.count("upload_added", i64::from(n))),
             "upload_problem": notice.problem,
             "refused": notice.refused.iter().map(|(name, why)| json!({"name": name, "why": why})).collect::<Vec<_>>(),

@@ -254,7 +254,7 @@ pub async fn submit(State(state): State<AppState>, ctx: PageContext, request: Re
         match h.create_case(values).await {
             Ok(case) => {
                 if files.is_empty() {
-                    return redirect(&format!("/portal/cases/{}", case.id));
+                    return redirect(&format!("/portal/cases/{}?opened=1", case.id));
                 }
                 return super::case_page::attach_and_show(
                     &ctx,
@@ -264,6 +264,7 @@ pub async fn submit(State(state): State<AppState>, ctx: PageContext, request: Re
                     None,
                     files,
                     StatusCode::CREATED,
+                    true,
                 )
                 .await;
             }
@@ -286,7 +287,8 @@ pub async fn submit(State(state): State<AppState>, ctx: PageContext, request: Re
     }
     // Browsers cannot put chosen files back into a form: say so when some were chosen.
     if attach_error.is_none() && !files.is_empty() {
-        attach_error = Some(t.get("attachments_again").to_owned());
+        let names: Vec<&str> = files.iter().map(|f| f.filename.as_str()).collect();
+        attach_error = Some(t.fill("attachments_again", &[("names", &names.join(", "))]));
     }
     form(
         &ctx,
