@@ -165,9 +165,9 @@ pub(super) fn limits_text(ctx: &PageContext, state: &AppState) -> String {
 }
 
 /// Adds the files to the case, then its page: a redirect to it when every file went in, else
-/// the page itself with `status`, listing the files that were not added and why (those that
-/// were stay, as does a case just opened with them). `opened`: the case was opened with them,
-/// and the page leads with that.
+/// the page itself listing the files that were not added and why (those that were stay, as
+/// does a case just opened with them). `opened`: the case was opened with them (201, and the
+/// page leads with that); else an upload to it (422 when a file was refused).
 pub(super) async fn attach_and_show(
     ctx: &PageContext,
     state: &AppState,
@@ -175,9 +175,13 @@ pub(super) async fn attach_and_show(
     id: i64,
     folder: Option<i64>,
     files: Vec<SpooledFile>,
-    status: StatusCode,
     opened: bool,
 ) -> Response {
+    let status = if opened {
+        StatusCode::CREATED
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let (added, refused) = match attach(h, id, folder, files, ctx.strings(state)).await {
         Ok(outcome) => outcome,
         Err(e) => return ctx.failed(state, e).await,
@@ -251,7 +255,7 @@ async fn store(
         let problem = t.get("upload_none").to_owned();
         return with_problem(ctx, state, h, id, problem, unprocessable).await;
     }
-    attach_and_show(ctx, state, h, id, folder, parts.files, unprocessable, false).await
+    attach_and_show(ctx, state, h, id, folder, parts.files, false).await
 }
 
 /// Adds each file to the case: how many were added, and the files refused with the reason in

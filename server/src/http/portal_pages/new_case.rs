@@ -257,14 +257,7 @@ pub async fn submit(State(state): State<AppState>, ctx: PageContext, request: Re
                     return redirect(&format!("/portal/cases/{}?opened=1", case.id));
                 }
                 return super::case_page::attach_and_show(
-                    &ctx,
-                    &state,
-                    h,
-                    case.id,
-                    None,
-                    files,
-                    StatusCode::CREATED,
-                    true,
+                    &ctx, &state, h, case.id, None, files, true,
                 )
                 .await;
             }
