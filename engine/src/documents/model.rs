@@ -82,7 +82,8 @@ pub struct DocumentQuery {
     pub search: Option<String>,
 }
 
-const COLUMNS: [Documents; 14] = [
+/// Every column of a document, the id first; an insert writes all but the id.
+pub(crate) const COLUMNS: [Documents; 14] = [
     Documents::Id,
     Documents::CaseId,
     Documents::FolderId,
@@ -173,8 +174,9 @@ pub(crate) async fn list(db: &impl Exec, q: &SelectStatement) -> Result<Vec<Docu
     db.query_all(q).await?.iter().map(decode).collect()
 }
 
-pub(crate) async fn folder(db: &impl Exec, id: i64) -> Result<Folder> {
-    let q = Query::select()
+/// A select of folders, every column in the order [`decode_folder`] reads them.
+fn select_folders() -> SelectStatement {
+    Query::select()
         .columns([
             Folders::Id,
             Folders::CaseId,
@@ -183,16 +185,24 @@ pub(crate) async fn folder(db: &impl Exec, id: i64) -> Result<Folder> {
             Folders::CreatedAt,
         ])
         .from(Folders::Table)
-        .and_where(Expr::col(Folders::Id).eq(id))
-        .to_owned();
+        .to_owned()
+}
+
+fn decode_folder(r: &Row) -> Result<Folder> {
+    Ok(Folder {
+        id: r.get(0)?,
+        case_id: r.get(1)?,
+        parent_id: r.get(2)?,
+        name: r.get(3)?,
+        created_at: r.get(4)?,
+    })
+}
+
+pub(crate) async fn folder(db: &impl Exec, id: i64) -> Result<Folder> {
+    let mut q = select_folders();
+    q.and_where(Expr::col(Folders::Id).eq(id));
     match db.query_one(&q).await? {
-        Some(r) => Ok(Folder {
-            id: r.get(0)?,
-            case_id: r.get(1)?,
-            parent_id: r.get(2)?,
-            name: r.get(3)?,
-            created_at: r.get(4)?,
-        }),
+        Some(r) => decode_folder(&r),
         None => Err(EngineError::not_found("Folder", id)),
     }
 }
@@ -203,32 +213,11 @@ pub(crate) async fn folders(db: &impl Exec, case_id: i64) -> Result<Vec<Folder>>
 
 /// The folders of several cases, by name.
 pub(crate) async fn folders_of(db: &impl Exec, case_ids: &[i64]) -> Result<Vec<Folder>> {
-    let q = Query::select()
-        .columns([
-            Folders::Id,
-            Folders::CaseId,
-            Folders::ParentId,
-            Folders::Name,
-            Folders::CreatedAt,
-        ])
-        .from(Folders::Table)
-        .and_where(Expr::col(Folders::CaseId).is_in(case_ids.iter().copied()))
+    let mut q = select_folders();
+    q.and_where(Expr::col(Folders::CaseId).is_in(case_ids.iter().copied()))
         .order_by(Folders::Name, Order::Asc)
-        .order_by(Folders::Id, Order::Asc)
-        .to_owned();
-    db.query_all(&q)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(Folder {
-                id: r.get(0)?,
-                case_id: r.get(1)?,
-                parent_id: r.get(2)?,
-                name: r.get(3)?,
-                created_at: r.get(4)?,
-            })
-        })
-        .collect()
+        .order_by(Folders::Id, Order::Asc);
+    db.query_all(&q).await?.iter().map(decode_folder).collect()
 }
 
 /// Whether any document or earlier version still names a blob.

@@ -94,21 +94,7 @@ impl Engine {
         }
         let q = Query::insert()
             .into_table(Documents::Table)
-            .columns([
-                Documents::CaseId,
-                Documents::FolderId,
-                Documents::Name,
-                Documents::DocType,
-                Documents::Origin,
-                Documents::CreatedBy,
-                Documents::UploadedBy,
-                Documents::Blob,
-                Documents::Size,
-                Documents::ContentType,
-                Documents::Version,
-                Documents::CreatedAt,
-                Documents::UpdatedAt,
-            ])
+            .columns(model::COLUMNS[1..].iter().copied())
             .values_panic([
                 case_id.into(),
                 folder_id.into(),
