@@ -39,15 +39,28 @@ pub(crate) fn words(text: &str) -> Vec<String> {
     out
 }
 
+/// The fields a record is found by (a case also by its number, which is its id).
+fn searched_fields(entity: EntityKind) -> &'static [&'static str] {
+    match entity {
+        EntityKind::Contact => &["name", "email"],
+        EntityKind::Case => &["subject"],
+        EntityKind::Deal => &["name"],
+        EntityKind::Document => &[],
+    }
+}
+
 /// What a record is found by.
 fn searchable(record: &Record) -> Vec<String> {
-    let text = |key: &str| record.get(key).as_str().unwrap_or_default().to_owned();
-    let mut all = match record.entity {
-        EntityKind::Contact => words(&format!("{} {}", text("name"), text("email"))),
-        EntityKind::Case => words(&format!("{} {}", text("subject"), text("number"))),
-        EntityKind::Deal => words(&text("name")),
-        EntityKind::Document => Vec::new(),
-    };
+    let mut text: Vec<&str> = searched_fields(record.entity)
+        .iter()
+        .filter_map(|key| record.get(key).as_str())
+        .collect();
+    let number;
+    if record.entity == EntityKind::Case {
+        number = super::layout::case_number(record.id);
+        text.push(&number);
+    }
+    let mut all = words(&text.join(" "));
     if record.entity == EntityKind::Case {
         // "123" finds CAS-000123 as well as "000123" does.
         let bare = record.id.to_string();
@@ -60,12 +73,7 @@ fn searchable(record: &Record) -> Vec<String> {
 
 /// Whether a change to these fields changes what the record is found by.
 pub(crate) fn touches(entity: EntityKind, keys: impl IntoIterator<Item = impl AsRef<str>>) -> bool {
-    let searched: &[&str] = match entity {
-        EntityKind::Contact => &["name", "email"],
-        EntityKind::Case => &["subject"],
-        EntityKind::Deal => &["name"],
-        EntityKind::Document => &[],
-    };
+    let searched = searched_fields(entity);
     keys.into_iter().any(|k| searched.contains(&k.as_ref()))
 }
 
@@ -114,72 +122,47 @@ pub(crate) async fn forget(db: &impl Exec, entity: EntityKind, id: i64) -> Resul
     Ok(())
 }
 
-/// Gives the records written before `search_words` existed (or by a bulk load that bypassed
-/// the engine) their words; run at start. Walks each table once in id order, so records that
-/// have no words at all (a name of punctuation only) are passed, not looped on.
+/// Gives the records written before `search_words` existed their words; run at start. Every
+/// write through the engine indexes its record, so an entity that has any words is done and
+/// costs one indexed probe; only a database just migrated walks its records (once, in id
+/// order, inside the caller's transaction).
 pub(crate) async fn backfill(db: &impl Exec) -> Result<()> {
-    use crate::db::tables::{Cases, Contacts, Deals};
-    use sea_orm::sea_query::{Alias, IntoIden, Order};
-    let tables = [
-        (
-            EntityKind::Contact,
-            Contacts::Table.into_iden(),
-            vec![
-                ("name", Contacts::Name.into_iden()),
-                ("email", Contacts::Email.into_iden()),
-            ],
-        ),
-        (
-            EntityKind::Case,
-            Cases::Table.into_iden(),
-            vec![("subject", Cases::Subject.into_iden())],
-        ),
-        (
-            EntityKind::Deal,
-            Deals::Table.into_iden(),
-            vec![("name", Deals::Name.into_iden())],
-        ),
-    ];
-    for (entity, table, columns) in tables {
+    use sea_orm::sea_query::Order;
+    for entity in [EntityKind::Contact, EntityKind::Case, EntityKind::Deal] {
+        let Some(layout) = super::layout::of(entity) else {
+            continue;
+        };
+        let indexed = Query::select()
+            .expr(Expr::val(1))
+            .from(SearchWords::Table)
+            .and_where(Expr::col(SearchWords::Entity).eq(entity.as_str()))
+            .limit(1)
+            .to_owned();
+        if db.query_one(&indexed).await?.is_some() {
+            continue;
+        }
+        let fields = searched_fields(entity);
         let mut last = 0_i64;
         loop {
             let mut q = Query::select();
-            q.column((table.clone(), Shared::Id));
-            for (_, c) in &columns {
-                q.column((table.clone(), c.clone()));
+            q.column(Shared::Id);
+            for key in fields {
+                q.column(layout.column(key).unwrap_or(key));
             }
-            let words = Alias::new("w");
-            q.from(table.clone())
-                .and_where(Expr::col((table.clone(), Shared::Id)).gt(last))
-                .and_where(
-                    Expr::exists(
-                        Query::select()
-                            .expr(Expr::val(1))
-                            .from_as(SearchWords::Table, words.clone())
-                            .and_where(
-                                Expr::col((words.clone(), SearchWords::Entity)).eq(entity.as_str()),
-                            )
-                            .and_where(
-                                Expr::col((words.clone(), SearchWords::RecordId))
-                                    .equals((table.clone(), Shared::Id)),
-                            )
-                            .to_owned(),
-                    )
-                    .not(),
-                )
-                .order_by((table.clone(), Shared::Id), Order::Asc)
+            q.from(layout.table)
+                .and_where(Expr::col(Shared::Id).gt(last))
+                .order_by(Shared::Id, Order::Asc)
                 .limit(500);
             let rows = db.query_all(&q).await?;
-            let Some(_) = rows.last() else { break };
+            if rows.is_empty() {
+                break;
+            }
             for row in &rows {
                 let id: i64 = row.get(0)?;
                 let mut values = serde_json::Map::new();
-                for (i, (key, _)) in columns.iter().enumerate() {
+                for (i, key) in fields.iter().enumerate() {
                     let v: Option<String> = row.get(i + 1)?;
                     values.insert((*key).into(), v.into());
-                }
-                if entity == EntityKind::Case {
-                    values.insert("number".into(), super::layout::case_number(id).into());
                 }
                 let record = Record {
                     entity,

@@ -250,3 +250,42 @@ async fn the_contact_list_and_the_client_picker_find_what_people_type() {
     assert!(page.contains("Lucía Fernández"), "{page}");
     assert!(!page.contains("fnunez@example.com"), "{page}");
 }
+
+/// Records written before the words existed (a database migrated from an earlier version) are
+/// found after the next start: the engine gives them their words once.
+#[tokio::test]
+async fn records_from_before_the_search_words_are_found_after_a_restart() {
+    use crate::helpers::{TestDb, admin_handle, engine_config};
+    use portico_engine::Engine;
+    use portico_engine::metadata::EntityKind;
+    use portico_engine::records::{Condition, ListQuery, Op};
+    use sea_orm::{ConnectionTrait, Database};
+
+    let db = TestDb::new().await;
+    let (engine, maintenance) = Engine::open(engine_config(&db, None)).await.unwrap();
+    let admin = admin_handle(&engine, &maintenance).await;
+    let mut values = serde_json::Map::new();
+    values.insert("name".into(), "Lucía Fernández".into());
+    admin.create(EntityKind::Contact, values).await.unwrap();
+    drop((admin, maintenance, engine));
+    // As an older version left it: the record, and no words.
+    let conn = Database::connect(&db.url).await.unwrap();
+    conn.execute_unprepared("DELETE FROM search_words")
+        .await
+        .unwrap();
+    let _ = conn.close().await;
+
+    let (engine, maintenance) = Engine::open(engine_config(&db, None)).await.unwrap();
+    let admin = admin_handle(&engine, &maintenance).await;
+    let query = ListQuery {
+        conditions: vec![Condition {
+            key: "search".into(),
+            op: Op::Search,
+            value: "fernan".into(),
+        }],
+        ..ListQuery::default()
+    };
+    let page = admin.list(EntityKind::Contact, &query).await.unwrap();
+    assert_eq!(page.records.len(), 1);
+    assert_eq!(page.records[0].get("name"), "Lucía Fernández");
+}
