@@ -184,7 +184,7 @@ pub async fn reset_request(
     }
 }
 
-/// The password page of an emailed link, or the page saying the link no longer works.
+/// The password page of an emailed link, or where the link leads now.
 async fn link_page(
     state: AppState,
     ctx: PageContext,
@@ -197,13 +197,21 @@ async fn link_page(
         Ok(LinkState::ChoosePassword { email }) => {
             password_form(&ctx, &state, link, &token, &email, None, StatusCode::OK).await
         }
-        Ok(LinkState::SignIn { email }) => redirect(&format!(
+        Ok(elsewhere) => follow(&ctx, &state, elsewhere).await,
+        Err(EngineError::RateLimited) => limited(&ctx, &state).await,
+        Err(e) => ctx.failed(&state, e).await,
+    }
+}
+
+/// A link that no longer sets a password: sign-in for the account it set up, else the page
+/// saying it does not work.
+async fn follow(ctx: &PageContext, state: &AppState, link: LinkState) -> Response {
+    match link {
+        LinkState::SignIn { email } => redirect(&format!(
             "/portal/login?account_ready=1&email={}",
             super::visitor::percent_encode(&email)
         )),
-        Ok(LinkState::Invalid) => link_invalid(&ctx, &state).await,
-        Err(EngineError::RateLimited) => limited(&ctx, &state).await,
-        Err(e) => ctx.failed(&state, e).await,
+        _ => link_invalid(ctx, state).await,
     }
 }
 
@@ -282,7 +290,8 @@ async fn link_submit(
     // The link may have been used (in another tab, or another email's) since its page opened.
     let email = match state.engine.portal_link(link, &token, Some(&addr)).await {
         Ok(LinkState::ChoosePassword { email }) => email,
-        Ok(_) => return link_page(state, ctx, client, link, token).await,
+        // Already looked up (and a dead link counted): where it leads, without asking again.
+        Ok(elsewhere) => return follow(&ctx, &state, elsewhere).await,
         Err(EngineError::RateLimited) => return limited(&ctx, &state).await,
         Err(e) => return ctx.failed(&state, e).await,
     };
