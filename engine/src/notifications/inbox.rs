@@ -122,7 +122,7 @@ fn join_activities(held: &serde_json::Value, new: &serde_json::Value) -> serde_j
     all.extend(new["activities"].as_array().cloned().unwrap_or_default());
     let text: Vec<&str> = all.iter().filter_map(|a| a.as_str()).collect();
     joined["activity"] = text.join("; ").into();
-    joined["activities"] = all.clone().into();
+    joined["activities"] = all.into();
     joined
 }
 
