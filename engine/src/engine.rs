@@ -70,6 +70,8 @@ pub struct Engine {
     /// Connections for the hot paths on PostgreSQL (`None` on SQLite); see `db::pg`.
     pg: Option<Arc<PgConnections>>,
     pub(crate) catalog: ArcSwap<Catalog>,
+    /// Reloaded with the catalog: a brand change bumps the metadata version.
+    pub(crate) branding: ArcSwap<crate::branding::Branding>,
     pub(crate) policy: Policy,
     pub(crate) sessions: SessionCache,
     pub(crate) throttle: Throttle,
@@ -134,6 +136,7 @@ impl Engine {
         let versions = state::read(&db).await?;
         let catalog = Catalog::build(versions.metadata, metadata::load_all(&db).await?)?;
         let policy = Policy::load(&db).await?;
+        let branding = crate::branding::load(&db).await?;
         let version_check = match (&lite, &pg) {
             (Some(_), _) => None,
             (None, Some(pg)) => Some(VersionCheck::new(Arc::clone(pg))),
@@ -146,6 +149,7 @@ impl Engine {
             lite,
             pg,
             catalog: ArcSwap::from_pointee(catalog),
+            branding: ArcSwap::from_pointee(branding),
             policy,
             sessions: SessionCache::new(versions.auth),
             throttle: Throttle::default(),
@@ -179,6 +183,8 @@ impl Engine {
             if self.catalog.load().version != versions.metadata {
                 let catalog =
                     Catalog::build(versions.metadata, metadata::load_all(&self.db).await?)?;
+                let branding = crate::branding::load(&self.db).await?;
+                self.branding.store(Arc::new(branding));
                 self.catalog.store(Arc::new(catalog));
             }
             if self.seen_policy.load(Ordering::Acquire) != versions.policy {

@@ -8,6 +8,7 @@
 pub mod access;
 pub mod audit;
 mod batch;
+pub mod branding;
 pub(crate) mod db;
 mod demo;
 pub mod documents;

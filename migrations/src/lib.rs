@@ -19,6 +19,8 @@ mod m20261204_000010_secrets;
 mod m20261206_000011_option_meaning;
 mod m20261206_000012_link_use;
 mod m20261206_000013_search_words;
+mod m20261206_000014_branding;
+mod m20261206_000015_field_languages;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -41,6 +43,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000011_option_meaning::Migration),
             Box::new(m20261206_000012_link_use::Migration),
             Box::new(m20261206_000013_search_words::Migration),
+            Box::new(m20261206_000014_branding::Migration),
+            Box::new(m20261206_000015_field_languages::Migration),
         ]
     }
 }

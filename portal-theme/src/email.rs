@@ -249,7 +249,10 @@ impl EmailTemplates {
             part,
             message,
         };
-        let ctx = Context::from_serialize(context).map_err(|e| error(e.to_string()))?;
+        let mut ctx = Context::from_serialize(context).map_err(|e| error(e.to_string()))?;
+        if !ctx.contains_key("brand") {
+            ctx.insert("brand", &default_brand());
+        }
         let mut out = Capped(Vec::new());
         let rendered = match custom {
             Some(o) => {
@@ -275,6 +278,12 @@ impl EmailTemplates {
             text
         })
     }
+}
+
+/// The brand an email wears when the sender gave none (no firm name, no logo, the default
+/// colour): what every template may rely on being there.
+pub fn default_brand() -> serde_json::Value {
+    serde_json::json!({"name": "", "color": "#1d4ed8", "logo_url": null})
 }
 
 /// A subject is one line whatever the template's line ends.

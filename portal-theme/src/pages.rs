@@ -110,6 +110,13 @@ impl Pages {
         if let Some((_, common)) = self.common.iter().find(|(l, _)| *l == lang) {
             ctx.extend(common.clone());
         }
+        // A page rendered without the firm's brand wears the portal's own name.
+        if !ctx.contains_key("brand") {
+            ctx.insert(
+                "brand",
+                &json!({"name": self.catalog.strings(lang).get("site_name"), "logo": null, "welcome": "", "custom_color": false}),
+            );
+        }
         self.tera.render(&name, &ctx).map_err(|e| PageError {
             page: page.into(),
             message: e.to_string(),

@@ -10,7 +10,7 @@ use portico_engine::error::ErrorCode;
 
 /// Root fields a caller without credentials may select, on either endpoint: signing in,
 /// accepting an invitation, resetting a password, and signing out (harmless without a
-/// session).
+/// session); and reading the brand, which the sign-in page shows anyway.
 const SIGN_IN_MUTATIONS: [&str; 5] = [
     "login",
     "logout",
@@ -21,7 +21,9 @@ const SIGN_IN_MUTATIONS: [&str; 5] = [
 
 /// Whether an operation of `ty` may select `field` without credentials.
 fn allowed(ty: OperationType, field: &str) -> bool {
-    field == "__typename" || (ty == OperationType::Mutation && SIGN_IN_MUTATIONS.contains(&field))
+    field == "__typename"
+        || (ty == OperationType::Query && field == "branding")
+        || (ty == OperationType::Mutation && SIGN_IN_MUTATIONS.contains(&field))
 }
 
 /// Refuses every operation of the document that selects at its root anything but

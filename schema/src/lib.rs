@@ -8,6 +8,7 @@
 mod anonymous;
 mod args;
 mod audit;
+mod branding;
 mod cache;
 mod connection;
 mod cost;

@@ -7,7 +7,7 @@ use async_graphql::dynamic::{
 };
 use async_graphql::{Name, Result, Value};
 use portico_engine::metadata::{
-    DefinitionChange, EntityKind, FieldDefinition, FieldType, NewDefinition,
+    DefinitionChange, EntityKind, FieldDefinition, FieldType, NewDefinition, Translations,
 };
 
 pub fn enums() -> Vec<Enum> {
@@ -105,6 +105,43 @@ pub fn field_type_object() -> Object {
         )
 }
 
+/// `LocalizedText { es en }`: what an admin wrote for each language, null where they wrote
+/// nothing (the field's `label` or `help` is shown then).
+pub fn localized_text_object() -> Object {
+    use crate::connection::sync_field;
+    let lang = |name: &'static str, f: fn(&Translations) -> &Option<String>| {
+        sync_field::<Translations>(name, TypeRef::named(TypeRef::STRING), move |t| {
+            f(t).clone().map(FieldValue::value)
+        })
+    };
+    Object::new("LocalizedText")
+        .description("A text in Spanish and English; null where none was given (the default-language text is shown then).")
+        .field(lang("es", |t| &t.es))
+        .field(lang("en", |t| &t.en))
+}
+
+fn translations_field(name: &'static str, get: fn(&FieldDefinition) -> &Translations) -> Field {
+    crate::connection::sync_field::<FieldDefinition>(
+        name,
+        TypeRef::named_nn("LocalizedText"),
+        move |d| Some(FieldValue::borrowed_any(get(d))),
+    )
+}
+
+/// A `LocalizedTextInput` argument: each language given is set (an empty text clears it).
+fn translations_input(input: &ObjectAccessor<'_>, name: &str) -> Result<Option<Translations>> {
+    match input.get(name) {
+        Some(v) if !v.is_null() => {
+            let o = v.object()?;
+            Ok(Some(Translations {
+                es: opt_string(&o, "es")?,
+                en: opt_string(&o, "en")?,
+            }))
+        }
+        _ => Ok(None),
+    }
+}
+
 pub fn definition_object() -> Object {
     use TypeRef as T;
     let nn = |t: &str| T::named_nn(t);
@@ -159,6 +196,14 @@ pub fn definition_object() -> Object {
         .field(def_field("help", T::named(T::STRING), |d| {
             d.help.clone().map_or(Value::Null, Value::from)
         }))
+        .field(
+            translations_field("labels", |d| &d.labels)
+                .description("The label in each language; `label` is the default language's and what a language without its own falls back to."),
+        )
+        .field(
+            translations_field("helps", |d| &d.helps)
+                .description("The help text in each language, falling back to `help`."),
+        )
         .field(def_field("portalVisible", nn(T::BOOLEAN), |d| {
             Value::from(d.portal_visible)
         }))
@@ -199,8 +244,16 @@ pub fn inputs() -> Vec<InputObject> {
             .field(InputValue::new("portalVisible", T::named(T::BOOLEAN)))
             .field(InputValue::new("portalEditable", T::named(T::BOOLEAN)))
             .field(InputValue::new("defaultOption", T::named(T::STRING)))
+            .field(InputValue::new("labels", T::named("LocalizedTextInput")))
+            .field(InputValue::new("helps", T::named("LocalizedTextInput")))
     };
     vec![
+        InputObject::new("LocalizedTextInput")
+            .description(
+                "Each language given is set; an empty text removes that language's own text.",
+            )
+            .field(InputValue::new("es", T::named(T::STRING)))
+            .field(InputValue::new("en", T::named(T::STRING))),
         common(
             InputObject::new("CreateFieldDefinitionInput")
                 .field(InputValue::new("entity", T::named_nn("EntityKind")))
@@ -315,6 +368,8 @@ pub fn mutation_fields() -> Vec<Field> {
                     portal_visible: opt_bool(&input, "portalVisible")?.unwrap_or(false),
                     portal_editable: opt_bool(&input, "portalEditable")?.unwrap_or(false),
                     default_option: opt_string(&input, "defaultOption")?,
+                    labels: translations_input(&input, "labels")?.unwrap_or_default(),
+                    helps: translations_input(&input, "helps")?.unwrap_or_default(),
                 };
                 let d = staff(&ctx)?
                     .create_field_definition(new)
@@ -348,6 +403,8 @@ pub fn mutation_fields() -> Vec<Field> {
                     portal_editable: opt_bool(&input, "portalEditable")?,
                     default_option: nullable_string(&input, "defaultOption")?,
                     closed_options: strings(&input, "closedOptions")?,
+                    labels: translations_input(&input, "labels")?,
+                    helps: translations_input(&input, "helps")?,
                 };
                 let d = staff(&ctx)?
                     .update_field_definition(entity, &key, change)

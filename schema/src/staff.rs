@@ -2,7 +2,7 @@
 
 use crate::records::{self, RECORD_ENTITIES};
 use crate::{
-    audit, connection, documents, email_templates, identity, metadata, notifications,
+    audit, branding, connection, documents, email_templates, identity, metadata, notifications,
     portal_access, relations, scalars,
 };
 use async_graphql::dynamic::{Object, Schema, SchemaError};
@@ -61,7 +61,7 @@ pub fn build_staff_schema(
         .chain(email_templates::query_fields())
         .chain(documents::staff_queries())
         .chain(notifications::query_fields())
-        .chain([records::record_types_field()])
+        .chain([records::record_types_field(), branding::query_field()])
     {
         query = query.field(f);
     }
@@ -71,6 +71,7 @@ pub fn build_staff_schema(
         .chain(relations::mutation_fields())
         .chain(portal_access::mutation_fields())
         .chain(email_templates::mutation_fields())
+        .chain(branding::mutation_fields())
         .chain(documents::staff_mutations())
         .chain(notifications::mutation_fields())
     {
@@ -83,10 +84,12 @@ pub fn build_staff_schema(
         .register(mutation)
         .register(connection::page_info())
         .register(metadata::definition_object())
+        .register(metadata::localized_text_object())
         .register(metadata::option_usage_object())
         .register(metadata::field_type_object())
         .register(records::record_type_object())
-        .register(relations::relationship_object());
+        .register(relations::relationship_object())
+        .register(branding::object());
     for t in builder_types {
         schema = schema.register(t);
     }
@@ -105,6 +108,7 @@ pub fn build_staff_schema(
         .into_iter()
         .chain(identity::inputs())
         .chain(email_templates::inputs())
+        .chain(branding::inputs())
         .chain(documents::inputs())
         .chain(records::scalar_filters())
     {

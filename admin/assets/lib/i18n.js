@@ -38,6 +38,18 @@ export function when(iso, { date = 'medium', time = 'short' } = {}) {
   return new Intl.DateTimeFormat(lang.value, style).format(new Date(iso));
 }
 
+/** A field's label in the current language: the admin's own for it, else the shipped label
+ * translated, else the label as written. */
+export function fieldLabel(def) {
+  const own = def.labels && def.labels[lang.value];
+  return own || builtin(def.label);
+}
+
+/** A field's help text in the current language, falling back to its own. */
+export function fieldHelp(def) {
+  return (def.helps && def.helps[lang.value]) || def.help || '';
+}
+
 /** A field's, block's or option's name in the current language when it is one Portico ships;
  * an admin's own names (or renamed ones) are shown as written. */
 export function builtin(text) {

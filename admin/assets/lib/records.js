@@ -33,7 +33,7 @@ export async function names(entity) {
 }
 
 const DEFS = `query($e: EntityKind!) { fieldDefinitions(entity: $e) {
-  key label type options optionValues defaultOption required block position help system portalVisible } }`;
+  key label labels { es en } type options optionValues defaultOption required block position help helps { es en } system portalVisible } }`;
 
 /** Every field type as the server describes it (what its values are, how they are typed in
  * and filtered): the UI decides none of it. */

@@ -4,17 +4,18 @@
 // what was typed stays.
 import { useState } from '../vendor/hooks.module.js';
 import { html } from '../lib/html.js';
-import { t, builtin } from '../lib/i18n.js';
+import { t, builtin, fieldLabel, fieldHelp } from '../lib/i18n.js';
 import { optionValue, pickerKind, startValue, toForm, toInput, editable, byBlock } from '../lib/records.js';
 import { Picker } from './picker.js';
 
 function Widget({ def, value, set, error, idPrefix }) {
   const id = `${idPrefix}${def.key}`;
-  const described = [def.help && `${id}-help`, error && `${id}-error`].filter(Boolean).join(' ') || undefined;
+  const help = fieldHelp(def);
+  const described = [help && `${id}-help`, error && `${id}-error`].filter(Boolean).join(' ') || undefined;
   const invalid = error ? 'true' : undefined;
-  const label = html`<label for=${id}>${builtin(def.label)}${def.required && html` <span aria-hidden="true">*</span><span class="visually-hidden"> (${t('required')})</span>`}</label>`;
+  const label = html`<label for=${id}>${fieldLabel(def)}${def.required && html` <span aria-hidden="true">*</span><span class="visually-hidden"> (${t('required')})</span>`}</label>`;
   const after = html`
-    ${def.help && html`<p class="hint" id=${`${id}-help`}>${def.help}</p>`}
+    ${help && html`<p class="hint" id=${`${id}-help`}>${help}</p>`}
     ${error && html`<p class="error" id=${`${id}-error`}>${error}</p>`}`;
   switch (def.spec.input) {
     case 'checkbox':
@@ -32,7 +33,7 @@ function Widget({ def, value, set, error, idPrefix }) {
         </select>${after}</div>`;
     case 'checkboxes':
       return html`<fieldset class="field" id=${id} aria-describedby=${described}>
-        <legend>${builtin(def.label)}</legend>
+        <legend>${fieldLabel(def)}</legend>
         ${def.options.map((o, i) => html`<span class="check">
           <input type="checkbox" id=${`${id}-${i}`} checked=${value.includes(optionValue(def, o))}
             onChange=${(e) => set(e.target.checked ? [...value, optionValue(def, o)] : value.filter((v) => v !== optionValue(def, o)))} />

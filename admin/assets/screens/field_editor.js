@@ -5,7 +5,7 @@
 // and links to them. Every change shows in the preview before it is saved.
 import { useEffect, useState } from '../vendor/hooks.module.js';
 import { html } from '../lib/html.js';
-import { t, builtin } from '../lib/i18n.js';
+import { t, builtin, fieldLabel } from '../lib/i18n.js';
 import { gql } from '../lib/graphql.js';
 import { Link } from '../lib/router.js';
 import { KINDS, optionValue } from '../lib/records.js';
@@ -24,6 +24,9 @@ export function FieldEditor({ entity, field, blocks, onDraft, onSaved, onClose }
   // Portico ships into one language.
   const [label, setLabel] = useState(field.label);
   const [help, setHelp] = useState(field.help || '');
+  // Each language's own text; empty means the text above (translated, for a shipped label).
+  const [labels, setLabels] = useState({ es: (field.labels && field.labels.es) || '', en: (field.labels && field.labels.en) || '' });
+  const [helps, setHelps] = useState({ es: (field.helps && field.helps.es) || '', en: (field.helps && field.helps.en) || '' });
   const [required, setRequired] = useState(field.required);
   const [block, setBlock] = useState(field.block);
   const [newBlock, setNewBlock] = useState('');
@@ -77,7 +80,7 @@ export function FieldEditor({ entity, field, blocks, onDraft, onSaved, onClose }
           } catch (err) { err.field = `option-${i}`; throw err; }
         }
       }
-      const input = { help: help.trim() || null, block: chosenBlock };
+      const input = { help: help.trim() || null, block: chosenBlock, labels, helps };
       if (label !== field.label) input.label = label;
       if (!field.system) input.required = required;
       if (editable) input.options = options.map((o) => o.name.trim()).filter(Boolean);
@@ -87,7 +90,7 @@ export function FieldEditor({ entity, field, blocks, onDraft, onSaved, onClose }
       setErrors({});
       onSaved(label);
     } catch (err) {
-      setErrors({ [err.field || 'label']: err.message });
+      setErrors({ [(err.field || 'label').replace('.', '-')]: err.message });
     } finally {
       setBusy(false);
     }
@@ -96,14 +99,25 @@ export function FieldEditor({ entity, field, blocks, onDraft, onSaved, onClose }
   const err = (name) => errors[name] && html`<p class="error" id=${`fe-${name}-error`}>${errors[name]}</p>`;
   const heldLink = held && `${KINDS[entity] ? KINDS[entity].path : ''}?f.${field.key}.${single ? 'eq' : 'contains'}=${optionValue(field, held.option)}`;
   return html`<form class="stack card editor" id="field-editor" onSubmit=${save} novalidate aria-labelledby="fe-title">
-    <h2 id="fe-title">${t('edit_field', { name: builtin(field.label) })}</h2>
+    <h2 id="fe-title">${t('edit_field', { name: fieldLabel(field) })}</h2>
     <p class="hint"><code>${field.key}</code> · ${t(`type_${field.type}`)}</p>
     ${field.system && html`<p class="hint" id="fe-system">${t('system_field_why')}</p>`}
     <label for="fe-label">${t('label')}</label>
     <input id="fe-label" value=${label} onInput=${(e) => setLabel(e.target.value)} ...${invalid('label')} />${err('label')}
-    ${builtin(field.label) !== field.label && label === field.label && html`<p class="hint">${t('label_translated', { name: builtin(field.label) })}</p>`}
+    ${fieldLabel(field) !== field.label && label === field.label && html`<p class="hint">${t('label_translated', { name: fieldLabel(field) })}</p>`}
     <label for="fe-help">${t('help')}</label>
     <input id="fe-help" value=${help} onInput=${(e) => setHelp(e.target.value)} ...${invalid('help')} />${err('help')}
+    <fieldset class="languages"><legend>${t('in_each_language')}</legend>
+      <p class="hint" id="fe-languages-hint">${t('in_each_language_hint')}</p>
+      ${['es', 'en'].map((l) => html`<div class="language">
+        <label for=${`fe-label-${l}`}>${t(`label_in_${l}`)}</label>
+        <input id=${`fe-label-${l}`} lang=${l} value=${labels[l]} aria-describedby="fe-languages-hint"
+          onInput=${(e) => setLabels({ ...labels, [l]: e.target.value })} ...${invalid(`labels-${l}`)} />${err(`labels-${l}`)}
+        <label for=${`fe-help-${l}`}>${t(`help_in_${l}`)}</label>
+        <input id=${`fe-help-${l}`} lang=${l} value=${helps[l]}
+          onInput=${(e) => setHelps({ ...helps, [l]: e.target.value })} ...${invalid(`helps-${l}`)} />${err(`helps-${l}`)}
+      </div>`)}
+    </fieldset>
     <span class="check"><input type="checkbox" id="fe-required" checked=${required} disabled=${field.system}
       aria-describedby=${field.system ? 'fe-system' : undefined} onChange=${(e) => setRequired(e.target.checked)} />
       <label for="fe-required">${t('required')}</label></span>${err('required')}

@@ -5,7 +5,7 @@
 // the client's New-case form, and a form for a new field whose key is suggested from its label.
 import { useEffect, useState } from '../vendor/hooks.module.js';
 import { html } from '../lib/html.js';
-import { t, builtin } from '../lib/i18n.js';
+import { t, builtin, fieldLabel } from '../lib/i18n.js';
 import { Link } from '../lib/router.js';
 import { gql } from '../lib/graphql.js';
 import { byBlock, fieldTypes, withTypes } from '../lib/records.js';
@@ -16,7 +16,7 @@ export const ENTITIES = ['CONTACT', 'CASE', 'DEAL', 'DOCUMENT'];
 const KEY = /^[a-z][A-Za-z0-9]{0,62}$/;
 const FIELDS = `query($e: EntityKind!) { fieldDefinitions(entity: $e, includeInactive: true) {
   key label type options optionValues defaultOption closedOptions closable optionsFixed
-  required active system block position help portalVisible portalEditable } }`;
+  required active system block position help portalVisible portalEditable labels { es en } helps { es en } } }`;
 const UPDATE = `mutation($e: EntityKind!, $k: String!, $i: UpdateFieldDefinitionInput!) {
   updateFieldDefinition(entity: $e, key: $k, input: $i) { key } }`;
 const CREATE = `mutation($i: CreateFieldDefinitionInput!) { createFieldDefinition(input: $i) { key label } }`;
@@ -57,11 +57,11 @@ function Toggle({ field, prop, label, onChange }) {
   const id = `${prop}-${field.key}`;
   return html`<span class="toggle">
     <input type="checkbox" id=${id} checked=${field[prop]} onChange=${(e) => onChange(field, prop, e.target.checked)} />
-    <label for=${id}>${label}<span class="visually-hidden">: ${builtin(field.label)}</span></label></span>`;
+    <label for=${id}>${label}<span class="visually-hidden">: ${fieldLabel(field)}</span></label></span>`;
 }
 
 function Row({ field, onChange, onEdit, onStep, drag, chosen }) {
-  const name = builtin(field.label);
+  const name = fieldLabel(field);
   return html`<tr class=${chosen ? 'chosen' : ''} draggable=${drag ? 'true' : undefined}
       onDragStart=${drag && ((e) => { e.dataTransfer.setData('text/plain', field.key); e.dataTransfer.effectAllowed = 'move'; })}
       onDragOver=${drag && ((e) => e.preventDefault())}
@@ -174,7 +174,7 @@ export function Fields({ entity }) {
     try {
       await gql(UPDATE, { e: entity, k: field.key, i: { [prop]: value } });
       setError(null);
-      setStatus(t('saved_field', { label: builtin(field.label) }));
+      setStatus(t('saved_field', { label: fieldLabel(field) }));
     } catch (e) {
       setError(e.message);
     }
@@ -215,20 +215,20 @@ export function Fields({ entity }) {
     const order = stepped(active, field.key, delta);
     if (!order) return;
     const place = order.find((f) => f.key === field.key);
-    reorder(order, t('moved_to', { name: builtin(field.label), block: builtin(place.block), n: byBlock(order).find((b) => b.name === place.block).fields.indexOf(place) + 1 }));
+    reorder(order, t('moved_to', { name: fieldLabel(field), block: builtin(place.block), n: byBlock(order).find((b) => b.name === place.block).fields.indexOf(place) + 1 }));
     setTimeout(() => { const b = document.getElementById(`${delta < 0 ? 'up' : 'down'}-${field.key}`); if (b) b.focus(); });
   };
   const drop = (key, target) => {
     const field = active.find((f) => f.key === key);
     if (!field || key === target.key) return;
-    reorder(moved(active, key, target.block, target.key), t('moved_to', { name: builtin(field.label), block: builtin(target.block),
+    reorder(moved(active, key, target.block, target.key), t('moved_to', { name: fieldLabel(field), block: builtin(target.block),
       n: byBlock(active).find((b) => b.name === target.block).fields.indexOf(target) + 1 }));
   };
   const dropOnBlock = (e, block) => {
     e.preventDefault();
     const key = e.dataTransfer.getData('text/plain');
     const field = active.find((f) => f.key === key);
-    if (field) reorder(moved(active, key, block, null), t('moved_to_end', { name: builtin(field.label), block: builtin(block) }));
+    if (field) reorder(moved(active, key, block, null), t('moved_to_end', { name: fieldLabel(field), block: builtin(block) }));
   };
   const editingField = all.find((f) => f.key === editing);
   const shown = draft ? all.map((f) => (f.key === draft.key ? { ...f, ...draft } : f)) : all;

@@ -5,7 +5,7 @@
 // same list.
 import { useEffect, useState } from '../vendor/hooks.module.js';
 import { html } from '../lib/html.js';
-import { t, builtin } from '../lib/i18n.js';
+import { t, builtin, fieldLabel } from '../lib/i18n.js';
 import { go, path, Link } from '../lib/router.js';
 import { gql } from '../lib/graphql.js';
 import { KINDS, definitions, names as recordNames, withTypes, select, display, optionValue, isReference, pickerKind, CREATED_AT } from '../lib/records.js';
@@ -88,7 +88,7 @@ function AddFilter({ defs, onAdd }) {
   return html`<form class="filters" onSubmit=${add}>
     <label for="nf-field">${t('filter_field')}</label>
     <select id="nf-field" value=${def.key} onChange=${(e) => { setKey(e.target.value); setValue(''); }}>
-      ${defs.map((d) => html`<option value=${d.key}>${d.builtinColumn ? t(d.label) : builtin(d.label)}</option>`)}</select>
+      ${defs.map((d) => html`<option value=${d.key}>${d.builtinColumn ? t(d.label) : fieldLabel(d)}</option>`)}</select>
     <label for="nf-op">${t('filter_operator')}</label>
     <select id="nf-op" value=${shownOp} onChange=${(e) => setOp(e.target.value)}>
       ${ops.map((o) => html`<option value=${o}>${t(`op_${o}`)}</option>`)}</select>
@@ -154,7 +154,7 @@ export function RecordList({ entity }) {
     change((n) => { if (text) n.set('q', text); else n.delete('q'); });
   };
   const sortBy = (key) => change((n) => { n.set('sort', key); n.set('dir', sort === key && dir === 'ASC' ? 'desc' : 'asc'); });
-  const label = (d) => (d.builtinColumn ? t(d.label) : builtin(d.label));
+  const label = (d) => (d.builtinColumn ? t(d.label) : fieldLabel(d));
   const header = (d) => html`<th scope="col" aria-sort=${sort === d.key ? (dir === 'ASC' ? 'ascending' : 'descending') : undefined}>
     ${sortable(d) ? html`<button type="button" class="link" onClick=${() => sortBy(d.key)}>${label(d)}</button>` : label(d)}</th>`;
   const cell = (d, node) => {

@@ -16,6 +16,7 @@ const ADMIN_SECTIONS = [
   ['/admin/fields/CASE', 'nav_fields', '/admin/fields'],
   ['/admin/users', 'nav_users', '/admin/users'],
   ['/admin/emails', 'nav_emails', '/admin/emails'],
+  ['/admin/branding', 'nav_branding', '/admin/branding'],
 ];
 
 export function Shell({ children }) {

@@ -256,6 +256,19 @@ impl StaffHandle {
     pub async fn outbox(&self) -> Result<Vec<OutboxEntry>> {
         self.engine.outbox(&self.principal).await
     }
+    pub async fn update_branding(
+        &self,
+        change: crate::branding::BrandingChange,
+    ) -> Result<std::sync::Arc<crate::branding::Branding>> {
+        self.engine.update_branding(&self.principal, change).await
+    }
+    /// `None` removes the logo.
+    pub async fn set_branding_logo(
+        &self,
+        bytes: Option<&[u8]>,
+    ) -> Result<std::sync::Arc<crate::branding::Branding>> {
+        self.engine.set_branding_logo(&self.principal, bytes).await
+    }
     pub async fn email_templates(&self) -> Result<Vec<EmailTemplate>> {
         self.engine.email_templates(&self.principal).await
     }

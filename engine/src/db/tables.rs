@@ -86,7 +86,11 @@ tables! {
     FieldDefinitions {
         Id, Entity, Key, Label, FieldType, Options, Required, Active, PortalVisible,
         PortalEditable, Block, Position, Help, System, DefaultOption, ClosedOptions, CreatedAt,
-        UpdatedAt,
+        UpdatedAt, Labels, Helps,
+    }
+    /// One row (id 1): the firm's name, colour, currency, welcome text and logo.
+    Branding {
+        Id, FirmName, WelcomeText, PrimaryColor, Currency, Logo, LogoType, LogoHash, UpdatedAt,
     }
     Contacts { Id, Kind, Name, Email, Phone, PortalUser, Language, Custom, CreatedAt, UpdatedAt }
     Relationships { Id, IndividualId, OrganisationId, Role, CreatedAt }

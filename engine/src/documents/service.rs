@@ -31,6 +31,8 @@ pub enum UploadTarget {
     Case(i64),
     /// A new version of a document.
     Document(i64),
+    /// The firm's logo (admins).
+    BrandingLogo,
 }
 
 async fn case_exists(db: &impl Exec, case_id: i64) -> Result<()> {
@@ -168,6 +170,7 @@ impl Engine {
                 self.authorize(p, Object::Case, Action::Update)?;
                 model::find(&self.reader(), id).await.map(|_| ())
             }
+            (_, UploadTarget::BrandingLogo) => self.authorize(p, Object::Branding, Action::Update),
         }
     }
 

@@ -59,6 +59,8 @@ pub enum Object {
     PortalCase,
     /// The emails' templates; admins only.
     EmailTemplate,
+    /// The firm's name, colour, logo; admins only.
+    Branding,
 }
 
 impl Object {
@@ -76,6 +78,7 @@ impl Object {
             Object::Portal => "portal",
             Object::PortalCase => "portal_case",
             Object::EmailTemplate => "email_template",
+            Object::Branding => "branding",
         }
     }
 }

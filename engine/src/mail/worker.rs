@@ -160,6 +160,27 @@ impl MailWorker {
         Ok(delivered)
     }
 
+    /// The message's context with the firm's brand as it is now (not as it was when the
+    /// message was queued): `brand.name`, `brand.color`, `brand.logo_url`.
+    async fn with_brand(&self, context: &Value) -> Value {
+        if let Err(e) = self.engine.sync().await {
+            tracing::warn!(error = %e, "reading the brand for an email failed; the last one read is used");
+        }
+        let b = self.engine.branding();
+        let mut context = context.clone();
+        if let Value::Object(map) = &mut context {
+            map.insert(
+                "brand".into(),
+                serde_json::json!({
+                    "name": b.firm_name,
+                    "color": b.primary_color,
+                    "logo_url": self.engine.branding_logo_url(&b),
+                }),
+            );
+        }
+        context
+    }
+
     async fn prepare(&self, entry: &OutboxEntry) -> std::result::Result<lettre::Message, String> {
         let custom = self
             .engine
@@ -169,7 +190,8 @@ impl MailWorker {
         // Rendering is CPU work (and an admin's template a child process): off the async
         // workers, so a slow template never stalls requests.
         let renderer = self.renderer.clone();
-        let (kind, language, context) = (entry.kind, entry.language.clone(), entry.context.clone());
+        let (kind, language) = (entry.kind, entry.language.clone());
+        let context = self.with_brand(&entry.context).await;
         let rendered = tokio::task::spawn_blocking(move || {
             renderer.render(kind, &language, &context, custom.as_ref())
         })

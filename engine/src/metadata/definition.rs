@@ -53,6 +53,39 @@ pub enum Audience {
     Portal,
 }
 
+/// A text in each language the product speaks; `None` falls back to the field's own text
+/// (`label`, `help`), which is the default language's.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Translations {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub es: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub en: Option<String>,
+}
+
+impl Translations {
+    /// The text for a language code (`es`, `en`, `en-GB`...), when one was given.
+    pub fn get(&self, language: &str) -> Option<&str> {
+        let text = if language.starts_with("en") {
+            &self.en
+        } else {
+            &self.es
+        };
+        text.as_deref()
+    }
+
+    /// Sets what `change` gives (an empty text clears that language), keeps the rest.
+    pub fn merge(&mut self, change: Translations) {
+        let clean = |t: String| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
+        if let Some(es) = change.es {
+            self.es = clean(es);
+        }
+        if let Some(en) = change.en {
+            self.en = clean(en);
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FieldDefinition {
     pub id: i64,
@@ -74,9 +107,27 @@ pub struct FieldDefinition {
     /// The options that mean "finished" (a case's status, a deal's stage), so that what reads
     /// them never depends on a label an admin may rename.
     pub closed_options: Vec<String>,
+    /// The label in each language; see [`FieldDefinition::label_in`].
+    pub labels: Translations,
+    pub helps: Translations,
 }
 
 impl FieldDefinition {
+    /// The label an admin gave for `language`, or the field's own. (System fields' own labels
+    /// are translated by the edges, which hold the product's strings.)
+    pub fn label_in(&self, language: &str) -> &str {
+        self.labels.get(language).unwrap_or(&self.label)
+    }
+
+    /// Whether an admin gave a label for `language` (else the edge may translate a shipped one).
+    pub fn has_label_in(&self, language: &str) -> bool {
+        self.labels.get(language).is_some()
+    }
+
+    pub fn help_in(&self, language: &str) -> Option<&str> {
+        self.helps.get(language).or(self.help.as_deref())
+    }
+
     /// Whether its options may be marked closed (a case's status, a deal's stage).
     pub fn closable(&self) -> bool {
         super::system_fields::has_closed_options(self.entity, &self.key)

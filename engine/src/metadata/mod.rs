@@ -11,7 +11,7 @@ pub(crate) mod system_fields;
 pub mod validation;
 
 pub use catalog::{Catalog, EntityMeta};
-pub use definition::{Audience, EntityKind, FieldDefinition, enum_value_name};
+pub use definition::{Audience, EntityKind, FieldDefinition, Translations, enum_value_name};
 pub use field_type::{FieldType, Input, TypeSpec, ValueKind};
 pub use key::FieldKey;
 pub use store::{DefinitionChange, NewDefinition};

@@ -2,7 +2,7 @@
 //! same transaction, which is how every process learns to rebuild its schemas.
 
 use super::system_fields::{self, SYSTEM_FIELDS};
-use super::{EntityKind, FieldDefinition, FieldKey, FieldType, enum_value_name};
+use super::{EntityKind, FieldDefinition, FieldKey, FieldType, Translations, enum_value_name};
 use crate::db::now_micros;
 use crate::db::tables::FieldDefinitions;
 use crate::error::{EngineError, Result};
@@ -11,7 +11,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, Order, Query, SimpleExpr};
 use sea_orm::{ConnectionTrait, QueryResult, TransactionTrait};
 use std::collections::HashSet;
 
-const COLUMNS: [FieldDefinitions; 17] = [
+const COLUMNS: [FieldDefinitions; 19] = [
     FieldDefinitions::Id,
     FieldDefinitions::Entity,
     FieldDefinitions::Key,
@@ -29,10 +29,43 @@ const COLUMNS: [FieldDefinitions; 17] = [
     FieldDefinitions::UpdatedAt,
     FieldDefinitions::DefaultOption,
     FieldDefinitions::ClosedOptions,
+    FieldDefinitions::Labels,
+    FieldDefinitions::Helps,
 ];
 
 fn to_json(list: &[String]) -> Result<String> {
     serde_json::to_string(list).map_err(|e| EngineError::Internal(e.to_string()))
+}
+
+fn translations(row: &QueryResult, column: &str) -> Result<Translations> {
+    let text: String = row.try_get("", column)?;
+    serde_json::from_str(&text)
+        .map_err(|e| EngineError::Internal(format!("{column} of a field: {e}")))
+}
+
+fn translations_json(t: &Translations) -> Result<String> {
+    serde_json::to_string(t).map_err(|e| EngineError::Internal(e.to_string()))
+}
+
+/// Each language's label obeys the label's rule; a help text is at most 1,000 characters.
+fn check_translations(t: Translations, field: &str, label: bool) -> Result<Translations> {
+    let mut out = Translations::default();
+    out.merge(t);
+    for (lang, text) in [("es", &out.es), ("en", &out.en)] {
+        if let Some(text) = text {
+            let too_long = text.chars().count() > if label { 200 } else { 1000 };
+            if too_long {
+                return Err(EngineError::validation(
+                    format!("{field}.{lang}"),
+                    format!(
+                        "must be at most {} characters",
+                        if label { 200 } else { 1000 }
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(out)
 }
 
 fn from_row(row: &QueryResult) -> Result<FieldDefinition> {
@@ -61,6 +94,8 @@ fn from_row(row: &QueryResult) -> Result<FieldDefinition> {
         default_option: row.try_get("", "default_option")?,
         closed_options: serde_json::from_str(&closed)
             .map_err(|e| EngineError::Internal(format!("closed options of a field: {e}")))?,
+        labels: translations(row, "labels")?,
+        helps: translations(row, "helps")?,
     })
 }
 
@@ -147,6 +182,8 @@ pub(crate) async fn seed_system_fields(db: &sea_orm::DatabaseConnection) -> Resu
                 portal_editable: f.portal_editable,
                 default_option: f.default_option.map(str::to_owned),
                 closed_options: f.closed.iter().map(|o| (*o).to_owned()).collect(),
+                labels: Translations::default(),
+                helps: Translations::default(),
             },
         )
         .await?;
@@ -179,6 +216,8 @@ async fn insert(db: &impl ConnectionTrait, d: &FieldDefinition) -> Result<()> {
             FieldDefinitions::System,
             FieldDefinitions::DefaultOption,
             FieldDefinitions::ClosedOptions,
+            FieldDefinitions::Labels,
+            FieldDefinitions::Helps,
             FieldDefinitions::CreatedAt,
             FieldDefinitions::UpdatedAt,
         ])
@@ -198,6 +237,8 @@ async fn insert(db: &impl ConnectionTrait, d: &FieldDefinition) -> Result<()> {
             d.system.into(),
             d.default_option.clone().into(),
             to_json(&d.closed_options)?.into(),
+            translations_json(&d.labels)?.into(),
+            translations_json(&d.helps)?.into(),
             now.into(),
             now.into(),
         ])
@@ -221,6 +262,8 @@ pub struct NewDefinition {
     pub portal_visible: bool,
     pub portal_editable: bool,
     pub default_option: Option<String>,
+    pub labels: Translations,
+    pub helps: Translations,
 }
 
 /// A partial change; `None` leaves a property as it is.
@@ -238,6 +281,9 @@ pub struct DefinitionChange {
     /// `Some(None)` clears the default.
     pub default_option: Option<Option<String>>,
     pub closed_options: Option<Vec<String>>,
+    /// The languages given are set (an empty text clears one); the others stay.
+    pub labels: Option<Translations>,
+    pub helps: Option<Translations>,
 }
 
 fn check_label(label: &str, field: &str) -> Result<String> {
@@ -404,6 +450,8 @@ pub(crate) async fn create(
             .map(|o| o.trim().to_owned())
             .filter(|o| !o.is_empty()),
         closed_options: Vec::new(),
+        labels: check_translations(new.labels, "labels", true)?,
+        helps: check_translations(new.helps, "helps", false)?,
     };
     check_meaning(&definition)?;
     insert(&txn, &definition).await?;
@@ -587,6 +635,21 @@ where
     if let Some(help) = change.help {
         d.help = help.filter(|h| !h.trim().is_empty());
         sets.push((FieldDefinitions::Help, d.help.clone().into()));
+    }
+    if let Some(labels) = change.labels {
+        let mut merged = d.labels.clone();
+        merged.merge(labels);
+        d.labels = check_translations(merged, "labels", true)?;
+        sets.push((
+            FieldDefinitions::Labels,
+            translations_json(&d.labels)?.into(),
+        ));
+    }
+    if let Some(helps) = change.helps {
+        let mut merged = d.helps.clone();
+        merged.merge(helps);
+        d.helps = check_translations(merged, "helps", false)?;
+        sets.push((FieldDefinitions::Helps, translations_json(&d.helps)?.into()));
     }
     if let Some(visible) = change.portal_visible {
         d.portal_visible = visible;

@@ -15,6 +15,11 @@ impl Links {
         &self.base
     }
 
+    /// A path of ours (`/branding/logo-...`) as a link that works from an email.
+    pub fn absolute(&self, path: &str) -> String {
+        format!("{}{path}", self.base())
+    }
+
     pub fn invitation(&self, token: &str) -> String {
         format!("{}/portal/invitation/{token}", self.base())
     }

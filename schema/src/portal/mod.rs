@@ -10,7 +10,7 @@ mod indicators;
 
 use crate::records::{self, record_object};
 use crate::staff::{MAX_COMPLEXITY, MAX_DEPTH};
-use crate::{connection, documents, identity, scalars};
+use crate::{branding, connection, documents, identity, scalars};
 use async_graphql::dynamic::{Enum, Object, Schema, SchemaError, TypeRef};
 use portico_engine::Engine;
 use portico_engine::identity::StaffUser;
@@ -28,6 +28,7 @@ pub fn build_portal_schema(
         .chain(cases::query_fields(catalog))
         .chain(indicators::query_fields())
         .chain(documents::portal_queries())
+        .chain([branding::query_field()])
     {
         query = query.field(f);
     }
@@ -53,6 +54,7 @@ pub fn build_portal_schema(
         .register(case_edge)
         .register(connection::page_info())
         .register(identity::session_object())
+        .register(branding::object())
         .register(records::create_input(
             catalog,
             EntityKind::Case,

@@ -3,6 +3,7 @@
 mod admin_session;
 mod answer;
 mod auth;
+mod branding;
 mod client_address;
 mod documents;
 mod files;
@@ -86,6 +87,8 @@ pub fn router(state: AppState) -> Router {
         .route("/portal/files/{id}", get(files::portal_file))
         .route("/graphiql/{tag}/{file}", get(graphiql::asset))
         .route("/healthz", get(health::healthz))
+        .route("/branding/{file}", get(branding::logo))
+        .route("/favicon.ico", get(branding::favicon))
         .merge(portal_pages::router())
         .route(
             "/admin/session",

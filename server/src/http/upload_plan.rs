@@ -8,10 +8,12 @@ use async_graphql::{Value as GqlValue, Variables};
 use portico_engine::documents::UploadTarget;
 use serde_json::{Map, Value};
 
-/// The fields of the two schemas that take files, and the argument naming their target.
-const UPLOAD_FIELDS: [(&str, &str); 2] = [
-    ("uploadDocument", "caseId"),
-    ("replaceDocumentContent", "id"),
+/// The fields of the two schemas that take files, and the argument naming their target
+/// (none: the target is the field itself).
+const UPLOAD_FIELDS: [(&str, Option<&str>); 3] = [
+    ("uploadDocument", Some("caseId")),
+    ("replaceDocumentContent", Some("id")),
+    ("uploadBrandingLogo", None),
 ];
 
 #[derive(Debug, PartialEq, Eq)]
@@ -54,6 +56,10 @@ pub fn plan(operations: &[u8], map: &[u8]) -> Result<Plan, String> {
         let field = &field.node;
         let Some((_, arg)) = UPLOAD_FIELDS.iter().find(|(f, _)| field.name.node == *f) else {
             return Err(format!("`{}` takes no files", field.name.node));
+        };
+        let Some(arg) = arg else {
+            targets.push(UploadTarget::BrandingLogo);
+            continue;
         };
         let value = field
             .arguments

@@ -83,6 +83,11 @@ fn table(ids: &Value) -> Vec<(&'static str, String, [Expect; 4])> {
         ("changePassword", "mutation { changePassword(currentPassword: \"not the password\", newPassword: \"another long password\") }".into(), [Unauthenticated, Invalid, Invalid, Invalid]),
         ("logout", "mutation { logout }".into(), [Unauthenticated, Allowed, Allowed, Allowed]),
         ("emailTemplates", "{ emailTemplates { kind } }".into(), admin),
+        ("branding", "{ branding { firmName primaryColor logoUrl } }".into(), [Allowed; 4]),
+        ("updateBranding", "mutation { updateBranding(input: {firmName: \"Firm KEY\"}) { firmName } }".into(), admin),
+        // The admin passes authorization and is then told a text file is no logo.
+        ("uploadBrandingLogo", "mutation($file: Upload!) { uploadBrandingLogo(file: $file) { logoUrl } }".into(), [Unauthenticated, Forbidden, Forbidden, Invalid]),
+        ("removeBrandingLogo", "mutation { removeBrandingLogo }".into(), admin),
         ("previewEmailTemplate", "{ previewEmailTemplate(kind: INVITATION, language: ES, input: {subject: \"Hola {{ contact_name }}\", html: \"<p>{{ link }}</p>\", text: \"{{ link }}\"}) { subject } }".into(), admin),
         ("setMyLanguage", "mutation { setMyLanguage(language: \"en\") { id } }".into(), staff),
         ("updateEmailTemplate", "mutation { updateEmailTemplate(kind: INVITATION, language: EN, input: {subject: \"S\", html: \"<p>{{ link }}</p>\", text: \"{{ link }}\"}) { customised } }".into(), admin),

@@ -20,6 +20,7 @@ fn table(case: &str, org: &str) -> Vec<(&'static str, String, [Expect; 3])> {
     let user = [Unauthenticated, Unauthenticated, Allowed];
     vec![
         ("me", "{ me { contact { id } } }".into(), user),
+        ("branding", "{ branding { firmName currency } }".into(), [Allowed; 3]),
         ("cases", "{ cases { totalCount edges { node { id } } } }".into(), user),
         ("case", format!("{{ case(id: \"{case}\") {{ id subject }} }}"), user),
         ("indicators", "{ indicators { key } }".into(), user),

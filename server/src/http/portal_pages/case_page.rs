@@ -9,7 +9,7 @@ use super::csrf;
 use super::form_parts::{self, FormError, Limits, SpooledFile};
 use super::format;
 use super::visitor::{PageContext, SignedIn, redirect};
-use super::workspace::{builtin_label, option_label};
+use super::workspace::{builtin_label, field_label, option_label};
 use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -353,7 +353,7 @@ async fn render(
             },
             _ => format::field(def, value, ctx.lang, t),
         };
-        let item = json!({"label": builtin_label(t, &def.label), "value": text, "href": href});
+        let item = json!({"label": field_label(t, def, ctx.lang), "value": text, "href": href});
         match blocks.iter_mut().find(|(b, _)| *b == def.block) {
             Some((_, fields)) => fields.push(item),
             None => blocks.push((def.block.clone(), vec![item])),

@@ -72,6 +72,35 @@ pub fn decimal(lang: Language, x: f64) -> String {
     }
 }
 
+/// An amount in the firm's currency (`Branding.currency`), always with cents, written as each
+/// language writes money: `1.234,50 €` in Spanish, `€1,234.50` in English; a currency without
+/// a common symbol shows its code.
+pub fn money(lang: Language, x: f64, currency: &str) -> String {
+    let text = format!("{:.2}", x.abs());
+    let (int, cents) = text.split_once('.').unwrap_or((&text, "00"));
+    let sign = if x < 0.0 { "-" } else { "" };
+    let symbol = match currency {
+        "EUR" => Some("€"),
+        "USD" => Some("$"),
+        "GBP" => Some("£"),
+        "JPY" => Some("¥"),
+        _ => None,
+    };
+    match lang {
+        Language::Es => {
+            let amount = format!("{sign}{},{cents}", group(int, '.'));
+            format!("{amount}\u{a0}{}", symbol.unwrap_or(currency))
+        }
+        Language::En => {
+            let amount = format!("{}.{cents}", group(int, ','));
+            match symbol {
+                Some(s) => format!("{sign}{s}{amount}"),
+                None => format!("{sign}{currency}\u{a0}{amount}"),
+            }
+        }
+    }
+}
+
 pub fn size(lang: Language, bytes: i64) -> String {
     let b = bytes.max(0) as f64;
     if b < 1024.0 {
@@ -171,6 +200,15 @@ pub fn field(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn money_is_written_with_the_currency_as_each_language_writes_it() {
+        assert_eq!(money(Language::Es, 12345.5, "EUR"), "12.345,50\u{a0}€");
+        assert_eq!(money(Language::En, 12345.5, "EUR"), "€12,345.50");
+        assert_eq!(money(Language::En, -3.0, "USD"), "-$3.00");
+        assert_eq!(money(Language::Es, 1000.0, "CHF"), "1.000,00\u{a0}CHF");
+        assert_eq!(money(Language::En, 1000.0, "CHF"), "CHF\u{a0}1,000.00");
+    }
 
     #[test]
     fn values_read_the_way_each_language_writes_them() {

@@ -16,6 +16,7 @@ use portico_engine::error::Problem;
 use portico_engine::metadata::{
     Audience, EntityKind, FieldDefinition, FieldType, Input, ValueKind,
 };
+use portico_theme::email::Language;
 use portico_theme::i18n::Strings;
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
@@ -85,14 +86,16 @@ fn blocks(
     typed: &HashMap<String, Vec<String>>,
     errors: &HashMap<String, String>,
     t: &Strings,
+    lang: Language,
 ) -> Vec<Value> {
     let mut blocks: Vec<(String, Vec<Value>)> = Vec::new();
     for def in defs {
         let raw = typed.get(&def.key).cloned().unwrap_or_default();
         let first = raw.first().cloned().unwrap_or_default();
         let error = errors.get(&def.key);
+        let help = def.help_in(lang.code());
         let described: Vec<String> = [
-            def.help.as_ref().map(|_| format!("h-{}", def.key)),
+            help.map(|_| format!("h-{}", def.key)),
             error.map(|_| format!("e-{}", def.key)),
         ]
         .into_iter()
@@ -105,11 +108,11 @@ fn blocks(
             .collect();
         let item = json!({
             "key": def.key,
-            "label": super::workspace::builtin_label(t, &def.label),
+            "label": super::workspace::field_label(t, def, lang),
             "kind": kind(def.field_type),
             "step": (def.field_type.spec().input == Input::Decimal).then_some("any"),
             "required": def.required,
-            "help": def.help,
+            "help": help,
             "value": first,
             "checked": first == "true",
             "options": options,
@@ -142,7 +145,7 @@ async fn form(
         .filter_map(|d| {
             errors
                 .get(&d.key)
-                .map(|m| json!({"key": d.key, "label": super::workspace::builtin_label(t, &d.label), "message": m}))
+                .map(|m| json!({"key": d.key, "label": super::workspace::field_label(t, d, ctx.lang), "message": m}))
         })
         .collect();
     if let Some(message) = &attach_error {
@@ -156,7 +159,7 @@ async fn form(
         status,
         json!({
             "section": "new",
-            "blocks": blocks(defs, typed, errors, t),
+            "blocks": blocks(defs, typed, errors, t, ctx.lang),
             "errors": summary,
             "files": FILES,
             "attach_error": attach_error,

@@ -207,6 +207,7 @@ impl PageContext {
             map.insert("path".into(), json!(self.path));
             map.insert("csrf".into(), json!(self.csrf));
             map.insert("me".into(), me);
+            map.insert("brand".into(), brand_value(state, self.strings(state)));
         }
         match state.pages.render(page, self.lang, data) {
             Ok(html) => {
@@ -284,6 +285,24 @@ impl PageContext {
             }
         }
     }
+}
+
+/// The firm's brand as every page wears it: its name (or the portal's), colour, logo and
+/// welcome text.
+fn brand_value(state: &AppState, t: &portico_theme::i18n::Strings) -> Value {
+    let b = state.engine.branding();
+    let name = if b.firm_name.is_empty() {
+        t.get("site_name").to_owned()
+    } else {
+        b.firm_name.clone()
+    };
+    json!({
+        "name": name,
+        "color": b.primary_color,
+        "custom_color": b.primary_color != portico_engine::branding::DEFAULT_COLOR,
+        "logo": b.logo_path(),
+        "welcome": b.welcome_text,
+    })
 }
 
 /// The path and query a page was asked for, to come back to after signing in.

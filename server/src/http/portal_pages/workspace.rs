@@ -12,8 +12,9 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, SET_COOKIE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use portico_engine::PortalHandle;
-use portico_engine::metadata::{EntityKind, enum_value_name};
+use portico_engine::metadata::{EntityKind, FieldDefinition, enum_value_name};
 use portico_engine::records::{Condition, ListQuery, Op, Record, case_number};
+use portico_theme::email::Language;
 use portico_theme::i18n::Strings;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -40,6 +41,16 @@ pub(super) fn builtin_label(t: &Strings, text: &str) -> String {
     match t.get(&key) {
         k if k == key => text.to_owned(),
         translated => translated.to_owned(),
+    }
+}
+
+/// A field's label in the page's language: the admin's own for it, else the shipped label
+/// translated, else the label as written.
+pub(super) fn field_label(t: &Strings, def: &FieldDefinition, lang: Language) -> String {
+    if def.has_label_in(lang.code()) {
+        def.label_in(lang.code()).to_owned()
+    } else {
+        builtin_label(t, &def.label)
     }
 }
 
@@ -250,6 +261,7 @@ async fn indicator_items(
 ) -> Result<Vec<Value>, portico_engine::EngineError> {
     let list = h.indicators().await?;
     let t = ctx.strings(state);
+    let currency = state.engine.branding().currency.clone();
     let items = list
         .iter()
         .map(|i| {
@@ -271,7 +283,7 @@ async fn indicator_items(
                         "text_x": 146 + width,
                         "label": option_label(t, &b.label),
                         "count": format::number(ctx.lang, b.count),
-                        "amount": b.amount.map(|a| format::decimal(ctx.lang, a)),
+                        "amount": b.amount.map(|a| format::money(ctx.lang, a, &currency)),
                     })
                 })
                 .collect();
