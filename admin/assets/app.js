@@ -18,6 +18,7 @@ import { ApiTokens } from './screens/api_tokens.js';
 import { EmailTemplates } from './screens/email_templates.js';
 import { Account } from './screens/account.js';
 import { Branding } from './screens/branding.js';
+import { Invitation } from './screens/invitation.js';
 
 const SCREENS = { CASE: CaseScreen, CONTACT: ContactScreen, DEAL: DealScreen };
 
@@ -45,6 +46,9 @@ function Screen() {
 
 function App() {
   lang.value; // every string follows the language switch
+  // An invitation link works whoever is (or is not) signed in on this browser.
+  const invitation = path.value.split('?')[0].match(/^\/admin\/invitation\/([A-Za-z0-9_]+)$/);
+  if (invitation) return html`<${Invitation} key=${invitation[1]} token=${invitation[1]} />`;
   if (me.value === undefined) return html`<main id="main"><p>${t('loading')}</p></main>`;
   if (me.value === null) return html`<${SignIn} />`;
   return html`<${Shell}><${Screen} /></${Shell}>`;

@@ -21,6 +21,7 @@ mod m20261206_000012_link_use;
 mod m20261206_000013_search_words;
 mod m20261206_000014_branding;
 mod m20261206_000015_field_languages;
+mod m20261206_000016_staff_invitations;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000013_search_words::Migration),
             Box::new(m20261206_000014_branding::Migration),
             Box::new(m20261206_000015_field_languages::Migration),
+            Box::new(m20261206_000016_staff_invitations::Migration),
         ]
     }
 }

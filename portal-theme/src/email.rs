@@ -306,7 +306,7 @@ fn describe(e: &tera::Error) -> String {
 }
 
 /// Every built-in source by template name, for [`EmailTemplates::sources`].
-const SOURCES: [(&str, &str); 30] = {
+const SOURCES: [(&str, &str); 36] = {
     let [a, b, c] = builtin!("es", "invitation");
     let [d, e, f] = builtin!("en", "invitation");
     let [g, h, i] = builtin!("es", "case_access");
@@ -317,9 +317,11 @@ const SOURCES: [(&str, &str); 30] = {
     let [v, w, x] = builtin!("en", "portal_activity");
     let [y, z, aa] = builtin!("es", "login_email_changed");
     let [ab, ac, ad] = builtin!("en", "login_email_changed");
+    let [ae, af, ag] = builtin!("es", "staff_invitation");
+    let [ah, ai, aj] = builtin!("en", "staff_invitation");
     [
         a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s, t, u, v, w, x, y, z, aa, ab, ac,
-        ad,
+        ad, ae, af, ag, ah, ai, aj,
     ]
 };
 
@@ -338,6 +340,7 @@ mod tests {
             "case_subject": "Factura \"duplicada\"",
             "activity": "Ana uploaded <b>receipt.pdf</b>",
             "activities": ["Ana uploaded <b>receipt.pdf</b>"],
+            "invited_by": "Bea <i>Martín</i>",
             "old_email": "ana@example.com",
             "new_email": "ana.lopez@example.com",
             "changed_by": "Bea",

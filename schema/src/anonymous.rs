@@ -22,7 +22,7 @@ const SIGN_IN_MUTATIONS: [&str; 5] = [
 /// Whether an operation of `ty` may select `field` without credentials.
 fn allowed(ty: OperationType, field: &str) -> bool {
     field == "__typename"
-        || (ty == OperationType::Query && field == "branding")
+        || (ty == OperationType::Query && (field == "branding" || field == "staffInvitation"))
         || (ty == OperationType::Mutation && SIGN_IN_MUTATIONS.contains(&field))
 }
 

@@ -73,6 +73,12 @@ pub fn objects() -> Vec<Object> {
             .field(get::<StaffUser>("active", nn(T::BOOLEAN), |u| {
                 Value::from(u.active)
             }))
+            .field(
+                get::<StaffUser>("invitationPending", nn(T::BOOLEAN), |u| {
+                    Value::from(u.invitation_pending)
+                })
+                .description("Invited by email and no password chosen yet: they cannot sign in until they do."),
+            )
             .field(get::<StaffUser>("createdAt", nn(DATE_TIME), |u| {
                 Value::from(micros_to_rfc3339(u.created_at))
             }))
@@ -141,7 +147,11 @@ pub fn inputs() -> Vec<InputObject> {
         InputObject::new("CreateStaffUserInput")
             .field(InputValue::new("name", T::named_nn(T::STRING)))
             .field(InputValue::new("email", T::named_nn(T::STRING)))
-            .field(InputValue::new("password", T::named_nn(T::STRING)))
+            .field(
+                InputValue::new("password", T::named(T::STRING)).description(
+                    "Left out: the user gets an email with a link to choose their own.",
+                ),
+            )
             .field(InputValue::new("groups", T::named_nn_list(T::ID))),
         InputObject::new("UpdateStaffUserInput")
             .field(InputValue::new("name", T::named(T::STRING)))
@@ -276,7 +286,7 @@ pub fn mutation_fields() -> Vec<Field> {
                 let new = NewStaffUser {
                     name: string(&input, "name")?,
                     email: string(&input, "email")?,
-                    password: string(&input, "password")?,
+                    password: opt_string(&input, "password")?,
                     groups: groups(&input)?.unwrap_or_default(),
                 };
                 let u = staff(&ctx)?

@@ -27,6 +27,7 @@ mod records;
 mod relations;
 mod scalars;
 mod staff;
+mod staff_invitations;
 mod values;
 
 pub use cache::SchemaCache;

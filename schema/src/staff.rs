@@ -3,7 +3,7 @@
 use crate::records::{self, RECORD_ENTITIES};
 use crate::{
     audit, branding, connection, documents, email_templates, identity, metadata, notifications,
-    portal_access, relations, scalars,
+    portal_access, relations, scalars, staff_invitations,
 };
 use async_graphql::dynamic::{Object, Schema, SchemaError};
 use portico_engine::Engine;
@@ -62,6 +62,7 @@ pub fn build_staff_schema(
         .chain(documents::staff_queries())
         .chain(notifications::query_fields())
         .chain([records::record_types_field(), branding::query_field()])
+        .chain(staff_invitations::query_fields())
     {
         query = query.field(f);
     }
@@ -72,6 +73,7 @@ pub fn build_staff_schema(
         .chain(portal_access::mutation_fields())
         .chain(email_templates::mutation_fields())
         .chain(branding::mutation_fields())
+        .chain(staff_invitations::mutation_fields())
         .chain(documents::staff_mutations())
         .chain(notifications::mutation_fields())
     {
@@ -100,6 +102,7 @@ pub fn build_staff_schema(
         .into_iter()
         .chain(portal_access::enums())
         .chain(email_templates::enums())
+        .chain(staff_invitations::enums())
         .chain(documents::enums())
     {
         schema = schema.register(e);
@@ -119,6 +122,7 @@ pub fn build_staff_schema(
         .chain(audit::objects())
         .chain(portal_access::objects())
         .chain(email_templates::objects())
+        .chain(staff_invitations::objects())
         .chain(documents::objects(false))
         .chain(notifications::objects())
     {

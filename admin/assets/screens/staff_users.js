@@ -6,7 +6,8 @@ import { html } from '../lib/html.js';
 import { t } from '../lib/i18n.js';
 import { gql, me } from '../lib/graphql.js';
 
-const LOAD = `{ staffUsers { id name email active groups { id } } permissionGroups { id name admin portalAccess } }`;
+const LOAD = `{ staffUsers { id name email active invitationPending groups { id } } permissionGroups { id name admin portalAccess } }`;
+const RESEND = `mutation($id: ID!) { sendStaffInvitation(userId: $id) { id } }`;
 const CREATE = `mutation($i: CreateStaffUserInput!) { createStaffUser(input: $i) { id name } }`;
 const UPDATE = `mutation($id: ID!, $i: UpdateStaffUserInput!) { updateStaffUser(id: $id, input: $i) { id name } }`;
 const CREATE_GROUP = `mutation($i: CreatePermissionGroupInput!) { createPermissionGroup(input: $i) { id name } }`;
@@ -39,6 +40,8 @@ function UserForm({ user, groups, onDone, onCancel }) {
   const [name, setName] = useState(user ? user.name : '');
   const [email, setEmail] = useState(user ? user.email : '');
   const [password, setPassword] = useState('');
+  // A new user chooses their own password from an email unless the admin says otherwise.
+  const [invite, setInvite] = useState(true);
   const [chosen, setChosen] = useState(user ? user.groups.map((g) => g.id) : []);
   const { setErrors, fail, props, show } = useErrors();
   const submit = async (e) => {
@@ -49,12 +52,14 @@ function UserForm({ user, groups, onDone, onCancel }) {
         if (password) input.password = password;
         await gql(UPDATE, { id: user.id, i: input });
       } else {
-        await gql(CREATE, { i: { name, email, password, groups: chosen } });
+        const input = { name, email, groups: chosen };
+        if (!invite) input.password = password;
+        await gql(CREATE, { i: input });
         // The form is ready for the next person (it kept the last one's name and password).
-        setName(''); setEmail(''); setPassword(''); setChosen([]);
+        setName(''); setEmail(''); setPassword(''); setChosen([]); setInvite(true);
       }
       setErrors({});
-      onDone(t(user ? 'user_saved' : 'user_created', { name }));
+      onDone(t(user ? 'user_saved' : invite ? 'user_invited' : 'user_created', { name }));
     } catch (err) { fail(err, 'name'); }
   };
   return html`<form class="stack card" id=${`${prefix}-form`} onSubmit=${submit} novalidate>
@@ -63,10 +68,15 @@ function UserForm({ user, groups, onDone, onCancel }) {
     <input id=${`${prefix}-name`} value=${name} onInput=${(e) => setName(e.target.value)} ...${props(prefix, 'name')} />${show(prefix, 'name')}
     <label for=${`${prefix}-email`}>${t('email')}</label>
     <input id=${`${prefix}-email`} type="email" value=${email} onInput=${(e) => setEmail(e.target.value)} ...${props(prefix, 'email')} />${show(prefix, 'email')}
-    <label for=${`${prefix}-password`}>${user ? t('new_password_optional') : t('password')}</label>
+    ${!user && html`<fieldset><legend>${t('new_user_access')}</legend>
+      <span class="check"><input type="radio" name=${`${prefix}-access`} id=${`${prefix}-invite`} checked=${invite} onChange=${() => setInvite(true)} />
+        <label for=${`${prefix}-invite`}>${t('access_invite')}</label></span>
+      <span class="check"><input type="radio" name=${`${prefix}-access`} id=${`${prefix}-set`} checked=${!invite} onChange=${() => setInvite(false)} />
+        <label for=${`${prefix}-set`}>${t('access_password')}</label></span></fieldset>`}
+    ${(user || !invite) && html`<label for=${`${prefix}-password`}>${user ? t('new_password_optional') : t('password')}</label>
     <input id=${`${prefix}-password`} type="password" autocomplete="new-password" value=${password} onInput=${(e) => setPassword(e.target.value)}
       ...${props(prefix, 'password')} />${show(prefix, 'password')}
-    <p class="hint">${t('password_rule')}${user ? ` ${t('password_reset_effect')}` : ''}</p>
+    <p class="hint">${t('password_rule')}${user ? ` ${t('password_reset_effect')}` : ''}</p>`}
     <${GroupChoice} prefix=${prefix} groups=${groups} chosen=${chosen} set=${setChosen} />${show(prefix, 'groups')}
     <div class="buttons"><button type="submit">${user ? t('save') : t('create_user')}</button>
       ${onCancel && html`<button type="button" class="secondary" onClick=${onCancel}>${t('cancel')}</button>`}</div>
@@ -139,6 +149,13 @@ export function StaffUsers() {
     } catch (err) { setError(err.message); }
     load();
   };
+  const resend = async (u) => {
+    try {
+      await gql(RESEND, { id: u.id });
+      setError(null);
+      setStatus(t('invitation_sent_again', { email: u.email }));
+    } catch (err) { setError(err.message); }
+  };
   if (!data) return html`<h1>${t('staff_users')}</h1><p>${error || t('loading')}</p>`;
   const groupName = (id) => (data.permissionGroups.find((g) => g.id === id) || {}).name;
   return html`
@@ -151,9 +168,11 @@ export function StaffUsers() {
       <tbody>${data.staffUsers.map((u) => html`<tr class=${u.active ? '' : 'inactive'}>
         <th scope="row">${u.name}</th><td>${u.email}</td>
         <td>${u.groups.map((g) => groupName(g.id)).join(', ') || html`<span class="hint">${t('plain_staff')}</span>`}</td>
-        <td>${u.active ? t('user_active') : t('user_inactive')}</td>
+        <td>${!u.active ? t('user_inactive') : u.invitationPending ? t('invitation_pending') : t('user_active')}</td>
         <td class="actions">
           <button type="button" class="link" id=${`edit-${u.id}`} onClick=${() => setEditing(u.id)}>${t('edit')}<span class="visually-hidden"> ${u.name}</span></button>
+          ${u.active && u.invitationPending && html`<button type="button" class="link" id=${`resend-${u.id}`} onClick=${() => resend(u)}>
+            ${t('send_invitation_again')}<span class="visually-hidden"> ${u.name}</span></button>`}
           ${me.value && me.value.id !== u.id && html`<button type="button" class="link" id=${`toggle-${u.id}`} onClick=${() => setActive(u, !u.active)}>
             ${u.active ? t('deactivate') : t('reactivate')}<span class="visually-hidden"> ${u.name}</span></button>`}
         </td></tr>`)}</tbody></table></div>

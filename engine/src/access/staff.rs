@@ -204,6 +204,10 @@ impl StaffHandle {
     pub async fn create_staff_user(&self, new: NewStaffUser) -> Result<StaffUser> {
         self.engine.create_staff_user(&self.principal, new).await
     }
+    /// Sends another invitation to a user who has not chosen a password yet.
+    pub async fn send_staff_invitation(&self, id: i64) -> Result<StaffUser> {
+        self.engine.send_staff_invitation(&self.principal, id).await
+    }
     pub async fn update_staff_user(&self, id: i64, change: StaffUserChange) -> Result<StaffUser> {
         self.engine
             .update_staff_user(&self.principal, id, change)

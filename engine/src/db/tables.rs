@@ -108,6 +108,7 @@ tables! {
         CreatedAt,
     }
     PortalTokens { Id, ContactId, Purpose, TokenHash, ExpiresAt, UsedAt, CreatedAt }
+    StaffInvitations { Id, UserId, TokenHash, ExpiresAt, UsedAt, CreatedAt }
     CasePortalAccess { CaseId, ContactId, Enabled, CanDownload, UpdatedAt }
     Folders { Id, CaseId, ParentId, Name, CreatedBy, CreatedAt }
     Documents {

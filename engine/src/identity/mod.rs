@@ -2,6 +2,7 @@
 //! throttle.
 
 mod api_tokens;
+mod invitations;
 mod password;
 mod principal;
 mod sessions;
@@ -9,6 +10,7 @@ pub(crate) mod staff;
 mod throttle;
 mod tokens;
 
+pub use invitations::StaffLink;
 pub(crate) use password::{check_strength, decoy_hash, hash_password, verify_password};
 pub use principal::{Action, Object};
 pub(crate) use principal::{PortalPrincipal, Principal};

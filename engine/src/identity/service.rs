@@ -208,14 +208,20 @@ impl Engine {
         self.authorize(p, Object::StaffUser, Action::Create)?;
         let name = check_name(&new.name, "name")?;
         let email = check_email(&new.email, "email")?;
-        check_strength(&new.password, "password")?;
+        if let Some(password) = &new.password {
+            check_strength(password, "password")?;
+        }
         if staff::email_taken(&self.db, &email, None).await? {
             return Err(EngineError::Conflict {
                 message: format!("a staff user with email {email} exists"),
                 related: Vec::new(),
             });
         }
-        let hash = hash_off_thread(new.password).await?;
+        let hash = match new.password {
+            Some(password) => hash_off_thread(password).await?,
+            None => super::invitations::PENDING_PASSWORD.to_owned(),
+        };
+        let invite = hash == super::invitations::PENDING_PASSWORD;
         let txn = self.begin_write().await?;
         // The check above answers the common case; two creates racing past it meet the
         // unique index, which must read as the same conflict, not as a failure.
@@ -223,6 +229,9 @@ impl Engine {
             .await
             .map_err(|e| email_conflict(e, &email))?;
         staff::add_user_to_groups(&txn, id, &new.groups).await?;
+        if invite {
+            self.invite_new_staff_user(p, &txn, id).await?;
+        }
         state::bump(&txn, Counter::Policy).await?;
         state::bump(&txn, Counter::Auth).await?;
         txn.commit().await?;

@@ -17,6 +17,8 @@ pub struct StaffUser {
     pub created_at: i64,
     /// The UI language they chose (`es`, `en`); `None` until they choose.
     pub language: Option<String>,
+    /// Invited by email and not yet signed up: no password works until they choose one.
+    pub invitation_pending: bool,
 }
 
 /// The languages the staff UI and staff emails are written in.
@@ -46,7 +48,8 @@ pub struct ApiToken {
 pub struct NewStaffUser {
     pub name: String,
     pub email: String,
-    pub password: String,
+    /// `None`: the user chooses their own from an emailed link.
+    pub password: Option<String>,
     pub groups: Vec<i64>,
 }
 
@@ -115,6 +118,7 @@ fn user_from_row(row: &Row) -> Result<StaffUser> {
         group_ids: Vec::new(),
         created_at: row.get(4)?,
         language: row.get(5)?,
+        invitation_pending: row.get(6)?,
     })
 }
 
@@ -126,6 +130,11 @@ const USER_COLUMNS: [StaffUsers; 6] = [
     StaffUsers::CreatedAt,
     StaffUsers::Language,
 ];
+
+/// Whether the account still waits for its owner's password (read as the seventh column).
+fn pending() -> sea_orm::sea_query::SimpleExpr {
+    Expr::col(StaffUsers::PasswordHash).eq(super::invitations::PENDING_PASSWORD)
+}
 
 /// The active staff users in an administrators' group, oldest first: the portal's default
 /// case owner is the first, and all are told when an email template fails.
@@ -156,6 +165,7 @@ pub(crate) async fn active_admins(db: &impl Exec) -> Result<Vec<i64>> {
 pub(crate) async fn find_user(db: &impl Exec, id: i64) -> Result<Option<StaffUser>> {
     let q = Query::select()
         .columns(USER_COLUMNS)
+        .expr(pending())
         .from(StaffUsers::Table)
         .and_where(Expr::col(StaffUsers::Id).eq(id))
         .to_owned();
@@ -172,6 +182,7 @@ pub(crate) async fn find_user(db: &impl Exec, id: i64) -> Result<Option<StaffUse
 pub(crate) async fn all_users(db: &impl Exec) -> Result<Vec<StaffUser>> {
     let q = Query::select()
         .columns(USER_COLUMNS)
+        .expr(pending())
         .from(StaffUsers::Table)
         .order_by(StaffUsers::Name, Order::Asc)
         .order_by(StaffUsers::Id, Order::Asc)

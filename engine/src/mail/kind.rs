@@ -16,6 +16,8 @@ crate::vocabulary::vocabulary! {
         PortalActivity = "portal_activity",
         /// To a portal user's old address: their login email was changed.
         LoginEmailChanged = "login_email_changed",
+        /// To a new staff user: choose your password.
+        StaffInvitation = "staff_invitation",
     }
 }
 

@@ -24,6 +24,11 @@ impl Links {
         format!("{}/portal/invitation/{token}", self.base())
     }
 
+    /// The staff UI's screen where a new staff user chooses their password.
+    pub fn staff_invitation(&self, token: &str) -> String {
+        format!("{}/admin/invitation/{token}", self.base())
+    }
+
     pub fn password_reset(&self, token: &str) -> String {
         format!("{}/portal/reset/{token}", self.base())
     }

@@ -54,6 +54,7 @@ fn sample_context() -> Value {
         "old_email": "ana@example.com",
         "new_email": "ana.lopez@example.com",
         "changed_by": "Bea Martín",
+        "invited_by": "Bea Martín",
         "brand": {"name": "Asesoría Ejemplo", "color": "#1d4ed8", "logo_url": "https://portal.example.com/branding/logo-sample.png"},
     })
 }

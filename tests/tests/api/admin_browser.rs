@@ -239,9 +239,11 @@ async fn an_admin_manages_users_groups_tokens_and_emails_in_the_browser() {
     sign_in(&b, ADMIN_EMAIL, ADMIN_PASSWORD).await;
     b.wait_for("id=\"nu-name\"").await;
 
-    // A new user: a short password is named beside its field, the rest stays typed.
+    // A new user with a password set now (an invitation email is the default, tested in
+    // `staff_invitation`): a short one is named beside its field, the rest stays typed.
     b.type_into("#nu-name", "Marta Ruiz").await;
     b.type_into("#nu-email", "marta@example.com").await;
+    b.click("#nu-set").await;
     b.type_into("#nu-password", "short").await;
     b.click("#nu-form button[type=submit]").await;
     b.wait_for("id=\"nu-password-error\"").await;
@@ -251,7 +253,7 @@ async fn an_admin_manages_users_groups_tokens_and_emails_in_the_browser() {
     b.wait_for("Marta Ruiz ya puede entrar.").await;
     // The form is empty again for the next person (it kept Marta's name and password).
     b.wait_for_value("#nu-name", "").await;
-    b.wait_for_value("#nu-password", "").await;
+    b.wait_until("return document.querySelector('#nu-invite').checked && !document.querySelector('#nu-password')").await;
 
     // A group with the portal setting, and Marta in it.
     b.type_into("#ng-name", "Gestores").await;

@@ -88,6 +88,9 @@ fn table(ids: &Value) -> Vec<(&'static str, String, [Expect; 4])> {
         // The admin passes authorization and is then told a text file is no logo.
         ("uploadBrandingLogo", "mutation($file: Upload!) { uploadBrandingLogo(file: $file) { logoUrl } }".into(), [Unauthenticated, Forbidden, Forbidden, Invalid]),
         ("removeBrandingLogo", "mutation { removeBrandingLogo }".into(), admin),
+        ("staffInvitation", "{ staffInvitation(token: \"sin_nothing\") { state } }".into(), [Allowed; 4]),
+        ("acceptInvitation", "mutation { acceptInvitation(token: \"sin_nothing\", password: \"a long password\") { token } }".into(), [Invalid; 4]),
+        ("sendStaffInvitation", "mutation { sendStaffInvitation(userId: \"999999\") { id } }".into(), [Unauthenticated, Forbidden, Forbidden, NotFound]),
         ("previewEmailTemplate", "{ previewEmailTemplate(kind: INVITATION, language: ES, input: {subject: \"Hola {{ contact_name }}\", html: \"<p>{{ link }}</p>\", text: \"{{ link }}\"}) { subject } }".into(), admin),
         ("setMyLanguage", "mutation { setMyLanguage(language: \"en\") { id } }".into(), staff),
         ("updateEmailTemplate", "mutation { updateEmailTemplate(kind: INVITATION, language: EN, input: {subject: \"S\", html: \"<p>{{ link }}</p>\", text: \"{{ link }}\"}) { customised } }".into(), admin),

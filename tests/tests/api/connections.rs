@@ -86,9 +86,10 @@ async fn healthz_within(url: &str, within: Duration) {
 async fn half_sent_headers_cannot_starve_the_server() {
     raise_own_limit();
     let db = TestDb::new().await;
-    // 5 s, so that every socket is open before the first is timed out (a busy machine takes
-    // a second or two for 1,100 connections).
-    let server = start_limited(&db, 1024, 1024, &[("PORTICO_HEADER_TIMEOUT_SECS", "5")]);
+    // 10 s, so that every socket is open before the first is timed out: this machine takes
+    // three to six seconds for 1,100 connections when runs follow each other (5 s was too
+    // tight and failed the test for the setup, not for the server).
+    let server = start_limited(&db, 1024, 1024, &[("PORTICO_HEADER_TIMEOUT_SECS", "10")]);
     let addr = server.addr();
     let started = Instant::now();
     // The review's attack: 1,100 sockets from one address, each with half a header line.
@@ -103,7 +104,7 @@ async fn half_sent_headers_cannot_starve_the_server() {
     }
     let sent = Instant::now();
     assert!(
-        sent - started < Duration::from_secs(4),
+        sent - started < Duration::from_secs(8),
         "opening the sockets took {:?}",
         sent - started
     );
@@ -116,19 +117,19 @@ async fn half_sent_headers_cannot_starve_the_server() {
     for mut s in sockets {
         readers.push(tokio::spawn(async move {
             let mut buf = Vec::new();
-            let read = tokio::time::timeout(Duration::from_secs(10), s.read_to_end(&mut buf)).await;
+            let read = tokio::time::timeout(Duration::from_secs(15), s.read_to_end(&mut buf)).await;
             (read.is_ok(), String::from_utf8_lossy(&buf).into_owned())
         }));
     }
     for r in readers {
         let (ended, answer) = r.await.expect("reader");
-        assert!(ended, "a half-sent request was still open after 10 s");
+        assert!(ended, "a half-sent request was still open after 15 s");
         if answer.starts_with("HTTP/1.1 503") {
             busy += 1;
         }
     }
     let took = sent.elapsed();
-    assert!(took < Duration::from_secs(10), "closing took {took:?}");
+    assert!(took < Duration::from_secs(14), "closing took {took:?}");
     // One address held at most its share; the rest were turned away, not left hanging.
     assert!(busy >= 1100 - 256, "only {busy} of 1,100 were refused");
     // And the server is still whole.

@@ -164,7 +164,7 @@ async fn only_admins_queue_mail_directly() {
         .create_staff_user(portico_engine::identity::NewStaffUser {
             name: "Plain".into(),
             email: "plain@example.com".into(),
-            password: "a long password".into(),
+            password: Some("a long password".into()),
             groups: vec![],
         })
         .await

@@ -40,6 +40,7 @@ mod schema_check;
 mod search;
 mod serving;
 mod smtp;
+mod staff_invitation;
 mod template_limits;
 
 mod web_security;

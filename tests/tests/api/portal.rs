@@ -829,7 +829,7 @@ async fn admins_override_email_templates() {
         )
         .await;
     let list = list["emailTemplates"].as_array().unwrap().clone();
-    assert_eq!(list.len(), 10);
+    assert_eq!(list.len(), 12);
     assert!(list.iter().all(|t| t["customised"] == false));
     assert!(
         list.iter()
