@@ -33,7 +33,7 @@ export async function names(entity) {
 }
 
 const DEFS = `query($e: EntityKind!) { fieldDefinitions(entity: $e) {
-  key label labels { es en } type options optionValues defaultOption required block position help helps { es en } system portalVisible } }`;
+  key label labels { es en } type options optionValues defaultOption closedOptions closable required block position help helps { es en } system portalVisible } }`;
 
 /** Every field type as the server describes it (what its values are, how they are typed in
  * and filtered): the UI decides none of it. */
@@ -114,6 +114,16 @@ export function display(def, value, options = {}) {
     case 'DECIMAL': return new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }).format(value);
     default: return String(value);
   }
+}
+
+/** How a status or stage reads at a glance: `closed` (an option the admin marked finished),
+ * `new` (the one new records take), else `active`; null for other fields. The word is always
+ * shown too: the colour only repeats it. */
+export function tone(def, value) {
+  if (!def.closable || value === null || value === undefined) return null;
+  const option = def.options.find((o) => optionValue(def, o) === value) || value;
+  if ((def.closedOptions || []).includes(option)) return 'closed';
+  return option === def.defaultOption ? 'new' : 'active';
 }
 
 /** Fields grouped by block, blocks and fields in the order given: `[{name, fields}]`. */

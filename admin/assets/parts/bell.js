@@ -89,7 +89,7 @@ export function Bell() {
       <h2>${t('notifications')}</h2>
       ${list.length === 0 ? html`<p>${t('no_notifications')}</p>` : html`<ul>${list.slice(0, 20).map((n) => html`<li class=${n.read ? 'read' : 'unread'}>
         <p>${wording(n)}</p>
-        <p class="hint">${when(n.createdAt, { date: 'short' })}${n.case && html` · <${Link} href=${`/admin/cases/${n.caseId}`} onClick=${() => { setOpen(false); if (!n.read) read(n); }}>
+        <p class="hint"><time datetime=${n.createdAt}>${when(n.createdAt)}</time>${n.case && html` · <${Link} href=${`/admin/cases/${n.caseId}`} onClick=${() => { setOpen(false); if (!n.read) read(n); }}>
           ${t('case_heading', { number: n.case.number, subject: n.case.subject || '' })}</${Link}>`}</p>
         ${!n.read && html`<button type="button" class="link" onClick=${() => read(n)}>${t('mark_read')}</button>`}</li>`)}</ul>`}
     </div>`}

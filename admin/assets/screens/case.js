@@ -6,7 +6,7 @@ import { html } from '../lib/html.js';
 import { t, fieldLabel } from '../lib/i18n.js';
 import { gql } from '../lib/graphql.js';
 import { Link } from '../lib/router.js';
-import { display } from '../lib/records.js';
+import { display, tone } from '../lib/records.js';
 import { useRecord } from '../lib/use_record.js';
 import { RecordForm } from '../parts/record_form.js';
 import { Picker } from '../parts/picker.js';
@@ -64,7 +64,7 @@ export function CaseScreen({ id }) {
   return html`
     <p><${Link} href="/admin/cases">${t('back_to_cases')}</${Link}></p>
     <h1>${t('case_heading', { number: record.number || '', subject: record.subject || t('untitled') })}</h1>
-    ${status_ && html`<p class="hint">${fieldLabel(status_)}: ${display(status_, record.status)}</p>`}
+    ${status_ && record.status && html`<p class="hint">${fieldLabel(status_)}: <span class=${`badge badge-${tone(status_, record.status)}`}>${display(status_, record.status)}</span></p>`}
     <nav aria-label=${t('on_this_case')} class="jump"><ul>
       ${['details', 'contacts', 'documents', 'client-connect', 'activity'].map((s) => html`<li><a href=${`#${s}`}>${t(`section_${s}`)}</a></li>`)}
     </ul></nav>

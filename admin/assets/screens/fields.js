@@ -239,6 +239,7 @@ export function Fields({ entity }) {
       ${ENTITIES.map((e) => html`<li><${Link} href=${`/admin/fields/${e}`} aria-current=${e === entity ? 'page' : undefined}>${t(`entity_tab_${e}`)}</${Link}></li>`)}
     </ul></nav>
     <p class="hint">${t('system_why')} ${t('reorder_hint')}</p>
+    <p class="hint" id="portal-states">${t('portal_states')}</p>
     <p role="status" class="notice">${status}</p>
     ${error && html`<p role="alert" class="error">${error}</p>`}
     ${fields === null ? html`<p>${t('loading')}</p>` : html`<div class="split">

@@ -8,7 +8,7 @@ import { html } from '../lib/html.js';
 import { t, builtin, fieldLabel } from '../lib/i18n.js';
 import { go, path, Link } from '../lib/router.js';
 import { gql } from '../lib/graphql.js';
-import { KINDS, definitions, names as recordNames, withTypes, select, display, optionValue, isReference, pickerKind, CREATED_AT } from '../lib/records.js';
+import { KINDS, definitions, names as recordNames, withTypes, select, display, tone, optionValue, isReference, pickerKind, CREATED_AT } from '../lib/records.js';
 import { Picker } from '../parts/picker.js';
 
 /** The operators a field's filter offers (the server's list), but `in`: a filter here holds
@@ -159,6 +159,8 @@ export function RecordList({ entity }) {
     ${sortable(d) ? html`<button type="button" class="link" onClick=${() => sortBy(d.key)}>${label(d)}</button>` : label(d)}</th>`;
   const cell = (d, node) => {
     const text = display(d, node[d.key], { yes: t('yes'), no: t('no') });
+    const badge = tone(d, node[d.key]);
+    if (badge) return html`<span class=${`badge badge-${badge}`}>${text}</span>`;
     return d.key === kind.title ? html`<${Link} href=${`${kind.path}/${node.id}`}>${text || t('untitled')}</${Link}>` : text;
   };
   const toggleColumn = (key, on) => change((n) => {
@@ -195,10 +197,14 @@ export function RecordList({ entity }) {
     ${error && html`<p role="alert" class="error">${error}</p>`}
     ${page === null ? html`<p>${t('loading')}</p>` : html`
       <p role="status">${t(`count_${entity}`, { n: page.totalCount })}</p>
-      <div class="scroll"><table>
+      ${page.totalCount === 0 && (filters.length > 0 || q.get('q')
+        ? html`<p class="empty" id="empty-list">${t('empty_filtered')} <button type="button" class="secondary" id="clear-filters"
+            onClick=${() => change((n) => { for (const k of [...n.keys()]) if (k === 'q' || k.startsWith('f.')) n.delete(k); })}>${t('clear_filters')}</button></p>`
+        : html`<p class="empty" id="empty-list">${t(`empty_${entity}`)} <${Link} class="button" href=${`${kind.path}/new`}>${t(`new_${entity}`)}</${Link}></p>`)}
+      ${page.totalCount > 0 && html`<div class="scroll"><table>
         <thead><tr>${columns.map(header)}</tr></thead>
         <tbody>${page.edges.map(({ node }) => html`<tr>${columns.map((d) => html`<td>${cell(d, node)}</td>`)}</tr>`)}</tbody>
-      </table></div>
+      </table></div>`}
       <p class="pager">
         ${q.get('after') && html`<${Link} href=${address(kind.path, (() => { const n = params(); n.delete('after'); return n; })())}>${t('first_page')}</${Link}>`}
         ${page.pageInfo.hasNextPage && html`<${Link} href=${address(kind.path, (() => { const n = params(); n.set('after', page.pageInfo.endCursor); return n; })())}>${t('next_page')}</${Link}>`}

@@ -3,6 +3,7 @@
 
 mod admin_browser;
 mod admin_ui;
+mod at_a_glance;
 mod authorization;
 mod batching;
 mod branding;

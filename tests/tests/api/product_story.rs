@@ -202,6 +202,12 @@ async fn the_product_story_across_both_uis() {
     b.click("#bell").await;
     b.wait_for("id=\"bell-list\"").await;
     b.check("admin-notifications").await;
+    // The bell writes its times as the rest of the UI does (the audit log, the lists).
+    assert_eq!(
+        b.run("const t = document.querySelector('#bell-list time'); return t.textContent === new Intl.DateTimeFormat(document.documentElement.lang, {dateStyle: 'medium', timeStyle: 'short'}).format(new Date(t.getAttribute('datetime')));")
+            .await,
+        json!(true)
+    );
     // One marked read: the count goes down by one.
     let unread = b
         .run("return Number(document.getElementById('bell-count').dataset.count);")

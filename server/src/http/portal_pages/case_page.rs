@@ -400,7 +400,7 @@ async fn render(
             "id": record.id,
             "heading": heading,
             "subject": subject,
-            "status": record.get("status").as_str().map(|s| option_label(t, s)),
+            "status": super::workspace::status_badge(t, catalog.entity(EntityKind::Case).field("status"), record.get("status")),
             "blocks": blocks.into_iter().map(|(name, fields)| json!({"name": builtin_label(t, &name), "fields": fields})).collect::<Vec<_>>(),
             "documents": docs,
             "any_folder": docs.iter().any(|d| !d["folder"].is_null()),

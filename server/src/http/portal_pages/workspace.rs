@@ -66,12 +66,27 @@ pub async fn landing(State(state): State<AppState>, ctx: PageContext) -> Respons
     .await
 }
 
-fn case_row(c: &Record, t: &Strings, ctx: &PageContext) -> Value {
+/// A case's status as the pages show it: the word, and its tone for the badge's colour
+/// (`closed` for an option the admin marked finished, `new` for the one new cases take, else
+/// `active`); null when the case has none.
+pub(super) fn status_badge(t: &Strings, def: Option<&FieldDefinition>, value: &Value) -> Value {
+    let Some(status) = value.as_str() else {
+        return Value::Null;
+    };
+    let tone = match def {
+        Some(d) if d.closed_options.iter().any(|o| o == status) => "closed",
+        Some(d) if d.default_option.as_deref() == Some(status) => "new",
+        _ => "active",
+    };
+    json!({"label": option_label(t, status), "tone": tone})
+}
+
+fn case_row(c: &Record, t: &Strings, ctx: &PageContext, status: Option<&FieldDefinition>) -> Value {
     json!({
         "id": c.id,
         "number": case_number(c.id),
         "subject": c.get("subject"),
-        "status": c.get("status").as_str().map(|s| option_label(t, s)),
+        "status": status_badge(t, status, c.get("status")),
         "opened": format::date_of_micros(ctx.lang, c.created_at),
     })
 }
@@ -104,7 +119,13 @@ pub async fn home(State(state): State<AppState>, SignedIn { ctx, handle }: Signe
         Err(e) => return ctx.failed(&state, e).await,
     };
     let t = ctx.strings(&state);
-    let cases: Vec<Value> = page.records.iter().map(|c| case_row(c, t, &ctx)).collect();
+    let catalog = h.catalog();
+    let status = catalog.entity(EntityKind::Case).field("status");
+    let cases: Vec<Value> = page
+        .records
+        .iter()
+        .map(|c| case_row(c, t, &ctx, status))
+        .collect();
     ctx.render(
         &state,
         "home",
@@ -152,7 +173,10 @@ pub async fn cases(
     let t = ctx.strings(&state);
     let catalog = h.catalog();
     let status_def = catalog.entity(EntityKind::Case).field("status").cloned();
-    let options = status_def.map(|d| d.options).unwrap_or_default();
+    let options = status_def
+        .as_ref()
+        .map(|d| d.options.clone())
+        .unwrap_or_default();
     let wanted = query
         .status
         .as_deref()
@@ -225,7 +249,10 @@ pub async fn cases(
         .iter()
         .map(|o| json!({"value": enum_value_name(o), "label": option_label(t, o), "selected": Some(o) == chosen.as_ref()}))
         .collect();
-    let rows: Vec<Value> = records.iter().map(|c| case_row(c, t, &ctx)).collect();
+    let rows: Vec<Value> = records
+        .iter()
+        .map(|c| case_row(c, t, &ctx, status_def.as_ref()))
+        .collect();
     let page_label = t.fill(
         "page_of",
         &[
@@ -243,6 +270,7 @@ pub async fn cases(
             "statuses": statuses,
             "q": search,
             "summary": summary,
+            "filtered": chosen.is_some() || !search.is_empty(),
             "cases": rows,
             "pages": pages,
             "page_label": page_label,
