@@ -291,18 +291,71 @@ fn one_line(subject: &str) -> String {
     subject.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Tera's error with its causes (a write refused by [`Capped`] is a cause, not the message).
+/// Tera's error in words, with its causes (a write refused by [`Capped`] is a cause, not the
+/// message).
 fn describe(e: &tera::Error) -> String {
-    let mut message = e.to_string();
+    let report = e.to_string();
+    let mut message = in_words(&report);
     let mut source = std::error::Error::source(e);
     while let Some(cause) = source {
         let text = cause.to_string();
-        if !message.contains(&text) {
+        if !report.contains(&text) && !message.contains(&text) {
             message = format!("{message}: {text}");
         }
         source = cause.source();
     }
     message
+}
+
+/// Tera reports `error: <what>` then ` --> <template>:<line>:<column>` and a drawing of the
+/// line with carets; an admin reads "line 2, column 11: <what>", in words, without the
+/// template's internal name or the drawing.
+pub fn in_words(report: &str) -> String {
+    let mut lines = report.lines();
+    let first = lines.next().unwrap_or_default();
+    let what = reword(first.strip_prefix("error: ").unwrap_or(first).trim());
+    let place = lines
+        .find_map(|l| l.trim_start().strip_prefix("--> "))
+        .and_then(|at| {
+            let mut parts = at.rsplitn(3, ':');
+            let column = parts.next()?.trim().parse::<u32>().ok()?;
+            let line = parts.next()?.trim().parse::<u32>().ok()?;
+            Some((line, column))
+        });
+    match place {
+        Some((line, column)) => format!("line {line}, column {column}: {what}"),
+        None => what,
+    }
+}
+
+/// Tera's wording of the common mistakes, said as an admin would understand them.
+fn reword(what: &str) -> String {
+    let quoted = |rest: &str| {
+        rest.split_once('`')
+            .map(|(name, tail)| (name.to_owned(), tail.to_owned()))
+    };
+    if let Some((name, _)) = what.strip_prefix("Variable `").and_then(quoted) {
+        return format!(
+            "`{name}` is not a value this email has; use one from the list of its variables"
+        );
+    }
+    if let Some((name, tail)) = what.strip_prefix("Field `").and_then(quoted) {
+        let has = tail
+            .split_once("Available fields:")
+            .map(|(_, list)| format!(" (it has: {})", list.trim()))
+            .unwrap_or_default();
+        return format!("`{name}` is not part of that value{has}");
+    }
+    if let Some((name, _)) = what.strip_prefix("Unknown filter `").and_then(quoted) {
+        return format!("`{name}` is not a filter templates have");
+    }
+    if what == "Unexpected end of input" {
+        return "the template ends inside a tag: close every `{{ }}` and `{% %}`, and end each `{% if %}` with `{% endif %}` and each `{% for %}` with `{% endfor %}`".into();
+    }
+    if what.starts_with("Found `") {
+        return format!("a tag is not written as expected ({what})");
+    }
+    what.to_owned()
 }
 
 /// Every built-in source by template name, for [`EmailTemplates::sources`].
@@ -344,15 +397,73 @@ mod tests {
             "old_email": "ana@example.com",
             "new_email": "ana.lopez@example.com",
             "changed_by": "Bea",
+            // Sent as null to a contact who already has a password.
+            "invitation_link": null,
         })
+    }
+
+    #[test]
+    fn template_errors_say_where_and_what_in_words() {
+        let t = EmailTemplates::builtin().unwrap();
+        let custom = |html: &str| EmailOverride {
+            subject: "S".into(),
+            html: html.into(),
+            text: "T".into(),
+        };
+        let said = |html: &str| match t.render(
+            EmailKind::Invitation,
+            Language::Es,
+            &context(),
+            Some(&custom(html)),
+        ) {
+            Err(ThemeError::Render { part, message, .. }) => {
+                assert_eq!(part, "html");
+                message
+            }
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            said("<p>Hola</p>\n<p>{{ contact_nam }}</p>"),
+            "line 2, column 7: `contact_nam` is not a value this email has; use one from the list of its variables"
+        );
+        let m = said("{{ link }\n");
+        assert!(
+            m.starts_with("line 1, column 9: a tag is not written as expected"),
+            "{m}"
+        );
+        let m = said("{% if link %}x");
+        assert!(m.contains("end each `{% if %}` with `{% endif %}`"), "{m}");
+        assert_eq!(
+            said("{{ brand.nme }}"),
+            "line 1, column 10: `nme` is not part of that value (it has: color, logo_url, name)"
+        );
+        for m in [said("{{ x }}"), said("{{ link | nofilter }}")] {
+            assert!(
+                !m.contains("__tera") && !m.contains('^') && !m.contains("-->"),
+                "{m}"
+            );
+        }
     }
 
     #[test]
     fn every_email_renders_in_both_languages() {
         let t = EmailTemplates::builtin().unwrap();
         for &kind in EmailKind::ALL {
+            // Only the variables the kind declares: a built-in template using another fails.
+            let full = context();
+            let own: serde_json::Map<String, serde_json::Value> = kind
+                .variables()
+                .iter()
+                .filter_map(|k| full.get(*k).map(|v| ((*k).to_owned(), v.clone())))
+                .collect();
+            assert_eq!(
+                own.len(),
+                kind.variables().len(),
+                "{kind:?}: the test context lacks one"
+            );
+            let own = serde_json::Value::Object(own);
             for lang in Language::ALL {
-                let e = t.render(kind, lang, &context(), None).unwrap();
+                let e = t.render(kind, lang, &own, None).unwrap();
                 assert!(!e.subject.is_empty() && !e.subject.contains('\n'), "{e:?}");
                 assert!(e.html.contains("<html lang=\""), "{kind:?} {lang:?}");
                 assert!(

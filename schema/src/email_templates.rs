@@ -40,7 +40,7 @@ pub fn inputs() -> Vec<InputObject> {
     let s = |n: &str| InputValue::new(n, TypeRef::named_nn(TypeRef::STRING));
     vec![
         InputObject::new("EmailTemplateInput")
-            .description("Tera sources. Variables: contact_name, email, link, expires_at, case_number, case_subject, invitation_link. The HTML is autoescaped.")
+            .description("Tera sources; `EmailTemplate.variables` lists what each email offers. The HTML is autoescaped.")
             .field(s("subject"))
             .field(s("html"))
             .field(s("text")),
@@ -83,6 +83,22 @@ pub fn objects() -> Vec<Object> {
                     ))))
                 },
             ))
+            .field(
+                sync_field::<EmailTemplate>(
+                    "variables",
+                    TypeRef::named_nn_list_nn(TypeRef::STRING),
+                    |t| {
+                        Some(FieldValue::list(
+                            t.kind
+                                .variables()
+                                .iter()
+                                .chain(portico_engine::mail::BRAND_VARIABLES.iter())
+                                .map(|v| FieldValue::value((*v).to_owned())),
+                        ))
+                    },
+                )
+                .description("The values this email is sent with, as a template names them (`{{ link }}`, `{{ brand.name }}`)."),
+            )
             .field(text("subject", |t| &t.source.subject))
             .field(text("html", |t| &t.source.html))
             .field(text("text", |t| &t.source.text))

@@ -276,7 +276,6 @@ export default {
   email_text: 'Plain text',
   email_customised: 'Your version.',
   email_builtin: 'Portico’s version.',
-  email_variables: 'Variables go in double braces, as {{ contact_name }} or {{ link }}.',
   email_back_to_default: 'Back to Portico’s version',
   email_saved: 'Email saved: the next ones use it.',
   email_reset: 'Back to Portico’s version.',
@@ -396,4 +395,8 @@ export default {
   empty_CONTACT: 'No contacts yet: the people and organisations you work for go here.',
   empty_CASE: 'No cases yet: each matter you handle for a client is a case.',
   empty_DEAL: 'No deals yet: the work you hope to win goes here.',
+  email_variables_title: 'Variables of this email:',
+  email_variables_hint: 'press one to put it where the cursor is.',
+  email_insert_variable: 'Insert {name}',
+  email_show_line: 'Show the line',
 };

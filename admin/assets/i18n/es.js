@@ -276,7 +276,6 @@ export default {
   email_text: 'Texto sin formato',
   email_customised: 'Su versión.',
   email_builtin: 'La versión de Portico.',
-  email_variables: 'Las variables van entre dobles llaves, como {{ contact_name }} o {{ link }}.',
   email_back_to_default: 'Volver a la versión de Portico',
   email_saved: 'Email guardado: los siguientes lo usan.',
   email_reset: 'De vuelta a la versión de Portico.',
@@ -396,4 +395,8 @@ export default {
   empty_CONTACT: 'Aún no hay contactos: aquí van las personas y organizaciones para las que trabaja.',
   empty_CASE: 'Aún no hay casos: cada asunto que lleva para un cliente es un caso.',
   empty_DEAL: 'Aún no hay oportunidades: aquí va el trabajo que espera conseguir.',
+  email_variables_title: 'Variables de este correo:',
+  email_variables_hint: 'pulse una para ponerla donde está el cursor.',
+  email_insert_variable: 'Insertar {name}',
+  email_show_line: 'Mostrar la línea',
 };

@@ -1,13 +1,13 @@
 // The emails Portico sends (`/admin/emails?kind=INVITATION&lang=ES`, admins): each kind in each
 // language, subject / HTML / text, previewed by the server with sample data as it is typed; an
 // error names the part; saving stores it, "back to the default" removes the admin's version.
-import { useEffect, useState } from '../vendor/hooks.module.js';
+import { useEffect, useRef, useState } from '../vendor/hooks.module.js';
 import { html } from '../lib/html.js';
 import { t } from '../lib/i18n.js';
 import { gql } from '../lib/graphql.js';
 import { go, path } from '../lib/router.js';
 
-const LIST = `{ emailTemplates { kind language subject html text customised updatedAt } }`;
+const LIST = `{ emailTemplates { kind language subject html text customised updatedAt variables } }`;
 const PREVIEW = `query($k: EmailKind!, $l: EmailLanguage!, $i: EmailTemplateInput!) {
   previewEmailTemplate(kind: $k, language: $l, input: $i) { subject html text } }`;
 const SAVE = `mutation($k: EmailKind!, $l: EmailLanguage!, $i: EmailTemplateInput!) {
@@ -19,6 +19,31 @@ function Editor({ template, reload, say }) {
   const [source, setSource] = useState({ subject: template.subject, html: template.html, text: template.text });
   const [preview, setPreview] = useState(null);
   const [error, setError] = useState(null);
+  // Where a variable chosen from the list goes: the part last typed in, at its cursor.
+  const last = useRef({ name: 'html', start: null, end: null });
+  const remember = (name) => (e) => { last.current = { name, start: e.target.selectionStart, end: e.target.selectionEnd }; };
+  const insert = (variable) => {
+    const { name } = last.current;
+    const text = source[name];
+    const start = last.current.start ?? text.length;
+    const end = last.current.end ?? start;
+    const tag = `{{ ${variable} }}`;
+    setSource((s) => ({ ...s, [name]: text.slice(0, start) + tag + text.slice(end) }));
+    const at = start + tag.length;
+    last.current = { name, start: at, end: at };
+    setTimeout(() => { const el = document.getElementById(`em-${name}`); if (el) { el.focus(); el.setSelectionRange(at, at); } });
+  };
+  // The server names the line of a mistake: select it in the part, so it is found at once.
+  const showLine = (name, message) => {
+    const m = /\bline (\d+), column/.exec(message || '');
+    const el = document.getElementById(`em-${name}`);
+    if (!m || !el || !el.setSelectionRange) return;
+    const lines = el.value.split('\n');
+    const n = Math.min(Number(m[1]), lines.length) - 1;
+    const from = lines.slice(0, n).reduce((sum, l) => sum + l.length + 1, 0);
+    el.focus();
+    el.setSelectionRange(from, from + lines[n].length);
+  };
   useEffect(() => {
     let live = true;
     const timer = setTimeout(() => {
@@ -46,15 +71,23 @@ function Editor({ template, reload, say }) {
   };
   const part = (name, rows) => {
     const bad = error && error.field === name;
-    const attrs = { id: `em-${name}`, value: source[name], onInput: (e) => setSource((s) => ({ ...s, [name]: e.target.value })),
+    const attrs = { id: `em-${name}`, value: source[name],
+      onInput: (e) => { remember(name)(e); setSource((s) => ({ ...s, [name]: e.target.value })); },
+      onKeyUp: remember(name), onClick: remember(name), onFocus: remember(name),
       'aria-invalid': bad ? 'true' : undefined, 'aria-describedby': bad ? `em-${name}-error` : undefined };
     return html`<label for=${`em-${name}`}>${t(`email_${name}`)}</label>
       ${rows ? html`<textarea rows=${rows} class="code" ...${attrs}></textarea>` : html`<input ...${attrs} />`}
-      ${bad && html`<p class="error" id=${`em-${name}-error`}>${error.message}</p>`}`;
+      ${bad && html`<p class="error" id=${`em-${name}-error`}>${error.message}
+        ${/\bline \d+, column/.test(error.message) && html` <button type="button" class="link" onClick=${() => showLine(name, error.message)}>${t('email_show_line')}</button>`}</p>`}`;
   };
   return html`<div class="split">
     <form class="stack wide-form" id="email-form" onSubmit=${save} novalidate>
-      <p class="hint">${template.customised ? t('email_customised') : t('email_builtin')} ${t('email_variables')}</p>
+      <p class="hint">${template.customised ? t('email_customised') : t('email_builtin')}</p>
+      <div class="variables" role="group" aria-labelledby="em-variables-title">
+        <p id="em-variables-title"><strong>${t('email_variables_title')}</strong> <span class="hint">${t('email_variables_hint')}</span></p>
+        <ul>${(template.variables || []).map((v) => html`<li><button type="button" class="chip" onClick=${() => insert(v)}
+          aria-label=${t('email_insert_variable', { name: v })}><code>${`{{ ${v} }}`}</code></button></li>`)}</ul>
+      </div>
       ${part('subject')}${part('html', 12)}${part('text', 8)}
       ${error && !PARTS.includes(error.field) && html`<p role="alert" class="error">${error.message}</p>`}
       <div class="buttons"><button type="submit">${t('save')}</button>

@@ -21,7 +21,45 @@ crate::vocabulary::vocabulary! {
     }
 }
 
+/// What every email may also use: the firm's brand as it is when the email is sent.
+pub const BRAND_VARIABLES: [&str; 3] = ["brand.name", "brand.color", "brand.logo_url"];
+
 impl EmailKind {
+    /// The values this email is sent with, as a template names them: what the template editor
+    /// lists and its preview offers (besides [`BRAND_VARIABLES`]). Each is set where the email
+    /// is queued; a name here that the queueing code does not set fails the theme's tests.
+    pub fn variables(self) -> &'static [&'static str] {
+        match self {
+            EmailKind::Invitation | EmailKind::PasswordReset => {
+                &["contact_name", "email", "link", "expires_at"]
+            }
+            EmailKind::CaseAccess => &[
+                "contact_name",
+                "email",
+                "link",
+                "case_number",
+                "case_subject",
+                "invitation_link",
+                "expires_at",
+            ],
+            EmailKind::PortalActivity => &[
+                "contact_name",
+                "email",
+                "link",
+                "case_number",
+                "case_subject",
+                "activity",
+                "activities",
+            ],
+            EmailKind::LoginEmailChanged => {
+                &["contact_name", "old_email", "new_email", "changed_by"]
+            }
+            EmailKind::StaffInvitation => {
+                &["contact_name", "email", "invited_by", "link", "expires_at"]
+            }
+        }
+    }
+
     /// The value in GraphQL's `EmailKind` enum (`CASE_ACCESS`).
     pub fn graphql_name(self) -> String {
         self.key().to_ascii_uppercase()

@@ -15,7 +15,7 @@ mod templates;
 pub mod transport;
 pub mod worker;
 
-pub use kind::EmailKind;
+pub use kind::{BRAND_VARIABLES, EmailKind};
 pub use lettre::message::Mailbox;
 pub use outbox::{NewMail, OutboxEntry};
 pub use templates::EmailTemplate;

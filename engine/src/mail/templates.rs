@@ -195,7 +195,15 @@ impl Engine {
         tokio::task::spawn_blocking(move || renderer.preview(kind, &language, &source))
             .await
             .map_err(|e| EngineError::Internal(format!("rendering stopped: {e}")))?
-            .map_err(|(part, message)| EngineError::validation(part, message))
+            .map_err(|(part, message)| {
+                // "`html`, line 2, column 7: ..." reads as one sentence.
+                let message = if message.starts_with("line ") {
+                    format!("`{part}`, {message}")
+                } else {
+                    message
+                };
+                EngineError::validation(part, message)
+            })
     }
 
     /// Goes back to the built-in version.

@@ -38,6 +38,22 @@ fn theme_override(c: &TemplateOverride) -> EmailOverride {
     }
 }
 
+/// A sample of what `kind` is sent with: only its own variables (and the brand), so that a
+/// preview fails where sending would, not on a variable another email has.
+fn sample_for(kind: EmailKind) -> Value {
+    let all = sample_context();
+    let mut out = serde_json::Map::new();
+    for name in kind.variables() {
+        if let Some(v) = all.get(*name) {
+            out.insert((*name).to_owned(), v.clone());
+        }
+    }
+    if let Some(brand) = all.get("brand") {
+        out.insert("brand".into(), brand.clone());
+    }
+    Value::Object(out)
+}
+
 /// A context with every key any email is sent with, for checking an admin's template.
 fn sample_context() -> Value {
     serde_json::json!({
@@ -117,7 +133,7 @@ impl MailRenderer for ThemeRenderer {
         let (subject, html, text) = sandbox::render(
             kind,
             language,
-            &dates::readable(&sample_context(), language, self.zone),
+            &dates::readable(&sample_for(kind), language, self.zone),
             &theme_override(custom),
         )?;
         Ok(RenderedMail {

@@ -389,6 +389,41 @@ async fn an_admin_manages_users_groups_tokens_and_emails_in_the_browser() {
     b.wait_for("Welcome, Ana López</span>").await;
     b.type_into("#em-html", "<p>{{ contact_name </p>").await;
     b.wait_for("id=\"em-html-error\"").await;
+    // Said in words, with the line, not as the template engine's drawing.
+    let said = b
+        .run("return document.getElementById('em-html-error').textContent")
+        .await;
+    let said = said.as_str().unwrap();
+    assert!(said.starts_with("`html`, line 1, column"), "{said}");
+    assert!(!said.contains("__tera") && !said.contains('^'), "{said}");
+    // A value the invitation does not have, on line 2: named, and its line found with a click.
+    b.type_into("#em-html", "<p>Hi</p>\n<p>{{ case_number }}</p>")
+        .await;
+    b.wait_for("`case_number` is not a value this email has")
+        .await;
+    b.click("#em-html-error button").await;
+    assert_eq!(
+        b.run("const e = document.getElementById('em-html'); return e.value.slice(e.selectionStart, e.selectionEnd)")
+            .await,
+        json!("<p>{{ case_number }}</p>")
+    );
+    // The email's variables, each put where the cursor is with a click.
+    b.type_into("#em-html", "<p>Hi </p>").await;
+    b.run("const e = document.getElementById('em-html'); e.focus(); e.setSelectionRange(6, 6); e.dispatchEvent(new KeyboardEvent('keyup', {bubbles: true}));")
+        .await;
+    b.click("button.chip[aria-label='Insertar contact_name']")
+        .await;
+    b.wait_for_value("#em-html", "<p>Hi {{ contact_name }}</p>")
+        .await;
+    // The sample dates read as people write them.
+    let preview = b
+        .run("return document.querySelector('.preview pre').textContent")
+        .await;
+    let preview = preview.as_str().unwrap();
+    assert!(
+        preview.contains("1 Dec 2026") && !preview.contains("T10:00:00Z"),
+        "{preview}"
+    );
     b.type_into(
         "#em-html",
         "<p>Hi {{ contact_name }}: <a href=\"{{ link }}\">start</a></p>",
