@@ -35,6 +35,7 @@ const FILES: &[(&str, &str, &[u8])] = &[
     file!("lib/i18n.js", JS),
     file!("lib/html.js", JS),
     file!("lib/search.js", JS),
+    file!("lib/live.js", JS),
     file!("i18n/es.js", JS),
     file!("i18n/en.js", JS),
     file!("screens/sign_in.js", JS),

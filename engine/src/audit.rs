@@ -126,3 +126,117 @@ pub(crate) async fn events(
         })
         .collect()
 }
+
+/// The newest event id of a record (0 when none): where a live stream starts.
+async fn last_id(db: &impl Exec, entity: EntityKind, record_id: i64) -> Result<i64> {
+    let q = Query::select()
+        .expr(Expr::col(AuditEvents::Id).max())
+        .from(AuditEvents::Table)
+        .and_where(Expr::col(AuditEvents::Entity).eq(entity.as_str()))
+        .and_where(Expr::col(AuditEvents::RecordId).eq(record_id))
+        .to_owned();
+    Ok(match db.query_one(&q).await? {
+        Some(r) => r.get::<Option<i64>>(0)?.unwrap_or(0),
+        None => 0,
+    })
+}
+
+/// A record's events after `after`, oldest first, with their ids.
+async fn events_after(
+    db: &impl Exec,
+    entity: EntityKind,
+    record_id: i64,
+    after: i64,
+) -> Result<Vec<(i64, AuditEvent)>> {
+    let q = Query::select()
+        .columns([
+            AuditEvents::Id,
+            AuditEvents::At,
+            AuditEvents::ActorId,
+            AuditEvents::ActorName,
+            AuditEvents::Action,
+            AuditEvents::Detail,
+        ])
+        .from(AuditEvents::Table)
+        .and_where(Expr::col(AuditEvents::Entity).eq(entity.as_str()))
+        .and_where(Expr::col(AuditEvents::RecordId).eq(record_id))
+        .and_where(Expr::col(AuditEvents::Id).gt(after))
+        .order_by(AuditEvents::Id, Order::Asc)
+        .limit(100)
+        .to_owned();
+    db.query_all(&q)
+        .await?
+        .iter()
+        .map(|row| {
+            let detail: String = row.get(5)?;
+            Ok((
+                row.get(0)?,
+                AuditEvent {
+                    at: row.get(1)?,
+                    actor: Actor {
+                        id: row.get(2)?,
+                        name: row.get(3)?,
+                    },
+                    action: row.get(4)?,
+                    detail: serde_json::from_str(&detail).unwrap_or(Value::Null),
+                },
+            ))
+        })
+        .collect()
+}
+
+impl crate::Engine {
+    /// What happens to a case from now on (a client's upload, a grant, a change by a
+    /// colleague), as its audit events, for a screen that stays current without a reload.
+    ///
+    /// The audit log is written in the transaction of each change, in whichever process made
+    /// it, so reading it is what makes the stream see every process's changes: it looks once a
+    /// second, and at once when this process records a notification (a client's activity).
+    pub(crate) async fn case_activity_stream(
+        self: &std::sync::Arc<Self>,
+        p: &crate::identity::Principal,
+        case_id: i64,
+    ) -> Result<impl futures_util::Stream<Item = AuditEvent> + Send + use<>> {
+        self.authorize(
+            p,
+            crate::identity::Object::Case,
+            crate::identity::Action::Read,
+        )?;
+        let receiver = self.notification_signal.listen();
+        let start = last_id(&self.reader(), EntityKind::Case, case_id).await?;
+        let state = (
+            std::sync::Arc::clone(self),
+            receiver,
+            start,
+            std::collections::VecDeque::new(),
+        );
+        Ok(futures_util::stream::unfold(
+            state,
+            move |(engine, mut receiver, mut after, mut queue)| async move {
+                loop {
+                    if let Some(e) = queue.pop_front() {
+                        return Some((e, (engine, receiver, after, queue)));
+                    }
+                    match events_after(&engine.reader(), EntityKind::Case, case_id, after).await {
+                        Ok(found) if !found.is_empty() => {
+                            after = found.last().map_or(after, |(id, _)| *id);
+                            queue.extend(found.into_iter().map(|(_, e)| e));
+                            continue;
+                        }
+                        Ok(_) => {}
+                        Err(e) => tracing::warn!(error = %e, "reading a case's activity failed"),
+                    }
+                    let wait = tokio::time::sleep(std::time::Duration::from_secs(1));
+                    tokio::select! {
+                        _ = wait => {}
+                        r = receiver.recv() => {
+                            if matches!(r, Err(tokio::sync::broadcast::error::RecvError::Closed)) {
+                                return None;
+                            }
+                        }
+                    }
+                }
+            },
+        ))
+    }
+}

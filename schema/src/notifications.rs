@@ -197,4 +197,25 @@ pub fn subscription() -> Subscription {
         )
         .description("Your new notifications as they happen (over /graphql/ws)."),
     )
+    .field(
+        SubscriptionField::new(
+            "caseActivity",
+            TypeRef::named_nn("AuditEvent"),
+            |ctx| {
+                SubscriptionFieldFuture::new(async move {
+                    let case_id = crate::args::id_arg(&ctx.args, "caseId")?;
+                    let stream = staff(&ctx)?
+                        .case_activity_stream(case_id)
+                        .await
+                        .map_err(engine_err)?;
+                    Ok(stream.map(|e| Ok(FieldValue::owned_any(e))))
+                })
+            },
+        )
+        .argument(async_graphql::dynamic::InputValue::new(
+            "caseId",
+            TypeRef::named_nn(TypeRef::ID),
+        ))
+        .description("What happens to a case from now on, as audit events (a client's upload, a colleague's change), over /graphql/ws: what keeps an open case screen current."),
+    )
 }

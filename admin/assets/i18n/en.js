@@ -399,4 +399,5 @@ export default {
   email_variables_hint: 'press one to put it where the cursor is.',
   email_insert_variable: 'Insert {name}',
   email_show_line: 'Show the line',
+  case_changed_by: 'Updated just now by {name}.',
 };

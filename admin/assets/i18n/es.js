@@ -399,4 +399,5 @@ export default {
   email_variables_hint: 'pulse una para ponerla donde está el cursor.',
   email_insert_variable: 'Insertar {name}',
   email_show_line: 'Mostrar la línea',
+  case_changed_by: 'Actualizado ahora mismo por {name}.',
 };

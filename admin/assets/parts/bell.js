@@ -1,11 +1,12 @@
-// The bell: how many notifications wait unread, kept live over `/graphql/ws`
-// (graphql-transport-ws, signed in by the session cookie); opened, the newest with a link to
+// The bell: how many notifications wait unread, kept live over `/graphql/ws` (`lib/live.js`);
+// opened, the newest with a link to
 // their case and "mark as read".
 import { useEffect, useState } from '../vendor/hooks.module.js';
 import { signal } from '../vendor/signals.module.js';
 import { html } from '../lib/html.js';
 import { t, when } from '../lib/i18n.js';
-import { gql, loadMe } from '../lib/graphql.js';
+import { gql } from '../lib/graphql.js';
+import { subscribe } from '../lib/live.js';
 import { Link } from '../lib/router.js';
 
 const LIST = `{ notifications { id kind message detail caseId read createdAt case { number subject } } }`;
@@ -29,43 +30,12 @@ async function refresh() {
   }
 }
 
-/** One socket while signed in; it reconnects after a drop, and a close for ended credentials
- * (4401) sends the user to the sign-in. */
-function connect() {
-  let socket;
-  let stopped = false;
-  let retry = 1000;
-  const open = () => {
-    const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-    socket = new WebSocket(`${scheme}://${location.host}/graphql/ws`, 'graphql-transport-ws');
-    socket.onopen = () => socket.send(JSON.stringify({ type: 'connection_init', payload: {} }));
-    socket.onmessage = (event) => {
-      let msg;
-      try { msg = JSON.parse(event.data); } catch (e) { return; }
-      if (msg.type === 'connection_ack') {
-        retry = 1000;
-        socket.send(JSON.stringify({ id: 'bell', type: 'subscribe', payload: { query: 'subscription { notificationAdded { id } }' } }));
-        refresh();
-      } else if (msg.type === 'ping') {
-        socket.send(JSON.stringify({ type: 'pong' }));
-      } else if (msg.type === 'next') {
-        refresh();
-      }
-    };
-    socket.onclose = (event) => {
-      if (stopped) return;
-      if (event.code === 4401 || event.code === 4403) { loadMe(); return; }
-      setTimeout(() => { if (!stopped) open(); }, retry);
-      retry = Math.min(retry * 2, 30000);
-    };
-  };
-  open();
-  return () => { stopped = true; if (socket) socket.close(); };
-}
-
 export function Bell() {
   const [open, setOpen] = useState(false);
-  useEffect(() => { refresh(); return connect(); }, []);
+  useEffect(() => {
+    refresh();
+    return subscribe('bell', 'subscription { notificationAdded { id } }', { onNext: refresh, onReady: refresh });
+  }, []);
   useEffect(() => {
     if (!open) return undefined;
     const close = (e) => { if (e.key === 'Escape') { setOpen(false); const b = document.getElementById('bell'); if (b) b.focus(); } };

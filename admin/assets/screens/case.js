@@ -1,10 +1,11 @@
 // One case (`/admin/cases/<id>`): its fields, its contacts, its documents, Client Connect and
 // what happened to it. Each part loads on its own so that a change in one (a grant, an upload)
 // refreshes what depends on it and nothing else.
-import { useState } from '../vendor/hooks.module.js';
+import { useEffect, useState } from '../vendor/hooks.module.js';
 import { html } from '../lib/html.js';
 import { t, fieldLabel } from '../lib/i18n.js';
-import { gql } from '../lib/graphql.js';
+import { gql, me } from '../lib/graphql.js';
+import { subscribe } from '../lib/live.js';
 import { Link } from '../lib/router.js';
 import { display, tone } from '../lib/records.js';
 import { useRecord } from '../lib/use_record.js';
@@ -51,6 +52,20 @@ function Contacts({ caseId, contacts, onChanged }) {
 
 export function CaseScreen({ id }) {
   const { defs, record, error, tick, changed, save: update } = useRecord('CASE', id, 'contacts { id name email }');
+  // Whatever happens to the case elsewhere (a client's upload, a colleague's change) shows
+  // here without a reload, and is announced.
+  const [news, setNews] = useState('');
+  useEffect(() => subscribe(`case-${id}`, 'subscription($c: ID!) { caseActivity(caseId: $c) { action actor { id name } } }', {
+    variables: { c: id },
+    // After a dropped connection, catch up on what happened meanwhile.
+    onReady: (() => { let first = true; return () => { if (!first) changed(); first = false; }; })(),
+    onNext: (data) => {
+      const e = data && data.caseActivity;
+      if (!e) return;
+      changed();
+      if (!me.value || !e.actor || e.actor.id !== me.value.id) setNews(t('case_changed_by', { name: e.actor ? e.actor.name : t('system_actor') }));
+    },
+  }), [id]);
   const [status, setStatus] = useState('');
   if (error && record === undefined) return html`<p role="alert" class="error">${error}</p>`;
   if (record === undefined || !defs) return html`<p>${t('loading')}</p>`;
@@ -64,6 +79,7 @@ export function CaseScreen({ id }) {
   return html`
     <p><${Link} href="/admin/cases">${t('back_to_cases')}</${Link}></p>
     <h1>${t('case_heading', { number: record.number || '', subject: record.subject || t('untitled') })}</h1>
+    <p role="status" class="notice live-news" id="case-news">${news}</p>
     ${status_ && record.status && html`<p class="hint">${fieldLabel(status_)}: <span class=${`badge badge-${tone(status_, record.status)}`}>${display(status_, record.status)}</span></p>`}
     <nav aria-label=${t('on_this_case')} class="jump"><ul>
       ${['details', 'contacts', 'documents', 'client-connect', 'activity'].map((s) => html`<li><a href=${`#${s}`}>${t(`section_${s}`)}</a></li>`)}
@@ -77,7 +93,7 @@ export function CaseScreen({ id }) {
       <${Contacts} caseId=${id} contacts=${record.contacts} onChanged=${changed} />
     </section>
     <section id="documents" aria-labelledby="documents-title"><h2 id="documents-title">${t('section_documents')}</h2>
-      <${CaseDocuments} caseId=${id} onChanged=${changed} />
+      <${CaseDocuments} caseId=${id} refresh=${tick} onChanged=${changed} />
     </section>
     <section id="client-connect" aria-labelledby="cc-title"><h2 id="cc-title">${t('section_client-connect')}</h2>
       <${ClientConnect} caseId=${id} refresh=${tick} onChanged=${changed} />

@@ -139,7 +139,7 @@ function Row({ doc, folders, onChanged, setStatus }) {
   </tr>`;
 }
 
-export function CaseDocuments({ caseId, onChanged }) {
+export function CaseDocuments({ caseId, refresh, onChanged }) {
   const [data, setData] = useState(null);
   const [order, setOrder] = useState('ACTIVITY');
   const [search, setSearch] = useState('');
@@ -147,7 +147,7 @@ export function CaseDocuments({ caseId, onChanged }) {
   const [error, setError] = useState(null);
   const load = () => gql(DOCS, { id: caseId, orderBy: [{ field: order, direction: order === 'NAME' ? 'ASC' : 'DESC' }], search: search || null })
     .then((d) => setData(d.case)).catch((e) => setError(e.message));
-  useEffect(() => { load(); }, [caseId, order, search]);
+  useEffect(() => { load(); }, [caseId, order, search, refresh]);
   const changed = () => { load(); onChanged(); };
   const newFolder = async (e) => {
     e.preventDefault();

@@ -364,6 +364,15 @@ impl StaffHandle {
     ) -> Result<impl futures_util::Stream<Item = Notification> + Send + use<>> {
         self.engine.notification_stream(&self.principal).await
     }
+    /// The case's audit events from now on, as they happen.
+    pub async fn case_activity_stream(
+        &self,
+        case_id: i64,
+    ) -> Result<impl futures_util::Stream<Item = crate::audit::AuditEvent> + Send + use<>> {
+        self.engine
+            .case_activity_stream(&self.principal, case_id)
+            .await
+    }
     pub async fn case_notification_recipients(&self, case_id: i64) -> Result<Vec<Recipient>> {
         self.engine
             .case_notification_recipients(&self.principal, case_id)

@@ -23,6 +23,7 @@ mod hostile_uploads;
 mod identity;
 mod limits;
 mod live;
+mod live_case;
 mod lockout;
 mod mail;
 mod metadata;
