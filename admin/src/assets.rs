@@ -36,6 +36,8 @@ const FILES: &[(&str, &str, &[u8])] = &[
     file!("lib/html.js", JS),
     file!("lib/search.js", JS),
     file!("lib/live.js", JS),
+    file!("lib/toast.js", JS),
+    file!("parts/toasts.js", JS),
     file!("i18n/es.js", JS),
     file!("i18n/en.js", JS),
     file!("screens/sign_in.js", JS),

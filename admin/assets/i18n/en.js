@@ -400,4 +400,5 @@ export default {
   email_insert_variable: 'Insert {name}',
   email_show_line: 'Show the line',
   case_changed_by: 'Updated just now by {name}.',
+  dismiss: 'Dismiss',
 };

@@ -400,4 +400,5 @@ export default {
   email_insert_variable: 'Insertar {name}',
   email_show_line: 'Mostrar la línea',
   case_changed_by: 'Actualizado ahora mismo por {name}.',
+  dismiss: 'Cerrar el aviso',
 };

@@ -4,6 +4,7 @@
 import { useEffect, useState } from '../vendor/hooks.module.js';
 import { html } from '../lib/html.js';
 import { t } from '../lib/i18n.js';
+import { say } from '../lib/toast.js';
 import { gql } from '../lib/graphql.js';
 import { Link } from '../lib/router.js';
 
@@ -13,7 +14,7 @@ const CHANGE = `mutation($c: String!, $n: String!, $r: Boolean) { changePassword
 export function Account() {
   const [tokens, setTokens] = useState(null);
   const [errors, setErrors] = useState({});
-  const [status, setStatus] = useState('');
+  const setStatus = say;
   const load = () => gql(TOKENS).then((d) => setTokens(d.apiTokens.length)).catch(() => setTokens(null));
   useEffect(() => { load(); }, []);
   const submit = async (e) => {
@@ -34,7 +35,6 @@ export function Account() {
   const invalid = (name) => (errors[name] ? { 'aria-invalid': 'true', 'aria-describedby': `ac-${name}-error` } : {});
   return html`
     <h1>${t('account_heading')}</h1>
-    <p role="status" class="notice">${status}</p>
     <form class="stack card" id="password-form" onSubmit=${submit} novalidate>
       <h2>${t('change_password')}</h2>
       <label for="ac-current">${t('current_password')}</label>

@@ -5,6 +5,7 @@
 import { useEffect, useState } from '../vendor/hooks.module.js';
 import { html } from '../lib/html.js';
 import { t, when } from '../lib/i18n.js';
+import { say } from '../lib/toast.js';
 import { gql, me } from '../lib/graphql.js';
 import { go, path } from '../lib/router.js';
 import { Dialog } from '../parts/dialog.js';
@@ -25,7 +26,7 @@ export function ApiTokens() {
   const [copied, setCopied] = useState(false);
   const [revoking, setRevoking] = useState(null);
   const [errors, setErrors] = useState({});
-  const [status, setStatus] = useState('');
+  const setStatus = say;
   const load = () => gql(LIST, { u: mine ? null : whose }).then((d) => setTokens(d.apiTokens)).catch((e) => setErrors({ list: e.message }));
   useEffect(() => { setTokens(null); load(); }, [whose]);
   useEffect(() => { if (admin) gql(USERS).then((d) => setUsers(d.staffUsers)).catch(() => {}); }, []);
@@ -63,7 +64,6 @@ export function ApiTokens() {
       <select id="tk-user" value=${mine ? me.value.id : whose}
         onChange=${(e) => go(e.target.value === me.value.id ? '/admin/tokens' : `/admin/tokens?user=${e.target.value}`, { replace: true })}>
         ${users.map((u) => html`<option value=${u.id}>${u.id === me.value.id ? t('tokens_mine') : u.name}</option>`)}</select></div>`}
-    <p role="status" class="notice">${status}</p>
     ${fresh && html`<div class="card fresh" role="region" aria-labelledby="fresh-title">
       <h2 id="fresh-title">${t('token_created', { name: fresh.name })}</h2>
       <p>${t('token_once')}</p>

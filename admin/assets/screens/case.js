@@ -4,6 +4,7 @@
 import { useEffect, useState } from '../vendor/hooks.module.js';
 import { html } from '../lib/html.js';
 import { t, fieldLabel } from '../lib/i18n.js';
+import { say } from '../lib/toast.js';
 import { gql, me } from '../lib/graphql.js';
 import { subscribe } from '../lib/live.js';
 import { Link } from '../lib/router.js';
@@ -66,7 +67,7 @@ export function CaseScreen({ id }) {
       if (!me.value || !e.actor || e.actor.id !== me.value.id) setNews(t('case_changed_by', { name: e.actor ? e.actor.name : t('system_actor') }));
     },
   }), [id]);
-  const [status, setStatus] = useState('');
+  const setStatus = say;
   if (error && record === undefined) return html`<p role="alert" class="error">${error}</p>`;
   if (record === undefined || !defs) return html`<p>${t('loading')}</p>`;
   if (record === null) return html`<h1>${t('case_not_found')}</h1><p><${Link} href="/admin/cases">${t('back_to_cases')}</${Link}></p>`;
@@ -86,7 +87,6 @@ export function CaseScreen({ id }) {
     </ul></nav>
     <div class="two-col"><div class="side">
     <section id="details" aria-labelledby="details-title"><h2 id="details-title">${t('section_details')}</h2>
-      <p role="status" class="notice">${status}</p>
       <${RecordForm} key=${record.updatedAt} entity="CASE" defs=${defs} record=${record} save=${save} submitLabel=${t('save_changes')} />
     </section></div><div class="main">
     <section id="contacts" aria-labelledby="contacts-title"><h2 id="contacts-title">${t('section_contacts')}</h2>

@@ -4,6 +4,7 @@
 import { useEffect, useState } from '../vendor/hooks.module.js';
 import { html } from '../lib/html.js';
 import { t, when } from '../lib/i18n.js';
+import { say } from '../lib/toast.js';
 import { gql } from '../lib/graphql.js';
 import { Link } from '../lib/router.js';
 import { display } from '../lib/records.js';
@@ -114,7 +115,7 @@ export function ContactScreen({ id }) {
     `portalQualified portalInvitation { status sentAt acceptedAt expiresAt }
      relationships { id role individual { id name } organisation { id name } }`);
   const [cases, setCases] = useState(null);
-  const [status, setStatus] = useState('');
+  const setStatus = say;
   const [portalStatus, setPortalStatus] = useState('');
   useEffect(() => { gql(CASES, { id }).then((c) => setCases(c.cases)).catch(() => setCases(null)); }, [id, tick]);
   if (error && contact === undefined) return html`<p role="alert" class="error">${error}</p>`;
@@ -132,7 +133,6 @@ export function ContactScreen({ id }) {
     <h1>${contact.name}</h1>
     ${kind && html`<p class="hint">${display(kind, contact.kind)}</p>`}
     <section aria-labelledby="details-title"><h2 id="details-title">${t('section_details')}</h2>
-      <p role="status" class="notice">${status}</p>
       <${RecordForm} key=${contact.updatedAt} entity="CONTACT" defs=${defs} record=${contact} save=${save} submitLabel=${t('save_changes')} />
     </section>
     <section aria-labelledby="portal-title"><h2 id="portal-title">${t('section_portal')}</h2>

@@ -4,6 +4,7 @@
 import { useEffect, useRef, useState } from '../vendor/hooks.module.js';
 import { html } from '../lib/html.js';
 import { t } from '../lib/i18n.js';
+import { say } from '../lib/toast.js';
 import { gql } from '../lib/graphql.js';
 import { go, path } from '../lib/router.js';
 
@@ -106,7 +107,7 @@ function Editor({ template, reload, say }) {
 export function EmailTemplates() {
   const q = new URLSearchParams(path.value.split('?')[1] || '');
   const [list, setList] = useState(null);
-  const [status, setStatus] = useState('');
+  const setStatus = say;
   const [error, setError] = useState(null);
   const load = () => gql(LIST).then((d) => setList(d.emailTemplates)).catch((e) => setError(e.message));
   useEffect(() => { load(); }, []);
@@ -126,6 +127,5 @@ export function EmailTemplates() {
       <select id="em-lang" value=${language} onChange=${(e) => choose(kind, e.target.value)}>
         <option value="ES">Español</option><option value="EN">English</option></select>
     </div>
-    <p role="status" class="notice">${status}</p>
     ${template && html`<${Editor} key=${`${kind}-${language}-${template.updatedAt || ''}-${template.customised}`} template=${template} reload=${load} say=${setStatus} />`}`;
 }

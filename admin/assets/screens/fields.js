@@ -6,6 +6,7 @@
 import { useEffect, useState } from '../vendor/hooks.module.js';
 import { html } from '../lib/html.js';
 import { t, builtin, fieldLabel } from '../lib/i18n.js';
+import { say } from '../lib/toast.js';
 import { Link } from '../lib/router.js';
 import { gql } from '../lib/graphql.js';
 import { byBlock, fieldTypes, withTypes } from '../lib/records.js';
@@ -162,7 +163,7 @@ function Preview({ entity, fields }) {
 
 export function Fields({ entity }) {
   const [fields, setFields] = useState(null);
-  const [status, setStatus] = useState('');
+  const setStatus = say;
   const [error, setError] = useState(null);
   const [editing, setEditing] = useState(null);
   const [draft, setDraft] = useState(null);
@@ -176,7 +177,7 @@ export function Fields({ entity }) {
       setError(null);
       setStatus(t('saved_field', { label: fieldLabel(field) }));
     } catch (e) {
-      setError(e.message);
+      say(e.message, 'error');
     }
     load();
   };
@@ -202,7 +203,7 @@ export function Fields({ entity }) {
       setError(null);
       setStatus(label);
     } catch (e) {
-      setError(e.message);
+      say(e.message, 'error');
     }
     load();
   };
@@ -240,7 +241,6 @@ export function Fields({ entity }) {
     </ul></nav>
     <p class="hint">${t('system_why')} ${t('reorder_hint')}</p>
     <p class="hint" id="portal-states">${t('portal_states')}</p>
-    <p role="status" class="notice">${status}</p>
     ${error && html`<p role="alert" class="error">${error}</p>`}
     ${fields === null ? html`<p>${t('loading')}</p>` : html`<div class="split">
       <div>

@@ -5,6 +5,7 @@ import { t, lang } from '../lib/i18n.js';
 import { Link, path } from '../lib/router.js';
 import { me, signOut, chooseLanguage } from '../lib/graphql.js';
 import { Bell } from '../parts/bell.js';
+import { Toasts } from '../parts/toasts.js';
 
 const SECTIONS = [
   ['/admin/cases', 'nav_cases', '/admin/cases'],
@@ -38,5 +39,6 @@ export function Shell({ children }) {
         onClick=${() => chooseLanguage(lang.value === 'es' ? 'en' : 'es')}>${t('switch_language')}</button>
       <button type="button" class="link" id="sign-out" onClick=${signOut}>${t('sign_out')}</button>
     </header>
-    <main id="main">${children}</main>`;
+    <main id="main">${children}</main>
+    <${Toasts} />`;
 }

@@ -4,6 +4,7 @@
 import { useEffect, useState } from '../vendor/hooks.module.js';
 import { html } from '../lib/html.js';
 import { t } from '../lib/i18n.js';
+import { say } from '../lib/toast.js';
 import { gql, me } from '../lib/graphql.js';
 
 const LOAD = `{ staffUsers { id name email active invitationPending groups { id } } permissionGroups { id name admin portalAccess } }`;
@@ -98,7 +99,7 @@ function Groups({ groups, reload, say }) {
     reload();
   };
   const toggle = async (g, prop, value) => {
-    try { await gql(UPDATE_GROUP, { id: g.id, i: { [prop]: value } }); setError(null); say(t('saved_field', { label: g.name })); } catch (err) { setError(err.message); }
+    try { await gql(UPDATE_GROUP, { id: g.id, i: { [prop]: value } }); setError(null); say(t('saved_field', { label: g.name })); } catch (err) { say(err.message, 'error'); }
     reload();
   };
   const create = async (e) => {
@@ -136,7 +137,7 @@ function Groups({ groups, reload, say }) {
 export function StaffUsers() {
   const [data, setData] = useState(null);
   const [editing, setEditing] = useState(null);
-  const [status, setStatus] = useState('');
+  const setStatus = say;
   const [error, setError] = useState(null);
   const load = () => gql(LOAD).then(setData).catch((e) => setError(e.message));
   useEffect(() => { load(); }, []);
@@ -160,7 +161,6 @@ export function StaffUsers() {
   const groupName = (id) => (data.permissionGroups.find((g) => g.id === id) || {}).name;
   return html`
     <h1>${t('staff_users')}</h1>
-    <p role="status" class="notice">${status}</p>
     ${error && html`<p role="alert" class="error">${error}</p>`}
     <div class="scroll"><table><caption class="visually-hidden">${t('staff_users')}</caption>
       <thead><tr><th scope="col">${t('name')}</th><th scope="col">${t('email')}</th><th scope="col">${t('groups')}</th>

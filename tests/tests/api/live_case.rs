@@ -54,4 +54,16 @@ async fn a_clients_upload_and_a_colleagues_change_appear_on_an_open_case_screen(
     b.wait_for("Actualizado ahora mismo por manager@example.com.")
         .await;
     b.check("admin-case-live").await;
+
+    // The staff member saves the long form at its bottom: "Saved" shows where they are looking
+    // (a toast in the window, announced), not at the top of the page, off-screen.
+    b.resize(390, 844).await;
+    b.type_into("#f-subject", "Renta 2025 (revisada)").await;
+    b.click("#details form button[type=submit]").await;
+    b.wait_for("Guardado.").await;
+    assert_eq!(
+        b.run("const t = document.getElementById('toasts'); const r = t.getBoundingClientRect(); return t.textContent.includes('Guardado.') && r.bottom <= innerHeight && r.top >= 0;")
+            .await,
+        json!(true)
+    );
 }
