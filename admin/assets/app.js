@@ -19,15 +19,13 @@ import { EmailTemplates } from './screens/email_templates.js';
 import { Account } from './screens/account.js';
 import { Branding } from './screens/branding.js';
 import { Invitation } from './screens/invitation.js';
+import { Home } from './screens/home.js';
 
 const SCREENS = { CASE: CaseScreen, CONTACT: ContactScreen, DEAL: DealScreen };
 
 function Screen() {
   const [pathname] = path.value.split('?');
-  if (pathname === '/admin' || pathname === '/admin/') {
-    go('/admin/cases', { replace: true });
-    return null;
-  }
+  if (pathname === '/admin' || pathname === '/admin/') return html`<${Home} />`;
   for (const [entity, kind] of Object.entries(KINDS)) {
     if (pathname === kind.path) return html`<${RecordList} key=${entity} entity=${entity} />`;
     if (pathname === `${kind.path}/new`) return html`<${RecordNew} key=${entity} entity=${entity} />`;

@@ -401,4 +401,11 @@ export default {
   email_show_line: 'Show the line',
   case_changed_by: 'Updated just now by {name}.',
   dismiss: 'Dismiss',
+  nav_home: 'Home',
+  home_title: 'Hello, {name}',
+  home_my_open_cases: 'My open cases',
+  home_no_open_cases: 'You have no open cases.',
+  home_all_my_cases: 'All my cases ({n})',
+  home_client_activity: 'Recent client activity',
+  home_no_activity: 'Nothing yet: what clients do on the portal on the cases you follow shows here.',
 };

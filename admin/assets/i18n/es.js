@@ -401,4 +401,11 @@ export default {
   email_show_line: 'Mostrar la línea',
   case_changed_by: 'Actualizado ahora mismo por {name}.',
   dismiss: 'Cerrar el aviso',
+  nav_home: 'Inicio',
+  home_title: 'Hola, {name}',
+  home_my_open_cases: 'Mis casos abiertos',
+  home_no_open_cases: 'No tiene casos abiertos.',
+  home_all_my_cases: 'Todos mis casos ({n})',
+  home_client_activity: 'Actividad reciente de clientes',
+  home_no_activity: 'Nada todavía: aquí aparece lo que hacen los clientes en el portal en los casos que sigue.',
 };

@@ -12,7 +12,7 @@ import { Link } from '../lib/router.js';
 const LIST = `{ notifications { id kind message detail caseId read createdAt case { number subject } } }`;
 
 /** The notification in the UI's language, from its facts; as stored (English) otherwise. */
-function wording(n) {
+export function wording(n) {
   const key = `notification_${n.kind}`;
   const text = n.detail ? t(key, n.detail) : key;
   return text === key ? n.message : text;

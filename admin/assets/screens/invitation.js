@@ -37,7 +37,7 @@ export function Invitation({ token }) {
       // The session the UI runs on is the cookie: sign in with what was just chosen.
       const code = await signIn(link.email, password);
       if (code) throw new Error(t('sign_in_error'));
-      go('/admin/cases', { replace: true });
+      go('/admin', { replace: true });
     } catch (err) {
       // In the reader's language where the server names the problem.
       setError(err.field === 'password' ? t('password_too_short') : err.field === 'token' ? t('invitation_invalid') : err.message);

@@ -8,6 +8,7 @@ import { Bell } from '../parts/bell.js';
 import { Toasts } from '../parts/toasts.js';
 
 const SECTIONS = [
+  ['/admin', 'nav_home', null],
   ['/admin/cases', 'nav_cases', '/admin/cases'],
   ['/admin/contacts', 'nav_contacts', '/admin/contacts'],
   ['/admin/deals', 'nav_deals', '/admin/deals'],
@@ -30,7 +31,7 @@ export function Shell({ children }) {
       <nav aria-label=${t('nav_label')}>
         <ul>
           ${[...SECTIONS, ...(isAdmin ? ADMIN_SECTIONS : [])].map(([href, label, prefix]) => html`
-            <li><${Link} href=${href} aria-current=${current.startsWith(prefix) ? 'page' : undefined}>${t(label)}</${Link}></li>`)}
+            <li><${Link} href=${href} aria-current=${(prefix ? current.startsWith(prefix) : current.split('?')[0].replace(/\/$/, '') === href) ? 'page' : undefined}>${t(label)}</${Link}></li>`)}
         </ul>
       </nav>
       <${Link} href="/admin/account" class="who" aria-current=${current.startsWith('/admin/account') ? 'page' : undefined}>${me.value && me.value.name}<span class="visually-hidden"> (${t('account_heading')})</span></${Link}>

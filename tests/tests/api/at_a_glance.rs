@@ -87,3 +87,62 @@ async fn statuses_read_as_badges_and_empty_lists_offer_the_way_on() {
     p.click("p.empty a").await;
     p.wait_for("IVA 3T").await;
 }
+
+/// Staff land on their home: their open cases (not closed ones, not a colleague's) and what
+/// clients did lately on the cases they follow, each leading to the case.
+#[tokio::test]
+async fn staff_start_from_their_open_cases_and_recent_client_activity() {
+    let t = portal_app().await;
+    let server = t.app.server.url.clone();
+    let ana = t
+        .create_contact(json!({"name": "Ana", "email": "ana@example.com", "portalUser": true}))
+        .await;
+    let mut open = String::new();
+    for (subject, status) in [("Renta 2025", "OPEN"), ("IVA 3T", "CLOSED")] {
+        let id = t
+            .create_case(json!({"subject": subject, "client": ana, "status": status}))
+            .await;
+        t.set_access(&id, &ana, true, true).await;
+        if status == "OPEN" {
+            open = id;
+        }
+    }
+    // A colleague's open case is not on the manager's home.
+    t.app
+        .admin
+        .ok(
+            "mutation { createCase(input: {subject: \"Caso de otra persona\"}) { id } }",
+            json!({}),
+        )
+        .await;
+    let client = t.accept_mailed("ana@example.com", 1).await;
+    client
+        .upload(
+            "mutation($c: ID!, $file: Upload!) { uploadDocument(caseId: $c, file: $file) { id } }",
+            json!({"c": open}),
+            "justificante.pdf",
+            b"%PDF-1.4 receipt",
+        )
+        .await;
+
+    let b = Browser::start(true).await;
+    b.goto(&format!("{server}/admin")).await;
+    sign_in(&b, "manager@example.com", "a long password").await;
+    b.wait_for("Mis casos abiertos").await;
+    b.wait_for("Renta 2025").await;
+    b.wait_for("justificante.pdf").await;
+    let page = b.source().await;
+    assert!(!page.contains("IVA 3T"), "a closed case is not open work");
+    assert!(
+        !page.contains("Caso de otra persona"),
+        "nor is a colleague's"
+    );
+    assert!(page.contains("badge badge-new"), "{page}");
+    b.check("admin-home").await;
+    b.click(&format!(
+        "section[aria-labelledby=home-activity-title] a[href='/admin/cases/{open}']"
+    ))
+    .await;
+    b.wait_for_url(&format!("/admin/cases/{open}")).await;
+    b.wait_for("justificante.pdf").await;
+}

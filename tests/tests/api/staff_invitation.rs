@@ -97,8 +97,9 @@ async fn a_new_staff_user_chooses_their_password_from_the_emailed_link() {
     b.type_into("#inv-password", "Luis's own long password")
         .await;
     b.click("main form button[type=submit]").await;
-    b.wait_for_url("/admin/cases").await;
-    b.wait_for("Luis Gómez").await;
+    // Straight in, to their home.
+    b.wait_for("Hola, Luis Gómez").await;
+    b.wait_for("No tiene casos abiertos.").await;
 
     // The first email, read later, leads to sign-in with the email filled in.
     let later = Browser::start(true).await;
