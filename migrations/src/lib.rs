@@ -22,6 +22,7 @@ mod m20261206_000013_search_words;
 mod m20261206_000014_branding;
 mod m20261206_000015_field_languages;
 mod m20261206_000016_staff_invitations;
+mod m20261206_000017_time_zones;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000014_branding::Migration),
             Box::new(m20261206_000015_field_languages::Migration),
             Box::new(m20261206_000016_staff_invitations::Migration),
+            Box::new(m20261206_000017_time_zones::Migration),
         ]
     }
 }

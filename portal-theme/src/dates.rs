@@ -10,6 +10,20 @@ const MONTHS_EN: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
 
+/// The zones a person may choose from: every region/city name, alphabetically (`Etc/` offsets
+/// and legacy aliases without a region left out).
+pub fn zone_names() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = chrono_tz::TZ_VARIANTS
+        .iter()
+        .map(|z| z.name())
+        .filter(|n| n.contains('/') && !n.starts_with("Etc/") && !n.starts_with("SystemV/"))
+        .filter(|n| n.starts_with(char::is_uppercase))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
 pub fn date(lang: Language, y: i64, m: u32, d: u32) -> String {
     match lang {
         Language::Es => format!("{d:02}/{m:02}/{y}"),

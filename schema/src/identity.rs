@@ -74,6 +74,12 @@ pub fn objects() -> Vec<Object> {
                 Value::from(u.active)
             }))
             .field(
+                get_opt::<StaffUser>("timeZone", T::named(T::STRING), |u| {
+                    u.time_zone.clone().map(Value::from)
+                })
+                .description("Where the dates in their emails are written for (an IANA name); null: the installation's."),
+            )
+            .field(
                 get::<StaffUser>("invitationPending", nn(T::BOOLEAN), |u| {
                     Value::from(u.invitation_pending)
                 })
@@ -434,6 +440,18 @@ pub fn mutation_fields() -> Vec<Field> {
         })
         .description("Chooses your UI (and email) language: `es` or `en`.")
         .argument(InputValue::new("language", T::named_nn(T::STRING))),
+        Field::new("setMyTimeZone", T::named_nn("StaffUser"), |ctx| {
+            FieldFuture::new(async move {
+                let zone = string(&ctx.args, "timeZone")?;
+                let me = staff(&ctx)?
+                    .set_my_time_zone(&zone)
+                    .await
+                    .map_err(engine_err)?;
+                Ok(Some(FieldValue::owned_any(me)))
+            })
+        })
+        .description("Chooses the time zone the dates in your emails are written in (`Europe/Madrid`); the staff UI sends your browser's when you have none.")
+        .argument(InputValue::new("timeZone", T::named_nn(T::STRING))),
     ]
 }
 

@@ -408,4 +408,7 @@ export default {
   home_all_my_cases: 'All my cases ({n})',
   home_client_activity: 'Recent client activity',
   home_no_activity: 'Nothing yet: what clients do on the portal on the cases you follow shows here.',
+  time_zone: 'Time zone',
+  time_zone_lead: 'The dates and times in the emails Portico sends you are written for',
+  time_zone_saved: 'Saved: the dates in your emails follow this time zone.',
 };

@@ -408,4 +408,7 @@ export default {
   home_all_my_cases: 'Todos mis casos ({n})',
   home_client_activity: 'Actividad reciente de clientes',
   home_no_activity: 'Nada todavía: aquí aparece lo que hacen los clientes en el portal en los casos que sigue.',
+  time_zone: 'Zona horaria',
+  time_zone_lead: 'Las fechas y horas de los correos que le envía Portico se escriben para',
+  time_zone_saved: 'Guardado: las fechas de sus correos siguen esta zona horaria.',
 };

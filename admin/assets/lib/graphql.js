@@ -37,8 +37,13 @@ export async function gql(query, variables = {}) {
 
 export async function loadMe() {
   try {
-    const data = await gql('{ me { id name email language groups { name admin } } }');
+    const data = await gql('{ me { id name email language timeZone groups { name admin } } }');
     me.value = data.me;
+    // The dates in their emails are written for their zone: the browser's, until they choose.
+    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (data.me && !data.me.timeZone && zone) {
+      gql('mutation($z: String!) { setMyTimeZone(timeZone: $z) { id } }', { z: zone }).catch(() => {});
+    }
     if (data.me && data.me.language) adoptLanguage(data.me.language);
     // Someone who never chose keeps the language the UI speaks to them (their browser's, or
     // this browser's last choice), on their account: the emails Portico sends them follow it.

@@ -5,7 +5,7 @@ import { useEffect, useState } from '../vendor/hooks.module.js';
 import { html } from '../lib/html.js';
 import { t } from '../lib/i18n.js';
 import { say } from '../lib/toast.js';
-import { gql } from '../lib/graphql.js';
+import { gql, me } from '../lib/graphql.js';
 import { Link } from '../lib/router.js';
 
 const TOKENS = `{ apiTokens { id } }`;
@@ -33,8 +33,26 @@ export function Account() {
     }
   };
   const invalid = (name) => (errors[name] ? { 'aria-invalid': 'true', 'aria-describedby': `ac-${name}-error` } : {});
+  const zones = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+  const current = (me.value && me.value.timeZone) || Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const chooseZone = async (e) => {
+    e.preventDefault();
+    const z = String(new FormData(e.target).get('zone') || '');
+    try {
+      await gql('mutation($z: String!) { setMyTimeZone(timeZone: $z) { id } }', { z });
+      me.value = { ...me.value, timeZone: z };
+      setStatus(t('time_zone_saved'));
+    } catch (err) { say(err.message, 'error'); }
+  };
   return html`
     <h1>${t('account_heading')}</h1>
+    <form class="stack card" id="zone-form" onSubmit=${chooseZone}>
+      <h2>${t('time_zone')}</h2>
+      <label for="ac-zone">${t('time_zone_lead')}</label>
+      <select id="ac-zone" name="zone" value=${current}>
+        ${(zones.includes(current) ? zones : [current, ...zones]).map((z) => html`<option value=${z}>${z}</option>`)}</select>
+      <button type="submit">${t('save')}</button>
+    </form>
     <form class="stack card" id="password-form" onSubmit=${submit} novalidate>
       <h2>${t('change_password')}</h2>
       <label for="ac-current">${t('current_password')}</label>

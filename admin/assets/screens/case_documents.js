@@ -78,12 +78,15 @@ function Uploads({ caseId, folders, onDone }) {
 
 function Row({ doc, folders, onChanged, setStatus }) {
   const [renaming, setRenaming] = useState(false);
+  // Kept in state: the list reloads when anything happens to the case (a client's upload seen
+  // live), and a reload must not put the old name back under the typing.
+  const [newName, setNewName] = useState(doc.name);
   const [deleting, setDeleting] = useState(false);
   const [error, setError] = useState(null);
   const folder = folders.find((f) => f.id === doc.folderId);
   const rename = async (e) => {
     e.preventDefault();
-    const name = String(new FormData(e.target).get('name') || '').trim();
+    const name = newName.trim();
     try {
       await gql(RENAME, { id: doc.id, name });
       setRenaming(false);
@@ -115,7 +118,7 @@ function Row({ doc, folders, onChanged, setStatus }) {
     <th scope="row">
       ${renaming ? html`<form class="inline" onSubmit=${rename}>
           <label class="visually-hidden" for=${`rn-${doc.id}`}>${t('new_name_of', { name: doc.name })}</label>
-          <input id=${`rn-${doc.id}`} name="name" value=${doc.name} />
+          <input id=${`rn-${doc.id}`} name="name" value=${newName} onInput=${(e) => setNewName(e.target.value)} />
           <button type="submit">${t('save')}</button>
           <button type="button" class="link" onClick=${() => setRenaming(false)}>${t('cancel')}</button></form>`
         : html`<a href=${`/files/${doc.id}`} download>${doc.name}</a>`}
@@ -127,7 +130,7 @@ function Row({ doc, folders, onChanged, setStatus }) {
     <td>${size(doc.size)}</td>
     <td>${doc.uploadedBy ? doc.uploadedBy.name : doc.createdBy ? doc.createdBy.name : ''}<br /><span class="hint">${when(doc.updatedAt)}</span></td>
     <td class="actions">
-      <button type="button" class="link" id=${`rename-${doc.id}`} onClick=${() => setRenaming(true)}>${t('rename')}<span class="visually-hidden"> ${doc.name}</span></button>
+      <button type="button" class="link" id=${`rename-${doc.id}`} onClick=${() => { setNewName(doc.name); setRenaming(true); }}>${t('rename')}<span class="visually-hidden"> ${doc.name}</span></button>
       <label class="link-like" for=${`nv-${doc.id}`}>${t('new_version')}<span class="visually-hidden"> ${doc.name}</span></label>
       <input class="visually-hidden" id=${`nv-${doc.id}`} type="file" onChange=${replace} />
       <button type="button" class="link danger" id=${`delete-${doc.id}`} onClick=${() => setDeleting(true)}>${t('delete')}<span class="visually-hidden"> ${doc.name}</span></button>

@@ -54,6 +54,19 @@ impl PortalHandle {
 /// Each operation is the engine's portal operation of the same name (`cases` is
 /// `portal_cases`), run as this handle's portal user.
 impl PortalHandle {
+    /// The time zone the dates in this user's emails are written in; `None` for the
+    /// installation's.
+    pub async fn time_zone(&self) -> Result<Option<String>> {
+        let contact =
+            crate::portal::PortalContact::load(&self.engine.reader(), self.contact_id()).await?;
+        Ok(contact.time_zone)
+    }
+    /// Chooses the time zone of this user's emails (an IANA name).
+    pub async fn set_time_zone(&self, zone: &str) -> Result<String> {
+        self.engine
+            .portal_set_time_zone(&self.principal, zone)
+            .await
+    }
     pub async fn change_password(&self, current: &str, new: &str) -> Result<bool> {
         self.engine
             .portal_change_password(&self.principal, current, new)

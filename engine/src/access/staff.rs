@@ -223,6 +223,10 @@ impl StaffHandle {
             .change_password(&self.principal, current, new, revoke_api_tokens)
             .await
     }
+    /// The time zone the dates in your emails are written in (an IANA name).
+    pub async fn set_my_time_zone(&self, zone: &str) -> Result<StaffUser> {
+        self.engine.set_my_time_zone(&self.principal, zone).await
+    }
     pub async fn set_my_language(&self, language: &str) -> Result<StaffUser> {
         self.engine.set_my_language(&self.principal, language).await
     }

@@ -74,7 +74,7 @@ macro_rules! tables {
 tables! {
     /// One row (id 1) of version counters; see `state`.
     SystemState { Id, MetadataVersion, PolicyVersion, AuthVersion }
-    StaffUsers { Id, Name, Email, PasswordHash, Active, Language, CreatedAt, UpdatedAt }
+    StaffUsers { Id, Name, Email, PasswordHash, Active, Language, CreatedAt, UpdatedAt, TimeZone }
     PermissionGroups { Id, Name, Admin, PortalAccess, CreatedAt }
     StaffUserGroups { UserId, GroupId }
     /// Casbin's own table layout (`ptype`, `v0`..`v5`), read and written by `policy::adapter`.
@@ -105,7 +105,7 @@ tables! {
     EmailTemplates { Id, Kind, Language, Subject, Html, Text, UpdatedAt }
     PortalAccounts {
         ContactId, PasswordHash, InvitedAt, InvitationExpiresAt, AcceptedAt, OrganisationId,
-        CreatedAt,
+        CreatedAt, TimeZone,
     }
     PortalTokens { Id, ContactId, Purpose, TokenHash, ExpiresAt, UsedAt, CreatedAt }
     StaffInvitations { Id, UserId, TokenHash, ExpiresAt, UsedAt, CreatedAt }

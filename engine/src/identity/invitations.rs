@@ -61,6 +61,7 @@ async fn invite(engine: &Engine, db: &impl Exec, user: &StaffUser, inviter: &str
         &NewMail {
             to_address: user.email.clone(),
             to_name: Some(user.name.clone()),
+            time_zone: user.time_zone.clone(),
             kind: EmailKind::StaffInvitation,
             language: user.language.clone().unwrap_or_else(|| "es".into()),
             context: json!({

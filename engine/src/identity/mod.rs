@@ -26,3 +26,16 @@ pub(crate) use throttle::{Throttle, count_in_window};
 pub(crate) use tokens::{hash_token, new_token, random_hex};
 mod service;
 pub(crate) use service::{hash_off_thread, verify_off_thread};
+
+/// An IANA time zone name (`Europe/Madrid`), as stored; a refusal names `timeZone`.
+pub(crate) fn check_time_zone(zone: &str) -> crate::error::Result<String> {
+    let zone = zone.trim();
+    zone.parse::<chrono_tz::Tz>()
+        .map(|tz| tz.name().to_owned())
+        .map_err(|_| {
+            crate::error::EngineError::validation(
+                "timeZone",
+                format!("`{zone}` is not a time zone name (like Europe/Madrid)"),
+            )
+        })
+}

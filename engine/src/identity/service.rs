@@ -372,6 +372,29 @@ impl Engine {
         self.staff_user(p, me.user_id).await
     }
 
+    /// The time zone the dates in a staff user's emails are written in (their browser's, sent
+    /// by the UI when they sign in without one, or chosen on their account page).
+    pub(crate) async fn set_my_time_zone(&self, p: &Principal, zone: &str) -> Result<StaffUser> {
+        let Principal::Staff(me) = p else {
+            return Err(EngineError::Unauthenticated);
+        };
+        let zone = crate::identity::check_time_zone(zone)?;
+        let txn = self.begin_write().await?;
+        txn.execute(
+            &Query::update()
+                .table(StaffUsers::Table)
+                .values([
+                    (StaffUsers::TimeZone, zone.into()),
+                    (StaffUsers::UpdatedAt, now_micros().into()),
+                ])
+                .and_where(Expr::col(StaffUsers::Id).eq(me.user_id))
+                .to_owned(),
+        )
+        .await?;
+        txn.commit().await?;
+        self.staff_user(p, me.user_id).await
+    }
+
     /// A staff user's own password change: the current password proves it is them (a
     /// session left open on a shared computer is not enough), and every other session ends.
     /// Their API tokens stay unless `revoke_api_tokens`: integrations keep running through a

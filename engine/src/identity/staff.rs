@@ -19,6 +19,8 @@ pub struct StaffUser {
     pub language: Option<String>,
     /// Invited by email and not yet signed up: no password works until they choose one.
     pub invitation_pending: bool,
+    /// For the dates in their emails; `None` until their browser tells it.
+    pub time_zone: Option<String>,
 }
 
 /// The languages the staff UI and staff emails are written in.
@@ -118,20 +120,22 @@ fn user_from_row(row: &Row) -> Result<StaffUser> {
         group_ids: Vec::new(),
         created_at: row.get(4)?,
         language: row.get(5)?,
-        invitation_pending: row.get(6)?,
+        time_zone: row.get(6)?,
+        invitation_pending: row.get(7)?,
     })
 }
 
-const USER_COLUMNS: [StaffUsers; 6] = [
+const USER_COLUMNS: [StaffUsers; 7] = [
     StaffUsers::Id,
     StaffUsers::Name,
     StaffUsers::Email,
     StaffUsers::Active,
     StaffUsers::CreatedAt,
     StaffUsers::Language,
+    StaffUsers::TimeZone,
 ];
 
-/// Whether the account still waits for its owner's password (read as the seventh column).
+/// Whether the account still waits for its owner's password (read after [`USER_COLUMNS`]).
 fn pending() -> sea_orm::sea_query::SimpleExpr {
     Expr::col(StaffUsers::PasswordHash).eq(super::invitations::PENDING_PASSWORD)
 }

@@ -16,6 +16,9 @@ pub struct NewMail {
     pub kind: EmailKind,
     pub language: String,
     pub context: Value,
+    /// The recipient's time zone (an IANA name) for the dates in the email; `None`: the
+    /// installation's. Kept in the stored context as `time_zone`.
+    pub time_zone: Option<String>,
 }
 
 /// A row of the outbox, as the worker and the tests see it.
@@ -64,6 +67,15 @@ fn entry(row: &Row) -> Result<OutboxEntry> {
 
 /// Writes a message into the outbox; call it inside the transaction of the change that causes
 /// the message.
+/// The context as stored: the mail's, with the recipient's time zone beside it.
+fn stored_context(mail: &NewMail) -> Value {
+    let mut context = mail.context.clone();
+    if let (Some(zone), Value::Object(map)) = (&mail.time_zone, &mut context) {
+        map.insert("time_zone".into(), Value::String(zone.clone()));
+    }
+    context
+}
+
 pub(crate) async fn enqueue(db: &impl Exec, mail: &NewMail) -> Result<i64> {
     enqueue_at(db, mail, now_micros()).await
 }
@@ -89,7 +101,7 @@ async fn enqueue_at(db: &impl Exec, mail: &NewMail, due: i64) -> Result<i64> {
             mail.to_name.clone().into(),
             mail.kind.key().into(),
             mail.language.clone().into(),
-            mail.context.to_string().into(),
+            stored_context(mail).to_string().into(),
             "pending".into(),
             0i32.into(),
             due.into(),

@@ -186,6 +186,7 @@ pub(crate) async fn record(
             let mail = NewMail {
                 to_address: user.email.clone(),
                 to_name: Some(user.name.clone()),
+                time_zone: user.time_zone.clone(),
                 kind: crate::mail::EmailKind::PortalActivity,
                 language: language.clone(),
                 context: json!({

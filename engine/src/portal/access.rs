@@ -403,6 +403,7 @@ impl Engine {
             &NewMail {
                 to_address: contact.email.clone(),
                 to_name: Some(contact.name.clone()),
+                time_zone: contact.time_zone.clone(),
                 kind: crate::mail::EmailKind::CaseAccess,
                 language: contact.language.clone(),
                 context: json!({

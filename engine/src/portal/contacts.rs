@@ -6,7 +6,7 @@ use super::{accounts, sessions};
 use crate::Engine;
 use crate::audit::Actor;
 use crate::db::Exec;
-use crate::db::tables::Contacts;
+use crate::db::tables::{Contacts, PortalAccounts};
 use crate::error::{EngineError, Result};
 use crate::mail::outbox::{self, NewMail};
 use crate::records::Record;
@@ -22,6 +22,8 @@ pub(crate) struct PortalContact {
     /// `es` or `en`; Spanish when the contact has none.
     pub language: String,
     pub portal_user: bool,
+    /// Chosen on the portal's account page; `None`: the installation's.
+    pub time_zone: Option<String>,
 }
 
 impl PortalContact {
@@ -41,12 +43,22 @@ impl PortalContact {
             .await?
             .ok_or_else(|| EngineError::not_found("Contact", id))?;
         let language: Option<String> = row.get(2)?;
+        let zone = Query::select()
+            .column(PortalAccounts::TimeZone)
+            .from(PortalAccounts::Table)
+            .and_where(Expr::col(PortalAccounts::ContactId).eq(id))
+            .to_owned();
+        let time_zone = match db.query_one(&zone).await? {
+            Some(r) => r.get::<Option<String>>(0)?,
+            None => None,
+        };
         Ok(PortalContact {
             id,
             name: row.get(0)?,
             email: row.get::<Option<String>>(1)?.unwrap_or_default(),
             language: language.unwrap_or_else(|| "es".into()),
             portal_user: row.get(3)?,
+            time_zone,
         })
     }
 }
@@ -101,6 +113,7 @@ pub(crate) async fn login_email_changed(
             &NewMail {
                 to_address: old_email.to_owned(),
                 to_name: Some(contact.name.clone()),
+                time_zone: contact.time_zone.clone(),
                 kind: crate::mail::EmailKind::LoginEmailChanged,
                 language: contact.language.clone(),
                 context: serde_json::json!({

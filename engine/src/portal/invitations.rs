@@ -103,6 +103,7 @@ pub(crate) async fn invite(engine: &Engine, db: &impl Exec, contact: &PortalCont
         &NewMail {
             to_address: contact.email.clone(),
             to_name: Some(contact.name.clone()),
+            time_zone: contact.time_zone.clone(),
             kind: crate::mail::EmailKind::Invitation,
             language: contact.language.clone(),
             context: json!({

@@ -20,6 +20,7 @@ mod sessions;
 mod sign_in;
 
 pub use access::{PortalAccess, PortalCandidate};
+pub(crate) use contacts::PortalContact;
 pub use indicators::{Bucket, Indicator};
 pub use invitations::{Invitation, InvitationStatus, SendInvitation};
 pub use limits::PortalLimits;

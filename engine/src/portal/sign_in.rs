@@ -221,6 +221,27 @@ impl Engine {
 
     /// A portal user's own password change: the current password proves it is them, and their
     /// other sessions end (the one they are using stays).
+    /// Stores a portal user's time zone on their account.
+    pub(crate) async fn portal_set_time_zone(&self, p: &Principal, zone: &str) -> Result<String> {
+        let Principal::Portal(me) = p else {
+            return Err(EngineError::Unauthenticated);
+        };
+        let zone = crate::identity::check_time_zone(zone)?;
+        use crate::db::tables::PortalAccounts;
+        use sea_orm::sea_query::{Expr, ExprTrait, Query};
+        let txn = self.begin_write().await?;
+        txn.execute(
+            &Query::update()
+                .table(PortalAccounts::Table)
+                .value(PortalAccounts::TimeZone, zone.clone())
+                .and_where(Expr::col(PortalAccounts::ContactId).eq(me.contact_id))
+                .to_owned(),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(zone)
+    }
+
     pub(crate) async fn portal_change_password(
         &self,
         p: &Principal,
@@ -303,6 +324,7 @@ impl Engine {
                 &NewMail {
                     to_address: contact.email.clone(),
                     to_name: Some(contact.name.clone()),
+                    time_zone: contact.time_zone.clone(),
                     kind: crate::mail::EmailKind::PasswordReset,
                     language: contact.language.clone(),
                     context: json!({

@@ -102,6 +102,21 @@ pub fn mutation_fields() -> Vec<Field> {
             "Chooses a password with the token of an invitation email, and signs in. The token works once.",
         ),
         session_field("login", &["email", "password"], "Signs in with email and password."),
+        Field::new("setMyTimeZone", TypeRef::named_nn(TypeRef::STRING), |ctx| {
+            FieldFuture::new(async move {
+                let zone = crate::args::string(&ctx.args, "timeZone")?;
+                let stored = portal(&ctx)?
+                    .set_time_zone(&zone)
+                    .await
+                    .map_err(crate::args::engine_err)?;
+                Ok(Some(async_graphql::Value::from(stored)))
+            })
+        })
+        .argument(async_graphql::dynamic::InputValue::new(
+            "timeZone",
+            TypeRef::named_nn(TypeRef::STRING),
+        ))
+        .description("Chooses the time zone the dates in your emails are written in (`Europe/Madrid`)."),
         Field::new("logout", TypeRef::named_nn(TypeRef::BOOLEAN), |ctx| {
             FieldFuture::new(async move {
                 let done = portal(&ctx)?

@@ -87,7 +87,13 @@ impl MailRenderer for ThemeRenderer {
         custom: Option<&TemplateOverride>,
     ) -> Result<RenderedMail, String> {
         let language = Language::of(Some(language));
-        let context = &dates::readable(context, language, self.zone);
+        // The recipient's zone when the email carries one (`time_zone`), else the installation's.
+        let zone = context
+            .get("time_zone")
+            .and_then(|z| z.as_str())
+            .and_then(|z| z.parse::<Tz>().ok())
+            .unwrap_or(self.zone);
+        let context = &dates::readable(context, language, zone);
         let override_error = match custom {
             Some(c) => match sandbox::render(kind, language, context, &theme_override(c)) {
                 Ok((subject, html, text)) => {

@@ -93,6 +93,7 @@ fn table(ids: &Value) -> Vec<(&'static str, String, [Expect; 4])> {
         ("sendStaffInvitation", "mutation { sendStaffInvitation(userId: \"999999\") { id } }".into(), [Unauthenticated, Forbidden, Forbidden, NotFound]),
         ("previewEmailTemplate", "{ previewEmailTemplate(kind: INVITATION, language: ES, input: {subject: \"Hola {{ contact_name }}\", html: \"<p>{{ link }}</p>\", text: \"{{ link }}\"}) { subject } }".into(), admin),
         ("setMyLanguage", "mutation { setMyLanguage(language: \"en\") { id } }".into(), staff),
+        ("setMyTimeZone", "mutation { setMyTimeZone(timeZone: \"Europe/Madrid\") { id } }".into(), staff),
         ("updateEmailTemplate", "mutation { updateEmailTemplate(kind: INVITATION, language: EN, input: {subject: \"S\", html: \"<p>{{ link }}</p>\", text: \"{{ link }}\"}) { customised } }".into(), admin),
         ("resetEmailTemplate", "mutation { resetEmailTemplate(kind: INVITATION, language: EN) { customised } }".into(), admin),
         ("createFieldDefinition", "mutation { createFieldDefinition(input: {entity: CASE, key: \"kKEY\", label: \"K\", type: TEXT}) { id } }".into(), admin),

@@ -22,6 +22,7 @@ fn invitation(i: usize) -> NewMail {
             "link": format!("http://127.0.0.1/portal/invitation/token{i}"),
             "expires_at": "2026-11-30 10:00 UTC",
         }),
+        time_zone: None,
     }
 }
 

@@ -44,6 +44,7 @@ mod serving;
 mod smtp;
 mod staff_invitation;
 mod template_limits;
+mod time_zones;
 
 mod web_security;
 mod webdriver;

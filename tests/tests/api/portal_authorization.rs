@@ -26,6 +26,7 @@ fn table(case: &str, org: &str) -> Vec<(&'static str, String, [Expect; 3])> {
         ("indicators", "{ indicators { key } }".into(), user),
         ("createCase", "mutation { createCase(input: {subject: \"From the portal\"}) { id } }".into(), user),
         ("switchOrganisation", format!("mutation {{ switchOrganisation(id: \"{org}\") {{ currentOrganisation {{ id }} }} }}"), user),
+        ("setMyTimeZone", "mutation { setMyTimeZone(timeZone: \"America/Mexico_City\") }".into(), user),
         ("logout", "mutation { logout }".into(), user),
         ("login", "mutation { login(email: \"carla@example.com\", password: \"wrong password\") { token } }".into(), [Unauthenticated; 3]),
         ("acceptInvitation", "mutation { acceptInvitation(token: \"pin_nothing\", password: \"a long password\") { token } }".into(), [Validation; 3]),

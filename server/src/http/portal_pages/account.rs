@@ -13,6 +13,7 @@ use serde_json::json;
 #[derive(Deserialize, Default)]
 pub struct AccountQuery {
     changed: Option<String>,
+    zone: Option<String>,
 }
 
 async fn render(
@@ -23,12 +24,22 @@ async fn render(
     status: StatusCode,
 ) -> Response {
     let t = ctx.strings(state);
+    // The zone the emails are written for: the user's own, else the installation's.
+    let current = match &ctx.handle {
+        Some(h) => h.time_zone().await.ok().flatten(),
+        None => None,
+    }
+    .unwrap_or_else(|| state.config.time_zone.name().to_owned());
+    let zones: Vec<serde_json::Value> = portico_theme::dates::zone_names()
+        .into_iter()
+        .map(|z| json!({"name": z, "selected": z == current}))
+        .collect();
     ctx.render(
         state,
         "account",
         t.get("account_title"),
         status,
-        json!({"section": "account", "notice": notice, "error": error}),
+        json!({"section": "account", "notice": notice, "error": error, "zones": zones}),
     )
     .await
 }
@@ -41,9 +52,15 @@ pub async fn page(
     if ctx.handle.is_none() {
         return ctx.to_login();
     }
-    let changed = query.map(|Query(q)| q.changed.is_some()).unwrap_or(false);
+    let (changed, zone) = query
+        .map(|Query(q)| (q.changed.is_some(), q.zone.is_some()))
+        .unwrap_or((false, false));
     let t = ctx.strings(&state);
-    let notice = changed.then(|| t.get("password_changed"));
+    let notice = if changed {
+        Some(t.get("password_changed"))
+    } else {
+        zone.then(|| t.get("time_zone_saved"))
+    };
     render(&ctx, &state, notice, None, StatusCode::OK).await
 }
 
@@ -102,6 +119,38 @@ pub async fn change_password(
                 None,
                 Some(t.get("login_limited")),
                 StatusCode::TOO_MANY_REQUESTS,
+            )
+            .await
+        }
+        Err(e) => ctx.failed(&state, e).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ZoneForm {
+    csrf: Option<String>,
+    #[serde(default)]
+    zone: String,
+}
+
+carries_token!(ZoneForm);
+
+/// The time zone of the dates in this user's emails.
+pub async fn time_zone(
+    State(state): State<AppState>,
+    SignedIn { ctx, handle }: SignedIn,
+    CheckedForm(form): CheckedForm<ZoneForm>,
+) -> Response {
+    match handle.set_time_zone(&form.zone).await {
+        Ok(_) => redirect("/portal/account?zone=1"),
+        Err(EngineError::Validation { .. }) => {
+            let t = ctx.strings(&state);
+            render(
+                &ctx,
+                &state,
+                None,
+                Some(t.get("time_zone_invalid")),
+                StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
         }

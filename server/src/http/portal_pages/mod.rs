@@ -39,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .route("/portal/indicators", get(workspace::indicators))
         .route("/portal/account", get(account::page))
         .route("/portal/account/password", post(account::change_password))
+        .route("/portal/account/time-zone", post(account::time_zone))
         .route("/portal/logout", post(sign_in::logout))
         .route(
             "/portal/reset",
