@@ -1,6 +1,7 @@
-//! A field's label and help text in each language the product speaks, as JSON objects keyed by
-//! language (`{"es": "...", "en": "..."}`). `label` and `help` stay: they are the text in the
-//! default language and what a language without its own text falls back to.
+//! A field's label, help text and options' labels in each language the product speaks, as JSON
+//! (`{"es": "...", "en": "..."}`, and for options `{"<option>": {"es": ..., "en": ...}}`).
+//! `label`, `help` and the options themselves stay: they are the text in the default language
+//! and what a language without its own text falls back to.
 
 use sea_orm_migration::prelude::*;
 
@@ -14,7 +15,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for column in ["labels", "helps"] {
+        for column in ["labels", "helps", "option_labels"] {
             m.alter_table(
                 Table::alter()
                     .table("field_definitions")
@@ -27,7 +28,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for column in ["labels", "helps"] {
+        for column in ["labels", "helps", "option_labels"] {
             m.alter_table(
                 Table::alter()
                     .table("field_definitions")

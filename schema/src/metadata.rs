@@ -128,6 +128,44 @@ fn translations_field(name: &'static str, get: fn(&FieldDefinition) -> &Translat
     )
 }
 
+/// `OptionLabel { option es en }`: an option's label in each language.
+pub fn option_label_object() -> Object {
+    use crate::connection::sync_field;
+    type Entry = (String, Translations);
+    Object::new("OptionLabel")
+        .description("An option's label in Spanish and English; null where none was given (the option itself is shown then).")
+        .field(sync_field::<Entry>("option", TypeRef::named_nn(TypeRef::STRING), |e| {
+            Some(FieldValue::value(e.0.clone()))
+        }))
+        .field(sync_field::<Entry>("es", TypeRef::named(TypeRef::STRING), |e| {
+            e.1.es.clone().map(FieldValue::value)
+        }))
+        .field(sync_field::<Entry>("en", TypeRef::named(TypeRef::STRING), |e| {
+            e.1.en.clone().map(FieldValue::value)
+        }))
+}
+
+/// The `optionLabels` argument: `[{option, es, en}]`.
+fn option_labels_input(input: &ObjectAccessor<'_>) -> Result<Option<Vec<(String, Translations)>>> {
+    match input.get("optionLabels") {
+        Some(v) if !v.is_null() => {
+            let mut out = Vec::new();
+            for item in v.list()?.iter() {
+                let o = item.object()?;
+                out.push((
+                    string(&o, "option")?,
+                    Translations {
+                        es: opt_string(&o, "es")?,
+                        en: opt_string(&o, "en")?,
+                    },
+                ));
+            }
+            Ok(Some(out))
+        }
+        _ => Ok(None),
+    }
+}
+
 /// A `LocalizedTextInput` argument: each language given is set (an empty text clears it).
 fn translations_input(input: &ObjectAccessor<'_>, name: &str) -> Result<Option<Translations>> {
     match input.get(name) {
@@ -204,6 +242,18 @@ pub fn definition_object() -> Object {
             translations_field("helps", |d| &d.helps)
                 .description("The help text in each language, falling back to `help`."),
         )
+        .field(
+            crate::connection::sync_field::<FieldDefinition>(
+                "optionLabels",
+                T::named_nn_list_nn("OptionLabel"),
+                |d| {
+                    Some(FieldValue::list(d.option_labels.iter().map(|(o, t)| {
+                        FieldValue::owned_any((o.clone(), t.clone()))
+                    })))
+                },
+            )
+            .description("The options' labels in each language, for the options that have any."),
+        )
         .field(def_field("portalVisible", nn(T::BOOLEAN), |d| {
             Value::from(d.portal_visible)
         }))
@@ -246,8 +296,19 @@ pub fn inputs() -> Vec<InputObject> {
             .field(InputValue::new("defaultOption", T::named(T::STRING)))
             .field(InputValue::new("labels", T::named("LocalizedTextInput")))
             .field(InputValue::new("helps", T::named("LocalizedTextInput")))
+            .field(InputValue::new(
+                "optionLabels",
+                T::named_nn_list("OptionLabelInput"),
+            ))
     };
     vec![
+        InputObject::new("OptionLabelInput")
+            .description(
+                "An option's label per language; an empty text removes that language's own label.",
+            )
+            .field(InputValue::new("option", T::named_nn(T::STRING)))
+            .field(InputValue::new("es", T::named(T::STRING)))
+            .field(InputValue::new("en", T::named(T::STRING))),
         InputObject::new("LocalizedTextInput")
             .description(
                 "Each language given is set; an empty text removes that language's own text.",
@@ -370,6 +431,7 @@ pub fn mutation_fields() -> Vec<Field> {
                     default_option: opt_string(&input, "defaultOption")?,
                     labels: translations_input(&input, "labels")?.unwrap_or_default(),
                     helps: translations_input(&input, "helps")?.unwrap_or_default(),
+                    option_labels: option_labels_input(&input)?.unwrap_or_default(),
                 };
                 let d = staff(&ctx)?
                     .create_field_definition(new)
@@ -405,6 +467,7 @@ pub fn mutation_fields() -> Vec<Field> {
                     closed_options: strings(&input, "closedOptions")?,
                     labels: translations_input(&input, "labels")?,
                     helps: translations_input(&input, "helps")?,
+                    option_labels: option_labels_input(&input)?,
                 };
                 let d = staff(&ctx)?
                     .update_field_definition(entity, &key, change)

@@ -87,6 +87,7 @@ pub fn build_staff_schema(
         .register(connection::page_info())
         .register(metadata::definition_object())
         .register(metadata::localized_text_object())
+        .register(metadata::option_label_object())
         .register(metadata::option_usage_object())
         .register(metadata::field_type_object())
         .register(records::record_type_object())

@@ -411,4 +411,5 @@ export default {
   time_zone: 'Time zone',
   time_zone_lead: 'The dates and times in the emails Portico sends you are written for',
   time_zone_saved: 'Saved: the dates in your emails follow this time zone.',
+  option_in_each_language: 'In each language',
 };

@@ -411,4 +411,5 @@ export default {
   time_zone: 'Zona horaria',
   time_zone_lead: 'Las fechas y horas de los correos que le envía Portico se escriben para',
   time_zone_saved: 'Guardado: las fechas de sus correos siguen esta zona horaria.',
+  option_in_each_language: 'En cada idioma',
 };

@@ -45,6 +45,13 @@ export function fieldLabel(def) {
   return own || builtin(def.label);
 }
 
+/** An option of `def` in the current language: the admin's label for it, else the option
+ * translated when Portico ships it, else as written. */
+export function optionText(def, option) {
+  const own = (def.optionLabels || []).find((x) => x.option === option);
+  return (own && own[lang.value]) || builtin(option);
+}
+
 /** A field's help text in the current language, falling back to its own. */
 export function fieldHelp(def) {
   return (def.helps && def.helps[lang.value]) || def.help || '';

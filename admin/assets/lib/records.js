@@ -3,7 +3,7 @@
 // how a stored value reads. Screens build their lists and forms from this, so a field an admin
 // adds shows up everywhere without a line of code.
 import { gql } from './graphql.js';
-import { builtin, when } from './i18n.js';
+import { optionText, when } from './i18n.js';
 
 /** What the UI itself decides for each record type: its screens' address, the field that
  * titles a record, the columns a list starts with. Its GraphQL names come from the server
@@ -33,7 +33,7 @@ export async function names(entity) {
 }
 
 const DEFS = `query($e: EntityKind!) { fieldDefinitions(entity: $e) {
-  key label labels { es en } type options optionValues defaultOption closedOptions closable required block position help helps { es en } system portalVisible } }`;
+  key label labels { es en } type options optionValues optionLabels { option es en } defaultOption closedOptions closable required block position help helps { es en } system portalVisible } }`;
 
 /** Every field type as the server describes it (what its values are, how they are typed in
  * and filtered): the UI decides none of it. */
@@ -103,7 +103,7 @@ export function toInput(def, value) {
 export function display(def, value, options = {}) {
   if (value === null || value === undefined || value === '') return '';
   const locale = document.documentElement.lang;
-  const label = (v) => builtin(def.options.find((o) => optionValue(def, o) === v) || v);
+  const label = (v) => optionText(def, def.options.find((o) => optionValue(def, o) === v) || v);
   switch (def.spec.value) {
     case 'STAFF_USER': case 'CONTACT': return value.name;
     case 'OPTION': return label(value);

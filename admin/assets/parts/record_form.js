@@ -4,7 +4,7 @@
 // what was typed stays.
 import { useState } from '../vendor/hooks.module.js';
 import { html } from '../lib/html.js';
-import { t, builtin, fieldLabel, fieldHelp } from '../lib/i18n.js';
+import { t, builtin, fieldLabel, fieldHelp, optionText } from '../lib/i18n.js';
 import { optionValue, pickerKind, startValue, toForm, toInput, editable, byBlock } from '../lib/records.js';
 import { Picker } from './picker.js';
 
@@ -29,7 +29,7 @@ function Widget({ def, value, set, error, idPrefix }) {
       return html`<div class="field">${label}
         <select id=${id} value=${value} onChange=${(e) => set(e.target.value)} aria-describedby=${described} aria-invalid=${invalid}>
           <option value="">${t('none_chosen')}</option>
-          ${def.options.map((o) => html`<option value=${optionValue(def, o)}>${builtin(o)}</option>`)}
+          ${def.options.map((o) => html`<option value=${optionValue(def, o)}>${optionText(def, o)}</option>`)}
         </select>${after}</div>`;
     case 'checkboxes':
       return html`<fieldset class="field" id=${id} aria-describedby=${described}>
@@ -37,7 +37,7 @@ function Widget({ def, value, set, error, idPrefix }) {
         ${def.options.map((o, i) => html`<span class="check">
           <input type="checkbox" id=${`${id}-${i}`} checked=${value.includes(optionValue(def, o))}
             onChange=${(e) => set(e.target.checked ? [...value, optionValue(def, o)] : value.filter((v) => v !== optionValue(def, o)))} />
-          <label for=${`${id}-${i}`}>${builtin(o)}</label></span>`)}
+          <label for=${`${id}-${i}`}>${optionText(def, o)}</label></span>`)}
         ${after}</fieldset>`;
     case 'user': case 'contact':
       return html`<div class="field">${label}

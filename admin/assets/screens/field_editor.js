@@ -5,7 +5,7 @@
 // and links to them. Every change shows in the preview before it is saved.
 import { useEffect, useState } from '../vendor/hooks.module.js';
 import { html } from '../lib/html.js';
-import { t, builtin, fieldLabel } from '../lib/i18n.js';
+import { t, lang, builtin, fieldLabel } from '../lib/i18n.js';
 import { gql } from '../lib/graphql.js';
 import { Link } from '../lib/router.js';
 import { KINDS, optionValue } from '../lib/records.js';
@@ -30,7 +30,8 @@ export function FieldEditor({ entity, field, blocks, onDraft, onSaved, onClose }
   const [required, setRequired] = useState(field.required);
   const [block, setBlock] = useState(field.block);
   const [newBlock, setNewBlock] = useState('');
-  const [options, setOptions] = useState(field.options.map((o) => ({ orig: o, name: o, closed: field.closedOptions.includes(o) })));
+  const ownLabel = (o, l) => ((field.optionLabels || []).find((x) => x.option === o) || {})[l] || '';
+  const [options, setOptions] = useState(field.options.map((o) => ({ orig: o, name: o, closed: field.closedOptions.includes(o), es: ownLabel(o, 'es'), en: ownLabel(o, 'en') })));
   const [defaultOpt, setDefaultOpt] = useState(field.defaultOption ? field.options.indexOf(field.defaultOption) : -1);
   const editable = lists && !field.optionsFixed;
   const [added, setAdded] = useState('');
@@ -66,7 +67,7 @@ export function FieldEditor({ entity, field, blocks, onDraft, onSaved, onClose }
   const add = () => {
     const name = added.trim();
     if (!name) return;
-    setOptions([...options, { orig: null, name, closed: false }]);
+    setOptions([...options, { orig: null, name, closed: false, es: '', en: '' }]);
     setAdded('');
   };
   const save = async (e) => {
@@ -84,6 +85,7 @@ export function FieldEditor({ entity, field, blocks, onDraft, onSaved, onClose }
       if (label !== field.label) input.label = label;
       if (!field.system) input.required = required;
       if (editable) input.options = options.map((o) => o.name.trim()).filter(Boolean);
+      if (lists) input.optionLabels = options.filter((o) => o.name.trim()).map((o) => ({ option: o.name.trim(), es: o.es, en: o.en }));
       if (single) input.defaultOption = defaultOpt >= 0 ? options[defaultOpt].name.trim() : null;
       if (field.closable) input.closedOptions = options.filter((o) => o.closed).map((o) => o.name.trim());
       await gql(UPDATE, { e: entity, k: field.key, i: input });
@@ -104,7 +106,7 @@ export function FieldEditor({ entity, field, blocks, onDraft, onSaved, onClose }
     ${field.system && html`<p class="hint" id="fe-system">${t('system_field_why')}</p>`}
     <label for="fe-label">${t('label')}</label>
     <input id="fe-label" value=${label} onInput=${(e) => setLabel(e.target.value)} ...${invalid('label')} />${err('label')}
-    ${fieldLabel(field) !== field.label && label === field.label && html`<p class="hint">${t('label_translated', { name: fieldLabel(field) })}</p>`}
+    ${builtin(field.label) !== field.label && label === field.label && !(field.labels && field.labels[lang.value]) && html`<p class="hint">${t('label_translated', { name: builtin(field.label) })}</p>`}
     <label for="fe-help">${t('help')}</label>
     <input id="fe-help" value=${help} onInput=${(e) => setHelp(e.target.value)} ...${invalid('help')} />${err('help')}
     <fieldset class="languages"><legend>${t('in_each_language')}</legend>
@@ -144,6 +146,11 @@ export function FieldEditor({ entity, field, blocks, onDraft, onSaved, onClose }
         ${editable && html`<button type="button" class="icon-text" id=${`opt-up-${i}`} aria-label=${t('move_up', { name: o.name })} onClick=${() => move(i, -1)}>↑</button>
         <button type="button" class="icon-text" id=${`opt-down-${i}`} aria-label=${t('move_down', { name: o.name })} onClick=${() => move(i, 1)}>↓</button>
         <button type="button" class="link danger" id=${`opt-remove-${i}`} onClick=${() => remove(i)}>${t('remove')}<span class="visually-hidden"> ${o.name}</span></button>`}
+        <details class="option-languages"><summary>${t('option_in_each_language')}<span class="visually-hidden">: ${o.name}</span></summary>
+          ${['es', 'en'].map((l) => html`<label for=${`opt-${l}-${i}`}>${t(`label_in_${l}`)}</label>
+            <input id=${`opt-${l}-${i}`} lang=${l} value=${o[l]} placeholder=${builtin(o.name)}
+              onInput=${(e) => setOptions(options.map((x, j) => (j === i ? { ...x, [l]: e.target.value } : x)))} />`)}
+        </details>
         ${err(`option-${i}`)}</li>`)}</ol>
       ${held && html`<p role="alert" class="error" id="held">${t('option_held', { option: held.option, n: held.count })}
         ${' '}<${Link} href=${heldLink}>${t('see_them')}</${Link}></p>`}
@@ -151,7 +158,7 @@ export function FieldEditor({ entity, field, blocks, onDraft, onSaved, onClose }
         <input id="opt-new" value=${added} onInput=${(e) => setAdded(e.target.value)}
           onKeyDown=${(e) => { if (e.key === 'Enter') { e.preventDefault(); add(); } }} />
         <button type="button" class="secondary" onClick=${add}>${t('add')}</button></div>`}
-      ${err('options')}${err('defaultOption')}${err('closedOptions')}
+      ${err('options')}${err('defaultOption')}${err('closedOptions')}${err('optionLabels')}
     </fieldset>`}
     <div class="buttons"><button type="submit" disabled=${busy}>${t('save')}</button>
       <button type="button" class="secondary" onClick=${onClose}>${t('close')}</button></div>

@@ -17,7 +17,7 @@ export const ENTITIES = ['CONTACT', 'CASE', 'DEAL', 'DOCUMENT'];
 const KEY = /^[a-z][A-Za-z0-9]{0,62}$/;
 const FIELDS = `query($e: EntityKind!) { fieldDefinitions(entity: $e, includeInactive: true) {
   key label type options optionValues defaultOption closedOptions closable optionsFixed
-  required active system block position help portalVisible portalEditable labels { es en } helps { es en } } }`;
+  required active system block position help portalVisible portalEditable labels { es en } helps { es en } optionLabels { option es en } } }`;
 const UPDATE = `mutation($e: EntityKind!, $k: String!, $i: UpdateFieldDefinitionInput!) {
   updateFieldDefinition(entity: $e, key: $k, input: $i) { key } }`;
 const CREATE = `mutation($i: CreateFieldDefinitionInput!) { createFieldDefinition(input: $i) { key label } }`;
@@ -257,7 +257,7 @@ export function Fields({ entity }) {
         ${editingField && html`<${FieldEditor} key=${[editingField.key, editingField.label, ...editingField.options,
           editingField.defaultOption, ...editingField.closedOptions].join('|')} entity=${entity}
           field=${editingField} blocks=${blocks} onDraft=${setDraft}
-          onSaved=${(label) => { setStatus(t('saved_field', { label: builtin(label) })); setDraft(null); load(); }}
+          onSaved=${(label) => { setStatus(t('saved_field', { label: fieldLabel({ ...editingField, label }) })); setDraft(null); load(); }}
           onClose=${() => { setEditing(null); setDraft(null); }} />`}
         <${Preview} entity=${entity} fields=${shown} />
       </div>

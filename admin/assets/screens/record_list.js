@@ -5,7 +5,7 @@
 // same list.
 import { useEffect, useState } from '../vendor/hooks.module.js';
 import { html } from '../lib/html.js';
-import { t, builtin, fieldLabel } from '../lib/i18n.js';
+import { t, fieldLabel, optionText } from '../lib/i18n.js';
 import { go, path, Link } from '../lib/router.js';
 import { gql } from '../lib/graphql.js';
 import { KINDS, definitions, names as recordNames, withTypes, select, display, tone, optionValue, isReference, pickerKind, CREATED_AT } from '../lib/records.js';
@@ -57,7 +57,7 @@ function FilterValue({ def, op, value, set }) {
   if (def.spec.hasOptions) {
     return html`<select id="nf-value" value=${value} onChange=${(e) => set(e.target.value)}>
       <option value="">${t('none_chosen')}</option>
-      ${def.options.map((o) => html`<option value=${optionValue(def, o)}>${builtin(o)}</option>`)}</select>`;
+      ${def.options.map((o) => html`<option value=${optionValue(def, o)}>${optionText(def, o)}</option>`)}</select>`;
   }
   if (def.spec.value === 'BOOLEAN') {
     return html`<select id="nf-value" value=${value || 'true'} onChange=${(e) => set(e.target.value)}>

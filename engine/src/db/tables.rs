@@ -86,7 +86,7 @@ tables! {
     FieldDefinitions {
         Id, Entity, Key, Label, FieldType, Options, Required, Active, PortalVisible,
         PortalEditable, Block, Position, Help, System, DefaultOption, ClosedOptions, CreatedAt,
-        UpdatedAt, Labels, Helps,
+        UpdatedAt, Labels, Helps, OptionLabels,
     }
     /// One row (id 1): the firm's name, colour, currency, welcome text and logo.
     Branding {

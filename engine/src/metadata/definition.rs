@@ -110,6 +110,9 @@ pub struct FieldDefinition {
     /// The label in each language; see [`FieldDefinition::label_in`].
     pub labels: Translations,
     pub helps: Translations,
+    /// Each option's label per language (an option is its stored value and its default
+    /// language's label); options without an entry read as themselves.
+    pub option_labels: std::collections::BTreeMap<String, Translations>,
 }
 
 impl FieldDefinition {
@@ -122,6 +125,12 @@ impl FieldDefinition {
     /// Whether an admin gave a label for `language` (else the edge may translate a shipped one).
     pub fn has_label_in(&self, language: &str) -> bool {
         self.labels.get(language).is_some()
+    }
+
+    /// The label an admin gave `option` for `language`, if any (else the edge shows the option,
+    /// translated when it is one Portico ships).
+    pub fn option_label_in(&self, option: &str, language: &str) -> Option<&str> {
+        self.option_labels.get(option).and_then(|t| t.get(language))
     }
 
     pub fn help_in(&self, language: &str) -> Option<&str> {

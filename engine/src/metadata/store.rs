@@ -11,7 +11,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, Order, Query, SimpleExpr};
 use sea_orm::{ConnectionTrait, QueryResult, TransactionTrait};
 use std::collections::HashSet;
 
-const COLUMNS: [FieldDefinitions; 19] = [
+const COLUMNS: [FieldDefinitions; 20] = [
     FieldDefinitions::Id,
     FieldDefinitions::Entity,
     FieldDefinitions::Key,
@@ -31,6 +31,7 @@ const COLUMNS: [FieldDefinitions; 19] = [
     FieldDefinitions::ClosedOptions,
     FieldDefinitions::Labels,
     FieldDefinitions::Helps,
+    FieldDefinitions::OptionLabels,
 ];
 
 fn to_json(list: &[String]) -> Result<String> {
@@ -41,6 +42,37 @@ fn translations(row: &QueryResult, column: &str) -> Result<Translations> {
     let text: String = row.try_get("", column)?;
     serde_json::from_str(&text)
         .map_err(|e| EngineError::Internal(format!("{column} of a field: {e}")))
+}
+
+fn option_labels_json(labels: &std::collections::BTreeMap<String, Translations>) -> Result<String> {
+    serde_json::to_string(labels).map_err(|e| EngineError::Internal(e.to_string()))
+}
+
+/// Merges option labels into `current`: each option named must be one of `options`; a label
+/// with both languages empty drops the entry. Options no longer there lose theirs.
+fn merge_option_labels(
+    current: &mut std::collections::BTreeMap<String, Translations>,
+    change: Vec<(String, Translations)>,
+    options: &[String],
+) -> Result<()> {
+    for (option, texts) in change {
+        if !options.contains(&option) {
+            return Err(EngineError::validation(
+                "optionLabels",
+                format!("`{option}` is not an option of this field"),
+            ));
+        }
+        let mut merged = current.get(&option).cloned().unwrap_or_default();
+        merged.merge(texts);
+        let merged = check_translations(merged, "optionLabels", true)?;
+        if merged.es.is_none() && merged.en.is_none() {
+            current.remove(&option);
+        } else {
+            current.insert(option, merged);
+        }
+    }
+    current.retain(|o, _| options.contains(o));
+    Ok(())
 }
 
 fn translations_json(t: &Translations) -> Result<String> {
@@ -96,6 +128,11 @@ fn from_row(row: &QueryResult) -> Result<FieldDefinition> {
             .map_err(|e| EngineError::Internal(format!("closed options of a field: {e}")))?,
         labels: translations(row, "labels")?,
         helps: translations(row, "helps")?,
+        option_labels: {
+            let text: String = row.try_get("", "option_labels")?;
+            serde_json::from_str(&text)
+                .map_err(|e| EngineError::Internal(format!("option labels of a field: {e}")))?
+        },
     })
 }
 
@@ -184,6 +221,7 @@ pub(crate) async fn seed_system_fields(db: &sea_orm::DatabaseConnection) -> Resu
                 closed_options: f.closed.iter().map(|o| (*o).to_owned()).collect(),
                 labels: Translations::default(),
                 helps: Translations::default(),
+                option_labels: Default::default(),
             },
         )
         .await?;
@@ -218,6 +256,7 @@ async fn insert(db: &impl ConnectionTrait, d: &FieldDefinition) -> Result<()> {
             FieldDefinitions::ClosedOptions,
             FieldDefinitions::Labels,
             FieldDefinitions::Helps,
+            FieldDefinitions::OptionLabels,
             FieldDefinitions::CreatedAt,
             FieldDefinitions::UpdatedAt,
         ])
@@ -239,6 +278,7 @@ async fn insert(db: &impl ConnectionTrait, d: &FieldDefinition) -> Result<()> {
             to_json(&d.closed_options)?.into(),
             translations_json(&d.labels)?.into(),
             translations_json(&d.helps)?.into(),
+            option_labels_json(&d.option_labels)?.into(),
             now.into(),
             now.into(),
         ])
@@ -264,6 +304,8 @@ pub struct NewDefinition {
     pub default_option: Option<String>,
     pub labels: Translations,
     pub helps: Translations,
+    /// Option labels per language, by option.
+    pub option_labels: Vec<(String, Translations)>,
 }
 
 /// A partial change; `None` leaves a property as it is.
@@ -284,6 +326,8 @@ pub struct DefinitionChange {
     /// The languages given are set (an empty text clears one); the others stay.
     pub labels: Option<Translations>,
     pub helps: Option<Translations>,
+    /// Each option named gets the languages given (an empty text clears one).
+    pub option_labels: Option<Vec<(String, Translations)>>,
 }
 
 fn check_label(label: &str, field: &str) -> Result<String> {
@@ -430,7 +474,7 @@ pub(crate) async fn create(
         Some(p) => p,
         None => next_position(&txn, entity).await?,
     };
-    let definition = FieldDefinition {
+    let mut definition = FieldDefinition {
         id: 0,
         entity,
         key: key.as_str().to_owned(),
@@ -452,7 +496,13 @@ pub(crate) async fn create(
         closed_options: Vec::new(),
         labels: check_translations(new.labels, "labels", true)?,
         helps: check_translations(new.helps, "helps", false)?,
+        option_labels: Default::default(),
     };
+    merge_option_labels(
+        &mut definition.option_labels,
+        new.option_labels,
+        &definition.options,
+    )?;
     check_meaning(&definition)?;
     insert(&txn, &definition).await?;
     state::bump(&txn, Counter::Metadata).await?;
@@ -512,6 +562,10 @@ pub(crate) async fn rename_option(
         ));
     }
     d.options[at] = to.to_owned();
+    // So do its labels in each language.
+    if let Some(labels) = d.option_labels.remove(from) {
+        d.option_labels.insert(to.to_owned(), labels);
+    }
     // The meaning follows the option: a renamed "Closed" still closes.
     if d.default_option.as_deref() == Some(from) {
         d.default_option = Some(to.to_owned());
@@ -530,6 +584,10 @@ pub(crate) async fn rename_option(
             (
                 FieldDefinitions::ClosedOptions,
                 to_json(&d.closed_options)?.into(),
+            ),
+            (
+                FieldDefinitions::OptionLabels,
+                option_labels_json(&d.option_labels)?.into(),
             ),
             (FieldDefinitions::UpdatedAt, now_micros().into()),
         ])
@@ -650,6 +708,20 @@ where
         merged.merge(helps);
         d.helps = check_translations(merged, "helps", false)?;
         sets.push((FieldDefinitions::Helps, translations_json(&d.helps)?.into()));
+    }
+    // Applied after the options changed, so a label may be given for a new option and an
+    // option removed loses its labels.
+    let labels_before = d.option_labels.clone();
+    merge_option_labels(
+        &mut d.option_labels,
+        change.option_labels.unwrap_or_default(),
+        &d.options,
+    )?;
+    if d.option_labels != labels_before {
+        sets.push((
+            FieldDefinitions::OptionLabels,
+            option_labels_json(&d.option_labels)?.into(),
+        ));
     }
     if let Some(visible) = change.portal_visible {
         d.portal_visible = visible;

@@ -55,6 +55,35 @@ async fn a_field_labelled_in_both_languages_reads_in_each_on_the_portal() {
         )
         .await;
 
+    // A list field whose options read in each language; a rename carries its labels along.
+    admin
+        .ok(
+            r#"mutation { createFieldDefinition(input: {entity: CASE, key: "channel", label: "Channel", type: SELECT,
+                options: ["Phone", "Office"], portalVisible: true, portalEditable: true,
+                labels: {es: "Canal"}, optionLabels: [{option: "Phone", es: "Teléfono"}, {option: "Office", es: "Despacho", en: "Office visit"}]}) { key } }"#,
+            json!({}),
+        )
+        .await;
+    let e = admin
+        .err(
+            r#"mutation { updateFieldDefinition(entity: CASE, key: "channel", input: {optionLabels: [{option: "Fax", es: "Fax"}]}) { key } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(e["extensions"]["field"], "optionLabels");
+    let renamed = admin
+        .ok(
+            r#"mutation { renameFieldOption(entity: CASE, key: "channel", from: "Phone", to: "Telephone") { options optionLabels { option es en } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        renamed["renameFieldOption"],
+        json!({"options": ["Telephone", "Office"], "optionLabels": [
+            {"option": "Office", "es": "Despacho", "en": "Office visit"},
+            {"option": "Telephone", "es": "Teléfono", "en": null}]})
+    );
+
     let ana = t
         .create_contact(json!({"name": "Ana", "email": "ana@example.com", "portalUser": true}))
         .await;
@@ -80,6 +109,10 @@ async fn a_field_labelled_in_both_languages_reads_in_each_on_the_portal() {
         !page.contains("Fiscal year") && !page.contains("Tax year"),
         "{page}"
     );
+    assert!(
+        page.contains(">Canal") && page.contains("Teléfono") && page.contains("Despacho"),
+        "{page}"
+    );
     b.check("portal-new-case-field-es").await;
     // The language switch, as a client presses it.
     b.click("button[lang=en]").await;
@@ -87,4 +120,52 @@ async fn a_field_labelled_in_both_languages_reads_in_each_on_the_portal() {
     let page = b.source().await;
     assert!(page.contains("The year the return is for"), "{page}");
     assert!(!page.contains("Ejercicio fiscal"), "{page}");
+    // English: the admin's English where given, else the option as written.
+    assert!(
+        page.contains("Office visit") && page.contains("Telephone"),
+        "{page}"
+    );
+    assert!(!page.contains("Despacho"), "{page}");
+
+    // The admin edits the languages in the field editor, as they would.
+    let a = Browser::start(true).await;
+    a.goto(&format!("{server}/admin/fields/CASE")).await;
+    crate::admin_browser::sign_in(
+        &a,
+        crate::helpers::ADMIN_EMAIL,
+        crate::helpers::ADMIN_PASSWORD,
+    )
+    .await;
+    a.click("#edit-channel").await;
+    a.wait_for_value("#fe-label-es", "Canal").await;
+    a.click("details.option-languages summary").await;
+    a.wait_for_value("#opt-es-0", "Teléfono").await;
+    a.type_into("#opt-en-0", "Phone call").await;
+    a.type_into("#fe-label-en", "Channel used").await;
+    a.click("#field-editor button[type=submit]").await;
+    a.wait_for("Canal").await;
+    let d = t
+        .app
+        .admin
+        .ok(
+            "{ fieldDefinitions(entity: CASE) { key labels { es en } optionLabels { option es en } } }",
+            json!({}),
+        )
+        .await;
+    let channel = d["fieldDefinitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["key"] == "channel")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        channel["labels"],
+        json!({"es": "Canal", "en": "Channel used"})
+    );
+    assert_eq!(
+        channel["optionLabels"][1],
+        json!({"option": "Telephone", "es": "Teléfono", "en": "Phone call"})
+    );
+    a.check("admin-field-languages").await;
 }

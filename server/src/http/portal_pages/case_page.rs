@@ -9,7 +9,7 @@ use super::csrf;
 use super::form_parts::{self, FormError, Limits, SpooledFile};
 use super::format;
 use super::visitor::{PageContext, SignedIn, redirect};
-use super::workspace::{builtin_label, field_label, option_label};
+use super::workspace::{builtin_label, field_label, option_label_of};
 use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -348,7 +348,7 @@ async fn render(
                 None => (t.get("empty_value").to_owned(), None),
             },
             ValueKind::Option => match value.as_str() {
-                Some(s) => (option_label(t, s), None),
+                Some(s) => (option_label_of(t, Some(def), ctx.lang, s), None),
                 None => (t.get("empty_value").to_owned(), None),
             },
             _ => format::field(def, value, ctx.lang, t),
@@ -400,7 +400,7 @@ async fn render(
             "id": record.id,
             "heading": heading,
             "subject": subject,
-            "status": super::workspace::status_badge(t, catalog.entity(EntityKind::Case).field("status"), record.get("status")),
+            "status": super::workspace::status_badge(t, catalog.entity(EntityKind::Case).field("status"), ctx.lang, record.get("status")),
             "blocks": blocks.into_iter().map(|(name, fields)| json!({"name": builtin_label(t, &name), "fields": fields})).collect::<Vec<_>>(),
             "documents": docs,
             "any_folder": docs.iter().any(|d| !d["folder"].is_null()),

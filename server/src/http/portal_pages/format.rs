@@ -187,6 +187,7 @@ pub fn field(
                 .map(|a| {
                     a.iter()
                         .filter_map(Value::as_str)
+                        .map(|o| def.option_label_in(o, lang.code()).unwrap_or(o))
                         .collect::<Vec<_>>()
                         .join(", ")
                 })

@@ -104,7 +104,7 @@ fn blocks(
         let options: Vec<Value> = def
             .options
             .iter()
-            .map(|o| json!({"value": o, "label": super::workspace::option_label(t, o), "checked": raw.contains(o)}))
+            .map(|o| json!({"value": o, "label": super::workspace::option_label_of(t, Some(def), lang, o), "checked": raw.contains(o)}))
             .collect();
         let item = json!({
             "key": def.key,

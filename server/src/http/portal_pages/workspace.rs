@@ -34,6 +34,20 @@ pub(super) fn option_label(t: &Strings, option: &str) -> String {
     }
 }
 
+/// An option of `def` in the page's language: the admin's label for it, else the option
+/// translated when Portico ships it, else as written.
+pub(super) fn option_label_of(
+    t: &Strings,
+    def: Option<&FieldDefinition>,
+    lang: Language,
+    option: &str,
+) -> String {
+    match def.and_then(|d| d.option_label_in(option, lang.code())) {
+        Some(own) => own.to_owned(),
+        None => option_label(t, option),
+    }
+}
+
 /// A field's or block's name in the page's language when it is one Portico ships (an admin's
 /// own names, or renamed ones, are shown as written).
 pub(super) fn builtin_label(t: &Strings, text: &str) -> String {
@@ -69,7 +83,12 @@ pub async fn landing(State(state): State<AppState>, ctx: PageContext) -> Respons
 /// A case's status as the pages show it: the word, and its tone for the badge's colour
 /// (`closed` for an option the admin marked finished, `new` for the one new cases take, else
 /// `active`); null when the case has none.
-pub(super) fn status_badge(t: &Strings, def: Option<&FieldDefinition>, value: &Value) -> Value {
+pub(super) fn status_badge(
+    t: &Strings,
+    def: Option<&FieldDefinition>,
+    lang: Language,
+    value: &Value,
+) -> Value {
     let Some(status) = value.as_str() else {
         return Value::Null;
     };
@@ -78,7 +97,7 @@ pub(super) fn status_badge(t: &Strings, def: Option<&FieldDefinition>, value: &V
         Some(d) if d.default_option.as_deref() == Some(status) => "new",
         _ => "active",
     };
-    json!({"label": option_label(t, status), "tone": tone})
+    json!({"label": option_label_of(t, def, lang, status), "tone": tone})
 }
 
 fn case_row(c: &Record, t: &Strings, ctx: &PageContext, status: Option<&FieldDefinition>) -> Value {
@@ -86,7 +105,7 @@ fn case_row(c: &Record, t: &Strings, ctx: &PageContext, status: Option<&FieldDef
         "id": c.id,
         "number": case_number(c.id),
         "subject": c.get("subject"),
-        "status": status_badge(t, status, c.get("status")),
+        "status": status_badge(t, status, ctx.lang, c.get("status")),
         "opened": format::date_of_micros(ctx.lang, c.created_at),
     })
 }
@@ -229,7 +248,7 @@ pub async fn cases(
     }
     let status_label = chosen
         .as_deref()
-        .map(|l| option_label(t, l))
+        .map(|l| option_label_of(t, status_def.as_ref(), ctx.lang, l))
         .unwrap_or_default();
     let summary = if total > 0 {
         t.count("cases_count", total as i64)
@@ -247,7 +266,7 @@ pub async fn cases(
     let status_value = chosen.as_deref().map(enum_value_name).unwrap_or_default();
     let statuses: Vec<Value> = options
         .iter()
-        .map(|o| json!({"value": enum_value_name(o), "label": option_label(t, o), "selected": Some(o) == chosen.as_ref()}))
+        .map(|o| json!({"value": enum_value_name(o), "label": option_label_of(t, status_def.as_ref(), ctx.lang, o), "selected": Some(o) == chosen.as_ref()}))
         .collect();
     let rows: Vec<Value> = records
         .iter()
@@ -290,6 +309,7 @@ async fn indicator_items(
     let list = h.indicators().await?;
     let t = ctx.strings(state);
     let currency = state.engine.branding().currency.clone();
+    let catalog = h.catalog();
     let items = list
         .iter()
         .map(|i| {
@@ -299,6 +319,12 @@ async fn indicator_items(
                 text => text.to_owned(),
             };
             let amounts = i.buckets.iter().any(|b| b.amount.is_some());
+            // The field whose options the buckets are, for their labels in the page's language.
+            let bucket_field = match i.key {
+                "casesByStatus" => catalog.entity(EntityKind::Case).field("status").cloned(),
+                "dealsByStage" => catalog.entity(EntityKind::Deal).field("stage").cloned(),
+                _ => None,
+            };
             let bars: Vec<Value> = i
                 .buckets
                 .iter()
@@ -309,7 +335,7 @@ async fn indicator_items(
                         "y": n as i64 * 28,
                         "width": width,
                         "text_x": 146 + width,
-                        "label": option_label(t, &b.label),
+                        "label": option_label_of(t, bucket_field.as_ref(), ctx.lang, &b.label),
                         "count": format::number(ctx.lang, b.count),
                         "amount": b.amount.map(|a| format::money(ctx.lang, a, &currency)),
                     })
