@@ -46,6 +46,11 @@ crate::vocabulary::vocabulary! {
         PortalAccessChanged = "portal_access_changed",
         PortalAccessRevoked = "portal_access_revoked",
         PortalInvitationSent = "portal_invitation_sent",
+        ClientRequestCreated = "client_request_created",
+        ClientRequestSubmitted = "client_request_submitted",
+        ClientRequestAccepted = "client_request_accepted",
+        ClientRequestReturned = "client_request_returned",
+        ClientRequestCancelled = "client_request_cancelled",
     }
 }
 

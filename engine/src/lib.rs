@@ -21,6 +21,7 @@ pub mod notifications;
 pub(crate) mod policy;
 pub mod portal;
 pub mod records;
+pub mod requests;
 mod secrets;
 mod state;
 mod version_check;

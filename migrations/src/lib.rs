@@ -23,6 +23,7 @@ mod m20261206_000014_branding;
 mod m20261206_000015_field_languages;
 mod m20261206_000016_staff_invitations;
 mod m20261206_000017_time_zones;
+mod m20261206_000018_client_requests;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000015_field_languages::Migration),
             Box::new(m20261206_000016_staff_invitations::Migration),
             Box::new(m20261206_000017_time_zones::Migration),
+            Box::new(m20261206_000018_client_requests::Migration),
         ]
     }
 }

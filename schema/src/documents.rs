@@ -277,7 +277,24 @@ fn upload_field(portal: bool) -> Field {
                     content_type,
                     content: &mut file,
                 };
-                let doc = if portal {
+                let request_id = if portal {
+                    opt_id(&ctx, "requestId")?
+                } else {
+                    None
+                };
+                let doc = if let Some(request_id) = request_id {
+                    // Into a documents request: its case must be the one named.
+                    let h = crate::args::portal(&ctx)?;
+                    let request = h.client_request(request_id).await.map_err(engine_err)?;
+                    if request.case_id != case_id {
+                        return Err(crate::error::invalid(
+                            "requestId",
+                            "the request is not on this case",
+                        ));
+                    }
+                    h.upload_to_client_request(request_id, folder_id, upload)
+                        .await
+                } else if portal {
                     crate::args::portal(&ctx)?
                         .upload_document(case_id, folder_id, upload)
                         .await
@@ -294,6 +311,15 @@ fn upload_field(portal: bool) -> Field {
     .argument(InputValue::new("caseId", TypeRef::named_nn(TypeRef::ID)))
     .argument(InputValue::new("folderId", TypeRef::named(TypeRef::ID)))
     .argument(InputValue::new("file", TypeRef::named_nn(TypeRef::UPLOAD)))
+}
+
+/// The portal's `uploadDocument`, which may also name the documents request it answers.
+fn portal_upload_field() -> Field {
+    upload_field(true).argument(
+        InputValue::new("requestId", TypeRef::named(TypeRef::ID)).description(
+            "A documents request of yours on this case: the file goes into it (and its folder).",
+        ),
+    )
 }
 
 pub fn staff_queries() -> Vec<Field> {
@@ -463,7 +489,7 @@ pub fn portal_queries() -> Vec<Field> {
 }
 
 pub fn portal_mutations() -> Vec<Field> {
-    vec![upload_field(true).description(
+    vec![portal_upload_field().description(
         "Uploads a document to one of your cases (into a folder staff made, if you like).",
     )]
 }

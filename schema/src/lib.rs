@@ -10,6 +10,7 @@ mod args;
 mod audit;
 mod branding;
 mod cache;
+mod client_requests;
 mod connection;
 mod cost;
 mod documents;

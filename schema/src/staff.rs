@@ -2,8 +2,8 @@
 
 use crate::records::{self, RECORD_ENTITIES};
 use crate::{
-    audit, branding, connection, documents, email_templates, identity, metadata, notifications,
-    portal_access, relations, scalars, staff_invitations,
+    audit, branding, client_requests, connection, documents, email_templates, identity, metadata,
+    notifications, portal_access, relations, scalars, staff_invitations,
 };
 use async_graphql::dynamic::{Object, Schema, SchemaError};
 use portico_engine::Engine;
@@ -63,6 +63,7 @@ pub fn build_staff_schema(
         .chain(notifications::query_fields())
         .chain([records::record_types_field(), branding::query_field()])
         .chain(staff_invitations::query_fields())
+        .chain(client_requests::staff_queries())
     {
         query = query.field(f);
     }
@@ -74,6 +75,7 @@ pub fn build_staff_schema(
         .chain(email_templates::mutation_fields())
         .chain(branding::mutation_fields())
         .chain(staff_invitations::mutation_fields())
+        .chain(client_requests::staff_mutations())
         .chain(documents::staff_mutations())
         .chain(notifications::mutation_fields())
     {
@@ -104,6 +106,7 @@ pub fn build_staff_schema(
         .chain(portal_access::enums())
         .chain(email_templates::enums())
         .chain(staff_invitations::enums())
+        .chain(client_requests::enums())
         .chain(documents::enums())
     {
         schema = schema.register(e);
@@ -113,6 +116,7 @@ pub fn build_staff_schema(
         .chain(identity::inputs())
         .chain(email_templates::inputs())
         .chain(branding::inputs())
+        .chain(client_requests::inputs())
         .chain(documents::inputs())
         .chain(records::scalar_filters())
     {
@@ -124,6 +128,7 @@ pub fn build_staff_schema(
         .chain(portal_access::objects())
         .chain(email_templates::objects())
         .chain(staff_invitations::objects())
+        .chain(client_requests::objects())
         .chain(documents::objects(false))
         .chain(notifications::objects())
     {

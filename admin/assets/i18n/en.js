@@ -412,4 +412,9 @@ export default {
   time_zone_lead: 'The dates and times in the emails Portico sends you are written for',
   time_zone_saved: 'Saved: the dates in your emails follow this time zone.',
   option_in_each_language: 'In each language',
+  audit_client_request_created: 'asked the client for something',
+  audit_client_request_submitted: 'sent a request back done',
+  audit_client_request_accepted: 'accepted a request',
+  audit_client_request_returned: 'returned a request to the client',
+  audit_client_request_cancelled: 'cancelled a request',
 };

@@ -412,4 +412,9 @@ export default {
   time_zone_lead: 'Las fechas y horas de los correos que le envía Portico se escriben para',
   time_zone_saved: 'Guardado: las fechas de sus correos siguen esta zona horaria.',
   option_in_each_language: 'En cada idioma',
+  audit_client_request_created: 'pidió algo al cliente',
+  audit_client_request_submitted: 'entregó una petición',
+  audit_client_request_accepted: 'aceptó una petición',
+  audit_client_request_returned: 'devolvió una petición al cliente',
+  audit_client_request_cancelled: 'canceló una petición',
 };

@@ -54,6 +54,49 @@ impl PortalHandle {
 /// Each operation is the engine's portal operation of the same name (`cases` is
 /// `portal_cases`), run as this handle's portal user.
 impl PortalHandle {
+    pub async fn client_requests(
+        &self,
+        states: &[crate::requests::RequestState],
+    ) -> Result<Vec<crate::requests::ClientRequest>> {
+        self.engine
+            .portal_client_requests(&self.principal, states)
+            .await
+    }
+    pub async fn client_request(&self, id: i64) -> Result<crate::requests::ClientRequest> {
+        self.engine.portal_client_request(&self.principal, id).await
+    }
+    /// Saves answers as a draft (each checked by its question).
+    pub async fn answer_client_request(
+        &self,
+        id: i64,
+        answers: serde_json::Value,
+    ) -> Result<crate::requests::ClientRequest> {
+        self.engine
+            .answer_client_request(&self.principal, id, answers)
+            .await
+    }
+    pub async fn submit_client_request(&self, id: i64) -> Result<crate::requests::ClientRequest> {
+        self.engine.submit_client_request(&self.principal, id).await
+    }
+    /// Uploads a document into a documents request: into its case (and folder), then linked.
+    pub async fn upload_to_client_request(
+        &self,
+        request_id: i64,
+        folder_id: Option<i64>,
+        upload: crate::documents::Upload<'_>,
+    ) -> Result<crate::documents::Document> {
+        let (case_id, folder) = self
+            .engine
+            .client_request_upload_target(&self.principal, request_id)
+            .await?;
+        let doc = self
+            .upload_document(case_id, folder_id.or(folder), upload)
+            .await?;
+        self.engine
+            .attach_to_client_request(&self.principal, request_id, doc.id)
+            .await?;
+        Ok(doc)
+    }
     /// The time zone the dates in this user's emails are written in; `None` for the
     /// installation's.
     pub async fn time_zone(&self) -> Result<Option<String>> {

@@ -204,6 +204,38 @@ impl StaffHandle {
     pub async fn create_staff_user(&self, new: NewStaffUser) -> Result<StaffUser> {
         self.engine.create_staff_user(&self.principal, new).await
     }
+    pub async fn create_client_request(
+        &self,
+        new: crate::requests::NewRequest,
+    ) -> Result<crate::requests::ClientRequest> {
+        self.engine
+            .create_client_request(&self.principal, new)
+            .await
+    }
+    /// A case's requests, or (no case) those of every case the caller owns, late first.
+    pub async fn client_requests(
+        &self,
+        case_id: Option<i64>,
+        states: &[crate::requests::RequestState],
+    ) -> Result<Vec<crate::requests::ClientRequest>> {
+        self.engine
+            .client_requests(&self.principal, case_id, states)
+            .await
+    }
+    pub async fn client_request(&self, id: i64) -> Result<crate::requests::ClientRequest> {
+        self.engine.client_request(&self.principal, id).await
+    }
+    /// Accepts, returns (with `comment`) or cancels a request.
+    pub async fn decide_client_request(
+        &self,
+        id: i64,
+        to: crate::requests::RequestState,
+        comment: Option<String>,
+    ) -> Result<crate::requests::ClientRequest> {
+        self.engine
+            .decide_client_request(&self.principal, id, to, comment)
+            .await
+    }
     /// Sends another invitation to a user who has not chosen a password yet.
     pub async fn send_staff_invitation(&self, id: i64) -> Result<StaffUser> {
         self.engine.send_staff_invitation(&self.principal, id).await

@@ -96,6 +96,12 @@ tables! {
     Relationships { Id, IndividualId, OrganisationId, Role, CreatedAt }
     Cases { Id, Subject, Description, Status, OwnerId, ClientId, Custom, CreatedAt, UpdatedAt }
     CaseContacts { CaseId, ContactId, CreatedAt }
+    ClientRequests {
+        Id, CaseId, Kind, State, Title, Instructions, DueDate, FolderId, DocumentId, Questions,
+        Answers, Comment, CreatedBy, CreatedAt, UpdatedAt, SubmittedAt,
+    }
+    ClientRequestContacts { RequestId, ContactId, Position }
+    ClientRequestDocuments { RequestId, DocumentId }
     Deals { Id, Name, Amount, Stage, OwnerId, ClientId, Custom, CreatedAt, UpdatedAt }
     AuditEvents { Id, Entity, RecordId, ActorId, ActorName, Action, Detail, At }
     MailOutbox {

@@ -35,7 +35,7 @@ pub enum UploadTarget {
     BrandingLogo,
 }
 
-async fn case_exists(db: &impl Exec, case_id: i64) -> Result<()> {
+pub(crate) async fn case_exists(db: &impl Exec, case_id: i64) -> Result<()> {
     let q = Query::select()
         .column(Cases::Id)
         .from(Cases::Table)
@@ -49,7 +49,11 @@ async fn case_exists(db: &impl Exec, case_id: i64) -> Result<()> {
 
 /// A folder of another case is answered as a missing one: a portal user guessing ids must
 /// not learn which exist elsewhere (a second security review read that from the message).
-async fn check_folder(db: &impl Exec, case_id: i64, folder_id: Option<i64>) -> Result<()> {
+pub(crate) async fn check_folder(
+    db: &impl Exec,
+    case_id: i64,
+    folder_id: Option<i64>,
+) -> Result<()> {
     if let Some(f) = folder_id {
         let folder = model::folder(db, f).await?;
         if folder.case_id != case_id {

@@ -10,7 +10,7 @@ mod indicators;
 
 use crate::records::{self, record_object};
 use crate::staff::{MAX_COMPLEXITY, MAX_DEPTH};
-use crate::{branding, connection, documents, identity, scalars};
+use crate::{branding, client_requests, connection, documents, identity, scalars};
 use async_graphql::dynamic::{Enum, Object, Schema, SchemaError, TypeRef};
 use portico_engine::Engine;
 use portico_engine::identity::StaffUser;
@@ -29,6 +29,7 @@ pub fn build_portal_schema(
         .chain(indicators::query_fields())
         .chain(documents::portal_queries())
         .chain([branding::query_field()])
+        .chain(client_requests::portal_queries())
     {
         query = query.field(f);
     }
@@ -36,6 +37,7 @@ pub fn build_portal_schema(
         .into_iter()
         .chain(cases::mutation_fields(catalog))
         .chain(documents::portal_mutations())
+        .chain(client_requests::portal_mutations())
     {
         mutation = mutation.field(f);
     }
@@ -70,11 +72,16 @@ pub fn build_portal_schema(
         .into_iter()
         .chain(indicators::objects())
         .chain(documents::objects(true))
+        .chain(client_requests::objects())
     {
         schema = schema.register(o);
     }
     for e in documents::enums()
         .into_iter()
+        .chain(client_requests::enums())
+        // A question is typed like a field (the staff schema has this enum with the metadata).
+        .chain([Enum::new("FieldType")
+            .items(portico_engine::metadata::FieldType::ALL.map(|t| t.as_str()))])
         .chain([Enum::new("SortDirection").items(["ASC", "DESC"])])
     {
         schema = schema.register(e);

@@ -88,6 +88,11 @@ fn table(ids: &Value) -> Vec<(&'static str, String, [Expect; 4])> {
         // The admin passes authorization and is then told a text file is no logo.
         ("uploadBrandingLogo", "mutation($file: Upload!) { uploadBrandingLogo(file: $file) { logoUrl } }".into(), [Unauthenticated, Forbidden, Forbidden, Invalid]),
         ("removeBrandingLogo", "mutation { removeBrandingLogo }".into(), admin),
+        ("createClientRequest", format!("mutation {{ createClientRequest(input: {{caseId: \"{case}\", contactIds: [\"{linked}\"], kind: DOCUMENTS, title: \"Payslips\"}}) {{ id }} }}"), staff),
+        ("clientRequests", format!("{{ clientRequests(caseId: \"{case}\") {{ id }} }}"), staff),
+        ("acceptClientRequest", "mutation { acceptClientRequest(id: \"999999\") { id } }".into(), [Unauthenticated, NotFound, NotFound, NotFound]),
+        ("returnClientRequest", "mutation { returnClientRequest(id: \"999999\", comment: \"again\") { id } }".into(), [Unauthenticated, NotFound, NotFound, NotFound]),
+        ("cancelClientRequest", "mutation { cancelClientRequest(id: \"999999\") { id } }".into(), [Unauthenticated, NotFound, NotFound, NotFound]),
         ("staffInvitation", "{ staffInvitation(token: \"sin_nothing\") { state } }".into(), [Allowed; 4]),
         ("acceptInvitation", "mutation { acceptInvitation(token: \"sin_nothing\", password: \"a long password\") { token } }".into(), [Invalid; 4]),
         ("sendStaffInvitation", "mutation { sendStaffInvitation(userId: \"999999\") { id } }".into(), [Unauthenticated, Forbidden, Forbidden, NotFound]),

@@ -8,6 +8,7 @@ mod authorization;
 mod batching;
 mod branding;
 mod case_browser;
+mod client_requests;
 mod connections;
 mod crash;
 mod credentials;

@@ -21,6 +21,11 @@ fn table(case: &str, org: &str) -> Vec<(&'static str, String, [Expect; 3])> {
     vec![
         ("me", "{ me { contact { id } } }".into(), user),
         ("branding", "{ branding { firmName currency } }".into(), [Allowed; 3]),
+        ("clientRequests", "{ clientRequests { id } }".into(), user),
+        // A request that is not yours reads as none, as a missing one does.
+        ("clientRequest", "{ clientRequest(id: \"999999\") { id } }".into(), user),
+        ("answerClientRequest", "mutation { answerClientRequest(id: \"999999\", answers: {}) { id } }".into(), [Unauthenticated, Unauthenticated, NotFound]),
+        ("submitClientRequest", "mutation { submitClientRequest(id: \"999999\") { id } }".into(), [Unauthenticated, Unauthenticated, NotFound]),
         ("cases", "{ cases { totalCount edges { node { id } } } }".into(), user),
         ("case", format!("{{ case(id: \"{case}\") {{ id subject }} }}"), user),
         ("indicators", "{ indicators { key } }".into(), user),

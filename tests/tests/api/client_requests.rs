@@ -1,0 +1,294 @@
+//! Client requests over both GraphQL APIs (issue 20, first part): staff ask a case's portal
+//! contacts for answers or documents; the contact answers (a wrong answer named, nothing
+//! stored), uploads into it and submits; staff return it with a comment or accept it; every
+//! step is in the case's audit log; a contact without the request or the case sees nothing.
+
+use crate::helpers::code;
+use crate::portal::portal_app;
+use serde_json::{Value, json};
+
+const FIELDS: &str = "id kind state title dueDate comment answers contacts { id name } documents { name } questions { key type required options }";
+
+#[tokio::test]
+async fn a_client_answers_and_uploads_what_staff_asked_for() {
+    let t = portal_app().await;
+    let ana = t
+        .create_contact(json!({"name": "Ana", "email": "ana@example.com", "portalUser": true}))
+        .await;
+    let bea = t
+        .create_contact(json!({"name": "Bea", "email": "bea@example.com", "portalUser": true}))
+        .await;
+    let case = t
+        .create_case(json!({"subject": "Renta 2025", "client": ana}))
+        .await;
+    let other = t
+        .create_case(json!({"subject": "Otro caso", "client": bea}))
+        .await;
+    t.set_access(&case, &ana, true, true).await;
+    t.set_access(&other, &bea, true, true).await;
+    let create = |input: Value| {
+        let manager = t.manager.clone();
+        async move {
+            manager
+                .raw(
+                    &format!("mutation($i: CreateClientRequestInput!) {{ createClientRequest(input: $i) {{ {FIELDS} }} }}"),
+                    json!({"i": input}),
+                )
+                .await
+        }
+    };
+    let questions = json!([
+        {"key": "taxYear", "label": "Ejercicio", "type": "NUMBER", "required": true},
+        {"key": "married", "label": "¿Casada?", "type": "BOOLEAN"},
+        {"key": "regime", "label": "Régimen", "type": "SELECT", "options": ["General", "Módulos"], "required": true}
+    ]);
+    // Refused, naming what is wrong: a contact without access, a bad date, a signature (not yet).
+    for (input, field) in [
+        (
+            json!({"caseId": case, "contactIds": [bea], "kind": "QUESTIONS", "title": "Datos", "questions": questions}),
+            "contactIds",
+        ),
+        (
+            json!({"caseId": case, "contactIds": [ana], "kind": "QUESTIONS", "title": "Datos", "questions": questions, "dueDate": "31/12/2026"}),
+            "dueDate",
+        ),
+        (
+            json!({"caseId": case, "contactIds": [ana], "kind": "QUESTIONS", "title": "Datos", "questions": []}),
+            "questions",
+        ),
+        (
+            json!({"caseId": case, "contactIds": [ana], "kind": "SIGNATURE", "title": "Firma"}),
+            "kind",
+        ),
+    ] {
+        let body = create(input).await;
+        assert_eq!(code(&body["errors"][0]), "VALIDATION", "{body}");
+        assert_eq!(body["errors"][0]["extensions"]["field"], field, "{body}");
+    }
+    let made = create(json!({"caseId": case, "contactIds": [ana], "kind": "QUESTIONS", "title": "Datos de la renta",
+        "questions": questions, "dueDate": "2026-12-31"}))
+    .await;
+    let q = made["data"]["createClientRequest"].clone();
+    assert_eq!(
+        (q["state"].as_str(), q["dueDate"].as_str()),
+        (Some("OPEN"), Some("2026-12-31")),
+        "{made}"
+    );
+    let qid = q["id"].as_str().unwrap().to_owned();
+    let docs = create(json!({"caseId": case, "contactIds": [ana], "kind": "DOCUMENTS", "title": "Nóminas de 2025"})).await;
+    let did = docs["data"]["createClientRequest"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // Ana sees both; Bea sees neither, and cannot act on them.
+    let client = t.accept_mailed("ana@example.com", 1).await;
+    let mine = client
+        .ok(&format!("{{ clientRequests {{ {FIELDS} }} }}"), json!({}))
+        .await;
+    assert_eq!(
+        mine["clientRequests"].as_array().unwrap().len(),
+        2,
+        "{mine}"
+    );
+    let stranger = t.accept_mailed("bea@example.com", 1).await;
+    let theirs = stranger.ok("{ clientRequests { id } }", json!({})).await;
+    assert_eq!(theirs["clientRequests"], json!([]));
+    let seen = stranger
+        .ok(
+            "query($id: ID!) { clientRequest(id: $id) { id } }",
+            json!({"id": qid}),
+        )
+        .await;
+    assert_eq!(seen["clientRequest"], Value::Null);
+    let e = stranger
+        .err(
+            "mutation($id: ID!) { submitClientRequest(id: $id) { id } }",
+            json!({"id": qid}),
+        )
+        .await;
+    assert_eq!(code(&e), "NOT_FOUND");
+
+    // A wrong answer is named and nothing is stored; a good one is kept as a draft.
+    let answer = |answers: Value| {
+        let client = client.clone();
+        let qid = qid.clone();
+        async move {
+            client
+                .raw(
+                    "mutation($id: ID!, $a: JSON!) { answerClientRequest(id: $id, answers: $a) { answers state } }",
+                    json!({"id": qid, "a": answers}),
+                )
+                .await
+        }
+    };
+    let body = answer(json!({"taxYear": "dos mil", "married": true})).await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["field"], "taxYear",
+        "{body}"
+    );
+    let body = answer(json!({"taxYear": 2025, "married": true})).await;
+    assert_eq!(
+        body["data"]["answerClientRequest"]["answers"],
+        json!({"taxYear": 2025, "married": true}),
+        "{body}"
+    );
+    // Submitting asks every required answer.
+    let e = client
+        .err(
+            "mutation($id: ID!) { submitClientRequest(id: $id) { state } }",
+            json!({"id": qid}),
+        )
+        .await;
+    assert_eq!(
+        (code(&e), e["extensions"]["field"].as_str()),
+        ("VALIDATION", Some("regime")),
+        "{e}"
+    );
+    answer(json!({"regime": "Módulos"})).await;
+    let sent = client
+        .ok(
+            "mutation($id: ID!) { submitClientRequest(id: $id) { state answers } }",
+            json!({"id": qid}),
+        )
+        .await;
+    assert_eq!(sent["submitClientRequest"]["state"], "SUBMITTED");
+
+    // Staff return it with a comment; Ana sees why, changes an answer and sends it again.
+    let e = t
+        .manager
+        .err(
+            "mutation($id: ID!) { returnClientRequest(id: $id, comment: \"  \") { id } }",
+            json!({"id": qid}),
+        )
+        .await;
+    assert_eq!(e["extensions"]["field"], "comment");
+    t.manager
+        .ok("mutation($id: ID!) { returnClientRequest(id: $id, comment: \"El ejercicio es 2024\") { state } }", json!({"id": qid}))
+        .await;
+    let back = client
+        .ok(
+            "query($id: ID!) { clientRequest(id: $id) { state comment } }",
+            json!({"id": qid}),
+        )
+        .await;
+    assert_eq!(
+        back["clientRequest"],
+        json!({"state": "RETURNED", "comment": "El ejercicio es 2024"})
+    );
+    answer(json!({"taxYear": 2024})).await;
+    client
+        .ok(
+            "mutation($id: ID!) { submitClientRequest(id: $id) { state } }",
+            json!({"id": qid}),
+        )
+        .await;
+    let done = t
+        .manager
+        .ok(
+            "mutation($id: ID!) { acceptClientRequest(id: $id) { state } }",
+            json!({"id": qid}),
+        )
+        .await;
+    assert_eq!(done["acceptClientRequest"]["state"], "ACCEPTED");
+    let e = t
+        .manager
+        .err(
+            "mutation($id: ID!) { acceptClientRequest(id: $id) { state } }",
+            json!({"id": qid}),
+        )
+        .await;
+    assert_eq!(code(&e), "CONFLICT");
+    let body = answer(json!({"taxYear": 2023})).await;
+    assert_eq!(code(&body["errors"][0]), "CONFLICT", "{body}");
+
+    // Documents: nothing to send until a file is uploaded into the request.
+    let e = client
+        .err(
+            "mutation($id: ID!) { submitClientRequest(id: $id) { state } }",
+            json!({"id": did}),
+        )
+        .await;
+    assert_eq!(e["extensions"]["field"], "documents");
+    client
+        .upload(
+            "mutation($c: ID!, $r: ID, $file: Upload!) { uploadDocument(caseId: $c, requestId: $r, file: $file) { id origin } }",
+            json!({"c": case, "r": did}),
+            "nomina-enero.pdf",
+            b"%PDF-1.4 payslip",
+        )
+        .await;
+    // Not into a request on another case.
+    let (_, body) = client
+        .upload_raw(
+            "mutation($c: ID!, $r: ID, $file: Upload!) { uploadDocument(caseId: $c, requestId: $r, file: $file) { id } }",
+            json!({"c": other, "r": did}),
+            "x.pdf",
+            "application/pdf",
+            b"%PDF-1.4 x",
+        )
+        .await;
+    assert!(body["errors"][0].is_object(), "{body}");
+    let sent = client
+        .ok(
+            &format!("mutation($id: ID!) {{ submitClientRequest(id: $id) {{ {FIELDS} }} }}"),
+            json!({"id": did}),
+        )
+        .await;
+    assert_eq!(
+        sent["submitClientRequest"]["documents"],
+        json!([{"name": "nomina-enero.pdf"}])
+    );
+    assert_eq!(sent["submitClientRequest"]["state"], "SUBMITTED");
+
+    // Staff: the case's list, and every request of their cases.
+    let list = t
+        .manager
+        .ok(
+            "query($c: ID!) { clientRequests(caseId: $c) { title state } }",
+            json!({"c": case}),
+        )
+        .await;
+    assert_eq!(
+        list["clientRequests"],
+        json!([{"title": "Nóminas de 2025", "state": "SUBMITTED"}, {"title": "Datos de la renta", "state": "ACCEPTED"}])
+    );
+    let submitted = t
+        .manager
+        .ok(
+            "{ clientRequests(state: [SUBMITTED]) { title } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        submitted["clientRequests"],
+        json!([{"title": "Nóminas de 2025"}])
+    );
+    // Each step is in the case's audit log, who and when.
+    let log = t
+        .manager
+        .ok(
+            "query($id: ID!) { auditLog(entity: CASE, id: $id) { action actor { name } } }",
+            json!({"id": case}),
+        )
+        .await;
+    let actions: Vec<&str> = log["auditLog"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .filter(|a| a.starts_with("client_request"))
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "client_request_created",
+            "client_request_created",
+            "client_request_submitted",
+            "client_request_returned",
+            "client_request_submitted",
+            "client_request_accepted",
+            "client_request_submitted"
+        ]
+    );
+}
