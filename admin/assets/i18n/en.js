@@ -417,4 +417,5 @@ export default {
   audit_client_request_accepted: 'accepted a request',
   audit_client_request_returned: 'returned a request to the client',
   audit_client_request_cancelled: 'cancelled a request',
+  notification_client_request_submitted: '{contact} sent “{title}” back done on the portal',
 };

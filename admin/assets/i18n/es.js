@@ -417,4 +417,5 @@ export default {
   audit_client_request_accepted: 'aceptó una petición',
   audit_client_request_returned: 'devolvió una petición al cliente',
   audit_client_request_cancelled: 'canceló una petición',
+  notification_client_request_submitted: '{contact} entregó «{title}» en el portal',
 };

@@ -13,8 +13,18 @@ use serde_json::json;
 /// What a client did on the portal.
 #[derive(Debug, Clone)]
 pub enum Activity {
-    Uploaded { contact: String, document: String },
-    OpenedCase { contact: String },
+    Uploaded {
+        contact: String,
+        document: String,
+    },
+    OpenedCase {
+        contact: String,
+    },
+    /// The client said a request of the firm's is done.
+    SubmittedRequest {
+        contact: String,
+        title: String,
+    },
 }
 
 impl Activity {
@@ -22,6 +32,7 @@ impl Activity {
         match self {
             Activity::Uploaded { .. } => "client_upload",
             Activity::OpenedCase { .. } => "portal_case_created",
+            Activity::SubmittedRequest { .. } => "client_request_submitted",
         }
     }
 
@@ -32,6 +43,9 @@ impl Activity {
                 json!({"contact": contact, "document": document})
             }
             Activity::OpenedCase { contact } => json!({"contact": contact}),
+            Activity::SubmittedRequest { contact, title } => {
+                json!({"contact": contact, "title": title})
+            }
         }
     }
 
@@ -54,6 +68,12 @@ impl Activity {
             }
             (Activity::OpenedCase { contact }, _) => {
                 format!("{contact} opened the case on the portal")
+            }
+            (Activity::SubmittedRequest { contact, title }, "es") => {
+                format!("{contact} entregó «{title}» en el portal")
+            }
+            (Activity::SubmittedRequest { contact, title }, _) => {
+                format!("{contact} sent “{title}” back done on the portal")
             }
         }
     }

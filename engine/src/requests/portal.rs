@@ -141,6 +141,7 @@ impl Engine {
             }
             _ => {}
         }
+        let case = self.portal_case(p, request.case_id).await?;
         let txn = self.begin_write().await?;
         if !store::move_state(
             &txn,
@@ -168,7 +169,25 @@ impl Engine {
             &json!({"request": id, "title": request.title}),
         )
         .await?;
+        // The case's notification recipients hear of it, in the app and by email.
+        let contact = match p {
+            Principal::Portal(c) => c.name.clone(),
+            _ => String::new(),
+        };
+        let activity = crate::notifications::Activity::SubmittedRequest {
+            contact,
+            title: request.title.clone(),
+        };
+        let case_ref = crate::notifications::CaseRef {
+            id: request.case_id,
+            subject: case.get("subject").as_str().unwrap_or_default().to_owned(),
+            new_with_owner: None,
+        };
+        let woken = crate::notifications::record(self, &txn, &case_ref, &activity).await?;
         txn.commit().await?;
+        for user in woken {
+            self.notification_signal.wake(user);
+        }
         store::find(&self.reader(), id).await
     }
 

@@ -153,6 +153,22 @@ async fn a_client_answers_and_uploads_what_staff_asked_for() {
         )
         .await;
     assert_eq!(sent["submitClientRequest"]["state"], "SUBMITTED");
+    // The case's recipients (its owner, the manager) are told, in the app and by email.
+    let told = t
+        .manager
+        .ok("{ notifications { kind message } }", json!({}))
+        .await;
+    assert!(
+        told["notifications"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["kind"] == "client_request_submitted"
+                && n["message"] == "Ana sent “Datos de la renta” back done on the portal"),
+        "{told}"
+    );
+    let mail = t.mail("manager@example.com", 1).await.text();
+    assert!(mail.contains("Datos de la renta"), "{mail}");
 
     // Staff return it with a comment; Ana sees why, changes an answer and sends it again.
     let e = t
