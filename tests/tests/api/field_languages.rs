@@ -143,7 +143,7 @@ async fn a_field_labelled_in_both_languages_reads_in_each_on_the_portal() {
     a.type_into("#opt-en-0", "Phone call").await;
     a.type_into("#fe-label-en", "Channel used").await;
     a.click("#field-editor button[type=submit]").await;
-    a.wait_for("Canal").await;
+    a.wait_for("«Canal» guardado.").await;
     let d = t
         .app
         .admin
