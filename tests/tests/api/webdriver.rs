@@ -284,11 +284,21 @@ impl Browser {
         self.click(&format!("{css} option[value='{value}']")).await;
     }
 
-    /// Waits (up to 10 s) for the browser to have saved `name`; answers its bytes.
+    /// Waits (up to 10 s) for the browser to have saved `name`; answers its bytes. Chromium
+    /// puts an empty file under the final name before the bytes arrive (a loaded machine read
+    /// it empty), so the download counts as saved once it has bytes and nothing is still
+    /// `.crdownload`.
     pub async fn downloaded(&self, name: &str) -> Vec<u8> {
         let path = self.downloads.join(name);
         for _ in 0..100 {
-            if let Ok(bytes) = std::fs::read(&path) {
+            let in_progress = std::fs::read_dir(&self.downloads).is_ok_and(|d| {
+                d.filter_map(|e| e.ok())
+                    .any(|e| e.file_name().to_string_lossy().ends_with(".crdownload"))
+            });
+            if let Ok(bytes) = std::fs::read(&path)
+                && !bytes.is_empty()
+                && !in_progress
+            {
                 return bytes;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
