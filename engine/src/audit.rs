@@ -95,6 +95,20 @@ pub(crate) async fn record(
     Ok(())
 }
 
+/// An event from a row whose columns `at..at + 5` are at, actor id and name, action, detail.
+fn event_from(row: &crate::db::Row, at: usize) -> Result<AuditEvent> {
+    let detail: String = row.get(at + 4)?;
+    Ok(AuditEvent {
+        at: row.get(at)?,
+        actor: Actor {
+            id: row.get(at + 1)?,
+            name: row.get(at + 2)?,
+        },
+        action: row.get(at + 3)?,
+        detail: serde_json::from_str(&detail).unwrap_or(Value::Null),
+    })
+}
+
 pub(crate) async fn events(
     db: &impl Exec,
     entity: EntityKind,
@@ -117,18 +131,7 @@ pub(crate) async fn events(
     db.query_all(&q)
         .await?
         .iter()
-        .map(|row| {
-            let detail: String = row.get(4)?;
-            Ok(AuditEvent {
-                at: row.get(0)?,
-                actor: Actor {
-                    id: row.get(1)?,
-                    name: row.get(2)?,
-                },
-                action: row.get(3)?,
-                detail: serde_json::from_str(&detail).unwrap_or(Value::Null),
-            })
-        })
+        .map(|row| event_from(row, 0))
         .collect()
 }
 
@@ -172,21 +175,7 @@ async fn events_after(
     db.query_all(&q)
         .await?
         .iter()
-        .map(|row| {
-            let detail: String = row.get(5)?;
-            Ok((
-                row.get(0)?,
-                AuditEvent {
-                    at: row.get(1)?,
-                    actor: Actor {
-                        id: row.get(2)?,
-                        name: row.get(3)?,
-                    },
-                    action: row.get(4)?,
-                    detail: serde_json::from_str(&detail).unwrap_or(Value::Null),
-                },
-            ))
-        })
+        .map(|row| Ok((row.get(0)?, event_from(row, 1)?)))
         .collect()
 }
 

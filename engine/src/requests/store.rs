@@ -136,16 +136,13 @@ pub(super) async fn find(db: &impl Exec, id: i64) -> Result<ClientRequest> {
         .ok_or_else(|| EngineError::not_found("ClientRequest", id))
 }
 
-/// A case's requests, newest first.
-pub(super) async fn of_case(
+/// Runs a select of requests, narrowed to `states` when any are given, with their contacts
+/// and documents.
+async fn run(
     db: &impl Exec,
-    case_id: i64,
+    mut q: SelectStatement,
     states: &[RequestState],
 ) -> Result<Vec<ClientRequest>> {
-    let mut q = select()
-        .and_where(Expr::col((ClientRequests::Table, ClientRequests::CaseId)).eq(case_id))
-        .order_by((ClientRequests::Table, ClientRequests::Id), Order::Desc)
-        .to_owned();
     if !states.is_empty() {
         q.and_where(
             Expr::col((ClientRequests::Table, ClientRequests::State)).is_in(states_key(states)),
@@ -155,13 +152,26 @@ pub(super) async fn of_case(
     complete(db, rows.iter().map(from_row).collect::<Result<_>>()?).await
 }
 
+/// A case's requests, newest first.
+pub(super) async fn of_case(
+    db: &impl Exec,
+    case_id: i64,
+    states: &[RequestState],
+) -> Result<Vec<ClientRequest>> {
+    let q = select()
+        .and_where(Expr::col((ClientRequests::Table, ClientRequests::CaseId)).eq(case_id))
+        .order_by((ClientRequests::Table, ClientRequests::Id), Order::Desc)
+        .to_owned();
+    run(db, q, states).await
+}
+
 /// The requests addressed to a contact, newest first.
 pub(super) async fn of_contact(
     db: &impl Exec,
     contact_id: i64,
     states: &[RequestState],
 ) -> Result<Vec<ClientRequest>> {
-    let mut q = select()
+    let q = select()
         .inner_join(
             ClientRequestContacts::Table,
             Expr::col((
@@ -179,13 +189,7 @@ pub(super) async fn of_contact(
         )
         .order_by((ClientRequests::Table, ClientRequests::Id), Order::Desc)
         .to_owned();
-    if !states.is_empty() {
-        q.and_where(
-            Expr::col((ClientRequests::Table, ClientRequests::State)).is_in(states_key(states)),
-        );
-    }
-    let rows = db.query_all(&q).await?;
-    complete(db, rows.iter().map(from_row).collect::<Result<_>>()?).await
+    run(db, q, states).await
 }
 
 /// The requests of the cases a staff user owns.
@@ -195,7 +199,7 @@ pub(super) async fn of_owner(
     states: &[RequestState],
 ) -> Result<Vec<ClientRequest>> {
     use crate::db::tables::Cases;
-    let mut q = select()
+    let q = select()
         .inner_join(
             Cases::Table,
             Expr::col((Cases::Table, Cases::Id))
@@ -204,13 +208,7 @@ pub(super) async fn of_owner(
         .and_where(Expr::col((Cases::Table, Cases::OwnerId)).eq(owner_id))
         .order_by((ClientRequests::Table, ClientRequests::Id), Order::Desc)
         .to_owned();
-    if !states.is_empty() {
-        q.and_where(
-            Expr::col((ClientRequests::Table, ClientRequests::State)).is_in(states_key(states)),
-        );
-    }
-    let rows = db.query_all(&q).await?;
-    complete(db, rows.iter().map(from_row).collect::<Result<_>>()?).await
+    run(db, q, states).await
 }
 
 pub(super) async fn insert(
