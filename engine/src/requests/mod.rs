@@ -121,6 +121,14 @@ pub struct ClientRequest {
     pub submitted_at: Option<i64>,
 }
 
+impl ClientRequest {
+    /// Still waiting for the client after its due date (UTC calendar day).
+    pub fn late(&self) -> bool {
+        let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+        self.state.awaits_client() && self.due_date.as_deref().is_some_and(|d| d < today.as_str())
+    }
+}
+
 /// What staff supply to make a request.
 #[derive(Debug, Clone)]
 pub struct NewRequest {

@@ -308,3 +308,56 @@ async fn a_client_answers_and_uploads_what_staff_asked_for() {
         ]
     );
 }
+
+/// The client's "To do" on the portal home: what the firm asked for, late ones first and
+/// marked, each leading to its case, where the request reads with its instructions.
+#[tokio::test]
+async fn a_client_sees_what_the_firm_asked_under_to_do() {
+    use crate::portal::PASSWORD;
+    use crate::webdriver::Browser;
+    let t = portal_app().await;
+    let server = t.app.server.url.clone();
+    let ana = t
+        .create_contact(json!({"name": "Ana", "email": "ana@example.com", "portalUser": true}))
+        .await;
+    let case = t
+        .create_case(json!({"subject": "Renta 2025", "client": ana}))
+        .await;
+    t.set_access(&case, &ana, true, true).await;
+    for (title, due) in [
+        ("Nóminas de 2025", "2030-01-31"),
+        ("Certificado de retenciones", "2020-01-31"),
+    ] {
+        t.manager
+            .ok(
+                "mutation($i: CreateClientRequestInput!) { createClientRequest(input: $i) { id } }",
+                json!({"i": {"caseId": case, "contactIds": [ana], "kind": "DOCUMENTS", "title": title,
+                    "dueDate": due, "instructions": "Las doce del año, en PDF."}}),
+            )
+            .await;
+    }
+    t.accept_mailed("ana@example.com", 1).await;
+    let b = Browser::start(true).await;
+    b.goto(&format!("{server}/portal/login")).await;
+    b.type_into("#email", "ana@example.com").await;
+    b.type_into("#password", PASSWORD).await;
+    b.click("form.stack button[type=submit]").await;
+    b.wait_for("Pendiente").await;
+    let home = b.source().await;
+    let late = home
+        .find("Certificado de retenciones")
+        .expect("the late one");
+    let later = home.find("Nóminas de 2025").expect("the other one");
+    assert!(late < later, "the late one comes first: {home}");
+    assert!(
+        home.contains("Con retraso, era para el: 31/01/2020"),
+        "{home}"
+    );
+    assert!(home.contains("Para el: 31/01/2030"), "{home}");
+    b.check("portal-home-todo").await;
+    b.click(&format!("a[href='/portal/cases/{case}#requests']"))
+        .await;
+    b.wait_for("Lo que le hemos pedido").await;
+    b.wait_for("Las doce del año, en PDF.").await;
+    b.check("portal-case-requests").await;
+}

@@ -323,6 +323,11 @@ async fn render(
         Ok(v) => v,
         Err(e) => return ctx.failed(state, e).await,
     };
+    // What the firm asked this client for on this case, newest first.
+    let requests = match h.client_requests(&[]).await {
+        Ok(list) => list,
+        Err(e) => return ctx.failed(state, e).await,
+    };
     let t = ctx.strings(state);
     let catalog = h.catalog();
     // The admin's portal fields, by block and position; number, subject and status head the page.
@@ -402,6 +407,11 @@ async fn render(
             "subject": subject,
             "status": super::workspace::status_badge(t, catalog.entity(EntityKind::Case).field("status"), ctx.lang, record.get("status")),
             "blocks": blocks.into_iter().map(|(name, fields)| json!({"name": builtin_label(t, &name), "fields": fields})).collect::<Vec<_>>(),
+            "requests": requests
+                .iter()
+                .filter(|r| r.case_id == id)
+                .map(|r| super::workspace::request_row(r, t, ctx.lang))
+                .collect::<Vec<_>>(),
             "documents": docs,
             "any_folder": docs.iter().any(|d| !d["folder"].is_null()),
             "can_download": can_download,

@@ -80,6 +80,42 @@ pub async fn landing(State(state): State<AppState>, ctx: PageContext) -> Respons
     .await
 }
 
+/// A client request as the portal's lists show it: title, case, due date (late ones marked),
+/// state, and what staff said when they returned it.
+pub(super) fn request_row(
+    r: &portico_engine::requests::ClientRequest,
+    t: &Strings,
+    lang: Language,
+) -> Value {
+    let late = r.late();
+    let due = r.due_date.as_deref().and_then(|d| {
+        let mut parts = d.split('-');
+        Some(format::date(
+            lang,
+            parts.next()?.parse().ok()?,
+            parts.next()?.parse().ok()?,
+            parts.next()?.parse().ok()?,
+        ))
+    });
+    json!({
+        "id": r.id,
+        "title": r.title,
+        "instructions": r.instructions,
+        "case_id": r.case_id,
+        "case_number": case_number(r.case_id),
+        "due": due,
+        "late": late,
+        "state": r.state.key(),
+        "state_label": t.get(&format!("request_state_{}", r.state.key())),
+        "tone": match r.state {
+            portico_engine::requests::RequestState::Open => "new",
+            portico_engine::requests::RequestState::Returned | portico_engine::requests::RequestState::Submitted => "active",
+            _ => "closed",
+        },
+        "comment": r.comment,
+    })
+}
+
 /// A case's status as the pages show it: the word, and its tone for the badge's colour
 /// (`closed` for an option the admin marked finished, `new` for the one new cases take, else
 /// `active`); null when the case has none.
@@ -137,7 +173,17 @@ pub async fn home(State(state): State<AppState>, SignedIn { ctx, handle }: Signe
         Ok(i) => i,
         Err(e) => return ctx.failed(&state, e).await,
     };
+    // "To do": what the firm asked of this client, late first.
+    use portico_engine::requests::RequestState;
+    let todo = match h
+        .client_requests(&[RequestState::Open, RequestState::Returned])
+        .await
+    {
+        Ok(list) => list,
+        Err(e) => return ctx.failed(&state, e).await,
+    };
     let t = ctx.strings(&state);
+    let todo: Vec<Value> = todo.iter().map(|r| request_row(r, t, ctx.lang)).collect();
     let catalog = h.catalog();
     let status = catalog.entity(EntityKind::Case).field("status");
     let cases: Vec<Value> = page
@@ -150,7 +196,7 @@ pub async fn home(State(state): State<AppState>, SignedIn { ctx, handle }: Signe
         "home",
         t.get("home_title"),
         StatusCode::OK,
-        json!({"section": "home", "cases": cases, "indicators": indicators, "level": 3}),
+        json!({"todo": todo, "section": "home", "cases": cases, "indicators": indicators, "level": 3}),
     )
     .await
 }
