@@ -120,6 +120,11 @@ impl BrandingChange {
 
 /// Reads the row; a missing row (a database from before it) reads as the defaults.
 pub(crate) async fn load(db: &impl ConnectionTrait) -> Result<Branding> {
+    read(db, false).await
+}
+
+/// `for_update`: inside a change's transaction, so two admins saving at once take turns.
+async fn read(db: &impl ConnectionTrait, for_update: bool) -> Result<Branding> {
     let mut q = Query::select();
     q.columns([
         Table::FirmName,
@@ -132,8 +137,8 @@ pub(crate) async fn load(db: &impl ConnectionTrait) -> Result<Branding> {
     .from(Table::Table)
     .and_where(Expr::col(Table::Id).eq(1));
     // Two admins saving at once: the second reads after the first commits (SQLite has one
-    // writer at a time already).
-    if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+    // writer at a time already). A plain read (every process after a change) takes no lock.
+    if for_update && db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
         q.lock(LockType::Update);
     }
     let Some(row) = db.query_one(&q).await? else {
@@ -224,7 +229,7 @@ impl Engine {
     ) -> Result<std::sync::Arc<Branding>> {
         let gate = self.write_gate().await;
         let txn = self.writer.begin().await?;
-        let current = load(&txn).await?;
+        let current = read(&txn, true).await?;
         let next = f(&current)?;
         store(&txn, &next).await?;
         state::bump(&txn, Counter::Metadata).await?;
