@@ -196,40 +196,13 @@ impl crate::Engine {
             crate::identity::Object::Case,
             crate::identity::Action::Read,
         )?;
-        let receiver = self.notification_signal.listen();
         let start = last_id(&self.reader(), EntityKind::Case, case_id).await?;
-        let state = (
+        Ok(self.notification_signal.rows_after(
             std::sync::Arc::clone(self),
-            receiver,
             start,
-            std::collections::VecDeque::new(),
-        );
-        Ok(futures_util::stream::unfold(
-            state,
-            move |(engine, mut receiver, mut after, mut queue)| async move {
-                loop {
-                    if let Some(e) = queue.pop_front() {
-                        return Some((e, (engine, receiver, after, queue)));
-                    }
-                    match events_after(&engine.reader(), EntityKind::Case, case_id, after).await {
-                        Ok(found) if !found.is_empty() => {
-                            after = found.last().map_or(after, |(id, _)| *id);
-                            queue.extend(found.into_iter().map(|(_, e)| e));
-                            continue;
-                        }
-                        Ok(_) => {}
-                        Err(e) => tracing::warn!(error = %e, "reading a case's activity failed"),
-                    }
-                    let wait = tokio::time::sleep(std::time::Duration::from_secs(1));
-                    tokio::select! {
-                        _ = wait => {}
-                        r = receiver.recv() => {
-                            if matches!(r, Err(tokio::sync::broadcast::error::RecvError::Closed)) {
-                                return None;
-                            }
-                        }
-                    }
-                }
+            "a case's activity",
+            move |engine, after| async move {
+                events_after(&engine.reader(), EntityKind::Case, case_id, after).await
             },
         ))
     }

@@ -313,7 +313,6 @@ impl Engine {
         p: &Principal,
     ) -> Result<impl futures_util::Stream<Item = Notification> + Send + use<>> {
         let user_id = me(p)?;
-        let receiver = self.notification_signal.listen();
         let q = Query::select()
             .expr(Expr::col(Notifications::Id).max())
             .from(Notifications::Table)
@@ -323,38 +322,13 @@ impl Engine {
             Some(r) => r.get::<Option<i64>>(0)?.unwrap_or(0),
             None => 0,
         };
-        let state = (
+        Ok(self.notification_signal.rows_after(
             std::sync::Arc::clone(self),
-            receiver,
             start,
-            std::collections::VecDeque::new(),
-        );
-        Ok(futures_util::stream::unfold(
-            state,
-            move |(engine, mut receiver, mut after, mut queue)| async move {
-                loop {
-                    if let Some(n) = queue.pop_front() {
-                        return Some((n, (engine, receiver, after, queue)));
-                    }
-                    match newer_than(&engine.reader(), user_id, after).await {
-                        Ok(found) if !found.is_empty() => {
-                            after = found.last().map_or(after, |n| n.id);
-                            queue.extend(found);
-                            continue;
-                        }
-                        Ok(_) => {}
-                        Err(e) => tracing::warn!(error = %e, "reading notifications failed"),
-                    }
-                    let wait = tokio::time::sleep(std::time::Duration::from_secs(1));
-                    tokio::select! {
-                        _ = wait => {}
-                        r = receiver.recv() => {
-                            if matches!(r, Err(tokio::sync::broadcast::error::RecvError::Closed)) {
-                                return None;
-                            }
-                        }
-                    }
-                }
+            "notifications",
+            move |engine, after| async move {
+                let found = newer_than(&engine.reader(), user_id, after).await?;
+                Ok(found.into_iter().map(|n| (n.id, n)).collect())
             },
         ))
     }
