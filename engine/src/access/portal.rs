@@ -62,6 +62,15 @@ impl PortalHandle {
             .portal_client_requests(&self.principal, states)
             .await
     }
+    /// One case's requests addressed to this user, newest first.
+    pub async fn case_client_requests(
+        &self,
+        case_id: i64,
+    ) -> Result<Vec<crate::requests::ClientRequest>> {
+        self.engine
+            .portal_case_client_requests(&self.principal, case_id)
+            .await
+    }
     pub async fn client_request(&self, id: i64) -> Result<crate::requests::ClientRequest> {
         self.engine.portal_client_request(&self.principal, id).await
     }

@@ -37,7 +37,7 @@ impl Engine {
         p: &Principal,
         states: &[RequestState],
     ) -> Result<Vec<ClientRequest>> {
-        let all = store::of_contact(&self.reader(), me(p)?, states).await?;
+        let all = store::of_contact(&self.reader(), me(p)?, None, states).await?;
         let mut seen: Vec<(i64, bool)> = Vec::new();
         let mut out = Vec::new();
         for r in all {
@@ -59,6 +59,17 @@ impl Engine {
             key(a).cmp(&key(b))
         });
         Ok(out)
+    }
+
+    /// One case's requests addressed to the user, newest first: the case page's list, one
+    /// access check for the case instead of one per case of every request.
+    pub(crate) async fn portal_case_client_requests(
+        &self,
+        p: &Principal,
+        case_id: i64,
+    ) -> Result<Vec<ClientRequest>> {
+        self.portal_case(p, case_id).await?;
+        store::of_contact(&self.reader(), me(p)?, Some(case_id), &[]).await
     }
 
     pub(crate) async fn portal_client_request(

@@ -169,9 +169,10 @@ pub(super) async fn of_case(
 pub(super) async fn of_contact(
     db: &impl Exec,
     contact_id: i64,
+    case_id: Option<i64>,
     states: &[RequestState],
 ) -> Result<Vec<ClientRequest>> {
-    let q = select()
+    let mut q = select()
         .inner_join(
             ClientRequestContacts::Table,
             Expr::col((
@@ -189,6 +190,9 @@ pub(super) async fn of_contact(
         )
         .order_by((ClientRequests::Table, ClientRequests::Id), Order::Desc)
         .to_owned();
+    if let Some(case) = case_id {
+        q.and_where(Expr::col((ClientRequests::Table, ClientRequests::CaseId)).eq(case));
+    }
     run(db, q, states).await
 }
 

@@ -324,7 +324,7 @@ async fn render(
         Err(e) => return ctx.failed(state, e).await,
     };
     // What the firm asked this client for on this case, newest first.
-    let requests = match h.client_requests(&[]).await {
+    let requests = match h.case_client_requests(id).await {
         Ok(list) => list,
         Err(e) => return ctx.failed(state, e).await,
     };
@@ -409,7 +409,6 @@ async fn render(
             "blocks": blocks.into_iter().map(|(name, fields)| json!({"name": builtin_label(t, &name), "fields": fields})).collect::<Vec<_>>(),
             "requests": requests
                 .iter()
-                .filter(|r| r.case_id == id)
                 .map(|r| super::workspace::request_row(r, t, ctx.lang))
                 .collect::<Vec<_>>(),
             "documents": docs,
