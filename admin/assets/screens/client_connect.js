@@ -94,6 +94,9 @@ function Share({ caseId, candidates }) {
   const chosen = granted.find((c) => c.contact.id === params().get('contact')) || granted[0];
   const [order, setOrder] = useState('ACTIVITY');
   const [search, setSearch] = useState('');
+  // What is typed is state too: a live update re-renders the tab while someone types, and an
+  // uncontrolled box would be reset to the last search.
+  const [typed, setTyped] = useState('');
   const [data, setData] = useState(null);
   const [picked, setPicked] = useState([]);
   const [status, setStatus] = useState('');
@@ -150,7 +153,8 @@ function Share({ caseId, candidates }) {
         <h3 id="shared-title">${t('shared_list')}</h3>
         <div class="filters">
           <label for="shared-search">${t('search_documents')}</label>
-          <input id="shared-search" type="search" value=${search} onChange=${(e) => setSearch(e.target.value.trim())} />
+          <input id="shared-search" type="search" value=${typed} onInput=${(e) => setTyped(e.target.value)}
+            onChange=${(e) => setSearch(e.target.value.trim())} />
           <label for="shared-order">${t('sort_by')}</label>
           <select id="shared-order" value=${order} onChange=${(e) => setOrder(e.target.value)}>
             ${ORDERS.map((o) => html`<option value=${o}>${t(`order_${o}`)}</option>`)}</select>
