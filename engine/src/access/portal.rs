@@ -87,6 +87,13 @@ impl PortalHandle {
     pub async fn submit_client_request(&self, id: i64) -> Result<crate::requests::ClientRequest> {
         self.engine.submit_client_request(&self.principal, id).await
     }
+    /// Whether this user may add documents to request `id` now, known before a file is read.
+    pub async fn check_client_request_upload(&self, id: i64) -> Result<()> {
+        self.engine
+            .client_request_upload_target(&self.principal, id)
+            .await
+            .map(|_| ())
+    }
     /// Uploads a document into a documents request: into its case (and folder), then linked.
     pub async fn upload_to_client_request(
         &self,

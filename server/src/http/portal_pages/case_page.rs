@@ -182,7 +182,8 @@ pub(super) async fn attach_and_show(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    let (added, refused) = match attach(h, id, folder, files, ctx.strings(state)).await {
+    let into = Destination::Case { id, folder };
+    let (added, refused) = match attach(h, into, files, ctx.strings(state)).await {
         Ok(outcome) => outcome,
         Err(e) => return ctx.failed(state, e).await,
     };
@@ -258,12 +259,18 @@ async fn store(
     attach_and_show(ctx, state, h, id, folder, parts.files, false).await
 }
 
-/// Adds each file to the case: how many were added, and the files refused with the reason in
-/// the page's language. Errors other than a refused file end the whole upload.
-async fn attach(
+/// Where a form's files go: a case (and folder), or a documents request of the visitor's.
+#[derive(Clone, Copy)]
+pub(super) enum Destination {
+    Case { id: i64, folder: Option<i64> },
+    Request(i64),
+}
+
+/// Adds each file: how many were added, and the files refused with the reason in the page's
+/// language. Errors other than a refused file end the whole upload.
+pub(super) async fn attach(
     h: &PortalHandle,
-    case_id: i64,
-    folder: Option<i64>,
+    into: Destination,
     files: Vec<SpooledFile>,
     t: &portico_theme::i18n::Strings,
 ) -> Result<(u32, Vec<(String, String)>), EngineError> {
@@ -279,7 +286,11 @@ async fn attach(
             content_type: file.content_type.clone(),
             content: &mut file.file,
         };
-        match h.upload_document(case_id, folder, upload).await {
+        let stored = match into {
+            Destination::Case { id, folder } => h.upload_document(id, folder, upload).await,
+            Destination::Request(id) => h.upload_to_client_request(id, None, upload).await,
+        };
+        match stored {
             Ok(_) => added += 1,
             Err(EngineError::Validation { .. }) => {
                 refused.push((file.filename, t.get("upload_refused").to_owned()));

@@ -9,9 +9,11 @@
 mod account;
 mod case_page;
 mod csrf;
+mod form_fields;
 mod form_parts;
 mod format;
 mod new_case;
+mod request_page;
 mod sign_in;
 mod visitor;
 mod workspace;
@@ -32,6 +34,14 @@ pub fn router() -> Router<AppState> {
         )
         .route("/portal/cases/{id}", get(case_page::page))
         .route("/portal/cases/{id}/documents", post(case_page::upload))
+        .route(
+            "/portal/requests/{id}",
+            get(request_page::page).post(request_page::post),
+        )
+        .route(
+            "/portal/requests/{id}/documents",
+            post(request_page::upload),
+        )
         .route(
             "/portal/login",
             get(sign_in::login_page).post(sign_in::login),

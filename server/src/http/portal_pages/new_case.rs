@@ -4,6 +4,7 @@
 
 use super::super::AppState;
 use super::csrf;
+use super::form_fields;
 use super::form_parts;
 use super::visitor::{PageContext, SignedIn, redirect};
 use axum::Form;
@@ -13,25 +14,9 @@ use axum::response::Response;
 use portico_engine::EngineError;
 use portico_engine::documents::executable;
 use portico_engine::error::Problem;
-use portico_engine::metadata::{
-    Audience, EntityKind, FieldDefinition, FieldType, Input, ValueKind,
-};
-use portico_theme::email::Language;
-use portico_theme::i18n::Strings;
+use portico_engine::metadata::{Audience, EntityKind, FieldDefinition};
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
-
-/// The input a client types the field into (an HTML input type, or the template's
-/// `textarea`, `select`, `checkbox` and `checkboxes`), where clients may fill it in at all
-/// (staff users and contacts are not for clients to pick).
-fn kind(t: FieldType) -> Option<&'static str> {
-    let spec = t.spec();
-    spec.portal_input.then(|| match spec.input {
-        // A decimal is a number input that takes any step.
-        Input::Decimal => "number",
-        other => other.as_str(),
-    })
-}
 
 /// The fields a client fills in, in display order.
 fn editable(h: &portico_engine::PortalHandle) -> Vec<FieldDefinition> {
@@ -39,94 +24,8 @@ fn editable(h: &portico_engine::PortalHandle) -> Vec<FieldDefinition> {
         .entity(EntityKind::Case)
         .fields
         .iter()
-        .filter(|f| f.editable_by(Audience::Portal) && kind(f.field_type).is_some())
+        .filter(|f| f.editable_by(Audience::Portal) && form_fields::kind(f.field_type).is_some())
         .cloned()
-        .collect()
-}
-
-/// A submitted field as the engine takes it, or the message to show beside it.
-fn value_of(def: &FieldDefinition, raw: &[String], t: &Strings) -> Result<Option<Value>, String> {
-    let first = raw.first().map(|s| s.trim()).unwrap_or_default();
-    match def.field_type.spec().value {
-        ValueKind::Boolean => Ok(Some(Value::Bool(first == "true"))),
-        ValueKind::Options => {
-            let picked: Vec<Value> = raw
-                .iter()
-                .filter(|v| def.options.contains(v))
-                .map(|v| Value::String(v.clone()))
-                .collect();
-            Ok((!picked.is_empty()).then_some(Value::Array(picked)))
-        }
-        _ if first.is_empty() => Ok(None),
-        ValueKind::Integer => first
-            .parse::<i64>()
-            .map(|n| Some(json!(n)))
-            .map_err(|_| t.get("field_number").to_owned()),
-        ValueKind::Decimal => first
-            .replace(',', ".")
-            .parse::<f64>()
-            .ok()
-            .filter(|x| x.is_finite())
-            .map(|x| Some(json!(x)))
-            .ok_or_else(|| t.get("field_decimal").to_owned()),
-        ValueKind::DateTime => Ok(Some(Value::String(match first.len() {
-            16 => format!("{first}:00Z"),
-            _ => format!("{first}Z"),
-        }))),
-        ValueKind::Option if !def.options.iter().any(|o| o == first) => {
-            Err(t.get("field_invalid").to_owned())
-        }
-        _ => Ok(Some(Value::String(first.to_owned()))),
-    }
-}
-
-/// The form's fields, grouped by block, with what was typed and the errors.
-fn blocks(
-    defs: &[FieldDefinition],
-    typed: &HashMap<String, Vec<String>>,
-    errors: &HashMap<String, String>,
-    t: &Strings,
-    lang: Language,
-) -> Vec<Value> {
-    let mut blocks: Vec<(String, Vec<Value>)> = Vec::new();
-    for def in defs {
-        let raw = typed.get(&def.key).cloned().unwrap_or_default();
-        let first = raw.first().cloned().unwrap_or_default();
-        let error = errors.get(&def.key);
-        let help = def.help_in(lang.code());
-        let described: Vec<String> = [
-            help.map(|_| format!("h-{}", def.key)),
-            error.map(|_| format!("e-{}", def.key)),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
-        let options: Vec<Value> = def
-            .options
-            .iter()
-            .map(|o| json!({"value": o, "label": super::workspace::option_label_of(t, Some(def), lang, o), "checked": raw.contains(o)}))
-            .collect();
-        let item = json!({
-            "key": def.key,
-            "label": super::workspace::field_label(t, def, lang),
-            "kind": kind(def.field_type),
-            "step": (def.field_type.spec().input == Input::Decimal).then_some("any"),
-            "required": def.required,
-            "help": help,
-            "value": first,
-            "checked": first == "true",
-            "options": options,
-            "error": error,
-            "described": (!described.is_empty()).then(|| described.join(" ")),
-        });
-        match blocks.iter_mut().find(|(b, _)| *b == def.block) {
-            Some((_, fields)) => fields.push(item),
-            None => blocks.push((def.block.clone(), vec![item])),
-        }
-    }
-    blocks
-        .into_iter()
-        .map(|(name, fields)| json!({"name": super::workspace::builtin_label(t, &name), "fields": fields}))
         .collect()
 }
 
@@ -159,7 +58,7 @@ async fn form(
         status,
         json!({
             "section": "new",
-            "blocks": blocks(defs, typed, errors, t, ctx.lang),
+            "blocks": form_fields::blocks(defs, typed, errors, t, ctx.lang),
             "errors": summary,
             "files": FILES,
             "attach_error": attach_error,
@@ -240,7 +139,7 @@ pub async fn submit(State(state): State<AppState>, ctx: PageContext, request: Re
     let mut errors = HashMap::new();
     for def in &defs {
         let raw = typed.get(&def.key).cloned().unwrap_or_default();
-        match value_of(def, &raw, t) {
+        match form_fields::value_of(def, &raw, t) {
             Ok(Some(v)) => {
                 values.insert(def.key.clone(), v);
             }

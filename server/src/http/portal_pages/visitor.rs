@@ -302,6 +302,8 @@ fn brand_value(state: &AppState, t: &portico_theme::i18n::Strings) -> Value {
         "custom_color": b.primary_color != portico_engine::branding::DEFAULT_COLOR,
         "logo": b.logo_path(),
         "welcome": b.welcome_text,
+        // The home-screen icon in the brand's colour (see `app_manifest`).
+        "icon": format!("/portal/icons/icon-{}-192.png", b.primary_color.trim_start_matches('#')),
     })
 }
 

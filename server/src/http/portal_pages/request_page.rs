@@ -1,0 +1,362 @@
+//! One client request, `/portal/requests/<id>`: what the firm asks for and the client's part
+//! of it. A questionnaire is a form of the questions' own inputs, kept as a draft on every
+//! save and sent when the client says so; a documents request takes uploads
+//! (`POST /portal/requests/<id>/documents`) and is sent when the client has added them all.
+//!
+//! A request the visitor may not see is the same 404 as one that does not exist.
+
+use super::super::AppState;
+use super::case_page::{self, Destination};
+use super::form_fields;
+use super::form_parts::{self, FormError, Limits};
+use super::format;
+use super::visitor::{CarriesToken, CheckedForm, PageContext, SignedIn, redirect};
+use super::workspace::{field_label, request_row};
+use axum::body::Body;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use portico_engine::error::Problem;
+use portico_engine::metadata::FieldDefinition;
+use portico_engine::records::case_number;
+use portico_engine::requests::{ClientRequest, RequestKind};
+use portico_engine::{EngineError, PortalHandle};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+use std::collections::HashMap;
+
+#[derive(Deserialize, Default)]
+pub struct RequestQuery {
+    saved: Option<u8>,
+    sent: Option<u8>,
+    added: Option<u32>,
+}
+
+/// A form of the questions' own inputs: any name may come, so it is read as pairs.
+#[derive(Deserialize)]
+#[serde(transparent)]
+pub struct Pairs(Vec<(String, String)>);
+
+impl CarriesToken for Pairs {
+    fn csrf(&self) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == "csrf")
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// What the page shows beside its forms.
+#[derive(Default)]
+struct View {
+    notice: Option<String>,
+    /// What was typed, when the form comes back with problems (else the saved draft).
+    typed: Option<HashMap<String, Vec<String>>>,
+    errors: HashMap<String, String>,
+    added: Option<u32>,
+    upload_problem: Option<String>,
+    refused: Vec<(String, String)>,
+}
+
+fn parse_id(raw: &str) -> Option<i64> {
+    raw.parse::<i64>().ok().filter(|i| *i > 0)
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    SignedIn { ctx, handle }: SignedIn,
+    Path(id): Path<String>,
+    query: Result<Query<RequestQuery>, QueryRejection>,
+) -> Response {
+    let Some(id) = parse_id(&id) else {
+        return ctx.not_found(&state).await;
+    };
+    let query = query.map(|Query(q)| q).unwrap_or_default();
+    let t = ctx.strings(&state);
+    let notice = if query.sent.is_some() {
+        Some(t.get("request_sent").to_owned())
+    } else if query.saved.is_some() {
+        Some(t.get("request_saved").to_owned())
+    } else {
+        None
+    };
+    let view = View {
+        notice,
+        added: query.added,
+        ..View::default()
+    };
+    render(&ctx, &state, &handle, id, view, StatusCode::OK).await
+}
+
+/// The questionnaire's Save and Send, and a documents request's Send.
+pub async fn post(
+    State(state): State<AppState>,
+    SignedIn { ctx, handle }: SignedIn,
+    Path(id): Path<String>,
+    CheckedForm(Pairs(pairs)): CheckedForm<Pairs>,
+) -> Response {
+    let Some(id) = parse_id(&id) else {
+        return ctx.not_found(&state).await;
+    };
+    let h = &handle;
+    let request = match h.client_request(id).await {
+        Ok(r) => r,
+        Err(e) => return ctx.failed(&state, e).await,
+    };
+    let send = pairs.iter().any(|(k, v)| k == "action" && v == "submit");
+    let mut typed: HashMap<String, Vec<String>> = HashMap::new();
+    for (k, v) in pairs {
+        typed.entry(k).or_default().push(v);
+    }
+    let mut errors = HashMap::new();
+    if request.kind == RequestKind::Questions {
+        let t = ctx.strings(&state);
+        let mut answers = Map::new();
+        for q in &request.questions {
+            let def = q.as_field();
+            let raw = typed.get(&def.key).cloned().unwrap_or_default();
+            match form_fields::value_of(&def, &raw, t) {
+                Ok(v) => {
+                    answers.insert(def.key.clone(), v.unwrap_or(Value::Null));
+                }
+                Err(message) => {
+                    errors.insert(def.key.clone(), message);
+                }
+            }
+        }
+        // What reads well is kept even when another answer is wrong: nothing typed is lost.
+        if let Err(e) = h.answer_client_request(id, Value::Object(answers)).await {
+            match explain(&ctx, &state, e) {
+                Ok((key, message)) => {
+                    errors.insert(key, message);
+                }
+                Err(e) => return ctx.failed(&state, e).await,
+            }
+        }
+    }
+    if errors.is_empty() && send {
+        match h.submit_client_request(id).await {
+            Ok(_) => return redirect(&format!("/portal/requests/{id}?sent=1")),
+            Err(EngineError::Validation { field, problem, .. })
+                if field == "documents" && problem == Problem::Missing =>
+            {
+                let view = View {
+                    upload_problem: Some(ctx.strings(&state).get("upload_none").to_owned()),
+                    ..View::default()
+                };
+                return render(&ctx, &state, h, id, view, StatusCode::UNPROCESSABLE_ENTITY).await;
+            }
+            Err(e) => match explain(&ctx, &state, e) {
+                Ok((key, message)) => {
+                    errors.insert(key, message);
+                }
+                Err(e) => return ctx.failed(&state, e).await,
+            },
+        }
+    }
+    if errors.is_empty() {
+        return redirect(&format!("/portal/requests/{id}?saved=1"));
+    }
+    let view = View {
+        typed: Some(typed),
+        errors,
+        ..View::default()
+    };
+    render(&ctx, &state, h, id, view, StatusCode::UNPROCESSABLE_ENTITY).await
+}
+
+/// An engine refusal as the question it concerns and the words beside it; other errors
+/// (a request no longer open is shown as it now stands) are the caller's.
+fn explain(
+    ctx: &PageContext,
+    state: &AppState,
+    e: EngineError,
+) -> Result<(String, String), EngineError> {
+    let t = ctx.strings(state);
+    match e {
+        EngineError::Validation { field, problem, .. } => {
+            let text = if problem == Problem::Missing {
+                t.get("field_required")
+            } else {
+                t.get("field_invalid")
+            };
+            Ok((field, text.to_owned()))
+        }
+        other => Err(other),
+    }
+}
+
+pub async fn upload(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let ctx = match PageContext::of(&state, &headers, format!("/portal/requests/{id}")).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let Some(h) = &ctx.handle else {
+        form_parts::discard(body).await;
+        return ctx.to_login();
+    };
+    let Some(id) = parse_id(&id) else {
+        form_parts::discard(body).await;
+        return ctx.not_found(&state).await;
+    };
+    // Whether this visitor may add to this request is known before a byte of a file is read.
+    if let Err(e) = h.check_client_request_upload(id).await {
+        form_parts::discard(body).await;
+        return match e {
+            EngineError::Conflict { .. } | EngineError::Validation { .. } => {
+                redirect(&format!("/portal/requests/{id}"))
+            }
+            other => ctx.failed(&state, other).await,
+        };
+    }
+    let limits = Limits {
+        file_bytes: state.config.max_upload_bytes,
+        files: state.config.max_upload_files,
+    };
+    let parts = if form_parts::is_multipart(&headers) {
+        form_parts::read(&headers, body, limits, |fields| {
+            let token = fields.get("csrf").and_then(|v| v.first());
+            super::csrf::allowed(&state, &headers, token.map(String::as_str))
+        })
+        .await
+    } else {
+        form_parts::discard(body).await;
+        Err(form_parts::Failed {
+            error: FormError::Malformed,
+            fields: Default::default(),
+        })
+    };
+    let t = ctx.strings(&state);
+    let parts = match parts {
+        Ok(p) => p,
+        Err(failed) => {
+            return match case_page::explain(&ctx, t, &failed.error) {
+                (Some(problem), status) => {
+                    let view = View {
+                        upload_problem: Some(problem),
+                        ..View::default()
+                    };
+                    render(&ctx, &state, h, id, view, status).await
+                }
+                (None, _) => redirect(&format!("/portal/requests/{id}")),
+            };
+        }
+    };
+    if parts.files.is_empty() {
+        let view = View {
+            upload_problem: Some(t.get("upload_none").to_owned()),
+            ..View::default()
+        };
+        return render(&ctx, &state, h, id, view, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    let (added, refused) =
+        match case_page::attach(h, Destination::Request(id), parts.files, t).await {
+            Ok(outcome) => outcome,
+            Err(e) => return ctx.failed(&state, e).await,
+        };
+    if refused.is_empty() {
+        return redirect(&format!(
+            "/portal/requests/{id}?added={added}#request-documents"
+        ));
+    }
+    let view = View {
+        added: Some(added),
+        refused,
+        ..View::default()
+    };
+    render(&ctx, &state, h, id, view, StatusCode::UNPROCESSABLE_ENTITY).await
+}
+
+/// The answers as read back, for a questionnaire that is no longer the client's to change.
+fn answers(
+    request: &ClientRequest,
+    defs: &[FieldDefinition],
+    ctx: &PageContext,
+    t: &portico_theme::i18n::Strings,
+) -> Vec<Value> {
+    defs.iter()
+        .map(|def| {
+            let value = request.answers.get(&def.key).unwrap_or(&Value::Null);
+            let (text, _) = format::field(def, value, ctx.lang, t);
+            json!({"label": field_label(t, def, ctx.lang), "value": text})
+        })
+        .collect()
+}
+
+async fn render(
+    ctx: &PageContext,
+    state: &AppState,
+    h: &PortalHandle,
+    id: i64,
+    view: View,
+    status: StatusCode,
+) -> Response {
+    let request = match h.client_request(id).await {
+        Ok(r) => r,
+        Err(e) => return ctx.failed(state, e).await,
+    };
+    let subject = match h.case(request.case_id).await {
+        Ok(c) => c.get("subject").as_str().unwrap_or_default().to_owned(),
+        Err(e) => return ctx.failed(state, e).await,
+    };
+    let t = ctx.strings(state);
+    let defs: Vec<FieldDefinition> = request.questions.iter().map(|q| q.as_field()).collect();
+    let typed = view.typed.unwrap_or_else(|| {
+        request
+            .answers
+            .as_object()
+            .map(|m| {
+                m.iter()
+                    .map(|(k, v)| (k.clone(), form_fields::raw_of(v)))
+                    .collect()
+            })
+            .unwrap_or_default()
+    });
+    let fields: Vec<Value> = defs
+        .iter()
+        .map(|def| {
+            let raw = typed.get(&def.key).cloned().unwrap_or_default();
+            form_fields::item(def, &raw, view.errors.get(&def.key), t, ctx.lang)
+        })
+        .collect();
+    let errors: Vec<Value> = defs
+        .iter()
+        .filter_map(|d| {
+            view.errors
+                .get(&d.key)
+                .map(|m| json!({"key": d.key, "label": field_label(t, d, ctx.lang), "message": m}))
+        })
+        .collect();
+    let row = request_row(&request, t, ctx.lang);
+    let editable = request.state.awaits_client();
+    ctx.render(
+        state,
+        "request",
+        &request.title,
+        status,
+        json!({
+            "section": "cases",
+            "r": row,
+            "kind": request.kind.key(),
+            "editable": editable,
+            "no_more": t.fill("request_no_more", &[("state", row["state_label"].as_str().unwrap_or_default())]),
+            "case_label": t.fill("request_of_case", &[("number", &case_number(request.case_id)), ("subject", &subject)]),
+            "notice": view.notice,
+            "fields": fields,
+            "errors": errors,
+            "answers": answers(&request, &defs, ctx, t),
+            "documents": request.documents.iter().map(|d| json!({"id": d.id, "name": d.name})).collect::<Vec<_>>(),
+            "added": view.added.filter(|n| *n > 0).map(|n| t.count("upload_added", i64::from(n))),
+            "upload_problem": view.upload_problem,
+            "refused": view.refused.iter().map(|(name, why)| json!({"name": name, "why": why})).collect::<Vec<_>>(),
+            "upload_limits": case_page::limits_text(ctx, state),
+        }),
+    )
+    .await
+}
