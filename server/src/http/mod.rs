@@ -2,6 +2,7 @@
 
 mod admin_session;
 mod answer;
+mod app_manifest;
 mod auth;
 mod branding;
 mod client_address;
@@ -89,6 +90,8 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/branding/{file}", get(branding::logo))
         .route("/favicon.ico", get(branding::favicon))
+        .route("/portal/manifest.webmanifest", get(app_manifest::manifest))
+        .route("/portal/icons/{file}", get(app_manifest::icon))
         .merge(portal_pages::router())
         .route(
             "/admin/session",
