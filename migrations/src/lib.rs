@@ -24,6 +24,7 @@ mod m20261206_000015_field_languages;
 mod m20261206_000016_staff_invitations;
 mod m20261206_000017_time_zones;
 mod m20261206_000018_client_requests;
+mod m20261206_000019_request_templates_and_reminders;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000016_staff_invitations::Migration),
             Box::new(m20261206_000017_time_zones::Migration),
             Box::new(m20261206_000018_client_requests::Migration),
+            Box::new(m20261206_000019_request_templates_and_reminders::Migration),
         ]
     }
 }

@@ -55,9 +55,20 @@ pub fn readable(context: &Value, lang: Language, zone: Tz) -> Value {
         Value::Array(items) => {
             Value::Array(items.iter().map(|v| readable(v, lang, zone)).collect())
         }
+        // A calendar day (a due date) is named `..._date` and has no time, so no zone moves it.
         Value::Object(map) => Value::Object(
             map.iter()
-                .map(|(k, v)| (k.clone(), readable(v, lang, zone)))
+                .map(|(k, v)| {
+                    let day = v
+                        .as_str()
+                        .filter(|_| k.ends_with("_date"))
+                        .and_then(|s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok());
+                    let v = match day {
+                        Some(d) => Value::String(date(lang, d.year().into(), d.month(), d.day())),
+                        None => readable(v, lang, zone),
+                    };
+                    (k.clone(), v)
+                })
                 .collect(),
         ),
         other => other.clone(),
@@ -78,6 +89,7 @@ mod tests {
             "case_subject": "2026-12-11 is not a moment",
             "nested": [{"at": "2026-12-11T19:44:02Z"}],
             "count": 3,
+            "due_date": "2026-12-10",
         });
         let es = readable(&context, Language::Es, madrid);
         assert_eq!(es["expires_at"], "11/12/2026 20:44 CET");
@@ -85,7 +97,10 @@ mod tests {
         assert_eq!(es["case_subject"], "2026-12-11 is not a moment");
         assert_eq!(es["nested"][0]["at"], "11/12/2026 20:44 CET");
         assert_eq!(es["count"], 3);
+        // A due day is a calendar day: no time, no zone shifts it.
+        assert_eq!(es["due_date"], "10/12/2026");
         let en = readable(&context, Language::En, Tz::UTC);
         assert_eq!(en["expires_at"], "11 Dec 2026, 19:44 UTC");
+        assert_eq!(en["due_date"], "10 Dec 2026");
     }
 }

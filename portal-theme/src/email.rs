@@ -359,7 +359,7 @@ fn reword(what: &str) -> String {
 }
 
 /// Every built-in source by template name, for [`EmailTemplates::sources`].
-const SOURCES: [(&str, &str); 36] = {
+const SOURCES: [(&str, &str); 54] = {
     let [a, b, c] = builtin!("es", "invitation");
     let [d, e, f] = builtin!("en", "invitation");
     let [g, h, i] = builtin!("es", "case_access");
@@ -372,9 +372,16 @@ const SOURCES: [(&str, &str); 36] = {
     let [ab, ac, ad] = builtin!("en", "login_email_changed");
     let [ae, af, ag] = builtin!("es", "staff_invitation");
     let [ah, ai, aj] = builtin!("en", "staff_invitation");
+    let [ak, al, am] = builtin!("es", "client_request");
+    let [an, ao, ap] = builtin!("en", "client_request");
+    let [aq, ar, at] = builtin!("es", "client_request_returned");
+    let [au, av, aw] = builtin!("en", "client_request_returned");
+    let [ax, ay, az] = builtin!("es", "client_request_reminder");
+    let [ba, bb, bc] = builtin!("en", "client_request_reminder");
     [
         a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s, t, u, v, w, x, y, z, aa, ab, ac,
-        ad, ae, af, ag, ah, ai, aj,
+        ad, ae, af, ag, ah, ai, aj, ak, al, am, an, ao, ap, aq, ar, at, au, av, aw, ax, ay, az, ba,
+        bb, bc,
     ]
 };
 
@@ -397,6 +404,12 @@ mod tests {
             "old_email": "ana@example.com",
             "new_email": "ana.lopez@example.com",
             "changed_by": "Bea",
+            "asked_by": "Bea <i>Martín</i>",
+            "request_title": "Extractos <b>2025</b>",
+            "instructions": "Uno por cuenta.\nEn PDF.",
+            "due_date": "10/12/2026",
+            "comment": "Falta <i>marzo</i>",
+            "overdue": true,
             // Sent as null to a contact who already has a password.
             "invitation_link": null,
         })

@@ -19,7 +19,9 @@ macro_rules! page {
     };
 }
 
-const TEMPLATES: [(&str, &str); 13] = [
+const TEMPLATES: [(&str, &str); 15] = [
+    page!("field"),
+    page!("request"),
     page!("chart"),
     page!("case"),
     page!("base"),

@@ -14,8 +14,8 @@ use async_graphql::{Name, Result, Value};
 use portico_engine::metadata::{EntityKind, FieldType};
 use portico_engine::micros_to_rfc3339;
 use portico_engine::requests::{
-    ClientRequest, NewRequest, Question, RequestContact, RequestDocument, RequestKind,
-    RequestState, parse_states,
+    ClientRequest, NewRequest, Question, QuestionnaireTemplate, ReminderSettings, RequestContact,
+    RequestDocument, RequestKind, RequestState, parse_states,
 };
 
 pub fn enums() -> Vec<Enum> {
@@ -129,6 +129,49 @@ pub fn objects() -> Vec<Object> {
                     Ok(Some(FieldValue::owned_any(record)))
                 })
             })),
+        Object::new("QuestionnaireTemplate")
+            .description("A questionnaire saved to reuse when asking a client questions.")
+            .field(sync_field::<QuestionnaireTemplate>(
+                "id",
+                T::named_nn(T::ID),
+                |q| Some(FieldValue::value(q.id.to_string())),
+            ))
+            .field(sync_field::<QuestionnaireTemplate>(
+                "name",
+                T::named_nn(T::STRING),
+                |q| Some(FieldValue::value(q.name.clone())),
+            ))
+            .field(sync_field::<QuestionnaireTemplate>(
+                "questions",
+                T::named_nn_list_nn("Question"),
+                |q| {
+                    Some(FieldValue::list(
+                        q.questions.iter().map(|x| FieldValue::borrowed_any(x)),
+                    ))
+                },
+            ))
+            .field(sync_field::<QuestionnaireTemplate>(
+                "updatedAt",
+                T::named_nn(DATE_TIME),
+                |q| Some(FieldValue::value(micros_to_rfc3339(q.updated_at))),
+            )),
+        Object::new("RequestReminderSettings")
+            .description("When reminders of client requests are emailed (0 turns a step off).")
+            .field(sync_field::<ReminderSettings>(
+                "daysBefore",
+                T::named_nn(T::INT),
+                |s| Some(FieldValue::value(s.days_before)),
+            ))
+            .field(sync_field::<ReminderSettings>(
+                "onDueDate",
+                T::named_nn(T::BOOLEAN),
+                |s| Some(FieldValue::value(s.on_due_date)),
+            ))
+            .field(sync_field::<ReminderSettings>(
+                "everyDays",
+                T::named_nn(T::INT),
+                |s| Some(FieldValue::value(s.every_days)),
+            )),
         Object::new("ClientRequestContact")
             .field(sync_field::<RequestContact>(
                 "id",
@@ -297,6 +340,20 @@ pub fn staff_queries() -> Vec<Field> {
         .argument(InputValue::new("caseId", T::named(T::ID)))
         .argument(InputValue::new("state", T::named_nn_list("ClientRequestState")))
         .description("A case's requests, newest first; without `caseId`, those of every case you own, late ones first."),
+        Field::new("questionnaireTemplates", T::named_nn_list_nn("QuestionnaireTemplate"), |ctx| {
+            FieldFuture::new(async move {
+                let list = staff(&ctx)?.questionnaire_templates().await.map_err(engine_err)?;
+                Ok(Some(FieldValue::list(list.into_iter().map(FieldValue::owned_any))))
+            })
+        })
+        .description("The questionnaires saved to reuse, by name."),
+        Field::new("requestReminderSettings", T::named_nn("RequestReminderSettings"), |ctx| {
+            FieldFuture::new(async move {
+                let s = staff(&ctx)?.reminder_settings().await.map_err(engine_err)?;
+                Ok(Some(FieldValue::owned_any(s)))
+            })
+        })
+        .description("When reminders of client requests go out; admins only."),
     ]
 }
 
@@ -353,6 +410,47 @@ pub fn staff_mutations() -> Vec<Field> {
         decide("acceptClientRequest", RequestState::Accepted, false),
         decide("returnClientRequest", RequestState::Returned, true),
         decide("cancelClientRequest", RequestState::Cancelled, false),
+        Field::new("saveQuestionnaireTemplate", TypeRef::named_nn("QuestionnaireTemplate"), |ctx| {
+            FieldFuture::new(async move {
+                let name = string(&ctx.args, "name")?;
+                let questions = questions(&ctx.args)?;
+                let saved = staff(&ctx)?
+                    .save_questionnaire_template(&name, questions)
+                    .await
+                    .map_err(engine_err)?;
+                Ok(Some(FieldValue::owned_any(saved)))
+            })
+        })
+        .argument(InputValue::new("name", TypeRef::named_nn(TypeRef::STRING)))
+        .argument(InputValue::new("questions", TypeRef::named_nn_list_nn("QuestionInput")))
+        .description("Saves questions to reuse under a name; a questionnaire of that name is replaced."),
+        Field::new("deleteQuestionnaireTemplate", TypeRef::named_nn(TypeRef::BOOLEAN), |ctx| {
+            FieldFuture::new(async move {
+                let id = id_arg(&ctx.args, "id")?;
+                let gone = staff(&ctx)?.delete_questionnaire_template(id).await.map_err(engine_err)?;
+                Ok(Some(FieldValue::value(gone)))
+            })
+        })
+        .argument(InputValue::new("id", TypeRef::named_nn(TypeRef::ID))),
+        Field::new("updateRequestReminderSettings", TypeRef::named_nn("RequestReminderSettings"), |ctx| {
+            FieldFuture::new(async move {
+                let int = |name: &str| -> Result<i32> {
+                    crate::args::opt_i32(&ctx.args, name)?
+                        .ok_or_else(|| crate::error::invalid(name, "is required"))
+                };
+                let wanted = ReminderSettings {
+                    days_before: int("daysBefore")?,
+                    on_due_date: crate::args::opt_bool(&ctx.args, "onDueDate")?.unwrap_or(true),
+                    every_days: int("everyDays")?,
+                };
+                let s = staff(&ctx)?.set_reminder_settings(wanted).await.map_err(engine_err)?;
+                Ok(Some(FieldValue::owned_any(s)))
+            })
+        })
+        .argument(InputValue::new("daysBefore", TypeRef::named_nn(TypeRef::INT)))
+        .argument(InputValue::new("onDueDate", TypeRef::named_nn(TypeRef::BOOLEAN)))
+        .argument(InputValue::new("everyDays", TypeRef::named_nn(TypeRef::INT)))
+        .description("Sets when reminders go out: days before the due date, on the day, every N days once late (0 turns one off)."),
     ]
 }
 

@@ -35,6 +35,11 @@ fn parse(args: &[String]) -> Result<Command, String> {
 }
 
 pub fn main() -> ExitCode {
+    main_with(crate::clock::Timing::default())
+}
+
+/// The command line with the schedulers' clock and pace given (the test binary's).
+pub fn main_with(timing: crate::clock::Timing) -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     // The email sandbox's child: nothing else of the server starts (no config, no runtime).
     if args.len() == 1 && args[0] == crate::mail::sandbox::CHILD_COMMAND {
@@ -78,7 +83,7 @@ pub fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match command {
-            Command::Serve { demo } => crate::run(config, demo).await,
+            Command::Serve { demo } => crate::run_with(config, demo, timing).await,
             Command::PrintSchema { portal } => crate::serve::print_schema(config, portal).await,
             Command::Help => Ok(()),
         }

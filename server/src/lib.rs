@@ -3,6 +3,7 @@
 
 pub mod cidr;
 pub mod cli;
+pub mod clock;
 pub mod config;
 mod connections;
 pub mod http;
@@ -10,7 +11,7 @@ pub mod mail;
 mod serve;
 
 pub use config::Config;
-pub use serve::{run, serve};
+pub use serve::{run, run_with, serve};
 
 /// mimalloc instead of the system allocator: GraphQL execution allocates many small values per
 /// request, and glibc's malloc took a fifth of the CPU under load (see docs/performance.md).

@@ -1,6 +1,7 @@
 //! Start-up: bind, open the engine, make sure there is an admin, announce, serve until told
 //! to stop.
 
+use crate::clock::Timing;
 use crate::config::Config;
 use crate::connections;
 use crate::http::{self, AppState};
@@ -61,6 +62,11 @@ async fn open(config: &Config, public_url: &str) -> Result<(Arc<Engine>, Mainten
 }
 
 pub async fn run(config: Config, demo: bool) -> Result<(), ServeError> {
+    run_with(config, demo, Timing::default()).await
+}
+
+/// [`run`] with the clock and the schedulers' pace given (the test binary's).
+pub async fn run_with(config: Config, demo: bool, timing: Timing) -> Result<(), ServeError> {
     // Bound first: the links in emails default to the address actually listened on (port 0
     // picks one). Connections wait in the backlog until serving starts.
     let listener = tokio::net::TcpListener::bind(config.listen)
@@ -98,9 +104,25 @@ pub async fn run(config: Config, demo: bool) -> Result<(), ServeError> {
     let worker = MailWorker::new(engine.clone(), transport, config.mail_from.clone());
     tokio::spawn(worker.run(MAIL_POLL));
     tokio::spawn(sweep_blobs(engine.clone()));
+    tokio::spawn(send_reminders(engine.clone(), timing));
     let state = AppState::new(engine, config, addr, public_url)
         .map_err(|e| ServeError::Pages(e.to_string()))?;
     serve(listener, state).await
+}
+
+/// Queues the client-request reminders due by the clock, every `reminders_every`. Every
+/// process runs it; the engine sends each reminder once whichever process gets there first.
+async fn send_reminders(engine: Arc<Engine>, timing: Timing) {
+    let mut every = tokio::time::interval(timing.reminders_every);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        match engine.send_request_reminders(timing.clock.now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(queued = n, "queued request reminders"),
+            Err(e) => tracing::warn!(error = %e, "sending request reminders failed"),
+        }
+    }
 }
 
 /// Every hour, removes document bytes nothing refers to (deleted documents whose bytes were

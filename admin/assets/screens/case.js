@@ -15,6 +15,7 @@ import { Picker } from '../parts/picker.js';
 import { AuditLog } from '../parts/audit_log.js';
 import { CaseDocuments } from './case_documents.js';
 import { ClientConnect } from './client_connect.js';
+import { CaseRequests } from './case_requests.js';
 
 const ADD_CONTACT = `mutation($c: ID!, $p: ID!) { addCaseContact(caseId: $c, contactId: $p) { id } }`;
 const REMOVE_CONTACT = `mutation($c: ID!, $p: ID!) { removeCaseContact(caseId: $c, contactId: $p) }`;
@@ -83,7 +84,7 @@ export function CaseScreen({ id }) {
     <p role="status" class="notice live-news" id="case-news">${news}</p>
     ${status_ && record.status && html`<p class="hint">${fieldLabel(status_)}: <span class=${`badge badge-${tone(status_, record.status)}`}>${display(status_, record.status)}</span></p>`}
     <nav aria-label=${t('on_this_case')} class="jump"><ul>
-      ${['details', 'contacts', 'documents', 'client-connect', 'activity'].map((s) => html`<li><a href=${`#${s}`}>${t(`section_${s}`)}</a></li>`)}
+      ${['details', 'contacts', 'documents', 'requests', 'client-connect', 'activity'].map((s) => html`<li><a href=${`#${s}`}>${t(`section_${s}`)}</a></li>`)}
     </ul></nav>
     <div class="two-col"><div class="side">
     <section id="details" aria-labelledby="details-title"><h2 id="details-title">${t('section_details')}</h2>
@@ -94,6 +95,9 @@ export function CaseScreen({ id }) {
     </section>
     <section id="documents" aria-labelledby="documents-title"><h2 id="documents-title">${t('section_documents')}</h2>
       <${CaseDocuments} caseId=${id} refresh=${tick} onChanged=${changed} />
+    </section>
+    <section id="requests" aria-labelledby="requests-title"><h2 id="requests-title">${t('section_requests')}</h2>
+      <${CaseRequests} caseId=${id} refresh=${tick} onChanged=${changed} />
     </section>
     <section id="client-connect" aria-labelledby="cc-title"><h2 id="cc-title">${t('section_client-connect')}</h2>
       <${ClientConnect} caseId=${id} refresh=${tick} onChanged=${changed} />

@@ -15,6 +15,40 @@ const SAVE = `mutation($k: EmailKind!, $l: EmailLanguage!, $i: EmailTemplateInpu
   updateEmailTemplate(kind: $k, language: $l, input: $i) { customised } }`;
 const RESET = `mutation($k: EmailKind!, $l: EmailLanguage!) { resetEmailTemplate(kind: $k, language: $l) { customised } }`;
 const PARTS = ['subject', 'html', 'text'];
+const REMINDERS = `{ requestReminderSettings { daysBefore onDueDate everyDays } }`;
+const SET_REMINDERS = `mutation($b: Int!, $d: Boolean!, $e: Int!) {
+  updateRequestReminderSettings(daysBefore: $b, onDueDate: $d, everyDays: $e) { daysBefore onDueDate everyDays } }`;
+
+/** When the reminders of client requests go out: the schedule the reminder email follows. */
+function ReminderSchedule() {
+  const [form, setForm] = useState(null);
+  const [error, setError] = useState(null);
+  useEffect(() => {
+    gql(REMINDERS).then((d) => setForm(d.requestReminderSettings)).catch((e) => setError(e.message));
+  }, []);
+  if (!form) return html`<p>${error || t('loading')}</p>`;
+  const save = async (e) => {
+    e.preventDefault();
+    try {
+      const d = await gql(SET_REMINDERS, { b: Number(form.daysBefore), d: form.onDueDate, e: Number(form.everyDays) });
+      setForm(d.updateRequestReminderSettings);
+      setError(null);
+      say(t('saved'));
+    } catch (err) { setError(err.message); }
+  };
+  return html`<form id="reminder-schedule" class="card stack" onSubmit=${save}>
+    <h2>${t('reminders_title')}</h2>
+    <p class="hint">${t('reminders_hint')}</p>
+    <label for="rem-before">${t('reminders_days_before')}</label>
+    <input id="rem-before" type="number" min="0" max="60" value=${form.daysBefore} onInput=${(e) => setForm({ ...form, daysBefore: e.target.value })} />
+    <div><input type="checkbox" id="rem-due" checked=${form.onDueDate} onChange=${(e) => setForm({ ...form, onDueDate: e.target.checked })} />
+      <label for="rem-due">${t('reminders_on_due_date')}</label></div>
+    <label for="rem-every">${t('reminders_every')}</label>
+    <input id="rem-every" type="number" min="0" max="60" value=${form.everyDays} onInput=${(e) => setForm({ ...form, everyDays: e.target.value })} />
+    ${error && html`<p role="alert" class="error">${error}</p>`}
+    <button type="submit">${t('save')}</button>
+  </form>`;
+}
 
 function Editor({ template, reload, say }) {
   const [source, setSource] = useState({ subject: template.subject, html: template.html, text: template.text });
@@ -127,5 +161,6 @@ export function EmailTemplates() {
       <select id="em-lang" value=${language} onChange=${(e) => choose(kind, e.target.value)}>
         <option value="ES">Español</option><option value="EN">English</option></select>
     </div>
+    ${kind === 'CLIENT_REQUEST_REMINDER' && html`<${ReminderSchedule} />`}
     ${template && html`<${Editor} key=${`${kind}-${language}-${template.updatedAt || ''}-${template.customised}`} template=${template} reload=${load} say=${setStatus} />`}`;
 }

@@ -8,13 +8,17 @@ import { gql, me } from '../lib/graphql.js';
 import { Link } from '../lib/router.js';
 import { definitions, display, names, optionValue, tone } from '../lib/records.js';
 import { wording } from '../parts/bell.js';
+import { StateBadge, dueText, late } from './case_requests.js';
 
 const ACTIVITY = `{ notifications { id kind message detail caseId read createdAt case { number subject } } }`;
+// Every request still with a client or sent back for review, on the cases the user owns.
+const REQUESTS = `{ clientRequests(state: [OPEN, RETURNED, SUBMITTED]) { id title state dueDate contacts { name } case { id number subject } } }`;
 
 export function Home() {
   const [cases, setCases] = useState(null);
   const [status, setStatus] = useState(null);
   const [activity, setActivity] = useState(null);
+  const [requests, setRequests] = useState(null);
   const [error, setError] = useState(null);
   useEffect(() => {
     definitions('CASE').then(async (defs) => {
@@ -28,6 +32,7 @@ export function Home() {
         totalCount edges { node { id number subject status updatedAt client { name } } } } }`, { f: filter });
       setCases(d[n.many]);
     }).catch((e) => setError(e.message));
+    gql(REQUESTS).then((d) => setRequests(d.clientRequests)).catch((e) => setError(e.message));
     gql(ACTIVITY).then((d) => setActivity(d.notifications.slice(0, 10))).catch((e) => setError(e.message));
   }, []);
   const mineHref = `/admin/cases?f.owner.eq=${encodeURIComponent(me.value.id)}`;
@@ -44,6 +49,15 @@ export function Home() {
             ${status && c.status && html` <span class=${`badge badge-${tone(status, c.status)}`}>${display(status, c.status)}</span>`}
             <span class="hint">${c.client ? `${c.client.name} · ` : ''}${when(c.updatedAt)}</span></li>`)}</ul>
           <p><${Link} href=${mineHref}>${t('home_all_my_cases', { n: cases.totalCount })}</${Link}></p>`}
+    </section>
+    <section aria-labelledby="home-requests-title" class="card">
+      <h2 id="home-requests-title">${t('home_open_requests')}</h2>
+      ${requests === null ? html`<p>${t('loading')}</p>` : requests.length === 0
+        ? html`<p class="empty">${t('home_no_requests')}</p>`
+        : html`<ul class="home-list">${requests.map((r) => html`<li class=${late(r) ? 'late-item' : ''}>
+            <${Link} href=${`/admin/cases/${r.case.id}#requests`}><span class="number">${r.case.number}</span> ${r.title}</${Link}>
+            ${' '}<${StateBadge} state=${r.state} />
+            <span class="hint">${r.contacts.map((c) => c.name).join(', ')}${r.dueDate ? html` · <span class=${late(r) ? 'late' : ''}>${dueText(r)}</span>` : ''}</span></li>`)}</ul>`}
     </section>
     <section aria-labelledby="home-activity-title" class="card">
       <h2 id="home-activity-title">${t('home_client_activity')}</h2>

@@ -236,6 +236,36 @@ impl StaffHandle {
             .decide_client_request(&self.principal, id, to, comment)
             .await
     }
+    /// When reminders of client requests go out; admins only.
+    pub async fn reminder_settings(&self) -> Result<crate::requests::ReminderSettings> {
+        self.engine.reminder_settings(&self.principal).await
+    }
+    pub async fn set_reminder_settings(
+        &self,
+        s: crate::requests::ReminderSettings,
+    ) -> Result<crate::requests::ReminderSettings> {
+        self.engine.set_reminder_settings(&self.principal, s).await
+    }
+    pub async fn questionnaire_templates(
+        &self,
+    ) -> Result<Vec<crate::requests::QuestionnaireTemplate>> {
+        self.engine.questionnaire_templates(&self.principal).await
+    }
+    /// Saves a questionnaire to reuse, replacing one of the same name.
+    pub async fn save_questionnaire_template(
+        &self,
+        name: &str,
+        questions: Vec<crate::requests::Question>,
+    ) -> Result<crate::requests::QuestionnaireTemplate> {
+        self.engine
+            .save_questionnaire_template(&self.principal, name, questions)
+            .await
+    }
+    pub async fn delete_questionnaire_template(&self, id: i64) -> Result<bool> {
+        self.engine
+            .delete_questionnaire_template(&self.principal, id)
+            .await
+    }
     /// Sends another invitation to a user who has not chosen a password yet.
     pub async fn send_staff_invitation(&self, id: i64) -> Result<StaffUser> {
         self.engine.send_staff_invitation(&self.principal, id).await

@@ -102,6 +102,9 @@ tables! {
     }
     ClientRequestContacts { RequestId, ContactId, Position }
     ClientRequestDocuments { RequestId, DocumentId }
+    ClientRequestReminders { RequestId, ContactId, Step, SentAt }
+    QuestionnaireTemplates { Id, Name, Questions, CreatedBy, UpdatedAt }
+    RequestReminderSettings { Id, DaysBefore, OnDueDate, EveryDays, UpdatedAt }
     Deals { Id, Name, Amount, Stage, OwnerId, ClientId, Custom, CreatedAt, UpdatedAt }
     AuditEvents { Id, Entity, RecordId, ActorId, ActorName, Action, Detail, At }
     MailOutbox {

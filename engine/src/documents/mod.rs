@@ -20,5 +20,5 @@ pub(crate) use model::{
     arrange as arrange_documents, folders_of, list as list_documents, select as select_documents,
 };
 
-pub(crate) use service::{case_exists, check_folder};
+pub(crate) use service::{case_exists, check_folder, insert_folder};
 pub(crate) use sharing::shared_count;

@@ -47,6 +47,35 @@ pub(crate) async fn case_exists(db: &impl Exec, case_id: i64) -> Result<()> {
     }
 }
 
+/// Adds a folder to a case (the name already checked); its id.
+pub(crate) async fn insert_folder(
+    db: &impl Exec,
+    case_id: i64,
+    parent_id: Option<i64>,
+    name: &str,
+    created_by: Option<i64>,
+) -> Result<i64> {
+    let q = Query::insert()
+        .into_table(Folders::Table)
+        .columns([
+            Folders::CaseId,
+            Folders::ParentId,
+            Folders::Name,
+            Folders::CreatedBy,
+            Folders::CreatedAt,
+        ])
+        .values_panic([
+            case_id.into(),
+            parent_id.into(),
+            name.into(),
+            created_by.into(),
+            now_micros().into(),
+        ])
+        .returning_col(Folders::Id)
+        .to_owned();
+    crate::db::insert_id(db, &q).await
+}
+
 /// A folder of another case is answered as a missing one: a portal user guessing ids must
 /// not learn which exist elsewhere (a second security review read that from the message).
 pub(crate) async fn check_folder(
@@ -397,29 +426,11 @@ impl Engine {
         {
             return Err(EngineError::not_found("Folder", parent));
         }
-        let q = Query::insert()
-            .into_table(Folders::Table)
-            .columns([
-                Folders::CaseId,
-                Folders::ParentId,
-                Folders::Name,
-                Folders::CreatedBy,
-                Folders::CreatedAt,
-            ])
-            .values_panic([
-                case_id.into(),
-                parent_id.into(),
-                name.into(),
-                match p {
-                    Principal::Staff(s) => Some(s.user_id),
-                    _ => None,
-                }
-                .into(),
-                now_micros().into(),
-            ])
-            .returning_col(Folders::Id)
-            .to_owned();
-        let id = crate::db::insert_id(&txn, &q).await?;
+        let created_by = match p {
+            Principal::Staff(s) => Some(s.user_id),
+            _ => None,
+        };
+        let id = insert_folder(&txn, case_id, parent_id, name, created_by).await?;
         let folder = model::folder(&txn, id).await?;
         txn.commit().await?;
         Ok(folder)

@@ -18,6 +18,12 @@ crate::vocabulary::vocabulary! {
         LoginEmailChanged = "login_email_changed",
         /// To a new staff user: choose your password.
         StaffInvitation = "staff_invitation",
+        /// To a client: the firm asks for documents, answers or a signature.
+        ClientRequest = "client_request",
+        /// To a client: staff returned what they sent, saying what to do again.
+        ClientRequestReturned = "client_request_returned",
+        /// To a client: a request is due soon, due today, or late.
+        ClientRequestReminder = "client_request_reminder",
     }
 }
 
@@ -57,6 +63,37 @@ impl EmailKind {
             EmailKind::StaffInvitation => {
                 &["contact_name", "email", "invited_by", "link", "expires_at"]
             }
+            EmailKind::ClientRequest => &[
+                "contact_name",
+                "email",
+                "link",
+                "case_number",
+                "case_subject",
+                "request_title",
+                "instructions",
+                "due_date",
+                "asked_by",
+            ],
+            EmailKind::ClientRequestReturned => &[
+                "contact_name",
+                "email",
+                "link",
+                "case_number",
+                "case_subject",
+                "request_title",
+                "comment",
+                "due_date",
+            ],
+            EmailKind::ClientRequestReminder => &[
+                "contact_name",
+                "email",
+                "link",
+                "case_number",
+                "case_subject",
+                "request_title",
+                "due_date",
+                "overdue",
+            ],
         }
     }
 

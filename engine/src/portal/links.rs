@@ -41,4 +41,9 @@ impl Links {
     pub fn portal_case(&self, case_id: i64) -> String {
         format!("{}/portal/cases/{case_id}", self.base())
     }
+
+    /// A client request's page on the portal.
+    pub fn portal_request(&self, request_id: i64) -> String {
+        format!("{}/portal/requests/{request_id}", self.base())
+    }
 }

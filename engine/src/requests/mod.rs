@@ -5,11 +5,16 @@
 //! The questions of a questionnaire are typed with the field types of the field editor and
 //! validated by the same JSON Schemas, so an answer is checked as a field value would be.
 
+mod mail;
 mod portal;
+mod reminders;
 mod staff;
 mod store;
+mod templates;
 
+pub use reminders::{ReminderSettings, step_due};
 pub use store::parse_states;
+pub use templates::QuestionnaireTemplate;
 
 use crate::error::{EngineError, Result};
 use crate::metadata::{EntityKind, FieldDefinition, FieldType, Translations};
@@ -56,8 +61,9 @@ pub struct Question {
 }
 
 impl Question {
-    /// The question as a field definition, for the validators the field editor's types use.
-    fn as_field(&self) -> FieldDefinition {
+    /// The question as a field definition, for the validators and inputs the field editor's
+    /// types use.
+    pub fn as_field(&self) -> FieldDefinition {
         FieldDefinition {
             id: 0,
             entity: EntityKind::Case,
@@ -229,12 +235,18 @@ fn check_due_date(raw: Option<String>) -> Result<Option<String>> {
     let Some(raw) = raw.map(|d| d.trim().to_owned()).filter(|d| !d.is_empty()) else {
         return Ok(None);
     };
-    chrono::NaiveDate::parse_from_str(&raw, "%Y-%m-%d")
-        .map(|d| Some(d.format("%Y-%m-%d").to_string()))
-        .map_err(|_| {
-            EngineError::validation(
-                "dueDate",
-                format!("`{raw}` is not a date written YYYY-MM-DD"),
-            )
-        })
+    let day = chrono::NaiveDate::parse_from_str(&raw, "%Y-%m-%d").map_err(|_| {
+        EngineError::validation(
+            "dueDate",
+            format!("`{raw}` is not a date written YYYY-MM-DD"),
+        )
+    })?;
+    // A year typed wrong in a date field (0131 for 2031) would silently never come.
+    if !(2000..=2200).contains(&chrono::Datelike::year(&day)) {
+        return Err(EngineError::validation(
+            "dueDate",
+            format!("`{raw}` is not a likely due date: check the year"),
+        ));
+    }
+    Ok(Some(day.format("%Y-%m-%d").to_string()))
 }

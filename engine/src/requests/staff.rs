@@ -8,6 +8,7 @@ use crate::Engine;
 use crate::audit::AuditAction;
 use crate::error::{EngineError, Result};
 use crate::identity::{Action, Object, Principal};
+use crate::mail::EmailKind;
 use crate::metadata::EntityKind;
 use crate::records::actor;
 use serde_json::json;
@@ -71,6 +72,14 @@ impl Engine {
             Principal::Staff(s) => Some(s.user_id),
             _ => None,
         };
+        // Files asked for without a folder go into a new one named after the request, so
+        // staff find them together.
+        if new.kind == RequestKind::Documents && new.folder_id.is_none() {
+            let name: String = new.title.chars().take(255).collect();
+            let folder =
+                crate::documents::insert_folder(&txn, new.case_id, None, &name, created_by).await?;
+            new.folder_id = Some(folder);
+        }
         let id = store::insert(&txn, &new, &questions, created_by).await?;
         crate::audit::record(
             &txn,
@@ -81,6 +90,11 @@ impl Engine {
             &json!({"request": id, "title": new.title, "kind": new.kind.key()}),
         )
         .await?;
+        let made = store::find(&txn, id).await?;
+        let mut extra = serde_json::Map::new();
+        extra.insert("instructions".into(), json!(made.instructions));
+        extra.insert("asked_by".into(), json!(actor(p).name));
+        super::mail::to_contacts(self, &txn, &made, EmailKind::ClientRequest, &extra).await?;
         txn.commit().await?;
         store::find(&self.reader(), id).await
     }
@@ -171,6 +185,12 @@ impl Engine {
             &json!({"request": id, "title": request.title, "comment": comment}),
         )
         .await?;
+        if to == RequestState::Returned {
+            let mut extra = serde_json::Map::new();
+            extra.insert("comment".into(), json!(comment));
+            let kind = EmailKind::ClientRequestReturned;
+            super::mail::to_contacts(self, &txn, &request, kind, &extra).await?;
+        }
         txn.commit().await?;
         store::find(&self.reader(), id).await
     }

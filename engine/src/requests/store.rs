@@ -196,6 +196,17 @@ pub(super) async fn of_contact(
     run(db, q, states).await
 }
 
+/// The requests waiting for the client whose due date is on or before `last_day`
+/// (`YYYY-MM-DD`, compared as text): those a reminder may be due for.
+pub(super) async fn due_by(db: &impl Exec, last_day: &str) -> Result<Vec<ClientRequest>> {
+    let q = select()
+        .and_where(Expr::col((ClientRequests::Table, ClientRequests::DueDate)).is_not_null())
+        .and_where(Expr::col((ClientRequests::Table, ClientRequests::DueDate)).lte(last_day))
+        .order_by((ClientRequests::Table, ClientRequests::Id), Order::Asc)
+        .to_owned();
+    run(db, q, &[RequestState::Open, RequestState::Returned]).await
+}
+
 /// The requests of the cases a staff user owns.
 pub(super) async fn of_owner(
     db: &impl Exec,

@@ -71,6 +71,12 @@ fn sample_context() -> Value {
         "new_email": "ana.lopez@example.com",
         "changed_by": "Bea Martín",
         "invited_by": "Bea Martín",
+        "asked_by": "Bea Martín",
+        "request_title": "Last year's bank statements",
+        "instructions": "One PDF per account, please.",
+        "due_date": "2026-12-10",
+        "comment": "The March statement is missing.",
+        "overdue": false,
         "brand": {"name": "Asesoría Ejemplo", "color": "#1d4ed8", "logo_url": "https://portal.example.com/branding/logo-sample.png"},
     })
 }

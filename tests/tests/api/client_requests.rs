@@ -355,8 +355,8 @@ async fn a_client_sees_what_the_firm_asked_under_to_do() {
     );
     assert!(home.contains("Para el: 31/01/2030"), "{home}");
     b.check("portal-home-todo").await;
-    b.click(&format!("a[href='/portal/cases/{case}#requests']"))
-        .await;
+    // The case page lists them too, each leading to its own page.
+    b.goto(&format!("{server}/portal/cases/{case}")).await;
     b.wait_for("Lo que le hemos pedido").await;
     b.wait_for("Las doce del año, en PDF.").await;
     b.check("portal-case-requests").await;

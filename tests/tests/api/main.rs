@@ -39,6 +39,8 @@ mod portal_uploads;
 mod portal_user;
 mod product_story;
 mod records;
+mod request_reminders;
+mod requests_browser;
 mod schema_check;
 mod search;
 mod serving;

@@ -829,7 +829,8 @@ async fn admins_override_email_templates() {
         )
         .await;
     let list = list["emailTemplates"].as_array().unwrap().clone();
-    assert_eq!(list.len(), 12);
+    // Every kind in both languages.
+    assert_eq!(list.len(), 18);
     assert!(list.iter().all(|t| t["customised"] == false));
     assert!(
         list.iter()
