@@ -361,3 +361,89 @@ async fn a_client_sees_what_the_firm_asked_under_to_do() {
     b.wait_for("Las doce del año, en PDF.").await;
     b.check("portal-case-requests").await;
 }
+
+/// A request's page, and its forms, answer a contact who is not asked (here, of another
+/// organisation) exactly as a request that does not exist: the same 404, and nothing changes.
+#[tokio::test]
+async fn a_request_page_is_a_404_to_anyone_not_asked() {
+    use crate::portal_pages::Browser;
+    let t = portal_app().await;
+    let ana = t
+        .create_contact(json!({"name": "Ana", "email": "ana@example.com", "portalUser": true}))
+        .await;
+    let bea = t
+        .create_contact(json!({"name": "Bea", "email": "bea@example.com", "portalUser": true}))
+        .await;
+    let case = t
+        .create_case(json!({"subject": "Renta 2025", "client": ana}))
+        .await;
+    let hers = t
+        .create_case(json!({"subject": "Otro caso", "client": bea}))
+        .await;
+    t.set_access(&case, &ana, true, true).await;
+    t.set_access(&hers, &bea, true, true).await;
+    let made = t
+        .manager
+        .ok(
+            "mutation($i: CreateClientRequestInput!) { createClientRequest(input: $i) { id } }",
+            json!({"i": {"caseId": case, "contactIds": [ana], "kind": "DOCUMENTS", "title": "Nóminas"}}),
+        )
+        .await;
+    let id = made["createClientRequest"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    t.accept_mailed("ana@example.com", 1).await;
+    t.accept_mailed("bea@example.com", 1).await;
+
+    // Signed out: to sign in, and back here after.
+    let mut nobody = Browser::new(&t.app.server.url);
+    let page = nobody.get(&format!("/portal/requests/{id}")).await;
+    assert_eq!(page.status, 303);
+    assert!(
+        page.location
+            .unwrap_or_default()
+            .starts_with("/portal/login?next="),
+    );
+
+    let mut b = Browser::new(&t.app.server.url);
+    b.sign_in("bea@example.com").await;
+    let missing = b.get("/portal/requests/999999").await;
+    assert_eq!(missing.status, 404);
+    let guessed = b.get(&format!("/portal/requests/{id}")).await;
+    assert_eq!(guessed.status, 404);
+    assert!(!guessed.body.contains("Nóminas"), "{}", guessed.body);
+    let sent = b
+        .post(&format!("/portal/requests/{id}"), &[("action", "submit")])
+        .await;
+    assert_eq!(sent.status, 404);
+    let csrf = b.csrf();
+    let upload = b
+        .post_parts(
+            &format!("/portal/requests/{id}/documents"),
+            &[
+                ("csrf", None, csrf.as_bytes()),
+                ("files", Some("x.pdf"), b"%PDF-1.4 x"),
+            ],
+        )
+        .await;
+    assert_eq!(upload.status, 404);
+    let still = t
+        .manager
+        .ok(
+            "query($c: ID!) { clientRequests(caseId: $c) { state documents { id } } }",
+            json!({"c": case}),
+        )
+        .await;
+    assert_eq!(
+        still["clientRequests"],
+        json!([{"state": "OPEN", "documents": []}])
+    );
+
+    // Ana, who is asked, gets the page.
+    let mut a = Browser::new(&t.app.server.url);
+    a.sign_in("ana@example.com").await;
+    let page = a.get(&format!("/portal/requests/{id}")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Nóminas"), "{}", page.body);
+}

@@ -487,3 +487,68 @@ async fn cookies_are_secure_behind_https() {
         .unwrap_or_default();
     assert_eq!(script, "script-src 'self'", "{csp}");
 }
+
+/// What a phone needs to add the portal to its home screen: a manifest naming the firm, in its
+/// colour, whose icons are served.
+#[tokio::test]
+async fn the_portal_can_be_added_to_a_home_screen() {
+    let t = portal_app().await;
+    t.app
+        .admin
+        .ok(
+            "mutation { updateBranding(input: {firmName: \"Asesoría Pérez\", primaryColor: \"#0b5d3b\"}) { firmName } }",
+            json!({}),
+        )
+        .await;
+    let mut b = Browser::new(&t.app.server.url);
+    let login = b.get("/portal/login").await;
+    assert!(
+        login
+            .body
+            .contains(r#"<link rel="manifest" href="/portal/manifest.webmanifest">"#)
+            && login
+                .body
+                .contains(r##"<meta name="theme-color" content="#0b5d3b">"##),
+        "{}",
+        login.body
+    );
+    let http = reqwest::Client::new();
+    let res = http
+        .get(format!("{}/portal/manifest.webmanifest", t.app.server.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["content-type"], "application/manifest+json");
+    let manifest: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(manifest["name"], "Asesoría Pérez");
+    assert_eq!(manifest["theme_color"], "#0b5d3b");
+    assert_eq!(manifest["display"], "standalone");
+    let icons = manifest["icons"].as_array().unwrap();
+    assert_eq!(icons.len(), 2);
+    for icon in icons {
+        let res = http
+            .get(format!(
+                "{}{}",
+                t.app.server.url,
+                icon["src"].as_str().unwrap()
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.headers()["content-type"], "image/png");
+        let png = res.bytes().await.unwrap();
+        let side = icon["sizes"].as_str().unwrap().split('x').next().unwrap();
+        let side: u32 = side.parse().unwrap();
+        assert_eq!(&png[16..20], &side.to_be_bytes());
+    }
+    let bad = http
+        .get(format!(
+            "{}/portal/icons/icon-zzzzzz-192.png",
+            t.app.server.url
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 404);
+}
