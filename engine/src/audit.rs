@@ -51,6 +51,8 @@ crate::vocabulary::vocabulary! {
         ClientRequestAccepted = "client_request_accepted",
         ClientRequestReturned = "client_request_returned",
         ClientRequestCancelled = "client_request_cancelled",
+        ClientRequestSigned = "client_request_signed",
+        ClientRequestDeclined = "client_request_declined",
     }
 }
 

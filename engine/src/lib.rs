@@ -23,6 +23,7 @@ pub mod portal;
 pub mod records;
 pub mod requests;
 mod secrets;
+pub mod signatures;
 mod state;
 mod version_check;
 mod vocabulary;

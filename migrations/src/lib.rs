@@ -25,6 +25,7 @@ mod m20261206_000016_staff_invitations;
 mod m20261206_000017_time_zones;
 mod m20261206_000018_client_requests;
 mod m20261206_000019_request_templates_and_reminders;
+mod m20261206_000020_signatures;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000017_time_zones::Migration),
             Box::new(m20261206_000018_client_requests::Migration),
             Box::new(m20261206_000019_request_templates_and_reminders::Migration),
+            Box::new(m20261206_000020_signatures::Migration),
         ]
     }
 }

@@ -15,8 +15,9 @@ use portico_engine::metadata::{EntityKind, FieldType};
 use portico_engine::micros_to_rfc3339;
 use portico_engine::requests::{
     ClientRequest, NewRequest, Question, QuestionnaireTemplate, ReminderSettings, RequestContact,
-    RequestDocument, RequestKind, RequestState, parse_states,
+    RequestDocument, RequestKind, RequestState, SigningContext, parse_states,
 };
+use portico_engine::signatures::SignatureRecord;
 
 pub fn enums() -> Vec<Enum> {
     vec![
@@ -118,6 +119,25 @@ pub fn objects() -> Vec<Object> {
                 })
                 .description("The client's answers by question key (a draft until submitted)."),
             )
+            .field(
+                sync_field::<ClientRequest>(
+                    "signatures",
+                    T::named_nn_list_nn("DocumentSignature"),
+                    |r| {
+                        Some(FieldValue::list(
+                            r.signatures.iter().map(|x| FieldValue::borrowed_any(x)),
+                        ))
+                    },
+                )
+                .description(
+                    "For a signature request: each signature and refusal so far, in order.",
+                ),
+            )
+            .field(sync_field::<ClientRequest>(
+                "documentId",
+                T::named(T::ID),
+                |r| r.document_id.map(|d| FieldValue::value(d.to_string())),
+            ))
             .field(Field::new("case", T::named_nn("Case"), |ctx| {
                 FieldFuture::new(async move {
                     let r = ctx.parent_value.try_downcast_ref::<ClientRequest>()?;
@@ -171,6 +191,46 @@ pub fn objects() -> Vec<Object> {
                 "everyDays",
                 T::named_nn(T::INT),
                 |s| Some(FieldValue::value(s.every_days)),
+            )),
+        Object::new("DocumentSignature")
+            .description("One signature of a document, or one refusal to sign, as it happened.")
+            .field(sync_field::<SignatureRecord>(
+                "contact",
+                T::named_nn("ClientRequestContact"),
+                |s| {
+                    Some(FieldValue::owned_any(RequestContact {
+                        id: s.contact_id,
+                        name: s.contact_name.clone(),
+                    }))
+                },
+            ))
+            .field(sync_field::<SignatureRecord>(
+                "declaredName",
+                T::named(T::STRING),
+                |s| s.declared_name.clone().map(FieldValue::value),
+            ))
+            .field(sync_field::<SignatureRecord>(
+                "signedAt",
+                T::named(DATE_TIME),
+                |s| s.signed_at.map(|t| FieldValue::value(micros_to_rfc3339(t))),
+            ))
+            .field(sync_field::<SignatureRecord>(
+                "declinedAt",
+                T::named(DATE_TIME),
+                |s| {
+                    s.declined_at
+                        .map(|t| FieldValue::value(micros_to_rfc3339(t)))
+                },
+            ))
+            .field(sync_field::<SignatureRecord>(
+                "reason",
+                T::named(T::STRING),
+                |s| s.reason.clone().map(FieldValue::value),
+            ))
+            .field(sync_field::<SignatureRecord>(
+                "signedSha256",
+                T::named(T::STRING),
+                |s| s.signed_sha256.clone().map(FieldValue::value),
             )),
         Object::new("ClientRequestContact")
             .field(sync_field::<RequestContact>(
@@ -513,5 +573,39 @@ pub fn portal_mutations() -> Vec<Field> {
         })
         .argument(InputValue::new("id", T::named_nn(T::ID)))
         .description("Says the request is done: every required answer given, or at least one document uploaded into it."),
+        Field::new("signDocument", T::named_nn("ClientRequest"), |ctx| {
+            FieldFuture::new(async move {
+                let id = id_arg(&ctx.args, "requestId")?;
+                let name = string(&ctx.args, "fullName")?;
+                let password = string(&ctx.args, "password")?;
+                let context = SigningContext {
+                    ip: request_info(&ctx).and_then(|i| i.client_address),
+                    user_agent: None,
+                };
+                let r = portal(&ctx)?
+                    .sign_client_request(id, &name, &password, context)
+                    .await
+                    .map_err(engine_err)?;
+                Ok(request_value(r))
+            })
+        })
+        .argument(InputValue::new("requestId", T::named_nn(T::ID)))
+        .argument(InputValue::new("fullName", T::named_nn(T::STRING)))
+        .argument(InputValue::new("password", T::named_nn(T::STRING)))
+        .description("Signs the request's PDF as you, your password asked again: a certificate page and a PAdES signature are added, as the document's newest version."),
+        Field::new("declineSignature", T::named_nn("ClientRequest"), |ctx| {
+            FieldFuture::new(async move {
+                let id = id_arg(&ctx.args, "requestId")?;
+                let reason = string(&ctx.args, "reason")?;
+                let r = portal(&ctx)?
+                    .decline_signature(id, &reason)
+                    .await
+                    .map_err(engine_err)?;
+                Ok(request_value(r))
+            })
+        })
+        .argument(InputValue::new("requestId", T::named_nn(T::ID)))
+        .argument(InputValue::new("reason", T::named_nn(T::STRING)))
+        .description("Refuses to sign, saying why; the request goes back to staff."),
     ]
 }

@@ -474,4 +474,8 @@ export default {
   reminders_days_before: 'Days before the due date',
   reminders_on_due_date: 'On the due date',
   reminders_every: 'Then every so many days while late',
+  audit_client_request_signed: 'signed a document asked for',
+  audit_client_request_declined: 'declined to sign a document',
+  notification_client_signed: '{contact} signed {document} on the portal',
+  notification_client_declined_signature: '{contact} declined to sign {document}: {reason}',
 };

@@ -474,4 +474,8 @@ export default {
   reminders_days_before: 'Días antes de la fecha límite',
   reminders_on_due_date: 'El día de la fecha límite',
   reminders_every: 'Después, cada tantos días mientras haya retraso',
+  audit_client_request_signed: 'firmó un documento pedido',
+  audit_client_request_declined: 'rechazó firmar un documento',
+  notification_client_signed: '{contact} firmó {document} en el portal',
+  notification_client_declined_signature: '{contact} no firmó {document}: {reason}',
 };

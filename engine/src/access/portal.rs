@@ -87,6 +87,31 @@ impl PortalHandle {
     pub async fn submit_client_request(&self, id: i64) -> Result<crate::requests::ClientRequest> {
         self.engine.submit_client_request(&self.principal, id).await
     }
+    /// Signs a signature request's document, the password asked again.
+    pub async fn sign_client_request(
+        &self,
+        id: i64,
+        full_name: &str,
+        password: &str,
+        context: crate::requests::SigningContext,
+    ) -> Result<crate::requests::ClientRequest> {
+        self.engine
+            .sign_client_request(&self.principal, id, full_name, password, context)
+            .await
+    }
+    pub async fn decline_signature(
+        &self,
+        id: i64,
+        reason: &str,
+    ) -> Result<crate::requests::ClientRequest> {
+        self.engine
+            .decline_signature(&self.principal, id, reason)
+            .await
+    }
+    /// The document a signature request asks this user to sign, to read before signing.
+    pub async fn document_to_sign(&self, id: i64) -> Result<Download> {
+        self.engine.document_to_sign(&self.principal, id).await
+    }
     /// Whether this user may add documents to request `id` now, known before a file is read.
     pub async fn check_client_request_upload(&self, id: i64) -> Result<()> {
         self.engine

@@ -104,6 +104,11 @@ tables! {
     ClientRequestDocuments { RequestId, DocumentId }
     ClientRequestReminders { RequestId, ContactId, Step, SentAt }
     QuestionnaireTemplates { Id, Name, Questions, CreatedBy, UpdatedAt }
+    SigningIdentity { Id, PrivateKey, Certificate, CreatedAt }
+    DocumentSignatures {
+        Id, RequestId, CaseId, DocumentId, DocumentName, ContactId, ContactName, ContactEmail,
+        DeclaredName, SignedAt, DeclinedAt, Reason, Ip, UserAgent, OriginalSha256, SignedSha256,
+    }
     RequestReminderSettings { Id, DaysBefore, OnDueDate, EveryDays, UpdatedAt }
     Deals { Id, Name, Amount, Stage, OwnerId, ClientId, Custom, CreatedAt, UpdatedAt }
     AuditEvents { Id, Entity, RecordId, ActorId, ActorName, Action, Detail, At }

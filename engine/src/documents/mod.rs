@@ -17,8 +17,9 @@ pub(crate) use storage::Storage;
 pub use storage::Upload;
 
 pub(crate) use model::{
-    arrange as arrange_documents, folders_of, list as list_documents, select as select_documents,
+    arrange as arrange_documents, find, folders_of, list as list_documents,
+    select as select_documents,
 };
 
-pub(crate) use service::{case_exists, check_folder, insert_folder};
+pub(crate) use service::{add_version, case_exists, check_folder, insert_folder};
 pub(crate) use sharing::shared_count;

@@ -330,31 +330,7 @@ impl Engine {
         };
         let stored = self.storage.accept(upload).await?;
         let txn = self.begin_write().await?;
-        let doc = model::find(&txn, id).await?;
-        let version = doc.version + 1;
-        txn.execute(
-            &Query::update()
-                .table(Documents::Table)
-                .values([
-                    (Documents::Blob, stored.blob.hash.clone().into()),
-                    (Documents::Size, (stored.blob.size as i64).into()),
-                    (Documents::ContentType, stored.content_type.clone().into()),
-                    (Documents::Version, version.into()),
-                    (Documents::UpdatedAt, now_micros().into()),
-                ])
-                .and_where(Expr::col(Documents::Id).eq(id))
-                .to_owned(),
-        )
-        .await?;
-        record_version(
-            &txn,
-            id,
-            version,
-            &stored.blob.hash,
-            stored.blob.size,
-            &stored.content_type,
-        )
-        .await?;
+        let version = add_version(&txn, id, &stored).await?;
         audit::record(
             &txn,
             EntityKind::Case,
@@ -484,6 +460,41 @@ impl Engine {
         let file = self.storage.store().open(&document.blob).await?;
         Ok(Download { document, file })
     }
+}
+
+/// Makes stored bytes a document's newest version (in the caller's transaction); answers the
+/// version's number. The earlier versions are kept.
+pub(crate) async fn add_version(
+    db: &impl Exec,
+    id: i64,
+    stored: &super::storage::Stored,
+) -> Result<i32> {
+    let doc = model::find(db, id).await?;
+    let version = doc.version + 1;
+    db.execute(
+        &Query::update()
+            .table(Documents::Table)
+            .values([
+                (Documents::Blob, stored.blob.hash.clone().into()),
+                (Documents::Size, (stored.blob.size as i64).into()),
+                (Documents::ContentType, stored.content_type.clone().into()),
+                (Documents::Version, version.into()),
+                (Documents::UpdatedAt, now_micros().into()),
+            ])
+            .and_where(Expr::col(Documents::Id).eq(id))
+            .to_owned(),
+    )
+    .await?;
+    record_version(
+        db,
+        id,
+        version,
+        &stored.blob.hash,
+        stored.blob.size,
+        &stored.content_type,
+    )
+    .await?;
+    Ok(version)
 }
 
 async fn record_version(

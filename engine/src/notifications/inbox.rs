@@ -25,6 +25,17 @@ pub enum Activity {
         contact: String,
         title: String,
     },
+    /// The client signed a document the firm asked them to.
+    Signed {
+        contact: String,
+        document: String,
+    },
+    /// The client would not sign, saying why.
+    DeclinedSignature {
+        contact: String,
+        document: String,
+        reason: String,
+    },
 }
 
 impl Activity {
@@ -33,6 +44,8 @@ impl Activity {
             Activity::Uploaded { .. } => "client_upload",
             Activity::OpenedCase { .. } => "portal_case_created",
             Activity::SubmittedRequest { .. } => "client_request_submitted",
+            Activity::Signed { .. } => "client_signed",
+            Activity::DeclinedSignature { .. } => "client_declined_signature",
         }
     }
 
@@ -46,6 +59,14 @@ impl Activity {
             Activity::SubmittedRequest { contact, title } => {
                 json!({"contact": contact, "title": title})
             }
+            Activity::Signed { contact, document } => {
+                json!({"contact": contact, "document": document})
+            }
+            Activity::DeclinedSignature {
+                contact,
+                document,
+                reason,
+            } => json!({"contact": contact, "document": document, "reason": reason}),
         }
     }
 
@@ -75,6 +96,28 @@ impl Activity {
             (Activity::SubmittedRequest { contact, title }, _) => {
                 format!("{contact} sent “{title}” back done on the portal")
             }
+            (Activity::Signed { contact, document }, "es") => {
+                format!("{contact} firmó {document} en el portal")
+            }
+            (Activity::Signed { contact, document }, _) => {
+                format!("{contact} signed {document} on the portal")
+            }
+            (
+                Activity::DeclinedSignature {
+                    contact,
+                    document,
+                    reason,
+                },
+                "es",
+            ) => format!("{contact} no firmó {document}: {reason}"),
+            (
+                Activity::DeclinedSignature {
+                    contact,
+                    document,
+                    reason,
+                },
+                _,
+            ) => format!("{contact} declined to sign {document}: {reason}"),
         }
     }
 }

@@ -242,6 +242,31 @@ impl Engine {
         Ok(zone)
     }
 
+    /// Whether `password` is the signed-in user's (asked again before a signature); each try
+    /// counts against the address as a sign-in does.
+    pub(crate) async fn portal_password_is(&self, p: &Principal, password: &str) -> Result<bool> {
+        let Principal::Portal(me) = p else {
+            return Err(EngineError::Unauthenticated);
+        };
+        let contact = PortalContact::load(&self.reader(), me.contact_id).await?;
+        let email = contact.email.trim().to_lowercase();
+        let txn = self.begin_write().await?;
+        self.throttle.attempt(&txn, LOGIN, &email, None).await?;
+        txn.commit().await?;
+        let hash = accounts::credentials(&self.reader(), &email)
+            .await?
+            .filter(|(id, _)| *id == me.contact_id)
+            .map(|(_, h)| h)
+            .unwrap_or_else(|| decoy_hash().to_owned());
+        let ok = verify_off_thread(password.to_owned(), hash).await?;
+        if ok {
+            let txn = self.begin_write().await?;
+            self.throttle.cleared(&txn, LOGIN, &email).await?;
+            txn.commit().await?;
+        }
+        Ok(ok)
+    }
+
     pub(crate) async fn portal_change_password(
         &self,
         p: &Principal,

@@ -8,11 +8,13 @@
 mod mail;
 mod portal;
 mod reminders;
+mod signing;
 mod staff;
 mod store;
 mod templates;
 
 pub use reminders::{ReminderSettings, step_due};
+pub use signing::SigningContext;
 pub use store::parse_states;
 pub use templates::QuestionnaireTemplate;
 
@@ -122,12 +124,28 @@ pub struct ClientRequest {
     /// In the order staff chose (the signing order).
     pub contacts: Vec<RequestContact>,
     pub documents: Vec<RequestDocument>,
+    /// For a signature request: each signature and refusal so far, in order.
+    pub signatures: Vec<crate::signatures::SignatureRecord>,
     pub created_at: i64,
     pub updated_at: i64,
     pub submitted_at: Option<i64>,
 }
 
 impl ClientRequest {
+    /// Whose signature a signature request waits for: the first contact, in the order staff
+    /// chose, who has not signed. `None` once everyone has signed (or one declined).
+    pub fn next_signer(&self) -> Option<&RequestContact> {
+        if self.signatures.iter().any(|s| s.declined_at.is_some()) {
+            return None;
+        }
+        self.contacts.iter().find(|c| {
+            !self
+                .signatures
+                .iter()
+                .any(|s| s.contact_id == c.id && s.signed_at.is_some())
+        })
+    }
+
     /// Still waiting for the client after its due date (UTC calendar day).
     pub fn late(&self) -> bool {
         let today = chrono::Utc::now().format("%Y-%m-%d").to_string();

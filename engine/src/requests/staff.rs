@@ -43,12 +43,7 @@ impl Engine {
         let questions = match new.kind {
             RequestKind::Questions => check_questions(std::mem::take(&mut new.questions))?,
             RequestKind::Documents => Vec::new(),
-            RequestKind::Signature => {
-                return Err(EngineError::validation(
-                    "kind",
-                    "signature requests are not available yet: ask for documents or answers",
-                ));
-            }
+            RequestKind::Signature => Vec::new(),
         };
         let txn = self.begin_write().await?;
         crate::documents::case_exists(&txn, new.case_id).await?;
@@ -56,6 +51,21 @@ impl Engine {
             crate::documents::check_folder(&txn, new.case_id, new.folder_id).await?;
         } else {
             new.folder_id = None;
+        }
+        if new.kind == RequestKind::Signature {
+            let Some(doc_id) = new.document_id else {
+                return Err(EngineError::missing(
+                    "documentId",
+                    "choose the PDF of the case to be signed",
+                ));
+            };
+            let doc = match crate::documents::find(&txn, doc_id).await {
+                Ok(d) if d.case_id == new.case_id => d,
+                _ => return Err(EngineError::not_found("Document", doc_id)),
+            };
+            super::signing::check_signable(&doc)?;
+        } else {
+            new.document_id = None;
         }
         for contact in &new.contact_ids {
             let access = crate::portal::access_row(&txn, new.case_id, *contact).await?;

@@ -51,6 +51,7 @@ fn from_row(row: &Row) -> Result<ClientRequest> {
         comment: row.get(11)?,
         contacts: Vec::new(),
         documents: Vec::new(),
+        signatures: Vec::new(),
         created_at: row.get(12)?,
         updated_at: row.get(13)?,
         submitted_at: row.get(14)?,
@@ -97,7 +98,7 @@ async fn complete(db: &impl Exec, mut list: Vec<ClientRequest>) -> Result<Vec<Cl
             "d",
             Expr::col(("d", Documents::Id)).equals(("rd", ClientRequestDocuments::DocumentId)),
         )
-        .and_where(Expr::col(("rd", ClientRequestDocuments::RequestId)).is_in(ids))
+        .and_where(Expr::col(("rd", ClientRequestDocuments::RequestId)).is_in(ids.clone()))
         .order_by(("d", Documents::Id), Order::Asc)
         .to_owned();
     for row in db.query_all(&q).await? {
@@ -107,6 +108,39 @@ async fn complete(db: &impl Exec, mut list: Vec<ClientRequest>) -> Result<Vec<Cl
                 id: row.get(1)?,
                 name: row.get(2)?,
             });
+        }
+    }
+    let signature_requests: Vec<i64> = list
+        .iter()
+        .filter(|r| r.kind == RequestKind::Signature)
+        .map(|r| r.id)
+        .collect();
+    // A signature request's document is the one to sign.
+    let to_sign: Vec<i64> = list
+        .iter()
+        .filter(|r| r.kind == RequestKind::Signature)
+        .filter_map(|r| r.document_id)
+        .collect();
+    if !to_sign.is_empty() {
+        let q = Query::select()
+            .columns([Documents::Id, Documents::Name])
+            .from(Documents::Table)
+            .and_where(Expr::col(Documents::Id).is_in(to_sign))
+            .to_owned();
+        for row in db.query_all(&q).await? {
+            let id: i64 = row.get(0)?;
+            let name: String = row.get(1)?;
+            for r in list.iter_mut().filter(|r| r.document_id == Some(id)) {
+                r.documents.push(RequestDocument {
+                    id,
+                    name: name.clone(),
+                });
+            }
+        }
+    }
+    for record in crate::signatures::store::of_requests(db, &signature_requests).await? {
+        if let Some(r) = list.iter_mut().find(|r| r.id == record.request_id) {
+            r.signatures.push(record);
         }
     }
     Ok(list)

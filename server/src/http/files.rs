@@ -121,7 +121,7 @@ fn range(header: Option<&HeaderValue>, size: u64) -> Result<Option<(u64, u64)>, 
     Ok(Some((start, end)))
 }
 
-async fn stream(download: Download, range_header: Option<&HeaderValue>) -> Response {
+pub(crate) async fn stream(download: Download, range_header: Option<&HeaderValue>) -> Response {
     let Download { document, mut file } = download;
     let size = u64::try_from(document.size).unwrap_or(0);
     let (status, start, length) = match range(range_header, size) {

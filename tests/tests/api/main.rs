@@ -44,6 +44,7 @@ mod requests_browser;
 mod schema_check;
 mod search;
 mod serving;
+mod signatures;
 mod smtp;
 mod staff_invitation;
 mod template_limits;

@@ -43,6 +43,12 @@ pub fn router() -> Router<AppState> {
             post(request_page::upload),
         )
         .route(
+            "/portal/requests/{id}/document",
+            get(request_page::document),
+        )
+        .route("/portal/requests/{id}/sign", post(request_page::sign))
+        .route("/portal/requests/{id}/decline", post(request_page::decline))
+        .route(
             "/portal/login",
             get(sign_in::login_page).post(sign_in::login),
         )

@@ -6,6 +6,7 @@
 //! A request the visitor may not see is the same 404 as one that does not exist.
 
 use super::super::AppState;
+use super::super::client_address::ClientAddress;
 use super::case_page::{self, Destination};
 use super::form_fields;
 use super::form_parts::{self, FormError, Limits};
@@ -20,7 +21,7 @@ use axum::response::Response;
 use portico_engine::error::Problem;
 use portico_engine::metadata::FieldDefinition;
 use portico_engine::records::case_number;
-use portico_engine::requests::{ClientRequest, RequestKind};
+use portico_engine::requests::{ClientRequest, RequestKind, SigningContext};
 use portico_engine::{EngineError, PortalHandle};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -31,7 +32,27 @@ pub struct RequestQuery {
     saved: Option<u8>,
     sent: Option<u8>,
     added: Option<u32>,
+    signed: Option<u8>,
+    declined: Option<u8>,
 }
+
+#[derive(Deserialize)]
+pub struct SignForm {
+    csrf: Option<String>,
+    #[serde(default)]
+    full_name: String,
+    #[serde(default)]
+    password: String,
+}
+
+#[derive(Deserialize)]
+pub struct DeclineForm {
+    csrf: Option<String>,
+    #[serde(default)]
+    reason: String,
+}
+
+super::visitor::carries_token!(SignForm, DeclineForm);
 
 /// A form of the questions' own inputs: any name may come, so it is read as pairs.
 #[derive(Deserialize)]
@@ -57,6 +78,8 @@ struct View {
     added: Option<u32>,
     upload_problem: Option<String>,
     refused: Vec<(String, String)>,
+    /// What was typed in the signing form (never the password).
+    full_name: Option<String>,
 }
 
 fn parse_id(raw: &str) -> Option<i64> {
@@ -74,7 +97,11 @@ pub async fn page(
     };
     let query = query.map(|Query(q)| q).unwrap_or_default();
     let t = ctx.strings(&state);
-    let notice = if query.sent.is_some() {
+    let notice = if query.signed.is_some() {
+        Some(t.get("sign_done").to_owned())
+    } else if query.declined.is_some() {
+        Some(t.get("decline_done").to_owned())
+    } else if query.sent.is_some() {
         Some(t.get("request_sent").to_owned())
     } else if query.saved.is_some() {
         Some(t.get("request_saved").to_owned())
@@ -273,6 +300,115 @@ pub async fn upload(
     render(&ctx, &state, h, id, view, StatusCode::UNPROCESSABLE_ENTITY).await
 }
 
+/// `GET /portal/requests/<id>/document`: the PDF a signer is asked to sign, to read first.
+pub async fn document(
+    State(state): State<AppState>,
+    SignedIn { ctx, handle }: SignedIn,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(id) = parse_id(&id) else {
+        return ctx.not_found(&state).await;
+    };
+    match handle.document_to_sign(id).await {
+        Ok(d) => super::super::files::stream(d, headers.get(axum::http::header::RANGE)).await,
+        Err(e) => ctx.failed(&state, e).await,
+    }
+}
+
+/// `POST /portal/requests/<id>/sign`: the typed name and the password again, then the signature.
+pub async fn sign(
+    State(state): State<AppState>,
+    SignedIn { ctx, handle }: SignedIn,
+    Path(id): Path<String>,
+    ClientAddress(client): ClientAddress,
+    headers: HeaderMap,
+    CheckedForm(form): CheckedForm<SignForm>,
+) -> Response {
+    let Some(id) = parse_id(&id) else {
+        return ctx.not_found(&state).await;
+    };
+    let context = SigningContext {
+        ip: Some(client.to_string()),
+        user_agent: headers
+            .get(axum::http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+    };
+    let t = ctx.strings(&state);
+    let result = handle
+        .sign_client_request(id, &form.full_name, &form.password, context)
+        .await;
+    let (key, message) = match result {
+        Ok(_) => return redirect(&format!("/portal/requests/{id}?signed=1")),
+        Err(EngineError::Validation { field, .. }) if field == "fullName" => {
+            ("fullName", t.get("sign_name_missing"))
+        }
+        Err(EngineError::Validation { field, .. }) if field == "password" => {
+            ("password", t.get("sign_password_wrong"))
+        }
+        Err(EngineError::Validation { field, .. }) if field == "documentId" => {
+            ("document", t.get("sign_unsignable"))
+        }
+        Err(EngineError::RateLimited) => ("password", t.get("login_limited")),
+        Err(EngineError::Conflict { .. }) => return redirect(&format!("/portal/requests/{id}")),
+        Err(e) => return ctx.failed(&state, e).await,
+    };
+    let mut errors = HashMap::new();
+    errors.insert(key.to_owned(), message.to_owned());
+    let view = View {
+        errors,
+        full_name: Some(form.full_name),
+        ..View::default()
+    };
+    render(
+        &ctx,
+        &state,
+        &handle,
+        id,
+        view,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
+}
+
+/// `POST /portal/requests/<id>/decline`: no signature, and why.
+pub async fn decline(
+    State(state): State<AppState>,
+    SignedIn { ctx, handle }: SignedIn,
+    Path(id): Path<String>,
+    CheckedForm(form): CheckedForm<DeclineForm>,
+) -> Response {
+    let Some(id) = parse_id(&id) else {
+        return ctx.not_found(&state).await;
+    };
+    match handle.decline_signature(id, &form.reason).await {
+        Ok(_) => redirect(&format!("/portal/requests/{id}?declined=1")),
+        Err(EngineError::Validation { .. }) => {
+            let mut errors = HashMap::new();
+            errors.insert(
+                "reason".to_owned(),
+                ctx.strings(&state).get("decline_reason_missing").to_owned(),
+            );
+            let view = View {
+                errors,
+                ..View::default()
+            };
+            render(
+                &ctx,
+                &state,
+                &handle,
+                id,
+                view,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(EngineError::Conflict { .. }) => redirect(&format!("/portal/requests/{id}")),
+        Err(e) => ctx.failed(&state, e).await,
+    }
+}
+
 /// The answers as read back, for a questionnaire that is no longer the client's to change.
 fn answers(
     request: &ClientRequest,
@@ -335,6 +471,49 @@ async fn render(
         .collect();
     let row = request_row(&request, t, ctx.lang);
     let editable = request.state.awaits_client();
+    let me = h.contact_id();
+    let next = request.next_signer().map(|c| c.id);
+    let signers: Vec<Value> = request
+        .contacts
+        .iter()
+        .map(|c| {
+            let record = request.signatures.iter().find(|s| s.contact_id == c.id);
+            let state = match record {
+                Some(s) if s.signed_at.is_some() => t.get("signer_signed"),
+                Some(_) => t.get("signer_declined"),
+                None if Some(c.id) == next => t.get("signer_turn"),
+                None => t.get("signer_waiting"),
+            };
+            json!({"name": c.name, "state": state, "me": c.id == me})
+        })
+        .collect();
+    let document_name = request
+        .documents
+        .first()
+        .map(|d| d.name.clone())
+        .unwrap_or_default();
+    let my_turn = editable && next == Some(me);
+    let waiting_for = (editable && !my_turn)
+        .then(|| {
+            request
+                .next_signer()
+                .map(|c| t.fill("sign_wait", &[("name", &c.name)]))
+        })
+        .flatten();
+    let sign_errors: Vec<Value> = ["fullName", "password", "reason", "document"]
+        .iter()
+        .filter_map(|k| {
+            view.errors.get(*k).map(|m| {
+                let label = match *k {
+                    "fullName" => t.get("sign_full_name"),
+                    "password" => t.get("sign_password"),
+                    "reason" => t.get("decline_reason"),
+                    _ => t.get("documents"),
+                };
+                json!({"key": k, "label": label, "message": m})
+            })
+        })
+        .collect();
     ctx.render(
         state,
         "request",
@@ -349,7 +528,16 @@ async fn render(
             "case_label": t.fill("request_of_case", &[("number", &case_number(request.case_id)), ("subject", &subject)]),
             "notice": view.notice,
             "fields": fields,
-            "errors": errors,
+            "errors": if sign_errors.is_empty() { errors } else { sign_errors },
+            "signers": signers,
+            "my_turn": my_turn,
+            "waiting_for": waiting_for,
+            "document_name": document_name,
+            "full_name": view.full_name,
+            "error_full_name": view.errors.get("fullName"),
+            "error_password": view.errors.get("password"),
+            "error_reason": view.errors.get("reason"),
+            "statement": t.fill("sign_statement", &[("title", &request.title)]),
             "answers": answers(&request, &defs, ctx, t),
             "documents": request.documents.iter().map(|d| json!({"id": d.id, "name": d.name})).collect::<Vec<_>>(),
             "added": view.added.filter(|n| *n > 0).map(|n| t.count("upload_added", i64::from(n))),

@@ -1,0 +1,331 @@
+//! Signature requests: staff ask two contacts, in order, to sign a PDF of the case; each signs
+//! with their typed name and their password asked again; the document's newest version carries
+//! a certificate page per signer and PAdES signatures that poppler's `pdfsig` reports valid,
+//! and invalid once a byte is changed. A wrong password, an empty name, the wrong turn, a
+//! stranger, a file that is no PDF or too large are refused, and nothing is stored.
+
+use crate::helpers::{TempDir, code};
+use crate::portal::portal_app;
+use serde_json::{Value, json};
+use std::process::Command;
+
+/// A one-page PDF written as simple producers write it (a classic cross-reference table).
+pub fn sample_pdf(text: &str) -> Vec<u8> {
+    let stream = format!("BT /F1 24 Tf 72 700 Td ({text}) Tj ET");
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_owned(),
+        format!("<< /Length {} >>\nstream\n{stream}\nendstream", stream.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_owned(),
+    ];
+    let mut out = b"%PDF-1.4\n%\xE2\xE3\xCF\xD3\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+/// What `pdfsig` says of a file; fails the test, saying how to get it, when it is missing.
+pub fn pdfsig(path: &std::path::Path) -> String {
+    let out = Command::new("pdfsig")
+        .arg(path)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("pdfsig is needed to check signed PDFs ({e}): apt-get install poppler-utils")
+        });
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+const REQUEST: &str = "id state documents { id name } signatures { contact { name } declaredName signedAt declinedAt reason signedSha256 }";
+
+#[tokio::test]
+async fn two_clients_sign_a_pdf_in_turn_and_pdfsig_finds_both_signatures_valid() {
+    let t = portal_app().await;
+    let ana = t
+        .create_contact(
+            json!({"name": "Ana Pérez", "email": "ana@example.com", "portalUser": true}),
+        )
+        .await;
+    let bea = t
+        .create_contact(
+            json!({"name": "Bea Gómez", "email": "bea@example.com", "portalUser": true}),
+        )
+        .await;
+    let carla = t
+        .create_contact(json!({"name": "Carla", "email": "carla@example.com", "portalUser": true}))
+        .await;
+    let case = t
+        .create_case(json!({"subject": "Compraventa", "client": ana}))
+        .await;
+    let other = t
+        .create_case(json!({"subject": "Otro", "client": carla}))
+        .await;
+    t.manager
+        .ok(
+            "mutation($c: ID!, $p: ID!) { addCaseContact(caseId: $c, contactId: $p) { id } }",
+            json!({"c": case, "p": bea}),
+        )
+        .await;
+    t.set_access(&case, &ana, true, true).await;
+    t.set_access(&case, &bea, true, true).await;
+    t.set_access(&other, &carla, true, true).await;
+    let upload = |name: &'static str, bytes: Vec<u8>| {
+        let manager = t.manager.clone();
+        let case = case.clone();
+        async move {
+            manager
+                .upload(
+                    "mutation($c: ID!, $file: Upload!) { uploadDocument(caseId: $c, file: $file) { id } }",
+                    json!({"c": case}),
+                    name,
+                    &bytes,
+                )
+                .await["uploadDocument"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    let original = sample_pdf("Contrato de compraventa");
+    let contract = upload("contrato.pdf", original.clone()).await;
+    let note = upload("nota.txt", b"una nota".to_vec()).await;
+    let mut big = b"%PDF-1.4\n".to_vec();
+    big.resize(21 * 1024 * 1024, b' ');
+    let huge = upload("enorme.pdf", big).await;
+
+    // Refused, naming the document: none, not a PDF, too large.
+    let ask = |doc: Option<&str>| {
+        let manager = t.manager.clone();
+        let input = json!({"caseId": case, "contactIds": [ana, bea], "kind": "SIGNATURE",
+            "title": "Firma del contrato", "documentId": doc});
+        async move {
+            manager
+                .raw(
+                    &format!("mutation($i: CreateClientRequestInput!) {{ createClientRequest(input: $i) {{ {REQUEST} }} }}"),
+                    json!({"i": input}),
+                )
+                .await
+        }
+    };
+    for doc in [None, Some(note.as_str()), Some(huge.as_str())] {
+        let body = ask(doc).await;
+        assert_eq!(code(&body["errors"][0]), "VALIDATION", "{body}");
+        assert_eq!(
+            body["errors"][0]["extensions"]["field"], "documentId",
+            "{body}"
+        );
+    }
+    let made = ask(Some(&contract)).await;
+    let id = made["data"]["createClientRequest"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{made}"))
+        .to_owned();
+    assert_eq!(
+        made["data"]["createClientRequest"]["documents"],
+        json!([{"id": contract, "name": "contrato.pdf"}])
+    );
+
+    let ana_c = t.accept_mailed("ana@example.com", 1).await;
+    let bea_c = t.accept_mailed("bea@example.com", 1).await;
+    let carla_c = t.accept_mailed("carla@example.com", 1).await;
+    let sign = |client: &crate::helpers::Client, name: &str, password: &str| {
+        let client = client.clone();
+        let vars = json!({"r": id, "n": name, "p": password});
+        async move {
+            client
+                .raw(
+                    &format!("mutation($r: ID!, $n: String!, $p: String!) {{ signDocument(requestId: $r, fullName: $n, password: $p) {{ {REQUEST} }} }}"),
+                    vars,
+                )
+                .await
+        }
+    };
+    let versions = || {
+        let manager = t.manager.clone();
+        let contract = contract.clone();
+        async move {
+            manager
+                .ok(
+                    "query($d: ID!) { document(id: $d) { version } }",
+                    json!({"d": contract}),
+                )
+                .await["document"]["version"]
+                .as_i64()
+                .unwrap()
+        }
+    };
+
+    // Not yet Bea's turn; a stranger finds nothing; a wrong password or no name stores nothing.
+    let early = sign(&bea_c, "Bea Gómez", crate::portal::PASSWORD).await;
+    assert_eq!(code(&early["errors"][0]), "CONFLICT", "{early}");
+    let stranger = sign(&carla_c, "Carla", crate::portal::PASSWORD).await;
+    assert_eq!(code(&stranger["errors"][0]), "NOT_FOUND", "{stranger}");
+    let wrong = sign(&ana_c, "Ana Pérez", "not my password").await;
+    assert_eq!(code(&wrong["errors"][0]), "VALIDATION", "{wrong}");
+    assert_eq!(wrong["errors"][0]["extensions"]["field"], "password");
+    let nameless = sign(&ana_c, "   ", crate::portal::PASSWORD).await;
+    assert_eq!(
+        nameless["errors"][0]["extensions"]["field"], "fullName",
+        "{nameless}"
+    );
+    assert_eq!(versions().await, 1);
+
+    // Ana signs, then Bea (who is told by email when her turn comes).
+    let first = sign(&ana_c, "Ana Pérez López", crate::portal::PASSWORD).await;
+    let first = &first["data"]["signDocument"];
+    assert_eq!(first["state"], "OPEN", "{first}");
+    assert_eq!(first["signatures"][0]["declaredName"], "Ana Pérez López");
+    assert_eq!(versions().await, 2);
+    let turn = t.mail("bea@example.com", 4).await.text();
+    assert!(turn.contains("Firma del contrato"), "{turn}");
+    let second = sign(&bea_c, "Bea Gómez", crate::portal::PASSWORD).await;
+    let second = &second["data"]["signDocument"];
+    assert_eq!(second["state"], "SUBMITTED", "{second}");
+    assert_eq!(versions().await, 3);
+
+    // The newest version: the original bytes first, two certificate pages, two valid signatures.
+    let signed = t
+        .manager
+        .get_file(&format!("/files/{contract}"), None)
+        .await
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec();
+    assert_eq!(&signed[..original.len()], &original[..]);
+    let dir = TempDir::new();
+    let path = dir.0.join("firmado.pdf");
+    std::fs::write(&path, &signed).unwrap();
+    let report = pdfsig(&path);
+    assert_eq!(report.matches("Signature is Valid").count(), 2, "{report}");
+    assert!(report.contains("Total document signed"), "{report}");
+    assert!(report.contains("ETSI.CAdES.detached"), "{report}");
+    let hash = second["signatures"][1]["signedSha256"].as_str().unwrap();
+    assert_eq!(hash.len(), 64);
+
+    // One byte changed in what the signatures cover: pdfsig no longer calls them valid.
+    let mut tampered = signed.clone();
+    let at = tampered
+        .windows(11)
+        .position(|w| w == b"compraventa")
+        .unwrap();
+    tampered[at] = b'C';
+    let path = dir.0.join("cambiado.pdf");
+    std::fs::write(&path, &tampered).unwrap();
+    let report = pdfsig(&path);
+    assert!(!report.contains("Signature is Valid"), "{report}");
+
+    // Every step is in the case's audit log.
+    let log = t
+        .manager
+        .ok(
+            "query($c: ID!) { auditLog(entity: CASE, id: $c) { action } }",
+            json!({"c": case}),
+        )
+        .await;
+    let actions: Vec<Value> = log["auditLog"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].clone())
+        .filter(|a| a.as_str().unwrap().starts_with("client_request"))
+        .collect();
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|a| *a == "client_request_signed")
+            .count(),
+        2,
+        "{actions:?}"
+    );
+}
+
+/// A signer who will not sign says why; staff see it and the request comes back to them.
+#[tokio::test]
+async fn a_client_declines_to_sign_saying_why() {
+    let t = portal_app().await;
+    let ana = t
+        .create_contact(json!({"name": "Ana", "email": "ana@example.com", "portalUser": true}))
+        .await;
+    let case = t
+        .create_case(json!({"subject": "Arras", "client": ana}))
+        .await;
+    t.set_access(&case, &ana, true, true).await;
+    let doc = t
+        .manager
+        .upload(
+            "mutation($c: ID!, $file: Upload!) { uploadDocument(caseId: $c, file: $file) { id } }",
+            json!({"c": case}),
+            "arras.pdf",
+            &sample_pdf("Contrato de arras"),
+        )
+        .await["uploadDocument"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let made = t
+        .manager
+        .ok(
+            "mutation($i: CreateClientRequestInput!) { createClientRequest(input: $i) { id } }",
+            json!({"i": {"caseId": case, "contactIds": [ana], "kind": "SIGNATURE", "title": "Firma de arras", "documentId": doc}}),
+        )
+        .await;
+    let id = made["createClientRequest"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let client = t.accept_mailed("ana@example.com", 1).await;
+    let empty = client
+        .raw(
+            "mutation($r: ID!) { declineSignature(requestId: $r, reason: \" \") { state } }",
+            json!({"r": id}),
+        )
+        .await;
+    assert_eq!(
+        empty["errors"][0]["extensions"]["field"], "reason",
+        "{empty}"
+    );
+    let declined = client
+        .ok(
+            &format!("mutation($r: ID!) {{ declineSignature(requestId: $r, reason: \"La fecha está mal\") {{ {REQUEST} }} }}"),
+            json!({"r": id}),
+        )
+        .await;
+    assert_eq!(declined["declineSignature"]["state"], "SUBMITTED");
+    assert_eq!(
+        declined["declineSignature"]["signatures"][0]["reason"],
+        "La fecha está mal"
+    );
+    let seen = t
+        .manager
+        .ok(
+            &format!("query($c: ID!) {{ clientRequests(caseId: $c) {{ {REQUEST} }} }}"),
+            json!({"c": case}),
+        )
+        .await;
+    assert!(
+        seen["clientRequests"][0]["signatures"][0]["declinedAt"].is_string(),
+        "{seen}"
+    );
+}
