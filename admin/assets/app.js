@@ -16,6 +16,7 @@ import { DealScreen } from './screens/deal.js';
 import { StaffUsers } from './screens/staff_users.js';
 import { ApiTokens } from './screens/api_tokens.js';
 import { EmailTemplates } from './screens/email_templates.js';
+import { Verify } from './screens/verify.js';
 import { Account } from './screens/account.js';
 import { Branding } from './screens/branding.js';
 import { Invitation } from './screens/invitation.js';
@@ -36,6 +37,7 @@ function Screen() {
   if (pathname === '/admin/tokens') return html`<${ApiTokens} />`;
   if (pathname === '/admin/emails') return html`<${EmailTemplates} />`;
   if (pathname === '/admin/account') return html`<${Account} />`;
+  if (pathname === '/admin/verify') return html`<${Verify} />`;
   if (pathname === '/admin/branding') return html`<${Branding} />`;
   const fields = pathname.match(/^\/admin\/fields\/([A-Z]+)$/);
   if (fields && ENTITIES.includes(fields[1])) return html`<${Fields} entity=${fields[1]} />`;

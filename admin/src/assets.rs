@@ -67,6 +67,7 @@ const FILES: &[(&str, &str, &[u8])] = &[
     file!("screens/account.js", JS),
     file!("screens/branding.js", JS),
     file!("screens/home.js", JS),
+    file!("screens/verify.js", JS),
     file!("screens/invitation.js", JS),
     file!("vendor/preact.module.js", JS),
     file!("vendor/hooks.module.js", JS),

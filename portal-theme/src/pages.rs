@@ -19,7 +19,8 @@ macro_rules! page {
     };
 }
 
-const TEMPLATES: [(&str, &str); 15] = [
+const TEMPLATES: [(&str, &str); 16] = [
+    page!("verify"),
     page!("field"),
     page!("request"),
     page!("chart"),

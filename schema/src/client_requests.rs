@@ -315,6 +315,19 @@ pub fn inputs() -> Vec<InputObject> {
     ]
 }
 
+/// The uploaded `file`, read whole up to one byte past what a verification accepts.
+fn read_upload(ctx: &ResolverContext<'_>) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let up = ctx.args.try_get("file")?.upload()?;
+    let mut bytes = Vec::new();
+    up.value(ctx.ctx)?
+        .content
+        .take(portico_engine::signatures::MAX_VERIFY_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| async_graphql::Error::new(format!("reading the upload: {e}")))?;
+    Ok(bytes)
+}
+
 fn ids(input: &ObjectAccessor<'_>, name: &str) -> Result<Vec<i64>> {
     match input.get(name) {
         Some(v) if !v.is_null() => v
@@ -492,6 +505,15 @@ pub fn staff_mutations() -> Vec<Field> {
             })
         })
         .argument(InputValue::new("id", TypeRef::named_nn(TypeRef::ID))),
+        Field::new("verifySignedDocument", TypeRef::named_nn_list_nn("DocumentSignature"), |ctx| {
+            FieldFuture::new(async move {
+                let bytes = read_upload(&ctx)?;
+                let found = staff(&ctx)?.verify_signed_file(&bytes).await.map_err(engine_err)?;
+                Ok(Some(FieldValue::list(found.into_iter().map(FieldValue::owned_any))))
+            })
+        })
+        .argument(InputValue::new("file", TypeRef::named_nn(TypeRef::UPLOAD)))
+        .description("Who signed this PDF with this Portico, in order; empty when it was not signed here or was changed after."),
         Field::new("updateRequestReminderSettings", TypeRef::named_nn("RequestReminderSettings"), |ctx| {
             FieldFuture::new(async move {
                 let int = |name: &str| -> Result<i32> {
@@ -573,6 +595,15 @@ pub fn portal_mutations() -> Vec<Field> {
         })
         .argument(InputValue::new("id", T::named_nn(T::ID)))
         .description("Says the request is done: every required answer given, or at least one document uploaded into it."),
+        Field::new("verifySignedDocument", T::named_nn_list_nn("DocumentSignature"), |ctx| {
+            FieldFuture::new(async move {
+                let bytes = read_upload(&ctx)?;
+                let found = portal(&ctx)?.verify_signed_file(&bytes).await.map_err(engine_err)?;
+                Ok(Some(FieldValue::list(found.into_iter().map(FieldValue::owned_any))))
+            })
+        })
+        .argument(InputValue::new("file", T::named_nn(T::UPLOAD)))
+        .description("Who signed this PDF with this Portico, in order; empty when it was not signed here or was changed after."),
         Field::new("signDocument", T::named_nn("ClientRequest"), |ctx| {
             FieldFuture::new(async move {
                 let id = id_arg(&ctx.args, "requestId")?;

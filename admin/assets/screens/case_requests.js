@@ -8,10 +8,11 @@ import { gql } from '../lib/graphql.js';
 import { say } from '../lib/toast.js';
 
 const FIELDS = `id kind state title instructions dueDate comment createdAt submittedAt
-  contacts { id name } documents { id name } questions { key label type options required } answers`;
+  contacts { id name } documents { id name } questions { key label type options required } answers
+  signatures { contact { id name } declaredName signedAt declinedAt reason }`;
 const LIST = `query($c: ID!) { clientRequests(caseId: $c) { ${FIELDS} } }`;
 const CONTEXT = `query($c: ID!) { portalCandidates(caseId: $c) { contact { id name } access { enabled } }
-  case(id: $c) { folders { id name } }
+  case(id: $c) { folders { id name } documents(orderBy: [{field: NAME, direction: ASC}]) { id name contentType } }
   questionnaireTemplates { id name questions { key label type options required } } }`;
 const CREATE = `mutation($input: CreateClientRequestInput!) { createClientRequest(input: $input) { id } }`;
 const ACCEPT = `mutation($id: ID!) { acceptClientRequest(id: $id) { id } }`;
@@ -22,7 +23,7 @@ const SAVE_TEMPLATE = `mutation($name: String!, $q: [QuestionInput!]!) { saveQue
 /** The types a question may have (what a client can type or pick on a form). */
 const QUESTION_TYPES = ['TEXT', 'TEXTAREA', 'NUMBER', 'DECIMAL', 'BOOLEAN', 'DATE', 'EMAIL', 'PHONE', 'URL', 'SELECT', 'MULTISELECT'];
 const WITH_OPTIONS = ['SELECT', 'MULTISELECT'];
-const KINDS = ['DOCUMENTS', 'QUESTIONS'];
+const KINDS = ['DOCUMENTS', 'QUESTIONS', 'SIGNATURE'];
 
 /** A request's state as a badge: the word, in the colour of where it stands. */
 export function StateBadge({ state }) {
@@ -102,6 +103,14 @@ function RequestItem({ request: r, onDone }) {
       <dt>${q.label}</dt><dd>${answerText(q, r.answers[q.key])}</dd>`)}</dl>`}
     ${r.kind === 'DOCUMENTS' && (r.documents.length === 0 ? html`<p class="hint">${t('request_no_documents')}</p>`
       : html`<ul class="plain">${r.documents.map((d) => html`<li><a href=${`/files/${d.id}`} download>${d.name}</a></li>`)}</ul>`)}
+    ${r.kind === 'SIGNATURE' && html`
+      <p>${r.documents.map((d) => html`<a href=${`/files/${d.id}`} download>${d.name}</a>`)}</p>
+      <ol class="signers">${r.contacts.map((c) => {
+        const s = r.signatures.find((x) => x.contact.id === c.id);
+        return html`<li>${c.name}: ${!s ? t('signer_pending')
+          : s.signedAt ? t('signer_signed_as', { name: s.declaredName, when: when(s.signedAt) })
+            : html`<span class="late">${t('signer_declined_because', { reason: s.reason })}</span>`}</li>`;
+      })}</ol>`}
     <${Decide} request=${r} onDone=${onDone} />
   </li>`;
 }
@@ -145,6 +154,7 @@ function NewRequest({ caseId, onCreated, onClose }) {
   const [instructions, setInstructions] = useState('');
   const [due, setDue] = useState('');
   const [folder, setFolder] = useState('');
+  const [document_, setDocument] = useState('');
   const [questions, setQuestions] = useState([blankQuestion()]);
   const [templateName, setTemplateName] = useState('');
   const [error, setError] = useState(null);
@@ -175,6 +185,7 @@ function NewRequest({ caseId, onCreated, onClose }) {
     const input = { caseId, contactIds: to, kind, title, instructions: instructions || null, dueDate: due || null };
     if (kind === 'DOCUMENTS') input.folderId = folder || null;
     if (kind === 'QUESTIONS') input.questions = asInput(questions);
+    if (kind === 'SIGNATURE') input.documentId = document_ || null;
     try {
       await gql(CREATE, { input });
       say(t('request_made', { title: title.trim() }));
@@ -205,6 +216,13 @@ function NewRequest({ caseId, onCreated, onClose }) {
       <select id="rq-folder" value=${folder} onChange=${(e) => setFolder(e.target.value)}>
         <option value="">${t('request_new_folder')}</option>
         ${ctx.case.folders.map((f) => html`<option value=${f.id}>${f.name}</option>`)}</select>`}
+    ${kind === 'SIGNATURE' && html`
+      <label for="rq-document">${t('request_document_to_sign')}</label>
+      <select id="rq-document" value=${document_} aria-invalid=${invalid('documentId') ? 'true' : 'false'} aria-describedby="rq-document-hint"
+        onChange=${(e) => setDocument(e.target.value)}>
+        <option value="">${t('request_pick_pdf')}</option>
+        ${ctx.case.documents.filter((d) => d.contentType === 'application/pdf').map((d) => html`<option value=${d.id}>${d.name}</option>`)}</select>
+      <p class="hint" id="rq-document-hint">${t('request_document_hint')}</p>`}
     ${kind === 'QUESTIONS' && html`
       ${ctx.questionnaireTemplates.length > 0 && html`
         <label for="rq-template">${t('questionnaire_pick')}</label>

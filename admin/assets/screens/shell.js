@@ -13,6 +13,7 @@ const SECTIONS = [
   ['/admin/contacts', 'nav_contacts', '/admin/contacts'],
   ['/admin/deals', 'nav_deals', '/admin/deals'],
   ['/admin/tokens', 'nav_tokens', '/admin/tokens'],
+  ['/admin/verify', 'nav_verify', '/admin/verify'],
 ];
 const ADMIN_SECTIONS = [
   ['/admin/fields/CASE', 'nav_fields', '/admin/fields'],

@@ -112,6 +112,13 @@ impl PortalHandle {
     pub async fn document_to_sign(&self, id: i64) -> Result<Download> {
         self.engine.document_to_sign(&self.principal, id).await
     }
+    /// Who signed the PDF `bytes` with this Portico (empty: not signed here, or changed since).
+    pub async fn verify_signed_file(
+        &self,
+        bytes: &[u8],
+    ) -> Result<Vec<crate::signatures::SignatureRecord>> {
+        self.engine.verify_signed_file(&self.principal, bytes).await
+    }
     /// Whether this user may add documents to request `id` now, known before a file is read.
     pub async fn check_client_request_upload(&self, id: i64) -> Result<()> {
         self.engine

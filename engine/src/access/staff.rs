@@ -236,6 +236,13 @@ impl StaffHandle {
             .decide_client_request(&self.principal, id, to, comment)
             .await
     }
+    /// Who signed the PDF `bytes` with this Portico (empty: not signed here, or changed since).
+    pub async fn verify_signed_file(
+        &self,
+        bytes: &[u8],
+    ) -> Result<Vec<crate::signatures::SignatureRecord>> {
+        self.engine.verify_signed_file(&self.principal, bytes).await
+    }
     /// When reminders of client requests go out; admins only.
     pub async fn reminder_settings(&self) -> Result<crate::requests::ReminderSettings> {
         self.engine.reminder_settings(&self.principal).await

@@ -33,6 +33,8 @@ pub enum UploadTarget {
     Document(i64),
     /// The firm's logo (admins).
     BrandingLogo,
+    /// A PDF to check for this Portico's signatures (anyone signed in); stored nowhere.
+    SignatureCheck,
 }
 
 pub(crate) async fn case_exists(db: &impl Exec, case_id: i64) -> Result<()> {
@@ -204,6 +206,8 @@ impl Engine {
                 model::find(&self.reader(), id).await.map(|_| ())
             }
             (_, UploadTarget::BrandingLogo) => self.authorize(p, Object::Branding, Action::Update),
+            (Principal::Portal(_), UploadTarget::SignatureCheck) => Ok(()),
+            (_, UploadTarget::SignatureCheck) => self.authorize(p, Object::Case, Action::Read),
         }
     }
 

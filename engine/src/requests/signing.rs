@@ -17,6 +17,11 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncReadExt;
 
+/// What signing adds to a file at most (certificate pages and signatures of a few signers).
+pub(crate) fn pdf_overhead() -> i64 {
+    1024 * 1024
+}
+
 /// Where a signature comes from, as the server saw it.
 #[derive(Debug, Clone, Default)]
 pub struct SigningContext {
@@ -391,9 +396,30 @@ impl Engine {
         store::find(&self.reader(), id).await
     }
 
-    /// The signatures that produced the PDF `bytes`: empty when this Portico did not sign it
-    /// (or it was changed after).
-    pub async fn signatures_of_file(&self, bytes: &[u8]) -> Result<Vec<SignatureRecord>> {
+    /// The signatures that produced the PDF `bytes`, as staff or a portal user checks a file
+    /// they hold: empty when this Portico did not sign it, or it was changed after. The file
+    /// is matched by its SHA-256 against the files Portico signed, so a copy that differs by
+    /// one byte is not taken for a signed one.
+    pub(crate) async fn verify_signed_file(
+        &self,
+        p: &Principal,
+        bytes: &[u8],
+    ) -> Result<Vec<SignatureRecord>> {
+        match p {
+            Principal::Staff(_) => self.authorize(
+                p,
+                crate::identity::Object::Case,
+                crate::identity::Action::Read,
+            )?,
+            Principal::Portal(_) => {}
+            _ => return Err(EngineError::Unauthenticated),
+        }
+        if i64::try_from(bytes.len()).unwrap_or(i64::MAX) > MAX_SIGN_BYTES + pdf_overhead() {
+            return Err(EngineError::validation(
+                "file",
+                "this file is larger than any document Portico signs",
+            ));
+        }
         let digest = hex(&Sha256::digest(bytes));
         crate::signatures::store::producing(&self.reader(), &digest).await
     }

@@ -17,6 +17,9 @@ pub use store::SignatureRecord;
 /// The largest PDF that can be signed: the whole file is read into memory to be signed.
 pub const MAX_SIGN_BYTES: i64 = 20 * 1024 * 1024;
 
+/// The largest file a verification reads: a signed PDF of the largest size, with its pages.
+pub const MAX_VERIFY_BYTES: u64 = 21 * 1024 * 1024;
+
 /// Hex of a SHA-256 digest.
 pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()

@@ -10,10 +10,11 @@ use serde_json::{Map, Value};
 
 /// The fields of the two schemas that take files, and the argument naming their target
 /// (none: the target is the field itself).
-const UPLOAD_FIELDS: [(&str, Option<&str>); 3] = [
+const UPLOAD_FIELDS: [(&str, Option<&str>); 4] = [
     ("uploadDocument", Some("caseId")),
     ("replaceDocumentContent", Some("id")),
     ("uploadBrandingLogo", None),
+    ("verifySignedDocument", None),
 ];
 
 #[derive(Debug, PartialEq, Eq)]
@@ -58,7 +59,11 @@ pub fn plan(operations: &[u8], map: &[u8]) -> Result<Plan, String> {
             return Err(format!("`{}` takes no files", field.name.node));
         };
         let Some(arg) = arg else {
-            targets.push(UploadTarget::BrandingLogo);
+            targets.push(if field.name.node == "verifySignedDocument" {
+                UploadTarget::SignatureCheck
+            } else {
+                UploadTarget::BrandingLogo
+            });
             continue;
         };
         let value = field

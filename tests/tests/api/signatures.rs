@@ -329,3 +329,129 @@ async fn a_client_declines_to_sign_saying_why() {
         "{seen}"
     );
 }
+
+/// The same as people do it in the two web UIs: staff ask for a signature on the case screen;
+/// the client reads the PDF, mistypes the password (told beside the field, the name kept),
+/// signs, and checks the signed file on the portal's verification page; staff see it signed
+/// and check the file, and the unsigned original, on theirs.
+#[tokio::test]
+async fn a_client_signs_on_the_portal_and_both_sides_verify_the_file() {
+    use crate::admin_browser::sign_in;
+    use crate::portal::{PASSWORD, PUBLIC};
+    use crate::webdriver::Browser;
+    let t = portal_app().await;
+    let server = t.app.server.url.clone();
+    let disk = TempDir::new();
+    let ana = t
+        .create_contact(
+            json!({"name": "Ana Pérez", "email": "ana@example.com", "portalUser": true}),
+        )
+        .await;
+    let case = t
+        .create_case(json!({"subject": "Compraventa", "client": ana}))
+        .await;
+    t.set_access(&case, &ana, true, false).await;
+    let original = sample_pdf("Contrato de compraventa");
+    let contract = t
+        .manager
+        .upload(
+            "mutation($c: ID!, $file: Upload!) { uploadDocument(caseId: $c, file: $file) { id } }",
+            json!({"c": case}),
+            "contrato.pdf",
+            &original,
+        )
+        .await["uploadDocument"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let b = Browser::start(true).await;
+    b.goto(&format!("{server}/admin/cases/{case}")).await;
+    sign_in(&b, "manager@example.com", "a long password").await;
+    b.wait_for("Nada pedido todavía").await;
+    b.click("#ask-client").await;
+    b.wait_for("A quién se pide").await;
+    b.click(&format!("#rq-to-{ana}")).await;
+    b.click("#rq-kind-SIGNATURE").await;
+    b.type_into("#rq-title", "Firma del contrato").await;
+    b.select("#rq-document", &contract).await;
+    b.click("#new-request button[type=submit]").await;
+    b.wait_for("Petición «Firma del contrato» enviada al cliente.")
+        .await;
+    b.wait_for("pendiente de su firma").await;
+
+    // The client, from the emailed links: the invitation, then the request.
+    let invitation = t
+        .mail("ana@example.com", 1)
+        .await
+        .link(&format!("{PUBLIC}/portal/invitation/"));
+    let asked = t
+        .mail("ana@example.com", 3)
+        .await
+        .link(&format!("{PUBLIC}/portal/requests/"));
+    let c = Browser::start(true).await;
+    c.goto(&invitation.replace(PUBLIC, &server)).await;
+    c.type_into("#password", PASSWORD).await;
+    c.type_into("#confirm", PASSWORD).await;
+    c.click("form.stack button[type=submit]").await;
+    c.wait_for("Pendiente").await;
+    c.goto(&asked.replace(PUBLIC, &server)).await;
+    c.wait_for("Su firma").await;
+    // The document reads before signing, though downloads of this case are off.
+    c.click("a[href$='/document']").await;
+    assert_eq!(c.downloaded("contrato.pdf").await, original);
+    c.type_into("#f-fullName", "Ana Pérez López").await;
+    c.type_into("#f-password", "not my password").await;
+    c.click("form[action$='/sign'] button[type=submit]").await;
+    c.wait_for("Esta no es su contraseña del portal.").await;
+    c.wait_for_value("#f-fullName", "Ana Pérez López").await;
+    c.check("portal-request-sign").await;
+    c.type_into("#f-password", PASSWORD).await;
+    c.click("form[action$='/sign'] button[type=submit]").await;
+    c.wait_for("Firmado. El documento firmado está en el caso")
+        .await;
+
+    // The signed file, checked on the portal.
+    let signed = t
+        .manager
+        .get_file(&format!("/files/{contract}"), None)
+        .await
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec();
+    assert!(
+        pdfsig(&{
+            let p = disk.0.join("check.pdf");
+            std::fs::write(&p, &signed).unwrap();
+            p
+        })
+        .contains("Signature is Valid")
+    );
+    std::fs::write(disk.0.join("firmado.pdf"), &signed).unwrap();
+    std::fs::write(disk.0.join("original.pdf"), &original).unwrap();
+    c.goto(&format!("{server}/portal/verify")).await;
+    c.choose_files("#file", &[disk.0.join("firmado.pdf")]).await;
+    c.click("form[action='/portal/verify'] button[type=submit]")
+        .await;
+    c.wait_for("Firmado con este portal:").await;
+    c.wait_for("«Ana Pérez López»").await;
+    c.check("portal-verify").await;
+
+    // Staff: signed, and the verification screen tells the signed file from the original.
+    b.refresh().await;
+    b.wait_for("firmado como «Ana Pérez López»").await;
+    b.element_screenshot("#requests", "admin-case-signed").await;
+    b.goto(&format!("{server}/admin/verify")).await;
+    b.wait_for("Comprobar un documento firmado").await;
+    b.choose_files("#verify-file", &[disk.0.join("firmado.pdf")])
+        .await;
+    b.click("#verify-form button[type=submit]").await;
+    b.wait_for("«firmado.pdf» se firmó aquí:").await;
+    b.wait_for("Ana Pérez (“Ana Pérez López”)").await;
+    b.check("admin-verify").await;
+    b.choose_files("#verify-file", &[disk.0.join("original.pdf")])
+        .await;
+    b.click("#verify-form button[type=submit]").await;
+    b.wait_for("«original.pdf» no se firmó aquí").await;
+}

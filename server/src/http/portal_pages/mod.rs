@@ -15,6 +15,7 @@ mod format;
 mod new_case;
 mod request_page;
 mod sign_in;
+mod verify_page;
 mod visitor;
 mod workspace;
 
@@ -53,6 +54,10 @@ pub fn router() -> Router<AppState> {
             get(sign_in::login_page).post(sign_in::login),
         )
         .route("/portal/indicators", get(workspace::indicators))
+        .route(
+            "/portal/verify",
+            get(verify_page::page).post(verify_page::check),
+        )
         .route("/portal/account", get(account::page))
         .route("/portal/account/password", post(account::change_password))
         .route("/portal/account/time-zone", post(account::time_zone))
