@@ -96,6 +96,8 @@ fn table(ids: &Value) -> Vec<(&'static str, String, [Expect; 4])> {
         ("questionnaireTemplates", "{ questionnaireTemplates { id name } }".into(), staff),
         ("saveQuestionnaireTemplate", "mutation { saveQuestionnaireTemplate(name: \"qKEY\", questions: [{key: \"year\", label: \"Year\", type: NUMBER}]) { id } }".into(), staff),
         ("deleteQuestionnaireTemplate", "mutation { deleteQuestionnaireTemplate(id: \"999999\") }".into(), [Unauthenticated, NotFound, NotFound, NotFound]),
+        // Any file: a note is no PDF Portico signed, so the answer is an empty list.
+        ("verifySignedDocument", "mutation($file: Upload!) { verifySignedDocument(file: $file) { signedAt } }".into(), staff),
         ("requestReminderSettings", "{ requestReminderSettings { daysBefore } }".into(), admin),
         ("updateRequestReminderSettings", "mutation { updateRequestReminderSettings(daysBefore: 2, onDueDate: true, everyDays: 3) { everyDays } }".into(), admin),
         ("staffInvitation", "{ staffInvitation(token: \"sin_nothing\") { state } }".into(), [Allowed; 4]),

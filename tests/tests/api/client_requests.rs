@@ -42,7 +42,8 @@ async fn a_client_answers_and_uploads_what_staff_asked_for() {
         {"key": "married", "label": "¿Casada?", "type": "BOOLEAN"},
         {"key": "regime", "label": "Régimen", "type": "SELECT", "options": ["General", "Módulos"], "required": true}
     ]);
-    // Refused, naming what is wrong: a contact without access, a bad date, a signature (not yet).
+    // Refused, naming what is wrong: a contact without access, a bad date, no questions, a
+    // signature without its document.
     for (input, field) in [
         (
             json!({"caseId": case, "contactIds": [bea], "kind": "QUESTIONS", "title": "Datos", "questions": questions}),
@@ -58,7 +59,7 @@ async fn a_client_answers_and_uploads_what_staff_asked_for() {
         ),
         (
             json!({"caseId": case, "contactIds": [ana], "kind": "SIGNATURE", "title": "Firma"}),
-            "kind",
+            "documentId",
         ),
     ] {
         let body = create(input).await;

@@ -26,6 +26,7 @@ fn table(case: &str, org: &str) -> Vec<(&'static str, String, [Expect; 3])> {
         ("clientRequest", "{ clientRequest(id: \"999999\") { id } }".into(), user),
         ("answerClientRequest", "mutation { answerClientRequest(id: \"999999\", answers: {}) { id } }".into(), [Unauthenticated, Unauthenticated, NotFound]),
         ("submitClientRequest", "mutation { submitClientRequest(id: \"999999\") { id } }".into(), [Unauthenticated, Unauthenticated, NotFound]),
+        ("verifySignedDocument", "mutation($file: Upload!) { verifySignedDocument(file: $file) { signedAt } }".into(), user),
         ("signDocument", "mutation { signDocument(requestId: \"999999\", fullName: \"Carla\", password: \"a portal password\") { id } }".into(), [Unauthenticated, Unauthenticated, NotFound]),
         ("declineSignature", "mutation { declineSignature(requestId: \"999999\", reason: \"No\") { id } }".into(), [Unauthenticated, Unauthenticated, NotFound]),
         ("cases", "{ cases { totalCount edges { node { id } } } }".into(), user),
