@@ -589,7 +589,39 @@ async fn main() {
         20,
     )
     .await;
+    // What the firm asked contact 42 for on that case: five open requests, shown on the home
+    // page's "To do" and on the case page (a database reused from an earlier run has them).
+    let asked: Value = http
+        .post(&endpoint)
+        .bearer_auth(&token)
+        .json(&json!({"query": format!("{{ clientRequests(caseId: \"{documented}\") {{ id }} }}")}))
+        .send()
+        .await
+        .expect("requests")
+        .json()
+        .await
+        .expect("json");
+    let have = asked["data"]["clientRequests"]
+        .as_array()
+        .map_or(0, Vec::len);
+    for i in have..5 {
+        let made: Value = http
+            .post(&endpoint)
+            .bearer_auth(&token)
+            .json(&json!({"query": "mutation($i: CreateClientRequestInput!) { createClientRequest(input: $i) { id } }",
+                "variables": {"i": {"caseId": documented, "contactIds": ["42"], "kind": "DOCUMENTS",
+                    "title": format!("Justificantes {}", i + 1), "dueDate": "2030-01-31",
+                    "instructions": "En PDF, por favor."}}}))
+            .send()
+            .await
+            .expect("request")
+            .json()
+            .await
+            .expect("json");
+        assert!(made["errors"].is_null(), "{made}");
+    }
     for path in [
+        "/portal".to_owned(),
         "/portal/cases".to_owned(),
         format!("/portal/cases/{documented}"),
     ] {
@@ -637,9 +669,10 @@ async fn main() {
             "portal list",
             graphql(&portal_endpoint, &portal_token, portal_list),
         ),
+        ("home page, 5 to do", page("/portal")),
         ("case list page", page("/portal/cases")),
         (
-            "case page, 20 documents",
+            "case page, 20 documents, 5 requests",
             page(&format!("/portal/cases/{documented}")),
         ),
         ("create", graphql(&endpoint, &token, create)),
