@@ -17,7 +17,7 @@ use portico_engine::requests::{
     ClientRequest, NewRequest, Question, QuestionnaireTemplate, ReminderSettings, RequestContact,
     RequestDocument, RequestKind, RequestState, SigningContext, parse_states,
 };
-use portico_engine::signatures::SignatureRecord;
+use portico_engine::signatures::{SignatureRecord, SigningCertificate};
 
 pub fn enums() -> Vec<Enum> {
     vec![
@@ -232,6 +232,23 @@ pub fn objects() -> Vec<Object> {
                 T::named(T::STRING),
                 |s| s.signed_sha256.clone().map(FieldValue::value),
             )),
+        Object::new("SigningCertificate")
+            .description("The certificate documents are signed with.")
+            .field(sync_field::<SigningCertificate>(
+                "subject",
+                T::named_nn(T::STRING),
+                |c| Some(FieldValue::value(c.subject.clone())),
+            ))
+            .field(sync_field::<SigningCertificate>(
+                "notAfter",
+                T::named_nn(T::STRING),
+                |c| Some(FieldValue::value(c.not_after.clone())),
+            ))
+            .field(sync_field::<SigningCertificate>(
+                "sha256",
+                T::named_nn(T::STRING),
+                |c| Some(FieldValue::value(c.sha256.clone())),
+            )),
         Object::new("ClientRequestContact")
             .field(sync_field::<RequestContact>(
                 "id",
@@ -427,6 +444,13 @@ pub fn staff_queries() -> Vec<Field> {
             })
         })
         .description("When reminders of client requests go out; admins only."),
+        Field::new("signingCertificate", T::named_nn("SigningCertificate"), |ctx| {
+            FieldFuture::new(async move {
+                let c = staff(&ctx)?.signing_certificate().await.map_err(engine_err)?;
+                Ok(Some(FieldValue::owned_any(c)))
+            })
+        })
+        .description("The certificate documents are signed with (made on first use); admins only."),
     ]
 }
 
@@ -514,6 +538,20 @@ pub fn staff_mutations() -> Vec<Field> {
         })
         .argument(InputValue::new("file", TypeRef::named_nn(TypeRef::UPLOAD)))
         .description("Who signed this PDF with this Portico, in order; empty when it was not signed here or was changed after."),
+        Field::new("replaceSigningIdentity", TypeRef::named_nn("SigningCertificate"), |ctx| {
+            FieldFuture::new(async move {
+                let key = string(&ctx.args, "privateKeyPem")?;
+                let cert = string(&ctx.args, "certificatePem")?;
+                let c = staff(&ctx)?
+                    .replace_signing_identity(&key, &cert)
+                    .await
+                    .map_err(engine_err)?;
+                Ok(Some(FieldValue::owned_any(c)))
+            })
+        })
+        .argument(InputValue::new("privateKeyPem", TypeRef::named_nn(TypeRef::STRING)))
+        .argument(InputValue::new("certificatePem", TypeRef::named_nn(TypeRef::STRING)))
+        .description("Admins: sign with your own P-256 key (PKCS #8 PEM) and its certificate (PEM) from now on."),
         Field::new("updateRequestReminderSettings", TypeRef::named_nn("RequestReminderSettings"), |ctx| {
             FieldFuture::new(async move {
                 let int = |name: &str| -> Result<i32> {

@@ -491,4 +491,12 @@ export default {
   verify_submit: 'Check',
   verify_signed: '“{name}” was signed here:',
   verify_not_signed: '“{name}” was not signed here, or it has been changed since it was signed.',
+  signing_title: 'Signing certificate',
+  signing_subject: 'Issued to',
+  signing_not_after: 'Valid until',
+  signing_hint: 'Signed PDFs carry this certificate. Portico made it the first time a document was signed; to sign with the firm’s own, paste its P-256 private key (PKCS #8 PEM) and certificate (PEM). Documents already signed keep their signature.',
+  signing_key: 'Private key (PEM)',
+  signing_certificate: 'Certificate (PEM)',
+  signing_replace: 'Sign with this key from now on',
+  signing_replaced: 'From now on documents are signed with this certificate.',
 };

@@ -491,4 +491,12 @@ export default {
   verify_submit: 'Comprobar',
   verify_signed: '«{name}» se firmó aquí:',
   verify_not_signed: '«{name}» no se firmó aquí, o se ha cambiado desde que se firmó.',
+  signing_title: 'Certificado de firma',
+  signing_subject: 'Emitido a',
+  signing_not_after: 'Válido hasta',
+  signing_hint: 'Los PDF firmados llevan este certificado. Portico lo creó la primera vez que se firmó un documento; para firmar con el del despacho, pegue su clave privada P-256 (PKCS #8 PEM) y su certificado (PEM). Los documentos ya firmados conservan su firma.',
+  signing_key: 'Clave privada (PEM)',
+  signing_certificate: 'Certificado (PEM)',
+  signing_replace: 'Firmar con esta clave a partir de ahora',
+  signing_replaced: 'A partir de ahora los documentos se firman con este certificado.',
 };

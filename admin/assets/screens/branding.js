@@ -4,7 +4,7 @@
 // refused says so before saving; each message sits beside the control it is about.
 import { useEffect, useState } from '../vendor/hooks.module.js';
 import { html } from '../lib/html.js';
-import { t } from '../lib/i18n.js';
+import { t, when } from '../lib/i18n.js';
 import { gql } from '../lib/graphql.js';
 import { upload } from '../lib/upload.js';
 
@@ -31,6 +31,45 @@ export function contrast(hex) {
     const k = luminance(bg);
     return (Math.max(l, k) + 0.05) / (Math.min(l, k) + 0.05);
   }));
+}
+
+const CERTIFICATE = `{ signingCertificate { subject notAfter sha256 } }`;
+const REPLACE_IDENTITY = `mutation($k: String!, $c: String!) { replaceSigningIdentity(privateKeyPem: $k, certificatePem: $c) { subject notAfter sha256 } }`;
+
+/** The key and certificate signed documents carry: Portico's own until the firm brings one. */
+function SigningIdentity() {
+  const [cert, setCert] = useState(null);
+  const [key, setKey] = useState('');
+  const [pem, setPem] = useState('');
+  const [error, setError] = useState(null);
+  const [status, setStatus] = useState('');
+  useEffect(() => { gql(CERTIFICATE).then((d) => setCert(d.signingCertificate)).catch((e) => setError({ message: e.message })); }, []);
+  const replace = async (e) => {
+    e.preventDefault();
+    try {
+      const d = await gql(REPLACE_IDENTITY, { k: key, c: pem });
+      setCert(d.replaceSigningIdentity);
+      setKey('');
+      setPem('');
+      setError(null);
+      setStatus(t('signing_replaced'));
+    } catch (err) { setError(err); }
+  };
+  const bad = (f) => (error && error.field === f ? { 'aria-invalid': 'true', 'aria-describedby': 'sig-error' } : {});
+  return html`<form id="signing-identity" class="stack card" onSubmit=${replace}>
+    <h2>${t('signing_title')}</h2>
+    ${cert ? html`<dl class="answers"><dt>${t('signing_subject')}</dt><dd>${cert.subject}</dd>
+      <dt>${t('signing_not_after')}</dt><dd>${when(cert.notAfter)}</dd><dt>SHA-256</dt><dd><code>${cert.sha256}</code></dd></dl>`
+      : html`<p>${t('loading')}</p>`}
+    <p class="hint">${t('signing_hint')}</p>
+    <label for="sig-key">${t('signing_key')}</label>
+    <textarea id="sig-key" rows="4" value=${key} onInput=${(e) => setKey(e.target.value)} ...${bad('privateKeyPem')}></textarea>
+    <label for="sig-cert">${t('signing_certificate')}</label>
+    <textarea id="sig-cert" rows="4" value=${pem} onInput=${(e) => setPem(e.target.value)} ...${bad('certificatePem')}></textarea>
+    ${error && html`<p role="alert" class="error" id="sig-error">${error.message}</p>`}
+    <button type="submit" disabled=${!key.trim() || !pem.trim()}>${t('signing_replace')}</button>
+    <p role="status" class="notice">${status}</p>
+  </form>`;
 }
 
 export function Branding() {
@@ -134,5 +173,6 @@ export function Branding() {
       ${error('file')}
       ${brand.logoUrl && html`<button type="button" class="secondary" onClick=${removeLogo}>${t('branding_logo_remove')}</button>`}
       <p role="status" class="notice">${logoStatus}</p>
-    </section>`;
+    </section>
+    <${SigningIdentity} />`;
 }

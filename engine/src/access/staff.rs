@@ -243,6 +243,20 @@ impl StaffHandle {
     ) -> Result<Vec<crate::signatures::SignatureRecord>> {
         self.engine.verify_signed_file(&self.principal, bytes).await
     }
+    /// The certificate documents are signed with; admins only.
+    pub async fn signing_certificate(&self) -> Result<crate::signatures::SigningCertificate> {
+        self.engine.signing_certificate(&self.principal).await
+    }
+    /// Replaces the signing key and certificate with an admin's own (PEM).
+    pub async fn replace_signing_identity(
+        &self,
+        key_pem: &str,
+        certificate_pem: &str,
+    ) -> Result<crate::signatures::SigningCertificate> {
+        self.engine
+            .replace_signing_identity(&self.principal, key_pem, certificate_pem)
+            .await
+    }
     /// When reminders of client requests go out; admins only.
     pub async fn reminder_settings(&self) -> Result<crate::requests::ReminderSettings> {
         self.engine.reminder_settings(&self.principal).await

@@ -90,6 +90,29 @@ impl Identity {
         })
     }
 
+    /// An admin's own key (PKCS #8 PEM, P-256) and the certificate for it (PEM).
+    pub fn from_pem(key: &str, certificate: &str) -> Result<Identity, SignError> {
+        use der::DecodePem;
+        let key = SigningKey::from_pkcs8_pem(key.trim())
+            .map_err(|_| SignError("the key is not a P-256 private key in PKCS #8 PEM".into()))?;
+        let certificate = Certificate::from_pem(certificate.trim())
+            .map_err(|_| SignError("the certificate is not an X.509 certificate in PEM".into()))?;
+        let spki = SubjectPublicKeyInfoOwned::from_key(*key.verifying_key()).map_err(err)?;
+        if certificate.tbs_certificate.subject_public_key_info != spki {
+            return Err(SignError("the certificate is not for this key".into()));
+        }
+        Ok(Identity { key, certificate })
+    }
+
+    /// When the certificate stops being valid, as its text says it (UTC).
+    pub fn not_after(&self) -> String {
+        self.certificate
+            .tbs_certificate
+            .validity
+            .not_after
+            .to_string()
+    }
+
     /// The SHA-256 of the certificate (what `signing-certificate-v2` names).
     pub fn certificate_hash(&self) -> Result<[u8; 32], SignError> {
         Ok(Sha256::digest(self.certificate.to_der().map_err(err)?).into())

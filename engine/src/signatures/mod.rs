@@ -14,6 +14,76 @@ pub(crate) mod store;
 
 pub use store::SignatureRecord;
 
+use crate::Engine;
+use crate::error::{EngineError, Result};
+use crate::identity::{Action, Object, Principal};
+
+/// The certificate documents are signed with, as an admin reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SigningCertificate {
+    pub subject: String,
+    pub not_after: String,
+    /// SHA-256 of the certificate (DER), hex: what a reader compares with another copy.
+    pub sha256: String,
+}
+
+fn describe(identity: &cms::Identity) -> Result<SigningCertificate> {
+    Ok(SigningCertificate {
+        subject: identity.subject(),
+        not_after: identity.not_after(),
+        sha256: hex(&identity
+            .certificate_hash()
+            .map_err(|e| EngineError::Internal(e.to_string()))?),
+    })
+}
+
+impl Engine {
+    fn firm_name(&self) -> String {
+        let b = self.branding();
+        if b.firm_name.is_empty() {
+            "Portico".to_owned()
+        } else {
+            b.firm_name.clone()
+        }
+    }
+
+    /// The organisation's signing certificate (made now if nothing was signed yet); admins.
+    pub(crate) async fn signing_certificate(&self, p: &Principal) -> Result<SigningCertificate> {
+        self.authorize(p, Object::Branding, Action::Update)?;
+        let txn = self.begin_write().await?;
+        let identity = store::identity(&txn, &self.firm_name()).await?;
+        txn.commit().await?;
+        describe(&identity)
+    }
+
+    /// Replaces the organisation's key and certificate with an admin's own (PEM); documents
+    /// signed before keep the signature they had.
+    pub(crate) async fn replace_signing_identity(
+        &self,
+        p: &Principal,
+        key_pem: &str,
+        certificate_pem: &str,
+    ) -> Result<SigningCertificate> {
+        self.authorize(p, Object::Branding, Action::Update)?;
+        let identity = cms::Identity::from_pem(key_pem, certificate_pem).map_err(|e| {
+            let field = if e.0.contains("key") && !e.0.contains("certificate") {
+                "privateKeyPem"
+            } else {
+                "certificatePem"
+            };
+            EngineError::validation(field, e.0)
+        })?;
+        let txn = self.begin_write().await?;
+        store::replace_identity(&txn, &identity).await?;
+        let described = describe(&identity)?;
+        // No record holds installation settings; the server log keeps who changed the key.
+        tracing::warn!(by = %crate::records::actor(p).name, subject = %described.subject,
+            sha256 = %described.sha256, "the signing key and certificate were replaced");
+        txn.commit().await?;
+        Ok(described)
+    }
+}
+
 /// The largest PDF that can be signed: the whole file is read into memory to be signed.
 pub const MAX_SIGN_BYTES: i64 = 20 * 1024 * 1024;
 

@@ -172,6 +172,39 @@ pub(crate) async fn identity(db: &impl Exec, firm: &str) -> Result<Identity> {
     Identity::from_der(&unhex(&key)?, &unhex(&cert)?).map_err(internal)
 }
 
+/// Puts `identity` in place of the organisation's (an admin's own key and certificate).
+pub(crate) async fn replace_identity(db: &impl Exec, identity: &Identity) -> Result<()> {
+    let (key, cert) = identity
+        .to_der()
+        .map_err(|e| EngineError::Internal(e.to_string()))?;
+    let q = Query::insert()
+        .into_table(SigningIdentity::Table)
+        .columns([
+            SigningIdentity::Id,
+            SigningIdentity::PrivateKey,
+            SigningIdentity::Certificate,
+            SigningIdentity::CreatedAt,
+        ])
+        .values_panic([
+            1.into(),
+            super::hex(&key).into(),
+            super::hex(&cert).into(),
+            now_micros().into(),
+        ])
+        .on_conflict(
+            OnConflict::column(SigningIdentity::Id)
+                .update_columns([
+                    SigningIdentity::PrivateKey,
+                    SigningIdentity::Certificate,
+                    SigningIdentity::CreatedAt,
+                ])
+                .to_owned(),
+        )
+        .to_owned();
+    db.execute(&q).await?;
+    Ok(())
+}
+
 fn unhex(s: &str) -> Result<Vec<u8>> {
     (0..s.len())
         .step_by(2)

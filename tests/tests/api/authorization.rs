@@ -98,6 +98,9 @@ fn table(ids: &Value) -> Vec<(&'static str, String, [Expect; 4])> {
         ("deleteQuestionnaireTemplate", "mutation { deleteQuestionnaireTemplate(id: \"999999\") }".into(), [Unauthenticated, NotFound, NotFound, NotFound]),
         // Any file: a note is no PDF Portico signed, so the answer is an empty list.
         ("verifySignedDocument", "mutation($file: Upload!) { verifySignedDocument(file: $file) { signedAt } }".into(), staff),
+        ("signingCertificate", "{ signingCertificate { subject } }".into(), admin),
+        // The admin passes authorization and is then told the text is no key.
+        ("replaceSigningIdentity", "mutation { replaceSigningIdentity(privateKeyPem: \"x\", certificatePem: \"y\") { subject } }".into(), [Unauthenticated, Forbidden, Forbidden, Invalid]),
         ("requestReminderSettings", "{ requestReminderSettings { daysBefore } }".into(), admin),
         ("updateRequestReminderSettings", "mutation { updateRequestReminderSettings(daysBefore: 2, onDueDate: true, everyDays: 3) { everyDays } }".into(), admin),
         ("staffInvitation", "{ staffInvitation(token: \"sin_nothing\") { state } }".into(), [Allowed; 4]),

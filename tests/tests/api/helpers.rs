@@ -219,6 +219,9 @@ impl Client {
         Client {
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(30))
+                // The server closes a kept-alive connection after 15 s without a request; a
+                // client reusing one at that moment gets it closed under it.
+                .pool_idle_timeout(Duration::from_secs(10))
                 .build()
                 .expect("http client"),
             endpoint: format!("{base}/graphql"),

@@ -455,3 +455,147 @@ async fn a_client_signs_on_the_portal_and_both_sides_verify_the_file() {
     b.click("#verify-form button[type=submit]").await;
     b.wait_for("«original.pdf» no se firmó aquí").await;
 }
+
+/// An admin replaces the generated key and certificate with the firm's own (made here with
+/// openssl, as an admin would); a certificate for another key is refused; what is signed next
+/// carries the firm's certificate.
+#[tokio::test]
+async fn an_admin_signs_with_the_firms_own_certificate() {
+    let t = portal_app().await;
+    let dir = TempDir::new();
+    let make = |name: &str, cn: &str| {
+        let out = Command::new("openssl")
+            .args([
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-nodes",
+                "-days",
+                "30",
+            ])
+            .arg("-keyout")
+            .arg(dir.0.join(format!("{name}.key")))
+            .arg("-out")
+            .arg(dir.0.join(format!("{name}.crt")))
+            .args(["-subj", &format!("/CN={cn}/O=Asesoria Perez")])
+            .output()
+            .unwrap_or_else(|e| {
+                panic!("openssl makes the test's certificate ({e}): apt-get install openssl")
+            });
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (
+            std::fs::read_to_string(dir.0.join(format!("{name}.key"))).unwrap(),
+            std::fs::read_to_string(dir.0.join(format!("{name}.crt"))).unwrap(),
+        )
+    };
+    let (key, cert) = make("firm", "Asesoria Perez firma");
+    let (_, other_cert) = make("other", "Otra");
+    let read = "{ signingCertificate { subject notAfter sha256 } }";
+    let e = t.manager.err(read, json!({})).await;
+    assert_eq!(code(&e), "FORBIDDEN");
+    let generated = t.app.admin.ok(read, json!({})).await;
+    assert!(
+        generated["signingCertificate"]["subject"]
+            .as_str()
+            .unwrap()
+            .contains("document signing"),
+        "{generated}"
+    );
+    let replace = "mutation($k: String!, $c: String!) { replaceSigningIdentity(privateKeyPem: $k, certificatePem: $c) { subject sha256 } }";
+    let wrong = t
+        .app
+        .admin
+        .raw(replace, json!({"k": key, "c": other_cert}))
+        .await;
+    assert_eq!(code(&wrong["errors"][0]), "VALIDATION", "{wrong}");
+    assert_eq!(wrong["errors"][0]["extensions"]["field"], "certificatePem");
+    // The admin pastes the firm's key and certificate on the Branding screen.
+    {
+        use crate::webdriver::Browser;
+        let b = Browser::start(true).await;
+        b.goto(&format!("{}/admin/branding", t.app.server.url))
+            .await;
+        crate::admin_browser::sign_in(
+            &b,
+            crate::helpers::ADMIN_EMAIL,
+            crate::helpers::ADMIN_PASSWORD,
+        )
+        .await;
+        b.wait_for("Certificado de firma").await;
+        b.wait_for("document signing").await;
+        b.type_into("#sig-key", &key).await;
+        b.type_into("#sig-cert", &cert).await;
+        b.click("#signing-identity button[type=submit]").await;
+        b.wait_for("A partir de ahora los documentos se firman con este certificado.")
+            .await;
+        b.wait_for("Asesoria Perez firma").await;
+        b.element_screenshot("#signing-identity", "admin-signing-certificate")
+            .await;
+    }
+    let now = t.app.admin.ok(read, json!({})).await;
+    assert!(
+        now["signingCertificate"]["subject"]
+            .as_str()
+            .unwrap()
+            .contains("Asesoria Perez firma"),
+        "{now}"
+    );
+
+    // The next signature is made with it.
+    let ana = t
+        .create_contact(json!({"name": "Ana", "email": "ana@example.com", "portalUser": true}))
+        .await;
+    let case = t
+        .create_case(json!({"subject": "Arras", "client": ana}))
+        .await;
+    t.set_access(&case, &ana, true, true).await;
+    let doc = t
+        .manager
+        .upload(
+            "mutation($c: ID!, $file: Upload!) { uploadDocument(caseId: $c, file: $file) { id } }",
+            json!({"c": case}),
+            "arras.pdf",
+            &sample_pdf("Contrato de arras"),
+        )
+        .await["uploadDocument"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let made = t
+        .manager
+        .ok(
+            "mutation($i: CreateClientRequestInput!) { createClientRequest(input: $i) { id } }",
+            json!({"i": {"caseId": case, "contactIds": [ana], "kind": "SIGNATURE", "title": "Firma", "documentId": doc}}),
+        )
+        .await;
+    let id = made["createClientRequest"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let client = t.accept_mailed("ana@example.com", 1).await;
+    client
+        .ok(
+            "mutation($r: ID!, $p: String!) { signDocument(requestId: $r, fullName: \"Ana\", password: $p) { state } }",
+            json!({"r": id, "p": crate::portal::PASSWORD}),
+        )
+        .await;
+    let signed = t
+        .manager
+        .get_file(&format!("/files/{doc}"), None)
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    let path = dir.0.join("firmado.pdf");
+    std::fs::write(&path, &signed).unwrap();
+    let report = pdfsig(&path);
+    assert!(report.contains("Signature is Valid"), "{report}");
+    assert!(report.contains("Asesoria Perez firma"), "{report}");
+}
