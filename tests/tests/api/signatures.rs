@@ -259,6 +259,25 @@ async fn two_clients_sign_a_pdf_in_turn_and_pdfsig_finds_both_signatures_valid()
         2,
         "{actions:?}"
     );
+
+    // The record of who signed outlives the document.
+    t.manager
+        .ok(
+            "mutation($d: ID!) { deleteDocument(id: $d) }",
+            json!({"d": contract}),
+        )
+        .await;
+    let kept = t
+        .manager
+        .ok(
+            &format!("query($c: ID!) {{ clientRequests(caseId: $c) {{ {REQUEST} }} }}"),
+            json!({"c": case}),
+        )
+        .await;
+    let records = &kept["clientRequests"][0]["signatures"];
+    assert_eq!(records[0]["declaredName"], "Ana Pérez López", "{kept}");
+    assert_eq!(records[1]["contact"]["name"], "Bea Gómez", "{kept}");
+    assert_eq!(records[1]["signedSha256"], hash, "{kept}");
 }
 
 /// A signer who will not sign says why; staff see it and the request comes back to them.
