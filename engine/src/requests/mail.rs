@@ -6,12 +6,10 @@
 use super::ClientRequest;
 use crate::Engine;
 use crate::db::Exec;
-use crate::db::tables::Cases;
 use crate::error::Result;
 use crate::mail::{EmailKind, NewMail, outbox};
 use crate::portal::PortalContact;
 use crate::records::case_number;
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use serde_json::{Map, Value, json};
 
 /// Writes `kind` to `contact` about `request`, with `extra` values besides the common ones;
@@ -29,15 +27,7 @@ pub(super) async fn to_contact(
         return Ok(false);
     }
     let contact = PortalContact::load(db, contact_id).await?;
-    let q = Query::select()
-        .column(Cases::Subject)
-        .from(Cases::Table)
-        .and_where(Expr::col(Cases::Id).eq(request.case_id))
-        .to_owned();
-    let subject: String = match db.query_one(&q).await? {
-        Some(row) => row.get::<Option<String>>(0)?.unwrap_or_default(),
-        None => String::new(),
-    };
+    let subject = super::notify::case_subject(db, request.case_id).await?;
     let mut context = json!({
         "contact_name": contact.name,
         "email": contact.email,

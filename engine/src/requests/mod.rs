@@ -6,6 +6,7 @@
 //! validated by the same JSON Schemas, so an answer is checked as a field value would be.
 
 mod mail;
+mod notify;
 mod portal;
 mod reminders;
 mod signing;

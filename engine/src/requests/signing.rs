@@ -423,33 +423,4 @@ impl Engine {
         let digest = hex(&Sha256::digest(bytes));
         crate::signatures::store::producing(&self.reader(), &digest).await
     }
-
-    /// Records `activity` for the case's notification recipients; who to wake after commit.
-    async fn notify_case(
-        &self,
-        txn: &crate::db::Txn<'_>,
-        case_id: i64,
-        activity: &crate::notifications::Activity,
-    ) -> Result<Vec<i64>> {
-        let subject = {
-            use crate::db::Exec;
-            use crate::db::tables::Cases;
-            use sea_orm::sea_query::{Expr, ExprTrait, Query};
-            let q = Query::select()
-                .column(Cases::Subject)
-                .from(Cases::Table)
-                .and_where(Expr::col(Cases::Id).eq(case_id))
-                .to_owned();
-            match txn.query_one(&q).await? {
-                Some(row) => row.get::<Option<String>>(0)?.unwrap_or_default(),
-                None => String::new(),
-            }
-        };
-        let case_ref = crate::notifications::CaseRef {
-            id: case_id,
-            subject,
-            new_with_owner: None,
-        };
-        crate::notifications::record(self, txn, &case_ref, activity).await
-    }
 }
