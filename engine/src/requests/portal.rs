@@ -38,21 +38,29 @@ impl Engine {
         states: &[RequestState],
     ) -> Result<Vec<ClientRequest>> {
         let all = store::of_contact(&self.reader(), me(p)?, None, states).await?;
-        let mut seen: Vec<(i64, bool)> = Vec::new();
-        let mut out = Vec::new();
-        for r in all {
-            let ok = match seen.iter().find(|(c, _)| *c == r.case_id) {
-                Some((_, ok)) => *ok,
-                None => {
-                    let ok = self.visible(p, &r).await?;
-                    seen.push((r.case_id, ok));
-                    ok
-                }
+        // The cases of those requests the user can see now, in one query scoped as every
+        // portal list is (their grants, the organisation they look at).
+        let mut cases: Vec<i64> = all.iter().map(|r| r.case_id).collect();
+        cases.sort_unstable();
+        cases.dedup();
+        let mut visible: Vec<i64> = Vec::new();
+        for chunk in cases.chunks(crate::records::query::MAX_PAGE as usize) {
+            let q = crate::records::ListQuery {
+                conditions: vec![crate::records::Condition {
+                    key: "id".into(),
+                    op: crate::records::Op::In,
+                    value: json!(chunk),
+                }],
+                first: Some(crate::records::query::MAX_PAGE),
+                ..crate::records::ListQuery::default()
             };
-            if ok {
-                out.push(r);
-            }
+            let page = self.portal_cases(p, &q).await?;
+            visible.extend(page.records.iter().map(|c| c.id));
         }
+        let mut out: Vec<ClientRequest> = all
+            .into_iter()
+            .filter(|r| visible.contains(&r.case_id))
+            .collect();
         // Late first, then by due date, then the newest.
         out.sort_by(|a, b| {
             let key = |r: &ClientRequest| (r.due_date.is_none(), r.due_date.clone(), -r.id);

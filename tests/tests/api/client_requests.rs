@@ -447,4 +447,15 @@ async fn a_request_page_is_a_404_to_anyone_not_asked() {
     let page = a.get(&format!("/portal/requests/{id}")).await;
     assert_eq!(page.status, 200);
     assert!(page.body.contains("Nóminas"), "{}", page.body);
+
+    // Her access ends: the request leaves her "To do" and its page is a 404 too.
+    t.set_access(&case, &ana, false, false).await;
+    let home = a.get("/portal").await;
+    assert_eq!(home.status, 200);
+    assert!(
+        home.body.contains("Pendiente") && !home.body.contains("Nóminas"),
+        "{}",
+        home.body
+    );
+    assert_eq!(a.get(&format!("/portal/requests/{id}")).await.status, 404);
 }
