@@ -239,17 +239,29 @@ impl Engine {
             txn.commit().await?;
             identity
         };
-        let signer = SignerInfo {
-            name: declared,
-            email: &contact.email,
-            reason: &request.title,
-            pdf_time: signed_at.format("D:%Y%m%d%H%M%SZ").to_string(),
-        };
-        let prepared = pdf::prepare(&original, &title, &lines, &signer).map_err(unsignable)?;
-        let signature = identity
-            .sign_detached(&prepared.digest())
-            .map_err(|e| EngineError::Internal(e.to_string()))?;
-        let signed = prepared.embed(&signature).map_err(unsignable)?;
+        // Reading a client's PDF and signing it is CPU work on untrusted input: it runs off the
+        // threads that serve requests, and a parser failure there fails only this signature.
+        let (name, email, reason) = (
+            declared.to_owned(),
+            contact.email.clone(),
+            request.title.clone(),
+        );
+        let pdf_time = signed_at.format("D:%Y%m%d%H%M%SZ").to_string();
+        let signed = tokio::task::spawn_blocking(move || {
+            let signer = SignerInfo {
+                name: &name,
+                email: &email,
+                reason: &reason,
+                pdf_time,
+            };
+            let prepared = pdf::prepare(&original, &title, &lines, &signer).map_err(unsignable)?;
+            let signature = identity
+                .sign_detached(&prepared.digest())
+                .map_err(|e| EngineError::Internal(e.to_string()))?;
+            prepared.embed(&signature).map_err(unsignable)
+        })
+        .await
+        .map_err(|_| unsignable(PdfError::Unreadable("the reader stopped".into())))??;
         record.signed_sha256 = Some(hex(&Sha256::digest(&signed)));
         let mut content: &[u8] = &signed;
         let stored = self
