@@ -14,6 +14,7 @@ mod form_parts;
 mod format;
 mod new_case;
 mod request_page;
+mod request_signing;
 mod sign_in;
 mod verify_page;
 mod visitor;
@@ -45,10 +46,13 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/portal/requests/{id}/document",
-            get(request_page::document),
+            get(request_signing::document),
         )
-        .route("/portal/requests/{id}/sign", post(request_page::sign))
-        .route("/portal/requests/{id}/decline", post(request_page::decline))
+        .route("/portal/requests/{id}/sign", post(request_signing::sign))
+        .route(
+            "/portal/requests/{id}/decline",
+            post(request_signing::decline),
+        )
         .route(
             "/portal/login",
             get(sign_in::login_page).post(sign_in::login),

@@ -1,12 +1,12 @@
 //! One client request, `/portal/requests/<id>`: what the firm asks for and the client's part
 //! of it. A questionnaire is a form of the questions' own inputs, kept as a draft on every
 //! save and sent when the client says so; a documents request takes uploads
-//! (`POST /portal/requests/<id>/documents`) and is sent when the client has added them all.
+//! (`POST /portal/requests/<id>/documents`) and is sent when the client has added them all; a
+//! signature request's forms are handled in [`super::request_signing`].
 //!
 //! A request the visitor may not see is the same 404 as one that does not exist.
 
 use super::super::AppState;
-use super::super::client_address::ClientAddress;
 use super::case_page::{self, Destination};
 use super::form_fields;
 use super::form_parts::{self, FormError, Limits};
@@ -21,7 +21,7 @@ use axum::response::Response;
 use portico_engine::error::Problem;
 use portico_engine::metadata::FieldDefinition;
 use portico_engine::records::case_number;
-use portico_engine::requests::{ClientRequest, RequestKind, SigningContext};
+use portico_engine::requests::{ClientRequest, RequestKind};
 use portico_engine::{EngineError, PortalHandle};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -31,28 +31,10 @@ use std::collections::HashMap;
 pub struct RequestQuery {
     saved: Option<u8>,
     sent: Option<u8>,
-    added: Option<u32>,
+    pub(super) added: Option<u32>,
     signed: Option<u8>,
     declined: Option<u8>,
 }
-
-#[derive(Deserialize)]
-pub struct SignForm {
-    csrf: Option<String>,
-    #[serde(default)]
-    full_name: String,
-    #[serde(default)]
-    password: String,
-}
-
-#[derive(Deserialize)]
-pub struct DeclineForm {
-    csrf: Option<String>,
-    #[serde(default)]
-    reason: String,
-}
-
-super::visitor::carries_token!(SignForm, DeclineForm);
 
 /// A form of the questions' own inputs: any name may come, so it is read as pairs.
 #[derive(Deserialize)]
@@ -70,19 +52,19 @@ impl CarriesToken for Pairs {
 
 /// What the page shows beside its forms.
 #[derive(Default)]
-struct View {
-    notice: Option<String>,
+pub(super) struct View {
+    pub(super) notice: Option<String>,
     /// What was typed, when the form comes back with problems (else the saved draft).
-    typed: Option<HashMap<String, Vec<String>>>,
-    errors: HashMap<String, String>,
-    added: Option<u32>,
-    upload_problem: Option<String>,
-    refused: Vec<(String, String)>,
+    pub(super) typed: Option<HashMap<String, Vec<String>>>,
+    pub(super) errors: HashMap<String, String>,
+    pub(super) added: Option<u32>,
+    pub(super) upload_problem: Option<String>,
+    pub(super) refused: Vec<(String, String)>,
     /// What was typed in the signing form (never the password).
-    full_name: Option<String>,
+    pub(super) full_name: Option<String>,
 }
 
-fn parse_id(raw: &str) -> Option<i64> {
+pub(super) fn parse_id(raw: &str) -> Option<i64> {
     raw.parse::<i64>().ok().filter(|i| *i > 0)
 }
 
@@ -300,115 +282,6 @@ pub async fn upload(
     render(&ctx, &state, h, id, view, StatusCode::UNPROCESSABLE_ENTITY).await
 }
 
-/// `GET /portal/requests/<id>/document`: the PDF a signer is asked to sign, to read first.
-pub async fn document(
-    State(state): State<AppState>,
-    SignedIn { ctx, handle }: SignedIn,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return ctx.not_found(&state).await;
-    };
-    match handle.document_to_sign(id).await {
-        Ok(d) => super::super::files::stream(d, headers.get(axum::http::header::RANGE)).await,
-        Err(e) => ctx.failed(&state, e).await,
-    }
-}
-
-/// `POST /portal/requests/<id>/sign`: the typed name and the password again, then the signature.
-pub async fn sign(
-    State(state): State<AppState>,
-    SignedIn { ctx, handle }: SignedIn,
-    Path(id): Path<String>,
-    ClientAddress(client): ClientAddress,
-    headers: HeaderMap,
-    CheckedForm(form): CheckedForm<SignForm>,
-) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return ctx.not_found(&state).await;
-    };
-    let context = SigningContext {
-        ip: Some(client.to_string()),
-        user_agent: headers
-            .get(axum::http::header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned),
-    };
-    let t = ctx.strings(&state);
-    let result = handle
-        .sign_client_request(id, &form.full_name, &form.password, context)
-        .await;
-    let (key, message) = match result {
-        Ok(_) => return redirect(&format!("/portal/requests/{id}?signed=1")),
-        Err(EngineError::Validation { field, .. }) if field == "fullName" => {
-            ("fullName", t.get("sign_name_missing"))
-        }
-        Err(EngineError::Validation { field, .. }) if field == "password" => {
-            ("password", t.get("sign_password_wrong"))
-        }
-        Err(EngineError::Validation { field, .. }) if field == "documentId" => {
-            ("document", t.get("sign_unsignable"))
-        }
-        Err(EngineError::RateLimited) => ("password", t.get("login_limited")),
-        Err(EngineError::Conflict { .. }) => return redirect(&format!("/portal/requests/{id}")),
-        Err(e) => return ctx.failed(&state, e).await,
-    };
-    let mut errors = HashMap::new();
-    errors.insert(key.to_owned(), message.to_owned());
-    let view = View {
-        errors,
-        full_name: Some(form.full_name),
-        ..View::default()
-    };
-    render(
-        &ctx,
-        &state,
-        &handle,
-        id,
-        view,
-        StatusCode::UNPROCESSABLE_ENTITY,
-    )
-    .await
-}
-
-/// `POST /portal/requests/<id>/decline`: no signature, and why.
-pub async fn decline(
-    State(state): State<AppState>,
-    SignedIn { ctx, handle }: SignedIn,
-    Path(id): Path<String>,
-    CheckedForm(form): CheckedForm<DeclineForm>,
-) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return ctx.not_found(&state).await;
-    };
-    match handle.decline_signature(id, &form.reason).await {
-        Ok(_) => redirect(&format!("/portal/requests/{id}?declined=1")),
-        Err(EngineError::Validation { .. }) => {
-            let mut errors = HashMap::new();
-            errors.insert(
-                "reason".to_owned(),
-                ctx.strings(&state).get("decline_reason_missing").to_owned(),
-            );
-            let view = View {
-                errors,
-                ..View::default()
-            };
-            render(
-                &ctx,
-                &state,
-                &handle,
-                id,
-                view,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(EngineError::Conflict { .. }) => redirect(&format!("/portal/requests/{id}")),
-        Err(e) => ctx.failed(&state, e).await,
-    }
-}
-
 /// The answers as read back, for a questionnaire that is no longer the client's to change.
 fn answers(
     request: &ClientRequest,
@@ -425,7 +298,7 @@ fn answers(
         .collect()
 }
 
-async fn render(
+pub(super) async fn render(
     ctx: &PageContext,
     state: &AppState,
     h: &PortalHandle,
