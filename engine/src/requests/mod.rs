@@ -133,6 +133,19 @@ pub struct ClientRequest {
 }
 
 impl ClientRequest {
+    /// Whether `contact` sees the request on the portal: one addressed to them, except a
+    /// signature whose turn has not come (a later signer sees it once those before have
+    /// signed, and everyone once it is no longer waiting).
+    pub fn shown_to(&self, contact: i64) -> bool {
+        if !self.contacts.iter().any(|c| c.id == contact) {
+            return false;
+        }
+        self.kind != RequestKind::Signature
+            || !self.state.awaits_client()
+            || self.next_signer().map(|c| c.id) == Some(contact)
+            || self.signatures.iter().any(|s| s.contact_id == contact)
+    }
+
     /// Whose signature a signature request waits for: the first contact, in the order staff
     /// chose, who has not signed. `None` once everyone has signed (or one declined).
     pub fn next_signer(&self) -> Option<&RequestContact> {

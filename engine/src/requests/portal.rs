@@ -22,7 +22,7 @@ impl Engine {
     /// Whether the user may see `request` now: addressed to them, on a case they can see.
     async fn visible(&self, p: &Principal, request: &ClientRequest) -> Result<bool> {
         let contact = me(p)?;
-        if !request.contacts.iter().any(|c| c.id == contact) {
+        if !request.shown_to(contact) {
             return Ok(false);
         }
         match self.portal_case(p, request.case_id).await {
@@ -57,9 +57,10 @@ impl Engine {
             let page = self.portal_cases(p, &q).await?;
             visible.extend(page.records.iter().map(|c| c.id));
         }
+        let contact = me(p)?;
         let mut out: Vec<ClientRequest> = all
             .into_iter()
-            .filter(|r| visible.contains(&r.case_id))
+            .filter(|r| visible.contains(&r.case_id) && r.shown_to(contact))
             .collect();
         // Late first, then by due date, then the newest.
         out.sort_by(|a, b| {
@@ -83,7 +84,8 @@ impl Engine {
         if !granted.is_some_and(|a| a.enabled) {
             return Err(EngineError::not_found("Case", case_id));
         }
-        store::of_contact(&db, contact, Some(case_id), &[]).await
+        let list = store::of_contact(&db, contact, Some(case_id), &[]).await?;
+        Ok(list.into_iter().filter(|r| r.shown_to(contact)).collect())
     }
 
     pub(crate) async fn portal_client_request(

@@ -85,6 +85,29 @@ async fn load(db: &impl Exec) -> Result<ReminderSettings> {
     }
 }
 
+/// The (request, contact, step) reminders already recorded for `requests`.
+async fn sent_steps(
+    db: &impl Exec,
+    requests: &[i64],
+) -> Result<std::collections::HashSet<(i64, i64, String)>> {
+    let mut out = std::collections::HashSet::new();
+    for chunk in requests.chunks(500) {
+        let q = Query::select()
+            .columns([
+                ClientRequestReminders::RequestId,
+                ClientRequestReminders::ContactId,
+                ClientRequestReminders::Step,
+            ])
+            .from(ClientRequestReminders::Table)
+            .and_where(Expr::col(ClientRequestReminders::RequestId).is_in(chunk.iter().copied()))
+            .to_owned();
+        for row in db.query_all(&q).await? {
+            out.insert((row.get(0)?, row.get(1)?, row.get(2)?));
+        }
+    }
+    Ok(out)
+}
+
 fn day_of(micros: i64) -> NaiveDate {
     DateTime::from_timestamp_micros(micros)
         .unwrap_or_default()
@@ -142,6 +165,10 @@ impl Engine {
             .checked_add_days(Days::new(u64::try_from(settings.days_before).unwrap_or(0)))
             .unwrap_or(today);
         let waiting = store::due_by(&db, &horizon.format("%Y-%m-%d").to_string()).await?;
+        // What was sent already is read once, so a tick with nothing new writes nothing (on
+        // SQLite every write waits for the one writer).
+        let ids: Vec<i64> = waiting.iter().map(|r| r.id).collect();
+        let done = sent_steps(&db, &ids).await?;
         let mut sent = 0;
         for request in waiting {
             let Some(due) = request
@@ -156,6 +183,9 @@ impl Engine {
                 continue;
             };
             for contact in &request.contacts {
+                if done.contains(&(request.id, contact.id, step.clone())) {
+                    continue;
+                }
                 if self.remind(&request, contact.id, &step, overdue).await? {
                     sent += 1;
                 }

@@ -104,7 +104,21 @@ impl Engine {
         let mut extra = serde_json::Map::new();
         extra.insert("instructions".into(), json!(made.instructions));
         extra.insert("asked_by".into(), json!(actor(p).name));
-        super::mail::to_contacts(self, &txn, &made, EmailKind::ClientRequest, &extra).await?;
+        // A signature is asked of its first signer now; each next one when their turn comes.
+        match made
+            .next_signer()
+            .filter(|_| made.kind == RequestKind::Signature)
+        {
+            Some(first) => {
+                let first = first.id;
+                let kind = EmailKind::ClientRequest;
+                super::mail::to_contact(self, &txn, &made, first, kind, &extra).await?;
+            }
+            None => {
+                let kind = EmailKind::ClientRequest;
+                super::mail::to_contacts(self, &txn, &made, kind, &extra).await?;
+            }
+        }
         txn.commit().await?;
         store::find(&self.reader(), id).await
     }

@@ -177,8 +177,11 @@ async fn two_clients_sign_a_pdf_in_turn_and_pdfsig_finds_both_signatures_valid()
     };
 
     // Not yet Bea's turn; a stranger finds nothing; a wrong password or no name stores nothing.
+    // Bea does not see it before her turn: her "To do" is empty and signing finds nothing.
+    let todo = bea_c.ok("{ clientRequests { id } }", json!({})).await;
+    assert_eq!(todo["clientRequests"], json!([]), "{todo}");
     let early = sign(&bea_c, "Bea Gómez", crate::portal::PASSWORD).await;
-    assert_eq!(code(&early["errors"][0]), "CONFLICT", "{early}");
+    assert_eq!(code(&early["errors"][0]), "NOT_FOUND", "{early}");
     let stranger = sign(&carla_c, "Carla", crate::portal::PASSWORD).await;
     assert_eq!(code(&stranger["errors"][0]), "NOT_FOUND", "{stranger}");
     let wrong = sign(&ana_c, "Ana Pérez", "not my password").await;
@@ -197,8 +200,11 @@ async fn two_clients_sign_a_pdf_in_turn_and_pdfsig_finds_both_signatures_valid()
     assert_eq!(first["state"], "OPEN", "{first}");
     assert_eq!(first["signatures"][0]["declaredName"], "Ana Pérez López");
     assert_eq!(versions().await, 2);
-    let turn = t.mail("bea@example.com", 4).await.text();
+    // Her first email about it is the one saying it is her turn.
+    let turn = t.mail("bea@example.com", 3).await.text();
     assert!(turn.contains("Firma del contrato"), "{turn}");
+    let todo = bea_c.ok("{ clientRequests { id } }", json!({})).await;
+    assert_eq!(todo["clientRequests"], json!([{"id": id}]), "{todo}");
     let second = sign(&bea_c, "Bea Gómez", crate::portal::PASSWORD).await;
     let second = &second["data"]["signDocument"];
     assert_eq!(second["state"], "SUBMITTED", "{second}");
