@@ -21,18 +21,25 @@ pub(super) async fn case_subject(db: &impl Exec, case_id: i64) -> Result<String>
 }
 
 impl Engine {
-    /// Records `activity` for the case's notification recipients; who to wake after commit.
-    pub(super) async fn notify_case(
+    /// Records `activity` for the case's notification recipients, commits `txn`, wakes their
+    /// bells, and answers request `id` as it now stands.
+    pub(super) async fn commit_notifying(
         &self,
-        txn: &crate::db::Txn<'_>,
+        txn: crate::db::Txn<'_>,
         case_id: i64,
         activity: &crate::notifications::Activity,
-    ) -> Result<Vec<i64>> {
+        id: i64,
+    ) -> Result<super::ClientRequest> {
         let case_ref = crate::notifications::CaseRef {
             id: case_id,
-            subject: case_subject(txn, case_id).await?,
+            subject: case_subject(&txn, case_id).await?,
             new_with_owner: None,
         };
-        crate::notifications::record(self, txn, &case_ref, activity).await
+        let woken = crate::notifications::record(self, &txn, &case_ref, activity).await?;
+        txn.commit().await?;
+        for user in woken {
+            self.notification_signal.wake(user);
+        }
+        super::store::find(&self.reader(), id).await
     }
 }

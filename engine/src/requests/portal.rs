@@ -204,12 +204,8 @@ impl Engine {
             contact,
             title: request.title.clone(),
         };
-        let woken = self.notify_case(&txn, request.case_id, &activity).await?;
-        txn.commit().await?;
-        for user in woken {
-            self.notification_signal.wake(user);
-        }
-        store::find(&self.reader(), id).await
+        self.commit_notifying(txn, request.case_id, &activity, id)
+            .await
     }
 
     /// Records that a document the user just uploaded belongs to a documents request of theirs.

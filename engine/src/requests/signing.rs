@@ -319,12 +319,8 @@ impl Engine {
             contact: contact.name.clone(),
             document: document.name.clone(),
         };
-        let woken = self.notify_case(&txn, request.case_id, &activity).await?;
-        txn.commit().await?;
-        for user in woken {
-            self.notification_signal.wake(user);
-        }
-        store::find(&self.reader(), id).await
+        self.commit_notifying(txn, request.case_id, &activity, id)
+            .await
     }
 
     /// The user will not sign, and says why; staff are told, and the request comes back to
@@ -400,12 +396,8 @@ impl Engine {
             document: document.name.clone(),
             reason: reason.to_owned(),
         };
-        let woken = self.notify_case(&txn, request.case_id, &activity).await?;
-        txn.commit().await?;
-        for user in woken {
-            self.notification_signal.wake(user);
-        }
-        store::find(&self.reader(), id).await
+        self.commit_notifying(txn, request.case_id, &activity, id)
+            .await
     }
 
     /// The signatures that produced the PDF `bytes`, as staff or a portal user checks a file
