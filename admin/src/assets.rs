@@ -58,6 +58,7 @@ const FILES: &[(&str, &str, &[u8])] = &[
     file!("screens/case_documents.js", JS),
     file!("screens/client_connect.js", JS),
     file!("screens/case_requests.js", JS),
+    file!("screens/case_conversation.js", JS),
     file!("screens/contact.js", JS),
     file!("screens/deal.js", JS),
     file!("screens/field_editor.js", JS),

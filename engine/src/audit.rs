@@ -53,6 +53,9 @@ crate::vocabulary::vocabulary! {
         ClientRequestCancelled = "client_request_cancelled",
         ClientRequestSigned = "client_request_signed",
         ClientRequestDeclined = "client_request_declined",
+        MessagePosted = "message_posted",
+        MessageEdited = "message_edited",
+        MessageDeleted = "message_deleted",
     }
 }
 

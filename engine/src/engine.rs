@@ -32,7 +32,16 @@ pub struct EngineConfig {
     pub max_upload_bytes: u64,
     /// The theme's emails (the engine does not depend on the theme).
     pub mail_renderer: Arc<dyn MailRenderer>,
+    /// The domain of the addresses replies by email arrive at (`reply+...@domain`); `None`
+    /// when Portico receives no mail, and then its emails carry no reply address.
+    pub reply_domain: Option<String>,
+    /// How long an email about something that happened waits for more news for the same
+    /// person, which then goes in the same email.
+    pub mail_gather: std::time::Duration,
 }
+
+/// Several things that happen for one person within this long become one email.
+pub const DEFAULT_MAIL_GATHER: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Work done as the installation itself rather than as a principal: the first admin, the demo
 /// data. Only [`Engine::open`] makes one, and it hands it to whoever opened the engine (the
@@ -82,6 +91,9 @@ pub struct Engine {
     pub(crate) mail_renderer: Arc<dyn MailRenderer>,
     /// Signs the web forms' tokens ([`Engine::sign`]); the same in every process.
     pub(crate) form_key: crate::secrets::Key,
+    pub(crate) reply_domain: Option<String>,
+    /// [`EngineConfig::mail_gather`], in microseconds.
+    pub(crate) mail_gather_micros: i64,
     seen_policy: AtomicI64,
     /// The shared version read on PostgreSQL (`None` on SQLite, where it runs in place).
     version_check: Option<Arc<VersionCheck>>,
@@ -161,6 +173,8 @@ impl Engine {
             seen_policy: AtomicI64::new(versions.policy),
             reload: tokio::sync::Mutex::new(()),
             form_key,
+            reply_domain: config.reply_domain.clone(),
+            mail_gather_micros: i64::try_from(config.mail_gather.as_micros()).unwrap_or(i64::MAX),
         }))
     }
 

@@ -9,6 +9,8 @@ pub mod access;
 pub mod audit;
 mod batch;
 pub mod branding;
+pub mod client_news;
+pub mod conversation;
 pub(crate) mod db;
 mod demo;
 pub mod documents;
@@ -30,5 +32,5 @@ mod vocabulary;
 
 pub use access::{PortalHandle, StaffHandle};
 pub use db::{micros_to_rfc3339, now_micros};
-pub use engine::{Engine, EngineConfig, Maintenance};
+pub use engine::{DEFAULT_MAIL_GATHER, Engine, EngineConfig, Maintenance};
 pub use error::{EngineError, Result};

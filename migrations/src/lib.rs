@@ -26,6 +26,7 @@ mod m20261206_000017_time_zones;
 mod m20261206_000018_client_requests;
 mod m20261206_000019_request_templates_and_reminders;
 mod m20261206_000020_signatures;
+mod m20261206_000021_conversations;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -55,6 +56,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000018_client_requests::Migration),
             Box::new(m20261206_000019_request_templates_and_reminders::Migration),
             Box::new(m20261206_000020_signatures::Migration),
+            Box::new(m20261206_000021_conversations::Migration),
         ]
     }
 }

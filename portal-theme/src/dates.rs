@@ -11,7 +11,8 @@ const MONTHS_EN: [&str; 12] = [
 ];
 
 /// The zones a person may choose from: every region/city name, alphabetically (`Etc/` offsets
-/// and legacy aliases without a region left out).
+/// and legacy aliases without a region left out), then UTC (an installation's default, which a
+/// list without it would show as its first zone, and save as that).
 pub fn zone_names() -> Vec<&'static str> {
     let mut names: Vec<&'static str> = chrono_tz::TZ_VARIANTS
         .iter()
@@ -21,6 +22,7 @@ pub fn zone_names() -> Vec<&'static str> {
         .collect();
     names.sort_unstable();
     names.dedup();
+    names.push("UTC");
     names
 }
 

@@ -359,7 +359,7 @@ fn reword(what: &str) -> String {
 }
 
 /// Every built-in source by template name, for [`EmailTemplates::sources`].
-const SOURCES: [(&str, &str); 54] = {
+const SOURCES: [(&str, &str); 78] = {
     let [a, b, c] = builtin!("es", "invitation");
     let [d, e, f] = builtin!("en", "invitation");
     let [g, h, i] = builtin!("es", "case_access");
@@ -378,10 +378,19 @@ const SOURCES: [(&str, &str); 54] = {
     let [au, av, aw] = builtin!("en", "client_request_returned");
     let [ax, ay, az] = builtin!("es", "client_request_reminder");
     let [ba, bb, bc] = builtin!("en", "client_request_reminder");
+    let [bd, be, bf] = builtin!("es", "case_message");
+    let [bg, bh, bi] = builtin!("en", "case_message");
+    let [bj, bk, bl] = builtin!("es", "documents_shared");
+    let [bm, bn, bo] = builtin!("en", "documents_shared");
+    let [bp, bq, br] = builtin!("es", "case_status_changed");
+    let [bs, bt, bu] = builtin!("en", "case_status_changed");
+    let [bv, bw, bx] = builtin!("es", "client_digest");
+    let [by, bz, ca] = builtin!("en", "client_digest");
     [
         a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s, t, u, v, w, x, y, z, aa, ab, ac,
         ad, ae, af, ag, ah, ai, aj, ak, al, am, an, ao, ap, aq, ar, at, au, av, aw, ax, ay, az, ba,
-        bb, bc,
+        bb, bc, bd, be, bf, bg, bh, bi, bj, bk, bl, bm, bn, bo, bp, bq, br, bs, bt, bu, bv, bw, bx,
+        by, bz, ca,
     ]
 };
 
@@ -391,6 +400,30 @@ mod tests {
     use serde_json::json;
 
     fn context() -> serde_json::Value {
+        let mut all = base_context();
+        if let (serde_json::Value::Object(map), serde_json::Value::Object(more)) = (
+            &mut all,
+            json!({
+            "messages": [{"author": "Bea <b>Martín</b>", "body": "Hola,\n<script>x</script>", "attachments": ["a<b>.pdf"]}],
+            "reply_to": "reply+1-2-3-abc@example.com",
+            "documents": ["Contrato <b>firmado</b>.pdf"],
+            "shared_by": "Bea <i>Martín</i>",
+            "status": "En <b>curso</b>",
+            "previous_status": "Abierto",
+            "cases": [{"case_number": "CAS-000042", "case_subject": "<b>Factura</b>", "link": "http://portal.example/portal/cases/42", "news": [
+                {"kind": "reply", "messages": [{"author": "Bea", "body": "Hola <b>", "attachments": []}]},
+                {"kind": "document_shared", "documents": ["a.pdf"], "shared_by": "Bea"},
+                {"kind": "status_changed", "status": "Cerrado", "previous_status": "Abierto"},
+                {"kind": "case_access"}
+            ]}],
+            }),
+        ) {
+            map.extend(more);
+        }
+        all
+    }
+
+    fn base_context() -> serde_json::Value {
         json!({
             "contact_name": "Ana <b>López</b> & Hijos",
             "email": "ana@example.com",

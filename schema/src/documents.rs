@@ -179,22 +179,24 @@ pub fn objects(portal: bool) -> Vec<Object> {
             .description("The client who uploaded it on the portal."),
         );
     if !portal {
-        doc = doc.field(
-            Field::new("sharedWith", T::named_nn_list_nn("Contact"), |ctx| {
-                FieldFuture::new(async move {
-                    let d = ctx.parent_value.try_downcast_ref::<Document>()?;
-                    let contacts = loaders(&ctx)?
-                        .shared_with
-                        .load(d.id)
-                        .await?
-                        .unwrap_or_default();
-                    Ok(Some(FieldValue::list(
-                        contacts.into_iter().map(FieldValue::owned_any),
-                    )))
+        doc = doc
+            .field(
+                Field::new("sharedWith", T::named_nn_list_nn("Contact"), |ctx| {
+                    FieldFuture::new(async move {
+                        let d = ctx.parent_value.try_downcast_ref::<Document>()?;
+                        let contacts = loaders(&ctx)?
+                            .shared_with
+                            .load(d.id)
+                            .await?
+                            .unwrap_or_default();
+                        Ok(Some(FieldValue::list(
+                            contacts.into_iter().map(FieldValue::owned_any),
+                        )))
+                    })
                 })
-            })
-            .description("The portal contacts who see it (client uploads included)."),
-        );
+                .description("The portal contacts who see it (client uploads included)."),
+            )
+            .field(crate::conversation::document_opened_by());
     }
     let folder = Object::new("Folder")
         .field(sync_field::<Folder>("id", T::named_nn(T::ID), |f| {

@@ -12,6 +12,7 @@ mod branding;
 mod cache;
 mod client_requests;
 mod connection;
+mod conversation;
 mod cost;
 mod documents;
 mod email_templates;

@@ -126,6 +126,8 @@ pub struct Loaders {
     pub relationships: Batcher<i64, Vec<Relationship>>,
     pub contacts: Batcher<i64, Record>,
     pub users: Batcher<i64, StaffUser>,
+    /// `Case.unreadMessages`: the caller's unread messages per case.
+    pub unread: Batcher<i64, i64>,
 }
 
 impl Loaders {
@@ -202,6 +204,13 @@ impl Loaders {
                             .map_err(engine_err)?,
                     };
                     Ok(Arc::new(found.into_iter().map(|r| (r.id, r)).collect()))
+                }
+                .boxed()
+            }),
+            unread: Batcher::new(h.clone(), |h, keys| {
+                async move {
+                    let found = h.unread_messages(&ids(&keys)).await.map_err(engine_err)?;
+                    Ok(Arc::new(by_key(&keys, |k| *k, found)))
                 }
                 .boxed()
             }),

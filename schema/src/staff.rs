@@ -2,8 +2,8 @@
 
 use crate::records::{self, RECORD_ENTITIES};
 use crate::{
-    audit, branding, client_requests, connection, documents, email_templates, identity, metadata,
-    notifications, portal_access, relations, scalars, staff_invitations,
+    audit, branding, client_requests, connection, conversation, documents, email_templates,
+    identity, metadata, notifications, portal_access, relations, scalars, staff_invitations,
 };
 use async_graphql::dynamic::{Object, Schema, SchemaError};
 use portico_engine::Engine;
@@ -34,7 +34,9 @@ pub fn build_staff_schema(
                     .field(portal_access::contact_portal_invitation())
             }
             EntityKind::Case => {
-                object = object.field(relations::case_contacts());
+                object = object
+                    .field(relations::case_contacts())
+                    .field(conversation::case_unread(true));
                 for f in documents::case_fields() {
                     object = object.field(f);
                 }
@@ -64,6 +66,7 @@ pub fn build_staff_schema(
         .chain([records::record_types_field(), branding::query_field()])
         .chain(staff_invitations::query_fields())
         .chain(client_requests::staff_queries())
+        .chain(conversation::staff_queries())
     {
         query = query.field(f);
     }
@@ -78,6 +81,7 @@ pub fn build_staff_schema(
         .chain(client_requests::staff_mutations())
         .chain(documents::staff_mutations())
         .chain(notifications::mutation_fields())
+        .chain(conversation::staff_mutations())
     {
         mutation = mutation.field(f);
     }
@@ -108,6 +112,7 @@ pub fn build_staff_schema(
         .chain(staff_invitations::enums())
         .chain(client_requests::enums())
         .chain(documents::enums())
+        .chain(conversation::enums())
     {
         schema = schema.register(e);
     }
@@ -131,6 +136,7 @@ pub fn build_staff_schema(
         .chain(client_requests::objects())
         .chain(documents::objects(false))
         .chain(notifications::objects())
+        .chain(conversation::objects(true))
     {
         schema = schema.register(o);
     }

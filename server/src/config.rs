@@ -48,7 +48,25 @@ pub struct Config {
     /// The zone dates in emails are written in (`PORTICO_TIME_ZONE`, an IANA name such as
     /// `Europe/Madrid`; UTC when unset).
     pub time_zone: portico_theme::dates::Tz,
+    /// How long an email waits for more news for the same person (`PORTICO_MAIL_GATHER_SECS`).
+    pub mail_gather: std::time::Duration,
+    /// Portico's own SMTP listener for replies by email (`PORTICO_INBOUND_SMTP_LISTEN`).
+    pub inbound: Option<Inbound>,
 }
+
+/// Where replies by email arrive.
+#[derive(Debug, Clone)]
+pub struct Inbound {
+    pub listen: SocketAddr,
+    /// The domain of the reply addresses (`PORTICO_INBOUND_REPLY_DOMAIN`; the sender's domain
+    /// when unset): the domain whose MX, or a relay, delivers to the listener.
+    pub reply_domain: String,
+    /// The largest message taken, attachments included (`PORTICO_INBOUND_MAX_BYTES`).
+    pub max_bytes: u64,
+}
+
+/// 25 MiB: what the common mail services let one send.
+pub const DEFAULT_INBOUND_MAX_BYTES: u64 = 25 * 1024 * 1024;
 
 /// 2 GiB: big scans and archives fit; a runaway upload does not fill the disk.
 pub const DEFAULT_MAX_UPLOAD_BYTES: u64 = 2 * 1024 * 1024 * 1024;
@@ -87,6 +105,11 @@ struct File {
     max_connections_per_address: Option<u64>,
     allowed_origins: Option<String>,
     time_zone: Option<String>,
+    portal_messages_per_hour: Option<u64>,
+    mail_gather_secs: Option<u64>,
+    inbound_smtp_listen: Option<String>,
+    inbound_reply_domain: Option<String>,
+    inbound_max_bytes: Option<u64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -246,6 +269,44 @@ impl Config {
                 file.portal_uploads_per_hour,
                 PortalLimits::default().uploads_per_hour as u64,
             )? as i64,
+            messages_per_hour: count(
+                "PORTICO_PORTAL_MESSAGES_PER_HOUR",
+                file.portal_messages_per_hour,
+                PortalLimits::default().messages_per_hour as u64,
+            )? as i64,
+        };
+        let mail_gather = match env("PORTICO_MAIL_GATHER_SECS") {
+            Some(raw) => raw
+                .trim()
+                .parse::<u64>()
+                .map_err(|_| ConfigError::Invalid {
+                    name: "PORTICO_MAIL_GATHER_SECS",
+                    message: format!("`{raw}` is not a whole number of seconds"),
+                })?,
+            None => file
+                .mail_gather_secs
+                .unwrap_or(portico_engine::DEFAULT_MAIL_GATHER.as_secs()),
+        };
+        let inbound = match env("PORTICO_INBOUND_SMTP_LISTEN").or(file.inbound_smtp_listen) {
+            None => None,
+            Some(raw) => Some(Inbound {
+                listen: raw.trim().parse().map_err(|_| ConfigError::Invalid {
+                    name: "PORTICO_INBOUND_SMTP_LISTEN",
+                    message: format!("`{raw}` is not an address such as 0.0.0.0:2525"),
+                })?,
+                reply_domain: env("PORTICO_INBOUND_REPLY_DOMAIN")
+                    .or(file.inbound_reply_domain)
+                    .map(|d| d.trim().trim_start_matches('@').to_ascii_lowercase())
+                    .unwrap_or_else(|| {
+                        let from: &Mailbox = &mail_from;
+                        from.email.domain().to_ascii_lowercase()
+                    }),
+                max_bytes: count(
+                    "PORTICO_INBOUND_MAX_BYTES",
+                    file.inbound_max_bytes,
+                    DEFAULT_INBOUND_MAX_BYTES,
+                )?,
+            }),
         };
         Ok(Config {
             listen,
@@ -290,6 +351,8 @@ impl Config {
                 env("PORTICO_ALLOWED_ORIGINS").or(file.allowed_origins),
             )?,
             time_zone: time_zone(env("PORTICO_TIME_ZONE").or(file.time_zone))?,
+            mail_gather: std::time::Duration::from_secs(mail_gather),
+            inbound,
             mail_from,
             data_dir,
             database_url,

@@ -7,6 +7,7 @@ pub mod clock;
 pub mod config;
 mod connections;
 pub mod http;
+pub mod inbound;
 pub mod mail;
 mod serve;
 

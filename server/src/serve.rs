@@ -57,6 +57,8 @@ async fn open(config: &Config, public_url: &str) -> Result<(Arc<Engine>, Mainten
         blobs: Arc::new(LocalBlobStore::new(config.data_dir.join("files"))),
         max_upload_bytes: config.max_upload_bytes,
         mail_renderer: Arc::new(renderer),
+        reply_domain: config.inbound.as_ref().map(|i| i.reply_domain.clone()),
+        mail_gather: config.mail_gather,
     })
     .await?)
 }
@@ -104,7 +106,22 @@ pub async fn run_with(config: Config, demo: bool, timing: Timing) -> Result<(), 
     let worker = MailWorker::new(engine.clone(), transport, config.mail_from.clone());
     tokio::spawn(worker.run(MAIL_POLL));
     tokio::spawn(sweep_blobs(engine.clone()));
-    tokio::spawn(send_reminders(engine.clone(), timing));
+    tokio::spawn(send_reminders(engine.clone(), timing.clone()));
+    tokio::spawn(send_digests(engine.clone(), timing));
+    if let Some(inbound) = &config.inbound {
+        let smtp = tokio::net::TcpListener::bind(inbound.listen)
+            .await
+            .map_err(|source| ServeError::Bind {
+                addr: inbound.listen.to_string(),
+                source,
+            })?;
+        // Before the line that says Portico serves, so whoever waits for that has both.
+        println!(
+            "portico receives replies by email on {}",
+            smtp.local_addr()?
+        );
+        tokio::spawn(crate::inbound::serve(smtp, engine.clone(), inbound.clone()));
+    }
     let state = AppState::new(engine, config, addr, public_url)
         .map_err(|e| ServeError::Pages(e.to_string()))?;
     serve(listener, state).await
@@ -121,6 +138,21 @@ async fn send_reminders(engine: Arc<Engine>, timing: Timing) {
             Ok(0) => {}
             Ok(n) => tracing::info!(queued = n, "queued request reminders"),
             Err(e) => tracing::warn!(error = %e, "sending request reminders failed"),
+        }
+    }
+}
+
+/// Sends the clients' daily digests when their time comes, looking as often as the reminder
+/// scheduler. Every process runs it; each piece of news goes in one digest only.
+async fn send_digests(engine: Arc<Engine>, timing: Timing) {
+    let mut every = tokio::time::interval(timing.reminders_every);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        match engine.send_client_digests(timing.clock.now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(queued = n, "queued client digests"),
+            Err(e) => tracing::warn!(error = %e, "sending client digests failed"),
         }
     }
 }

@@ -7,9 +7,18 @@ import { GraphQLError, me } from './graphql.js';
 /** Runs `query` with `file` as the variable `fileVariable`; `onProgress(fraction)` as it goes. */
 export function upload(query, variables, fileVariable, file, onProgress) {
   const body = new FormData();
+  if (!file) {
+    body.append('operations', JSON.stringify({ query, variables }));
+    body.append('map', '{}');
+    return send(body, onProgress);
+  }
   body.append('operations', JSON.stringify({ query, variables: { ...variables, [fileVariable]: null } }));
   body.append('map', JSON.stringify({ 0: [`variables.${fileVariable}`] }));
   body.append('0', file, file.name);
+  return send(body, onProgress);
+}
+
+function send(body, onProgress) {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', '/graphql');
@@ -32,4 +41,14 @@ export function upload(query, variables, fileVariable, file, onProgress) {
     };
     xhr.send(body);
   });
+}
+
+/** Runs `query` with `files` as the list variable `listVariable` (each file its own part). */
+export function uploadMany(query, variables, listVariable, files, onProgress) {
+  if (!files.length) return upload(query, variables, null, null, onProgress);
+  const body = new FormData();
+  body.append('operations', JSON.stringify({ query, variables: { ...variables, [listVariable]: files.map(() => null) } }));
+  body.append('map', JSON.stringify(Object.fromEntries(files.map((_, i) => [i, [`variables.${listVariable}.${i}`]]))));
+  files.forEach((f, i) => body.append(String(i), f, f.name));
+  return send(body, onProgress);
 }

@@ -16,6 +16,7 @@ import { AuditLog } from '../parts/audit_log.js';
 import { CaseDocuments } from './case_documents.js';
 import { ClientConnect } from './client_connect.js';
 import { CaseRequests } from './case_requests.js';
+import { CaseConversation } from './case_conversation.js';
 
 const ADD_CONTACT = `mutation($c: ID!, $p: ID!) { addCaseContact(caseId: $c, contactId: $p) { id } }`;
 const REMOVE_CONTACT = `mutation($c: ID!, $p: ID!) { removeCaseContact(caseId: $c, contactId: $p) }`;
@@ -84,7 +85,7 @@ export function CaseScreen({ id }) {
     <p role="status" class="notice live-news" id="case-news">${news}</p>
     ${status_ && record.status && html`<p class="hint">${fieldLabel(status_)}: <span class=${`badge badge-${tone(status_, record.status)}`}>${display(status_, record.status)}</span></p>`}
     <nav aria-label=${t('on_this_case')} class="jump"><ul>
-      ${['details', 'contacts', 'documents', 'requests', 'client-connect', 'activity'].map((s) => html`<li><a href=${`#${s}`}>${t(`section_${s}`)}</a></li>`)}
+      ${['details', 'contacts', 'conversation', 'documents', 'requests', 'client-connect', 'activity'].map((s) => html`<li><a href=${`#${s}`}>${t(`section_${s}`)}</a></li>`)}
     </ul></nav>
     <div class="two-col"><div class="side">
     <section id="details" aria-labelledby="details-title"><h2 id="details-title">${t('section_details')}</h2>
@@ -92,6 +93,9 @@ export function CaseScreen({ id }) {
     </section></div><div class="main">
     <section id="contacts" aria-labelledby="contacts-title"><h2 id="contacts-title">${t('section_contacts')}</h2>
       <${Contacts} caseId=${id} contacts=${record.contacts} onChanged=${changed} />
+    </section>
+    <section id="conversation" aria-labelledby="conversation-title"><h2 id="conversation-title">${t('section_conversation')}</h2>
+      <${CaseConversation} caseId=${id} refresh=${tick} onChanged=${changed} />
     </section>
     <section id="documents" aria-labelledby="documents-title"><h2 id="documents-title">${t('section_documents')}</h2>
       <${CaseDocuments} caseId=${id} refresh=${tick} onChanged=${changed} />

@@ -15,7 +15,7 @@ const CANDIDATES = `query($c: ID!) { portalCandidates(caseId: $c) { contact { id
 const SET_ACCESS = `mutation($c: ID!, $p: ID!, $on: Boolean!, $dl: Boolean!) {
   setPortalAccess(caseId: $c, contactId: $p, enabled: $on, canDownload: $dl) { enabled canDownload } }`;
 const SHARED = `query($c: ID!, $p: ID!, $orderBy: [DocumentOrderBy!], $search: String) {
-  sharedDocuments(caseId: $c, contactId: $p, orderBy: $orderBy, search: $search) { id name origin createdAt updatedAt uploadedBy { name } }
+  sharedDocuments(caseId: $c, contactId: $p, orderBy: $orderBy, search: $search) { id name origin createdAt updatedAt uploadedBy { name } openedBy { contactId name firstAt } }
   case(id: $c) { documents(orderBy: [{field: NAME, direction: ASC}]) { id name origin } } }`;
 const SHARE = `mutation($c: ID!, $p: ID!, $ids: [ID!]!) { shareDocuments(caseId: $c, contactId: $p, documentIds: $ids) { id } }`;
 const UNSHARE = `mutation($c: ID!, $p: ID!, $d: ID!) { unshareDocument(caseId: $c, contactId: $p, documentId: $d) }`;
@@ -114,6 +114,11 @@ function Share({ caseId, candidates }) {
   if (!chosen) return html`<p>${t('share_needs_access')}</p>`;
   const shared = data ? data.sharedDocuments : [];
   const unshared = data ? data.case.documents.filter((d) => !shared.some((s) => s.id === d.id)) : [];
+  // Whether this contact has opened it on the portal (a receipt only staff see).
+  const opened = (d) => {
+    const o = d.openedBy.find((x) => x.contactId === contactId);
+    return o ? t('opened_by', { name: o.name, when: when(o.firstAt) }) : t('not_opened');
+  };
   const share = async (e) => {
     e.preventDefault();
     try {
@@ -162,6 +167,7 @@ function Share({ caseId, candidates }) {
         ${shared.length === 0 ? html`<p>${t('nothing_shared')}</p>` : html`<ul class="shared">${shared.map((d) => html`<li>
           <span>${d.name}${d.origin === 'CLIENT_PORTAL' && html` <${ClientMark} />`}</span>
           <span class="hint">${when(d.updatedAt, { time: null })}</span>
+          ${d.origin !== 'CLIENT_PORTAL' && html`<span class="hint receipt">${opened(d)}</span>`}
           <button type="button" class="link" onClick=${() => unshare(d)}>${t('remove_from_portal')}<span class="visually-hidden"> ${d.name}</span></button></li>`)}</ul>`}
       </section>`}`;
 }

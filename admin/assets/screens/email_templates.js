@@ -50,6 +50,44 @@ function ReminderSchedule() {
   </form>`;
 }
 
+const DIGEST = `{ clientDigestSettings { sendAt timeZone } me { timeZone } }`;
+const SET_DIGEST = `mutation($at: String!, $zone: String) { updateClientDigestSettings(sendAt: $at, timeZone: $zone) { sendAt timeZone } }`;
+
+/** When the clients' daily digest goes out: a time of day in a zone (the admin's own at
+ * first). */
+function DigestSchedule() {
+  const [form, setForm] = useState(null);
+  const [error, setError] = useState(null);
+  useEffect(() => {
+    gql(DIGEST).then((d) => setForm({
+      sendAt: d.clientDigestSettings.sendAt,
+      timeZone: d.clientDigestSettings.timeZone || (d.me && d.me.timeZone) || 'UTC',
+    })).catch((e) => setError(e.message));
+  }, []);
+  if (!form) return html`<p>${error || t('loading')}</p>`;
+  const zones = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [form.timeZone];
+  const save = async (e) => {
+    e.preventDefault();
+    try {
+      const d = await gql(SET_DIGEST, { at: form.sendAt, zone: form.timeZone });
+      setForm({ sendAt: d.updateClientDigestSettings.sendAt, timeZone: d.updateClientDigestSettings.timeZone || 'UTC' });
+      setError(null);
+      say(t('saved'));
+    } catch (err) { setError(err.message); }
+  };
+  return html`<form id="digest-schedule" class="card stack" onSubmit=${save}>
+    <h2>${t('digest_title')}</h2>
+    <p class="hint">${t('digest_lead')}</p>
+    <label for="digest-at">${t('digest_time')}</label>
+    <input id="digest-at" type="time" step="60" value=${form.sendAt} onInput=${(e) => setForm({ ...form, sendAt: e.target.value })} />
+    <label for="digest-zone">${t('digest_zone')}</label>
+    <select id="digest-zone" value=${form.timeZone} onChange=${(e) => setForm({ ...form, timeZone: e.target.value })}>
+      ${[...new Set(['UTC', ...zones, form.timeZone])].map((z) => html`<option value=${z}>${z}</option>`)}</select>
+    ${error && html`<p role="alert" class="error">${error}</p>`}
+    <button type="submit">${t('digest_save')}</button>
+  </form>`;
+}
+
 function Editor({ template, reload, say }) {
   const [source, setSource] = useState({ subject: template.subject, html: template.html, text: template.text });
   const [preview, setPreview] = useState(null);
@@ -162,5 +200,6 @@ export function EmailTemplates() {
         <option value="ES">Español</option><option value="EN">English</option></select>
     </div>
     ${kind === 'CLIENT_REQUEST_REMINDER' && html`<${ReminderSchedule} />`}
+    ${kind === 'CLIENT_DIGEST' && html`<${DigestSchedule} />`}
     ${template && html`<${Editor} key=${`${kind}-${language}-${template.updatedAt || ''}-${template.customised}`} template=${template} reload=${load} say=${setStatus} />`}`;
 }

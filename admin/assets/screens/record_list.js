@@ -120,7 +120,9 @@ export function RecordList({ entity }) {
     if (!defs) return;
     const filter = {};
     for (const f of filters) filter[f.def.key] = { ...(filter[f.def.key] || {}), [f.op]: filterValue(f.def, f.op, f.value) };
-    const selection = [...new Set(['id', kind.title, ...columns.map(select)])].join(' ');
+    // A case says how many messages on its conversation the user has not read.
+    const unread = entity === 'CASE' ? ['unreadMessages'] : [];
+    const selection = [...new Set(['id', kind.title, ...columns.map(select), ...unread])].join(' ');
     const query = (n) => `query($first: Int, $after: String, $filter: ${n.filter}, $search: String, $orderBy: [${n.orderBy}!]) {
       ${n.many}(first: $first, after: $after, filter: $filter, search: $search, orderBy: $orderBy) {
         totalCount pageInfo { hasNextPage endCursor } edges { node { ${selection} } } } }`;
@@ -161,7 +163,12 @@ export function RecordList({ entity }) {
     const text = display(d, node[d.key], { yes: t('yes'), no: t('no') });
     const badge = tone(d, node[d.key]);
     if (badge) return html`<span class=${`badge badge-${badge}`}>${text}</span>`;
-    return d.key === kind.title ? html`<${Link} href=${`${kind.path}/${node.id}`}>${text || t('untitled')}</${Link}>` : text;
+    if (d.key !== kind.title) return text;
+    const link = html`<${Link} href=${`${kind.path}/${node.id}`}>${text || t('untitled')}</${Link}>`;
+    // A case says how many of its messages the user has not read.
+    return node.unreadMessages > 0
+      ? html`${link} <${Link} class="tag unread" href=${`${kind.path}/${node.id}#conversation`}>${t('unread_count', { n: node.unreadMessages })}</${Link}>`
+      : link;
   };
   const toggleColumn = (key, on) => change((n) => {
     const keys = columns.map((c) => c.key).filter((k) => k !== key);

@@ -194,6 +194,63 @@ impl PortalHandle {
             .portal_documents(&self.principal, case_id, how)
             .await
     }
+    pub async fn case_messages(
+        &self,
+        case_id: i64,
+    ) -> Result<Vec<crate::conversation::CaseMessage>> {
+        self.engine
+            .portal_case_messages(&self.principal, case_id)
+            .await
+    }
+    pub async fn post_case_message(
+        &self,
+        case_id: i64,
+        body: &str,
+        attachments: Vec<crate::documents::Upload<'_>>,
+    ) -> Result<crate::conversation::CaseMessage> {
+        self.engine
+            .portal_post_case_message(&self.principal, case_id, body, attachments)
+            .await
+    }
+    pub async fn edit_case_message(
+        &self,
+        id: i64,
+        body: &str,
+    ) -> Result<crate::conversation::CaseMessage> {
+        self.engine
+            .portal_edit_case_message(&self.principal, id, body)
+            .await
+    }
+    pub async fn delete_case_message(&self, id: i64) -> Result<crate::conversation::CaseMessage> {
+        self.engine
+            .portal_delete_case_message(&self.principal, id)
+            .await
+    }
+    pub async fn mark_case_messages_read(&self, case_id: i64) -> Result<bool> {
+        self.engine
+            .portal_mark_case_messages_read(&self.principal, case_id)
+            .await
+    }
+    pub async fn unread_messages(
+        &self,
+        case_ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, i64>> {
+        self.engine
+            .portal_unread_messages(&self.principal, case_ids)
+            .await
+    }
+    pub async fn unread_cases(&self) -> Result<Vec<(Record, i64)>> {
+        self.engine.portal_unread_cases(&self.principal).await
+    }
+    pub async fn news_settings(&self) -> Result<Vec<crate::client_news::NewsSetting>> {
+        self.engine.news_settings(&self.principal).await
+    }
+    pub async fn set_news_settings(
+        &self,
+        wanted: &[crate::client_news::NewsSetting],
+    ) -> Result<Vec<crate::client_news::NewsSetting>> {
+        self.engine.set_news_settings(&self.principal, wanted).await
+    }
     pub async fn cases(&self, q: &ListQuery) -> Result<Page> {
         self.engine.portal_cases(&self.principal, q).await
     }

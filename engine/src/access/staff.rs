@@ -237,6 +237,65 @@ impl StaffHandle {
             .await
     }
     /// Who signed the PDF `bytes` with this Portico (empty: not signed here, or changed since).
+    pub async fn document_opens(
+        &self,
+        document_id: i64,
+    ) -> Result<Vec<crate::documents::DocumentOpen>> {
+        self.engine
+            .document_opens(&self.principal, document_id)
+            .await
+    }
+    pub async fn case_messages(
+        &self,
+        case_id: i64,
+    ) -> Result<Vec<crate::conversation::CaseMessage>> {
+        self.engine.case_messages(&self.principal, case_id).await
+    }
+    pub async fn post_case_message(
+        &self,
+        case_id: i64,
+        body: &str,
+        internal: bool,
+        attachments: Vec<crate::documents::Upload<'_>>,
+    ) -> Result<crate::conversation::CaseMessage> {
+        self.engine
+            .post_case_message(&self.principal, case_id, body, internal, attachments)
+            .await
+    }
+    pub async fn edit_case_message(
+        &self,
+        id: i64,
+        body: &str,
+    ) -> Result<crate::conversation::CaseMessage> {
+        self.engine
+            .edit_case_message(&self.principal, id, body)
+            .await
+    }
+    pub async fn delete_case_message(&self, id: i64) -> Result<crate::conversation::CaseMessage> {
+        self.engine.delete_case_message(&self.principal, id).await
+    }
+    pub async fn mark_case_messages_read(&self, case_id: i64) -> Result<bool> {
+        self.engine
+            .mark_case_messages_read(&self.principal, case_id)
+            .await
+    }
+    pub async fn unread_messages(
+        &self,
+        case_ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, i64>> {
+        self.engine.unread_messages(&self.principal, case_ids).await
+    }
+    pub async fn digest_settings(&self) -> Result<crate::client_news::DigestSettings> {
+        self.engine.digest_settings(&self.principal).await
+    }
+    pub async fn set_digest_settings(
+        &self,
+        wanted: crate::client_news::DigestSettings,
+    ) -> Result<crate::client_news::DigestSettings> {
+        self.engine
+            .set_digest_settings(&self.principal, wanted)
+            .await
+    }
     pub async fn verify_signed_file(
         &self,
         bytes: &[u8],

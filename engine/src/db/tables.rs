@@ -133,6 +133,17 @@ tables! {
     DocumentShares { DocumentId, ContactId, CaseId, CreatedAt }
     CaseNotificationRecipients { CaseId, UserId, InApp, Email, CreatedAt }
     Notifications { Id, UserId, CaseId, Kind, Message, Detail, ReadAt, CreatedAt }
+    CaseMessages {
+        Id, CaseId, AuthorUserId, AuthorContactId, AuthorName, Body, Internal, Via, CreatedAt,
+        EditedAt, DeletedAt,
+    }
+    CaseMessageRecipients { MessageId, ContactId, CaseId, ReadAt }
+    CaseMessageAttachments { MessageId, DocumentId }
+    CaseMessageReads { CaseId, UserId, LastReadId, ReadAt }
+    DocumentOpens { DocumentId, ContactId, FirstAt, LastAt }
+    ContactNotificationSettings { ContactId, Kind, Mode, UpdatedAt }
+    ClientDigestItems { Id, ContactId, CaseId, Kind, Detail, CreatedAt, SentAt }
+    ClientDigestSettings { Id, SendAt, TimeZone, UpdatedAt }
     /// The folded words records are found by; see `records::search`.
     SearchWords { Entity, Word, RecordId }
 }

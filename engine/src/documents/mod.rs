@@ -3,6 +3,7 @@
 
 mod blob;
 mod model;
+mod opens;
 mod service;
 mod sharing;
 mod sniff;
@@ -10,6 +11,7 @@ mod storage;
 
 pub use blob::{Blob, BlobStore, LocalBlobStore};
 pub use model::{Document, DocumentOrder, DocumentQuery, Folder, Origin, PORTAL_TYPE, STAFF_TYPE};
+pub use opens::DocumentOpen;
 pub use service::{Download, UploadTarget};
 pub use sharing::CaseView;
 pub use sniff::executable;
@@ -21,5 +23,9 @@ pub(crate) use model::{
     select as select_documents,
 };
 
-pub(crate) use service::{add_version, case_exists, check_folder, insert_folder};
+pub(crate) use service::{
+    NewDocumentRow, add_version, case_exists, check_folder, insert_folder, insert_stored,
+};
+pub(crate) use sharing::share;
 pub(crate) use sharing::shared_count;
+pub(crate) use storage::Stored;

@@ -108,6 +108,72 @@ struct ClientUpload {
     case: CaseRef,
 }
 
+/// Where a stored file is recorded, and who brought it.
+pub(crate) struct NewDocumentRow {
+    pub case_id: i64,
+    pub folder_id: Option<i64>,
+    pub origin: Origin,
+    pub created_by: Option<i64>,
+    /// The contact who uploaded it, for a client's file.
+    pub uploaded_by: Option<i64>,
+}
+
+/// Records a file already in the blob store as a new document (its first version, and the
+/// upload in the case's audit log) inside the caller's transaction; answers its id. Sharing
+/// and telling anyone about it are the caller's.
+pub(crate) async fn insert_stored(
+    db: &impl Exec,
+    p: &Principal,
+    row: &NewDocumentRow,
+    stored: &super::storage::Stored,
+) -> Result<i64> {
+    let now = now_micros();
+    let doc_type = match row.origin {
+        Origin::Staff => STAFF_TYPE,
+        Origin::ClientPortal => PORTAL_TYPE,
+    };
+    let q = Query::insert()
+        .into_table(Documents::Table)
+        .columns(model::COLUMNS[1..].iter().copied())
+        .values_panic([
+            row.case_id.into(),
+            row.folder_id.into(),
+            stored.name.clone().into(),
+            doc_type.into(),
+            row.origin.as_str().into(),
+            row.created_by.into(),
+            row.uploaded_by.into(),
+            stored.blob.hash.clone().into(),
+            (stored.blob.size as i64).into(),
+            stored.content_type.clone().into(),
+            1.into(),
+            now.into(),
+            now.into(),
+        ])
+        .returning_col(Documents::Id)
+        .to_owned();
+    let id = crate::db::insert_id(db, &q).await?;
+    record_version(
+        db,
+        id,
+        1,
+        &stored.blob.hash,
+        stored.blob.size,
+        &stored.content_type,
+    )
+    .await?;
+    audit::record(
+        db,
+        EntityKind::Case,
+        row.case_id,
+        &actor(p),
+        AuditAction::DocumentUploaded,
+        &json!({"documentId": id, "name": stored.name, "origin": row.origin.as_str()}),
+    )
+    .await?;
+    Ok(id)
+}
+
 impl Engine {
     async fn insert_document(
         &self,
@@ -119,48 +185,19 @@ impl Engine {
     ) -> Result<Document> {
         check_folder(&self.reader(), case_id, folder_id).await?;
         let stored = self.storage.accept(upload).await?;
-        let now = now_micros();
-        let doc_type = match who.origin {
-            Origin::Staff => STAFF_TYPE,
-            Origin::ClientPortal => PORTAL_TYPE,
-        };
         let txn = self.begin_write().await?;
+        let row = NewDocumentRow {
+            case_id,
+            folder_id,
+            origin: who.origin,
+            created_by: who.created_by,
+            uploaded_by: who.client.as_ref().map(|c| c.contact_id),
+        };
+        let id = insert_stored(&txn, p, &row, &stored).await?;
+        let mut woken = Vec::new();
         if let Some(client) = &who.client {
             self.spend(&txn, client.contact_id, crate::portal::Spend::Upload)
                 .await?;
-        }
-        let q = Query::insert()
-            .into_table(Documents::Table)
-            .columns(model::COLUMNS[1..].iter().copied())
-            .values_panic([
-                case_id.into(),
-                folder_id.into(),
-                stored.name.clone().into(),
-                doc_type.into(),
-                who.origin.as_str().into(),
-                who.created_by.into(),
-                who.client.as_ref().map(|c| c.contact_id).into(),
-                stored.blob.hash.clone().into(),
-                (stored.blob.size as i64).into(),
-                stored.content_type.clone().into(),
-                1.into(),
-                now.into(),
-                now.into(),
-            ])
-            .returning_col(Documents::Id)
-            .to_owned();
-        let id = crate::db::insert_id(&txn, &q).await?;
-        record_version(
-            &txn,
-            id,
-            1,
-            &stored.blob.hash,
-            stored.blob.size,
-            &stored.content_type,
-        )
-        .await?;
-        let mut woken = Vec::new();
-        if let Some(client) = &who.client {
             // A client's upload is on their shared list until someone removes it from there.
             sharing::share(&txn, case_id, client.contact_id, id).await?;
             let activity = Activity::Uploaded {
@@ -169,15 +206,6 @@ impl Engine {
             };
             woken = crate::notifications::record(self, &txn, &client.case, &activity).await?;
         }
-        audit::record(
-            &txn,
-            EntityKind::Case,
-            case_id,
-            &actor(p),
-            AuditAction::DocumentUploaded,
-            &json!({"documentId": id, "name": stored.name, "origin": who.origin.as_str()}),
-        )
-        .await?;
         let doc = model::find(&txn, id).await?;
         txn.commit().await?;
         for user in woken {
@@ -462,6 +490,10 @@ impl Engine {
             ));
         }
         let file = self.storage.store().open(&document.blob).await?;
+        // Staff see that the client opened it.
+        let txn = self.begin_write().await?;
+        super::opens::record(&txn, document.id, me.contact_id).await?;
+        txn.commit().await?;
         Ok(Download { document, file })
     }
 }

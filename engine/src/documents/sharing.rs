@@ -126,6 +126,7 @@ impl Engine {
                 "has no portal access to this case; give access first",
             ));
         }
+        let mut newly = Vec::new();
         for id in document_ids {
             let doc = model::find(&txn, *id).await?;
             if doc.case_id != case_id {
@@ -134,7 +135,14 @@ impl Engine {
                     format!("document {id} belongs to another case"),
                 ));
             }
-            share(&txn, case_id, contact_id, *id).await?;
+            if !is_shared(&txn, *id, contact_id).await? {
+                share(&txn, case_id, contact_id, *id).await?;
+                newly.push(doc.name);
+            }
+        }
+        if !newly.is_empty() {
+            self.tell_documents_shared(&txn, case_id, contact_id, &newly, &actor(p).name)
+                .await?;
         }
         audit::record(
             &txn,

@@ -24,6 +24,14 @@ crate::vocabulary::vocabulary! {
         ClientRequestReturned = "client_request_returned",
         /// To a client: a request is due soon, due today, or late.
         ClientRequestReminder = "client_request_reminder",
+        /// To a client: staff wrote to them on a case (answerable by email).
+        CaseMessage = "case_message",
+        /// To a client: staff shared documents with them.
+        DocumentsShared = "documents_shared",
+        /// To a client: a case of theirs changed status.
+        CaseStatusChanged = "case_status_changed",
+        /// To a client: the day's news on their cases, in one email.
+        ClientDigest = "client_digest",
     }
 }
 
@@ -94,6 +102,34 @@ impl EmailKind {
                 "due_date",
                 "overdue",
             ],
+            EmailKind::CaseMessage => &[
+                "contact_name",
+                "email",
+                "link",
+                "case_number",
+                "case_subject",
+                "messages",
+                "reply_to",
+            ],
+            EmailKind::DocumentsShared => &[
+                "contact_name",
+                "email",
+                "link",
+                "case_number",
+                "case_subject",
+                "documents",
+                "shared_by",
+            ],
+            EmailKind::CaseStatusChanged => &[
+                "contact_name",
+                "email",
+                "link",
+                "case_number",
+                "case_subject",
+                "status",
+                "previous_status",
+            ],
+            EmailKind::ClientDigest => &["contact_name", "email", "link", "cases"],
         }
     }
 

@@ -88,20 +88,38 @@ fn smtp(url: &str) -> Result<AsyncSmtpTransport<Tokio1Executor>, String> {
 
 /// Builds the MIME message: text and HTML alternatives, and a Message-ID derived from the
 /// outbox row, so that a receiver can recognise the same message should it ever arrive twice.
+/// An email's envelope: who it is from and to, its outbox id (its `Message-ID`), and where
+/// an answer goes when that is not the sender (`Reply-To`).
+pub struct Envelope<'a> {
+    pub from: &'a Mailbox,
+    pub to: Mailbox,
+    pub outbox_id: i64,
+    pub domain: &'a str,
+    pub reply_to: Option<Mailbox>,
+}
+
 pub fn message(
-    from: &Mailbox,
-    to: Mailbox,
-    outbox_id: i64,
-    domain: &str,
+    envelope: Envelope<'_>,
     subject: &str,
     text: String,
     html: String,
 ) -> Result<Message, String> {
-    Message::builder()
+    let Envelope {
+        from,
+        to,
+        outbox_id,
+        domain,
+        reply_to,
+    } = envelope;
+    let mut builder = Message::builder()
         .from(from.clone())
         .to(to)
         .subject(subject)
-        .header(MessageId::from(format!("<outbox-{outbox_id}@{domain}>")))
+        .header(MessageId::from(format!("<outbox-{outbox_id}@{domain}>")));
+    if let Some(reply_to) = reply_to {
+        builder = builder.reply_to(reply_to);
+    }
+    builder
         .multipart(MultiPart::alternative_plain_html(text, html))
         .map_err(|e| e.to_string())
 }

@@ -213,15 +213,21 @@ impl MailWorker {
             .parse()
             .map_err(|e| format!("recipient {}: {e}", entry.to_address))?;
         let to = Mailbox::new(entry.to_name.clone(), address);
-        transport::message(
-            &self.from,
+        // A staff reply's email is answered into the case's conversation.
+        let reply_to = entry
+            .context
+            .get("reply_to")
+            .and_then(Value::as_str)
+            .and_then(|a| a.parse().ok())
+            .map(|a| Mailbox::new(self.from.name.clone(), a));
+        let envelope = transport::Envelope {
+            from: &self.from,
             to,
-            entry.id,
-            &self.domain,
-            &rendered.subject,
-            rendered.text,
-            rendered.html,
-        )
+            outbox_id: entry.id,
+            domain: &self.domain,
+            reply_to,
+        };
+        transport::message(envelope, &rendered.subject, rendered.text, rendered.html)
     }
 }
 

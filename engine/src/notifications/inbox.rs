@@ -36,6 +36,12 @@ pub enum Activity {
         document: String,
         reason: String,
     },
+    /// The client wrote on the case's conversation.
+    Messaged {
+        contact: String,
+        excerpt: String,
+        attachments: Vec<String>,
+    },
 }
 
 impl Activity {
@@ -46,6 +52,7 @@ impl Activity {
             Activity::SubmittedRequest { .. } => "client_request_submitted",
             Activity::Signed { .. } => "client_signed",
             Activity::DeclinedSignature { .. } => "client_declined_signature",
+            Activity::Messaged { .. } => "client_message",
         }
     }
 
@@ -67,6 +74,11 @@ impl Activity {
                 document,
                 reason,
             } => json!({"contact": contact, "document": document, "reason": reason}),
+            Activity::Messaged {
+                contact,
+                excerpt,
+                attachments,
+            } => json!({"contact": contact, "excerpt": excerpt, "attachments": attachments}),
         }
     }
 
@@ -118,6 +130,29 @@ impl Activity {
                 },
                 _,
             ) => format!("{contact} declined to sign {document}: {reason}"),
+            (
+                Activity::Messaged {
+                    contact,
+                    excerpt,
+                    attachments,
+                },
+                "es",
+            ) => match attachments.len() {
+                0 => format!("{contact} escribió: «{excerpt}»"),
+                n => format!("{contact} escribió: «{excerpt}» ({n} adjuntos)"),
+            },
+            (
+                Activity::Messaged {
+                    contact,
+                    excerpt,
+                    attachments,
+                },
+                _,
+            ) => match attachments.len() {
+                0 => format!("{contact} wrote: “{excerpt}”"),
+                1 => format!("{contact} wrote: “{excerpt}” (1 attachment)"),
+                n => format!("{contact} wrote: “{excerpt}” ({n} attachments)"),
+            },
         }
     }
 }
@@ -171,11 +206,6 @@ pub(crate) struct CaseRef {
     /// opened): its owner is then the list, with no need to ask the database.
     pub new_with_owner: Option<Option<i64>>,
 }
-
-/// A client's activity on a case within this long of the first is told in the same email:
-/// opening a case with an attachment is one email to the owner, not two, and so is a batch of
-/// uploads.
-const GATHER_MICROS: i64 = 5_000_000;
 
 /// The email about a case's activity so far, with one more thing that happened.
 fn join_activities(held: &serde_json::Value, new: &serde_json::Value) -> serde_json::Value {
@@ -263,7 +293,11 @@ pub(crate) async fn record(
                     "activities": [happened],
                 }),
             };
-            outbox::enqueue_gathered(db, &mail, "case_id", GATHER_MICROS, join_activities).await?;
+            // A client's activity on a case within the gathering time of the first is told in
+            // the same email: opening a case with an attachment is one email to the owner, not
+            // two, and so is a batch of uploads or messages.
+            let hold = engine.mail_gather_micros;
+            outbox::enqueue_gathered(db, &mail, "case_id", hold, join_activities).await?;
         }
     }
     Ok(woken)

@@ -81,7 +81,7 @@ async fn linked_contacts(db: &impl Exec, case_id: i64) -> Result<Vec<i64>> {
 }
 
 /// The contacts holding an enabled grant on a case.
-async fn granted_contacts(db: &impl Exec, case_id: i64) -> Result<Vec<i64>> {
+pub(crate) async fn granted_contacts(db: &impl Exec, case_id: i64) -> Result<Vec<i64>> {
     let q = Query::select()
         .column(CasePortalAccess::ContactId)
         .from(CasePortalAccess::Table)
@@ -396,7 +396,20 @@ impl Engine {
             let (token, expires_at) = super::invitations::issue(db, contact.id).await?;
             (self.links.invitation(&token), micros_to_rfc3339(expires_at))
         } else {
-            (String::new(), String::new())
+            // Someone who can sign in already is told as they chose (the day's digest by
+            // default); the link that lets someone in for the first time goes at once.
+            let mut facts = Map::new();
+            facts.insert("invitation_link".into(), json!(""));
+            facts.insert("expires_at".into(), json!(""));
+            let news = crate::client_news::News {
+                kind: crate::client_news::NewsKind::CaseAccess,
+                case_id: case.id,
+                facts,
+                link: None,
+                reply_to: None,
+            };
+            self.tell_client(db, contact.id, news).await?;
+            return Ok(());
         };
         outbox::enqueue(
             db,

@@ -15,6 +15,8 @@ pub struct PortalLimits {
     pub cases_per_hour: i64,
     /// Documents one portal user may upload per hour.
     pub uploads_per_hour: i64,
+    /// Messages one portal user may write per hour, on all their cases.
+    pub messages_per_hour: i64,
 }
 
 impl Default for PortalLimits {
@@ -23,6 +25,7 @@ impl Default for PortalLimits {
         PortalLimits {
             cases_per_hour: 30,
             uploads_per_hour: 300,
+            messages_per_hour: 60,
         }
     }
 }
@@ -31,6 +34,7 @@ impl Default for PortalLimits {
 pub(crate) enum Spend {
     Case,
     Upload,
+    Message,
 }
 
 impl Engine {
@@ -43,6 +47,10 @@ impl Engine {
             Spend::Upload => (
                 format!("portal-upload:{contact_id}"),
                 limits.uploads_per_hour,
+            ),
+            Spend::Message => (
+                format!("portal-message:{contact_id}"),
+                limits.messages_per_hour,
             ),
         };
         if count_in_window(db, &scope, HOUR_MICROS).await? > limit {

@@ -38,6 +38,11 @@ impl Links {
         format!("{}/admin/cases/{case_id}", self.base())
     }
 
+    /// The portal's home page.
+    pub fn portal_home(&self) -> String {
+        format!("{}/portal", self.base())
+    }
+
     pub fn portal_case(&self, case_id: i64) -> String {
         format!("{}/portal/cases/{case_id}", self.base())
     }

@@ -29,5 +29,5 @@ pub use links::Links;
 pub use organisations::Me;
 pub use sign_in::{LinkState, PortalLink};
 
-pub(crate) use access::{access_row, follow_links};
+pub(crate) use access::{access_row, follow_links, granted_contacts};
 pub(crate) use contacts::{after_contact_write, login_email_changed};

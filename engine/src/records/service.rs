@@ -299,6 +299,17 @@ impl Engine {
             (None, Value::Null)
         };
         let client_changed = entity == EntityKind::Case && patch.contains_key("client");
+        // The status before, when this may change it: the case's clients are told.
+        let status_before = if entity == EntityKind::Case && patch.contains_key("status") {
+            Some(
+                write::load(&txn, layout, meta, id)
+                    .await?
+                    .get("status")
+                    .clone(),
+            )
+        } else {
+            None
+        };
         let written =
             write::update_in(&txn, layout, meta, Audience::Staff, id, patch, &actor(p)).await;
         let record = match written {
@@ -325,6 +336,10 @@ impl Engine {
         }
         if client_changed {
             portal::follow_links(&txn, id, &actor(p)).await?;
+        }
+        if let Some(before) = status_before.filter(|b| b != record.get("status")) {
+            self.tell_status_changed(&txn, id, &before, record.get("status"))
+                .await?;
         }
         txn.commit().await?;
         if portal_changed {

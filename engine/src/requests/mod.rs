@@ -14,6 +14,7 @@ mod staff;
 mod store;
 mod templates;
 
+pub(crate) use notify::case_subject;
 pub use reminders::{ReminderSettings, step_due};
 pub use signing::SigningContext;
 pub use store::parse_states;

@@ -8,7 +8,7 @@ use crate::error::Result;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 
 /// A case's subject, as the messages about it name it.
-pub(super) async fn case_subject(db: &impl Exec, case_id: i64) -> Result<String> {
+pub(crate) async fn case_subject(db: &impl Exec, case_id: i64) -> Result<String> {
     let q = Query::select()
         .column(Cases::Subject)
         .from(Cases::Table)

@@ -10,7 +10,7 @@ mod indicators;
 
 use crate::records::{self, record_object};
 use crate::staff::{MAX_COMPLEXITY, MAX_DEPTH};
-use crate::{branding, client_requests, connection, documents, identity, scalars};
+use crate::{branding, client_requests, connection, conversation, documents, identity, scalars};
 use async_graphql::dynamic::{Enum, Object, Schema, SchemaError, TypeRef};
 use portico_engine::Engine;
 use portico_engine::identity::StaffUser;
@@ -30,6 +30,7 @@ pub fn build_portal_schema(
         .chain(documents::portal_queries())
         .chain([branding::query_field()])
         .chain(client_requests::portal_queries())
+        .chain(conversation::portal_queries())
     {
         query = query.field(f);
     }
@@ -38,6 +39,7 @@ pub fn build_portal_schema(
         .chain(cases::mutation_fields(catalog))
         .chain(documents::portal_mutations())
         .chain(client_requests::portal_mutations())
+        .chain(conversation::portal_mutations())
     {
         mutation = mutation.field(f);
     }
@@ -45,7 +47,10 @@ pub fn build_portal_schema(
     let mut schema = Schema::build("Query", Some("Mutation"), None)
         .register(query)
         .register(mutation)
-        .register(record_object(catalog, EntityKind::Case, Audience::Portal))
+        .register(
+            record_object(catalog, EntityKind::Case, Audience::Portal)
+                .field(conversation::case_unread(false)),
+        )
         .register(record_object(
             catalog,
             EntityKind::Contact,
@@ -73,12 +78,14 @@ pub fn build_portal_schema(
         .chain(indicators::objects())
         .chain(documents::objects(true))
         .chain(client_requests::objects())
+        .chain(conversation::objects(false))
     {
         schema = schema.register(o);
     }
     for e in documents::enums()
         .into_iter()
         .chain(client_requests::enums())
+        .chain(conversation::enums())
         // A question is typed like a field (the staff schema has this enum with the metadata).
         .chain([Enum::new("FieldType")
             .items(portico_engine::metadata::FieldType::ALL.map(|t| t.as_str()))])
@@ -86,7 +93,10 @@ pub fn build_portal_schema(
     {
         schema = schema.register(e);
     }
-    for i in documents::inputs() {
+    for i in documents::inputs()
+        .into_iter()
+        .chain(conversation::inputs())
+    {
         schema = schema.register(i);
     }
     for s in scalars::all() {

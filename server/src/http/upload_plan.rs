@@ -10,8 +10,9 @@ use serde_json::{Map, Value};
 
 /// The fields of the two schemas that take files, and the argument naming their target
 /// (none: the target is the field itself).
-const UPLOAD_FIELDS: [(&str, Option<&str>); 4] = [
+const UPLOAD_FIELDS: [(&str, Option<&str>); 5] = [
     ("uploadDocument", Some("caseId")),
+    ("postCaseMessage", Some("caseId")),
     ("replaceDocumentContent", Some("id")),
     ("uploadBrandingLogo", None),
     ("verifySignedDocument", None),

@@ -14,6 +14,8 @@ pub struct ThemeRenderer {
     templates: EmailTemplates,
     /// Dates in emails are written in this zone (`PORTICO_TIME_ZONE`).
     zone: Tz,
+    /// The theme's words, for the options Portico ships (a status) in the reader's language.
+    words: portico_theme::i18n::Catalog,
 }
 
 impl ThemeRenderer {
@@ -26,7 +28,37 @@ impl ThemeRenderer {
         Ok(ThemeRenderer {
             templates: EmailTemplates::builtin().map_err(|e| e.to_string())?,
             zone,
+            words: portico_theme::i18n::Catalog::default(),
         })
+    }
+}
+
+/// The statuses in a context (`status`, `previous_status`, at any depth) in the reader's
+/// language when they are options Portico ships ("In Progress" is "En curso"); an admin's own
+/// wording stays as written.
+fn shipped_statuses(context: &mut Value, words: &portico_theme::i18n::Strings) {
+    match context {
+        Value::Object(map) => {
+            for (key, value) in map.iter_mut() {
+                match value {
+                    Value::String(s) if key == "status" || key == "previous_status" => {
+                        let name =
+                            format!("option_{}", portico_engine::metadata::enum_value_name(s));
+                        let said = words.get(&name);
+                        if said != name {
+                            *s = said.to_owned();
+                        }
+                    }
+                    other => shipped_statuses(other, words),
+                }
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                shipped_statuses(item, words);
+            }
+        }
+        _ => {}
     }
 }
 
@@ -56,6 +88,31 @@ fn sample_for(kind: EmailKind) -> Value {
 
 /// A context with every key any email is sent with, for checking an admin's template.
 fn sample_context() -> Value {
+    let mut all = base_sample();
+    if let (Value::Object(map), Value::Object(more)) = (&mut all, client_news_sample()) {
+        map.extend(more);
+    }
+    all
+}
+
+/// What the emails that tell clients of news add to the sample.
+fn client_news_sample() -> Value {
+    serde_json::json!({
+        "messages": [{"author": "Bea Martín", "body": "Here is the draft; tell me what you think.", "attachments": ["draft.pdf"]}],
+        "reply_to": "reply+42-7-20800-0123456789abcdef0123@portal.example.com",
+        "documents": ["Signed contract.pdf", "Invoice 2026-12.pdf"],
+        "shared_by": "Bea Martín",
+        "status": "In progress",
+        "previous_status": "Open",
+        "cases": [{"case_number": "CAS-000042", "case_subject": "Sample case", "link": "https://portal.example.com/portal/cases/42", "news": [
+            {"kind": "reply", "messages": [{"author": "Bea Martín", "body": "Here is the draft.", "attachments": []}]},
+            {"kind": "document_shared", "documents": ["Signed contract.pdf"], "shared_by": "Bea Martín"},
+            {"kind": "status_changed", "status": "In progress", "previous_status": "Open"}
+        ]}],
+    })
+}
+
+fn base_sample() -> Value {
     serde_json::json!({
         "contact_name": "Ana López",
         "email": "ana@example.com",
@@ -99,7 +156,9 @@ impl MailRenderer for ThemeRenderer {
             .and_then(|z| z.as_str())
             .and_then(|z| z.parse::<Tz>().ok())
             .unwrap_or(self.zone);
-        let context = &dates::readable(context, language, zone);
+        let mut context = dates::readable(context, language, zone);
+        shipped_statuses(&mut context, self.words.strings(language));
+        let context = &context;
         let override_error = match custom {
             Some(c) => match sandbox::render(kind, language, context, &theme_override(c)) {
                 Ok((subject, html, text)) => {

@@ -84,6 +84,8 @@ pub fn engine_config(url: &str, dir: &Path) -> EngineConfig {
         mail_renderer: std::sync::Arc::new(
             portico_server::mail::ThemeRenderer::new().expect("the theme's emails"),
         ),
+        reply_domain: None,
+        mail_gather: portico_engine::DEFAULT_MAIL_GATHER,
     }
 }
 

@@ -120,6 +120,9 @@ pub fn portico(database_url: &str, data_dir: &Path) -> Command {
         .env("PORTICO_ADMIN_EMAIL", ADMIN_EMAIL)
         .env("PORTICO_ADMIN_PASSWORD", ADMIN_PASSWORD)
         .env("PORTICO_LOG", "warn")
+        // News for one person is gathered into one email for two seconds, not a minute: a
+        // test reads its email without waiting a minute (one test sets it longer).
+        .env("PORTICO_MAIL_GATHER_SECS", "2")
         .current_dir(data_dir);
     cmd
 }
@@ -451,6 +454,8 @@ pub fn engine_config(
         mail_renderer: std::sync::Arc::new(
             portico_server::mail::ThemeRenderer::new().expect("the theme's emails"),
         ),
+        reply_domain: None,
+        mail_gather: portico_engine::DEFAULT_MAIL_GATHER,
     }
 }
 

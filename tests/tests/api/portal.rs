@@ -463,6 +463,14 @@ async fn case_access_organisations_and_portal_cases() {
     let carla_portal = t
         .accept(&mail.link(&format!("{PUBLIC}/portal/invitation/")))
         .await;
+    // Someone who can sign in hears of another case in the day's digest by default; Carla
+    // asks to hear at once.
+    carla_portal
+        .ok(
+            "mutation { updateNotificationSettings(settings: [{kind: CASE_ACCESS, delivery: NOW}]) { kind } }",
+            json!({}),
+        )
+        .await;
     t.set_access(&case2, &carla, true, false).await;
     // Carla has a password now: the second grant's email has no invitation in it.
     let second = t.mail("carla@example.com", 2).await;
@@ -830,7 +838,7 @@ async fn admins_override_email_templates() {
         .await;
     let list = list["emailTemplates"].as_array().unwrap().clone();
     // Every kind in both languages.
-    assert_eq!(list.len(), 18);
+    assert_eq!(list.len(), 26);
     assert!(list.iter().all(|t| t["customised"] == false));
     assert!(
         list.iter()

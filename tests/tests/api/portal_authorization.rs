@@ -42,6 +42,13 @@ fn table(case: &str, org: &str) -> Vec<(&'static str, String, [Expect; 3])> {
         ("documents", format!("{{ documents(caseId: \"{case}\") {{ id }} }}"), user),
         ("folders", format!("{{ folders(caseId: \"{case}\") {{ id }} }}"), user),
         ("uploadDocument", format!("mutation($file: Upload!) {{ uploadDocument(caseId: \"{case}\", file: $file) {{ id }} }}"), user),
+        ("caseMessages", format!("{{ caseMessages(caseId: \"{case}\") {{ id body }} }}"), user),
+        ("postCaseMessage", format!("mutation {{ postCaseMessage(caseId: \"{case}\", body: \"Hello\") {{ id }} }}"), user),
+        ("editCaseMessage", "mutation { editCaseMessage(id: \"999999\", body: \"x\") { id } }".into(), [Unauthenticated, Unauthenticated, NotFound]),
+        ("deleteCaseMessage", "mutation { deleteCaseMessage(id: \"999999\") { id } }".into(), [Unauthenticated, Unauthenticated, NotFound]),
+        ("markCaseMessagesRead", format!("mutation {{ markCaseMessagesRead(caseId: \"{case}\") }}"), user),
+        ("notificationSettings", "{ notificationSettings { kind delivery } }".into(), user),
+        ("updateNotificationSettings", "mutation { updateNotificationSettings(settings: [{kind: STATUS_CHANGED, delivery: NOW}]) { kind delivery } }".into(), user),
         ("requestPasswordReset", "mutation { requestPasswordReset(email: \"someone@example.com\") }".into(), [Allowed; 3]),
     ]
 }

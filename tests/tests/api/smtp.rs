@@ -144,7 +144,15 @@ impl Received {
     fn part(&self, content_type: &str) -> String {
         let wanted = format!("content-type: {content_type}");
         let data = self.data.replace("\r\n", "\n");
-        for part in data.split("\n--") {
+        // The parts are between boundary lines (a body line may start with "--" too).
+        let boundary = data
+            .split("boundary=")
+            .nth(1)
+            .map(|b| b.trim_start_matches('"'))
+            .and_then(|b| b.split(['"', '\n', ';']).next())
+            .map(|b| format!("\n--{b}"))
+            .unwrap_or_else(|| "\n--".to_owned());
+        for part in data.split(boundary.as_str()) {
             let Some((headers, body)) = part.split_once("\n\n") else {
                 continue;
             };

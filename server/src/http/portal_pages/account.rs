@@ -7,6 +7,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use portico_engine::EngineError;
+use portico_engine::client_news::{Delivery, NewsKind, NewsSetting};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -14,6 +15,7 @@ use serde_json::json;
 pub struct AccountQuery {
     changed: Option<String>,
     zone: Option<String>,
+    notices: Option<String>,
 }
 
 async fn render(
@@ -34,12 +36,35 @@ async fn render(
         .into_iter()
         .map(|z| json!({"name": z, "selected": z == current}))
         .collect();
+    // How each kind of news reaches them, as a choice of three.
+    let settings = match &ctx.handle {
+        Some(h) => match h.news_settings().await {
+            Ok(s) => s,
+            Err(e) => return ctx.failed(state, e).await,
+        },
+        None => Vec::new(),
+    };
+    let notices: Vec<serde_json::Value> = settings
+        .iter()
+        .map(|s| {
+            let kind = s.kind.key();
+            json!({
+                "kind": kind,
+                "label": t.get(&format!("news_{kind}")),
+                "choices": Delivery::ALL.iter().map(|d| json!({
+                    "value": d.key(),
+                    "label": t.get(&format!("news_{}", d.key())),
+                    "checked": *d == s.delivery,
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
     ctx.render(
         state,
         "account",
         t.get("account_title"),
         status,
-        json!({"section": "account", "notice": notice, "error": error, "zones": zones}),
+        json!({"section": "account", "notice": notice, "error": error, "zones": zones, "notices": notices}),
     )
     .await
 }
@@ -52,12 +77,14 @@ pub async fn page(
     if ctx.handle.is_none() {
         return ctx.to_login();
     }
-    let (changed, zone) = query
-        .map(|Query(q)| (q.changed.is_some(), q.zone.is_some()))
-        .unwrap_or((false, false));
+    let (changed, zone, notices) = query
+        .map(|Query(q)| (q.changed.is_some(), q.zone.is_some(), q.notices.is_some()))
+        .unwrap_or((false, false, false));
     let t = ctx.strings(&state);
     let notice = if changed {
         Some(t.get("password_changed"))
+    } else if notices {
+        Some(t.get("news_saved"))
     } else {
         zone.then(|| t.get("time_zone_saved"))
     };
@@ -154,6 +181,45 @@ pub async fn time_zone(
             )
             .await
         }
+        Err(e) => ctx.failed(&state, e).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct NoticesForm {
+    csrf: Option<String>,
+    reply: Option<String>,
+    document_shared: Option<String>,
+    status_changed: Option<String>,
+    case_access: Option<String>,
+}
+
+carries_token!(NoticesForm);
+
+/// How each kind of news reaches this user by email.
+pub async fn notices(
+    State(state): State<AppState>,
+    SignedIn { ctx, handle }: SignedIn,
+    CheckedForm(form): CheckedForm<NoticesForm>,
+) -> Response {
+    let chosen = [
+        (NewsKind::Reply, &form.reply),
+        (NewsKind::DocumentShared, &form.document_shared),
+        (NewsKind::StatusChanged, &form.status_changed),
+        (NewsKind::CaseAccess, &form.case_access),
+    ];
+    let wanted: Vec<NewsSetting> = chosen
+        .iter()
+        .filter_map(|(kind, raw)| {
+            let delivery = Delivery::from_key(raw.as_deref()?)?;
+            Some(NewsSetting {
+                kind: *kind,
+                delivery,
+            })
+        })
+        .collect();
+    match handle.set_news_settings(&wanted).await {
+        Ok(_) => redirect("/portal/account?notices=1#notices-heading"),
         Err(e) => ctx.failed(&state, e).await,
     }
 }

@@ -8,7 +8,7 @@ use super::super::AppState;
 use super::csrf;
 use super::form_parts::{self, FormError, Limits, SpooledFile};
 use super::format;
-use super::visitor::{PageContext, SignedIn, redirect};
+use super::visitor::{CheckedForm, PageContext, SignedIn, carries_token, redirect};
 use super::workspace::{builtin_label, field_label, option_label_of};
 use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
@@ -32,6 +32,8 @@ pub struct CaseQuery {
     added: Option<u32>,
     /// The client has just opened this case (the redirect after the New-case form).
     opened: Option<u8>,
+    /// A message was just sent (the redirect after the conversation's form).
+    sent: Option<u8>,
 }
 
 /// What the page says about an upload beside its form.
@@ -43,6 +45,12 @@ struct Notice {
     problem: Option<String>,
     /// Files that were not added, with the reason.
     refused: Vec<(String, String)>,
+    /// A message that could not be sent: why, and what was typed (shown again).
+    message_problem: Option<(String, String)>,
+    /// Files sent with a message that were not added.
+    message_refused: Vec<(String, String)>,
+    /// The message just sent.
+    message_sent: bool,
 }
 
 pub async fn page(
@@ -60,9 +68,184 @@ pub async fn page(
     let notice = Notice {
         opened: query.opened.is_some(),
         added: query.added,
+        message_sent: query.sent.is_some(),
         ..Notice::default()
     };
     render(&ctx, &state, h, id, &query, notice, StatusCode::OK).await
+}
+
+/// `POST /portal/cases/<id>/messages`: a message to the firm, with files if chosen.
+pub async fn post_message(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let ctx = match PageContext::of(&state, &headers, format!("/portal/cases/{id}")).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let Some(h) = &ctx.handle else {
+        form_parts::discard(body).await;
+        return ctx.to_login();
+    };
+    let Some(id) = id.parse::<i64>().ok().filter(|i| *i > 0) else {
+        form_parts::discard(body).await;
+        return ctx.not_found(&state).await;
+    };
+    // Whether this visitor may write on this case is known before a byte of a file is read.
+    if let Err(e) = h.check_upload(UploadTarget::Case(id)).await {
+        form_parts::discard(body).await;
+        return ctx.failed(&state, e).await;
+    }
+    let limits = Limits {
+        file_bytes: state.config.max_upload_bytes,
+        files: state.config.max_upload_files,
+    };
+    let parts = if form_parts::is_multipart(&headers) {
+        form_parts::read(&headers, body, limits, |fields| {
+            let token = fields.get("csrf").and_then(|v| v.first());
+            csrf::allowed(&state, &headers, token.map(String::as_str))
+        })
+        .await
+    } else {
+        form_parts::discard(body).await;
+        Err(form_parts::Failed {
+            error: FormError::Malformed,
+            fields: Default::default(),
+        })
+    };
+    let t = ctx.strings(&state);
+    let (typed, failed) = match parts {
+        Ok(parts) => return send_message(&ctx, &state, h, id, parts).await,
+        Err(failed) => (
+            failed
+                .fields
+                .get("body")
+                .and_then(|v| v.first())
+                .cloned()
+                .unwrap_or_default(),
+            failed.error,
+        ),
+    };
+    match explain(&ctx, t, &failed) {
+        (Some(problem), status) => {
+            let notice = Notice {
+                message_problem: Some((problem, typed)),
+                ..Notice::default()
+            };
+            render(&ctx, &state, h, id, &CaseQuery::default(), notice, status).await
+        }
+        (None, _) => redirect(&format!("/portal/cases/{id}")),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ChangeMessageForm {
+    csrf: Option<String>,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    body: String,
+}
+
+carries_token!(ChangeMessageForm);
+
+/// `POST /portal/cases/<id>/messages/<message>`: the client changes (`action=save`) or deletes
+/// (`action=delete`) a message of theirs within the edit window.
+pub async fn change_message(
+    State(state): State<AppState>,
+    SignedIn { ctx, handle }: SignedIn,
+    Path((id, message)): Path<(String, String)>,
+    CheckedForm(form): CheckedForm<ChangeMessageForm>,
+) -> Response {
+    let h = &handle;
+    let (Some(id), Some(message)) = (
+        id.parse::<i64>().ok().filter(|i| *i > 0),
+        message.parse::<i64>().ok().filter(|i| *i > 0),
+    ) else {
+        return ctx.not_found(&state).await;
+    };
+    let done = match form.action.as_str() {
+        "delete" => h.delete_case_message(message).await,
+        _ => h.edit_case_message(message, &form.body).await,
+    };
+    let t = ctx.strings(&state);
+    let problem = match done {
+        Ok(m) if m.case_id == id => {
+            return redirect(&format!("/portal/cases/{id}#message-{message}"));
+        }
+        Ok(_) => return ctx.not_found(&state).await,
+        Err(EngineError::Conflict { .. }) => t.get("message_too_late").to_owned(),
+        Err(EngineError::Validation { .. }) => t.get("message_empty").to_owned(),
+        Err(e) => return ctx.failed(&state, e).await,
+    };
+    let notice = Notice {
+        message_problem: Some((problem, String::new())),
+        ..Notice::default()
+    };
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    render(&ctx, &state, h, id, &CaseQuery::default(), notice, status).await
+}
+
+/// Sends the message with its files (programs are left out and named); then the page.
+async fn send_message(
+    ctx: &PageContext,
+    state: &AppState,
+    h: &PortalHandle,
+    id: i64,
+    parts: form_parts::FormParts,
+) -> Response {
+    let t = ctx.strings(state);
+    let typed = parts.first("body").unwrap_or_default().to_owned();
+    let mut refused = Vec::new();
+    let mut files = Vec::new();
+    for file in parts.files {
+        if executable(&file.head).is_some() {
+            refused.push((file.filename, t.get("upload_program").to_owned()));
+        } else {
+            files.push(file);
+        }
+    }
+    let uploads: Vec<Upload<'_>> = files
+        .iter_mut()
+        .map(|f| Upload {
+            filename: f.filename.clone(),
+            content_type: f.content_type.clone(),
+            content: &mut f.file,
+        })
+        .collect();
+    let problem = match h.post_case_message(id, &typed, uploads).await {
+        Ok(_) if refused.is_empty() => {
+            return redirect(&format!("/portal/cases/{id}?sent=1#conversation"));
+        }
+        Ok(_) => {
+            let notice = Notice {
+                message_sent: true,
+                message_refused: refused,
+                ..Notice::default()
+            };
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return render(ctx, state, h, id, &CaseQuery::default(), notice, status).await;
+        }
+        Err(EngineError::Validation { field, .. }) if field == "body" => {
+            if typed.trim().is_empty() {
+                t.get("message_empty").to_owned()
+            } else {
+                t.get("message_too_long").to_owned()
+            }
+        }
+        Err(EngineError::Validation { .. }) => t.get("upload_refused").to_owned(),
+        Err(EngineError::RateLimited) => t.get("message_limited").to_owned(),
+        Err(e) => return ctx.failed(state, e).await,
+    };
+    let notice = Notice {
+        message_problem: Some((problem, typed)),
+        message_refused: refused,
+        ..Notice::default()
+    };
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    render(ctx, state, h, id, &CaseQuery::default(), notice, status).await
 }
 
 pub async fn upload(
@@ -197,8 +380,8 @@ pub(super) async fn attach_and_show(
     let notice = Notice {
         opened,
         added: Some(added),
-        problem: None,
         refused,
+        ..Notice::default()
     };
     render(ctx, state, h, id, &CaseQuery::default(), notice, status).await
 }
@@ -339,6 +522,30 @@ async fn render(
         Ok(list) => list,
         Err(e) => return ctx.failed(state, e).await,
     };
+    // The conversation; seeing it marks it read.
+    let messages = match h.case_messages(id).await {
+        Ok(list) => list,
+        Err(e) => return ctx.failed(state, e).await,
+    };
+    let unread_before = match h.unread_messages(&[id]).await {
+        Ok(found) => found.get(&id).copied().unwrap_or_default(),
+        Err(e) => return ctx.failed(state, e).await,
+    };
+    if unread_before > 0
+        && let Err(e) = h.mark_case_messages_read(id).await
+    {
+        return ctx.failed(state, e).await;
+    }
+    let zone = if messages.is_empty() {
+        state.config.time_zone
+    } else {
+        match h.time_zone().await {
+            Ok(z) => z
+                .and_then(|z| z.parse().ok())
+                .unwrap_or(state.config.time_zone),
+            Err(e) => return ctx.failed(state, e).await,
+        }
+    };
     let t = ctx.strings(state);
     let catalog = h.catalog();
     // The admin's portal fields, by block and position; number, subject and status head the page.
@@ -406,6 +613,37 @@ async fn render(
         .unwrap_or_default()
         .to_owned();
     let limit = limits_text(ctx, state);
+    let first_unread = messages
+        .len()
+        .saturating_sub(usize::try_from(unread_before).unwrap_or(0));
+    let conversation: Vec<Value> = messages
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let at = chrono::DateTime::from_timestamp_micros(m.created_at).unwrap_or_default();
+            json!({
+                "id": m.id,
+                "mine": m.author.contact_id == Some(me),
+                "from_client": m.from_client(),
+                "author": m.author.name,
+                "parts": format::linked_text(&m.body),
+                "at": portico_theme::dates::date_time(ctx.lang, at, zone),
+                "at_iso": portico_engine::micros_to_rfc3339(m.created_at),
+                "edited": m.edited_at.is_some(),
+                "body": m.body,
+                "changeable": m.author.contact_id == Some(me)
+                    && !m.deleted()
+                    && portico_engine::now_micros() - m.created_at < portico_engine::conversation::EDIT_WINDOW_MICROS,
+                "deleted": m.deleted(),
+                "new": unread_before > 0 && i >= first_unread && m.author.contact_id != Some(me),
+                "attachments": m.attachments.iter().map(|a| json!({"id": a.id, "name": a.name})).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let (message_problem, message_typed) = match notice.message_problem {
+        Some((problem, typed)) => (Some(problem), typed),
+        None => (None, String::new()),
+    };
     ctx.render(
         state,
         "case",
@@ -433,6 +671,12 @@ async fn render(
             "added": notice.added.filter(|n| *n > 0).map(|n| t.count("upload_added", i64::from(n))),
             "upload_problem": notice.problem,
             "refused": notice.refused.iter().map(|(name, why)| json!({"name": name, "why": why})).collect::<Vec<_>>(),
+            "messages": conversation,
+            "message_sent": notice.message_sent.then(|| t.get("message_sent")),
+            "message_problem": message_problem,
+            "message_typed": message_typed,
+            "message_refused": notice.message_refused.iter().map(|(name, why)| json!({"name": name, "why": why})).collect::<Vec<_>>(),
+            "message_max": portico_engine::conversation::MAX_MESSAGE_CHARS,
         }),
     )
     .await

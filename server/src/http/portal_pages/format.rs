@@ -231,3 +231,125 @@ mod tests {
         assert_eq!(size(Language::Es, 2 * 1024 * 1024 * 1024), "2 GB");
     }
 }
+
+/// A message's text in parts, the web addresses in it as links (`{"text", "href"}`) and the
+/// rest as plain text (`{"text"}`): the template writes each part escaped, so nothing a person
+/// typed is ever read as HTML, and line breaks stay in the text (the page keeps them).
+pub fn linked_text(body: &str) -> Vec<Value> {
+    let mut parts = Vec::new();
+    let mut plain = String::new();
+    let mut rest = body;
+    while !rest.is_empty() {
+        let start = ["https://", "http://", "www."]
+            .iter()
+            .filter_map(|p| find_ascii_ci(rest, p))
+            .min();
+        let Some(start) = start.filter(|s| *s == 0 || !is_word(rest[..*s].chars().last())) else {
+            match start {
+                // A scheme inside a word ("xhttp://"): not a link; go past it.
+                Some(s) => {
+                    let next = s + rest[s..].chars().next().map_or(1, char::len_utf8);
+                    plain.push_str(&rest[..next]);
+                    rest = &rest[next..];
+                    continue;
+                }
+                None => {
+                    plain.push_str(rest);
+                    break;
+                }
+            }
+        };
+        plain.push_str(&rest[..start]);
+        let tail = &rest[start..];
+        let end = tail
+            .find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"'))
+            .unwrap_or(tail.len());
+        let mut link = &tail[..end];
+        // Punctuation that ends a sentence is not part of the address.
+        while let Some(c) = link.chars().last() {
+            let unbalanced_paren =
+                c == ')' && link.matches('(').count() < link.matches(')').count();
+            if matches!(c, '.' | ',' | ';' | ':' | '!' | '?' | '\'' | '»' | ']') || unbalanced_paren
+            {
+                link = &link[..link.len() - c.len_utf8()];
+            } else {
+                break;
+            }
+        }
+        let bare = link
+            .trim_start_matches("https://")
+            .trim_start_matches("http://");
+        if bare.len() < 4 || !bare.contains('.') {
+            plain.push_str(link);
+        } else {
+            if !plain.is_empty() {
+                parts.push(serde_json::json!({"text": std::mem::take(&mut plain)}));
+            }
+            let href = if link.to_ascii_lowercase().starts_with("www.") {
+                format!("https://{link}")
+            } else {
+                link.to_owned()
+            };
+            parts.push(serde_json::json!({"text": link, "href": href}));
+        }
+        rest = &tail[link.len().max(1).min(tail.len())..];
+        if link.is_empty() {
+            plain.push_str(&tail[..tail.chars().next().map_or(0, char::len_utf8)]);
+        }
+    }
+    if !plain.is_empty() {
+        parts.push(serde_json::json!({"text": plain}));
+    }
+    parts
+}
+
+fn is_word(c: Option<char>) -> bool {
+    c.is_some_and(|c| c.is_alphanumeric() || c == '/' || c == '@')
+}
+
+/// Where `needle` (ASCII) starts in `hay`, ignoring ASCII case.
+fn find_ascii_ci(hay: &str, needle: &str) -> Option<usize> {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    (0..h.len().saturating_sub(n.len() - 1))
+        .filter(|i| hay.is_char_boundary(*i))
+        .find(|i| h[*i..*i + n.len()].eq_ignore_ascii_case(n))
+}
+
+#[cfg(test)]
+mod linked_tests {
+    use super::linked_text;
+    use serde_json::json;
+
+    #[test]
+    fn addresses_become_links_and_the_rest_stays_text() {
+        assert_eq!(
+            linked_text("Mire https://ejemplo.es/a?b=1&c=2. Y <b>www.foo.com</b>, o xhttp://no"),
+            vec![
+                json!({"text": "Mire "}),
+                json!({"text": "https://ejemplo.es/a?b=1&c=2", "href": "https://ejemplo.es/a?b=1&c=2"}),
+                json!({"text": ". Y <b>"}),
+                json!({"text": "www.foo.com", "href": "https://www.foo.com"}),
+                json!({"text": "</b>, o xhttp://no"}),
+            ]
+        );
+        assert_eq!(
+            linked_text("(see https://a.example/x_(y)) ok"),
+            vec![
+                json!({"text": "(see "}),
+                json!({"text": "https://a.example/x_(y)", "href": "https://a.example/x_(y)"}),
+                json!({"text": ") ok"}),
+            ]
+        );
+        assert_eq!(
+            linked_text("javascript:alert(1) http://"),
+            vec![json!({"text": "javascript:alert(1) http://"})]
+        );
+        assert_eq!(
+            linked_text("añó\nwww.ñ.es"),
+            vec![
+                json!({"text": "añó\n"}),
+                json!({"text": "www.ñ.es", "href": "https://www.ñ.es"})
+            ]
+        );
+    }
+}

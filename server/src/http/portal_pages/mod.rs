@@ -36,6 +36,11 @@ pub fn router() -> Router<AppState> {
         )
         .route("/portal/cases/{id}", get(case_page::page))
         .route("/portal/cases/{id}/documents", post(case_page::upload))
+        .route("/portal/cases/{id}/messages", post(case_page::post_message))
+        .route(
+            "/portal/cases/{id}/messages/{message}",
+            post(case_page::change_message),
+        )
         .route(
             "/portal/requests/{id}",
             get(request_page::page).post(request_page::post),
@@ -65,6 +70,7 @@ pub fn router() -> Router<AppState> {
         .route("/portal/account", get(account::page))
         .route("/portal/account/password", post(account::change_password))
         .route("/portal/account/time-zone", post(account::time_zone))
+        .route("/portal/account/notices", post(account::notices))
         .route("/portal/logout", post(sign_in::logout))
         .route(
             "/portal/reset",

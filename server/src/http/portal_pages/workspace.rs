@@ -182,21 +182,44 @@ pub async fn home(State(state): State<AppState>, SignedIn { ctx, handle }: Signe
         Ok(list) => list,
         Err(e) => return ctx.failed(&state, e).await,
     };
+    // Conversations with something the client has not read.
+    let unread = match h.unread_cases().await {
+        Ok(list) => list,
+        Err(e) => return ctx.failed(&state, e).await,
+    };
     let t = ctx.strings(&state);
     let todo: Vec<Value> = todo.iter().map(|r| request_row(r, t, ctx.lang)).collect();
     let catalog = h.catalog();
     let status = catalog.entity(EntityKind::Case).field("status");
+    let unread_of = |id: i64| {
+        unread
+            .iter()
+            .find(|(c, _)| c.id == id)
+            .map(|(_, n)| t.count("unread_count", *n))
+    };
     let cases: Vec<Value> = page
         .records
         .iter()
-        .map(|c| case_row(c, t, &ctx, status))
+        .map(|c| {
+            let mut row = case_row(c, t, &ctx, status);
+            row["unread"] = json!(unread_of(c.id));
+            row
+        })
+        .collect();
+    let messages: Vec<Value> = unread
+        .iter()
+        .map(|(c, n)| {
+            let mut row = case_row(c, t, &ctx, status);
+            row["unread"] = json!(t.count("unread_count", *n));
+            row
+        })
         .collect();
     ctx.render(
         &state,
         "home",
         t.get("home_title"),
         StatusCode::OK,
-        json!({"todo": todo, "section": "home", "cases": cases, "indicators": indicators, "level": 3}),
+        json!({"todo": todo, "messages": messages, "section": "home", "cases": cases, "indicators": indicators, "level": 3}),
     )
     .await
 }
