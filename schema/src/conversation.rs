@@ -13,7 +13,7 @@ use async_graphql::dynamic::{
 };
 use async_graphql::{Name, Result, Value};
 use portico_engine::client_news::{Delivery, DigestSettings, NewsKind, NewsSetting};
-use portico_engine::conversation::{CaseMessage, MessageAttachment, MessageReceipt};
+use portico_engine::conversation::{CaseMessage, MessageAttachment, MessageReceipt, Window};
 use portico_engine::documents::{DocumentOpen, Upload};
 use portico_engine::micros_to_rfc3339;
 use portico_engine::records::Record;
@@ -316,17 +316,36 @@ fn messages_query(staff_side: bool) -> Field {
         move |ctx| {
             FieldFuture::new(async move {
                 let case_id = id_arg(&ctx.args, "caseId")?;
-                let list = if staff_side {
-                    staff(&ctx)?.case_messages(case_id).await
+                let last = match crate::args::opt_i32(&ctx.args, "last")? {
+                    Some(n) if n < 1 => {
+                        return Err(crate::error::invalid("last", "at least 1"));
+                    }
+                    n => n.map(|n| n as u64),
+                };
+                let before = match crate::args::opt_string(&ctx.args, "before")? {
+                    Some(raw) => Some(crate::args::parse_id(&raw, "before")?),
+                    None => None,
+                };
+                let window = Window { last, before };
+                let found = if staff_side {
+                    staff(&ctx)?.case_messages(case_id, window).await
                 } else {
-                    portal(&ctx)?.case_messages(case_id).await
+                    portal(&ctx)?.case_messages(case_id, window).await
                 }
                 .map_err(engine_err)?;
-                Ok(list_value(list))
+                Ok(list_value(found.messages))
             })
         },
     )
     .argument(InputValue::new("caseId", TypeRef::named_nn(TypeRef::ID)))
+    .argument(
+        InputValue::new("last", TypeRef::named(TypeRef::INT))
+            .description("Only the newest this many (all when left out)."),
+    )
+    .argument(
+        InputValue::new("before", TypeRef::named(TypeRef::ID))
+            .description("Only messages older than this one: the page before."),
+    )
     .description("The case's conversation, oldest first.")
 }
 

@@ -280,6 +280,62 @@ async fn documents_on(
     );
 }
 
+/// Brings the case's conversation up to `wanted` messages: staff replies and, every third,
+/// the client's answer (a rerun on a kept database adds none).
+async fn conversation_on(
+    http: &reqwest::Client,
+    staff: &str,
+    token: &str,
+    portal: &str,
+    session: &str,
+    case: &str,
+    wanted: usize,
+) {
+    let listed: Value = http
+        .post(staff)
+        .bearer_auth(token)
+        .json(&json!({"query": "query($c: ID!) { caseMessages(caseId: $c) { id } }", "variables": {"c": case}}))
+        .send()
+        .await
+        .expect("messages")
+        .json()
+        .await
+        .expect("json");
+    let have = listed["data"]["caseMessages"]
+        .as_array()
+        .unwrap_or_else(|| panic!("the case's messages: {listed}"))
+        .len();
+    for n in have..wanted {
+        let (endpoint, bearer, query) = if n % 3 == 2 {
+            (
+                portal,
+                session,
+                "mutation($c: ID!, $b: String!) { postCaseMessage(caseId: $c, body: $b) { id } }",
+            )
+        } else {
+            (
+                staff,
+                token,
+                "mutation($c: ID!, $b: String!) { postCaseMessage(caseId: $c, body: $b, internal: false) { id } }",
+            )
+        };
+        let body = format!(
+            "Mensaje {n} sobre la declaración: revise el borrador en https://ejemplo.es/guia y díganos si está conforme.\nGracias."
+        );
+        let made: Value = http
+            .post(endpoint)
+            .bearer_auth(bearer)
+            .json(&json!({"query": query, "variables": {"c": case, "b": body}}))
+            .send()
+            .await
+            .expect("message")
+            .json()
+            .await
+            .expect("json");
+        assert!(made["errors"].is_null(), "{made}");
+    }
+}
+
 const PORTAL_PASSWORD: &str = "benchmark portal password";
 
 /// Signs a contact in to the portal. On a fresh database staff first give it access to each of
@@ -477,12 +533,15 @@ async fn main() {
         );
     }
 
-    // One portal user opens thousands of cases here: the per-user hourly limit (30 by default)
-    // would measure the limiter, not the engine.
+    // One portal user opens thousands of cases here, and writes a long conversation: the
+    // per-user hourly limits would measure the limiter, not the engine.
     let server = start_with(
         &url,
         &dir,
-        &[("PORTICO_PORTAL_CASES_PER_HOUR", "1000000000")],
+        &[
+            ("PORTICO_PORTAL_CASES_PER_HOUR", "1000000000"),
+            ("PORTICO_PORTAL_MESSAGES_PER_HOUR", "1000000000"),
+        ],
     );
     let endpoint = format!("{}/graphql", server.url);
     let http = reqwest::Client::new();
@@ -620,10 +679,27 @@ async fn main() {
             .expect("json");
         assert!(made["errors"].is_null(), "{made}");
     }
+    // Another case of contact 42 holding a conversation of 500 messages (staff replies and
+    // the client's answers, some with a link), which its page shows the newest 50 of.
+    let talked = check["data"]["cases"]["edges"][1]["node"]["id"]
+        .as_str()
+        .expect("a second case of contact 42")
+        .to_owned();
+    conversation_on(
+        &http,
+        &endpoint,
+        &token,
+        &portal_endpoint,
+        &portal_token,
+        &talked,
+        500,
+    )
+    .await;
     for path in [
         "/portal".to_owned(),
         "/portal/cases".to_owned(),
         format!("/portal/cases/{documented}"),
+        format!("/portal/cases/{talked}"),
     ] {
         let res = http
             .get(format!("{}{path}", server.url))
@@ -674,6 +750,10 @@ async fn main() {
         (
             "case page, 20 documents, 5 requests",
             page(&format!("/portal/cases/{documented}")),
+        ),
+        (
+            "case page, 500 messages",
+            page(&format!("/portal/cases/{talked}")),
         ),
         ("create", graphql(&endpoint, &token, create)),
         (

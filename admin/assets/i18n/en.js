@@ -431,6 +431,7 @@ export default {
   edit_message: 'Change your message',
   your_message: 'your message',
   message_deleted_said: 'Message deleted',
+  earlier_messages: 'Earlier messages',
   no_messages: 'No messages yet.',
   write_message: 'Write',
   message_goes_to: 'Who sees it',

@@ -431,6 +431,7 @@ export default {
   edit_message: 'Cambiar su mensaje',
   your_message: 'su mensaje',
   message_deleted_said: 'Mensaje borrado',
+  earlier_messages: 'Mensajes anteriores',
   no_messages: 'Todavía no hay mensajes.',
   write_message: 'Escribir',
   message_goes_to: 'Quién lo ve',

@@ -9,7 +9,7 @@ import { gql, me } from '../lib/graphql.js';
 import { uploadMany } from '../lib/upload.js';
 import { say } from '../lib/toast.js';
 
-const LIST = `query($c: ID!) { caseMessages(caseId: $c) { id body internal fromClient byEmail author { id name }
+const LIST = `query($c: ID!, $last: Int) { caseMessages(caseId: $c, last: $last) { id body internal fromClient byEmail author { id name }
   createdAt editedAt deleted attachments { id name } readBy { contactId name readAt } }
   case(id: $c) { unreadMessages }
   portalCandidates(caseId: $c) { contact { id name } access { enabled } } }`;
@@ -18,6 +18,9 @@ const POST = `mutation($c: ID!, $body: String!, $internal: Boolean!, $files: [Up
 const EDIT = `mutation($id: ID!, $body: String!) { editCaseMessage(id: $id, body: $body) { id } }`;
 const DELETE = `mutation($id: ID!) { deleteCaseMessage(id: $id) { id } }`;
 const READ = `mutation($c: ID!) { markCaseMessagesRead(caseId: $c) }`;
+
+/** Messages shown at first, and added by each "earlier messages". */
+const PAGE = 50;
 
 /** How long after sending a message its author may still change it (the server's rule). */
 const EDIT_WINDOW_MS = 15 * 60 * 1000;
@@ -101,16 +104,18 @@ export function CaseConversation({ caseId, refresh, onChanged }) {
   const [files, setFiles] = useState([]);
   const [fileKey, setFileKey] = useState(0);
   const [sending, setSending] = useState(false);
+  const [shown, setShown] = useState(PAGE);
   const load = async () => {
     try {
-      const d = await gql(LIST, { c: caseId });
+      // One more than shown: whether there are earlier ones.
+      const d = await gql(LIST, { c: caseId, last: shown + 1 });
       setData(d);
       setError(null);
       // Seeing the conversation is reading it.
       if (d.case && d.case.unreadMessages > 0) await gql(READ, { c: caseId });
     } catch (err) { setError(err.message); }
   };
-  useEffect(() => { load(); }, [caseId, refresh]);
+  useEffect(() => { load(); }, [caseId, refresh, shown]);
   if (!data) return error ? html`<p role="alert" class="error">${error}</p>` : html`<p>${t('loading')}</p>`;
   const clients = data.portalCandidates.filter((c) => c.access.enabled).map((c) => c.contact.name);
   // A reply needs someone to go to; with nobody on the portal, only a note can be written.
@@ -132,8 +137,10 @@ export function CaseConversation({ caseId, refresh, onChanged }) {
     } catch (err) { setError(err.message); }
     setSending(false);
   };
-  const messages = data.caseMessages;
+  const earlier = data.caseMessages.length > shown;
+  const messages = earlier ? data.caseMessages.slice(1) : data.caseMessages;
   return html`
+    ${earlier && html`<p><button type="button" class="link" onClick=${() => setShown(shown + PAGE)}>${t('earlier_messages')}</button></p>`}
     ${messages.length === 0 ? html`<p>${t('no_messages')}</p>` : html`<ol class="conversation">
       ${messages.map((m) => html`<${Message} key=${`${m.id}-${m.editedAt || ''}-${m.deleted}`} message=${m} onChanged=${load} />`)}</ol>`}
     <form class="stack wide compose" onSubmit=${send} aria-labelledby="compose-title">

@@ -197,9 +197,20 @@ impl PortalHandle {
     pub async fn case_messages(
         &self,
         case_id: i64,
-    ) -> Result<Vec<crate::conversation::CaseMessage>> {
+        window: crate::conversation::Window,
+    ) -> Result<crate::conversation::Conversation> {
         self.engine
-            .portal_case_messages(&self.principal, case_id)
+            .portal_case_messages(&self.principal, case_id, window)
+            .await
+    }
+    /// The case page's messages, once the page has read the case.
+    pub async fn case_page_messages(
+        &self,
+        case_id: i64,
+        window: crate::conversation::Window,
+    ) -> Result<crate::conversation::Conversation> {
+        self.engine
+            .portal_case_page_messages(&self.principal, case_id, window)
             .await
     }
     pub async fn post_case_message(

@@ -248,8 +248,11 @@ impl StaffHandle {
     pub async fn case_messages(
         &self,
         case_id: i64,
-    ) -> Result<Vec<crate::conversation::CaseMessage>> {
-        self.engine.case_messages(&self.principal, case_id).await
+        window: crate::conversation::Window,
+    ) -> Result<crate::conversation::Conversation> {
+        self.engine
+            .case_messages(&self.principal, case_id, window)
+            .await
     }
     pub async fn post_case_message(
         &self,

@@ -90,6 +90,21 @@ impl CaseMessage {
     }
 }
 
+/// Which part of a long conversation to read: the `last` messages (all when `None`) before
+/// the message `before` (the newest when `None`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Window {
+    pub last: Option<u64>,
+    pub before: Option<i64>,
+}
+
+/// Part of a conversation, oldest first, and whether there are earlier messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conversation {
+    pub messages: Vec<CaseMessage>,
+    pub earlier: bool,
+}
+
 /// A body as stored: line endings made `\n`, control characters other than line breaks and
 /// tabs dropped, trailing blank space trimmed. Empty is allowed only with attachments.
 pub(crate) fn clean_body(raw: &str, has_attachments: bool) -> Result<String> {

@@ -3,7 +3,9 @@
 //! is answered as missing, the same as one that does not exist.
 
 use super::store::{self, NewMessage};
-use super::{CaseMessage, MessageAuthor, Via, clean_body, excerpt, still_editable};
+use super::{
+    CaseMessage, Conversation, MessageAuthor, Via, Window, clean_body, excerpt, still_editable,
+};
 use crate::Engine;
 use crate::audit::AuditAction;
 use crate::documents::{NewDocumentRow, Origin, Upload};
@@ -26,10 +28,29 @@ impl Engine {
         &self,
         p: &Principal,
         case_id: i64,
-    ) -> Result<Vec<CaseMessage>> {
+        window: Window,
+    ) -> Result<Conversation> {
         let (contact_id, _) = me(p)?;
         self.portal_case(p, case_id).await?;
-        store::of_contact(&self.reader(), case_id, contact_id).await
+        store::of_contact(&self.reader(), case_id, contact_id, window).await
+    }
+
+    /// The case page's part of the conversation. The page has read the case through the
+    /// user's grant already, so the grant row alone is checked here (a primary-key read, not
+    /// the case query again).
+    pub(crate) async fn portal_case_page_messages(
+        &self,
+        p: &Principal,
+        case_id: i64,
+        window: Window,
+    ) -> Result<Conversation> {
+        let (contact_id, _) = me(p)?;
+        let db = self.reader();
+        let granted = crate::portal::access_row(&db, case_id, contact_id).await?;
+        if !granted.is_some_and(|a| a.enabled) {
+            return Err(EngineError::not_found("Case", case_id));
+        }
+        store::of_contact(&db, case_id, contact_id, window).await
     }
 
     /// A client's message to the firm (and the case's other portal contacts); attachments

@@ -2,7 +2,7 @@
 //! the client contacts has read each one.
 
 use super::store::{self, NewMessage};
-use super::{CaseMessage, MessageAuthor, Via, clean_body, still_editable};
+use super::{CaseMessage, Conversation, MessageAuthor, Via, Window, clean_body, still_editable};
 use crate::Engine;
 use crate::audit::AuditAction;
 use crate::documents::{NewDocumentRow, Origin, Upload};
@@ -28,11 +28,12 @@ impl Engine {
         &self,
         p: &Principal,
         case_id: i64,
-    ) -> Result<Vec<CaseMessage>> {
+        window: Window,
+    ) -> Result<Conversation> {
         self.authorize(p, Object::Case, Action::Read)?;
         let db = self.reader();
         crate::documents::case_exists(&db, case_id).await?;
-        store::of_case(&db, case_id).await
+        store::of_case(&db, case_id, window).await
     }
 
     /// A reply to the case's contacts who can see it on the portal, or an internal note;

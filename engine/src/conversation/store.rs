@@ -1,7 +1,9 @@
 //! Reading and writing messages, whom they are addressed to, their attachments and who has
 //! read them.
 
-use super::{CaseMessage, MessageAttachment, MessageAuthor, MessageReceipt, Via};
+use super::{
+    CaseMessage, Conversation, MessageAttachment, MessageAuthor, MessageReceipt, Via, Window,
+};
 use crate::db::tables::{
     CaseMessageAttachments, CaseMessageReads, CaseMessageRecipients, CaseMessages, Contacts,
     Documents,
@@ -204,18 +206,47 @@ pub(super) async fn find(db: &impl Exec, id: i64) -> Result<CaseMessage> {
         .ok_or_else(|| EngineError::not_found("CaseMessage", id))
 }
 
-/// The whole conversation of a case as staff see it, oldest first.
-pub(super) async fn of_case(db: &impl Exec, case_id: i64) -> Result<Vec<CaseMessage>> {
-    let mut q = select();
-    q.and_where(Expr::col((CaseMessages::Table, CaseMessages::CaseId)).eq(case_id))
-        .order_by((CaseMessages::Table, CaseMessages::Id), Order::Asc);
-    let list = db
+/// Orders a conversation's select newest first within `window`, and answers the rows oldest
+/// first with whether earlier ones are left out.
+async fn windowed(
+    db: &impl Exec,
+    mut q: SelectStatement,
+    window: Window,
+    id_col: (
+        impl sea_orm::sea_query::IntoIden + Copy,
+        impl sea_orm::sea_query::IntoIden + Copy,
+    ),
+    receipts: bool,
+) -> Result<Conversation> {
+    if let Some(before) = window.before {
+        q.and_where(Expr::col(id_col).lt(before));
+    }
+    q.order_by(id_col, Order::Desc);
+    if let Some(last) = window.last {
+        q.limit(last + 1);
+    }
+    let mut list = db
         .query_all(&q)
         .await?
         .iter()
         .map(from_row)
         .collect::<Result<Vec<_>>>()?;
-    complete(db, list, true).await
+    let earlier = window.last.is_some_and(|last| list.len() as u64 > last);
+    if earlier {
+        list.pop();
+    }
+    list.reverse();
+    Ok(Conversation {
+        messages: complete(db, list, receipts).await?,
+        earlier,
+    })
+}
+
+/// The conversation of a case as staff see it, oldest first.
+pub(super) async fn of_case(db: &impl Exec, case_id: i64, window: Window) -> Result<Conversation> {
+    let mut q = select();
+    q.and_where(Expr::col((CaseMessages::Table, CaseMessages::CaseId)).eq(case_id));
+    windowed(db, q, window, (CaseMessages::Table, CaseMessages::Id), true).await
 }
 
 /// The messages of a case addressed to a contact, oldest first (never an internal note).
@@ -223,7 +254,8 @@ pub(super) async fn of_contact(
     db: &impl Exec,
     case_id: i64,
     contact_id: i64,
-) -> Result<Vec<CaseMessage>> {
+    window: Window,
+) -> Result<Conversation> {
     let mut q = select();
     q.join(
         JoinType::InnerJoin,
@@ -242,21 +274,12 @@ pub(super) async fn of_contact(
         .eq(contact_id),
     )
     .and_where(Expr::col((CaseMessageRecipients::Table, CaseMessageRecipients::CaseId)).eq(case_id))
-    .and_where(Expr::col((CaseMessages::Table, CaseMessages::Internal)).eq(false))
-    .order_by(
-        (
-            CaseMessageRecipients::Table,
-            CaseMessageRecipients::MessageId,
-        ),
-        Order::Asc,
+    .and_where(Expr::col((CaseMessages::Table, CaseMessages::Internal)).eq(false));
+    let id = (
+        CaseMessageRecipients::Table,
+        CaseMessageRecipients::MessageId,
     );
-    let list = db
-        .query_all(&q)
-        .await?
-        .iter()
-        .map(from_row)
-        .collect::<Result<Vec<_>>>()?;
-    complete(db, list, false).await
+    windowed(db, q, window, id, false).await
 }
 
 pub(super) async fn set_body(db: &impl Exec, id: i64, body: &str) -> Result<()> {

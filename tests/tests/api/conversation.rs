@@ -542,3 +542,58 @@ async fn a_client_changes_and_deletes_a_message_on_the_page() {
         .await;
     assert_eq!(theirs.status, 404, "{}", theirs.body);
 }
+
+#[tokio::test]
+async fn a_long_conversation_shows_its_newest_messages_and_leads_to_the_earlier_ones() {
+    use crate::portal_pages::Browser;
+    let (t, _ana, _bea, _carl, case, _other) = setting().await;
+    t.accept_mailed("ana@example.com", 1).await;
+    for n in 1..=55 {
+        post_staff(&t, &case, &format!("Mensaje número {n}."), false).await;
+    }
+    let mut ana = Browser::new(&t.app.server.url);
+    ana.sign_in("ana@example.com").await;
+    let page = ana.get(&format!("/portal/cases/{case}")).await;
+    assert!(
+        page.body.contains("Mensaje número 55.") && page.body.contains("Mensaje número 6."),
+        "the newest 50"
+    );
+    assert!(
+        !page.body.contains("Mensaje número 5."),
+        "only the newest 50"
+    );
+    let link = page
+        .body
+        .split("href=\"")
+        .find(|p| p.contains("?before="))
+        .and_then(|p| p.split('"').next())
+        .expect("a link to the earlier messages")
+        .replace("&amp;", "&");
+    let earlier = ana.get(&link).await;
+    assert!(
+        earlier.body.contains("Mensaje número 1.") && earlier.body.contains("Mensaje número 5."),
+        "{}",
+        earlier.body
+    );
+    assert!(!earlier.body.contains("Mensaje número 6."));
+    assert!(earlier.body.contains("Mensajes más recientes"));
+    // The same windows over GraphQL.
+    let newest = t
+        .manager
+        .ok(
+            "query($c: ID!) { caseMessages(caseId: $c, last: 2) { id body } }",
+            json!({"c": case}),
+        )
+        .await;
+    assert_eq!(newest["caseMessages"][1]["body"], "Mensaje número 55.");
+    assert_eq!(newest["caseMessages"].as_array().unwrap().len(), 2);
+    let before = newest["caseMessages"][0]["id"].as_str().unwrap();
+    let older = t
+        .manager
+        .ok(
+            "query($c: ID!, $b: ID!) { caseMessages(caseId: $c, last: 1, before: $b) { body } }",
+            json!({"c": case, "b": before}),
+        )
+        .await;
+    assert_eq!(older["caseMessages"][0]["body"], "Mensaje número 53.");
+}

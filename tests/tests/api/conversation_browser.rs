@@ -120,6 +120,11 @@ async fn staff_and_client_talk_in_their_browsers() {
         .await;
     assert_eq!(chosen, json!(true));
     c.check("portal-account-notices").await;
+    c.element_screenshot(
+        "section[aria-labelledby='notices-heading']",
+        "portal-account-notices-section",
+    )
+    .await;
     let settings = t
         .app
         .portal()

@@ -417,6 +417,12 @@ impl Browser {
     /// `docs/screenshots/<name>.png`.
     pub async fn element_screenshot(&self, css: &str, name: &str) {
         self.resize(1280, 900).await;
+        // From its top: a part below the fold would be cut at the window's edge.
+        let selector = serde_json::to_string(css).unwrap_or_default();
+        self.run(&format!(
+            "document.querySelector({selector}).scrollIntoView({{block: 'start'}}); return null;"
+        ))
+        .await;
         let id = self.find(css).await;
         self.save_screenshot(&format!("/element/{id}/screenshot"), name)
             .await;

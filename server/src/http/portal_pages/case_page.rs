@@ -34,7 +34,12 @@ pub struct CaseQuery {
     opened: Option<u8>,
     /// A message was just sent (the redirect after the conversation's form).
     sent: Option<u8>,
+    /// Show the messages before this one (the conversation's "earlier messages" link).
+    before: Option<i64>,
 }
+
+/// The messages a case page shows at once; a link leads to the earlier ones.
+const MESSAGES_SHOWN: u64 = 50;
 
 /// What the page says about an upload beside its form.
 #[derive(Default)]
@@ -522,9 +527,14 @@ async fn render(
         Ok(list) => list,
         Err(e) => return ctx.failed(state, e).await,
     };
-    // The conversation; seeing it marks it read.
-    let messages = match h.case_messages(id).await {
-        Ok(list) => list,
+    // The conversation, its newest messages (a link leads to the earlier ones); seeing it
+    // marks it read.
+    let window = portico_engine::conversation::Window {
+        last: Some(MESSAGES_SHOWN),
+        before: query.before,
+    };
+    let (messages, earlier) = match h.case_page_messages(id, window).await {
+        Ok(c) => (c.messages, c.earlier),
         Err(e) => return ctx.failed(state, e).await,
     };
     let unread_before = match h.unread_messages(&[id]).await {
@@ -635,7 +645,10 @@ async fn render(
                     && !m.deleted()
                     && portico_engine::now_micros() - m.created_at < portico_engine::conversation::EDIT_WINDOW_MICROS,
                 "deleted": m.deleted(),
-                "new": unread_before > 0 && i >= first_unread && m.author.contact_id != Some(me),
+                "new": unread_before > 0
+                    && query.before.is_none()
+                    && i >= first_unread
+                    && m.author.contact_id != Some(me),
                 "attachments": m.attachments.iter().map(|a| json!({"id": a.id, "name": a.name})).collect::<Vec<_>>(),
             })
         })
@@ -677,6 +690,8 @@ async fn render(
             "message_typed": message_typed,
             "message_refused": notice.message_refused.iter().map(|(name, why)| json!({"name": name, "why": why})).collect::<Vec<_>>(),
             "message_max": portico_engine::conversation::MAX_MESSAGE_CHARS,
+            "earlier": earlier.then(|| messages.first().map(|m| m.id)).flatten(),
+            "showing_earlier": query.before.is_some(),
         }),
     )
     .await
