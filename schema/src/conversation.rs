@@ -400,6 +400,15 @@ fn edit_and_delete(staff_side: bool) -> [Field; 3] {
 pub fn staff_queries() -> Vec<Field> {
     vec![
         messages_query(true),
+        Field::new("unreadConversations", TypeRef::named_nn_list_nn("Case"), |ctx| {
+            FieldFuture::new(async move {
+                let found = staff(&ctx)?.unread_conversations().await.map_err(engine_err)?;
+                Ok(Some(FieldValue::list(
+                    found.into_iter().map(|(case, _)| FieldValue::owned_any(case)),
+                )))
+            })
+        })
+        .description("The cases you own or are notified of whose conversation has messages you have not read, the most recent first (at most 20); ask each for `unreadMessages`."),
         Field::new(
             "clientDigestSettings",
             TypeRef::named_nn("ClientDigestSettings"),

@@ -5,6 +5,8 @@
 #   list        the GraphQL portal list (a portal user's 20 newest open cases), the default;
 #   cases-page  the /portal/cases page;
 #   case-page   a /portal/cases/<id> page with 20 documents;
+#   conversation-page  a /portal/cases/<id> page whose conversation holds 60 messages (it shows
+#               the newest 50, as with 500);
 #   get         the staff GraphQL `case(id)` with an API session (the load benchmark's get).
 # Needs valgrind, curl, python3. Builds its own data (a portal user with 30 cases) in a
 # temporary directory. The count of the measured requests is in OUT.1.
@@ -51,6 +53,13 @@ if [ "$WHAT" = case-page ]; then
   # The form's token, from the page, as a browser has it (older builds put the cookie there).
   FT=$(curl -s -H "cookie: portico_portal_session=$PT; portico_csrf=$CS" localhost:$PORT/portal/cases/$CASE | python3 -c "import sys,re;print(re.search(r'name=\"csrf\" value=\"([^\"]+)\"', sys.stdin.read()).group(1))")
   curl -s -o /dev/null -H "cookie: portico_portal_session=$PT; portico_csrf=$CS" -H "sec-fetch-site: same-origin" -F csrf=$FT "${FILES[@]}" localhost:$PORT/portal/cases/$CASE/documents
+  PAGE=/portal/cases/$CASE
+fi
+if [ "$WHAT" = conversation-page ]; then
+  CASE=$(P '{"query":"{ cases(first: 1) { edges { node { id } } } }"}' $PT | python3 -c "import sys,json;print(json.load(sys.stdin)['data']['cases']['edges'][0]['node']['id'])")
+  for i in $(seq 1 60); do
+    G "{\"query\":\"mutation { postCaseMessage(caseId: \\\"$CASE\\\", body: \\\"Mensaje $i sobre la declaración: revise el borrador en https://ejemplo.es/guia y díganos si está conforme.\\\", internal: false) { id } }\"}" $T > /dev/null
+  done
   PAGE=/portal/cases/$CASE
 fi
 ask() {

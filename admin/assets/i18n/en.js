@@ -431,6 +431,8 @@ export default {
   edit_message: 'Change your message',
   your_message: 'your message',
   message_deleted_said: 'Message deleted',
+  home_unread_messages: 'Unread messages',
+  home_no_unread: 'No unread messages on your cases.',
   earlier_messages: 'Earlier messages',
   no_messages: 'No messages yet.',
   write_message: 'Write',

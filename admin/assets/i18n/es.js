@@ -431,6 +431,8 @@ export default {
   edit_message: 'Cambiar su mensaje',
   your_message: 'su mensaje',
   message_deleted_said: 'Mensaje borrado',
+  home_unread_messages: 'Mensajes sin leer',
+  home_no_unread: 'No hay mensajes sin leer en sus casos.',
   earlier_messages: 'Mensajes anteriores',
   no_messages: 'Todavía no hay mensajes.',
   write_message: 'Escribir',

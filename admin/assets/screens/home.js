@@ -1,6 +1,7 @@
 // The staff home (`/admin`): what a person starts the day with. Their open cases (owned by
 // them, in a status the admin has not marked closed), newest change first, and what clients
-// did recently on the cases they follow (their notifications), each a link to the case.
+// did recently on the cases they follow (their notifications), the conversations with
+// messages they have not read, each a link to the case.
 import { useEffect, useState } from '../vendor/hooks.module.js';
 import { html } from '../lib/html.js';
 import { t, when } from '../lib/i18n.js';
@@ -10,6 +11,7 @@ import { definitions, display, names, optionValue, tone } from '../lib/records.j
 import { wording } from '../parts/bell.js';
 import { StateBadge, dueText, late } from './case_requests.js';
 
+const UNREAD = `{ unreadConversations { id number subject unreadMessages client { name } } }`;
 const ACTIVITY = `{ notifications { id kind message detail caseId read createdAt case { number subject } } }`;
 // Every request still with a client or sent back for review, on the cases the user owns.
 const REQUESTS = `{ clientRequests(state: [OPEN, RETURNED, SUBMITTED]) { id title state dueDate contacts { name } case { id number subject } } }`;
@@ -19,6 +21,7 @@ export function Home() {
   const [status, setStatus] = useState(null);
   const [activity, setActivity] = useState(null);
   const [requests, setRequests] = useState(null);
+  const [unread, setUnread] = useState(null);
   const [error, setError] = useState(null);
   useEffect(() => {
     definitions('CASE').then(async (defs) => {
@@ -33,6 +36,7 @@ export function Home() {
       setCases(d[n.many]);
     }).catch((e) => setError(e.message));
     gql(REQUESTS).then((d) => setRequests(d.clientRequests)).catch((e) => setError(e.message));
+    gql(UNREAD).then((d) => setUnread(d.unreadConversations)).catch((e) => setError(e.message));
     gql(ACTIVITY).then((d) => setActivity(d.notifications.slice(0, 10))).catch((e) => setError(e.message));
   }, []);
   const mineHref = `/admin/cases?f.owner.eq=${encodeURIComponent(me.value.id)}`;
@@ -49,6 +53,15 @@ export function Home() {
             ${status && c.status && html` <span class=${`badge badge-${tone(status, c.status)}`}>${display(status, c.status)}</span>`}
             <span class="hint">${c.client ? `${c.client.name} · ` : ''}${when(c.updatedAt)}</span></li>`)}</ul>
           <p><${Link} href=${mineHref}>${t('home_all_my_cases', { n: cases.totalCount })}</${Link}></p>`}
+    </section>
+    <section aria-labelledby="home-unread-title" class="card">
+      <h2 id="home-unread-title">${t('home_unread_messages')}</h2>
+      ${unread === null ? html`<p>${t('loading')}</p>` : unread.length === 0
+        ? html`<p class="empty">${t('home_no_unread')}</p>`
+        : html`<ul class="home-list">${unread.map((c) => html`<li>
+            <${Link} href=${`/admin/cases/${c.id}#conversation`}><span class="number">${c.number}</span> ${c.subject || t('untitled')}</${Link}>
+            ${' '}<span class="tag unread">${t('unread_count', { n: c.unreadMessages })}</span>
+            ${c.client && html`<span class="hint">${c.client.name}</span>`}</li>`)}</ul>`}
     </section>
     <section aria-labelledby="home-requests-title" class="card">
       <h2 id="home-requests-title">${t('home_open_requests')}</h2>

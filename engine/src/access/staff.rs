@@ -277,6 +277,9 @@ impl StaffHandle {
     pub async fn delete_case_message(&self, id: i64) -> Result<crate::conversation::CaseMessage> {
         self.engine.delete_case_message(&self.principal, id).await
     }
+    pub async fn unread_conversations(&self) -> Result<Vec<(Record, i64)>> {
+        self.engine.unread_conversations(&self.principal).await
+    }
     pub async fn mark_case_messages_read(&self, case_id: i64) -> Result<bool> {
         self.engine
             .mark_case_messages_read(&self.principal, case_id)

@@ -197,6 +197,25 @@ impl Engine {
         Ok(true)
     }
 
+    /// The cases the staff user owns or follows with messages they have not read, the most
+    /// recent first (at most 20), with how many: their home's "Unread messages".
+    pub(crate) async fn unread_conversations(
+        &self,
+        p: &Principal,
+    ) -> Result<Vec<(crate::records::Record, i64)>> {
+        self.authorize(p, Object::Case, Action::Read)?;
+        let (user_id, _) = me(p)?;
+        let found = store::unread_cases_of_user(&self.reader(), user_id, 20).await?;
+        let ids: Vec<i64> = found.iter().map(|(c, _)| *c).collect();
+        let cases = self
+            .load_records(crate::metadata::EntityKind::Case, &ids)
+            .await?;
+        Ok(found
+            .into_iter()
+            .filter_map(|(id, n)| cases.iter().find(|c| c.id == id).map(|c| (c.clone(), n)))
+            .collect())
+    }
+
     /// For each case, the messages the staff user has not read (cases with none absent).
     pub(crate) async fn unread_messages(
         &self,

@@ -446,3 +446,63 @@ pub(super) async fn unread_by_contact(
     }
     counts(db.query_all(&q).await?)
 }
+
+/// The cases a staff user owns or is notified of whose conversation holds messages by others
+/// they have not read, most recent first (at most `limit`), with how many.
+pub(super) async fn unread_cases_of_user(
+    db: &impl Exec,
+    user_id: i64,
+    limit: u64,
+) -> Result<Vec<(i64, i64)>> {
+    use crate::db::tables::{CaseNotificationRecipients, Cases};
+    let m = Alias::new("m");
+    let r = Alias::new("r");
+    let c = Alias::new("c");
+    let followed = Query::select()
+        .column(CaseNotificationRecipients::CaseId)
+        .from(CaseNotificationRecipients::Table)
+        .and_where(Expr::col(CaseNotificationRecipients::UserId).eq(user_id))
+        .to_owned();
+    let q = Query::select()
+        .column((m.clone(), CaseMessages::CaseId))
+        .expr(Expr::col((m.clone(), CaseMessages::Id)).count())
+        .from_as(CaseMessages::Table, m.clone())
+        .join_as(
+            JoinType::InnerJoin,
+            Cases::Table,
+            c.clone(),
+            Expr::col((c.clone(), Cases::Id)).equals((m.clone(), CaseMessages::CaseId)),
+        )
+        .join_as(
+            JoinType::LeftJoin,
+            CaseMessageReads::Table,
+            r.clone(),
+            Expr::col((r.clone(), CaseMessageReads::CaseId))
+                .equals((m.clone(), CaseMessages::CaseId))
+                .and(Expr::col((r.clone(), CaseMessageReads::UserId)).eq(user_id)),
+        )
+        .cond_where(
+            sea_orm::sea_query::Cond::any()
+                .add(Expr::col((c.clone(), Cases::OwnerId)).eq(user_id))
+                .add(Expr::col((c, Cases::Id)).in_subquery(followed)),
+        )
+        .and_where(Expr::col((m.clone(), CaseMessages::DeletedAt)).is_null())
+        .and_where(
+            Expr::col((m.clone(), CaseMessages::AuthorUserId))
+                .is_null()
+                .or(Expr::col((m.clone(), CaseMessages::AuthorUserId)).ne(user_id)),
+        )
+        .and_where(Expr::col((m.clone(), CaseMessages::Id)).gt(Func::coalesce([
+            Expr::col((r, CaseMessageReads::LastReadId)),
+            Expr::val(0i64),
+        ])))
+        .group_by_col((m.clone(), CaseMessages::CaseId))
+        .order_by_expr(Expr::col((m, CaseMessages::Id)).max(), Order::Desc)
+        .limit(limit)
+        .to_owned();
+    db.query_all(&q)
+        .await?
+        .iter()
+        .map(|row| Ok((row.get::<i64>(0)?, row.get::<i64>(1)?)))
+        .collect()
+}

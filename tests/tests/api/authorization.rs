@@ -108,6 +108,7 @@ fn table(ids: &Value) -> Vec<(&'static str, String, [Expect; 4])> {
         // Nobody's message: each author reaches only their own.
         ("editCaseMessage", "mutation { editCaseMessage(id: \"999999\", body: \"x\") { id } }".into(), [Unauthenticated, NotFound, NotFound, NotFound]),
         ("deleteCaseMessage", "mutation { deleteCaseMessage(id: \"999999\") { id } }".into(), [Unauthenticated, NotFound, NotFound, NotFound]),
+        ("unreadConversations", "{ unreadConversations { id unreadMessages } }".into(), staff),
         ("markCaseMessagesRead", format!("mutation {{ markCaseMessagesRead(caseId: \"{case}\") }}"), staff),
         ("clientDigestSettings", "{ clientDigestSettings { sendAt timeZone } }".into(), admin),
         ("updateClientDigestSettings", "mutation { updateClientDigestSettings(sendAt: \"08:00\", timeZone: \"Europe/Madrid\") { sendAt } }".into(), admin),

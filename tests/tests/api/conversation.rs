@@ -23,7 +23,13 @@ async fn post_staff(t: &PortalApp, case: &str, body: &str, internal: bool) -> Va
 /// A case with Ana (portal access) and Carl (a contact of the case without access); Bea has
 /// access to another client's case only.
 async fn setting() -> (PortalApp, String, String, String, String, String) {
-    let t = portal_app_with(&[("PORTICO_PORTAL_MESSAGES_PER_HOUR", "6")]).await;
+    setting_with(&[]).await
+}
+
+async fn setting_with(env: &[(&str, &str)]) -> (PortalApp, String, String, String, String, String) {
+    let mut env = env.to_vec();
+    env.push(("PORTICO_PORTAL_MESSAGES_PER_HOUR", "6"));
+    let t = portal_app_with(&env).await;
     let ana = t
         .create_contact(json!({"name": "Ana", "email": "ana@example.com", "portalUser": true}))
         .await;
@@ -95,6 +101,32 @@ async fn staff_and_client_talk_on_a_case_and_only_the_right_people_see_it() {
         )
         .await;
     assert!(docs.to_string().contains("borrador.txt"), "{docs}");
+    // Staff see when she opens the file (the Share list's receipt); she sees nothing of the kind.
+    let attachment = list[0]["attachments"][0]["id"].as_str().unwrap().to_owned();
+    let opened = "query($d: ID!) { document(id: $d) { openedBy { name firstAt } } }";
+    let before = t.manager.ok(opened, json!({"d": attachment})).await;
+    assert_eq!(before["document"]["openedBy"], json!([]));
+    let file = ana_portal
+        .http
+        .get(format!("{}/portal/files/{attachment}", t.app.server.url))
+        .bearer_auth(ana_portal.token.as_deref().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(file.status(), 200);
+    assert_eq!(
+        file.bytes().await.unwrap().as_ref(),
+        b"borrador de la renta"
+    );
+    let after = t.manager.ok(opened, json!({"d": attachment})).await;
+    assert_eq!(after["document"]["openedBy"][0]["name"], "Ana", "{after}");
+    let hidden = ana_portal
+        .raw(
+            "query($c: ID!) { documents(caseId: $c) { openedBy { name } } }",
+            json!({"c": case}),
+        )
+        .await;
+    assert_eq!(code(&hidden["errors"][0]), "VALIDATION", "{hidden}");
     // The portal's type has no read receipts at all.
     let receipts = ana_portal
         .raw(
@@ -161,6 +193,15 @@ async fn staff_and_client_talk_on_a_case_and_only_the_right_people_see_it() {
             .any(|d| d["name"] == "nomina-marzo.txt" && d["origin"] == "CLIENT_PORTAL"),
         "{uploaded}"
     );
+    // The manager's home lists the case among the conversations with unread messages.
+    let home = t
+        .manager
+        .ok("{ unreadConversations { id unreadMessages } }", json!({}))
+        .await;
+    assert_eq!(
+        home["unreadConversations"],
+        json!([{"id": case, "unreadMessages": 1}])
+    );
     // The manager wrote the other two: one unread, Ana's. The case list says so too.
     assert_eq!(uploaded["case"]["unreadMessages"], 1, "{uploaded}");
     let list = t
@@ -183,6 +224,11 @@ async fn staff_and_client_talk_on_a_case_and_only_the_right_people_see_it() {
         .await;
     let after = t.manager.ok(unread, json!({"c": case})).await;
     assert_eq!(after["case"]["unreadMessages"], 0);
+    let home = t
+        .manager
+        .ok("{ unreadConversations { id } }", json!({}))
+        .await;
+    assert_eq!(home["unreadConversations"], json!([]));
     // The case's notification recipients (its owner by default) hear of it in the app.
     let bell = t
         .manager
@@ -310,7 +356,8 @@ async fn staff_and_client_talk_on_a_case_and_only_the_right_people_see_it() {
 
 #[tokio::test]
 async fn a_staff_reply_is_emailed_to_the_clients_and_a_note_never_is() {
-    let (t, _ana, _bea, _carl, case, _other) = setting().await;
+    let (t, _ana, _bea, _carl, case, _other) =
+        setting_with(&[("PORTICO_MAIL_GATHER_SECS", "6")]).await;
     t.accept_mailed("ana@example.com", 1).await;
     // The invitation, then the access to the case.
     t.mail("ana@example.com", 2).await;
@@ -318,6 +365,8 @@ async fn a_staff_reply_is_emailed_to_the_clients_and_a_note_never_is() {
     post_staff(&t, &case, "Nota interna: llamar al banco", true).await;
     let reply = post_staff(&t, &case, "Hola Ana:\nya tenemos su borrador.", false).await;
     assert!(reply.get("errors").is_none(), "{reply}");
+    // A second reply straight after goes in the same email.
+    post_staff(&t, &case, "Y le falta firmar la página 2.", false).await;
     let mail = t.mail("ana@example.com", before + 1).await;
     let text = mail.text();
     assert!(
@@ -326,6 +375,10 @@ async fn a_staff_reply_is_emailed_to_the_clients_and_a_note_never_is() {
         mail.data
     );
     assert!(text.contains("ya tenemos su borrador"), "{text}");
+    assert!(
+        text.contains("Tiene mensajes nuevos") && text.contains("firmar la página 2"),
+        "{text}"
+    );
     assert!(
         text.contains(&format!("/portal/cases/{case}#conversation")),
         "{text}"
@@ -337,7 +390,7 @@ async fn a_staff_reply_is_emailed_to_the_clients_and_a_note_never_is() {
         mail.data
     );
     // The note went nowhere: no other email, and nothing of it in this one.
-    tokio::time::sleep(std::time::Duration::from_secs(4)).await;
+    tokio::time::sleep(std::time::Duration::from_secs(8)).await;
     assert_eq!(t.to("ana@example.com").len(), before + 1);
     assert!(!mail.data.contains("llamar al banco"));
     // Nothing to Carl, who has no access.

@@ -107,6 +107,9 @@ async fn staff_and_client_talk_in_their_browsers() {
         .await;
     assert_ne!(count, json!("0"), "the bell did not rise");
     b.check("admin-case-conversation-answered").await;
+    // Her message waited on the manager's home until the case was opened: now it is read.
+    b.goto(&format!("{server}/admin")).await;
+    b.wait_for("No hay mensajes sin leer en sus casos.").await;
 
     // Her notices: status changes right away from now on.
     c.goto(&format!("{server}/portal/account")).await;

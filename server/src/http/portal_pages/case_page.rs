@@ -626,6 +626,12 @@ async fn render(
     let first_unread = messages
         .len()
         .saturating_sub(usize::try_from(unread_before).unwrap_or(0));
+    let changeable = |m: &portico_engine::conversation::CaseMessage| {
+        m.author.contact_id == Some(me)
+            && !m.deleted()
+            && portico_engine::now_micros() - m.created_at
+                < portico_engine::conversation::EDIT_WINDOW_MICROS
+    };
     let conversation: Vec<Value> = messages
         .iter()
         .enumerate()
@@ -636,14 +642,13 @@ async fn render(
                 "mine": m.author.contact_id == Some(me),
                 "from_client": m.from_client(),
                 "author": m.author.name,
-                "parts": format::linked_text(&m.body),
+                "html": format::message_html(&m.body),
                 "at": portico_theme::dates::date_time(ctx.lang, at, zone),
                 "at_iso": portico_engine::micros_to_rfc3339(m.created_at),
                 "edited": m.edited_at.is_some(),
-                "body": m.body,
-                "changeable": m.author.contact_id == Some(me)
-                    && !m.deleted()
-                    && portico_engine::now_micros() - m.created_at < portico_engine::conversation::EDIT_WINDOW_MICROS,
+                // The client's own messages can be changed for a while: with the text to change.
+                "changeable": changeable(m),
+                "body": changeable(m).then_some(&m.body),
                 "deleted": m.deleted(),
                 "new": unread_before > 0
                     && query.before.is_none()
