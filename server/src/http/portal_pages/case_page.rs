@@ -5,9 +5,9 @@
 //! case page beside the form, with what was added and what was not; never a bare 413.
 
 use super::super::AppState;
-use super::csrf;
-use super::form_parts::{self, FormError, Limits, SpooledFile};
+use super::form_parts::{self, FormError, SpooledFile};
 use super::format;
+use super::posted::{self, Posted};
 use super::visitor::{CheckedForm, PageContext, SignedIn, carries_token, redirect};
 use super::workspace::{builtin_label, field_label, option_label_of};
 use axum::body::Body;
@@ -86,40 +86,21 @@ pub async fn post_message(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let ctx = match PageContext::of(&state, &headers, format!("/portal/cases/{id}")).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let Some(h) = &ctx.handle else {
-        form_parts::discard(body).await;
-        return ctx.to_login();
-    };
-    let Some(id) = id.parse::<i64>().ok().filter(|i| *i > 0) else {
-        form_parts::discard(body).await;
-        return ctx.not_found(&state).await;
-    };
-    // Whether this visitor may write on this case is known before a byte of a file is read.
-    if let Err(e) = h.check_upload(UploadTarget::Case(id)).await {
-        form_parts::discard(body).await;
-        return ctx.failed(&state, e).await;
-    }
-    let limits = Limits {
-        file_bytes: state.config.max_upload_bytes,
-        files: state.config.max_upload_files,
-    };
-    let parts = if form_parts::is_multipart(&headers) {
-        form_parts::read(&headers, body, limits, |fields| {
-            let token = fields.get("csrf").and_then(|v| v.first());
-            csrf::allowed(&state, &headers, token.map(String::as_str))
-        })
-        .await
-    } else {
-        form_parts::discard(body).await;
-        Err(form_parts::Failed {
-            error: FormError::Malformed,
-            fields: Default::default(),
-        })
-    };
+    let page = format!("/portal/cases/{id}");
+    let may_send =
+        |h: PortalHandle, id| async move { h.check_upload(UploadTarget::Case(id)).await };
+    let (ctx, handle, id, parts) =
+        match posted::read(&state, &headers, body, page, &id, may_send).await {
+            Posted::Read {
+                ctx,
+                handle,
+                id,
+                parts,
+            } => (ctx, handle, id, parts),
+            Posted::Answer(r) => return r,
+            Posted::Refused(ctx, _, e) => return ctx.failed(&state, e).await,
+        };
+    let h = &handle;
     let t = ctx.strings(&state);
     let (typed, failed) = match parts {
         Ok(parts) => return send_message(&ctx, &state, h, id, parts).await,
@@ -259,46 +240,26 @@ pub async fn upload(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let ctx = match PageContext::of(&state, &headers, format!("/portal/cases/{id}")).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let Some(h) = &ctx.handle else {
-        form_parts::discard(body).await;
-        return ctx.to_login();
-    };
-    let Some(id) = id.parse::<i64>().ok().filter(|i| *i > 0) else {
-        form_parts::discard(body).await;
-        return ctx.not_found(&state).await;
-    };
-    // Whether this visitor may add to this case is known before a byte of a file is read.
-    if let Err(e) = h.check_upload(UploadTarget::Case(id)).await {
-        form_parts::discard(body).await;
-        return ctx.failed(&state, e).await;
-    }
-    let limits = Limits {
-        file_bytes: state.config.max_upload_bytes,
-        files: state.config.max_upload_files,
-    };
-    let parts = if form_parts::is_multipart(&headers) {
-        form_parts::read(&headers, body, limits, |fields| {
-            let token = fields.get("csrf").and_then(|v| v.first());
-            csrf::allowed(&state, &headers, token.map(String::as_str))
-        })
-        .await
-    } else {
-        form_parts::discard(body).await;
-        Err(form_parts::Failed {
-            error: FormError::Malformed,
-            fields: Default::default(),
-        })
+    let page = format!("/portal/cases/{id}");
+    let may_send =
+        |h: PortalHandle, id| async move { h.check_upload(UploadTarget::Case(id)).await };
+    let (ctx, h, id, parts) = match posted::read(&state, &headers, body, page, &id, may_send).await
+    {
+        Posted::Read {
+            ctx,
+            handle,
+            id,
+            parts,
+        } => (ctx, handle, id, parts),
+        Posted::Answer(r) => return r,
+        Posted::Refused(ctx, _, e) => return ctx.failed(&state, e).await,
     };
     let failed = match parts {
-        Ok(parts) => return store(&ctx, &state, h, id, parts).await,
+        Ok(parts) => return store(&ctx, &state, &h, id, parts).await,
         Err(failed) => failed.error,
     };
     match explain(&ctx, ctx.strings(&state), &failed) {
-        (Some(problem), status) => with_problem(&ctx, &state, h, id, problem, status).await,
+        (Some(problem), status) => with_problem(&ctx, &state, &h, id, problem, status).await,
         // A forged form: nothing said, as with every other refused CSRF check.
         (None, _) => redirect(&format!("/portal/cases/{id}")),
     }

@@ -13,6 +13,7 @@ mod form_fields;
 mod form_parts;
 mod format;
 mod new_case;
+mod posted;
 mod request_page;
 mod request_signing;
 mod sign_in;

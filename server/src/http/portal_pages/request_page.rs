@@ -9,8 +9,8 @@
 use super::super::AppState;
 use super::case_page::{self, Destination};
 use super::form_fields;
-use super::form_parts::{self, FormError, Limits};
 use super::format;
+use super::posted::{self, Posted};
 use super::visitor::{CarriesToken, CheckedForm, PageContext, SignedIn, redirect};
 use super::workspace::{field_label, request_row};
 use axum::body::Body;
@@ -202,45 +202,25 @@ pub async fn upload(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let ctx = match PageContext::of(&state, &headers, format!("/portal/requests/{id}")).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let Some(h) = &ctx.handle else {
-        form_parts::discard(body).await;
-        return ctx.to_login();
-    };
-    let Some(id) = parse_id(&id) else {
-        form_parts::discard(body).await;
-        return ctx.not_found(&state).await;
-    };
-    // Whether this visitor may add to this request is known before a byte of a file is read.
-    if let Err(e) = h.check_client_request_upload(id).await {
-        form_parts::discard(body).await;
-        return match e {
-            EngineError::Conflict { .. } | EngineError::Validation { .. } => {
-                redirect(&format!("/portal/requests/{id}"))
-            }
-            other => ctx.failed(&state, other).await,
-        };
-    }
-    let limits = Limits {
-        file_bytes: state.config.max_upload_bytes,
-        files: state.config.max_upload_files,
-    };
-    let parts = if form_parts::is_multipart(&headers) {
-        form_parts::read(&headers, body, limits, |fields| {
-            let token = fields.get("csrf").and_then(|v| v.first());
-            super::csrf::allowed(&state, &headers, token.map(String::as_str))
-        })
+    let page = format!("/portal/requests/{id}");
+    let may_send = |h: PortalHandle, id| async move { h.check_client_request_upload(id).await };
+    let (ctx, handle, id, parts) = match posted::read(&state, &headers, body, page, &id, may_send)
         .await
-    } else {
-        form_parts::discard(body).await;
-        Err(form_parts::Failed {
-            error: FormError::Malformed,
-            fields: Default::default(),
-        })
+    {
+        Posted::Read {
+            ctx,
+            handle,
+            id,
+            parts,
+        } => (ctx, handle, id, parts),
+        Posted::Answer(r) => return r,
+        // A request no longer taking files shows as it stands now.
+        Posted::Refused(_, id, EngineError::Conflict { .. } | EngineError::Validation { .. }) => {
+            return redirect(&format!("/portal/requests/{id}"));
+        }
+        Posted::Refused(ctx, _, e) => return ctx.failed(&state, e).await,
     };
+    let h = &handle;
     let t = ctx.strings(&state);
     let parts = match parts {
         Ok(p) => p,
