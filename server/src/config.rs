@@ -16,6 +16,9 @@ pub struct Config {
     /// The base of every link in an email; `None` means "the address we listen on".
     pub public_url: Option<String>,
     pub smtp_url: Option<String>,
+    /// A private CA the SMTP server's certificate may be issued by (`PORTICO_SMTP_CA_FILE`,
+    /// PEM), trusted besides the usual roots.
+    pub smtp_ca: Option<Vec<u8>>,
     /// The sender of every email (`PORTICO_MAIL_FROM`).
     pub mail_from: Mailbox,
     pub admin_email: Option<String>,
@@ -89,6 +92,7 @@ struct File {
     database_url: Option<String>,
     public_url: Option<String>,
     smtp_url: Option<String>,
+    smtp_ca_file: Option<PathBuf>,
     mail_from: Option<String>,
     admin_email: Option<String>,
     admin_password: Option<String>,
@@ -360,6 +364,16 @@ impl Config {
                 .or(file.public_url)
                 .map(|u| u.trim_end_matches('/').to_owned()),
             smtp_url: env("PORTICO_SMTP_URL").or(file.smtp_url),
+            smtp_ca: match env("PORTICO_SMTP_CA_FILE")
+                .map(PathBuf::from)
+                .or(file.smtp_ca_file)
+            {
+                Some(path) => Some(std::fs::read(&path).map_err(|source| ConfigError::Read {
+                    path: path.clone(),
+                    source,
+                })?),
+                None => None,
+            },
             admin_email: env("PORTICO_ADMIN_EMAIL").or(file.admin_email),
             admin_password: env("PORTICO_ADMIN_PASSWORD").or(file.admin_password),
         })

@@ -101,8 +101,12 @@ pub async fn run_with(config: Config, demo: bool, timing: Timing) -> Result<(), 
     }
     // The maintenance handle ends here: nothing that serves requests holds it.
     drop(maintenance);
-    let transport =
-        Transport::new(config.smtp_url.as_deref(), &config.data_dir).map_err(ServeError::Mail)?;
+    let transport = Transport::new(
+        config.smtp_url.as_deref(),
+        config.smtp_ca.as_deref(),
+        &config.data_dir,
+    )
+    .map_err(ServeError::Mail)?;
     let worker = MailWorker::new(engine.clone(), transport, config.mail_from.clone());
     tokio::spawn(worker.run(MAIL_POLL));
     tokio::spawn(sweep_blobs(engine.clone()));

@@ -3,6 +3,7 @@
 
 use lettre::message::{Mailbox, MultiPart, header::MessageId};
 use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::path::Path;
 
@@ -19,10 +20,15 @@ pub struct DeliveryError {
 }
 
 impl Transport {
-    /// SMTP at `smtp_url`, else `.eml` files under `<data_dir>/mail`.
-    pub fn new(smtp_url: Option<&str>, data_dir: &Path) -> Result<Transport, String> {
+    /// SMTP at `smtp_url` (trusting `ca_pem` besides the usual roots, for a relay with a
+    /// private CA), else `.eml` files under `<data_dir>/mail`.
+    pub fn new(
+        smtp_url: Option<&str>,
+        ca_pem: Option<&[u8]>,
+        data_dir: &Path,
+    ) -> Result<Transport, String> {
         match smtp_url {
-            Some(url) => smtp(url).map(Transport::Smtp),
+            Some(url) => smtp(url, ca_pem).map(Transport::Smtp),
             None => {
                 let dir = data_dir.join("mail");
                 std::fs::create_dir_all(&dir)
@@ -34,13 +40,16 @@ impl Transport {
 
     pub async fn send(&self, message: Message) -> Result<(), DeliveryError> {
         match self {
+            // A refused TLS handshake or certificate is not permanent in lettre's sense (no
+            // 5xx answer): the message stays in the outbox with the reason and is retried,
+            // never sent in clear instead.
             Transport::Smtp(t) => t
                 .send(message)
                 .await
                 .map(|_| ())
                 .map_err(|e| DeliveryError {
                     permanent: e.is_permanent(),
-                    message: e.to_string(),
+                    message: describe(&e),
                 }),
             Transport::Files(t) => t
                 .send(message)
@@ -54,14 +63,54 @@ impl Transport {
     }
 }
 
-/// `smtp://[user:password@]host[:port]`: plain SMTP, as to a relay on the same host or network.
-/// (TLS to a remote provider is not built in yet: run a local relay.)
-fn smtp(url: &str) -> Result<AsyncSmtpTransport<Tokio1Executor>, String> {
+/// An SMTP error with its causes (lettre's own message for a TLS failure is only
+/// "Connection error"; the certificate's problem is in its source).
+fn describe(e: &lettre::transport::smtp::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+/// How the connection to the SMTP server is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Security {
+    /// `smtps://`: TLS from the first byte (port 465 by default).
+    Implicit,
+    /// `smtp://`: STARTTLS, required: a server that does not offer it is not written to.
+    StartTls,
+    /// `smtp://...?tls=none`: plain text, for a relay on the same host.
+    None,
+}
+
+/// `smtps://[user:password@]host[:port]`, or `smtp://[user:password@]host[:port]` with
+/// STARTTLS required unless `?tls=none` is given. Certificates are verified against the
+/// Mozilla roots and `ca_pem`.
+fn smtp(url: &str, ca_pem: Option<&[u8]>) -> Result<AsyncSmtpTransport<Tokio1Executor>, String> {
     let bad = |why: &str| format!("PORTICO_SMTP_URL `{url}`: {why}");
-    let rest = url
-        .strip_prefix("smtp://")
-        .ok_or_else(|| bad("expected smtp://host:port"))?
-        .trim_end_matches('/');
+    let (security, rest) = if let Some(rest) = url.strip_prefix("smtps://") {
+        (Security::Implicit, rest)
+    } else if let Some(rest) = url.strip_prefix("smtp://") {
+        (Security::StartTls, rest)
+    } else {
+        return Err(bad("expected smtps://host[:port] or smtp://host[:port]"));
+    };
+    let (rest, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let security = match (security, query) {
+        (s, "") => s,
+        (Security::StartTls, "tls=none") => Security::None,
+        (Security::Implicit, "tls=none") => {
+            return Err(bad(
+                "smtps:// is TLS; use smtp://...?tls=none for plain text",
+            ));
+        }
+        _ => return Err(bad("the only option is ?tls=none")),
+    };
+    let rest = rest.trim_end_matches('/');
     let (credentials, host_port) = match rest.rsplit_once('@') {
         Some((user_pass, host_port)) => {
             let (user, pass) = user_pass.split_once(':').unwrap_or((user_pass, ""));
@@ -72,14 +121,34 @@ fn smtp(url: &str) -> Result<AsyncSmtpTransport<Tokio1Executor>, String> {
         }
         None => (None, rest),
     };
+    let default_port = match security {
+        Security::Implicit => 465,
+        _ => 25,
+    };
     let (host, port) = match host_port.rsplit_once(':') {
         Some((h, p)) => (h, p.parse::<u16>().map_err(|_| bad("bad port"))?),
-        None => (host_port, 25),
+        None => (host_port, default_port),
     };
     if host.is_empty() {
         return Err(bad("no host"));
     }
-    let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host).port(port);
+    let tls = || -> Result<TlsParameters, String> {
+        let mut params = TlsParameters::builder(host.to_owned());
+        if let Some(pem) = ca_pem {
+            let ca = Certificate::from_pem(pem)
+                .map_err(|e| format!("PORTICO_SMTP_CA_FILE is not a PEM certificate: {e}"))?;
+            params = params.add_root_certificate(ca);
+        }
+        params.build_rustls().map_err(|e| bad(&format!("TLS: {e}")))
+    };
+    let tls = match security {
+        Security::Implicit => Tls::Wrapper(tls()?),
+        Security::StartTls => Tls::Required(tls()?),
+        Security::None => Tls::None,
+    };
+    let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
+        .port(port)
+        .tls(tls);
     if let Some(c) = credentials {
         builder = builder.credentials(c);
     }
@@ -130,15 +199,18 @@ mod tests {
 
     #[test]
     fn smtp_urls_are_checked() {
-        assert!(smtp("smtp://127.0.0.1:2525").is_ok());
-        assert!(smtp("smtp://user:secret@relay.internal").is_ok());
+        assert!(smtp("smtp://127.0.0.1:2525", None).is_ok());
+        assert!(smtp("smtp://127.0.0.1:2525?tls=none", None).is_ok());
+        assert!(smtp("smtps://mail.example.com", None).is_ok());
+        assert!(smtp("smtp://user:secret@relay.internal", None).is_ok());
         for bad in [
-            "smtps://mail.example.com",
+            "smtps://mail.example.com?tls=none",
+            "smtp://host:2525?tls=maybe",
             "smtp://host:port",
             "smtp://",
             "mail.example.com",
         ] {
-            let e = smtp(bad).err().unwrap_or_default();
+            let e = smtp(bad, None).err().unwrap_or_default();
             assert!(e.contains("PORTICO_SMTP_URL"), "{bad}: {e}");
         }
     }

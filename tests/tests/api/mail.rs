@@ -47,7 +47,7 @@ async fn queued_mail_is_delivered_once_even_when_the_smtp_server_goes_away() {
     let worker = || {
         MailWorker::new(
             engine.clone(),
-            Transport::new(Some(&smtp.url()), &db.dir.0).unwrap(),
+            Transport::new(Some(&smtp.url()), None, &db.dir.0).unwrap(),
             "Portico <portico@example.com>".parse().unwrap(),
         )
         // Long enough that a round cannot meet its own failures again (which would count a
@@ -129,7 +129,7 @@ async fn without_smtp_mail_is_written_as_eml_files() {
         .unwrap();
     let worker = MailWorker::new(
         engine.clone(),
-        Transport::new(None, &db.dir.0).unwrap(),
+        Transport::new(None, None, &db.dir.0).unwrap(),
         "Portico <portico@example.com>".parse().unwrap(),
     );
     crate::helpers::admin_handle(&engine, &maintenance)

@@ -49,6 +49,7 @@ mod search;
 mod serving;
 mod signatures;
 mod smtp;
+mod smtp_tls;
 mod staff_invitation;
 mod template_limits;
 mod time_zones;

@@ -34,8 +34,9 @@ impl SmtpServer {
         }
     }
 
+    /// Plain SMTP (`?tls=none`), as to a relay on the same host.
     pub fn url(&self) -> String {
-        format!("smtp://{}", self.addr)
+        format!("smtp://{}?tls=none", self.addr)
     }
 
     /// Stops listening and drops every open session: clients now get "connection refused".
@@ -68,16 +69,141 @@ impl Drop for SmtpServer {
 async fn accept(listener: TcpListener, received: Arc<Mutex<Vec<Received>>>) {
     let mut sessions = tokio::task::JoinSet::new();
     while let Ok((stream, _)) = listener.accept().await {
-        sessions.spawn(session(stream, received.clone()));
+        sessions.spawn(session(stream, received.clone(), true));
     }
 }
 
-async fn session(stream: tokio::net::TcpStream, received: Arc<Mutex<Vec<Received>>>) {
-    let (read, mut write) = stream.into_split();
+/// How a TLS test server speaks TLS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TlsMode {
+    /// TLS from the first byte (`smtps://`).
+    Implicit,
+    /// Plain text until the client says STARTTLS, which it must before anything else.
+    StartTls,
+}
+
+impl SmtpServer {
+    /// A server speaking TLS with the certificate chain and key in the PEM files given.
+    pub async fn start_tls(
+        mode: TlsMode,
+        cert: &std::path::Path,
+        key: &std::path::Path,
+    ) -> SmtpServer {
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert)
+            .expect("the certificate file")
+            .map(|c| c.expect("a certificate"))
+            .collect();
+        let key = PrivateKeyDer::from_pem_file(key).expect("the key file");
+        // ring, as lettre's rustls uses (aws-lc-rs, the provider rustls now prefers for its
+        // post-quantum key exchange, is a large C build this test server does not need).
+        #[allow(deprecated)]
+        let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .expect("TLS versions")
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .expect("the server's certificate");
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind smtp");
+        let addr = listener.local_addr().expect("addr");
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let task = Some(tokio::spawn(accept_tls(
+            listener,
+            received.clone(),
+            acceptor,
+            mode,
+        )));
+        SmtpServer {
+            addr,
+            received,
+            task,
+        }
+    }
+}
+
+async fn accept_tls(
+    listener: TcpListener,
+    received: Arc<Mutex<Vec<Received>>>,
+    acceptor: tokio_rustls::TlsAcceptor,
+    mode: TlsMode,
+) {
+    let mut sessions = tokio::task::JoinSet::new();
+    while let Ok((stream, _)) = listener.accept().await {
+        let (received, acceptor) = (received.clone(), acceptor.clone());
+        sessions.spawn(async move {
+            match mode {
+                TlsMode::Implicit => {
+                    if let Ok(tls) = acceptor.accept(stream).await {
+                        session(tls, received, true).await;
+                    }
+                }
+                TlsMode::StartTls => starttls(stream, received, acceptor).await,
+            }
+        });
+    }
+}
+
+/// The plain-text part of a STARTTLS session: EHLO offers STARTTLS, and nothing else is taken
+/// before it. Read a byte at a time, so nothing the TLS handshake needs is buffered here.
+async fn starttls(
+    mut stream: tokio::net::TcpStream,
+    received: Arc<Mutex<Vec<Received>>>,
+    acceptor: tokio_rustls::TlsAcceptor,
+) {
+    use tokio::io::AsyncReadExt;
+    if stream.write_all(b"220 test SMTP ready\r\n").await.is_err() {
+        return;
+    }
+    loop {
+        let mut line = Vec::new();
+        loop {
+            let mut byte = [0u8; 1];
+            match stream.read(&mut byte).await {
+                Ok(1) => {
+                    line.push(byte[0]);
+                    if byte[0] == b'\n' {
+                        break;
+                    }
+                }
+                _ => return,
+            }
+        }
+        let upper = String::from_utf8_lossy(&line).to_ascii_uppercase();
+        let reply: &[u8] = if upper.starts_with("EHLO") {
+            b"250-test\r\n250 STARTTLS\r\n"
+        } else if upper.starts_with("STARTTLS") {
+            if stream.write_all(b"220 ready for TLS\r\n").await.is_err() {
+                return;
+            }
+            if let Ok(tls) = acceptor.accept(stream).await {
+                session(tls, received, false).await;
+            }
+            return;
+        } else if upper.starts_with("QUIT") {
+            let _ = stream.write_all(b"221 bye\r\n").await;
+            return;
+        } else {
+            b"530 5.7.0 must issue a STARTTLS command first\r\n"
+        };
+        if stream.write_all(reply).await.is_err() {
+            return;
+        }
+    }
+}
+
+async fn session<S>(stream: S, received: Arc<Mutex<Vec<Received>>>, greet: bool)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    let (read, mut write) = tokio::io::split(stream);
     let mut lines = BufReader::new(read).lines();
     let mut from = String::new();
     let mut to = Vec::new();
-    if write.write_all(b"220 test SMTP ready\r\n").await.is_err() {
+    if greet && write.write_all(b"220 test SMTP ready\r\n").await.is_err() {
         return;
     }
     while let Ok(Some(line)) = lines.next_line().await {
