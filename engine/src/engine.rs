@@ -92,6 +92,8 @@ pub struct Engine {
     /// Signs the web forms' tokens ([`Engine::sign`]); the same in every process.
     pub(crate) form_key: crate::secrets::Key,
     pub(crate) reply_domain: Option<String>,
+    /// For readiness: a connection opened just to see whether the database accepts one.
+    database_url: String,
     /// [`EngineConfig::mail_gather`], in microseconds.
     pub(crate) mail_gather_micros: i64,
     seen_policy: AtomicI64,
@@ -174,6 +176,7 @@ impl Engine {
             reload: tokio::sync::Mutex::new(()),
             form_key,
             reply_domain: config.reply_domain.clone(),
+            database_url: config.database_url.clone(),
             mail_gather_micros: i64::try_from(config.mail_gather.as_micros()).unwrap_or(i64::MAX),
         }))
     }
@@ -267,6 +270,39 @@ impl Engine {
     /// Answers whether the database is reachable, for health checks.
     pub async fn ping(&self) -> Result<()> {
         self.db.ping().await.map_err(EngineError::from)
+    }
+
+    /// Whether this process can serve now, part by part (`database`, `storage`), each given
+    /// two seconds. The database is asked on a new connection on PostgreSQL, so a pool still
+    /// holding connections from before a restart does not decide it.
+    pub async fn readiness(&self) -> Vec<(&'static str, Result<()>)> {
+        let limit = std::time::Duration::from_secs(2);
+        let late = || Err(EngineError::Internal("no answer within 2 s".into()));
+        let database = match tokio::time::timeout(limit, self.fresh_ping()).await {
+            Ok(r) => r,
+            Err(_) => late(),
+        };
+        let storage = match tokio::time::timeout(limit, self.storage.store().ready()).await {
+            Ok(r) => r,
+            Err(_) => late(),
+        };
+        vec![("database", database), ("storage", storage)]
+    }
+
+    async fn fresh_ping(&self) -> Result<()> {
+        if self.pg.is_none() {
+            return self.ping().await;
+        }
+        let mut options = sea_orm::ConnectOptions::new(self.database_url.clone());
+        options
+            .max_connections(1)
+            .min_connections(0)
+            .connect_timeout(std::time::Duration::from_secs(2))
+            .sqlx_logging(false);
+        let conn = sea_orm::Database::connect(options).await?;
+        let answer = conn.ping().await;
+        let _ = conn.close().await;
+        Ok(answer?)
     }
 
     /// How many statements this process has run on its hot paths since it started.

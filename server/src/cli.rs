@@ -56,14 +56,21 @@ pub fn main_with(timing: crate::clock::Timing) -> ExitCode {
         println!("{USAGE}");
         return ExitCode::SUCCESS;
     }
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("PORTICO_LOG").unwrap_or_else(|_| {
-                tracing_subscriber::EnvFilter::new("info,sea_orm_migration=warn")
-            }),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PORTICO_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sea_orm_migration=warn"));
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    // `PORTICO_LOG_FORMAT=json`: one JSON object a line, the request's span (with its
+    // `request_id`) in each, for a log collector.
+    if std::env::var("PORTICO_LOG_FORMAT").is_ok_and(|f| f.trim() == "json") {
+        logs.json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .init();
+    } else {
+        logs.init();
+    }
     let config = match Config::load() {
         Ok(c) => c,
         Err(e) => {

@@ -368,9 +368,9 @@ impl Config {
                 .map(PathBuf::from)
                 .or(file.smtp_ca_file)
             {
-                Some(path) => Some(std::fs::read(&path).map_err(|source| ConfigError::Read {
-                    path: path.clone(),
-                    source,
+                Some(path) => Some(std::fs::read(&path).map_err(|e| ConfigError::Invalid {
+                    name: "PORTICO_SMTP_CA_FILE",
+                    message: format!("cannot read {}: {e}", path.display()),
                 })?),
                 None => None,
             },

@@ -39,6 +39,8 @@ pub trait BlobStore: Send + Sync + 'static {
     /// Every blob's name, for the sweep that removes what nothing refers to; also drops
     /// temporary files a crash left behind.
     async fn names(&self) -> Result<Vec<String>>;
+    /// Whether the store can be used now (readiness).
+    async fn ready(&self) -> Result<()>;
 }
 
 pub struct LocalBlobStore {
@@ -143,6 +145,19 @@ impl BlobStore for LocalBlobStore {
             let _ = tokio::fs::remove_file(&tmp).await;
         }
         result
+    }
+
+    async fn ready(&self) -> Result<()> {
+        // The directory is made on first use; a path that cannot be one is not ready.
+        tokio::fs::create_dir_all(&self.root).await?;
+        let meta = tokio::fs::metadata(&self.root).await?;
+        if !meta.is_dir() {
+            return Err(EngineError::Internal(format!(
+                "{} is not a directory",
+                self.root.display()
+            )));
+        }
+        Ok(())
     }
 
     async fn names(&self) -> Result<Vec<String>> {

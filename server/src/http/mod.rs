@@ -13,6 +13,7 @@ mod graphql;
 mod health;
 mod origin;
 mod portal_pages;
+mod request_id;
 mod security_headers;
 mod subscriptions;
 mod upload_plan;
@@ -88,6 +89,7 @@ pub fn router(state: AppState) -> Router {
         .route("/portal/files/{id}", get(files::portal_file))
         .route("/graphiql/{tag}/{file}", get(graphiql::asset))
         .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
         .route("/branding/{file}", get(branding::logo))
         .route("/favicon.ico", get(branding::favicon))
         .route("/portal/manifest.webmanifest", get(app_manifest::manifest))
@@ -103,6 +105,10 @@ pub fn router(state: AppState) -> Router {
             "/admin/",
             get(|| async { axum::response::Redirect::permanent("/admin") }),
         )
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            request_id::tag,
+        ))
         .with_state(state)
         .layer(axum::middleware::map_response(security_headers::apply))
 }

@@ -33,6 +33,7 @@ mod mail;
 mod metadata;
 mod multiprocess;
 mod notifications;
+mod operations;
 mod option_meaning;
 mod portal;
 mod portal_authorization;

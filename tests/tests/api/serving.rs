@@ -163,7 +163,9 @@ async fn graphiql_health_and_admin_are_served() {
 async fn bad_mail_settings_stop_the_start_with_the_setting_named() {
     let db = crate::helpers::TestDb::new().await;
     for (name, value) in [
-        ("PORTICO_SMTP_URL", "smtps://mail.example.com"),
+        ("PORTICO_SMTP_URL", "smtps://mail.example.com?tls=none"),
+        ("PORTICO_SMTP_URL", "imap://mail.example.com"),
+        ("PORTICO_SMTP_CA_FILE", "/nonexistent/ca.pem"),
         ("PORTICO_MAIL_FROM", "not an address"),
     ] {
         let out = portico(&db.url, &db.dir.0)
