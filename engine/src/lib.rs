@@ -20,6 +20,7 @@ pub mod identity;
 pub mod mail;
 pub mod metadata;
 pub mod notifications;
+pub mod observe;
 pub(crate) mod policy;
 pub mod portal;
 pub mod records;

@@ -55,6 +55,10 @@ pub struct Config {
     pub mail_gather: std::time::Duration,
     /// Portico's own SMTP listener for replies by email (`PORTICO_INBOUND_SMTP_LISTEN`).
     pub inbound: Option<Inbound>,
+    /// A listener of its own for `/metrics` (`PORTICO_METRICS_LISTEN`).
+    pub metrics_listen: Option<SocketAddr>,
+    /// `/metrics` on the public port, for `Authorization: Bearer` this (`PORTICO_METRICS_TOKEN`).
+    pub metrics_token: Option<String>,
 }
 
 /// Where replies by email arrive.
@@ -114,6 +118,8 @@ struct File {
     inbound_smtp_listen: Option<String>,
     inbound_reply_domain: Option<String>,
     inbound_max_bytes: Option<u64>,
+    metrics_listen: Option<String>,
+    metrics_token: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -357,6 +363,14 @@ impl Config {
             time_zone: time_zone(env("PORTICO_TIME_ZONE").or(file.time_zone))?,
             mail_gather: std::time::Duration::from_secs(mail_gather),
             inbound,
+            metrics_listen: match env("PORTICO_METRICS_LISTEN").or(file.metrics_listen) {
+                Some(raw) => Some(raw.trim().parse().map_err(|_| ConfigError::Invalid {
+                    name: "PORTICO_METRICS_LISTEN",
+                    message: format!("`{raw}` is not an address such as 127.0.0.1:9090"),
+                })?),
+                None => None,
+            },
+            metrics_token: env("PORTICO_METRICS_TOKEN").or(file.metrics_token),
             mail_from,
             data_dir,
             database_url,

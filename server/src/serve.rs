@@ -126,8 +126,33 @@ pub async fn run_with(config: Config, demo: bool, timing: Timing) -> Result<(), 
         );
         tokio::spawn(crate::inbound::serve(smtp, engine.clone(), inbound.clone()));
     }
+    crate::http::start_metrics();
+    let metrics_listener = match config.metrics_listen {
+        Some(at) => {
+            let l = tokio::net::TcpListener::bind(at)
+                .await
+                .map_err(|source| ServeError::Bind {
+                    addr: at.to_string(),
+                    source,
+                })?;
+            println!(
+                "portico serves metrics on http://{}/metrics",
+                l.local_addr()?
+            );
+            Some(l)
+        }
+        None => None,
+    };
     let state = AppState::new(engine, config, addr, public_url)
         .map_err(|e| ServeError::Pages(e.to_string()))?;
+    if let Some(l) = metrics_listener {
+        let app = crate::http::metrics_router(state.clone());
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(l, app).await {
+                tracing::warn!(error = %e, "the metrics listener stopped");
+            }
+        });
+    }
     serve(listener, state).await
 }
 

@@ -29,6 +29,8 @@ const WINDOW_MICROS: i64 = 15 * 60 * 1_000_000;
 pub(crate) struct Throttle {
     pub per_account: i64,
     pub per_address: i64,
+    /// Wrong passwords this process has seen, staff and portal (for the metrics).
+    pub failures: std::sync::atomic::AtomicU64,
 }
 
 impl Default for Throttle {
@@ -36,6 +38,7 @@ impl Default for Throttle {
         Throttle {
             per_account: 5,
             per_address: 50,
+            failures: Default::default(),
         }
     }
 }
@@ -150,6 +153,8 @@ impl Throttle {
         audience: &str,
         address: Option<&str>,
     ) -> Result<EngineError> {
+        self.failures
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let Some(address) = address else {
             return Ok(EngineError::Unauthenticated);
         };

@@ -167,6 +167,7 @@ async fn execute(
     media: Media,
     prepared: Prepared,
 ) -> Response {
+    let started = std::time::Instant::now();
     let catalog = state.engine.catalog();
     let schema = match schema_cache(endpoint, state)
         .get(&catalog, &state.engine)
@@ -196,15 +197,40 @@ async fn execute(
         .documents
         .get(&request.query)
         .or_else(|| async_graphql::parser::parse_query(&request.query).ok());
+    let mut kind = "invalid";
     if let Some(doc) = doc {
         if let Err(e) = portico_schema::check_request(&schema, &doc, &request.variables, &caller) {
             return shape(media, async_graphql::Response::from_errors(vec![e]));
         }
+        kind = operation_kind(&doc, request.operation_name.as_deref());
         request.set_parsed_query(doc);
     }
     let request = request.data(RequestInfo::new(caller, Some(client.to_string())));
     let response = schema.execute(request).await;
+    let endpoint_name = match endpoint {
+        Endpoint::Staff => "staff",
+        Endpoint::Portal => "portal",
+    };
+    super::graphql_operation(endpoint_name, kind, started);
     shape(media, response)
+}
+
+/// The kind of the operation a document runs (`query`, `mutation`, `subscription`).
+fn operation_kind(
+    doc: &async_graphql::parser::types::ExecutableDocument,
+    name: Option<&str>,
+) -> &'static str {
+    let op = match (&doc.operations, name) {
+        (DocumentOperations::Single(op), _) => Some(op),
+        (DocumentOperations::Multiple(ops), Some(n)) => ops.get(n),
+        (DocumentOperations::Multiple(ops), None) => ops.values().next(),
+    };
+    match op.map(|o| o.node.ty) {
+        Some(OperationType::Query) => "query",
+        Some(OperationType::Mutation) => "mutation",
+        Some(OperationType::Subscription) => "subscription",
+        None => "invalid",
+    }
 }
 
 /// A request signed in by the web UI's cookie must come from our own pages (Fetch Metadata

@@ -11,6 +11,7 @@ mod files;
 mod graphiql;
 mod graphql;
 mod health;
+mod metrics;
 mod origin;
 mod portal_pages;
 mod request_id;
@@ -90,6 +91,7 @@ pub fn router(state: AppState) -> Router {
         .route("/graphiql/{tag}/{file}", get(graphiql::asset))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/metrics", get(metrics::guarded))
         .route("/branding/{file}", get(branding::logo))
         .route("/favicon.ico", get(branding::favicon))
         .route("/portal/manifest.webmanifest", get(app_manifest::manifest))
@@ -105,6 +107,7 @@ pub fn router(state: AppState) -> Router {
             "/admin/",
             get(|| async { axum::response::Redirect::permanent("/admin") }),
         )
+        .layer(axum::middleware::from_fn(metrics::measure))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             request_id::tag,
@@ -112,3 +115,18 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
         .layer(axum::middleware::map_response(security_headers::apply))
 }
+
+/// The metrics listener's routes (`PORTICO_METRICS_LISTEN`): `/metrics` only.
+pub fn metrics_router(state: AppState) -> Router {
+    metrics::install();
+    Router::new()
+        .route("/metrics", get(metrics::open))
+        .with_state(state)
+}
+
+/// Installs the metrics recorder, so that requests are counted from the first.
+pub fn start_metrics() {
+    metrics::install();
+}
+
+pub(crate) use metrics::graphql_operation;

@@ -36,6 +36,11 @@ const RECHECK: Duration = Duration::from_secs(2);
 pub struct SubscriptionCounts(Mutex<HashMap<String, usize>>);
 
 impl SubscriptionCounts {
+    /// Live subscriptions in this process, for the metrics.
+    pub fn total(&self) -> usize {
+        self.0.lock().map_or(0, |c| c.values().sum())
+    }
+
     fn take(&self, who: &str, max: usize) -> bool {
         let Ok(mut counts) = self.0.lock() else {
             return false;

@@ -129,3 +129,71 @@ async fn behind_a_trusted_proxy_its_request_id_is_kept_and_json_logs_carry_it() 
     let _ = child.kill();
     let _ = child.wait();
 }
+
+#[tokio::test]
+async fn metrics_are_scraped_from_their_own_listener_or_with_the_token() {
+    let db = TestDb::new().await;
+    let server = Server::start(
+        &db,
+        &[
+            ("PORTICO_METRICS_LISTEN", "127.0.0.1:0"),
+            ("PORTICO_METRICS_TOKEN", "scrape-secret-123"),
+        ],
+    );
+    let metrics = server
+        .stdout
+        .iter()
+        .find_map(|l| l.strip_prefix("portico serves metrics on "))
+        .expect("the metrics listener is named")
+        .trim()
+        .to_owned();
+    // Some traffic: a page, a GraphQL query, a wrong password.
+    get(&format!("{}/portal/login", server.url), &[]).await;
+    let admin = crate::helpers::Client::new(&server.url);
+    admin
+        .login(crate::helpers::ADMIN_EMAIL, crate::helpers::ADMIN_PASSWORD)
+        .await
+        .ok("{ cases { totalCount } }", serde_json::json!({}))
+        .await;
+    let wrong = admin
+        .raw(
+            "mutation { login(email: \"nobody@example.com\", password: \"wrong password\") { token } }",
+            serde_json::json!({}),
+        )
+        .await;
+    assert!(wrong.get("errors").is_some());
+
+    let (status, _, body) = get(&metrics, &[]).await;
+    assert_eq!(status, 200);
+    for expected in [
+        "portico_http_requests_total{route=\"/portal/login\",status=\"200\"} 1",
+        "portico_http_request_duration_seconds_bucket{route=\"/graphql\"",
+        "portico_graphql_operation_duration_seconds_bucket{endpoint=\"staff\",kind=\"query\"",
+        "portico_graphql_operation_duration_seconds_bucket{endpoint=\"staff\",kind=\"mutation\"",
+        "portico_failed_sign_ins 1",
+        "portico_mail_outbox_pending ",
+        "portico_mail_outbox_oldest_seconds ",
+        "portico_documents 0",
+        "portico_document_bytes 0",
+        "portico_db_pool_connections{state=\"in_use\"}",
+        "portico_active_subscriptions 0",
+    ] {
+        assert!(body.contains(expected), "{expected} missing from:\n{body}");
+    }
+    // On the public port: only with the token.
+    let public = format!("{}/metrics", server.url);
+    assert_eq!(get(&public, &[]).await.0, 401);
+    assert_eq!(
+        get(&public, &[("authorization", "Bearer wrong-secret-12")])
+            .await
+            .0,
+        401
+    );
+    let (status, _, body) = get(&public, &[("authorization", "Bearer scrape-secret-123")]).await;
+    assert_eq!(status, 200);
+    assert!(body.contains("portico_http_requests_total"));
+    // Without a token set, the public port has no metrics at all.
+    let other = TestDb::new().await;
+    let plain = Server::start(&other, &[]);
+    assert_eq!(get(&format!("{}/metrics", plain.url), &[]).await.0, 404);
+}
