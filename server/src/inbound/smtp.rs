@@ -112,8 +112,8 @@ impl Session {
                         self.sender = None;
                         self.recipients.clear();
                         match answer {
-                            Some(a) => a,
-                            None => return,
+                            Data::Answer(a) => a,
+                            Data::Gone => return,
                         }
                     }
                 }
@@ -175,20 +175,29 @@ impl Session {
         }
     }
 
-    /// Reads the message to its final dot and posts it; the answer to send, or `None` when
-    /// the client went away.
-    async fn data(
-        &mut self,
-        reader: &mut BufReader<tokio::net::tcp::OwnedReadHalf>,
-    ) -> Option<String> {
+    /// Reads the message to its final dot and posts it.
+    async fn data(&mut self, reader: &mut BufReader<tokio::net::tcp::OwnedReadHalf>) -> Data {
         let mut raw: Vec<u8> = Vec::new();
         let mut too_big = false;
+        // Whether the next bytes start a line (a line longer than the limit is read in
+        // pieces, none of which can be the final dot).
+        let mut at_line_start = true;
         loop {
             let mut line = Vec::new();
-            let read = tokio::time::timeout(IDLE, reader.read_until(b'\n', &mut line)).await;
+            // No piece is held longer than a whole message may be.
+            let mut limited = (&mut *reader).take(self.config.max_bytes + 2);
+            let read = tokio::time::timeout(IDLE, limited.read_until(b'\n', &mut line)).await;
             match read {
-                Ok(Ok(0)) | Err(_) | Ok(Err(_)) => return None,
+                Ok(Ok(0)) | Err(_) | Ok(Err(_)) => return Data::Gone,
                 Ok(Ok(_)) => {}
+            }
+            let whole = line.ends_with(b"\n");
+            let starts_line = std::mem::replace(&mut at_line_start, whole);
+            if !whole || !starts_line {
+                // Part of a line longer than the limit: read on to the end, keeping none.
+                too_big = true;
+                raw = Vec::new();
+                continue;
             }
             let content = line
                 .strip_suffix(b"\r\n")
@@ -213,7 +222,7 @@ impl Session {
         }
         if too_big {
             tracing::info!(peer = %self.peer, "inbound mail refused: larger than the limit");
-            return Some("552 5.3.4 message larger than the limit\r\n".to_owned());
+            return Data::Answer("552 5.3.4 message larger than the limit\r\n".to_owned());
         }
         let sender = self.sender.clone().unwrap_or_default();
         let mut answer = "250 2.0.0 ok\r\n".to_owned();
@@ -235,8 +244,15 @@ impl Session {
                 }
             }
         }
-        Some(answer)
+        Data::Answer(answer)
     }
+}
+
+/// What reading a message's data ends in.
+enum Data {
+    Answer(String),
+    /// The client went away.
+    Gone,
 }
 
 #[cfg(test)]

@@ -262,6 +262,35 @@ async fn answering_a_reply_email_posts_to_the_conversation_and_nothing_else_does
         d.data
     );
     assert!(d.mail.starts_with("250"));
+    // Many short lines, over the limit together.
+    let long = format!(
+        "{}{}",
+        plain("ana@example.com", ""),
+        "more text on a line of its own\r\n".repeat(8_000)
+    );
+    let d = deliver(&inbound, "ana@example.com", &address, &long).await;
+    assert!(
+        d.data.as_deref().unwrap_or("").starts_with("552"),
+        "{:?}",
+        d.data
+    );
+    // Announced larger than the limit: refused before the message is sent.
+    let stream = tokio::net::TcpStream::connect(&inbound).await.unwrap();
+    let (read, mut write) = stream.into_split();
+    let mut lines = BufReader::new(read).lines();
+    lines.next_line().await.unwrap();
+    write.write_all(b"EHLO relay\r\n").await.unwrap();
+    while let Some(l) = lines.next_line().await.unwrap() {
+        if l.starts_with("250 ") {
+            break;
+        }
+    }
+    write
+        .write_all(b"MAIL FROM:<ana@example.com> SIZE=999999999\r\n")
+        .await
+        .unwrap();
+    let said = lines.next_line().await.unwrap().unwrap_or_default();
+    assert!(said.starts_with("552"), "{said}");
     assert_eq!(messages(&t, &case).await.len(), 2);
 
     // Once her access ends, her address leads nowhere.
