@@ -35,3 +35,4 @@ pub use access::{PortalHandle, StaffHandle};
 pub use db::{micros_to_rfc3339, now_micros};
 pub use engine::{DEFAULT_MAIL_GATHER, Engine, EngineConfig, Maintenance};
 pub use error::{EngineError, Result};
+pub use secrets::same_secret;

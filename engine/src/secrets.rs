@@ -58,6 +58,12 @@ pub(crate) async fn form_key(db: &impl Exec) -> Result<Key> {
     load_or_create(db, FORM_KEY).await
 }
 
+/// Whether two secrets (a token, a code) are the same, in time that does not depend on where
+/// they first differ, so that answers' timing cannot reveal a secret byte by byte.
+pub fn same_secret(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 /// HMAC-SHA256 (RFC 2104) of `message` under `key`, hex-encoded.
 fn hmac(key: &Key, message: &[u8]) -> String {
     let mut inner = Sha256::new();

@@ -35,9 +35,5 @@ pub fn allowed(state: &AppState, headers: &HeaderMap, token: Option<&str>) -> bo
         return false;
     };
     let expected = form_token(state, nonce, cookie(headers, PORTAL_SESSION_COOKIE));
-    token.is_some_and(|t| constant_time_eq(expected.as_bytes(), t.as_bytes()))
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    token.is_some_and(|t| portico_engine::same_secret(expected.as_bytes(), t.as_bytes()))
 }
