@@ -38,6 +38,33 @@ impl Engine {
         .await
     }
 
+    /// Those of `ids` the portal user can see now, scoped as every portal list is (their
+    /// grants, the organisation they look at), in pages of the most a list returns.
+    pub(crate) async fn portal_visible_cases(
+        &self,
+        p: &Principal,
+        ids: &[i64],
+    ) -> Result<Vec<crate::records::Record>> {
+        let mut ids = ids.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut out = Vec::new();
+        for chunk in ids.chunks(query::MAX_PAGE as usize) {
+            let q = ListQuery {
+                conditions: vec![Condition {
+                    key: "id".into(),
+                    op: crate::records::Op::In,
+                    value: serde_json::json!(chunk),
+                }],
+                first: Some(query::MAX_PAGE),
+                without_custom: true,
+                ..ListQuery::default()
+            };
+            out.extend(self.portal_cases(p, &q).await?.records);
+        }
+        Ok(out)
+    }
+
     pub(crate) async fn portal_case_count(
         &self,
         p: &Principal,

@@ -38,25 +38,14 @@ impl Engine {
         states: &[RequestState],
     ) -> Result<Vec<ClientRequest>> {
         let all = store::of_contact(&self.reader(), me(p)?, None, states).await?;
-        // The cases of those requests the user can see now, in one query scoped as every
-        // portal list is (their grants, the organisation they look at).
-        let mut cases: Vec<i64> = all.iter().map(|r| r.case_id).collect();
-        cases.sort_unstable();
-        cases.dedup();
-        let mut visible: Vec<i64> = Vec::new();
-        for chunk in cases.chunks(crate::records::query::MAX_PAGE as usize) {
-            let q = crate::records::ListQuery {
-                conditions: vec![crate::records::Condition {
-                    key: "id".into(),
-                    op: crate::records::Op::In,
-                    value: json!(chunk),
-                }],
-                first: Some(crate::records::query::MAX_PAGE),
-                ..crate::records::ListQuery::default()
-            };
-            let page = self.portal_cases(p, &q).await?;
-            visible.extend(page.records.iter().map(|c| c.id));
-        }
+        // The cases of those requests the user can see now.
+        let cases: Vec<i64> = all.iter().map(|r| r.case_id).collect();
+        let visible: Vec<i64> = self
+            .portal_visible_cases(p, &cases)
+            .await?
+            .iter()
+            .map(|c| c.id)
+            .collect();
         let contact = me(p)?;
         let mut out: Vec<ClientRequest> = all
             .into_iter()
