@@ -105,6 +105,26 @@ pub struct Conversation {
     pub earlier: bool,
 }
 
+/// Records a message's files (already in the store) as documents of its case, attached to it
+/// and shared with the contacts it goes to, inside the caller's transaction.
+async fn attach_files(
+    db: &impl crate::db::Exec,
+    p: &crate::identity::Principal,
+    message_id: i64,
+    row: &crate::documents::NewDocumentRow,
+    files: &[crate::documents::Stored],
+    recipients: &[i64],
+) -> Result<()> {
+    for file in files {
+        let doc = crate::documents::insert_stored(db, p, row, file).await?;
+        store::attach(db, message_id, doc).await?;
+        for contact in recipients {
+            crate::documents::share(db, row.case_id, *contact, doc).await?;
+        }
+    }
+    Ok(())
+}
+
 /// A body as stored: line endings made `\n`, control characters other than line breaks and
 /// tabs dropped, trailing blank space trimmed. Empty is allowed only with attachments.
 pub(crate) fn clean_body(raw: &str, has_attachments: bool) -> Result<String> {

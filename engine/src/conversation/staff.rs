@@ -94,13 +94,7 @@ impl Engine {
             created_by: Some(user_id),
             uploaded_by: None,
         };
-        for file in &stored {
-            let doc = crate::documents::insert_stored(&txn, p, &row, file).await?;
-            store::attach(&txn, id, doc).await?;
-            for contact in &recipients {
-                crate::documents::share(&txn, case_id, *contact, doc).await?;
-            }
-        }
+        super::attach_files(&txn, p, id, &row, &stored, &recipients).await?;
         crate::audit::record(
             &txn,
             EntityKind::Case,
