@@ -12,17 +12,12 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
 use tracing::Instrument;
 
-/// This process's ids: a random start, then one more each (unique, and cheap to make).
+/// This process's ids: a random start (the standard library's randomly keyed hasher), then
+/// one more each (unique, and cheap to make).
 static NEXT: std::sync::LazyLock<AtomicU64> = std::sync::LazyLock::new(|| {
-    let mut seed = [0u8; 8];
-    let _ = getrandom_bytes(&mut seed);
-    AtomicU64::new(u64::from_le_bytes(seed))
+    use std::hash::BuildHasher;
+    AtomicU64::new(std::collections::hash_map::RandomState::new().hash_one(std::process::id()))
 });
-
-fn getrandom_bytes(buf: &mut [u8]) -> std::io::Result<()> {
-    use std::io::Read;
-    std::fs::File::open("/dev/urandom")?.read_exact(buf)
-}
 
 /// An id someone else made, as far as it is safe to repeat in a header and a log line.
 fn acceptable(id: &str) -> bool {
