@@ -203,12 +203,13 @@ impl PortalHandle {
             .portal_case_messages(&self.principal, case_id, window)
             .await
     }
-    /// The case page's messages, once the page has read the case.
+    /// The case page's messages, once the page has read the case, marked read: with how many
+    /// were unread.
     pub async fn case_page_messages(
         &self,
         case_id: i64,
         window: crate::conversation::Window,
-    ) -> Result<crate::conversation::Conversation> {
+    ) -> Result<(crate::conversation::Conversation, u64)> {
         self.engine
             .portal_case_page_messages(&self.principal, case_id, window)
             .await

@@ -35,22 +35,25 @@ impl Engine {
         store::of_contact(&self.reader(), case_id, contact_id, window).await
     }
 
-    /// The case page's part of the conversation. The page has read the case through the
-    /// user's grant already, so the grant row alone is checked here (a primary-key read, not
-    /// the case query again).
+    /// The case page's part of the conversation, which seeing marks read: with how many of
+    /// the user's messages were unread before. The page has read the case through the user's
+    /// grant already, so the grant row alone is checked here (a primary-key read, not the case
+    /// query again).
     pub(crate) async fn portal_case_page_messages(
         &self,
         p: &Principal,
         case_id: i64,
         window: Window,
-    ) -> Result<Conversation> {
+    ) -> Result<(Conversation, u64)> {
         let (contact_id, _) = me(p)?;
         let db = self.reader();
         let granted = crate::portal::access_row(&db, case_id, contact_id).await?;
         if !granted.is_some_and(|a| a.enabled) {
             return Err(EngineError::not_found("Case", case_id));
         }
-        store::of_contact(&db, case_id, contact_id, window).await
+        let conversation = store::of_contact(&db, case_id, contact_id, window).await?;
+        let unread = self.mark_read_by_contact(contact_id, case_id).await?;
+        Ok((conversation, unread))
     }
 
     /// A client's message to the firm (and the case's other portal contacts); attachments
@@ -126,13 +129,7 @@ impl Engine {
             created_by: case.reference("owner"),
             uploaded_by: Some(contact_id),
         };
-        for file in &stored {
-            let doc = crate::documents::insert_stored(&txn, p, &row, file).await?;
-            store::attach(&txn, id, doc).await?;
-            for contact in &recipients {
-                crate::documents::share(&txn, case_id, *contact, doc).await?;
-            }
-        }
+        super::attach_files(&txn, p, id, &row, &stored, &recipients).await?;
         crate::audit::record(
             &txn,
             EntityKind::Case,
@@ -215,14 +212,21 @@ impl Engine {
             return Err(EngineError::not_found("Case", case_id));
         }
         // Nothing unread: no write (on SQLite every write waits for the one writer).
+        self.mark_read_by_contact(contact_id, case_id).await?;
+        Ok(true)
+    }
+
+    /// Marks a contact's messages on a case read; answers how many were unread. Nothing
+    /// unread: no write (on SQLite every write waits for the one writer).
+    async fn mark_read_by_contact(&self, contact_id: i64, case_id: i64) -> Result<u64> {
         let unread = store::unread_by_contact(&self.reader(), contact_id, Some(&[case_id])).await?;
-        if unread.is_empty() {
-            return Ok(true);
-        }
+        let Some(n) = unread.get(&case_id).copied().filter(|n| *n > 0) else {
+            return Ok(0);
+        };
         let txn = self.begin_write().await?;
         store::mark_read_by_contact(&txn, case_id, contact_id).await?;
         txn.commit().await?;
-        Ok(true)
+        Ok(u64::try_from(n).unwrap_or(0))
     }
 
     /// For each of `case_ids` (cases the caller has listed through their grants), the
@@ -249,27 +253,16 @@ impl Engine {
         if counts.is_empty() {
             return Ok(Vec::new());
         }
-        let mut ids: Vec<i64> = counts.keys().copied().collect();
-        ids.sort_unstable();
-        let mut out = Vec::new();
-        // Scoped as every portal list is (their grants, the organisation they look at).
-        for chunk in ids.chunks(crate::records::query::MAX_PAGE as usize) {
-            let q = crate::records::ListQuery {
-                conditions: vec![crate::records::Condition {
-                    key: "id".into(),
-                    op: crate::records::Op::In,
-                    value: json!(chunk),
-                }],
-                first: Some(crate::records::query::MAX_PAGE),
-                without_custom: true,
-                ..crate::records::ListQuery::default()
-            };
-            let page = self.portal_cases(p, &q).await?;
-            for case in page.records {
+        let ids: Vec<i64> = counts.keys().copied().collect();
+        let mut out: Vec<(crate::records::Record, i64)> = self
+            .portal_visible_cases(p, &ids)
+            .await?
+            .into_iter()
+            .map(|case| {
                 let n = counts.get(&case.id).copied().unwrap_or_default();
-                out.push((case, n));
-            }
-        }
+                (case, n)
+            })
+            .collect();
         out.sort_by_key(|(c, n)| (-n, -c.id));
         Ok(out)
     }

@@ -494,19 +494,10 @@ async fn render(
         last: Some(MESSAGES_SHOWN),
         before: query.before,
     };
-    let (messages, earlier) = match h.case_page_messages(id, window).await {
-        Ok(c) => (c.messages, c.earlier),
+    let (messages, earlier, unread_before) = match h.case_page_messages(id, window).await {
+        Ok((c, unread)) => (c.messages, c.earlier, unread),
         Err(e) => return ctx.failed(state, e).await,
     };
-    let unread_before = match h.unread_messages(&[id]).await {
-        Ok(found) => found.get(&id).copied().unwrap_or_default(),
-        Err(e) => return ctx.failed(state, e).await,
-    };
-    if unread_before > 0
-        && let Err(e) = h.mark_case_messages_read(id).await
-    {
-        return ctx.failed(state, e).await;
-    }
     let zone = if messages.is_empty() {
         state.config.time_zone
     } else {
