@@ -179,7 +179,7 @@ impl Engine {
             }
         }
         if missing {
-            for user in crate::identity::staff::all_users(&self.db).await? {
+            for user in crate::identity::staff::all_users(&self.reader()).await? {
                 if ids.contains(&user.id) && !out.contains_key(&user.id) {
                     self.sessions.put_user(user.clone());
                     out.insert(user.id, user);

@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod backup;
 mod batch;
 pub mod branding;
 pub mod client_news;

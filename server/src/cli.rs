@@ -8,13 +8,22 @@ const USAGE: &str = "usage:
   portico schema print    write the staff GraphQL schema (SDL) to standard output
   portico schema print --portal
                           write the portal GraphQL schema (SDL) to standard output
+  portico backup DEST      copy the database (SQLite) and the document blobs into DEST while
+                          the server runs (PostgreSQL: pg_dump the database, see README)
+  portico restore SRC     put a backup into the configured (new) database and blob store
+  portico blobs copy FROM TO
+                          copy the document blobs between stores (a directory or
+                          s3://bucket/prefix); run again to resume
 
-configuration: PORTICO_LISTEN, PORTICO_DATA_DIR, PORTICO_DATABASE_URL, PORTICO_PUBLIC_URL,
-PORTICO_SMTP_URL, PORTICO_ADMIN_EMAIL, PORTICO_ADMIN_PASSWORD, or portico.toml (see README)";
+configuration: PORTICO_LISTEN, PORTICO_DATA_DIR, PORTICO_DATABASE_URL, PORTICO_BLOB_URL,
+PORTICO_PUBLIC_URL, PORTICO_SMTP_URL, PORTICO_ADMIN_EMAIL, PORTICO_ADMIN_PASSWORD, or portico.toml (see README)";
 
 enum Command {
     Serve { demo: bool },
     PrintSchema { portal: bool },
+    CopyBlobs { from: String, to: String },
+    Backup { dest: std::path::PathBuf },
+    Restore { src: std::path::PathBuf },
     Help,
 }
 
@@ -29,6 +38,12 @@ fn parse(args: &[String]) -> Result<Command, String> {
         ["--demo"] => Ok(Command::Serve { demo: true }),
         ["schema", "print"] => Ok(Command::PrintSchema { portal: false }),
         ["schema", "print", "--portal"] => Ok(Command::PrintSchema { portal: true }),
+        ["blobs", "copy", from, to] => Ok(Command::CopyBlobs {
+            from: (*from).to_owned(),
+            to: (*to).to_owned(),
+        }),
+        ["backup", dest] => Ok(Command::Backup { dest: dest.into() }),
+        ["restore", src] => Ok(Command::Restore { src: src.into() }),
         ["-h" | "--help" | "help"] => Ok(Command::Help),
         other => Err(format!("unknown arguments: {}", other.join(" "))),
     }
@@ -88,10 +103,25 @@ pub fn main_with(timing: crate::clock::Timing) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let result = runtime.block_on(async {
+    let result: Result<(), String> = runtime.block_on(async {
         match command {
-            Command::Serve { demo } => crate::run_with(config, demo, timing).await,
-            Command::PrintSchema { portal } => crate::serve::print_schema(config, portal).await,
+            Command::Serve { demo } => crate::run_with(config, demo, timing)
+                .await
+                .map_err(|e| e.to_string()),
+            Command::PrintSchema { portal } => crate::serve::print_schema(config, portal)
+                .await
+                .map_err(|e| e.to_string()),
+            Command::CopyBlobs { from, to } => {
+                crate::commands::copy_blobs::run(&config, &from, &to)
+                    .await
+                    .map_err(|e| e.to_string())
+            }
+            Command::Backup { dest } => crate::commands::backup::backup(&config, &dest)
+                .await
+                .map_err(|e| e.to_string()),
+            Command::Restore { src } => crate::commands::backup::restore(&config, &src)
+                .await
+                .map_err(|e| e.to_string()),
             Command::Help => Ok(()),
         }
     });

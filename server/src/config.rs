@@ -2,6 +2,7 @@
 //! (looked up in the working directory, or wherever `PORTICO_CONFIG` points).
 
 use crate::cidr::Cidr;
+use portico_engine::documents::{BlobLocation, S3Settings};
 use portico_engine::mail::Mailbox;
 use portico_engine::portal::PortalLimits;
 use serde::Deserialize;
@@ -59,6 +60,12 @@ pub struct Config {
     pub metrics_listen: Option<SocketAddr>,
     /// `/metrics` on the public port, for `Authorization: Bearer` this (`PORTICO_METRICS_TOKEN`).
     pub metrics_token: Option<String>,
+    /// Where document bytes go (`PORTICO_BLOB_URL`: unset is `<data dir>/files`).
+    pub blobs: BlobLocation,
+    /// How to reach the bucket when `blobs` is one (`PORTICO_S3_*`, over the `AWS_*` variables).
+    pub s3: S3Settings,
+    /// How long a stopping process gives what is in progress (`PORTICO_SHUTDOWN_GRACE_SECS`).
+    pub shutdown_grace: std::time::Duration,
 }
 
 /// Where replies by email arrive.
@@ -77,6 +84,9 @@ pub const DEFAULT_INBOUND_MAX_BYTES: u64 = 25 * 1024 * 1024;
 
 /// 2 GiB: big scans and archives fit; a runaway upload does not fill the disk.
 pub const DEFAULT_MAX_UPLOAD_BYTES: u64 = 2 * 1024 * 1024 * 1024;
+
+/// 30 s: requests and uploads in progress finish; a load balancer's usual drain time.
+pub const DEFAULT_SHUTDOWN_GRACE_SECS: u64 = 30;
 
 /// Headers (or the next request on a kept-alive connection) within 15 s: a person's browser
 /// sends them at once; only a stalled or hostile client takes longer.
@@ -120,6 +130,12 @@ struct File {
     inbound_max_bytes: Option<u64>,
     metrics_listen: Option<String>,
     metrics_token: Option<String>,
+    blob_url: Option<String>,
+    s3_endpoint: Option<String>,
+    s3_region: Option<String>,
+    s3_access_key_id: Option<String>,
+    s3_secret_access_key: Option<String>,
+    shutdown_grace_secs: Option<u64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -371,6 +387,25 @@ impl Config {
                 None => None,
             },
             metrics_token: env("PORTICO_METRICS_TOKEN").or(file.metrics_token),
+            blobs: match env("PORTICO_BLOB_URL").or(file.blob_url) {
+                Some(raw) => BlobLocation::parse(&raw).map_err(|message| ConfigError::Invalid {
+                    name: "PORTICO_BLOB_URL",
+                    message,
+                })?,
+                None => BlobLocation::Dir(data_dir.join("files")),
+            },
+            s3: S3Settings {
+                endpoint: env("PORTICO_S3_ENDPOINT").or(file.s3_endpoint),
+                region: env("PORTICO_S3_REGION").or(file.s3_region),
+                access_key_id: env("PORTICO_S3_ACCESS_KEY_ID").or(file.s3_access_key_id),
+                secret_access_key: env("PORTICO_S3_SECRET_ACCESS_KEY")
+                    .or(file.s3_secret_access_key),
+            },
+            shutdown_grace: std::time::Duration::from_secs(count(
+                "PORTICO_SHUTDOWN_GRACE_SECS",
+                file.shutdown_grace_secs,
+                DEFAULT_SHUTDOWN_GRACE_SECS,
+            )?),
             mail_from,
             data_dir,
             database_url,

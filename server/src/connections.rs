@@ -162,22 +162,41 @@ fn idle_bounded(body: Incoming, idle: Duration) -> Body {
 #[error("the request body sent nothing for {} s", .0.as_secs())]
 pub struct BodyStalled(Duration);
 
-/// Accepts connections until `shutdown` resolves, then lets the open ones finish.
+/// When stopping, how long a connection accepted just before may take to send its request.
+const FIRST_REQUEST_WAIT: Duration = Duration::from_secs(1);
+
+/// Accepts connections until `shutdown` resolves, then serves those the kernel had already
+/// queued, and lets the open ones finish within `grace`. Answers how many were still open
+/// when the grace period ended (cut).
 pub async fn serve(
     listener: TcpListener,
     router: Router,
     limits: Limits,
     shutdown: impl std::future::Future<Output = ()>,
-) {
+    grace: Duration,
+) -> usize {
     let counts: Arc<Mutex<Counts>> = Arc::default();
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let mut shutdown = std::pin::pin!(shutdown);
     // Each connection's task holds a sender; when the last is dropped, all have finished.
     let (alive, mut all_done) = tokio::sync::mpsc::channel::<()>(1);
+    let mut stopping = false;
     loop {
-        let accepted = tokio::select! {
-            () = &mut shutdown => break,
-            accepted = listener.accept() => accepted,
+        let accepted = if stopping {
+            // Stopping: only what is already queued (a client that connected before the
+            // signal has been accepted, as far as it can tell).
+            match futures_util::FutureExt::now_or_never(listener.accept()) {
+                Some(accepted) => accepted,
+                None => break,
+            }
+        } else {
+            tokio::select! {
+                () = &mut shutdown => {
+                    stopping = true;
+                    continue;
+                }
+                accepted = listener.accept() => accepted,
+            }
         };
         let (mut socket, peer) = match accepted {
             Ok(pair) => pair,
@@ -204,7 +223,10 @@ pub async fn serve(
         tokio::spawn(async move {
             let _alive = alive;
             let _place = place;
+            let first_request = Arc::new(tokio::sync::Notify::new());
+            let started = first_request.clone();
             let service = hyper::service::service_fn(move |req: axum::http::Request<Incoming>| {
+                started.notify_one();
                 let mut req = req.map(|b| idle_bounded(b, body_idle));
                 req.extensions_mut().insert(ConnectInfo(peer));
                 router.clone().oneshot(req)
@@ -219,15 +241,33 @@ pub async fn serve(
             let mut conn = std::pin::pin!(conn);
             tokio::select! {
                 _ = conn.as_mut() => return,
-                _ = stop.wait_for(|s| *s) => conn.as_mut().graceful_shutdown(),
+                _ = stop.wait_for(|s| *s) => {}
             }
+            // A graceful shutdown closes a connection that is between requests at once. One
+            // that has not sent its first request yet was accepted just now, with its request
+            // on the way: it gets a moment to arrive, and is answered.
+            tokio::select! {
+                _ = conn.as_mut() => return,
+                () = first_request.notified() => {}
+                () = tokio::time::sleep(FIRST_REQUEST_WAIT.min(header_timeout)) => {}
+            }
+            conn.as_mut().graceful_shutdown();
             let _ = conn.await;
         });
     }
     drop(listener);
     let _ = stop_tx.send(true);
     drop(alive);
-    let _ = all_done.recv().await;
+    if tokio::time::timeout(grace, all_done.recv()).await.is_ok() {
+        return 0;
+    }
+    let cut = counts.lock().unwrap_or_else(|p| p.into_inner()).total;
+    tracing::warn!(
+        connections = cut,
+        grace_secs = grace.as_secs(),
+        "the grace period ended with connections still open"
+    );
+    cut
 }
 
 #[cfg(test)]

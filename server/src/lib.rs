@@ -4,12 +4,14 @@
 pub mod cidr;
 pub mod cli;
 pub mod clock;
+pub mod commands;
 pub mod config;
 mod connections;
 pub mod http;
 pub mod inbound;
 pub mod mail;
 mod serve;
+pub mod shutdown;
 
 pub use config::Config;
 pub use serve::{run, run_with, serve};

@@ -5,7 +5,6 @@ use crate::clock::Timing;
 use crate::config::Config;
 use crate::connections;
 use crate::http::{self, AppState};
-use portico_engine::documents::LocalBlobStore;
 use portico_engine::identity::Bootstrap;
 use portico_engine::mail::{MailWorker, Transport};
 use portico_engine::{Engine, EngineConfig, Maintenance};
@@ -54,7 +53,7 @@ async fn open(config: &Config, public_url: &str) -> Result<(Arc<Engine>, Mainten
         database_url: config.database_url.clone(),
         public_url: public_url.to_owned(),
         portal_limits: config.portal_limits,
-        blobs: Arc::new(LocalBlobStore::new(config.data_dir.join("files"))),
+        blobs: config.blobs.open(&config.s3)?,
         max_upload_bytes: config.max_upload_bytes,
         mail_renderer: Arc::new(renderer),
         reply_domain: config.inbound.as_ref().map(|i| i.reply_domain.clone()),
@@ -107,12 +106,16 @@ pub async fn run_with(config: Config, demo: bool, timing: Timing) -> Result<(), 
         &config.data_dir,
     )
     .map_err(ServeError::Mail)?;
-    let worker = MailWorker::new(engine.clone(), transport, config.mail_from.clone());
-    tokio::spawn(worker.run(MAIL_POLL));
+    let inbound = config.inbound.clone();
+    let metrics_listen = config.metrics_listen;
+    let state = AppState::new(engine.clone(), config, addr, public_url)
+        .map_err(|e| ServeError::Pages(e.to_string()))?;
+    let worker = MailWorker::new(engine.clone(), transport, state.config.mail_from.clone());
+    let mail = tokio::spawn(worker.run(MAIL_POLL, state.stop.watch()));
     tokio::spawn(sweep_blobs(engine.clone()));
     tokio::spawn(send_reminders(engine.clone(), timing.clone()));
     tokio::spawn(send_digests(engine.clone(), timing));
-    if let Some(inbound) = &config.inbound {
+    if let Some(inbound) = &inbound {
         let smtp = tokio::net::TcpListener::bind(inbound.listen)
             .await
             .map_err(|source| ServeError::Bind {
@@ -127,25 +130,17 @@ pub async fn run_with(config: Config, demo: bool, timing: Timing) -> Result<(), 
         tokio::spawn(crate::inbound::serve(smtp, engine.clone(), inbound.clone()));
     }
     crate::http::start_metrics();
-    let metrics_listener = match config.metrics_listen {
-        Some(at) => {
-            let l = tokio::net::TcpListener::bind(at)
-                .await
-                .map_err(|source| ServeError::Bind {
-                    addr: at.to_string(),
-                    source,
-                })?;
-            println!(
-                "portico serves metrics on http://{}/metrics",
-                l.local_addr()?
-            );
-            Some(l)
-        }
-        None => None,
-    };
-    let state = AppState::new(engine, config, addr, public_url)
-        .map_err(|e| ServeError::Pages(e.to_string()))?;
-    if let Some(l) = metrics_listener {
+    if let Some(at) = metrics_listen {
+        let l = tokio::net::TcpListener::bind(at)
+            .await
+            .map_err(|source| ServeError::Bind {
+                addr: at.to_string(),
+                source,
+            })?;
+        println!(
+            "portico serves metrics on http://{}/metrics",
+            l.local_addr()?
+        );
         let app = crate::http::metrics_router(state.clone());
         tokio::spawn(async move {
             if let Err(e) = axum::serve(l, app).await {
@@ -153,7 +148,17 @@ pub async fn run_with(config: Config, demo: bool, timing: Timing) -> Result<(), 
             }
         });
     }
-    serve(listener, state).await
+    let (grace, stop) = (state.config.shutdown_grace, state.stop.clone());
+    serve(listener, state).await?;
+    // The mail worker finishes the message it claimed, within what is left of the grace.
+    if tokio::time::timeout(stop.left_of(grace), mail)
+        .await
+        .is_err()
+    {
+        tracing::warn!("the mail worker was still sending when the grace period ended");
+    }
+    tracing::info!("stopped");
+    Ok(())
 }
 
 /// Queues the client-request reminders due by the clock, every `reminders_every`. Every
@@ -214,7 +219,8 @@ async fn keep_current(engine: Arc<Engine>) {
     }
 }
 
-/// Serves on a bound listener; prints the line scripts wait for once requests are accepted.
+/// Serves on a bound listener until SIGTERM; prints the line scripts wait for once requests
+/// are accepted.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> Result<(), ServeError> {
     let addr = listener.local_addr()?;
     tokio::spawn(keep_current(state.engine.clone()));
@@ -234,31 +240,13 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> Result
         max_per_address = limits.max_per_address,
         "connection limits"
     );
+    let grace = config.shutdown_grace;
+    let stop = state.stop.clone();
+    stop.on_signal();
     let app = http::router(state);
     println!("portico listening on http://{addr}");
-    connections::serve(listener, app, limits, shutdown()).await;
+    connections::serve(listener, app, limits, stop.stopped(), grace).await;
     Ok(())
-}
-
-async fn shutdown() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
-    }
 }
 
 pub async fn print_schema(config: Config, portal: bool) -> Result<(), ServeError> {

@@ -1,6 +1,7 @@
 //! Upload and download throughput for one large document, and what it costs the server in
 //! memory: the upload streams through a temporary file into the blob store, the download
-//! streams from it, so the server's peak memory must not grow with the file.
+//! streams from it, so the server's peak memory must not grow with the file. Measured in one
+//! run on the directory store and on an S3 bucket (Garage on loopback, started here).
 //!
 //! `cargo bench -p portico-tests --bench files`; `PORTICO_BENCH_FILE_MIB` (100) sets the size.
 
@@ -8,6 +9,7 @@ use serde_json::{Value, json};
 use std::time::Instant;
 
 mod common;
+use common::garage::Garage;
 use common::{peak_rss_mib, start_with};
 
 #[tokio::main]
@@ -16,18 +18,31 @@ async fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(100);
-    let dir = std::env::temp_dir().join(format!("portico_files_bench_{}", std::process::id()));
+    println!("\n{mib} MiB document, SQLite, release server on this machine\n");
+    println!("| store | step | seconds | MiB/s | server peak RSS MiB |");
+    println!("|---|---|---:|---:|---:|");
+    measure(mib, "directory", &[]).await;
+    let garage = Garage::start().await;
+    let env = garage.env("bench");
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    measure(mib, "S3 (Garage)", &env).await;
+}
+
+async fn measure(mib: usize, store: &str, extra: &[(&str, &str)]) {
+    let dir = std::env::temp_dir().join(format!(
+        "portico_files_bench_{}_{}",
+        std::process::id(),
+        store.len()
+    ));
     std::fs::create_dir_all(&dir).expect("dir");
     let db = format!("sqlite://{}?mode=rwc", dir.join("portico.db").display());
-    let server = start_with(
-        &db,
-        &dir,
-        &[
-            ("PORTICO_ADMIN_EMAIL", "admin@example.com"),
-            ("PORTICO_ADMIN_PASSWORD", "benchmark password"),
-            ("PORTICO_MAX_UPLOAD_BYTES", "4294967296"),
-        ],
-    );
+    let mut env = vec![
+        ("PORTICO_ADMIN_EMAIL", "admin@example.com"),
+        ("PORTICO_ADMIN_PASSWORD", "benchmark password"),
+        ("PORTICO_MAX_UPLOAD_BYTES", "4294967296"),
+    ];
+    env.extend_from_slice(extra);
+    let server = start_with(&db, &dir, &env);
     let http = reqwest::Client::new();
     let graphql = format!("{}/graphql", server.url);
     let post = |body: Value, token: Option<String>| {
@@ -123,17 +138,14 @@ async fn main() {
     let after_download = peak_rss_mib(server.child.id());
 
     let rate = |d: std::time::Duration| mib as f64 / d.as_secs_f64();
-    println!("\n{mib} MiB document, SQLite, release server on this machine\n");
-    println!("| step | seconds | MiB/s | server peak RSS MiB |");
-    println!("|---|---:|---:|---:|");
-    println!("| before (started, logged in) | | | {baseline:.1} |");
+    println!("| {store} | before (started, logged in) | | | {baseline:.1} |");
     println!(
-        "| upload (multipart) | {:.2} | {:.0} | {after_upload:.1} |",
+        "| {store} | upload (multipart) | {:.2} | {:.0} | {after_upload:.1} |",
         upload.as_secs_f64(),
         rate(upload)
     );
     println!(
-        "| download (GET /files) | {:.2} | {:.0} | {after_download:.1} |",
+        "| {store} | download (GET /files) | {:.2} | {:.0} | {after_download:.1} |",
         download.as_secs_f64(),
         rate(download)
     );

@@ -84,9 +84,8 @@ pub(crate) async fn connect_unmigrated(url: &str) -> Result<DatabaseConnection> 
 
 async fn connect_with(url: &str, pool: u32) -> Result<DatabaseConnection> {
     let mut opts = ConnectOptions::new(url.to_owned());
-    // No ping before each use of a pooled connection: it doubled the round trips of every query
-    // (on SQLite each one is a hand-off to the connection's thread). A connection that broke is
-    // noticed on use and replaced; idle ones are recycled.
+    // On SQLite, no ping before each use of a pooled connection: it doubled the round trips of
+    // every query (each one a hand-off to the connection's thread). Idle ones are recycled.
     opts.sqlx_logging(false)
         .test_before_acquire(false)
         .idle_timeout(Duration::from_secs(300))
@@ -103,7 +102,13 @@ async fn connect_with(url: &str, pool: u32) -> Result<DatabaseConnection> {
                     .create_if_missing(true)
             });
     } else {
-        opts.max_connections(pool).min_connections(1);
+        // On PostgreSQL the hot paths have connections of their own (`pg.rs`); what goes
+        // through this pool (sign-in, metadata and policy loads, admin screens) is worth a
+        // ping first, so that after a PostgreSQL restart a connection from before it is
+        // replaced instead of failing a request.
+        opts.max_connections(pool)
+            .min_connections(1)
+            .test_before_acquire(true);
     }
     Ok(Database::connect(opts).await?)
 }

@@ -38,7 +38,7 @@ impl PgConnections {
         })
     }
 
-    /// A free connection, or the next one in turn.
+    /// A free connection, or the next one in turn (opened if it is not yet, or was dropped).
     async fn acquire(&self) -> Result<Slot<'_>> {
         let n = self.connections.len();
         let start = self.next.fetch_add(1, Ordering::Relaxed);
@@ -47,22 +47,52 @@ impl PgConnections {
             Some(free) => free,
             None => self.connections[start % n].lock().await,
         };
+        self.open(&mut slot).await?;
+        Ok(slot)
+    }
+
+    async fn open(&self, slot: &mut Slot<'_>) -> Result<()> {
         if slot.is_none() {
             let conn = PgConnection::connect_with(&self.options)
                 .await
                 .map_err(to_db_err)?;
-            *slot = Some(conn);
+            **slot = Some(conn);
         }
-        Ok(slot)
+        Ok(())
     }
 
+    /// A read. One that meets a connection PostgreSQL no longer has (it restarted) is tried
+    /// again, once, on a new connection: a read has nothing to undo, and the request need not
+    /// fail because the connection was opened before the restart.
     pub async fn query_all(&self, stmt: &Statement) -> Result<Vec<Row>> {
-        query_all(&mut self.acquire().await?, stmt).await
+        let mut slot = self.acquire().await?;
+        match fetch_all(&mut slot, stmt).await {
+            Ok(rows) => Ok(rows),
+            Err(e) if connection_lost(&e) => {
+                *slot = None;
+                self.open(&mut slot).await?;
+                fetch_all(&mut slot, stmt)
+                    .await
+                    .map_err(|e| failed(&mut slot, e))
+            }
+            Err(e) => Err(failed(&mut slot, e)),
+        }
     }
 
+    /// A write transaction. `BEGIN` on a connection from before a restart is tried again on a
+    /// new one, as a read is (nothing has been written yet).
     pub async fn begin(&self) -> Result<PgTxn<'_>> {
         let mut slot = self.acquire().await?;
-        simple(&mut slot, "BEGIN").await?;
+        if let Err(e) = run_simple(&mut slot, "BEGIN").await {
+            if !connection_lost(&e) {
+                return Err(failed(&mut slot, e));
+            }
+            *slot = None;
+            self.open(&mut slot).await?;
+            run_simple(&mut slot, "BEGIN")
+                .await
+                .map_err(|e| failed(&mut slot, e))?;
+        }
         Ok(PgTxn {
             slot: tokio::sync::Mutex::new(slot),
             open: true,
@@ -125,35 +155,60 @@ fn query(stmt: &Statement) -> sqlx::query::Query<'_, sqlx::Postgres, SqlxValues>
     sqlx::query_with(sqlx::AssertSqlSafe(stmt.sql.as_str()), SqlxValues(values))
 }
 
+async fn fetch_all(slot: &mut Slot<'_>, stmt: &Statement) -> Result<Vec<Row>, sqlx::Error> {
+    let Some(conn) = slot.as_mut() else {
+        return Err(sqlx::Error::PoolClosed);
+    };
+    Ok(query(stmt)
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|r| Row::Orm(QueryResult::from(r)))
+        .collect())
+}
+
 async fn query_all(slot: &mut Slot<'_>, stmt: &Statement) -> Result<Vec<Row>> {
-    let conn = connection(slot)?;
-    match query(stmt).fetch_all(&mut *conn).await {
-        Ok(rows) => Ok(rows
-            .into_iter()
-            .map(|r| Row::Orm(QueryResult::from(r)))
-            .collect()),
-        Err(e) => Err(failed(slot, e)),
-    }
+    fetch_all(slot, stmt).await.map_err(|e| failed(slot, e))
+}
+
+async fn run_simple(slot: &mut Slot<'_>, sql: &'static str) -> Result<(), sqlx::Error> {
+    let Some(conn) = slot.as_mut() else {
+        return Err(sqlx::Error::PoolClosed);
+    };
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+        .execute(&mut *conn)
+        .await
+        .map(|_| ())
 }
 
 async fn simple(slot: &mut Slot<'_>, sql: &'static str) -> Result<()> {
-    let conn = connection(slot)?;
-    match sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
-        .execute(&mut *conn)
-        .await
-    {
-        Ok(_) => Ok(()),
-        Err(e) => Err(failed(slot, e)),
+    run_simple(slot, sql).await.map_err(|e| failed(slot, e))
+}
+
+/// Whether the connection itself is gone (PostgreSQL restarted, or cut it: SQLSTATE classes
+/// 08 and 57P), as opposed to the statement failing on a working connection.
+fn connection_lost(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(d) => d
+            .code()
+            .is_some_and(|c| c.starts_with("08") || c.starts_with("57P")),
+        sqlx::Error::Io(_)
+        | sqlx::Error::Protocol(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        _ => false,
     }
 }
 
 /// After an error that is not the statement's own, the connection may be broken: drop it, and
 /// the next user opens a new one.
 fn failed(slot: &mut Slot<'_>, e: sqlx::Error) -> crate::EngineError {
-    if !matches!(
+    let statement_only = matches!(
         e,
         sqlx::Error::Database(_) | sqlx::Error::ColumnDecode { .. }
-    ) {
+    ) && !connection_lost(&e);
+    if !statement_only {
         **slot = None;
     }
     to_db_err(e).into()

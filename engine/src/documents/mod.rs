@@ -9,7 +9,10 @@ mod sharing;
 mod sniff;
 mod storage;
 
-pub use blob::{Blob, BlobStore, LocalBlobStore};
+pub use blob::{
+    Blob, BlobLocation, BlobReader, BlobStore, GRACE, LocalBlobStore, S3BlobStore, S3Settings,
+    copy_all as copy_blobs,
+};
 pub use model::{Document, DocumentOrder, DocumentQuery, Folder, Origin, PORTAL_TYPE, STAFF_TYPE};
 pub use opens::DocumentOpen;
 pub use service::{Download, UploadTarget};

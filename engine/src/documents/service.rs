@@ -2,6 +2,7 @@
 //! download) or update (everything else) cases; portal users act only on cases within their
 //! grants, see only what is shared with them, and download only where "can download" is on.
 
+use super::blob::{BlobReader, BlobStore};
 use super::model::{self, Document, DocumentQuery, Folder, Origin, PORTAL_TYPE, STAFF_TYPE};
 use super::sharing;
 use super::storage::Upload;
@@ -17,11 +18,27 @@ use crate::notifications::{Activity, CaseRef};
 use crate::records::actor;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use serde_json::json;
+use std::sync::Arc;
 
 /// What a download needs: the document and its bytes.
 pub struct Download {
     pub document: Document,
-    pub file: tokio::fs::File,
+    blobs: Arc<dyn BlobStore>,
+}
+
+impl Download {
+    pub(crate) fn new(document: Document, blobs: &Arc<dyn BlobStore>) -> Download {
+        Download {
+            document,
+            blobs: blobs.clone(),
+        }
+    }
+
+    /// The document's bytes, or the `range` of them (within its size), as the store streams
+    /// them: a range is asked of the store, not read and skipped.
+    pub async fn open(&self, range: Option<std::ops::Range<u64>>) -> Result<BlobReader> {
+        self.blobs.open(&self.document.blob, range).await
+    }
 }
 
 /// Where an upload's files would go.
@@ -465,8 +482,7 @@ impl Engine {
     pub(crate) async fn download(&self, p: &Principal, id: i64) -> Result<Download> {
         self.authorize(p, Object::Case, Action::Read)?;
         let document = model::find(&self.reader(), id).await?;
-        let file = self.storage.store().open(&document.blob).await?;
-        Ok(Download { document, file })
+        Ok(Download::new(document, self.storage.store()))
     }
 
     /// A portal download: only a document shared with the user (or theirs), on a case within
@@ -489,12 +505,11 @@ impl Engine {
                 "downloads of this case's documents are not enabled for you".into(),
             ));
         }
-        let file = self.storage.store().open(&document.blob).await?;
         // Staff see that the client opened it.
         let txn = self.begin_write().await?;
         super::opens::record(&txn, document.id, me.contact_id).await?;
         txn.commit().await?;
-        Ok(Download { document, file })
+        Ok(Download::new(document, self.storage.store()))
     }
 }
 

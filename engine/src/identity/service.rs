@@ -126,7 +126,7 @@ impl Engine {
             .attempt(&txn, "staff", &email, address)
             .await?;
         txn.commit().await?;
-        let found = staff::credentials(&self.db, &email).await?;
+        let found = staff::credentials(&self.reader(), &email).await?;
         let hash = found
             .as_ref()
             .map_or_else(|| decoy_hash().to_owned(), |(_, h, _)| h.clone());
@@ -185,7 +185,7 @@ impl Engine {
         let hash = hash_token(token);
         let principal = match self.sessions.get(&hash) {
             Some(p) => p,
-            None => match lookup_staff(&self.db, &hash, is_api).await? {
+            None => match lookup_staff(&self.reader(), &hash, is_api).await? {
                 Some((principal, expires_at)) => {
                     self.sessions
                         .put(hash.clone(), principal.clone(), expires_at);
@@ -211,7 +211,7 @@ impl Engine {
         if let Some(password) = &new.password {
             check_strength(password, "password")?;
         }
-        if staff::email_taken(&self.db, &email, None).await? {
+        if staff::email_taken(&self.reader(), &email, None).await? {
             return Err(EngineError::Conflict {
                 message: format!("a staff user with email {email} exists"),
                 related: Vec::new(),
@@ -410,7 +410,7 @@ impl Engine {
             return Err(EngineError::Unauthenticated);
         };
         check_strength(new, "newPassword")?;
-        let user = staff::find_user(&self.db, me.user_id)
+        let user = staff::find_user(&self.reader(), me.user_id)
             .await?
             .ok_or(EngineError::Unauthenticated)?;
         let txn = self.begin_write().await?;
@@ -419,7 +419,7 @@ impl Engine {
             .attempt(&txn, "staff", &user.email, None)
             .await?;
         txn.commit().await?;
-        let hash = staff::credentials(&self.db, &user.email)
+        let hash = staff::credentials(&self.reader(), &user.email)
             .await?
             .map(|(_, h, _)| h)
             .unwrap_or_else(|| decoy_hash().to_owned());
@@ -459,7 +459,7 @@ impl Engine {
         if let Some(user) = self.sessions.user(id) {
             return Ok(user);
         }
-        let user = staff::find_user(&self.db, id)
+        let user = staff::find_user(&self.reader(), id)
             .await?
             .ok_or_else(|| EngineError::not_found("StaffUser", id))?;
         self.sessions.put_user(user.clone());
@@ -468,12 +468,12 @@ impl Engine {
 
     pub(crate) async fn staff_users(&self, p: &Principal) -> Result<Vec<StaffUser>> {
         self.authorize(p, Object::StaffUser, Action::Read)?;
-        staff::all_users(&self.db).await
+        staff::all_users(&self.reader()).await
     }
 
     pub(crate) async fn permission_groups(&self, p: &Principal) -> Result<Vec<PermissionGroup>> {
         self.authorize(p, Object::PermissionGroup, Action::Read)?;
-        staff::all_groups(&self.db).await
+        staff::all_groups(&self.reader()).await
     }
 
     pub(crate) async fn create_permission_group(

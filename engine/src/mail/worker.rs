@@ -113,14 +113,33 @@ impl MailWorker {
         Ok(delivered)
     }
 
-    /// Runs until the process ends, looking for due mail every `every`.
-    pub async fn run(self, every: Duration) {
-        loop {
-            if let Err(e) = self.run_once().await {
+    /// Looks for due mail every `every` until `stop` turns true; then finishes the message it
+    /// claimed (if any) and returns, claiming no more (another process, or this one after its
+    /// restart, sends the rest).
+    pub async fn run(self, every: Duration, mut stop: tokio::sync::watch::Receiver<bool>) {
+        while !*stop.borrow() {
+            if let Err(e) = self.run_until(&stop).await {
                 tracing::warn!(error = %e, "the mail worker failed a round; it will try again");
             }
-            tokio::time::sleep(every).await;
+            tokio::select! {
+                () = tokio::time::sleep(every) => {}
+                _ = stop.wait_for(|s| *s) => {}
+            }
         }
+    }
+
+    /// [`Self::run_once`], stopping between messages once `stop` is true.
+    async fn run_until(&self, stop: &tokio::sync::watch::Receiver<bool>) -> Result<usize> {
+        let mut delivered = 0;
+        while !*stop.borrow() {
+            let Some(entry) = self.claim().await? else {
+                break;
+            };
+            if self.deliver(&entry).await? {
+                delivered += 1;
+            }
+        }
+        Ok(delivered)
     }
 
     async fn claim(&self) -> Result<Option<OutboxEntry>> {

@@ -77,7 +77,7 @@ impl Engine {
         self.authorize(p, object(entity), Action::Read)?;
         let catalog = self.catalog();
         query::count(
-            &self.db,
+            &self.reader(),
             layout_of(entity)?,
             catalog.entity(entity),
             conditions,

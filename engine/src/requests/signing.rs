@@ -154,8 +154,10 @@ impl Engine {
             .filter(|_| request.kind == RequestKind::Signature)
             .ok_or_else(|| EngineError::not_found("Document", id))?;
         let document = crate::documents::find(&self.reader(), doc_id).await?;
-        let file = self.storage.store().open(&document.blob).await?;
-        Ok(crate::documents::Download { document, file })
+        Ok(crate::documents::Download::new(
+            document,
+            self.storage.store(),
+        ))
     }
 
     /// Signs the request's document as the user, after checking their password again.
@@ -199,7 +201,7 @@ impl Engine {
         let mut original = Vec::with_capacity(usize::try_from(document.size).unwrap_or(0));
         self.storage
             .store()
-            .open(&document.blob)
+            .open(&document.blob, None)
             .await?
             .take(u64::try_from(MAX_SIGN_BYTES).unwrap_or(0) + 1)
             .read_to_end(&mut original)

@@ -16,7 +16,7 @@ use portico_engine::EngineError;
 use portico_engine::documents::Download;
 use portico_engine::error::ErrorCode;
 use portico_schema::Caller;
-use tokio::io::{AsyncReadExt, AsyncSeekExt};
+use tokio::io::AsyncReadExt;
 
 pub async fn staff_file(
     StaffCaller(caller): StaffCaller,
@@ -122,7 +122,7 @@ fn range(header: Option<&HeaderValue>, size: u64) -> Result<Option<(u64, u64)>, 
 }
 
 pub(crate) async fn stream(download: Download, range_header: Option<&HeaderValue>) -> Response {
-    let Download { document, mut file } = download;
+    let document = &download.document;
     let size = u64::try_from(document.size).unwrap_or(0);
     let (status, start, length) = match range(range_header, size) {
         Ok(None) => (StatusCode::OK, 0, size),
@@ -135,12 +135,12 @@ pub(crate) async fn stream(download: Download, range_header: Option<&HeaderValue
             return r;
         }
     };
-    if start > 0
-        && let Err(e) = file.seek(std::io::SeekFrom::Start(start)).await
-    {
-        return ApiError::from(EngineError::from(e)).into_response();
-    }
-    let reader = file.take(length);
+    // The whole file, or just the range asked for (passed to the store, not read and skipped).
+    let wanted = (status == StatusCode::PARTIAL_CONTENT).then_some(start..start + length);
+    let reader = match download.open(wanted).await {
+        Ok(r) => r,
+        Err(e) => return ApiError::from(e).into_response(),
+    };
     let body = Body::from_stream(futures_util::stream::unfold(reader, |mut r| async move {
         let mut buf = vec![0u8; 64 * 1024];
         match r.read(&mut buf).await {

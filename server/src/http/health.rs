@@ -18,6 +18,9 @@ pub async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str
 }
 
 pub async fn readyz(State(state): State<AppState>) -> (StatusCode, String) {
+    if state.stop.is_stopping() {
+        return (StatusCode::SERVICE_UNAVAILABLE, "shutting down\n".into());
+    }
     let checks = state.engine.readiness().await;
     if checks.iter().all(|(_, outcome)| outcome.is_ok()) {
         return (StatusCode::OK, "ready\n".into());

@@ -40,6 +40,8 @@ pub struct AppState {
     pub pages: Arc<portico_theme::pages::Pages>,
     /// Where our own pages are served from, for the cross-site checks.
     pub origins: Arc<origin::Origins>,
+    /// Flipped on SIGTERM: subscriptions close, `/readyz` says so.
+    pub stop: crate::shutdown::Stop,
 }
 
 impl AppState {
@@ -67,6 +69,7 @@ impl AppState {
             subscriptions: Arc::default(),
             pages: Arc::new(pages),
             origins: Arc::new(origins),
+            stop: crate::shutdown::Stop::default(),
         })
     }
 }

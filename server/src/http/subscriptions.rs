@@ -144,6 +144,7 @@ pub async fn staff_ws(
     let counts = state.subscriptions.clone();
     let per_connection = state.config.max_subscriptions_per_connection;
     let per_user = state.config.max_subscriptions_per_user;
+    let stop = state.stop.clone();
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |socket: WebSocket| async move {
@@ -231,6 +232,8 @@ pub async fn staff_ws(
             let mut out =
                 GraphqlWebSocket::new(schema, input, protocol).on_connection_init(on_init);
             let mut recheck = tokio::time::interval(RECHECK);
+            let stopping = stop.stopped();
+            let mut stopping = std::pin::pin!(stopping);
             let close = |code: u16, reason: &str| {
                 Message::Close(Some(CloseFrame {
                     code,
@@ -261,6 +264,11 @@ pub async fn staff_ws(
                     }
                     Some((code, reason)) = refused.recv() => {
                         let _ = sink.send(close(code, reason)).await;
+                        break;
+                    }
+                    () = &mut stopping => {
+                        // "Going away": the client reconnects, to another process.
+                        let _ = sink.send(close(1001, "the server is restarting")).await;
                         break;
                     }
                     _ = recheck.tick() => {

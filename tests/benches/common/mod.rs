@@ -2,6 +2,10 @@
 
 #[allow(dead_code)] // not every benchmark loads the data set
 pub mod dataset;
+/// Garage, the S3-compatible store, as the tests start it.
+#[allow(dead_code)]
+#[path = "../../tests/api/garage.rs"]
+pub mod garage;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;

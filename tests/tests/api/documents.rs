@@ -484,14 +484,22 @@ async fn sharing_client_uploads_and_portal_downloads() {
 
 #[tokio::test]
 async fn bytes_nothing_refers_to_are_removed() {
-    use portico_engine::Engine;
-    use portico_engine::documents::{BlobStore, LocalBlobStore, Upload};
-    use portico_engine::metadata::EntityKind;
-    use std::sync::Arc;
-    let db = crate::helpers::TestDb::new().await;
+    let dir = crate::helpers::TempDir::new();
     // No grace period: what nothing refers to goes at once.
-    let store =
-        Arc::new(LocalBlobStore::new(db.dir.0.join("files")).with_grace(std::time::Duration::ZERO));
+    let store = portico_engine::documents::LocalBlobStore::new(dir.0.join("files"))
+        .with_grace(std::time::Duration::ZERO);
+    sweep_removes_only_unused_bytes(std::sync::Arc::new(store)).await;
+}
+
+/// Deleting a document removes its bytes, the sweep finds what a crash left, the rest stays:
+/// on any store given (with no grace period).
+pub async fn sweep_removes_only_unused_bytes(
+    store: std::sync::Arc<dyn portico_engine::documents::BlobStore>,
+) {
+    use portico_engine::Engine;
+    use portico_engine::documents::Upload;
+    use portico_engine::metadata::EntityKind;
+    let db = crate::helpers::TestDb::new().await;
     let (engine, maintenance) =
         Engine::open(crate::helpers::engine_config(&db, Some(store.clone())))
             .await
@@ -530,10 +538,15 @@ async fn bytes_nothing_refers_to_are_removed() {
 
     // Deleting a document removes its bytes; the sweep finds the orphan; the rest stays.
     p.delete_document(gone.id).await.unwrap();
-    assert!(store.open(&gone.blob).await.is_err());
+    assert!(store.open(&gone.blob, None).await.is_err());
     assert_eq!(engine.sweep_blobs().await.unwrap(), 1);
-    assert!(store.open(&orphan.hash).await.is_err());
-    assert!(store.open(&keep.blob).await.is_ok());
+    assert!(store.open(&orphan.hash, None).await.is_err());
+    assert!(store.open(&keep.blob, None).await.is_ok());
     assert_eq!(store.names().await.unwrap(), vec![keep.blob.clone()]);
-    assert!(p.download(keep.id).await.is_ok());
+    let download = p.download(keep.id).await.unwrap();
+    let mut back = Vec::new();
+    tokio::io::AsyncReadExt::read_to_end(&mut download.open(None).await.unwrap(), &mut back)
+        .await
+        .unwrap();
+    assert_eq!(back, b"keep these bytes");
 }

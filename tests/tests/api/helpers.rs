@@ -196,6 +196,29 @@ impl Server {
             .expect("a socket address")
     }
 
+    /// SIGTERM, as a service manager or an orchestrator stops a process.
+    pub fn terminate(&self) {
+        // SAFETY: kill(2) on our own child's pid.
+        unsafe {
+            libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM);
+        }
+    }
+
+    /// Waits (up to `limit`) for the process to exit, letting the test's own servers (SMTP...)
+    /// run meanwhile; its status, or `None` if it still runs.
+    pub async fn exited(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+        let started = std::time::Instant::now();
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            if started.elapsed() > limit {
+                return None;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     /// SIGKILL: no chance to flush or finish anything.
     pub fn kill(&mut self) {
         let _ = self.child.kill();

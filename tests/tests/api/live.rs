@@ -14,13 +14,13 @@ type Socket =
 
 /// What the server said next: a message, or how it closed the socket (code and reason).
 #[derive(Debug)]
-enum Heard {
+pub(crate) enum Heard {
     Message(Value),
     Closed(u16, String),
     Nothing,
 }
 
-async fn open(app: &App, headers: &[(&'static str, String)], payload: Value) -> Socket {
+pub(crate) async fn open(app: &App, headers: &[(&'static str, String)], payload: Value) -> Socket {
     let url = format!("{}/graphql/ws", app.server.url.replace("http://", "ws://"));
     let mut request = url.into_client_request().unwrap();
     request.headers_mut().insert(
@@ -41,7 +41,7 @@ async fn open(app: &App, headers: &[(&'static str, String)], payload: Value) -> 
     socket
 }
 
-async fn hear(socket: &mut Socket, secs: u64) -> Heard {
+pub(crate) async fn hear(socket: &mut Socket, secs: u64) -> Heard {
     loop {
         let msg = match tokio::time::timeout(Duration::from_secs(secs), socket.next()).await {
             Ok(Some(Ok(m))) => m,
@@ -61,7 +61,7 @@ async fn hear(socket: &mut Socket, secs: u64) -> Heard {
     }
 }
 
-async fn acked(app: &App, token: &str) -> Socket {
+pub(crate) async fn acked(app: &App, token: &str) -> Socket {
     let mut socket = open(
         app,
         &[],
@@ -74,7 +74,7 @@ async fn acked(app: &App, token: &str) -> Socket {
     }
 }
 
-async fn subscribe(socket: &mut Socket, id: &str) {
+pub(crate) async fn subscribe(socket: &mut Socket, id: &str) {
     let msg = json!({"id": id, "type": "subscribe", "payload": {"query": "subscription { notificationAdded { id } }"}});
     socket
         .send(Message::Text(msg.to_string().into()))
@@ -83,7 +83,7 @@ async fn subscribe(socket: &mut Socket, id: &str) {
 }
 
 /// Waits up to `secs` for the socket to close, skipping messages.
-async fn closed(socket: &mut Socket, secs: u64) -> Option<(u16, String)> {
+pub(crate) async fn closed(socket: &mut Socket, secs: u64) -> Option<(u16, String)> {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
     loop {
         let left = deadline.saturating_duration_since(tokio::time::Instant::now());

@@ -19,6 +19,8 @@ pub struct SmtpServer {
     pub addr: SocketAddr,
     pub received: Arc<Mutex<Vec<Received>>>,
     task: Option<JoinHandle<()>>,
+    /// How long the server takes to accept a message once its data has arrived (a slow relay).
+    pub answer_delay: Arc<Mutex<std::time::Duration>>,
 }
 
 impl SmtpServer {
@@ -26,11 +28,17 @@ impl SmtpServer {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind smtp");
         let addr = listener.local_addr().expect("addr");
         let received = Arc::new(Mutex::new(Vec::new()));
-        let task = Some(tokio::spawn(accept(listener, received.clone())));
+        let answer_delay = Arc::new(Mutex::new(std::time::Duration::ZERO));
+        let task = Some(tokio::spawn(accept(
+            listener,
+            received.clone(),
+            answer_delay.clone(),
+        )));
         SmtpServer {
             addr,
             received,
             task,
+            answer_delay,
         }
     }
 
@@ -50,7 +58,11 @@ impl SmtpServer {
     /// Listens again on the same port.
     pub async fn restart(&mut self) {
         let listener = TcpListener::bind(self.addr).await.expect("rebind smtp");
-        self.task = Some(tokio::spawn(accept(listener, self.received.clone())));
+        self.task = Some(tokio::spawn(accept(
+            listener,
+            self.received.clone(),
+            self.answer_delay.clone(),
+        )));
     }
 
     pub fn messages(&self) -> Vec<Received> {
@@ -66,10 +78,14 @@ impl Drop for SmtpServer {
     }
 }
 
-async fn accept(listener: TcpListener, received: Arc<Mutex<Vec<Received>>>) {
+async fn accept(
+    listener: TcpListener,
+    received: Arc<Mutex<Vec<Received>>>,
+    delay: Arc<Mutex<std::time::Duration>>,
+) {
     let mut sessions = tokio::task::JoinSet::new();
     while let Ok((stream, _)) = listener.accept().await {
-        sessions.spawn(session(stream, received.clone(), true));
+        sessions.spawn(session(stream, received.clone(), true, delay.clone()));
     }
 }
 
@@ -121,6 +137,7 @@ impl SmtpServer {
             addr,
             received,
             task,
+            answer_delay: Arc::default(),
         }
     }
 }
@@ -138,7 +155,7 @@ async fn accept_tls(
             match mode {
                 TlsMode::Implicit => {
                     if let Ok(tls) = acceptor.accept(stream).await {
-                        session(tls, received, true).await;
+                        session(tls, received, true, Arc::default()).await;
                     }
                 }
                 TlsMode::StartTls => starttls(stream, received, acceptor).await,
@@ -180,7 +197,7 @@ async fn starttls(
                 return;
             }
             if let Ok(tls) = acceptor.accept(stream).await {
-                session(tls, received, false).await;
+                session(tls, received, false, Arc::default()).await;
             }
             return;
         } else if upper.starts_with("QUIT") {
@@ -195,8 +212,12 @@ async fn starttls(
     }
 }
 
-async fn session<S>(stream: S, received: Arc<Mutex<Vec<Received>>>, greet: bool)
-where
+async fn session<S>(
+    stream: S,
+    received: Arc<Mutex<Vec<Received>>>,
+    greet: bool,
+    delay: Arc<Mutex<std::time::Duration>>,
+) where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
 {
     let (read, mut write) = tokio::io::split(stream);
@@ -243,6 +264,9 @@ where
                 to: to.clone(),
                 data,
             });
+            // Received, not yet acknowledged: the sender waits for the 250.
+            let wait = *delay.lock().expect("lock");
+            tokio::time::sleep(wait).await;
             b"250 queued\r\n"
         } else if upper.starts_with("QUIT") {
             let _ = write.write_all(b"221 bye\r\n").await;

@@ -1,64 +1,19 @@
-//! Where document bytes live: a store behind a trait, content-addressed by SHA-256.
+//! The directory store: blobs under `<data dir>/files` (or the directory configured).
 //!
-//! The local store writes under `<data dir>/files`: the bytes stream into a temporary file in
-//! the same directory tree while being hashed and counted, are fsynced, and the file is renamed
-//! to its hash (then the directory is fsynced). A crash leaves at most a stray temporary file,
-//! never a half file under a name a document points to. Names come from the hash alone, so
-//! nothing a user types can reach outside the directory.
+//! The bytes stream into a temporary file in the same directory tree while being hashed and
+//! counted, are fsynced, and the file is renamed to its hash (then the directory is fsynced).
+//! A crash leaves at most a stray temporary file, never a half file under a name a document
+//! points to.
 
+use super::{Blob, BlobReader, BlobStore, GRACE, HeadCheck, Intake, STALE_UPLOAD, valid_hash};
 use crate::error::{EngineError, Result};
-use sha2::{Digest, Sha256};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
-
-/// What a stored blob is: its hash (its name) and its size.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Blob {
-    pub hash: String,
-    pub size: u64,
-    /// The first bytes, for the content sniff.
-    pub head: Vec<u8>,
-}
-
-#[async_trait::async_trait]
-pub trait BlobStore: Send + Sync + 'static {
-    /// Streams `src` into the store. More than `limit` bytes, or first bytes that `check`
-    /// refuses, and nothing is kept.
-    async fn put(
-        &self,
-        src: &mut (dyn AsyncRead + Send + Unpin),
-        limit: u64,
-        check: &(dyn for<'h> Fn(&'h [u8]) -> Result<()> + Send + Sync),
-    ) -> Result<Blob>;
-    /// Opens a blob for reading.
-    async fn open(&self, hash: &str) -> Result<tokio::fs::File>;
-    /// Removes a blob no document refers to any more, unless it was written within the
-    /// store's grace period ([`GRACE`] by default): an upload of the same bytes may be about to
-    /// refer to it. Answers whether it went.
-    async fn remove(&self, hash: &str) -> Result<bool>;
-    /// Every blob's name, for the sweep that removes what nothing refers to; also drops
-    /// temporary files a crash left behind.
-    async fn names(&self) -> Result<Vec<String>>;
-    /// Whether the store can be used now (readiness).
-    async fn ready(&self) -> Result<()>;
-}
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 
 pub struct LocalBlobStore {
     root: PathBuf,
     grace: std::time::Duration,
-}
-
-/// See [`BlobStore::remove`].
-pub const GRACE: std::time::Duration = std::time::Duration::from_secs(60);
-
-/// How many leading bytes the sniff looks at.
-const HEAD: usize = 512;
-
-fn valid_hash(hash: &str) -> bool {
-    hash.len() == 64
-        && hash
-            .bytes()
-            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
 }
 
 impl LocalBlobStore {
@@ -97,48 +52,36 @@ impl BlobStore for LocalBlobStore {
         &self,
         src: &mut (dyn AsyncRead + Send + Unpin),
         limit: u64,
-        check: &(dyn for<'h> Fn(&'h [u8]) -> Result<()> + Send + Sync),
+        check: HeadCheck<'_>,
     ) -> Result<Blob> {
         let tmp_dir = self.root.join("tmp");
         tokio::fs::create_dir_all(&tmp_dir).await?;
         let tmp = tmp_dir.join(format!("upload-{}", crate::identity::random_hex::<16>()));
         let result = async {
             let mut file = tokio::fs::File::create(&tmp).await?;
-            let mut hasher = Sha256::new();
-            let mut size: u64 = 0;
-            let mut head = Vec::with_capacity(HEAD);
+            let mut intake = Intake::new(limit);
             let mut buf = vec![0u8; 64 * 1024];
             loop {
                 let n = src.read(&mut buf).await?;
                 if n == 0 {
                     break;
                 }
-                size += n as u64;
-                if size > limit {
-                    return Err(EngineError::validation(
-                        "file",
-                        format!("is larger than the limit of {limit} bytes"),
-                    ));
-                }
-                if head.len() < HEAD {
-                    let take = (HEAD - head.len()).min(n);
-                    head.extend_from_slice(&buf[..take]);
-                }
-                hasher.update(&buf[..n]);
+                intake.take(&buf[..n])?;
                 file.write_all(&buf[..n]).await?;
             }
-            check(&head)?;
+            check(intake.head())?;
             file.flush().await?;
             file.sync_all().await?;
             drop(file);
-            let hash = crate::identity::hex(&hasher.finalize());
-            let dest = self.path(&hash)?;
+            let blob = intake.finish();
+            let dest = self.path(&blob.hash)?;
             let dir = dest.parent().map(Path::to_path_buf).unwrap_or_default();
             tokio::fs::create_dir_all(&dir).await?;
-            // Same bytes, same name: an existing blob is already what we wrote.
+            // Same bytes, same name: an existing blob is already what we wrote (and the new
+            // file's time starts the grace period again).
             tokio::fs::rename(&tmp, &dest).await?;
             sync_dir(&dir).await?;
-            Ok(Blob { hash, size, head })
+            Ok(blob)
         }
         .await;
         if result.is_err() {
@@ -180,7 +123,7 @@ impl BlobStore for LocalBlobStore {
                         .and_then(|m| m.modified())
                         .ok()
                         .and_then(|t| t.elapsed().ok())
-                        .is_some_and(|age| age > std::time::Duration::from_secs(24 * 3600));
+                        .is_some_and(|age| age > STALE_UPLOAD);
                     if stale {
                         let _ = tokio::fs::remove_file(f.path()).await;
                     }
@@ -201,8 +144,19 @@ impl BlobStore for LocalBlobStore {
         Ok(out)
     }
 
-    async fn open(&self, hash: &str) -> Result<tokio::fs::File> {
-        Ok(tokio::fs::File::open(self.path(hash)?).await?)
+    async fn open(&self, hash: &str, range: Option<Range<u64>>) -> Result<BlobReader> {
+        let mut file = tokio::fs::File::open(self.path(hash)?).await?;
+        Ok(match range {
+            None => Box::new(file),
+            Some(r) => {
+                file.seek(std::io::SeekFrom::Start(r.start)).await?;
+                Box::new(file.take(r.end.saturating_sub(r.start)))
+            }
+        })
+    }
+
+    fn describe(&self) -> String {
+        self.root.display().to_string()
     }
 
     async fn remove(&self, hash: &str) -> Result<bool> {
@@ -241,7 +195,7 @@ mod tests {
         assert_eq!(blob.size, 5);
         let mut back = String::new();
         store
-            .open(&blob.hash)
+            .open(&blob.hash, None)
             .await
             .unwrap()
             .read_to_string(&mut back)
@@ -256,10 +210,19 @@ mod tests {
         assert!(store.put(&mut &b"other"[..], 100, &refuse).await.is_err());
         let leftovers = std::fs::read_dir(dir.join("tmp")).unwrap().count();
         assert_eq!(leftovers, 0);
-        assert!(store.open("../../etc/passwd").await.is_err());
+        assert!(store.open("../../etc/passwd", None).await.is_err());
+        let mut part = String::new();
+        store
+            .open(&blob.hash, Some(1..4))
+            .await
+            .unwrap()
+            .read_to_string(&mut part)
+            .await
+            .unwrap();
+        assert_eq!(part, "ell");
         // Just written: kept through the grace period.
         assert!(!store.remove(&blob.hash).await.unwrap());
-        assert!(store.open(&blob.hash).await.is_ok());
+        assert!(store.open(&blob.hash, None).await.is_ok());
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
