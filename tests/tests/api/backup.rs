@@ -3,7 +3,9 @@
 //! backup began is there, documents byte for byte. On PostgreSQL the database goes through
 //! pg_dump and pg_restore, as the README says, and the command copies the blobs.
 
-use crate::helpers::{ADMIN_EMAIL, ADMIN_PASSWORD, Client, Server, TempDir, TestDb, portico};
+use crate::helpers::{
+    ADMIN_EMAIL, ADMIN_PASSWORD, Client, Server, TempDir, TestDb, portico, run_ok,
+};
 use crate::portal::id;
 use serde_json::json;
 use std::path::Path;
@@ -20,17 +22,6 @@ struct Acked {
     document: Option<(String, Vec<u8>)>,
 }
 
-fn run(mut cmd: std::process::Command, what: &str) -> String {
-    let out = cmd.output().unwrap_or_else(|e| panic!("{what}: {e}"));
-    assert!(
-        out.status.success(),
-        "{what} failed: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 fn is_postgres(url: &str) -> bool {
     url.starts_with("postgres")
 }
@@ -40,11 +31,11 @@ fn restore(db: &TestDb, src: &Path) -> String {
         let mut load = std::process::Command::new("pg_restore");
         load.args(["--no-owner", "-d", &db.url])
             .arg(src.join("portico.dump"));
-        run(load, "pg_restore");
+        run_ok(load, "pg_restore");
     }
     let mut cmd = portico(&db.url, &db.dir.0);
     cmd.arg("restore").arg(src);
-    run(cmd, "portico restore")
+    run_ok(cmd, "portico restore")
 }
 
 #[tokio::test]
@@ -165,10 +156,10 @@ impl TestDbRef {
             dump.args(["-Fc", "--no-owner", "-d", &self.url, "-f"])
                 .arg(dest.join("portico.dump"));
             std::fs::create_dir_all(dest).unwrap();
-            run(dump, "pg_dump");
+            run_ok(dump, "pg_dump");
         }
         let mut cmd = portico(&self.url, &self.dir);
         cmd.arg("backup").arg(dest);
-        run(cmd, "portico backup")
+        run_ok(cmd, "portico backup")
     }
 }

@@ -506,3 +506,42 @@ pub async fn admin_handle(
 pub fn code(error: &Value) -> &str {
     error["extensions"]["code"].as_str().unwrap_or("<none>")
 }
+
+/// A staff `uploadDocument` of one file of `len` bytes to `case_id`, written by hand so that a
+/// test can send it a piece at a time: the request line, headers and the body up to the file's
+/// bytes, and the body's tail after them.
+pub fn raw_upload(
+    addr: std::net::SocketAddr,
+    token: &str,
+    case_id: &str,
+    filename: &str,
+    len: usize,
+) -> (String, String) {
+    let boundary = "portico-raw-upload";
+    let query =
+        "mutation($c: ID!, $file: Upload!) { uploadDocument(caseId: $c, file: $file) { id size } }";
+    let operations = json!({"query": query, "variables": {"c": case_id, "file": null}});
+    let head = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"operations\"\r\n\r\n{operations}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"map\"\r\n\r\n{{\"0\": [\"variables.file\"]}}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"0\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+    );
+    let tail = format!("\r\n--{boundary}--\r\n");
+    let total = head.len() + len + tail.len();
+    (
+        format!(
+            "POST /graphql HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nApollo-Require-Preflight: true\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {total}\r\n\r\n{head}"
+        ),
+        tail,
+    )
+}
+
+/// Runs a command that must succeed; its standard output.
+pub fn run_ok(mut cmd: Command, what: &str) -> String {
+    let out = cmd.output().unwrap_or_else(|e| panic!("{what}: {e}"));
+    assert!(
+        out.status.success(),
+        "{what} failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}

@@ -4,7 +4,9 @@
 //! no visible object; the copy command moves blobs into a bucket and back, resuming.
 
 use crate::garage::{Garage, REGION};
-use crate::helpers::{ADMIN_EMAIL, ADMIN_PASSWORD, Client, Server, TempDir, TestDb, portico};
+use crate::helpers::{
+    ADMIN_EMAIL, ADMIN_PASSWORD, Client, Server, TempDir, TestDb, portico, raw_upload,
+};
 use crate::portal::id;
 use futures_util::TryStreamExt;
 use portico_engine::EngineError;
@@ -263,16 +265,7 @@ fn send_upload(addr: std::net::SocketAddr, token: String, case_id: String, len: 
         let Ok(mut conn) = tokio::net::TcpStream::connect(addr).await else {
             return;
         };
-        let boundary = "portico-killed-upload";
-        let operations = json!({"query": UPLOAD, "variables": {"c": case_id, "file": null}});
-        let head = format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"operations\"\r\n\r\n{operations}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"map\"\r\n\r\n{{\"0\": [\"variables.file\"]}}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"0\"; filename=\"big.pdf\"\r\nContent-Type: application/pdf\r\n\r\n"
-        );
-        let tail = format!("\r\n--{boundary}--\r\n");
-        let total = head.len() + len + tail.len();
-        let request = format!(
-            "POST /graphql HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nApollo-Require-Preflight: true\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {total}\r\n\r\n{head}"
-        );
+        let (request, tail) = raw_upload(addr, &token, &case_id, "big.pdf", len);
         if conn.write_all(request.as_bytes()).await.is_err() {
             return;
         }

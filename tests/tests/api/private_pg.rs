@@ -2,7 +2,7 @@
 //! port), so that a test can stop and restart it without disturbing the shared one. Uses the
 //! server binaries Debian's PostgreSQL packages install under /usr/lib/postgresql.
 
-use crate::helpers::TempDir;
+use crate::helpers::{TempDir, run_ok as run};
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -40,16 +40,6 @@ fn as_owner(program: PathBuf) -> Command {
     } else {
         Command::new(program)
     }
-}
-
-fn run(mut cmd: Command, what: &str) {
-    let out = cmd.output().unwrap_or_else(|e| panic!("{what}: {e}"));
-    assert!(
-        out.status.success(),
-        "{what} failed: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 impl PrivatePg {

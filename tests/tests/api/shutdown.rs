@@ -3,7 +3,9 @@
 //! is going away (1001), and exits 0. Two processes restarted one after the other under load
 //! lose no request either of them accepted.
 
-use crate::helpers::{ADMIN_EMAIL, ADMIN_PASSWORD, Client, Server, TestDb, spawn_app_with};
+use crate::helpers::{
+    ADMIN_EMAIL, ADMIN_PASSWORD, Client, Server, TestDb, raw_upload, spawn_app_with,
+};
 use crate::live::{acked, closed, subscribe};
 use crate::portal::id;
 use crate::smtp::SmtpServer;
@@ -12,31 +14,6 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-const UPLOAD: &str =
-    "mutation($c: ID!, $file: Upload!) { uploadDocument(caseId: $c, file: $file) { id size } }";
-
-/// The head of a multipart upload request of `len` file bytes, and its tail.
-fn upload_request(
-    addr: std::net::SocketAddr,
-    token: &str,
-    case_id: &str,
-    len: usize,
-) -> (String, String) {
-    let boundary = "portico-sigterm-upload";
-    let operations = json!({"query": UPLOAD, "variables": {"c": case_id, "file": null}});
-    let head = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"operations\"\r\n\r\n{operations}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"map\"\r\n\r\n{{\"0\": [\"variables.file\"]}}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"0\"; filename=\"slow.txt\"\r\nContent-Type: text/plain\r\n\r\n"
-    );
-    let tail = format!("\r\n--{boundary}--\r\n");
-    let total = head.len() + len + tail.len();
-    (
-        format!(
-            "POST /graphql HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nApollo-Require-Preflight: true\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {total}\r\n\r\n{head}"
-        ),
-        tail,
-    )
-}
 
 #[tokio::test]
 async fn on_sigterm_an_upload_in_progress_finishes_sockets_go_away_and_the_process_exits_0() {
@@ -54,7 +31,7 @@ async fn on_sigterm_an_upload_in_progress_finishes_sockets_go_away_and_the_proce
 
     // Half an upload is on the wire when the signal comes.
     let addr = app.server.addr();
-    let (head, tail) = upload_request(addr, &token, &case_id, 200_000);
+    let (head, tail) = raw_upload(addr, &token, &case_id, "slow.txt", 200_000);
     let mut conn = tokio::net::TcpStream::connect(addr).await.unwrap();
     conn.write_all(head.as_bytes()).await.unwrap();
     conn.write_all(&[b'a'; 100_000]).await.unwrap();
