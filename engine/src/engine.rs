@@ -98,7 +98,7 @@ pub struct Engine {
     pub(crate) mail_gather_micros: i64,
     seen_policy: AtomicI64,
     /// The shared version read on PostgreSQL (`None` on SQLite, where it runs in place).
-    version_check: Option<Arc<VersionCheck>>,
+    pub(crate) version_check: Option<Arc<VersionCheck>>,
     /// Serialises reloads so a burst of requests after a change rebuilds once.
     reload: tokio::sync::Mutex<()>,
 }
@@ -153,7 +153,10 @@ impl Engine {
         let branding = crate::branding::load(&db).await?;
         let version_check = match (&lite, &pg) {
             (Some(_), _) => None,
-            (None, Some(pg)) => Some(VersionCheck::new(Arc::clone(pg))),
+            (None, Some(pg)) => Some(VersionCheck::with_listener(
+                Arc::clone(pg),
+                &config.database_url,
+            )),
             (None, None) => Some(VersionCheck::new(db.clone())),
         };
         Ok(Arc::new(Engine {
@@ -186,9 +189,10 @@ impl Engine {
         self.catalog.load_full()
     }
 
-    /// Brings this process's caches up to date with the database: one small query when nothing
-    /// changed. Called at the start of every request, so a change made by any process is in
-    /// effect on the next request everywhere.
+    /// Brings this process's caches up to date with the database: on PostgreSQL nothing at all
+    /// while no change was announced (LISTEN/NOTIFY, see `version_check`), on SQLite one small
+    /// query in place. Called at the start of every request, so a change made by any process is
+    /// in effect on the next request everywhere.
     pub async fn sync(&self) -> Result<Arc<Catalog>> {
         let versions = match &self.version_check {
             Some(check) => check.read().await?,

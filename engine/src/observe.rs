@@ -21,6 +21,9 @@ pub struct Gauges {
     pub pool_idle: Option<u32>,
     /// Wrong passwords this process has seen since it started.
     pub failed_sign_ins: u64,
+    /// Whether changes made elsewhere are pushed to this process (PostgreSQL's LISTEN is
+    /// connected); `None` on SQLite, which reads the version row on every request.
+    pub versions_pushed: Option<bool>,
 }
 
 impl Engine {
@@ -72,6 +75,7 @@ impl Engine {
                 .throttle
                 .failures
                 .load(std::sync::atomic::Ordering::Relaxed),
+            versions_pushed: self.version_check.as_ref().and_then(|c| c.listening()),
         })
     }
 }

@@ -10,6 +10,13 @@
 //! one ends and serves all of them. Alone, a request costs the one read it always did; under load,
 //! one read serves every request that arrived during the previous one. (On SQLite the read runs in
 //! place in microseconds and is not shared.)
+//!
+//! With a listener ([`VersionCheck::with_listener`], PostgreSQL's LISTEN/NOTIFY on the channel a
+//! trigger on `system_state` notifies), no read at all while nothing changed: every notification
+//! moves an epoch on, and the last read answers every request of the epoch it began in. While
+//! the listener is not connected (at start, after PostgreSQL restarted, until it listens again)
+//! each request reads as above; reconnecting moves the epoch on, since what was announced
+//! meanwhile was lost.
 
 use crate::db::{PgConnections, Reader};
 use crate::error::{EngineError, Result};
@@ -17,8 +24,13 @@ use crate::state::{self, Versions};
 use sea_orm::DatabaseConnection;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use tokio::sync::watch;
+
+/// The channel the `system_state` trigger notifies (migration `000022_version_notify`).
+const CHANNEL: &str = "portico_versions";
 
 type ReadFuture<'a> = Pin<Box<dyn Future<Output = Result<Versions>> + Send + 'a>>;
 
@@ -43,6 +55,26 @@ pub(crate) struct VersionCheck {
     source: Box<dyn VersionSource>,
     flight: Mutex<Flight>,
     published: watch::Sender<Published>,
+    pushed: Option<Arc<Pushed>>,
+}
+
+/// What the listener tells: the epoch (moved on by every notification and every reconnect),
+/// whether it is listening now, and the last versions read with the epoch they were read in.
+#[derive(Default)]
+struct Pushed {
+    epoch: AtomicU64,
+    live: AtomicBool,
+    last: Mutex<Option<(u64, Versions)>>,
+}
+
+impl Pushed {
+    fn changed(&self) {
+        self.epoch.fetch_add(1, Ordering::AcqRel);
+    }
+
+    fn last(&self) -> std::sync::MutexGuard<'_, Option<(u64, Versions)>> {
+        self.last.lock().unwrap_or_else(|p| p.into_inner())
+    }
 }
 
 #[derive(Default)]
@@ -66,11 +98,55 @@ impl VersionCheck {
             source: Box::new(source),
             flight: Mutex::new(Flight::default()),
             published: watch::Sender::new(Published::default()),
+            pushed: None,
         })
     }
 
-    /// The versions as of a moment after this call began.
+    /// A check told of changes by PostgreSQL (LISTEN on `database_url`), reading only after one.
+    pub fn with_listener(source: impl VersionSource, database_url: &str) -> Arc<Self> {
+        let pushed = Arc::new(Pushed::default());
+        tokio::spawn(listen(database_url.to_owned(), Arc::clone(&pushed)));
+        Arc::new(VersionCheck {
+            source: Box::new(source),
+            flight: Mutex::new(Flight::default()),
+            published: watch::Sender::new(Published::default()),
+            pushed: Some(pushed),
+        })
+    }
+
+    /// The versions as of a moment after this call began (as far as the listener, when there
+    /// is one, has been told).
     pub async fn read(self: &Arc<Self>) -> Result<Versions> {
+        let Some(pushed) = self
+            .pushed
+            .as_ref()
+            .filter(|p| p.live.load(Ordering::Acquire))
+        else {
+            return self.read_shared().await;
+        };
+        let epoch = pushed.epoch.load(Ordering::Acquire);
+        if let Some((seen, versions)) = *pushed.last()
+            && seen == epoch
+        {
+            return Ok(versions);
+        }
+        let versions = self.read_shared().await?;
+        let mut last = pushed.last();
+        // Tagged with the epoch of before the read: a change announced meanwhile moved the epoch
+        // on, so this read answers no request after it.
+        if last.is_none_or(|(seen, _)| seen <= epoch) {
+            *last = Some((epoch, versions));
+        }
+        Ok(versions)
+    }
+
+    /// Whether the listener is connected (`None`: this check has none).
+    pub fn listening(&self) -> Option<bool> {
+        self.pushed.as_ref().map(|p| p.live.load(Ordering::Acquire))
+    }
+
+    /// A read begun after this call began, shared with the requests waiting beside it.
+    async fn read_shared(self: &Arc<Self>) -> Result<Versions> {
         let mut published = self.published.subscribe();
         let need = {
             let mut f = self.flight();
@@ -117,6 +193,35 @@ impl VersionCheck {
 
     fn flight(&self) -> std::sync::MutexGuard<'_, Flight> {
         self.flight.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Keeps a LISTEN connection open for as long as the engine is, reconnecting after a failure;
+/// each notification, and each time listening (re)starts, moves the epoch on.
+async fn listen(url: String, pushed: Arc<Pushed>) {
+    use sea_orm::sqlx::postgres::PgListener;
+    loop {
+        if let Ok(mut listener) = PgListener::connect(&url).await
+            && listener.listen(CHANNEL).await.is_ok()
+        {
+            pushed.changed();
+            pushed.live.store(true, Ordering::Release);
+            loop {
+                match tokio::time::timeout(Duration::from_secs(5), listener.try_recv()).await {
+                    Ok(Ok(Some(_))) => pushed.changed(),
+                    // The connection is lost: what was announced meanwhile is lost with it.
+                    Ok(Ok(None) | Err(_)) => break,
+                    Err(_) if Arc::strong_count(&pushed) == 1 => return,
+                    Err(_) => {}
+                }
+            }
+        }
+        pushed.live.store(false, Ordering::Release);
+        pushed.changed();
+        if Arc::strong_count(&pushed) == 1 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
     }
 }
 
@@ -172,6 +277,50 @@ mod tests {
         for l in late {
             assert_eq!(l.await.unwrap().unwrap().metadata, 1);
         }
+        assert_eq!(source.release.available_permits(), 0);
+    }
+
+    #[tokio::test]
+    async fn with_a_listener_a_read_answers_its_epoch_only() {
+        let source = Controlled {
+            committed: Arc::new(AtomicI64::new(0)),
+            release: Arc::new(Semaphore::new(0)),
+        };
+        let pushed = Arc::new(Pushed::default());
+        pushed.live.store(true, Ordering::Release);
+        let check = Arc::new(VersionCheck {
+            source: Box::new(source.clone()),
+            flight: Mutex::new(Flight::default()),
+            published: watch::Sender::new(Published::default()),
+            pushed: Some(Arc::clone(&pushed)),
+        });
+        source.release.add_permits(1);
+        assert_eq!(check.read().await.unwrap().metadata, 0);
+        // Nothing announced: no read.
+        assert_eq!(check.read().await.unwrap().metadata, 0);
+        assert_eq!(source.release.available_permits(), 0);
+        // A change is committed and announced: the next request reads.
+        source.committed.store(1, Ordering::SeqCst);
+        pushed.changed();
+        source.release.add_permits(1);
+        assert_eq!(check.read().await.unwrap().metadata, 1);
+        // A change announced while a read is in flight: that read answers its own request
+        // only (whichever snapshot it got); the next one reads again.
+        pushed.changed();
+        let c = Arc::clone(&check);
+        let during = tokio::spawn(async move { c.read().await });
+        tokio::task::yield_now().await;
+        source.committed.store(2, Ordering::SeqCst);
+        pushed.changed();
+        source.release.add_permits(1);
+        during.await.unwrap().unwrap();
+        source.release.add_permits(1);
+        assert_eq!(check.read().await.unwrap().metadata, 2);
+        assert_eq!(source.release.available_permits(), 0);
+        // Not listening: every request reads.
+        pushed.live.store(false, Ordering::Release);
+        source.release.add_permits(1);
+        assert_eq!(check.read().await.unwrap().metadata, 2);
         assert_eq!(source.release.available_permits(), 0);
     }
 

@@ -27,6 +27,7 @@ mod m20261206_000018_client_requests;
 mod m20261206_000019_request_templates_and_reminders;
 mod m20261206_000020_signatures;
 mod m20261206_000021_conversations;
+mod m20261206_000022_version_notify;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -57,6 +58,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000019_request_templates_and_reminders::Migration),
             Box::new(m20261206_000020_signatures::Migration),
             Box::new(m20261206_000021_conversations::Migration),
+            Box::new(m20261206_000022_version_notify::Migration),
         ]
     }
 }

@@ -119,6 +119,9 @@ async fn render(state: &AppState) -> Response {
                     .set(f64::from(idle));
             }
             metrics::gauge!("portico_failed_sign_ins").set(g.failed_sign_ins as f64);
+            if let Some(pushed) = g.versions_pushed {
+                metrics::gauge!("portico_version_push_connected").set(f64::from(u8::from(pushed)));
+            }
         }
         Err(e) => tracing::warn!(error = %e, "reading the metrics' gauges failed"),
     }

@@ -1,5 +1,6 @@
-//! Several `portico` processes on one database: a field change made through one is served by
-//! the other on its very next request, with no restart.
+//! Several `portico` processes on one database: a field, permission or session change made
+//! through one is in effect in the other on its very next request, with no restart (on
+//! PostgreSQL each process is told by NOTIFY instead of reading the version row every request).
 
 use crate::helpers::{ADMIN_EMAIL, ADMIN_PASSWORD, Client, Server, TestDb, code};
 use serde_json::json;
@@ -38,6 +39,35 @@ async fn a_field_change_through_one_process_is_served_by_the_other_on_its_next_r
         .await;
     let e = via_a.err(q, json!({})).await;
     assert_eq!(code(&e), "VALIDATION");
+
+    // A permission change through A is in effect in B on its next request: Ana joins a group
+    // that may manage portal access.
+    let group = via_a
+        .ok(
+            "mutation { createPermissionGroup(input: {name: \"Portal\", portalAccess: true}) { id } }",
+            json!({}),
+        )
+        .await["createPermissionGroup"]["id"]
+        .clone();
+    let ana_id = via_a
+        .ok(
+            "mutation { createStaffUser(input: {name: \"Ana\", email: \"ana@example.com\", password: \"a long password\", groups: []}) { id } }",
+            json!({}),
+        )
+        .await["createStaffUser"]["id"]
+        .clone();
+    let ana = Client::new(&b.url)
+        .login("ana@example.com", "a long password")
+        .await;
+    let invite = "mutation { sendPortalInvitation(contactId: \"999999\") { status } }";
+    assert_eq!(code(&ana.err(invite, json!({})).await), "FORBIDDEN");
+    via_a
+        .ok(
+            "mutation($id: ID!, $g: ID!) { updateStaffUser(id: $id, input: {groups: [$g]}) { id } }",
+            json!({"id": ana_id, "g": group}),
+        )
+        .await;
+    assert_eq!(code(&ana.err(invite, json!({})).await), "NOT_FOUND");
 
     // Logging out through B ends the session in A too.
     via_b.ok("mutation { logout }", json!({})).await;

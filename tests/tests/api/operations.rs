@@ -180,6 +180,10 @@ async fn metrics_are_scraped_from_their_own_listener_or_with_the_token() {
     ] {
         assert!(body.contains(expected), "{expected} missing from:\n{body}");
     }
+    // On PostgreSQL, changes are pushed to the process (LISTEN is connected by now); SQLite
+    // reads the version row instead and has no such gauge.
+    let pushed = body.contains("portico_version_push_connected 1");
+    assert_eq!(pushed, db.url.starts_with("postgres"), "{body}");
     // On the public port: only with the token.
     let public = format!("{}/metrics", server.url);
     assert_eq!(get(&public, &[]).await.0, 401);
