@@ -253,6 +253,11 @@ impl Engine {
     /// Reloads right after a change made by this process, so its own next request needs no
     /// second look.
     pub(crate) async fn changed(&self) -> Result<()> {
+        // This process made the change: it reads the versions now rather than wait for its
+        // own notification to come back from PostgreSQL.
+        if let Some(check) = &self.version_check {
+            check.invalidate();
+        }
         self.sync().await.map(|_| ())
     }
 

@@ -140,6 +140,13 @@ impl VersionCheck {
         Ok(versions)
     }
 
+    /// A change was committed by this process: the next read goes to the database.
+    pub fn invalidate(&self) {
+        if let Some(p) = &self.pushed {
+            p.changed();
+        }
+    }
+
     /// Whether the listener is connected (`None`: this check has none).
     pub fn listening(&self) -> Option<bool> {
         self.pushed.as_ref().map(|p| p.live.load(Ordering::Acquire))
