@@ -117,3 +117,44 @@ async fn a_pages_nested_lists_cost_the_same_whatever_its_size() {
     assert_eq!(small, large, "5 rows: {small} statements, 40 rows: {large}");
     assert!(large < 20, "{large} statements for a page of 40");
 }
+
+/// A `get` that asks only for its client's id (the load benchmark's `case { client { id } }`)
+/// reads the case and nothing else: the id is the case's own column. Asking for anything more
+/// of the client reads it, with the same answer for the id.
+#[tokio::test]
+async fn a_references_id_alone_is_answered_from_the_row() {
+    let db = TestDb::new().await;
+    let (engine, maintenance) = Engine::open(engine_config(&db, None)).await.unwrap();
+    let admin = admin_handle(&engine, &maintenance).await;
+    let client = admin
+        .create(EntityKind::Contact, values(json!({"name": "Acme"})))
+        .await
+        .unwrap();
+    let case = admin
+        .create(
+            EntityKind::Case,
+            values(json!({"subject": "Printer", "client": client.id})),
+        )
+        .await
+        .unwrap();
+    let catalog = engine.sync().await.unwrap();
+    let schema = portico_schema::build_staff_schema(&catalog, engine.clone()).unwrap();
+    let get = |selection: &str| {
+        format!(
+            "{{ case(id: \"{}\") {{ id subject client {{ {selection} }} }} }}",
+            case.id
+        )
+    };
+    statements(&engine, &schema, &admin, &get("id")).await;
+    let (id_only, data) = statements(&engine, &schema, &admin, &get("id __typename")).await;
+    assert_eq!(
+        data["case"]["client"],
+        json!({"id": client.id.to_string(), "__typename": "Contact"})
+    );
+    let (with_name, data) = statements(&engine, &schema, &admin, &get("id name")).await;
+    assert_eq!(
+        data["case"]["client"],
+        json!({"id": client.id.to_string(), "name": "Acme"})
+    );
+    assert_eq!(with_name, id_only + 1, "the name needs the contact's row");
+}
