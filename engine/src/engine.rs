@@ -77,7 +77,7 @@ pub struct Engine {
     /// In-place SQLite connections for the hot paths (`None` on PostgreSQL); see `db::lite`.
     lite: Option<Lite>,
     /// Connections for the hot paths on PostgreSQL (`None` on SQLite); see `db::pg`.
-    pg: Option<Arc<PgConnections>>,
+    pub(crate) pg: Option<Arc<PgConnections>>,
     pub(crate) catalog: ArcSwap<Catalog>,
     /// Reloaded with the catalog: a brand change bumps the metadata version.
     pub(crate) branding: ArcSwap<crate::branding::Branding>,

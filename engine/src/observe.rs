@@ -19,6 +19,9 @@ pub struct Gauges {
     /// reads, which hold no pool for requests).
     pub pool_open: Option<u32>,
     pub pool_idle: Option<u32>,
+    /// PostgreSQL's hot-path connections (`db/pg.rs`): in use, in all, and requests waiting
+    /// for one; `None` on SQLite.
+    pub hot_connections: Option<(usize, usize, usize)>,
     /// Wrong passwords this process has seen since it started.
     pub failed_sign_ins: u64,
     /// Whether changes made elsewhere are pushed to this process (PostgreSQL's LISTEN is
@@ -71,6 +74,7 @@ impl Engine {
             document_bytes: bytes,
             pool_open,
             pool_idle,
+            hot_connections: self.pg.as_ref().map(|pg| pg.usage()),
             failed_sign_ins: self
                 .throttle
                 .failures

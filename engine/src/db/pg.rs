@@ -25,6 +25,17 @@ pub(crate) struct PgConnections {
     options: PgConnectOptions,
     connections: Box<[Mutex<Option<PgConnection>>]>,
     next: AtomicUsize,
+    /// Requests waiting because every connection is taken (for the metrics).
+    waiting: AtomicUsize,
+}
+
+/// Counts a request among the waiting for as long as it waits, even if it is cancelled.
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 impl PgConnections {
@@ -35,6 +46,7 @@ impl PgConnections {
             options,
             connections: (0..connections.max(1)).map(|_| Mutex::new(None)).collect(),
             next: AtomicUsize::new(0),
+            waiting: AtomicUsize::new(0),
         })
     }
 
@@ -45,7 +57,11 @@ impl PgConnections {
         let mut slot = match (0..n).find_map(|i| self.connections[(start + i) % n].try_lock().ok())
         {
             Some(free) => free,
-            None => self.connections[start % n].lock().await,
+            None => {
+                self.waiting.fetch_add(1, Ordering::Relaxed);
+                let _counted = Waiting(&self.waiting);
+                self.connections[start % n].lock().await
+            }
         };
         self.open(&mut slot).await?;
         Ok(slot)
@@ -59,6 +75,20 @@ impl PgConnections {
             **slot = Some(conn);
         }
         Ok(())
+    }
+
+    /// Connections in use, all of them, and requests waiting for one (for the metrics).
+    pub fn usage(&self) -> (usize, usize, usize) {
+        let in_use = self
+            .connections
+            .iter()
+            .filter(|c| c.try_lock().is_err())
+            .count();
+        (
+            in_use,
+            self.connections.len(),
+            self.waiting.load(Ordering::Relaxed),
+        )
     }
 
     /// A read. One that meets a connection PostgreSQL no longer has (it restarted) is tried

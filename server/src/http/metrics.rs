@@ -118,6 +118,14 @@ async fn render(state: &AppState) -> Response {
                 metrics::gauge!("portico_db_pool_connections", "state" => "idle")
                     .set(f64::from(idle));
             }
+            if let Some((in_use, all, waiting)) = g.hot_connections {
+                metrics::gauge!("portico_db_hot_connections", "state" => "in_use")
+                    .set(in_use as f64);
+                metrics::gauge!("portico_db_hot_connections", "state" => "idle")
+                    .set(all.saturating_sub(in_use) as f64);
+                metrics::gauge!("portico_db_hot_connections", "state" => "waiting")
+                    .set(waiting as f64);
+            }
             metrics::gauge!("portico_failed_sign_ins").set(g.failed_sign_ins as f64);
             if let Some(pushed) = g.versions_pushed {
                 metrics::gauge!("portico_version_push_connected").set(f64::from(u8::from(pushed)));

@@ -184,6 +184,9 @@ async fn metrics_are_scraped_from_their_own_listener_or_with_the_token() {
     // reads the version row instead and has no such gauge.
     let pushed = body.contains("portico_version_push_connected 1");
     assert_eq!(pushed, db.url.starts_with("postgres"), "{body}");
+    // And there, the hot-path connections: in use, idle, and requests waiting for one.
+    let hot = body.contains("portico_db_hot_connections{state=\"waiting\"} 0");
+    assert_eq!(hot, db.url.starts_with("postgres"), "{body}");
     // On the public port: only with the token.
     let public = format!("{}/metrics", server.url);
     assert_eq!(get(&public, &[]).await.0, 401);
