@@ -11,7 +11,7 @@
 //! A backup directory holds `portico.db` (SQLite) and `files/` (the blobs, as the directory
 //! store keeps them). Running a backup into the same directory again copies only new blobs.
 
-use crate::documents::{BlobStore, LocalBlobStore, copy_blobs};
+use crate::documents::{BlobStore, LocalBlobStore, copy_blob, copy_blobs};
 use crate::error::{EngineError, Result};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -70,17 +70,14 @@ pub async fn backup(database_url: &str, blobs: &dyn BlobStore, dest: &Path) -> R
         let have: HashSet<String> = copy.names().await?.into_iter().collect();
         let mut complete = true;
         for hash in wanted.difference(&have) {
-            let mut src = match blobs.open(hash, None).await {
-                Ok(src) => src,
+            match copy_blob(blobs, &copy, hash).await {
+                Ok(()) => copied += 1,
                 Err(EngineError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
                     complete = false;
                     break;
                 }
                 Err(e) => return Err(e),
-            };
-            let any = |_: &[u8]| Ok(());
-            copy.put(&mut src, u64::MAX, &any).await?;
-            copied += 1;
+            }
         }
         if complete {
             let database = dest.join(DATABASE_FILE);

@@ -92,8 +92,6 @@ pub struct Engine {
     /// Signs the web forms' tokens ([`Engine::sign`]); the same in every process.
     pub(crate) form_key: crate::secrets::Key,
     pub(crate) reply_domain: Option<String>,
-    /// For readiness: a connection opened just to see whether the database accepts one.
-    database_url: String,
     /// [`EngineConfig::mail_gather`], in microseconds.
     pub(crate) mail_gather_micros: i64,
     seen_policy: AtomicI64,
@@ -179,7 +177,6 @@ impl Engine {
             reload: tokio::sync::Mutex::new(()),
             form_key,
             reply_domain: config.reply_domain.clone(),
-            database_url: config.database_url.clone(),
             mail_gather_micros: i64::try_from(config.mail_gather.as_micros()).unwrap_or(i64::MAX),
         }))
     }
@@ -299,19 +296,10 @@ impl Engine {
     }
 
     async fn fresh_ping(&self) -> Result<()> {
-        if self.pg.is_none() {
-            return self.ping().await;
+        match &self.pg {
+            Some(pg) => pg.fresh_ping().await,
+            None => self.ping().await,
         }
-        let mut options = sea_orm::ConnectOptions::new(self.database_url.clone());
-        options
-            .max_connections(1)
-            .min_connections(0)
-            .connect_timeout(std::time::Duration::from_secs(2))
-            .sqlx_logging(false);
-        let conn = sea_orm::Database::connect(options).await?;
-        let answer = conn.ping().await;
-        let _ = conn.close().await;
-        Ok(answer?)
     }
 
     /// How many statements this process has run on its hot paths since it started.

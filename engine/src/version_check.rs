@@ -94,23 +94,22 @@ struct Published {
 
 impl VersionCheck {
     pub fn new(source: impl VersionSource) -> Arc<Self> {
-        Arc::new(VersionCheck {
-            source: Box::new(source),
-            flight: Mutex::new(Flight::default()),
-            published: watch::Sender::new(Published::default()),
-            pushed: None,
-        })
+        Self::build(source, None)
     }
 
     /// A check told of changes by PostgreSQL (LISTEN on `database_url`), reading only after one.
     pub fn with_listener(source: impl VersionSource, database_url: &str) -> Arc<Self> {
         let pushed = Arc::new(Pushed::default());
         tokio::spawn(listen(database_url.to_owned(), Arc::clone(&pushed)));
+        Self::build(source, Some(pushed))
+    }
+
+    fn build(source: impl VersionSource, pushed: Option<Arc<Pushed>>) -> Arc<Self> {
         Arc::new(VersionCheck {
             source: Box::new(source),
             flight: Mutex::new(Flight::default()),
             published: watch::Sender::new(Published::default()),
-            pushed: Some(pushed),
+            pushed,
         })
     }
 
@@ -295,12 +294,7 @@ mod tests {
         };
         let pushed = Arc::new(Pushed::default());
         pushed.live.store(true, Ordering::Release);
-        let check = Arc::new(VersionCheck {
-            source: Box::new(source.clone()),
-            flight: Mutex::new(Flight::default()),
-            published: watch::Sender::new(Published::default()),
-            pushed: Some(Arc::clone(&pushed)),
-        });
+        let check = VersionCheck::build(source.clone(), Some(Arc::clone(&pushed)));
         source.release.add_permits(1);
         assert_eq!(check.read().await.unwrap().metadata, 0);
         // Nothing announced: no read.

@@ -166,15 +166,15 @@ pub struct BodyStalled(Duration);
 const FIRST_REQUEST_WAIT: Duration = Duration::from_secs(1);
 
 /// Accepts connections until `shutdown` resolves, then serves those the kernel had already
-/// queued, and lets the open ones finish within `grace`. Answers how many were still open
-/// when the grace period ended (cut).
+/// queued, and lets the open ones finish within `grace` (those still open then are cut, and
+/// said so in the log).
 pub async fn serve(
     listener: TcpListener,
     router: Router,
     limits: Limits,
     shutdown: impl std::future::Future<Output = ()>,
     grace: Duration,
-) -> usize {
+) {
     let counts: Arc<Mutex<Counts>> = Arc::default();
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let mut shutdown = std::pin::pin!(shutdown);
@@ -258,16 +258,14 @@ pub async fn serve(
     drop(listener);
     let _ = stop_tx.send(true);
     drop(alive);
-    if tokio::time::timeout(grace, all_done.recv()).await.is_ok() {
-        return 0;
+    if tokio::time::timeout(grace, all_done.recv()).await.is_err() {
+        let cut = counts.lock().unwrap_or_else(|p| p.into_inner()).total;
+        tracing::warn!(
+            connections = cut,
+            grace_secs = grace.as_secs(),
+            "the grace period ended with connections still open"
+        );
     }
-    let cut = counts.lock().unwrap_or_else(|p| p.into_inner()).total;
-    tracing::warn!(
-        connections = cut,
-        grace_secs = grace.as_secs(),
-        "the grace period ended with connections still open"
-    );
-    cut
 }
 
 #[cfg(test)]

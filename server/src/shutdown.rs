@@ -5,30 +5,29 @@
 //! finishes the message it claimed and claims no more, `/readyz` says "shutting down". All of
 //! it within the grace period (`PORTICO_SHUTDOWN_GRACE_SECS`); then the process exits 0.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
-/// The switch every part watches (when stopping began, once it has); cheap to clone.
+/// The switch every part watches, and when it was flipped; cheap to clone.
 #[derive(Clone)]
 pub struct Stop {
-    began: Arc<watch::Sender<Option<Instant>>>,
     flag: Arc<watch::Sender<bool>>,
+    began: Arc<OnceLock<Instant>>,
 }
 
 impl Default for Stop {
     fn default() -> Self {
         Stop {
-            began: Arc::new(watch::channel(None).0),
             flag: Arc::new(watch::channel(false).0),
+            began: Arc::default(),
         }
     }
 }
 
 impl Stop {
     pub fn begin(&self) {
-        self.began
-            .send_if_modified(|b| b.is_none() && b.replace(Instant::now()).is_none());
+        self.began.get_or_init(Instant::now);
         self.flag.send_replace(true);
     }
 
@@ -38,7 +37,7 @@ impl Stop {
 
     /// What is left of `grace` since stopping began (all of it before).
     pub fn left_of(&self, grace: Duration) -> Duration {
-        match *self.began.borrow() {
+        match self.began.get() {
             Some(at) => grace.saturating_sub(at.elapsed()),
             None => grace,
         }

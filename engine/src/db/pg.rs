@@ -77,6 +77,17 @@ impl PgConnections {
         Ok(())
     }
 
+    /// Whether PostgreSQL accepts a new connection now (readiness: the held connections may
+    /// be from before a restart). The connection is closed again.
+    pub async fn fresh_ping(&self) -> Result<()> {
+        let mut conn = PgConnection::connect_with(&self.options)
+            .await
+            .map_err(to_db_err)?;
+        let answer = conn.ping().await.map_err(to_db_err);
+        let _ = conn.close().await;
+        Ok(answer?)
+    }
+
     /// Connections in use, all of them, and requests waiting for one (for the metrics).
     pub fn usage(&self) -> (usize, usize, usize) {
         let in_use = self

@@ -11,7 +11,7 @@ mod storage;
 
 pub use blob::{
     Blob, BlobLocation, BlobReader, BlobStore, GRACE, LocalBlobStore, S3BlobStore, S3Settings,
-    copy_all as copy_blobs,
+    copy_all as copy_blobs, copy_one as copy_blob,
 };
 pub use model::{Document, DocumentOrder, DocumentQuery, Folder, Origin, PORTAL_TYPE, STAFF_TYPE};
 pub use opens::DocumentOpen;

@@ -104,13 +104,7 @@ impl MailWorker {
 
     /// Sends every message that is due now; gives how many were delivered.
     pub async fn run_once(&self) -> Result<usize> {
-        let mut delivered = 0;
-        while let Some(entry) = self.claim().await? {
-            if self.deliver(&entry).await? {
-                delivered += 1;
-            }
-        }
-        Ok(delivered)
+        self.run_until(&tokio::sync::watch::channel(false).1).await
     }
 
     /// Looks for due mail every `every` until `stop` turns true; then finishes the message it
@@ -128,7 +122,7 @@ impl MailWorker {
         }
     }
 
-    /// [`Self::run_once`], stopping between messages once `stop` is true.
+    /// Sends every message that is due, stopping between messages once `stop` is true.
     async fn run_until(&self, stop: &tokio::sync::watch::Receiver<bool>) -> Result<usize> {
         let mut delivered = 0;
         while !*stop.borrow() {

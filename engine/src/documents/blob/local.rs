@@ -5,7 +5,9 @@
 //! A crash leaves at most a stray temporary file, never a half file under a name a document
 //! points to.
 
-use super::{Blob, BlobReader, BlobStore, GRACE, HeadCheck, Intake, STALE_UPLOAD, valid_hash};
+use super::{
+    Blob, BlobReader, BlobStore, GRACE, HeadCheck, Intake, STALE_UPLOAD, split_name, valid_hash,
+};
 use crate::error::{EngineError, Result};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -30,12 +32,9 @@ impl LocalBlobStore {
         self
     }
 
-    /// `ab/cdef...`: two levels keep directories small.
     fn path(&self, hash: &str) -> Result<PathBuf> {
-        if !valid_hash(hash) {
-            return Err(EngineError::Internal(format!("not a blob name: {hash}")));
-        }
-        Ok(self.root.join(&hash[..2]).join(&hash[2..]))
+        let (dir, file) = split_name(hash)?;
+        Ok(self.root.join(dir).join(file))
     }
 }
 

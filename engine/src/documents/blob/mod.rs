@@ -75,6 +75,34 @@ pub(crate) fn valid_hash(hash: &str) -> bool {
             .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
 }
 
+/// A blob's name split as both stores lay it out (`ab` / `cdef...`: two levels keep
+/// directories and listings small); anything but a blob name is refused, never looked up.
+pub(crate) fn split_name(hash: &str) -> Result<(&str, &str)> {
+    if !valid_hash(hash) {
+        return Err(crate::error::EngineError::Internal(format!(
+            "not a blob name: {hash}"
+        )));
+    }
+    Ok(hash.split_at(2))
+}
+
+/// Copies one blob from `from` to `to`, checking its bytes against its name on the way (a
+/// blob whose bytes no longer match is reported, not copied: the copy, content-addressed too,
+/// went in under its true name, which no document points at, and the sweep takes it).
+pub async fn copy_one(from: &dyn BlobStore, to: &dyn BlobStore, name: &str) -> Result<()> {
+    let mut src = from.open(name, None).await?;
+    let any = |_: &[u8]| Ok(());
+    let blob = to.put(&mut src, u64::MAX, &any).await?;
+    if blob.hash != name {
+        return Err(crate::error::EngineError::Internal(format!(
+            "blob {name} in {} does not hash to its name (it hashes to {})",
+            from.describe(),
+            blob.hash
+        )));
+    }
+    Ok(())
+}
+
 /// Copies every blob `from` has and `to` lacks, checking each by its hash on the way (a blob
 /// whose bytes no longer match its name is reported, not copied). Answers (copied, already
 /// there); run again after an interruption, it takes up where it stopped.
@@ -87,23 +115,12 @@ pub async fn copy_all(
     let mut names = from.names().await?;
     names.sort();
     let (mut copied, mut skipped) = (0, 0);
-    let any = |_: &[u8]| Ok(());
     for name in names {
         if have.contains(&name) {
             skipped += 1;
             continue;
         }
-        let mut src = from.open(&name, None).await?;
-        let blob = to.put(&mut src, u64::MAX, &any).await?;
-        if blob.hash != name {
-            // The copy is content-addressed too: it went in under its true name, which no
-            // document points at (the sweep takes it); the damaged original is left for a person.
-            return Err(crate::error::EngineError::Internal(format!(
-                "blob {name} in {} does not hash to its name (it hashes to {})",
-                from.describe(),
-                blob.hash
-            )));
-        }
+        copy_one(from, to, &name).await?;
         copied += 1;
         progress(&name);
     }

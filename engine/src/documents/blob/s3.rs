@@ -11,7 +11,8 @@
 
 use super::reader::ChunkReader;
 use super::{
-    Blob, BlobReader, BlobStore, GRACE, HeadCheck, Intake, S3Settings, STALE_UPLOAD, valid_hash,
+    Blob, BlobReader, BlobStore, GRACE, HeadCheck, Intake, S3Settings, STALE_UPLOAD, split_name,
+    valid_hash,
 };
 use crate::error::{EngineError, Result};
 use bytes::Bytes;
@@ -99,10 +100,8 @@ impl S3BlobStore {
     }
 
     fn key(&self, hash: &str) -> Result<Path> {
-        if !valid_hash(hash) {
-            return Err(EngineError::Internal(format!("not a blob name: {hash}")));
-        }
-        Ok(self.under(&format!("{}/{}", &hash[..2], &hash[2..])))
+        let (dir, file) = split_name(hash)?;
+        Ok(self.under(&format!("{dir}/{file}")))
     }
 
     fn prefix_path(&self) -> Option<Path> {
