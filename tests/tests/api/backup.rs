@@ -82,8 +82,7 @@ async fn a_live_server_backed_up_under_writes_restores_every_acknowledged_record
     let backup_dir = dest.0.join("backup");
     let said = {
         let (url, dir, backup_dir) = (db.url.clone(), db.dir.0.clone(), backup_dir.clone());
-        let db_ref = TestDbRef { url, dir };
-        tokio::task::spawn_blocking(move || db_ref.back_up(&backup_dir))
+        tokio::task::spawn_blocking(move || back_up(&url, &dir, &backup_dir))
             .await
             .unwrap()
     };
@@ -142,24 +141,16 @@ async fn a_live_server_backed_up_under_writes_restores_every_acknowledged_record
     }
 }
 
-/// What the backup needs of a test database, to move into a blocking task.
-struct TestDbRef {
-    url: String,
-    dir: std::path::PathBuf,
-}
-
-impl TestDbRef {
-    /// What the README says to run: pg_dump on PostgreSQL, then `portico backup`.
-    fn back_up(&self, dest: &Path) -> String {
-        if is_postgres(&self.url) {
-            let mut dump = std::process::Command::new("pg_dump");
-            dump.args(["-Fc", "--no-owner", "-d", &self.url, "-f"])
-                .arg(dest.join("portico.dump"));
-            std::fs::create_dir_all(dest).unwrap();
-            run_ok(dump, "pg_dump");
-        }
-        let mut cmd = portico(&self.url, &self.dir);
-        cmd.arg("backup").arg(dest);
-        run_ok(cmd, "portico backup")
+/// What the README says to run: pg_dump on PostgreSQL, then `portico backup`.
+fn back_up(url: &str, data_dir: &Path, dest: &Path) -> String {
+    if is_postgres(url) {
+        let mut dump = std::process::Command::new("pg_dump");
+        dump.args(["-Fc", "--no-owner", "-d", url, "-f"])
+            .arg(dest.join("portico.dump"));
+        std::fs::create_dir_all(dest).unwrap();
+        run_ok(dump, "pg_dump");
     }
+    let mut cmd = portico(url, data_dir);
+    cmd.arg("backup").arg(dest);
+    run_ok(cmd, "portico backup")
 }

@@ -159,15 +159,21 @@ root_domain = ".s3.garage.localhost"
         format!("s3://{}/{prefix}", self.bucket)
     }
 
-    /// What a server process needs to use the bucket under `prefix`.
-    pub fn env(&self, prefix: &str) -> Vec<(&'static str, String)> {
+    /// How a `portico` process reaches the service (the `s3://` locations are given apart).
+    pub fn access_env(&self) -> Vec<(&'static str, String)> {
         vec![
-            ("PORTICO_BLOB_URL", self.url(prefix)),
             ("PORTICO_S3_ENDPOINT", self.endpoint.clone()),
             ("PORTICO_S3_REGION", REGION.into()),
             ("PORTICO_S3_ACCESS_KEY_ID", self.key_id.clone()),
             ("PORTICO_S3_SECRET_ACCESS_KEY", self.secret.clone()),
         ]
+    }
+
+    /// What a server process needs to use the bucket under `prefix`.
+    pub fn env(&self, prefix: &str) -> Vec<(&'static str, String)> {
+        let mut env = self.access_env();
+        env.push(("PORTICO_BLOB_URL", self.url(prefix)));
+        env
     }
 
     /// Where Garage writes the objects' data blocks.

@@ -334,12 +334,8 @@ async fn a_process_killed_while_storing_an_upload_leaves_no_document_and_no_obje
 /// `portico blobs copy FROM TO`: its stdout, failing the test when it fails.
 fn copy(db: &TestDb, garage: &Garage, from: &str, to: &str) -> String {
     let mut cmd = portico(&db.url, &db.dir.0);
-    for (k, v) in garage.env("unused") {
-        if k != "PORTICO_BLOB_URL" {
-            cmd.env(k, v);
-        }
-    }
     let out = cmd
+        .envs(garage.access_env())
         .args(["blobs", "copy", from, to])
         .output()
         .expect("run portico blobs copy");
@@ -419,12 +415,7 @@ async fn the_copy_command_moves_blobs_into_a_bucket_and_back_resuming_where_it_s
     let mut same = portico(&db.url, &db.dir.0);
     let out = same
         .args(["blobs", "copy", &bucket, &bucket])
-        .envs(
-            garage
-                .env("x")
-                .into_iter()
-                .filter(|(k, _)| *k != "PORTICO_BLOB_URL"),
-        )
+        .envs(garage.access_env())
         .output()
         .unwrap();
     assert!(!out.status.success());
