@@ -5,7 +5,7 @@ use crate::db::now_micros;
 use crate::db::tables::AuditEvents;
 use crate::error::Result;
 use crate::metadata::EntityKind;
-use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, InsertStatement, Order, Query, SimpleExpr};
 use serde_json::Value;
 
 /// Who an audit event is attributed to. The name is copied so the log still reads well after
@@ -67,6 +67,36 @@ pub struct AuditEvent {
     pub detail: Value,
 }
 
+const COLUMNS: [AuditEvents; 7] = [
+    AuditEvents::Entity,
+    AuditEvents::RecordId,
+    AuditEvents::ActorId,
+    AuditEvents::ActorName,
+    AuditEvents::Action,
+    AuditEvents::Detail,
+    AuditEvents::At,
+];
+
+/// An event's values in [`COLUMNS`] order; `record_id` may be an expression (the id a
+/// statement is inserting, see [`record_inserted`]).
+fn row(
+    entity: EntityKind,
+    record_id: SimpleExpr,
+    actor: &Actor,
+    action: AuditAction,
+    detail: &Value,
+) -> [SimpleExpr; 7] {
+    [
+        entity.as_str().into(),
+        record_id,
+        actor.id.into(),
+        actor.name.clone().into(),
+        action.key().into(),
+        detail.to_string().into(),
+        now_micros().into(),
+    ]
+}
+
 pub(crate) async fn record(
     db: &impl Exec,
     entity: EntityKind,
@@ -77,27 +107,34 @@ pub(crate) async fn record(
 ) -> Result<()> {
     let q = Query::insert()
         .into_table(AuditEvents::Table)
-        .columns([
-            AuditEvents::Entity,
-            AuditEvents::RecordId,
-            AuditEvents::ActorId,
-            AuditEvents::ActorName,
-            AuditEvents::Action,
-            AuditEvents::Detail,
-            AuditEvents::At,
-        ])
-        .values_panic([
-            entity.as_str().into(),
-            record_id.into(),
-            actor.id.into(),
-            actor.name.clone().into(),
-            action.key().into(),
-            detail.to_string().into(),
-            now_micros().into(),
-        ])
+        .columns(COLUMNS)
+        .values_panic(row(entity, record_id.into(), actor, action, detail))
         .to_owned();
     db.execute(&q).await?;
     Ok(())
+}
+
+/// The event of a record whose id is the `id` column of `inserted`, a common table expression
+/// of the same statement: how a record and its event are written in one statement (and one
+/// round trip) on PostgreSQL.
+pub(crate) fn record_inserted(
+    inserted: &str,
+    entity: EntityKind,
+    actor: &Actor,
+    action: AuditAction,
+    detail: &Value,
+) -> Result<InsertStatement> {
+    let id = Expr::col((Alias::new(inserted), Alias::new("id")));
+    let select = Query::select()
+        .exprs(row(entity, id, actor, action, detail))
+        .from(Alias::new(inserted))
+        .to_owned();
+    Ok(Query::insert()
+        .into_table(AuditEvents::Table)
+        .columns(COLUMNS)
+        .select_from(select)
+        .map_err(|e| crate::EngineError::Internal(e.to_string()))?
+        .to_owned())
 }
 
 /// An event from a row whose columns `at..at + 5` are at, actor id and name, action, detail.

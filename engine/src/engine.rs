@@ -232,6 +232,16 @@ impl Engine {
         })
     }
 
+    /// For a write that is a single statement on PostgreSQL (creating a case or a deal, see
+    /// `records::write`): the statement is its own transaction there, without the round trips
+    /// of `BEGIN` and `COMMIT`. Elsewhere the same as [`Engine::begin_write`].
+    pub(crate) async fn begin_one_statement(&self) -> Result<Txn<'_>> {
+        match (&self.lite, &self.pg) {
+            (None, Some(pg)) => Ok(Txn::Pg(pg.one_statement().await?)),
+            _ => self.begin_write().await,
+        }
+    }
+
     /// Takes this process's turn to write before a write through `writer`, so it never waits
     /// on the in-place writer's file lock (see `db::lite`). Nothing to take on PostgreSQL.
     pub(crate) async fn write_gate(&self) -> Option<WriteGate<'_>> {

@@ -28,6 +28,7 @@ mod m20261206_000019_request_templates_and_reminders;
 mod m20261206_000020_signatures;
 mod m20261206_000021_conversations;
 mod m20261206_000022_version_notify;
+mod m20261206_000023_grants_in_case_order;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -59,6 +60,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000020_signatures::Migration),
             Box::new(m20261206_000021_conversations::Migration),
             Box::new(m20261206_000022_version_notify::Migration),
+            Box::new(m20261206_000023_grants_in_case_order::Migration),
         ]
     }
 }

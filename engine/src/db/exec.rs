@@ -16,8 +16,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 pub(crate) type LiteValue = rusqlite::types::Value;
 
-/// Statements this process has run through [`Exec`]: how a test (or an operator) sees whether
-/// a request's queries grow with its page size.
+/// Statements this process has run through [`Exec`], and on PostgreSQL the `BEGIN`, `COMMIT`
+/// and `ROLLBACK` of its own transactions (each a round trip too): how a test (or an operator)
+/// sees whether a request's queries grow with its page size, and what a write costs.
 pub(crate) static STATEMENTS: AtomicU64 = AtomicU64::new(0);
 
 /// A row from either executor.

@@ -137,6 +137,19 @@ impl PgConnections {
         Ok(PgTxn {
             slot: tokio::sync::Mutex::new(slot),
             open: true,
+            begun: true,
+        })
+    }
+
+    /// A connection for a write that is one statement, which PostgreSQL runs as its own
+    /// transaction: no `BEGIN` and `COMMIT` round trips. Unlike a read, the statement is not
+    /// tried again when the connection is lost: it may have committed before the answer was.
+    pub async fn one_statement(&self) -> Result<PgTxn<'_>> {
+        let slot = self.acquire().await?;
+        Ok(PgTxn {
+            slot: tokio::sync::Mutex::new(slot),
+            open: false,
+            begun: false,
         })
     }
 }
@@ -149,6 +162,8 @@ pub(crate) struct PgTxn<'a> {
     // A mutex only to make `&PgTxn` usable from `Exec`'s `&self` methods.
     slot: tokio::sync::Mutex<Slot<'a>>,
     open: bool,
+    /// False for [`PgConnections::one_statement`]: nothing to commit or roll back.
+    begun: bool,
 }
 
 impl PgTxn<'_> {
@@ -168,11 +183,17 @@ impl PgTxn<'_> {
 
     pub async fn commit(mut self) -> Result<()> {
         self.open = false;
+        if !self.begun {
+            return Ok(());
+        }
         simple(&mut *self.slot.lock().await, "COMMIT").await
     }
 
     pub async fn rollback(mut self) -> Result<()> {
         self.open = false;
+        if !self.begun {
+            return Ok(());
+        }
         simple(&mut *self.slot.lock().await, "ROLLBACK").await
     }
 }
@@ -213,6 +234,8 @@ async fn query_all(slot: &mut Slot<'_>, stmt: &Statement) -> Result<Vec<Row>> {
 }
 
 async fn run_simple(slot: &mut Slot<'_>, sql: &'static str) -> Result<(), sqlx::Error> {
+    // A round trip like any statement (see `STATEMENTS`).
+    super::STATEMENTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let Some(conn) = slot.as_mut() else {
         return Err(sqlx::Error::PoolClosed);
     };

@@ -123,7 +123,7 @@ tables! {
     }
     PortalTokens { Id, ContactId, Purpose, TokenHash, ExpiresAt, UsedAt, CreatedAt }
     StaffInvitations { Id, UserId, TokenHash, ExpiresAt, UsedAt, CreatedAt }
-    CasePortalAccess { CaseId, ContactId, Enabled, CanDownload, UpdatedAt }
+    CasePortalAccess { CaseId, ContactId, Enabled, CanDownload, UpdatedAt, CaseCreatedAt }
     Folders { Id, CaseId, ParentId, Name, CreatedBy, CreatedAt }
     Documents {
         Id, CaseId, FolderId, Name, DocType, Origin, CreatedBy, UploadedBy, Blob, Size,

@@ -149,6 +149,7 @@ pub(crate) fn case_scope(me: &PortalPrincipal) -> Scope {
     Scope {
         cond,
         drive: Some(("case_portal_access", on)),
+        creation_order: Some(("case_created_at", "case_id")),
     }
 }
 
@@ -170,53 +171,50 @@ async fn grant(db: &impl Exec, case_id: i64, contact_id: i64, can_download: bool
         )
         .await?;
     } else {
-        db.execute(
-            &Query::insert()
-                .into_table(CasePortalAccess::Table)
-                .columns([
-                    CasePortalAccess::CaseId,
-                    CasePortalAccess::ContactId,
-                    CasePortalAccess::Enabled,
-                    CasePortalAccess::CanDownload,
-                    CasePortalAccess::UpdatedAt,
-                ])
-                .values_panic([
-                    case_id.into(),
-                    contact_id.into(),
-                    true.into(),
-                    can_download.into(),
-                    now.into(),
-                ])
-                .to_owned(),
-        )
-        .await?;
+        insert_grant(db, case_id, contact_id, can_download, now).await?;
+    }
+    Ok(())
+}
+
+/// A new grant, with its case's creation time copied from the case (the portal list's order,
+/// see `case_scope`). A case that does not exist is not found.
+async fn insert_grant(
+    db: &impl Exec,
+    case_id: i64,
+    contact_id: i64,
+    can_download: bool,
+    now: i64,
+) -> Result<()> {
+    let from_case = Query::select()
+        .column(Cases::Id)
+        .expr(Expr::val(contact_id))
+        .expr(Expr::val(true))
+        .expr(Expr::val(can_download))
+        .expr(Expr::val(now))
+        .column(Cases::CreatedAt)
+        .from(Cases::Table)
+        .and_where(Expr::col(Cases::Id).eq(case_id))
+        .to_owned();
+    let mut q = Query::insert();
+    q.into_table(CasePortalAccess::Table).columns([
+        CasePortalAccess::CaseId,
+        CasePortalAccess::ContactId,
+        CasePortalAccess::Enabled,
+        CasePortalAccess::CanDownload,
+        CasePortalAccess::UpdatedAt,
+        CasePortalAccess::CaseCreatedAt,
+    ]);
+    q.select_from(from_case)
+        .map_err(|e| EngineError::Internal(e.to_string()))?;
+    if db.execute(&q).await? == 0 {
+        return Err(EngineError::not_found("Case", case_id));
     }
     Ok(())
 }
 
 /// The grant of a case just opened on the portal: no earlier row can exist.
 pub(crate) async fn grant_new(db: &impl Exec, case_id: i64, contact_id: i64) -> Result<()> {
-    db.execute(
-        &Query::insert()
-            .into_table(CasePortalAccess::Table)
-            .columns([
-                CasePortalAccess::CaseId,
-                CasePortalAccess::ContactId,
-                CasePortalAccess::Enabled,
-                CasePortalAccess::CanDownload,
-                CasePortalAccess::UpdatedAt,
-            ])
-            .values_panic([
-                case_id.into(),
-                contact_id.into(),
-                true.into(),
-                true.into(),
-                now_micros().into(),
-            ])
-            .to_owned(),
-    )
-    .await?;
-    Ok(())
+    insert_grant(db, case_id, contact_id, true, now_micros()).await
 }
 
 async fn revoke(db: &impl Exec, case_id: i64, contact_id: i64, can_download: bool) -> Result<()> {
@@ -441,20 +439,19 @@ mod tests {
     use crate::metadata::Catalog;
     use crate::records::query::{Condition, ListQuery, Op, sqlite_plan};
 
-    /// A portal user's list starts from their grants (an index range), then looks each case up
-    /// by id and sorts the few found: it must not walk the index of every open case.
-    #[tokio::test]
-    async fn a_portal_list_starts_from_the_users_grants() {
-        let db = crate::db::connect("sqlite::memory:").await.unwrap();
-        crate::metadata::seed_system_fields(&db).await.unwrap();
-        let catalog = Catalog::build(1, crate::metadata::load_all(&db).await.unwrap()).unwrap();
-        let me = PortalPrincipal {
+    fn carla() -> PortalPrincipal {
+        PortalPrincipal {
             contact_id: 42,
             name: "Carla".into(),
             session_id: 1,
             organisation_id: Some(7),
-        };
-        let q = ListQuery {
+        }
+    }
+
+    /// The portal's case lists: newest first, open ones newest first, and the next page of
+    /// either (after a cursor).
+    fn portal_lists() -> Vec<ListQuery> {
+        let open = ListQuery {
             conditions: vec![Condition {
                 key: "status".into(),
                 op: Op::In,
@@ -463,13 +460,73 @@ mod tests {
             first: Some(20),
             ..ListQuery::default()
         };
-        let plan = sqlite_plan(&db, &catalog, &q, Some(&case_scope(&me))).await;
-        let steps: Vec<&str> = plan.split(" / ").collect();
-        assert!(
-            steps[0].contains("case_portal_access USING COVERING INDEX case_portal_access_contact"),
-            "{plan}"
-        );
-        assert!(steps[1].contains("INTEGER PRIMARY KEY"), "{plan}");
-        assert!(!plan.contains("cases_status_created"), "{plan}");
+        let all = ListQuery {
+            first: Some(20),
+            ..ListQuery::default()
+        };
+        let mut lists = vec![open.clone(), all.clone()];
+        let cursor = crate::records::Cursor(vec![1_700_000_000_000_000_i64.into(), 5.into()]);
+        for q in [open, all] {
+            lists.push(ListQuery {
+                after: Some(cursor.encode()),
+                ..q
+            });
+        }
+        lists
+    }
+
+    /// Issue 23: a portal user's list is read from their grants in the order shown (an index
+    /// range over the user's grants by their cases' creation time), each case then looked up
+    /// by id: no sort of all the user's grants, so a page costs the same for ten grants or
+    /// ten thousand; nor a walk of the index of every open case.
+    #[tokio::test]
+    async fn a_portal_list_reads_the_users_grants_in_the_order_shown() {
+        let db = crate::db::connect("sqlite::memory:").await.unwrap();
+        crate::metadata::seed_system_fields(&db).await.unwrap();
+        let catalog = Catalog::build(1, crate::metadata::load_all(&db).await.unwrap()).unwrap();
+        for q in portal_lists() {
+            let plan = sqlite_plan(&db, &catalog, &q, Some(&case_scope(&carla()))).await;
+            let steps: Vec<&str> = plan.split(" / ").collect();
+            assert!(
+                steps[0]
+                    .contains("case_portal_access USING COVERING INDEX case_portal_access_newest"),
+                "{plan}"
+            );
+            assert!(steps[1].contains("INTEGER PRIMARY KEY"), "{plan}");
+            assert!(!plan.contains("TEMP B-TREE"), "sorts the grants: {plan}");
+            assert!(!plan.contains("cases_status_created"), "{plan}");
+        }
+    }
+
+    /// The same on PostgreSQL, when a server is configured for the tests: the grants' index,
+    /// walked backwards (newest first), joined to the cases by primary key, and no sort. The
+    /// planner is given data to judge by: 5,000 cases, 2,000 of them granted to the user.
+    #[tokio::test]
+    async fn on_postgresql_a_portal_list_reads_the_users_grants_in_the_order_shown() {
+        for q in portal_lists() {
+            let Some(plan) = crate::records::query::postgres_plan_scoped(
+                crate::metadata::EntityKind::Case,
+                &q,
+                Some(&case_scope(&carla())),
+                "INSERT INTO contacts (id, kind, name, portal_user, custom, created_at, updated_at) \
+                 VALUES (42, 'Individual', 'Carla', true, '{}', 0, 0); \
+                 INSERT INTO cases (id, subject, status, custom, created_at, updated_at) \
+                 SELECT g, 'Case ' || g, CASE WHEN g % 3 = 0 THEN 'Closed' ELSE 'Open' END, \
+                 '{}', g * 1000, g * 1000 FROM generate_series(1, 5000) g; \
+                 INSERT INTO case_portal_access \
+                 (case_id, contact_id, enabled, can_download, updated_at, case_created_at) \
+                 SELECT id, 42, true, true, 0, created_at FROM cases WHERE id % 5 < 2",
+            )
+            .await
+            else {
+                return;
+            };
+            assert!(
+                plan.contains("Index Only Scan Backward using case_portal_access_newest"),
+                "{plan}"
+            );
+            assert!(plan.contains("cases_pkey"), "{plan}");
+            assert!(!plan.contains("Sort"), "sorts the grants: {plan}");
+        }
     }
 }

@@ -14,8 +14,8 @@ use crate::error::{EngineError, Result};
 use crate::metadata::{EntityMeta, FieldDefinition};
 use sea_orm::DbBackend;
 use sea_orm::sea_query::{
-    Cond, Expr, ExprTrait, Func, JoinType, LikeExpr, NullOrdering, Order, Query, SelectStatement,
-    Value,
+    Alias, Cond, Expr, ExprTrait, Func, JoinType, LikeExpr, NullOrdering, Order, Query,
+    SelectStatement, Value,
 };
 
 pub const MAX_PAGE: u64 = 100;
@@ -117,9 +117,28 @@ pub struct Scope {
     /// against the scope; starting from a user's few grants is thousands of times cheaper. On
     /// PostgreSQL it is a plain join and the planner picks the order.
     pub drive: Option<(&'static str, Cond)>,
+    /// The driver's copies of each record's `createdAt` and `id`, indexed after what the
+    /// condition fixes: a list in creation order (the default, newest first) is then read in
+    /// order from the driver's index, a page at a time, instead of joining every row the
+    /// scope allows and sorting them.
+    pub creation_order: Option<(&'static str, &'static str)>,
 }
 
 impl Scope {
+    /// Sort keys on the driver's copies when the list is in creation order.
+    fn order_from_driver(&self, keys: &mut [SortKey]) {
+        let (Some((driver, _)), Some((created, id))) = (&self.drive, self.creation_order) else {
+            return;
+        };
+        if let [first, second] = keys
+            && first.key == "createdAt"
+            && second.key == "id"
+        {
+            first.op.expr = Expr::col((Alias::new(*driver), Alias::new(created)));
+            second.op.expr = Expr::col((Alias::new(*driver), Alias::new(id)));
+        }
+    }
+
     pub(crate) fn add_tables(
         &self,
         backend: DbBackend,
@@ -399,7 +418,10 @@ pub(crate) fn page_statement(
         &query.conditions,
         scope.map(|s| s.cond.clone()),
     )?;
-    let keys = sort_keys(backend, layout, meta, &query.sort)?;
+    let mut keys = sort_keys(backend, layout, meta, &query.sort)?;
+    if let Some(scope) = scope {
+        scope.order_from_driver(&mut keys);
+    }
     let first = query.first.unwrap_or(20);
     if first > MAX_PAGE {
         return Err(EngineError::validation(
@@ -562,11 +584,84 @@ pub(crate) async fn sqlite_plan_of(
     steps.join(" / ")
 }
 
+/// PostgreSQL's plan for the page query of `query` on `entity`'s records, in a database of
+/// its own holding `data` (SQL run first, then ANALYZE), within `scope`, when a server is configured for the tests (`PORTICO_TEST_DATABASE_URL`).
+/// Sequential scans are priced out: the test tables are empty, so the planner would rather
+/// read them whole than use any index.
+#[cfg(test)]
+pub(crate) async fn postgres_plan_scoped(
+    entity: crate::metadata::EntityKind,
+    query: &ListQuery,
+    scope: Option<&Scope>,
+    data: &str,
+) -> Option<String> {
+    use crate::metadata::Catalog;
+    use sea_orm::TransactionTrait;
+    use sea_orm::{ConnectionTrait, Statement};
+    let admin = std::env::var("PORTICO_TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())?;
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let name = format!(
+        "portico_plan_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    );
+    let server = crate::db::connect_unmigrated(&admin).await.unwrap();
+    server
+        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .await
+        .unwrap();
+    server
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
+    let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+    let db = crate::db::connect(&format!("{base}/{name}")).await.unwrap();
+    crate::metadata::seed_system_fields(&db).await.unwrap();
+    let catalog = Catalog::build(1, crate::metadata::load_all(&db).await.unwrap()).unwrap();
+    let layout = crate::records::layout::of(entity).unwrap();
+    let (stmt, _, _) = page_statement(
+        DbBackend::Postgres,
+        layout,
+        catalog.entity(entity),
+        query,
+        scope,
+    )
+    .unwrap();
+    if !data.is_empty() {
+        db.execute_unprepared(data).await.unwrap();
+        db.execute_unprepared("ANALYZE").await.unwrap();
+    }
+    let built = DbBackend::Postgres.build(&stmt);
+    let txn = db.begin().await.unwrap();
+    txn.execute_unprepared("SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off")
+        .await
+        .unwrap();
+    let explain = Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        format!("EXPLAIN {}", built.sql),
+        built.values.map(|v| v.0).unwrap_or_default(),
+    );
+    let plan: Vec<String> = ConnectionTrait::query_all_raw(&txn, explain)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.try_get_by_index::<String>(0).unwrap())
+        .collect();
+    drop(txn);
+    db.close().await.ok();
+    server
+        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .await
+        .unwrap();
+    Some(plan.join(" / "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::metadata::{Catalog, EntityKind};
-    use sea_orm::{ConnectionTrait, Statement};
 
     async fn plan(db: &sea_orm::DatabaseConnection, catalog: &Catalog, q: &ListQuery) -> String {
         sqlite_plan(db, catalog, q, None).await
@@ -642,66 +737,8 @@ mod tests {
         );
     }
 
-    /// PostgreSQL's plan for the page query of `query` on `entity`'s records, in a database of
-    /// its own, when a server is configured for the tests (`PORTICO_TEST_DATABASE_URL`).
-    /// Sequential scans are priced out: the test tables are empty, so the planner would rather
-    /// read them whole than use any index.
-    pub(crate) async fn postgres_plan(entity: EntityKind, query: &ListQuery) -> Option<String> {
-        use sea_orm::TransactionTrait;
-        let admin = std::env::var("PORTICO_TEST_DATABASE_URL")
-            .ok()
-            .filter(|u| !u.is_empty())?;
-        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let name = format!(
-            "portico_plan_{}_{}",
-            std::process::id(),
-            NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-        );
-        let server = crate::db::connect_unmigrated(&admin).await.unwrap();
-        server
-            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .await
-            .unwrap();
-        server
-            .execute_unprepared(&format!("CREATE DATABASE {name}"))
-            .await
-            .unwrap();
-        let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
-        let db = crate::db::connect(&format!("{base}/{name}")).await.unwrap();
-        crate::metadata::seed_system_fields(&db).await.unwrap();
-        let catalog = Catalog::build(1, crate::metadata::load_all(&db).await.unwrap()).unwrap();
-        let layout = crate::records::layout::of(entity).unwrap();
-        let (stmt, _, _) = page_statement(
-            DbBackend::Postgres,
-            layout,
-            catalog.entity(entity),
-            query,
-            None,
-        )
-        .unwrap();
-        let built = DbBackend::Postgres.build(&stmt);
-        let txn = db.begin().await.unwrap();
-        txn.execute_unprepared("SET LOCAL enable_seqscan = off")
-            .await
-            .unwrap();
-        let explain = Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            format!("EXPLAIN {}", built.sql),
-            built.values.map(|v| v.0).unwrap_or_default(),
-        );
-        let plan: Vec<String> = ConnectionTrait::query_all_raw(&txn, explain)
-            .await
-            .unwrap()
-            .iter()
-            .map(|r| r.try_get_by_index::<String>(0).unwrap())
-            .collect();
-        drop(txn);
-        db.close().await.ok();
-        server
-            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .await
-            .unwrap();
-        Some(plan.join(" / "))
+    async fn postgres_plan(entity: EntityKind, query: &ListQuery) -> Option<String> {
+        postgres_plan_scoped(entity, query, None, "").await
     }
 
     fn search(text: &str) -> ListQuery {

@@ -10,7 +10,7 @@ use crate::db::Exec;
 use crate::db::tables::{SearchWords, Shared};
 use crate::error::Result;
 use crate::metadata::EntityKind;
-use sea_orm::sea_query::{Cond, Expr, ExprTrait, OnConflict, Query};
+use sea_orm::sea_query::{Alias, Cond, Expr, ExprTrait, InsertStatement, OnConflict, Query};
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
@@ -49,23 +49,42 @@ fn searched_fields(entity: EntityKind) -> &'static [&'static str] {
     }
 }
 
-/// What a record is found by.
-fn searchable(record: &Record) -> Vec<String> {
-    let mut text: Vec<&str> = searched_fields(record.entity)
+/// The words of the fields a record is found by.
+fn field_words(record: &Record) -> Vec<String> {
+    let text: Vec<&str> = searched_fields(record.entity)
         .iter()
         .filter_map(|key| record.get(key).as_str())
         .collect();
-    let number;
-    if record.entity == EntityKind::Case {
-        number = super::layout::case_number(record.id);
-        text.push(&number);
+    words(&text.join(" "))
+}
+
+/// The words of a case's number: "CAS-000123" is "cas" and "000123", and "123" finds it as
+/// well as "000123" does. [`number_words_sql`] is their twin in SQL.
+fn number_words(id: i64) -> Vec<String> {
+    let mut out = words(&super::layout::case_number(id));
+    let bare = id.to_string();
+    if !out.contains(&bare) {
+        out.push(bare);
     }
-    let mut all = words(&text.join(" "));
+    out
+}
+
+/// The words [`number_words`] gives that depend on the id, as SQL over the id column `id`
+/// (PostgreSQL): what a statement that inserts a case, and learns its id as it runs, indexes.
+/// The padding is `case_number`'s (`{:06}`): at least six digits.
+fn number_words_sql(id: &str) -> String {
+    let digits = format!("CAST({id} AS text)");
+    format!("lpad({digits}, greatest(6, length({digits})), '0'), {digits}")
+}
+
+/// What a record is found by.
+fn searchable(record: &Record) -> Vec<String> {
+    let mut all = field_words(record);
     if record.entity == EntityKind::Case {
-        // "123" finds CAS-000123 as well as "000123" does.
-        let bare = record.id.to_string();
-        if !all.contains(&bare) {
-            all.push(bare);
+        for w in number_words(record.id) {
+            if !all.contains(&w) {
+                all.push(w);
+            }
         }
     }
     all
@@ -108,6 +127,46 @@ pub(crate) async fn index(db: &impl Exec, record: &Record, fresh: bool) -> Resul
     );
     db.execute(&q).await?;
     Ok(())
+}
+
+/// The words of `record`, whose id is the `id` column of `inserted`, a common table
+/// expression of the same statement (PostgreSQL): how a record is created and indexed in one
+/// statement. `record.id` is not read.
+pub(crate) fn index_inserted(inserted: &str, record: &Record) -> Result<InsertStatement> {
+    let mut known = field_words(record);
+    let mut computed = String::new();
+    if record.entity == EntityKind::Case {
+        // The number's fixed words ("cas") are known; its digits come from the id.
+        for w in words(&super::layout::case_number(0)) {
+            if w.chars().any(|c| !c.is_ascii_digit()) && !known.contains(&w) {
+                known.push(w);
+            }
+        }
+        computed = format!(
+            " || ARRAY[{}]",
+            number_words_sql(&format!("\"{inserted}\".\"id\""))
+        );
+    }
+    let words = Expr::cust_with_values(
+        format!("unnest(string_to_array($1, ' '){computed})"),
+        [known.join(" ")],
+    );
+    let select = Query::select()
+        .distinct()
+        .expr(Expr::val(record.entity.as_str()))
+        .expr(words)
+        .column((Alias::new(inserted), Shared::Id))
+        .from(Alias::new(inserted))
+        .to_owned();
+    let mut q = Query::insert();
+    q.into_table(SearchWords::Table).columns([
+        SearchWords::Entity,
+        SearchWords::Word,
+        SearchWords::RecordId,
+    ]);
+    q.select_from(select)
+        .map_err(|e| crate::EngineError::Internal(e.to_string()))?;
+    Ok(q)
 }
 
 pub(crate) async fn forget(db: &impl Exec, entity: EntityKind, id: i64) -> Result<()> {

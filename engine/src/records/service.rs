@@ -177,7 +177,13 @@ impl Engine {
         // The defaults the write fills in, filled in now: the portal-user rules judge the
         // contact as it will be stored.
         let values = write::with_defaults(meta, values);
-        let txn = self.begin_write().await?;
+        // A contact's portal rules read and write around it; a case or deal alone is one
+        // statement on PostgreSQL (the record, its event and its search words).
+        let txn = if entity == EntityKind::Contact {
+            self.begin_write().await?
+        } else {
+            self.begin_one_statement().await?
+        };
         if entity == EntityKind::Contact {
             let allowed = self.allows(p, Object::Portal, Action::Manage);
             portal_user::check(&txn, allowed, None, &values).await?;

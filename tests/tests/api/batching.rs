@@ -158,3 +158,59 @@ async fn a_references_id_alone_is_answered_from_the_row() {
     );
     assert_eq!(with_name, id_only + 1, "the name needs the contact's row");
 }
+
+/// Issue 23: a staff create of a case is one round trip on PostgreSQL: the case, its "created"
+/// event and its search words go in one statement, which is its own transaction (no `BEGIN`,
+/// no `COMMIT`). SQLite runs the three statements in place. What the statement wrote is all
+/// there, and a create that fails leaves nothing behind.
+#[tokio::test]
+async fn creating_a_case_is_one_statement_on_postgresql() {
+    let db = TestDb::new().await;
+    let on_postgres = crate::helpers::postgres_url().is_some();
+    let (engine, maintenance) = Engine::open(engine_config(&db, None)).await.unwrap();
+    let admin = admin_handle(&engine, &maintenance).await;
+    let client = admin
+        .create(EntityKind::Contact, values(json!({"name": "Acme"})))
+        .await
+        .unwrap();
+    let catalog = engine.sync().await.unwrap();
+    let schema = portico_schema::build_staff_schema(&catalog, engine.clone()).unwrap();
+    let create = |subject: &str| {
+        format!(
+            "mutation {{ createCase(input: {{subject: \"{subject}\", client: \"{}\"}}) {{ id number subject }} }}",
+            client.id
+        )
+    };
+    statements(&engine, &schema, &admin, &create("Warm-up")).await;
+    let (cost, data) = statements(&engine, &schema, &admin, &create("Impresora rota")).await;
+    assert_eq!(cost, if on_postgres { 1 } else { 3 });
+    let id: i64 = data["createCase"]["id"].as_str().unwrap().parse().unwrap();
+    let number = data["createCase"]["number"].as_str().unwrap().to_owned();
+    assert_eq!(number, format!("CAS-{id:06}"));
+
+    let log = admin.audit_log(EntityKind::Case, id).await.unwrap();
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].action, "created");
+    assert_eq!(log[0].actor.id, admin.user_id());
+    assert_eq!(log[0].detail["subject"], "Impresora rota");
+    for typed in ["impresora", "ROTA", number.as_str(), &id.to_string()] {
+        let found = crate::search::staff_search(&admin, EntityKind::Case, typed).await;
+        assert_eq!(found, [id], "{typed}");
+    }
+
+    // A client that does not exist: the field is named, and nothing was written.
+    let before = admin.count(EntityKind::Case, &[]).await.unwrap();
+    let request = async_graphql::Request::new(
+        "mutation { createCase(input: {subject: \"Nadie\", client: \"987654\"}) { id } }",
+    )
+    .data(RequestInfo::new(Caller::Staff(admin.clone()), None));
+    let response = schema.execute(request).await;
+    let error = format!("{:?}", response.errors);
+    assert!(error.contains("client"), "{error}");
+    assert_eq!(admin.count(EntityKind::Case, &[]).await.unwrap(), before);
+    assert!(
+        crate::search::staff_search(&admin, EntityKind::Case, "nadie")
+            .await
+            .is_empty()
+    );
+}

@@ -289,3 +289,110 @@ async fn records_from_before_the_search_words_are_found_after_a_restart() {
     assert_eq!(page.records.len(), 1);
     assert_eq!(page.records[0].get("name"), "Lucía Fernández");
 }
+
+/// The ids of `entity`'s records found by `typed`, as staff search.
+pub(crate) async fn staff_search(
+    admin: &portico_engine::StaffHandle,
+    entity: portico_engine::metadata::EntityKind,
+    typed: &str,
+) -> Vec<i64> {
+    use portico_engine::records::{Condition, ListQuery, Op};
+    let query = ListQuery {
+        conditions: vec![Condition {
+            key: "search".into(),
+            op: Op::Search,
+            value: typed.into(),
+        }],
+        ..ListQuery::default()
+    };
+    let page = admin.list(entity, &query).await.unwrap();
+    page.records.iter().map(|r| r.id).collect()
+}
+
+/// A case's number is found at every width: on PostgreSQL the words of a new case's number
+/// are made in SQL as the case is inserted (one statement, see `records::write`), and they must
+/// be the words the engine makes everywhere else: six digits at least, more when the id has
+/// more, and the bare id.
+#[tokio::test]
+async fn a_case_is_found_by_its_number_at_every_width() {
+    use crate::helpers::{TestDb, admin_handle, engine_config};
+    use portico_engine::Engine;
+    use portico_engine::metadata::EntityKind;
+    use portico_engine::records::NewRecord;
+
+    let db = TestDb::new().await;
+    let (engine, maintenance) = Engine::open(engine_config(&db, None)).await.unwrap();
+    let admin = admin_handle(&engine, &maintenance).await;
+    let client = admin
+        .create(
+            EntityKind::Contact,
+            json!({"name": "Acme"}).as_object().unwrap().clone(),
+        )
+        .await
+        .unwrap();
+    let ids = [7_i64, 999_999, 1_234_567];
+    let records = ids
+        .iter()
+        .map(|id| NewRecord {
+            id: Some(*id),
+            created_at: None,
+            values: json!({"subject": format!("Caso {id}"), "client": client.id})
+                .as_object()
+                .unwrap()
+                .clone(),
+        })
+        .collect();
+    admin.import(EntityKind::Case, records).await.unwrap();
+    let found = |typed: &'static str| staff_search(&admin, EntityKind::Case, typed);
+    assert_eq!(found("CAS-000007").await, [7]);
+    assert_eq!(found("000007").await, [7]);
+    assert_eq!(found("7").await, [7]);
+    assert_eq!(found("CAS-999999").await, [999_999]);
+    assert_eq!(found("CAS-1234567").await, [1_234_567]);
+    assert_eq!(found("1234567").await, [1_234_567]);
+    // The words stored, as the engine makes them in Rust (SQLite) and in SQL (PostgreSQL): six
+    // digits at least, no six-digit cut of a longer number, the bare id, each word once.
+    let conn = sea_orm::Database::connect(&db.url).await.unwrap();
+    for (id, expected) in [
+        (7, vec!["000007", "7", "cas", "caso"]),
+        (1_234_567, vec!["1234567", "cas", "caso"]),
+    ] {
+        use sea_orm::ConnectionTrait;
+        let rows = conn
+            .query_all_raw(sea_orm::Statement::from_string(
+                conn.get_database_backend(),
+                format!(
+                    "SELECT word FROM search_words WHERE entity = 'CASE' AND record_id = {id} ORDER BY word"
+                ),
+            ))
+            .await
+            .unwrap();
+        let words: Vec<String> = rows
+            .iter()
+            .map(|r| r.try_get_by_index(0).unwrap())
+            .collect();
+        assert_eq!(words, expected, "case {id}");
+    }
+    let _ = conn.close().await;
+    // Every case has "cas" once.
+    let mut all = found("cas").await;
+    all.sort_unstable();
+    assert_eq!(all, ids);
+    // A new case after them gets the next id, and its words too.
+    let next = admin
+        .create(
+            EntityKind::Case,
+            json!({"subject": "Siguiente", "client": client.id})
+                .as_object()
+                .unwrap()
+                .clone(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(found("siguiente").await, [next.id]);
+    let number = format!("CAS-{:06}", next.id);
+    assert_eq!(
+        staff_search(&admin, EntityKind::Case, &number).await,
+        [next.id]
+    );
+}
