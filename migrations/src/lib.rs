@@ -29,6 +29,7 @@ mod m20261206_000020_signatures;
 mod m20261206_000021_conversations;
 mod m20261206_000022_version_notify;
 mod m20261206_000023_grants_in_case_order;
+mod m20261206_000024_mail_gather_key;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -61,6 +62,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000021_conversations::Migration),
             Box::new(m20261206_000022_version_notify::Migration),
             Box::new(m20261206_000023_grants_in_case_order::Migration),
+            Box::new(m20261206_000024_mail_gather_key::Migration),
         ]
     }
 }

@@ -338,6 +338,28 @@ async fn conversation_on(
 
 const PORTAL_PASSWORD: &str = "benchmark portal password";
 
+/// Gives `contact` portal access to exactly `n` cases, spread evenly over all of them.
+async fn set_grants(url: &str, contact: u32, n: u64) {
+    use sea_orm::{ConnectionTrait, Database};
+    let db = Database::connect(url).await.expect("the database");
+    let total = env_u64("PORTICO_BENCH_CASES", 100_000);
+    let step = (total / n).max(1);
+    for sql in [
+        format!("DELETE FROM case_portal_access WHERE contact_id = {contact}"),
+        format!(
+            "INSERT INTO case_portal_access \
+             (case_id, contact_id, enabled, can_download, updated_at, case_created_at) \
+             SELECT id, {contact}, TRUE, TRUE, 0, created_at FROM cases \
+             WHERE id % {step} = 0 ORDER BY id LIMIT {n}"
+        ),
+    ] {
+        db.execute_unprepared(&sql)
+            .await
+            .expect("setting the grants");
+    }
+    let _ = db.close().await;
+}
+
 /// Signs a contact in to the portal. On a fresh database staff first give it access to each of
 /// its cases (through the API, as staff would); the first grant emails an invitation, written
 /// as an `.eml` file (no SMTP in the benchmark), whose link sets the password.
@@ -614,6 +636,19 @@ async fn main() {
     let portal_token = portal_session(&http, &endpoint, &portal_endpoint, &token, &dir, 42).await;
     // Creates go to another user, so reruns on a kept database list what the first run did.
     let creator_token = portal_session(&http, &endpoint, &portal_endpoint, &token, &dir, 43).await;
+    // Portal users with 10, 1,000 and 10,000 grants (issue 23): their case lists must cost the
+    // same. Each signs in as any client does (staff grant its own cases through the API, it
+    // accepts the invitation); its grants are then set to exactly that many cases, spread over
+    // the whole data set, in the database: ten thousand API calls would measure the set-up.
+    let mut by_grants = Vec::new();
+    for (contact, grants) in [(44_u32, 10_u64), (45, 1_000), (46, 10_000)] {
+        let session =
+            portal_session(&http, &endpoint, &portal_endpoint, &token, &dir, contact).await;
+        set_grants(&url, contact, grants).await;
+        by_grants.push((grants, session));
+    }
+    let portal_newest =
+        json!({"query": "{ cases(first: 20) { edges { node { id subject status createdAt } } } }"});
     let portal_list = json!({"query": "{ cases(status: [OPEN], first: 20) { edges { node { id subject status createdAt } } } }"});
     let portal_create = json!({"query": "mutation { createCase(input: {subject: \"Benchmark\", description: \"Opened on the portal by the load script\"}) { id status createdAt } }"});
     let check: Value = http
@@ -738,29 +773,38 @@ async fn main() {
     };
     // Reads first: each portal create queues a "case opened" email, and the mail worker
     // renders and writes them for a while after; reads measured then would share the CPU.
-    let operations = [
-        ("list", graphql(&endpoint, &token, list)),
-        ("get", graphql(&endpoint, &token, get)),
+    let mut operations = vec![
+        ("list".to_owned(), graphql(&endpoint, &token, list)),
+        ("get".to_owned(), graphql(&endpoint, &token, get)),
         (
-            "portal list",
+            "portal list".to_owned(),
             graphql(&portal_endpoint, &portal_token, portal_list),
         ),
-        ("home page, 5 to do", page("/portal")),
-        ("case list page", page("/portal/cases")),
+        ("home page, 5 to do".to_owned(), page("/portal")),
+        ("case list page".to_owned(), page("/portal/cases")),
         (
-            "case page, 20 documents, 5 requests",
+            "case page, 20 documents, 5 requests".to_owned(),
             page(&format!("/portal/cases/{documented}")),
         ),
         (
-            "case page, 500 messages",
+            "case page, 500 messages".to_owned(),
             page(&format!("/portal/cases/{talked}")),
         ),
-        ("create", graphql(&endpoint, &token, create)),
+        ("create".to_owned(), graphql(&endpoint, &token, create)),
         (
-            "portal create",
+            "portal create".to_owned(),
             graphql(&portal_endpoint, &creator_token, portal_create),
         ),
     ];
+    for (grants, session) in by_grants.iter().rev() {
+        operations.insert(
+            3,
+            (
+                format!("portal list, newest first, {grants} grants"),
+                graphql(&portal_endpoint, session, portal_newest.clone()),
+            ),
+        );
+    }
     let only = std::env::var("PORTICO_BENCH_ONLY").unwrap_or_default();
     for (name, load) in operations {
         if !only.is_empty() && !only.split(',').any(|o| name.contains(o.trim())) {

@@ -19,11 +19,15 @@ use sea_query_sqlx::SqlxValues;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use tokio::sync::{Mutex, MutexGuard};
+use tokio::sync::{Mutex, MutexGuard, Semaphore, SemaphorePermit};
 
 pub(crate) struct PgConnections {
     options: PgConnectOptions,
     connections: Box<[Mutex<Option<PgConnection>>]>,
+    /// One permit per connection: a request waits here, in arrival order, for whichever
+    /// connection frees first (waiting on one connection's own lock, it could sit behind a
+    /// slow transaction while others were idle).
+    free: Semaphore,
     next: AtomicUsize,
     /// Requests waiting because every connection is taken (for the metrics).
     waiting: AtomicUsize,
@@ -45,23 +49,37 @@ impl PgConnections {
         Ok(PgConnections {
             options,
             connections: (0..connections.max(1)).map(|_| Mutex::new(None)).collect(),
+            free: Semaphore::new(connections.max(1)),
             next: AtomicUsize::new(0),
             waiting: AtomicUsize::new(0),
         })
     }
 
-    /// A free connection, or the next one in turn (opened if it is not yet, or was dropped).
+    /// A free connection (opened if it is not yet, or was dropped), waiting for the first to
+    /// free when all are in use.
     async fn acquire(&self) -> Result<Slot<'_>> {
-        let n = self.connections.len();
-        let start = self.next.fetch_add(1, Ordering::Relaxed);
-        let mut slot = match (0..n).find_map(|i| self.connections[(start + i) % n].try_lock().ok())
-        {
-            Some(free) => free,
-            None => {
+        let permit = match self.free.try_acquire() {
+            Ok(permit) => permit,
+            Err(_) => {
                 self.waiting.fetch_add(1, Ordering::Relaxed);
                 let _counted = Waiting(&self.waiting);
-                self.connections[start % n].lock().await
+                self.free
+                    .acquire()
+                    .await
+                    .map_err(|e| crate::EngineError::Internal(e.to_string()))?
             }
+        };
+        // A permit is a connection no one holds: the scan finds it unlocked.
+        let n = self.connections.len();
+        let start = self.next.fetch_add(1, Ordering::Relaxed);
+        let connection =
+            match (0..n).find_map(|i| self.connections[(start + i) % n].try_lock().ok()) {
+                Some(free) => free,
+                None => self.connections[start % n].lock().await,
+            };
+        let mut slot = Slot {
+            connection,
+            _permit: permit,
         };
         self.open(&mut slot).await?;
         Ok(slot)
@@ -90,14 +108,11 @@ impl PgConnections {
 
     /// Connections in use, all of them, and requests waiting for one (for the metrics).
     pub fn usage(&self) -> (usize, usize, usize) {
-        let in_use = self
-            .connections
-            .iter()
-            .filter(|c| c.try_lock().is_err())
-            .count();
+        // Counted from the permits: locking a connection to look would take it from a request.
+        let all = self.connections.len();
         (
-            in_use,
-            self.connections.len(),
+            all - self.free.available_permits().min(all),
+            all,
             self.waiting.load(Ordering::Relaxed),
         )
     }
@@ -154,7 +169,24 @@ impl PgConnections {
     }
 }
 
-type Slot<'a> = MutexGuard<'a, Option<PgConnection>>;
+/// A connection held, and the permit that says so; the lock is released before the permit.
+struct Slot<'a> {
+    connection: MutexGuard<'a, Option<PgConnection>>,
+    _permit: SemaphorePermit<'a>,
+}
+
+impl std::ops::Deref for Slot<'_> {
+    type Target = Option<PgConnection>;
+    fn deref(&self) -> &Self::Target {
+        &self.connection
+    }
+}
+
+impl std::ops::DerefMut for Slot<'_> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.connection
+    }
+}
 
 /// A write transaction on one of the connections; dropped without `commit`, its connection is
 /// closed, and PostgreSQL rolls the transaction back.

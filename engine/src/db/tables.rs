@@ -114,7 +114,7 @@ tables! {
     AuditEvents { Id, Entity, RecordId, ActorId, ActorName, Action, Detail, At }
     MailOutbox {
         Id, ToAddress, ToName, Kind, Language, Context, Status, Attempts, NextAttemptAt,
-        ClaimedBy, ClaimedUntil, LastError, CreatedAt, SentAt,
+        ClaimedBy, ClaimedUntil, LastError, CreatedAt, SentAt, GatherKey,
     }
     EmailTemplates { Id, Kind, Language, Subject, Html, Text, UpdatedAt }
     PortalAccounts {

@@ -77,11 +77,17 @@ fn stored_context(mail: &NewMail) -> Value {
 }
 
 pub(crate) async fn enqueue(db: &impl Exec, mail: &NewMail) -> Result<i64> {
-    enqueue_at(db, mail, now_micros()).await
+    enqueue_at(db, mail, now_micros(), None).await
 }
 
 /// Queues `mail` to go out no sooner than `due` (microseconds).
-async fn enqueue_at(db: &impl Exec, mail: &NewMail, due: i64) -> Result<i64> {
+/// `gather_key`: what a later email must match to join this one (see [`enqueue_gathered`]).
+async fn enqueue_at(
+    db: &impl Exec,
+    mail: &NewMail,
+    due: i64,
+    gather_key: Option<String>,
+) -> Result<i64> {
     let now = now_micros();
     let q = Query::insert()
         .into_table(MailOutbox::Table)
@@ -95,6 +101,7 @@ async fn enqueue_at(db: &impl Exec, mail: &NewMail, due: i64) -> Result<i64> {
             MailOutbox::Attempts,
             MailOutbox::NextAttemptAt,
             MailOutbox::CreatedAt,
+            MailOutbox::GatherKey,
         ])
         .values_panic([
             mail.to_address.clone().into(),
@@ -106,6 +113,7 @@ async fn enqueue_at(db: &impl Exec, mail: &NewMail, due: i64) -> Result<i64> {
             0i32.into(),
             due.into(),
             now.into(),
+            gather_key.into(),
         ])
         .returning_col(MailOutbox::Id)
         .to_owned();
@@ -125,11 +133,17 @@ pub(crate) async fn enqueue_gathered(
     join: impl Fn(&Value, &Value) -> Value,
 ) -> Result<()> {
     let now = now_micros();
+    // The topic and its value ("case_id=12"): only a held email with the same key is read.
+    let key = format!(
+        "{topic}={}",
+        mail.context.get(topic).unwrap_or(&Value::Null)
+    );
     let held = Query::select()
         .columns([MailOutbox::Id, MailOutbox::Context])
         .from(MailOutbox::Table)
-        .and_where(Expr::col(MailOutbox::Kind).eq(mail.kind.key()))
         .and_where(Expr::col(MailOutbox::ToAddress).eq(mail.to_address.as_str()))
+        .and_where(Expr::col(MailOutbox::Kind).eq(mail.kind.key()))
+        .and_where(Expr::col(MailOutbox::GatherKey).eq(key.as_str()))
         .and_where(Expr::col(MailOutbox::Status).eq("pending"))
         .and_where(Expr::col(MailOutbox::ClaimedBy).is_null())
         .and_where(Expr::col(MailOutbox::NextAttemptAt).gt(now))
@@ -161,7 +175,7 @@ pub(crate) async fn enqueue_gathered(
             return Ok(());
         }
     }
-    enqueue_at(db, mail, now + hold).await?;
+    enqueue_at(db, mail, now + hold, Some(key)).await?;
     Ok(())
 }
 
