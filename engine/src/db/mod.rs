@@ -46,7 +46,7 @@ pub(crate) async fn connect_pools(url: &str) -> Result<Pools> {
     } else {
         let pool = connect(url).await?;
         let pg = if url.starts_with("postgres") {
-            Some(PgConnections::new(url, 16)?)
+            Some(PgConnections::new(url, 8)?)
         } else {
             None
         };
