@@ -2,7 +2,7 @@
 
 use crate::db::Exec;
 use crate::db::now_micros;
-use crate::db::tables::AuditEvents;
+use crate::db::tables::{AuditEvents, Shared};
 use crate::error::Result;
 use crate::metadata::EntityKind;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, InsertStatement, Order, Query, SimpleExpr};
@@ -124,7 +124,7 @@ pub(crate) fn record_inserted(
     action: AuditAction,
     detail: &Value,
 ) -> Result<InsertStatement> {
-    let id = Expr::col((Alias::new(inserted), Alias::new("id")));
+    let id = Expr::col((Alias::new(inserted), Shared::Id));
     let select = Query::select()
         .exprs(row(entity, id, actor, action, detail))
         .from(Alias::new(inserted))
@@ -132,8 +132,7 @@ pub(crate) fn record_inserted(
     Ok(Query::insert()
         .into_table(AuditEvents::Table)
         .columns(COLUMNS)
-        .select_from(select)
-        .map_err(|e| crate::EngineError::Internal(e.to_string()))?
+        .select_from(select)?
         .to_owned())
 }
 

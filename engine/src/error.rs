@@ -199,6 +199,13 @@ impl EngineError {
     }
 }
 
+/// A statement sea-query could not build (a values row of the wrong width): the engine's bug.
+impl From<sea_orm::sea_query::error::Error> for EngineError {
+    fn from(e: sea_orm::sea_query::error::Error) -> Self {
+        EngineError::Internal(format!("building a statement: {e}"))
+    }
+}
+
 impl From<casbin::Error> for EngineError {
     fn from(e: casbin::Error) -> Self {
         EngineError::Internal(format!("policy: {e}"))

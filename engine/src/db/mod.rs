@@ -11,7 +11,7 @@ pub(crate) use pg::PgConnections;
 
 use crate::error::Result;
 use portico_migrations::{Migrator, MigratorTrait};
-use sea_orm::sea_query::{InsertStatement, SelectStatement};
+use sea_orm::sea_query::SelectStatement;
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection};
 use std::str::FromStr;
@@ -124,8 +124,8 @@ pub fn micros_to_rfc3339(micros: i64) -> String {
         .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
-/// Runs an `INSERT ... RETURNING id` and gives the new id.
-pub(crate) async fn insert_id(db: &impl Exec, q: &InsertStatement) -> Result<i64> {
+/// Runs an `INSERT ... RETURNING id` (or a statement that ends in one) and gives the new id.
+pub(crate) async fn insert_id(db: &impl Exec, q: &impl sea_orm::StatementBuilder) -> Result<i64> {
     match db.query_one(q).await? {
         Some(row) => row.get(0),
         None => Err(crate::EngineError::Internal("insert returned no id".into())),

@@ -152,7 +152,6 @@ impl PgConnections {
         Ok(PgTxn {
             slot: tokio::sync::Mutex::new(slot),
             open: true,
-            begun: true,
         })
     }
 
@@ -164,7 +163,6 @@ impl PgConnections {
         Ok(PgTxn {
             slot: tokio::sync::Mutex::new(slot),
             open: false,
-            begun: false,
         })
     }
 }
@@ -193,9 +191,9 @@ impl std::ops::DerefMut for Slot<'_> {
 pub(crate) struct PgTxn<'a> {
     // A mutex only to make `&PgTxn` usable from `Exec`'s `&self` methods.
     slot: tokio::sync::Mutex<Slot<'a>>,
+    /// A transaction is open on the connection: dropped, it closes the connection. Never for
+    /// [`PgConnections::one_statement`], which has nothing to commit or roll back.
     open: bool,
-    /// False for [`PgConnections::one_statement`]: nothing to commit or roll back.
-    begun: bool,
 }
 
 impl PgTxn<'_> {
@@ -214,16 +212,14 @@ impl PgTxn<'_> {
     }
 
     pub async fn commit(mut self) -> Result<()> {
-        self.open = false;
-        if !self.begun {
+        if !std::mem::replace(&mut self.open, false) {
             return Ok(());
         }
         simple(&mut *self.slot.lock().await, "COMMIT").await
     }
 
     pub async fn rollback(mut self) -> Result<()> {
-        self.open = false;
-        if !self.begun {
+        if !std::mem::replace(&mut self.open, false) {
             return Ok(());
         }
         simple(&mut *self.slot.lock().await, "ROLLBACK").await

@@ -154,9 +154,6 @@ pub(crate) async fn enqueue_gathered(
         let Ok(context) = serde_json::from_str::<Value>(&context) else {
             continue;
         };
-        if context.get(topic) != mail.context.get(topic) {
-            continue;
-        }
         let joined = db
             .execute(
                 &Query::update()

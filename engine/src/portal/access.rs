@@ -204,8 +204,7 @@ async fn insert_grant(
         CasePortalAccess::UpdatedAt,
         CasePortalAccess::CaseCreatedAt,
     ]);
-    q.select_from(from_case)
-        .map_err(|e| EngineError::Internal(e.to_string()))?;
+    q.select_from(from_case)?;
     if db.execute(&q).await? == 0 {
         return Err(EngineError::not_found("Case", case_id));
     }

@@ -136,12 +136,14 @@ pub(crate) fn index_inserted(inserted: &str, record: &Record) -> Result<InsertSt
     let mut known = field_words(record);
     let mut computed = String::new();
     if record.entity == EntityKind::Case {
-        // The number's fixed words ("cas") are known; its digits come from the id.
-        for w in words(&super::layout::case_number(0)) {
-            if w.chars().any(|c| !c.is_ascii_digit()) && !known.contains(&w) {
-                known.push(w);
-            }
-        }
+        // The number's fixed words ("cas") are known; its digits come from the id. The
+        // statement's DISTINCT drops a word given twice.
+        let fixed = words(&super::layout::case_number(0));
+        known.extend(
+            fixed
+                .into_iter()
+                .filter(|w| !w.chars().all(|c| c.is_ascii_digit())),
+        );
         computed = format!(
             " || ARRAY[{}]",
             number_words_sql(&format!("\"{inserted}\".\"id\""))
@@ -164,8 +166,7 @@ pub(crate) fn index_inserted(inserted: &str, record: &Record) -> Result<InsertSt
         SearchWords::Word,
         SearchWords::RecordId,
     ]);
-    q.select_from(select)
-        .map_err(|e| crate::EngineError::Internal(e.to_string()))?;
+    q.select_from(select)?;
     Ok(q)
 }
 

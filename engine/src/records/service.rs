@@ -180,14 +180,13 @@ impl Engine {
         // A contact's portal rules read and write around it; a case or deal alone is one
         // statement on PostgreSQL (the record, its event and its search words).
         let txn = if entity == EntityKind::Contact {
-            self.begin_write().await?
+            let txn = self.begin_write().await?;
+            let allowed = self.allows(p, Object::Portal, Action::Manage);
+            portal_user::check(&txn, allowed, None, &values).await?;
+            txn
         } else {
             self.begin_one_statement().await?
         };
-        if entity == EntityKind::Contact {
-            let allowed = self.allows(p, Object::Portal, Action::Manage);
-            portal_user::check(&txn, allowed, None, &values).await?;
-        }
         let new = NewRecord {
             id: None,
             created_at: None,

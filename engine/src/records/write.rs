@@ -120,7 +120,9 @@ pub struct NewRecord {
     pub values: Map<String, Value>,
 }
 
-/// Validates and inserts inside `txn`; the caller commits.
+/// Validates and inserts inside `txn`; the caller commits. On PostgreSQL the insert writes in
+/// one statement, so a caller with nothing else to write may pass a
+/// [`crate::Engine::begin_one_statement`] "transaction".
 pub(crate) async fn insert(
     txn: &impl Exec,
     layout: &Layout,
@@ -184,8 +186,7 @@ pub(crate) async fn insert_with(
     let q = Query::insert()
         .into_table(layout.table)
         .columns(names)
-        .values(row)
-        .map_err(|e| EngineError::Internal(e.to_string()))?
+        .values(row)?
         .returning_col(Shared::Id)
         .to_owned();
     let detail = Value::Object(values.clone());
@@ -264,10 +265,7 @@ async fn insert_in_one_statement(
         .from(Alias::new(INSERTED))
         .to_owned()
         .with(with);
-    match db.query_one(&q).await? {
-        Some(row) => row.get(0),
-        None => Err(EngineError::Internal("insert returned no id".into())),
-    }
+    crate::db::insert_id(db, &q).await
 }
 
 /// Rolls back a failed insert and, when the database reported a dangling reference without

@@ -30,11 +30,19 @@ async fn statements(
     (engine.statements_run() - before, data)
 }
 
+/// The engine on `db`, its first admin, and the staff schema as the server builds it.
+async fn open(db: &TestDb) -> (Arc<Engine>, StaffHandle, async_graphql::dynamic::Schema) {
+    let (engine, maintenance) = Engine::open(engine_config(db, None)).await.unwrap();
+    let admin = admin_handle(&engine, &maintenance).await;
+    let catalog = engine.sync().await.unwrap();
+    let schema = portico_schema::build_staff_schema(&catalog, engine.clone()).unwrap();
+    (engine, admin, schema)
+}
+
 #[tokio::test]
 async fn a_pages_nested_lists_cost_the_same_whatever_its_size() {
     let db = TestDb::new().await;
-    let (engine, maintenance) = Engine::open(engine_config(&db, None)).await.unwrap();
-    let admin = admin_handle(&engine, &maintenance).await;
+    let (engine, admin, schema) = open(&db).await;
     let org = admin
         .create(
             EntityKind::Contact,
@@ -85,8 +93,6 @@ async fn a_pages_nested_lists_cost_the_same_whatever_its_size() {
             .await
             .unwrap();
     }
-    let catalog = engine.sync().await.unwrap();
-    let schema = portico_schema::build_staff_schema(&catalog, engine.clone()).unwrap();
     let page = |n: usize| {
         format!(
             "{{ cases(first: {n}) {{ edges {{ node {{ id owner {{ id }} client {{ name relationships {{ id }} }} contacts {{ id relationships {{ id }} }} folders {{ id }} documents {{ id createdBy {{ id }} sharedWith {{ id }} }} }} }} }} }}"
@@ -124,8 +130,7 @@ async fn a_pages_nested_lists_cost_the_same_whatever_its_size() {
 #[tokio::test]
 async fn a_references_id_alone_is_answered_from_the_row() {
     let db = TestDb::new().await;
-    let (engine, maintenance) = Engine::open(engine_config(&db, None)).await.unwrap();
-    let admin = admin_handle(&engine, &maintenance).await;
+    let (engine, admin, schema) = open(&db).await;
     let client = admin
         .create(EntityKind::Contact, values(json!({"name": "Acme"})))
         .await
@@ -137,8 +142,6 @@ async fn a_references_id_alone_is_answered_from_the_row() {
         )
         .await
         .unwrap();
-    let catalog = engine.sync().await.unwrap();
-    let schema = portico_schema::build_staff_schema(&catalog, engine.clone()).unwrap();
     let get = |selection: &str| {
         format!(
             "{{ case(id: \"{}\") {{ id subject client {{ {selection} }} }} }}",
@@ -167,14 +170,11 @@ async fn a_references_id_alone_is_answered_from_the_row() {
 async fn creating_a_case_is_one_statement_on_postgresql() {
     let db = TestDb::new().await;
     let on_postgres = crate::helpers::postgres_url().is_some();
-    let (engine, maintenance) = Engine::open(engine_config(&db, None)).await.unwrap();
-    let admin = admin_handle(&engine, &maintenance).await;
+    let (engine, admin, schema) = open(&db).await;
     let client = admin
         .create(EntityKind::Contact, values(json!({"name": "Acme"})))
         .await
         .unwrap();
-    let catalog = engine.sync().await.unwrap();
-    let schema = portico_schema::build_staff_schema(&catalog, engine.clone()).unwrap();
     let create = |subject: &str| {
         format!(
             "mutation {{ createCase(input: {{subject: \"{subject}\", client: \"{}\"}}) {{ id number subject }} }}",
