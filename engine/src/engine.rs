@@ -233,8 +233,9 @@ impl Engine {
     }
 
     /// For a write that is a single statement on PostgreSQL (creating a case or a deal, see
-    /// `records::write`): the statement is its own transaction there, without the round trips
-    /// of `BEGIN` and `COMMIT`. Elsewhere the same as [`Engine::begin_write`].
+    /// `records::write`; counting a portal user's action): the statement is its own
+    /// transaction there, without the round trips of `BEGIN` and `COMMIT`. Elsewhere the same
+    /// as [`Engine::begin_write`].
     pub(crate) async fn begin_one_statement(&self) -> Result<Txn<'_>> {
         match (&self.lite, &self.pg) {
             (None, Some(pg)) => Ok(Txn::Pg(pg.one_statement().await?)),

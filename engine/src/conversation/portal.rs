@@ -90,13 +90,11 @@ impl Engine {
         via: Via,
     ) -> Result<CaseMessage> {
         let case_id = case.id;
+        // The message, and an upload for each file.
+        let mut spends = vec![crate::portal::Spend::Message];
+        spends.extend(stored.iter().map(|_| crate::portal::Spend::Upload));
+        self.spending(contact_id, &spends, async {
         let txn = self.begin_write().await?;
-        self.spend(&txn, contact_id, crate::portal::Spend::Message)
-            .await?;
-        for _ in &stored {
-            self.spend(&txn, contact_id, crate::portal::Spend::Upload)
-                .await?;
-        }
         let author = MessageAuthor {
             user_id: None,
             contact_id: Some(contact_id),
@@ -156,6 +154,8 @@ impl Engine {
             self.notification_signal.wake(user);
         }
         Ok(strip(message))
+        })
+        .await
     }
 
     async fn portal_own_message(&self, p: &Principal, id: i64) -> Result<CaseMessage> {

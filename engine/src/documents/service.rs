@@ -202,33 +202,41 @@ impl Engine {
     ) -> Result<Document> {
         check_folder(&self.reader(), case_id, folder_id).await?;
         let stored = self.storage.accept(upload).await?;
-        let txn = self.begin_write().await?;
-        let row = NewDocumentRow {
-            case_id,
-            folder_id,
-            origin: who.origin,
-            created_by: who.created_by,
-            uploaded_by: who.client.as_ref().map(|c| c.contact_id),
-        };
-        let id = insert_stored(&txn, p, &row, &stored).await?;
-        let mut woken = Vec::new();
-        if let Some(client) = &who.client {
-            self.spend(&txn, client.contact_id, crate::portal::Spend::Upload)
-                .await?;
-            // A client's upload is on their shared list until someone removes it from there.
-            sharing::share(&txn, case_id, client.contact_id, id).await?;
-            let activity = Activity::Uploaded {
-                contact: client.name.clone(),
-                document: stored.name.clone(),
+        let insert = async {
+            let txn = self.begin_write().await?;
+            let row = NewDocumentRow {
+                case_id,
+                folder_id,
+                origin: who.origin,
+                created_by: who.created_by,
+                uploaded_by: who.client.as_ref().map(|c| c.contact_id),
             };
-            woken = crate::notifications::record(self, &txn, &client.case, &activity).await?;
+            let id = insert_stored(&txn, p, &row, &stored).await?;
+            let mut woken = Vec::new();
+            if let Some(client) = &who.client {
+                // A client's upload is on their shared list until someone removes it from there.
+                sharing::share(&txn, case_id, client.contact_id, id).await?;
+                let activity = Activity::Uploaded {
+                    contact: client.name.clone(),
+                    document: stored.name.clone(),
+                };
+                woken = crate::notifications::record(self, &txn, &client.case, &activity).await?;
+            }
+            let doc = model::find(&txn, id).await?;
+            txn.commit().await?;
+            for user in woken {
+                self.notification_signal.wake(user);
+            }
+            Ok(doc)
+        };
+        // A client's upload counts against their hour's uploads.
+        match who.client.as_ref().map(|c| c.contact_id) {
+            Some(contact) => {
+                self.spending(contact, &[crate::portal::Spend::Upload], insert)
+                    .await
+            }
+            None => insert.await,
         }
-        let doc = model::find(&txn, id).await?;
-        txn.commit().await?;
-        for user in woken {
-            self.notification_signal.wake(user);
-        }
-        Ok(doc)
     }
 
     /// Whether `p` may send files to `target`, asked before the files are read: an upload

@@ -22,7 +22,7 @@ pub use staff::{
 };
 pub use tokens::{hex, random_token, unhex};
 
-pub(crate) use throttle::{Throttle, count_in_window};
+pub(crate) use throttle::{Throttle, count_in_window, uncount};
 pub(crate) use tokens::{hash_token, new_token, random_hex};
 mod service;
 pub(crate) use service::{hash_off_thread, verify_off_thread};

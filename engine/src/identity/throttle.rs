@@ -114,6 +114,21 @@ pub(crate) async fn count_in_window(db: &impl Exec, scope: &str, window: i64) ->
     }
 }
 
+/// Takes one back from a scope's count (an action counted and then not done).
+pub(crate) async fn uncount(db: &impl Exec, scope: &str) -> Result<()> {
+    let q = Query::update()
+        .table(RateCounters::Table)
+        .value(
+            RateCounters::Count,
+            Expr::col(RateCounters::Count).sub(1i64),
+        )
+        .and_where(Expr::col(RateCounters::Scope).eq(scope))
+        .and_where(Expr::col(RateCounters::Count).gt(0i64))
+        .to_owned();
+    db.execute(&q).await?;
+    Ok(())
+}
+
 /// A scope's count in the current window, without adding to it.
 async fn count(db: &impl Exec, scope: &str) -> Result<i64> {
     let q = Query::select()

@@ -117,49 +117,51 @@ impl Engine {
         let meta = catalog.entity(EntityKind::Case);
         let layout = layout_of(EntityKind::Case)?;
         let owner = self.default_owner().await?;
-        let txn = self.begin_write().await?;
-        self.spend(&txn, me.contact_id, super::Spend::Case).await?;
-        let mut preset = Map::new();
-        preset.insert(
-            "client".into(),
-            json!(me.organisation_id.unwrap_or(me.contact_id)),
-        );
-        if let Some(owner) = owner {
-            preset.insert("owner".into(), json!(owner));
-        }
-        let new = NewRecord {
-            id: None,
-            created_at: None,
-            values,
-        };
-        // The "created" audit event, by "<name> (portal)", also says who holds the grant.
-        let record =
-            write::insert_with(&txn, layout, meta, Audience::Portal, new, preset, &actor(p))
-                .await?;
-        // The opener is linked to the case like any contact staff add, so their grant follows
-        // the link: staff see them among the candidates and can take either away.
-        if me.organisation_id.is_some() {
-            crate::records::relations::link_new_case(&txn, record.id, me.contact_id).await?;
-        }
-        grant_new(&txn, record.id, me.contact_id).await?;
-        let activity = crate::notifications::Activity::OpenedCase {
-            contact: me.name.clone(),
-        };
-        let case = crate::notifications::CaseRef {
-            id: record.id,
-            subject: record
-                .get("subject")
-                .as_str()
-                .unwrap_or_default()
-                .to_owned(),
-            new_with_owner: Some(owner),
-        };
-        let woken = crate::notifications::record(self, &txn, &case, &activity).await?;
-        txn.commit().await?;
-        for user in woken {
-            self.notification_signal.wake(user);
-        }
-        Ok(record)
+        self.spending(me.contact_id, &[super::Spend::Case], async {
+            let txn = self.begin_write().await?;
+            let mut preset = Map::new();
+            preset.insert(
+                "client".into(),
+                json!(me.organisation_id.unwrap_or(me.contact_id)),
+            );
+            if let Some(owner) = owner {
+                preset.insert("owner".into(), json!(owner));
+            }
+            let new = NewRecord {
+                id: None,
+                created_at: None,
+                values,
+            };
+            // The "created" audit event, by "<name> (portal)", also says who holds the grant.
+            let record =
+                write::insert_with(&txn, layout, meta, Audience::Portal, new, preset, &actor(p))
+                    .await?;
+            // The opener is linked to the case like any contact staff add, so their grant follows
+            // the link: staff see them among the candidates and can take either away.
+            if me.organisation_id.is_some() {
+                crate::records::relations::link_new_case(&txn, record.id, me.contact_id).await?;
+            }
+            grant_new(&txn, record.id, me.contact_id).await?;
+            let activity = crate::notifications::Activity::OpenedCase {
+                contact: me.name.clone(),
+            };
+            let case = crate::notifications::CaseRef {
+                id: record.id,
+                subject: record
+                    .get("subject")
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+                new_with_owner: Some(owner),
+            };
+            let woken = crate::notifications::record(self, &txn, &case, &activity).await?;
+            txn.commit().await?;
+            for user in woken {
+                self.notification_signal.wake(user);
+            }
+            Ok(record)
+        })
+        .await
     }
 
     /// The default owner, remembered until staff users or groups change (the auth version).

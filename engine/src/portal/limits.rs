@@ -3,9 +3,8 @@
 //! session) could flood both.
 
 use crate::Engine;
-use crate::db::Exec;
 use crate::error::{EngineError, Result};
-use crate::identity::count_in_window;
+use crate::identity::{count_in_window, uncount};
 
 const HOUR_MICROS: i64 = 3600 * 1_000_000;
 
@@ -38,24 +37,72 @@ pub(crate) enum Spend {
 }
 
 impl Engine {
-    /// Counts one action of a portal user, inside the action's transaction (a refused or
-    /// failed action rolls its count back), and refuses past the hour's limit.
-    pub(crate) async fn spend(&self, db: &impl Exec, contact_id: i64, what: Spend) -> Result<()> {
-        let limits = self.portal_limits;
-        let (scope, limit) = match what {
-            Spend::Case => (format!("portal-case:{contact_id}"), limits.cases_per_hour),
-            Spend::Upload => (
-                format!("portal-upload:{contact_id}"),
-                limits.uploads_per_hour,
-            ),
-            Spend::Message => (
-                format!("portal-message:{contact_id}"),
-                limits.messages_per_hour,
-            ),
+    /// Runs `action`, a portal user's actions of the kinds in `spends` (a kind once per
+    /// action: a message with two files is a message and two uploads), refused past the
+    /// hour's limit of any of them.
+    ///
+    /// Each count is its own statement, committed before the action's transaction begins:
+    /// counted inside it, the counter's row stayed locked until that transaction committed,
+    /// and one user's concurrent actions waited for each other's whole transactions (a
+    /// script's burst of cases ran one at a time). An action refused or failed gives its
+    /// counts back, as the rolled-back count did; one cancelled midway keeps them.
+    pub(crate) async fn spending<T>(
+        &self,
+        contact_id: i64,
+        spends: &[Spend],
+        action: impl Future<Output = Result<T>>,
+    ) -> Result<T> {
+        let mut counted = Vec::new();
+        let result = match self.count_all(contact_id, spends, &mut counted).await {
+            Ok(true) => action.await,
+            Ok(false) => Err(EngineError::RateLimited),
+            Err(e) => Err(e),
         };
-        if count_in_window(db, &scope, HOUR_MICROS).await? > limit {
-            return Err(EngineError::RateLimited);
+        if result.is_err() {
+            for scope in &counted {
+                if let Err(e) = self.uncount(scope).await {
+                    tracing::warn!(scope, error = %e, "a portal action's count was not given back");
+                }
+            }
         }
-        Ok(())
+        result
+    }
+
+    /// Counts each of `spends`, noting each scope counted in `counted`; false at the first
+    /// past its limit.
+    async fn count_all(
+        &self,
+        contact_id: i64,
+        spends: &[Spend],
+        counted: &mut Vec<String>,
+    ) -> Result<bool> {
+        let limits = self.portal_limits;
+        for what in spends {
+            let (scope, limit) = match what {
+                Spend::Case => (format!("portal-case:{contact_id}"), limits.cases_per_hour),
+                Spend::Upload => (
+                    format!("portal-upload:{contact_id}"),
+                    limits.uploads_per_hour,
+                ),
+                Spend::Message => (
+                    format!("portal-message:{contact_id}"),
+                    limits.messages_per_hour,
+                ),
+            };
+            let txn = self.begin_one_statement().await?;
+            let count = count_in_window(&txn, &scope, HOUR_MICROS).await?;
+            txn.commit().await?;
+            counted.push(scope);
+            if count > limit {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    async fn uncount(&self, scope: &str) -> Result<()> {
+        let txn = self.begin_one_statement().await?;
+        uncount(&txn, scope).await?;
+        txn.commit().await
     }
 }

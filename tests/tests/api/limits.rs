@@ -208,6 +208,14 @@ async fn portal_users_open_cases_at_a_bounded_rate() {
         .await;
     t.set_access(&case, &carla, true, true).await;
     let portal: Client = t.accept_mailed("carla@example.com", 1).await;
+    // A create the engine refuses gives its count back: it does not use up the hour.
+    let refused = portal
+        .raw(
+            "mutation { createCase(input: {subject: \"\"}) { id } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(code(&refused["errors"][0]), "VALIDATION", "{refused}");
     // Ten at once, as a script would: three get through.
     let creates = (0..10).map(|i| {
         let portal = portal.clone();
