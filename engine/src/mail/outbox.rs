@@ -120,6 +120,27 @@ async fn enqueue_at(
     crate::db::insert_id(db, &q).await
 }
 
+/// The topic and its value ("case_id=12"): only a held email with the same key is read.
+fn gather_key(mail: &NewMail, topic: &str) -> String {
+    format!(
+        "{topic}={}",
+        mail.context.get(topic).unwrap_or(&Value::Null)
+    )
+}
+
+/// Queues `mail` held for `hold` microseconds under `topic`, for later ones to join (see
+/// [`enqueue_gathered`]), without looking for a held one first: for a topic that is new (a
+/// case just opened), under which nothing can be held yet.
+pub(crate) async fn enqueue_held(
+    db: &impl Exec,
+    mail: &NewMail,
+    topic: &str,
+    hold: i64,
+) -> Result<()> {
+    enqueue_at(db, mail, now_micros() + hold, Some(gather_key(mail, topic))).await?;
+    Ok(())
+}
+
 /// Queues `mail` held for `hold` microseconds, unless a held message of the same kind to the
 /// same address has the same `topic` in its context: then `mail` joins that one (`join` makes
 /// the held context and the new one into the one that goes out) and nothing new is queued.
@@ -133,11 +154,7 @@ pub(crate) async fn enqueue_gathered(
     join: impl Fn(&Value, &Value) -> Value,
 ) -> Result<()> {
     let now = now_micros();
-    // The topic and its value ("case_id=12"): only a held email with the same key is read.
-    let key = format!(
-        "{topic}={}",
-        mail.context.get(topic).unwrap_or(&Value::Null)
-    );
+    let key = gather_key(mail, topic);
     let held = Query::select()
         .columns([MailOutbox::Id, MailOutbox::Context])
         .from(MailOutbox::Table)

@@ -297,7 +297,12 @@ pub(crate) async fn record(
             // the same email: opening a case with an attachment is one email to the owner, not
             // two, and so is a batch of uploads or messages.
             let hold = engine.mail_gather_micros;
-            outbox::enqueue_gathered(db, &mail, "case_id", hold, join_activities).await?;
+            if case.new_with_owner.is_some() {
+                // A case just opened: no email about it can be held yet.
+                outbox::enqueue_held(db, &mail, "case_id", hold).await?;
+            } else {
+                outbox::enqueue_gathered(db, &mail, "case_id", hold, join_activities).await?;
+            }
         }
     }
     Ok(woken)
