@@ -94,66 +94,66 @@ impl Engine {
         let mut spends = vec![crate::portal::Spend::Message];
         spends.extend(stored.iter().map(|_| crate::portal::Spend::Upload));
         self.spending(contact_id, &spends, async {
-        let txn = self.begin_write().await?;
-        let author = MessageAuthor {
-            user_id: None,
-            contact_id: Some(contact_id),
-            name: name.to_owned(),
-        };
-        let id = store::insert(
-            &txn,
-            &NewMessage {
+            let txn = self.begin_write().await?;
+            let author = MessageAuthor {
+                user_id: None,
+                contact_id: Some(contact_id),
+                name: name.to_owned(),
+            };
+            let id = store::insert(
+                &txn,
+                &NewMessage {
+                    case_id,
+                    author: &author,
+                    body,
+                    internal: false,
+                    via,
+                },
+            )
+            .await?;
+            let mut recipients = crate::portal::granted_contacts(&txn, case_id).await?;
+            if !recipients.contains(&contact_id) {
+                recipients.push(contact_id);
+            }
+            let now = crate::now_micros();
+            for contact in &recipients {
+                let read = (*contact == contact_id).then_some(now);
+                store::address(&txn, id, case_id, *contact, read).await?;
+            }
+            let row = NewDocumentRow {
                 case_id,
-                author: &author,
-                body,
-                internal: false,
-                via,
-            },
-        )
-        .await?;
-        let mut recipients = crate::portal::granted_contacts(&txn, case_id).await?;
-        if !recipients.contains(&contact_id) {
-            recipients.push(contact_id);
-        }
-        let now = crate::now_micros();
-        for contact in &recipients {
-            let read = (*contact == contact_id).then_some(now);
-            store::address(&txn, id, case_id, *contact, read).await?;
-        }
-        let row = NewDocumentRow {
-            case_id,
-            folder_id: None,
-            origin: Origin::ClientPortal,
-            created_by: case.reference("owner"),
-            uploaded_by: Some(contact_id),
-        };
-        super::attach_files(&txn, p, id, &row, &stored, &recipients).await?;
-        crate::audit::record(
-            &txn,
-            EntityKind::Case,
-            case_id,
-            &actor(p),
-            AuditAction::MessagePosted,
-            &json!({"messageId": id, "internal": false, "attachments": stored.len(), "via": via.key()}),
-        )
-        .await?;
-        let case_ref = crate::notifications::CaseRef {
-            id: case_id,
-            subject: case.get("subject").as_str().unwrap_or_default().to_owned(),
-            new_with_owner: None,
-        };
-        let activity = crate::notifications::Activity::Messaged {
-            contact: name.to_owned(),
-            excerpt: excerpt(body),
-            attachments: stored.iter().map(|s| s.name.clone()).collect(),
-        };
-        let woken = crate::notifications::record(self, &txn, &case_ref, &activity).await?;
-        let message = store::find(&txn, id).await?;
-        txn.commit().await?;
-        for user in woken {
-            self.notification_signal.wake(user);
-        }
-        Ok(strip(message))
+                folder_id: None,
+                origin: Origin::ClientPortal,
+                created_by: case.reference("owner"),
+                uploaded_by: Some(contact_id),
+            };
+            super::attach_files(&txn, p, id, &row, &stored, &recipients).await?;
+            crate::audit::record(
+                &txn,
+                EntityKind::Case,
+                case_id,
+                &actor(p),
+                AuditAction::MessagePosted,
+                &json!({"messageId": id, "internal": false, "attachments": stored.len(), "via": via.key()}),
+            )
+            .await?;
+            let case_ref = crate::notifications::CaseRef {
+                id: case_id,
+                subject: case.get("subject").as_str().unwrap_or_default().to_owned(),
+                new_with_owner: None,
+            };
+            let activity = crate::notifications::Activity::Messaged {
+                contact: name.to_owned(),
+                excerpt: excerpt(body),
+                attachments: stored.iter().map(|s| s.name.clone()).collect(),
+            };
+            let woken = crate::notifications::record(self, &txn, &case_ref, &activity).await?;
+            let message = store::find(&txn, id).await?;
+            txn.commit().await?;
+            for user in woken {
+                self.notification_signal.wake(user);
+            }
+            Ok(strip(message))
         })
         .await
     }
