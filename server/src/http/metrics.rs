@@ -31,7 +31,10 @@ pub fn install() -> Option<&'static PrometheusHandle> {
         .get_or_init(|| {
             let builder = PrometheusBuilder::new().set_buckets(&BUCKETS).ok()?;
             match builder.install_recorder() {
-                Ok(h) => Some(h),
+                Ok(h) => {
+                    keep_drained(h.clone());
+                    Some(h)
+                }
                 Err(e) => {
                     tracing::warn!(error = %e, "the metrics recorder could not be installed");
                     None
@@ -39,6 +42,27 @@ pub fn install() -> Option<&'static PrometheusHandle> {
             }
         })
         .as_ref()
+}
+
+/// How often recorded latencies are folded into their histograms.
+const UPKEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The recorder keeps every histogram sample in a list until upkeep folds it into the
+/// buckets, and `install_recorder` leaves upkeep to its caller: without this, a server no one
+/// scraped grew by about 50 bytes a request (from 70 to 180 MiB in 45 s of `{ __typename }`).
+/// A thread of its own, so that it runs whichever runtime (or test) installed the recorder.
+fn keep_drained(handle: PrometheusHandle) {
+    let started = std::thread::Builder::new()
+        .name("metrics-upkeep".into())
+        .spawn(move || {
+            loop {
+                std::thread::sleep(UPKEEP_EVERY);
+                handle.run_upkeep();
+            }
+        });
+    if let Err(e) = started {
+        tracing::warn!(error = %e, "the metrics upkeep thread could not start");
+    }
 }
 
 /// A route's (and status's) metrics, registered once: building a metric's key from its labels
