@@ -56,7 +56,6 @@ pub(crate) async fn share(
     Ok(())
 }
 
-/// Whether the contact's grant on the case lets them download.
 /// A case as its portal page shows it.
 pub struct CaseView {
     pub case: crate::records::Record,
@@ -66,6 +65,7 @@ pub struct CaseView {
     pub can_download: bool,
 }
 
+/// Whether the contact's grant on the case lets them download.
 pub(crate) async fn can_download(db: &impl Exec, case_id: i64, contact_id: i64) -> Result<bool> {
     Ok(access_row(db, case_id, contact_id)
         .await?
