@@ -28,8 +28,21 @@ use portico_schema::SchemaCache;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+/// What every handler reads, behind one `Arc`: axum clones the state for each extractor and
+/// middleware of every request, and one shared count is cheaper than eleven (each an atomic
+/// that both cores write).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+pub struct Shared {
     pub engine: Arc<Engine>,
     pub staff_schema: Arc<SchemaCache>,
     pub portal_schema: Arc<SchemaCache>,
@@ -59,7 +72,7 @@ impl AppState {
                 .into_iter()
                 .chain(config.allowed_origins.iter().map(String::as_str)),
         );
-        Ok(AppState {
+        Ok(AppState(Arc::new(Shared {
             engine,
             staff_schema: Arc::new(SchemaCache::staff()),
             portal_schema: Arc::new(SchemaCache::portal()),
@@ -70,7 +83,7 @@ impl AppState {
             pages: Arc::new(pages),
             origins: Arc::new(origins),
             stop: crate::shutdown::Stop::default(),
-        })
+        })))
     }
 }
 
