@@ -178,6 +178,17 @@ impl PortalHandle {
             .await
     }
     /// A case with what its page shows of its documents, the grant checked once.
+    /// Everything a case's page shows, with the user's grant checked once.
+    pub async fn case_page(
+        &self,
+        case_id: i64,
+        how: &DocumentQuery,
+        window: crate::conversation::Window,
+    ) -> Result<crate::portal::CasePage> {
+        self.engine
+            .portal_case_page(&self.principal, case_id, how, window)
+            .await
+    }
     pub async fn case_view(&self, case_id: i64, how: &DocumentQuery) -> Result<CaseView> {
         self.engine
             .portal_case_view(&self.principal, case_id, how)

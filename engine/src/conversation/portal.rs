@@ -46,12 +46,25 @@ impl Engine {
         window: Window,
     ) -> Result<(Conversation, u64)> {
         let (contact_id, _) = me(p)?;
-        let db = self.reader();
-        let granted = crate::portal::access_row(&db, case_id, contact_id).await?;
-        if !granted.is_some_and(|a| a.enabled) {
+        let granted = crate::portal::access_row(&self.reader(), case_id, contact_id).await?;
+        self.portal_case_page_messages_granted(p, case_id, window, granted.as_ref())
+            .await
+    }
+
+    /// The same, checked against the user's grant row already read.
+    pub(crate) async fn portal_case_page_messages_granted(
+        &self,
+        p: &Principal,
+        case_id: i64,
+        window: Window,
+        granted: Option<&crate::portal::PortalAccess>,
+    ) -> Result<(Conversation, u64)> {
+        let (contact_id, _) = me(p)?;
+        if !granted.is_some_and(|a| a.enabled && a.case_id == case_id && a.contact_id == contact_id)
+        {
             return Err(EngineError::not_found("Case", case_id));
         }
-        let conversation = store::of_contact(&db, case_id, contact_id, window).await?;
+        let conversation = store::of_contact(&self.reader(), case_id, contact_id, window).await?;
         let unread = self.mark_read_by_contact(contact_id, case_id).await?;
         Ok((conversation, unread))
     }

@@ -233,17 +233,32 @@ impl Engine {
         case_id: i64,
         how: &DocumentQuery,
     ) -> Result<CaseView> {
+        Ok(self.portal_case_view_granted(p, case_id, how).await?.0)
+    }
+
+    /// The case view and the user's grant row on the case, which the case page goes on to
+    /// check its requests and messages against (read once, not once for each).
+    pub(crate) async fn portal_case_view_granted(
+        &self,
+        p: &Principal,
+        case_id: i64,
+        how: &DocumentQuery,
+    ) -> Result<(CaseView, Option<crate::portal::PortalAccess>)> {
         let case = self.portal_case(p, case_id).await?;
         let Principal::Portal(me) = p else {
             return Err(EngineError::Unauthenticated);
         };
         let db = self.reader();
-        Ok(CaseView {
+        let granted = access_row(&db, case.id, me.contact_id).await?;
+        let view = CaseView {
             documents: shared_list(&db, case.id, me.contact_id, how).await?,
             folders: model::folders(&db, case.id).await?,
-            can_download: can_download(&db, case.id, me.contact_id).await?,
+            can_download: granted
+                .as_ref()
+                .is_some_and(|a| a.enabled && a.can_download),
             case,
-        })
+        };
+        Ok((view, granted))
     }
 
     /// The portal user's documents on one of their cases.

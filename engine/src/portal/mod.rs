@@ -8,6 +8,7 @@
 
 mod access;
 pub(crate) mod accounts;
+mod case_page;
 mod cases;
 mod contacts;
 mod indicators;
@@ -20,6 +21,7 @@ mod sessions;
 mod sign_in;
 
 pub use access::{PortalAccess, PortalCandidate};
+pub use case_page::CasePage;
 pub(crate) use contacts::PortalContact;
 pub use indicators::{Bucket, Indicator};
 pub use invitations::{Invitation, InvitationStatus, SendInvitation};

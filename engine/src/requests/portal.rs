@@ -68,12 +68,23 @@ impl Engine {
         case_id: i64,
     ) -> Result<Vec<ClientRequest>> {
         let contact = me(p)?;
-        let db = self.reader();
-        let granted = crate::portal::access_row(&db, case_id, contact).await?;
-        if !granted.is_some_and(|a| a.enabled) {
+        let granted = crate::portal::access_row(&self.reader(), case_id, contact).await?;
+        self.portal_case_client_requests_granted(p, case_id, granted.as_ref())
+            .await
+    }
+
+    /// The same, checked against the user's grant row already read.
+    pub(crate) async fn portal_case_client_requests_granted(
+        &self,
+        p: &Principal,
+        case_id: i64,
+        granted: Option<&crate::portal::PortalAccess>,
+    ) -> Result<Vec<ClientRequest>> {
+        let contact = me(p)?;
+        if !granted.is_some_and(|a| a.enabled && a.case_id == case_id && a.contact_id == contact) {
             return Err(EngineError::not_found("Case", case_id));
         }
-        let list = store::of_contact(&db, contact, Some(case_id), &[]).await?;
+        let list = store::of_contact(&self.reader(), contact, Some(case_id), &[]).await?;
         Ok(list.into_iter().filter(|r| r.shown_to(contact)).collect())
     }
 

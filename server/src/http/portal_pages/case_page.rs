@@ -19,6 +19,7 @@ use portico_engine::documents::{
     CaseView, DocumentOrder, DocumentQuery, Upload, UploadTarget, executable,
 };
 use portico_engine::metadata::{Audience, EntityKind, ValueKind};
+use portico_engine::portal::CasePage;
 use portico_engine::records::case_number;
 use portico_engine::{EngineError, PortalHandle};
 use serde::Deserialize;
@@ -474,30 +475,28 @@ async fn render(
         descending: order != DocumentOrder::Name,
         search: (!dq.is_empty()).then(|| dq.clone()),
     };
-    let CaseView {
-        case: record,
-        documents,
-        folders,
-        can_download,
-    } = match h.case_view(id, &how).await {
-        Ok(v) => v,
-        Err(e) => return ctx.failed(state, e).await,
-    };
-    // What the firm asked this client for on this case, newest first.
-    let requests = match h.case_client_requests(id).await {
-        Ok(list) => list,
-        Err(e) => return ctx.failed(state, e).await,
-    };
-    // The conversation, its newest messages (a link leads to the earlier ones); seeing it
-    // marks it read.
+    // The conversation shows its newest messages (a link leads to the earlier ones); seeing
+    // it marks it read.
     let window = portico_engine::conversation::Window {
         last: Some(MESSAGES_SHOWN),
         before: query.before,
     };
-    let (messages, earlier, unread_before) = match h.case_page_messages(id, window).await {
-        Ok((c, unread)) => (c.messages, c.earlier, unread),
+    let CasePage {
+        view:
+            CaseView {
+                case: record,
+                documents,
+                folders,
+                can_download,
+            },
+        requests,
+        conversation,
+        unread_before,
+    } = match h.case_page(id, &how, window).await {
+        Ok(page) => page,
         Err(e) => return ctx.failed(state, e).await,
     };
+    let (messages, earlier) = (conversation.messages, conversation.earlier);
     let zone = if messages.is_empty() {
         state.config.time_zone
     } else {
