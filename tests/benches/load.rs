@@ -338,7 +338,7 @@ async fn conversation_on(
 
 const PORTAL_PASSWORD: &str = "benchmark portal password";
 
-/// Gives `contact` portal access to exactly `n` cases, spread evenly over all of them.
+/// Deletes the emails waiting to be sent; answers how many.
 async fn drop_pending_mail(url: &str) -> u64 {
     use sea_orm::{ConnectionTrait, Database};
     let db = Database::connect(url).await.expect("the database");
@@ -350,6 +350,7 @@ async fn drop_pending_mail(url: &str) -> u64 {
     done.rows_affected()
 }
 
+/// Gives `contact` portal access to exactly `n` cases, spread evenly over all of them.
 async fn set_grants(url: &str, contact: u32, n: u64) {
     use sea_orm::{ConnectionTrait, Database};
     let db = Database::connect(url).await.expect("the database");

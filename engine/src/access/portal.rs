@@ -1,7 +1,7 @@
 //! The portal handle: what a signed-in client can do, inside their row scope.
 
 use crate::Engine;
-use crate::documents::{CaseView, Document, DocumentQuery, Download, Folder, Upload, UploadTarget};
+use crate::documents::{Document, DocumentQuery, Download, Folder, Upload, UploadTarget};
 use crate::error::Result;
 use crate::identity::{PortalPrincipal, Principal, StaffUser};
 use crate::portal::{Indicator, Me};
@@ -63,14 +63,6 @@ impl PortalHandle {
             .await
     }
     /// One case's requests addressed to this user, newest first.
-    pub async fn case_client_requests(
-        &self,
-        case_id: i64,
-    ) -> Result<Vec<crate::requests::ClientRequest>> {
-        self.engine
-            .portal_case_client_requests(&self.principal, case_id)
-            .await
-    }
     pub async fn client_request(&self, id: i64) -> Result<crate::requests::ClientRequest> {
         self.engine.portal_client_request(&self.principal, id).await
     }
@@ -177,7 +169,6 @@ impl PortalHandle {
             .portal_upload_document(&self.principal, case_id, folder_id, upload)
             .await
     }
-    /// A case with what its page shows of its documents, the grant checked once.
     /// Everything a case's page shows, with the user's grant checked once.
     pub async fn case_page(
         &self,
@@ -187,11 +178,6 @@ impl PortalHandle {
     ) -> Result<crate::portal::CasePage> {
         self.engine
             .portal_case_page(&self.principal, case_id, how, window)
-            .await
-    }
-    pub async fn case_view(&self, case_id: i64, how: &DocumentQuery) -> Result<CaseView> {
-        self.engine
-            .portal_case_view(&self.principal, case_id, how)
             .await
     }
     pub async fn folders(&self, case_id: i64) -> Result<Vec<Folder>> {
@@ -216,15 +202,6 @@ impl PortalHandle {
     }
     /// The case page's messages, once the page has read the case, marked read: with how many
     /// were unread.
-    pub async fn case_page_messages(
-        &self,
-        case_id: i64,
-        window: crate::conversation::Window,
-    ) -> Result<(crate::conversation::Conversation, u64)> {
-        self.engine
-            .portal_case_page_messages(&self.principal, case_id, window)
-            .await
-    }
     pub async fn post_case_message(
         &self,
         case_id: i64,

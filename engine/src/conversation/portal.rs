@@ -36,22 +36,8 @@ impl Engine {
     }
 
     /// The case page's part of the conversation, which seeing marks read: with how many of
-    /// the user's messages were unread before. The page has read the case through the user's
-    /// grant already, so the grant row alone is checked here (a primary-key read, not the case
-    /// query again).
-    pub(crate) async fn portal_case_page_messages(
-        &self,
-        p: &Principal,
-        case_id: i64,
-        window: Window,
-    ) -> Result<(Conversation, u64)> {
-        let (contact_id, _) = me(p)?;
-        let granted = crate::portal::access_row(&self.reader(), case_id, contact_id).await?;
-        self.portal_case_page_messages_granted(p, case_id, window, granted.as_ref())
-            .await
-    }
-
-    /// The same, checked against the user's grant row already read.
+    /// the user's messages were unread before. Checked against the user's grant row, which the
+    /// page has read already (with the case).
     pub(crate) async fn portal_case_page_messages_granted(
         &self,
         p: &Principal,

@@ -225,19 +225,9 @@ impl Engine {
         crate::db::ids(&self.reader(), &q).await
     }
 
-    /// One of the portal user's cases with its documents, folders and download right: what the
-    /// case page shows, with the grant checked once instead of once per part.
-    pub(crate) async fn portal_case_view(
-        &self,
-        p: &Principal,
-        case_id: i64,
-        how: &DocumentQuery,
-    ) -> Result<CaseView> {
-        Ok(self.portal_case_view_granted(p, case_id, how).await?.0)
-    }
-
-    /// The case view and the user's grant row on the case, which the case page goes on to
-    /// check its requests and messages against (read once, not once for each).
+    /// One of the portal user's cases with its documents, folders and download right, and the
+    /// user's grant row on it, which the case page goes on to check its requests and messages
+    /// against (read once, not once for each part).
     pub(crate) async fn portal_case_view_granted(
         &self,
         p: &Principal,

@@ -59,21 +59,8 @@ impl Engine {
         Ok(out)
     }
 
-    /// One case's requests addressed to the user, newest first: the case page's list. The page
-    /// has read the case through the user's grant already, so the grant row alone is checked
-    /// here (a primary-key read, not the case query again).
-    pub(crate) async fn portal_case_client_requests(
-        &self,
-        p: &Principal,
-        case_id: i64,
-    ) -> Result<Vec<ClientRequest>> {
-        let contact = me(p)?;
-        let granted = crate::portal::access_row(&self.reader(), case_id, contact).await?;
-        self.portal_case_client_requests_granted(p, case_id, granted.as_ref())
-            .await
-    }
-
-    /// The same, checked against the user's grant row already read.
+    /// One case's requests addressed to the user, newest first: the case page's list. Checked
+    /// against the user's grant row, which the page has read already (with the case).
     pub(crate) async fn portal_case_client_requests_granted(
         &self,
         p: &Principal,
