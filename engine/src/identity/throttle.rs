@@ -67,13 +67,18 @@ fn address_scope(audience: &str, address: &str) -> String {
 }
 
 async fn bump(db: &impl Exec, scope: &str) -> Result<i64> {
-    count_in_window(db, scope, WINDOW_MICROS).await
+    count_in_window(db, scope, WINDOW_MICROS, 1).await
 }
 
-/// Adds one to a scope's count in the current window of `window` microseconds (starting a
+/// Adds `by` to a scope's count in the current window of `window` microseconds (starting a
 /// new window when the old one is over) and answers the new count, in one statement: racing
 /// callers each get a different count, so a limit holds whatever the concurrency.
-pub(crate) async fn count_in_window(db: &impl Exec, scope: &str, window: i64) -> Result<i64> {
+pub(crate) async fn count_in_window(
+    db: &impl Exec,
+    scope: &str,
+    window: i64,
+    by: i64,
+) -> Result<i64> {
     let now = now_micros();
     let stale = || Expr::col((RateCounters::Table, RateCounters::WindowStart)).lte(now - window);
     let q = Query::insert()
@@ -83,16 +88,14 @@ pub(crate) async fn count_in_window(db: &impl Exec, scope: &str, window: i64) ->
             RateCounters::WindowStart,
             RateCounters::Count,
         ])
-        .values_panic([scope.into(), now.into(), 1i64.into()])
+        .values_panic([scope.into(), now.into(), by.into()])
         .on_conflict(
             OnConflict::column(RateCounters::Scope)
                 .values([
                     (
                         "count",
-                        Expr::case(stale(), 1i64)
-                            .finally(
-                                Expr::col((RateCounters::Table, RateCounters::Count)).add(1i64),
-                            )
+                        Expr::case(stale(), by)
+                            .finally(Expr::col((RateCounters::Table, RateCounters::Count)).add(by))
                             .into(),
                     ),
                     (
@@ -114,13 +117,18 @@ pub(crate) async fn count_in_window(db: &impl Exec, scope: &str, window: i64) ->
     }
 }
 
-/// Takes one back from a scope's count (an action counted and then not done).
-pub(crate) async fn uncount(db: &impl Exec, scope: &str) -> Result<()> {
+/// Takes `by` back from a scope's count (actions counted and then not done), never below
+/// zero (the window may have started again in between).
+pub(crate) async fn uncount(db: &impl Exec, scope: &str, by: i64) -> Result<()> {
     let q = Query::update()
         .table(RateCounters::Table)
         .value(
             RateCounters::Count,
-            Expr::col(RateCounters::Count).sub(1i64),
+            Expr::case(
+                Expr::col(RateCounters::Count).gt(by),
+                Expr::col(RateCounters::Count).sub(by),
+            )
+            .finally(0i64),
         )
         .and_where(Expr::col(RateCounters::Scope).eq(scope))
         .and_where(Expr::col(RateCounters::Count).gt(0i64))

@@ -29,7 +29,7 @@ impl Default for PortalLimits {
     }
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Spend {
     Case,
     Upload,
@@ -41,7 +41,7 @@ impl Engine {
     /// action: a message with two files is a message and two uploads), refused past the
     /// hour's limit of any of them.
     ///
-    /// Each count is its own statement, committed before the action's transaction begins:
+    /// Each kind's count is one statement, committed before the action's transaction begins:
     /// counted inside it, the counter's row stayed locked until that transaction committed,
     /// and one user's concurrent actions waited for each other's whole transactions (a
     /// script's burst of cases ran one at a time). An action refused or failed gives its
@@ -59,8 +59,8 @@ impl Engine {
             Err(e) => Err(e),
         };
         if result.is_err() {
-            for scope in &counted {
-                if let Err(e) = self.uncount(scope).await {
+            for (scope, by) in &counted {
+                if let Err(e) = self.uncount(scope, *by).await {
                     tracing::warn!(scope, error = %e, "a portal action's count was not given back");
                 }
             }
@@ -68,16 +68,24 @@ impl Engine {
         result
     }
 
-    /// Counts each of `spends`, noting each scope counted in `counted`; false at the first
-    /// past its limit.
+    /// Counts `spends`, each kind by how often it appears in one statement (a message with
+    /// three files is two statements, not four), noting each scope counted in `counted`;
+    /// false at the first kind past its limit.
     async fn count_all(
         &self,
         contact_id: i64,
         spends: &[Spend],
-        counted: &mut Vec<String>,
+        counted: &mut Vec<(String, i64)>,
     ) -> Result<bool> {
         let limits = self.portal_limits;
+        let mut kinds: Vec<(Spend, i64)> = Vec::new();
         for what in spends {
+            match kinds.iter_mut().find(|(k, _)| k == what) {
+                Some((_, n)) => *n += 1,
+                None => kinds.push((*what, 1)),
+            }
+        }
+        for (what, by) in kinds {
             let (scope, limit) = match what {
                 Spend::Case => (format!("portal-case:{contact_id}"), limits.cases_per_hour),
                 Spend::Upload => (
@@ -90,9 +98,9 @@ impl Engine {
                 ),
             };
             let txn = self.begin_one_statement().await?;
-            let count = count_in_window(&txn, &scope, HOUR_MICROS).await?;
+            let count = count_in_window(&txn, &scope, HOUR_MICROS, by).await?;
             txn.commit().await?;
-            counted.push(scope);
+            counted.push((scope, by));
             if count > limit {
                 return Ok(false);
             }
@@ -100,9 +108,9 @@ impl Engine {
         Ok(true)
     }
 
-    async fn uncount(&self, scope: &str) -> Result<()> {
+    async fn uncount(&self, scope: &str, by: i64) -> Result<()> {
         let txn = self.begin_one_statement().await?;
-        uncount(&txn, scope).await?;
+        uncount(&txn, scope, by).await?;
         txn.commit().await
     }
 }

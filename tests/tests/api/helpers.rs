@@ -295,10 +295,51 @@ impl Client {
         content_type: &str,
         bytes: &[u8],
     ) -> (u16, Value) {
-        let boundary = "portico-test-boundary-7d1f";
         let mut vars = variables;
         vars["file"] = Value::Null;
-        let operations = json!({"query": query, "variables": vars});
+        self.multipart(
+            query,
+            vars,
+            &[("variables.file".into(), filename, content_type, bytes)],
+        )
+        .await
+    }
+
+    /// A GraphQL multipart request with each of `files` (name, bytes) in the list variable
+    /// `list`, in order; the status and the body.
+    pub async fn upload_list(
+        &self,
+        query: &str,
+        variables: Value,
+        list: &str,
+        files: &[(&str, &[u8])],
+    ) -> (u16, Value) {
+        let mut vars = variables;
+        vars[list] = Value::Array(files.iter().map(|_| Value::Null).collect());
+        let parts: Vec<_> = files
+            .iter()
+            .enumerate()
+            .map(|(i, (name, bytes))| {
+                (format!("variables.{list}.{i}"), *name, "text/plain", *bytes)
+            })
+            .collect();
+        self.multipart(query, vars, &parts).await
+    }
+
+    /// Sends `files` (the variable path each fills, file name, type, bytes) with the query.
+    async fn multipart(
+        &self,
+        query: &str,
+        variables: Value,
+        files: &[(String, &str, &str, &[u8])],
+    ) -> (u16, Value) {
+        let boundary = "portico-test-boundary-7d1f";
+        let operations = json!({"query": query, "variables": variables});
+        let map: serde_json::Map<String, Value> = files
+            .iter()
+            .enumerate()
+            .map(|(i, (path, ..))| (i.to_string(), json!([path])))
+            .collect();
         let mut body = Vec::new();
         let part = |body: &mut Vec<u8>, headers: &str, content: &[u8]| {
             body.extend_from_slice(format!("--{boundary}\r\n{headers}\r\n\r\n").as_bytes());
@@ -313,15 +354,17 @@ impl Client {
         part(
             &mut body,
             "Content-Disposition: form-data; name=\"map\"",
-            br#"{"0": ["variables.file"]}"#,
+            Value::Object(map).to_string().as_bytes(),
         );
-        part(
-            &mut body,
-            &format!(
-                "Content-Disposition: form-data; name=\"0\"; filename=\"{filename}\"\r\nContent-Type: {content_type}"
-            ),
-            bytes,
-        );
+        for (i, (_, filename, content_type, bytes)) in files.iter().enumerate() {
+            part(
+                &mut body,
+                &format!(
+                    "Content-Disposition: form-data; name=\"{i}\"; filename=\"{filename}\"\r\nContent-Type: {content_type}"
+                ),
+                bytes,
+            );
+        }
         body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
         let mut req = self
             .http

@@ -369,3 +369,52 @@ async fn portal_users_upload_at_a_bounded_rate() {
         .await;
     assert_eq!(code(&body["errors"][0]), "RATE_LIMITED", "{body}");
 }
+
+/// A message's files are uploads, counted together: three files on one message when two are
+/// left is refused whole (no message, no document), and gives back what it counted, so the
+/// two that are left still go.
+#[tokio::test]
+async fn a_message_with_files_spends_an_upload_for_each() {
+    let t = portal_app_with(&[("PORTICO_PORTAL_UPLOADS_PER_HOUR", "2")]).await;
+    let carla = t
+        .create_contact(json!({"name": "Carla", "email": "carla@example.com"}))
+        .await;
+    let case = t
+        .create_case(json!({"subject": "Seed", "client": carla}))
+        .await;
+    t.set_access(&case, &carla, true, true).await;
+    let portal: Client = t.accept_mailed("carla@example.com", 1).await;
+    let post = "mutation($c: ID!, $files: [Upload!]) { postCaseMessage(caseId: $c, body: \"Recibos\", attachments: $files) { id attachments { name } } }";
+    let three: [(&str, &[u8]); 3] = [("a.txt", b"a"), ("b.txt", b"b"), ("c.txt", b"c")];
+    let (_, body) = portal
+        .upload_list(post, json!({"c": case}), "files", &three)
+        .await;
+    assert_eq!(code(&body["errors"][0]), "RATE_LIMITED", "{body}");
+    let count =
+        "query($c: ID!) { caseMessages(caseId: $c) { id } case(id: $c) { documents { id } } }";
+    let none = t.manager.ok(count, json!({"c": case})).await;
+    assert_eq!(
+        none["caseMessages"].as_array().map(Vec::len),
+        Some(0),
+        "{none}"
+    );
+    assert_eq!(
+        none["case"]["documents"].as_array().map(Vec::len),
+        Some(0),
+        "{none}"
+    );
+
+    let (_, body) = portal
+        .upload_list(post, json!({"c": case}), "files", &three[..2])
+        .await;
+    assert!(body.get("errors").is_none(), "{body}");
+    assert_eq!(
+        body["data"]["postCaseMessage"]["attachments"][1]["name"],
+        "b.txt"
+    );
+    // And none is left.
+    let (_, body) = portal
+        .upload_list(post, json!({"c": case}), "files", &three[2..])
+        .await;
+    assert_eq!(code(&body["errors"][0]), "RATE_LIMITED", "{body}");
+}
