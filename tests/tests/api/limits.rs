@@ -418,3 +418,52 @@ async fn a_message_with_files_spends_an_upload_for_each() {
         .await;
     assert_eq!(code(&body["errors"][0]), "RATE_LIMITED", "{body}");
 }
+
+/// On the case page, a message refused because its files are past the hour's uploads says
+/// so (not only "many messages"), sends nothing, and keeps what was typed.
+#[tokio::test]
+async fn the_case_page_says_a_message_with_files_was_past_the_hours_uploads() {
+    use crate::portal_pages::Browser;
+    let t = portal_app_with(&[("PORTICO_PORTAL_UPLOADS_PER_HOUR", "1")]).await;
+    let carla = t
+        .create_contact(json!({"name": "Carla", "email": "carla@example.com"}))
+        .await;
+    let case = t
+        .create_case(json!({"subject": "Seed", "client": carla}))
+        .await;
+    t.set_access(&case, &carla, true, true).await;
+    t.accept_mailed("carla@example.com", 1).await;
+    let mut carla = Browser::new(&t.app.server.url);
+    carla.sign_in("carla@example.com").await;
+    carla.get(&format!("/portal/cases/{case}")).await;
+    let csrf = carla.csrf();
+    let refused = carla
+        .post_parts(
+            &format!("/portal/cases/{case}/messages"),
+            &[
+                ("csrf", None, csrf.as_bytes()),
+                ("body", None, "Los recibos de marzo".as_bytes()),
+                ("files", Some("uno.txt"), b"1"),
+                ("files", Some("dos.txt"), b"2"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(
+        refused.body.contains(
+            "Ha enviado muchos mensajes o archivos en la última hora; no se ha enviado nada."
+        ),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("Los recibos de marzo</textarea>"),
+        "{}",
+        refused.body
+    );
+    let count =
+        "query($c: ID!) { caseMessages(caseId: $c) { id } case(id: $c) { documents { id } } }";
+    let none = t.manager.ok(count, json!({"c": case})).await;
+    assert_eq!(none["caseMessages"], json!([]), "{none}");
+    assert_eq!(none["case"]["documents"], json!([]), "{none}");
+}
