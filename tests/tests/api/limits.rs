@@ -4,7 +4,8 @@
 //! cases as fast as a script can, and anyone reading the staff schema.
 
 use crate::helpers::{Client, code, spawn_app, spawn_app_with};
-use crate::portal::{id, portal_app, portal_app_with};
+use crate::portal::{PortalApp, id, portal_app, portal_app_with};
+use crate::portal_pages::a_client_with_a_case;
 use serde_json::json;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -376,13 +377,7 @@ async fn portal_users_upload_at_a_bounded_rate() {
 #[tokio::test]
 async fn a_message_with_files_spends_an_upload_for_each() {
     let t = portal_app_with(&[("PORTICO_PORTAL_UPLOADS_PER_HOUR", "2")]).await;
-    let carla = t
-        .create_contact(json!({"name": "Carla", "email": "carla@example.com"}))
-        .await;
-    let case = t
-        .create_case(json!({"subject": "Seed", "client": carla}))
-        .await;
-    t.set_access(&case, &carla, true, true).await;
+    let (_, case) = a_client_with_a_case(&t).await;
     let portal: Client = t.accept_mailed("carla@example.com", 1).await;
     let post = "mutation($c: ID!, $files: [Upload!]) { postCaseMessage(caseId: $c, body: \"Recibos\", attachments: $files) { id attachments { name } } }";
     let three: [(&str, &[u8]); 3] = [("a.txt", b"a"), ("b.txt", b"b"), ("c.txt", b"c")];
@@ -390,19 +385,7 @@ async fn a_message_with_files_spends_an_upload_for_each() {
         .upload_list(post, json!({"c": case}), "files", &three)
         .await;
     assert_eq!(code(&body["errors"][0]), "RATE_LIMITED", "{body}");
-    let count =
-        "query($c: ID!) { caseMessages(caseId: $c) { id } case(id: $c) { documents { id } } }";
-    let none = t.manager.ok(count, json!({"c": case})).await;
-    assert_eq!(
-        none["caseMessages"].as_array().map(Vec::len),
-        Some(0),
-        "{none}"
-    );
-    assert_eq!(
-        none["case"]["documents"].as_array().map(Vec::len),
-        Some(0),
-        "{none}"
-    );
+    nothing_posted(&t, &case).await;
 
     let (_, body) = portal
         .upload_list(post, json!({"c": case}), "files", &three[..2])
@@ -425,13 +408,7 @@ async fn a_message_with_files_spends_an_upload_for_each() {
 async fn the_case_page_says_a_message_with_files_was_past_the_hours_uploads() {
     use crate::portal_pages::Browser;
     let t = portal_app_with(&[("PORTICO_PORTAL_UPLOADS_PER_HOUR", "1")]).await;
-    let carla = t
-        .create_contact(json!({"name": "Carla", "email": "carla@example.com"}))
-        .await;
-    let case = t
-        .create_case(json!({"subject": "Seed", "client": carla}))
-        .await;
-    t.set_access(&case, &carla, true, true).await;
+    let (_, case) = a_client_with_a_case(&t).await;
     t.accept_mailed("carla@example.com", 1).await;
     let mut carla = Browser::new(&t.app.server.url);
     carla.sign_in("carla@example.com").await;
@@ -461,6 +438,11 @@ async fn the_case_page_says_a_message_with_files_was_past_the_hours_uploads() {
         "{}",
         refused.body
     );
+    nothing_posted(&t, &case).await;
+}
+
+/// The case has no message and no document: a refused message stored nothing.
+async fn nothing_posted(t: &PortalApp, case: &str) {
     let count =
         "query($c: ID!) { caseMessages(caseId: $c) { id } case(id: $c) { documents { id } } }";
     let none = t.manager.ok(count, json!({"c": case})).await;
